@@ -1,0 +1,264 @@
+/**
+ * A set of (user, item, value[, timestamp]) interactions: star ratings, or
+ * implicit signals such as views and purchases.
+ *
+ * Stored twice, by user (CSR: `byUser`, rows are users) and by item (CSC seen
+ * as rows: `byItem`, rows are items), with Int32 indices and Float32 values,
+ * so every kernel finds the orientation it needs and nobody has to transpose
+ * by hand. Raw ids map to dense indices through `users` and `items`.
+ */
+import { ErrorCodes, MfrecError } from '../errors.js';
+import { invalid, knownOptions, oneOf } from '../validate.js';
+import { IdMap, type RawId } from './id-map.js';
+import { rowOfEntries, transpose, type SparseRows } from './sparse.js';
+
+/** How duplicate (user, item) pairs combine: add values, average them, or keep the latest. */
+export type Aggregate = 'sum' | 'mean' | 'last';
+export const AGGREGATES: readonly Aggregate[] = ['sum', 'mean', 'last'];
+
+export interface FromArraysOptions {
+  /** Values; default 1 for every interaction (implicit "it happened"). */
+  values?: ArrayLike<number>;
+  /** Timestamps (any increasing unit: seconds, milliseconds). */
+  timestamps?: ArrayLike<number>;
+  /** Rule for duplicate (user, item) pairs. Default 'sum'. 'last' keeps the latest by timestamp, else by position. */
+  aggregate?: Aggregate;
+  /** Existing id maps to extend (for instance a training set's), so indices line up. */
+  users?: IdMap;
+  items?: IdMap;
+}
+
+export class Interactions {
+  readonly users: IdMap;
+  readonly items: IdMap;
+  readonly byUser: SparseRows;
+  private byItemCache: SparseRows | undefined;
+  private userOfEntryCache: Int32Array | undefined;
+
+  /** Use {@link Interactions.fromArrays}, a reader, or {@link Interactions.fromSparse}. */
+  private constructor(users: IdMap, items: IdMap, byUser: SparseRows) {
+    this.users = users;
+    this.items = items;
+    this.byUser = byUser;
+  }
+
+  /**
+   * Builds interactions from parallel arrays of raw user ids, raw item ids and
+   * (optionally) values and timestamps.
+   */
+  static fromArrays(users: ArrayLike<RawId>, items: ArrayLike<RawId>, options: FromArraysOptions = {}): Interactions {
+    const o = knownOptions('Interactions.fromArrays', options, ['values', 'timestamps', 'aggregate', 'users', 'items']);
+    const n = checkArrayLike('users', users);
+    if (checkArrayLike('items', items) !== n) {
+      throw invalid(`items of length ${n} (the length of users)`, 'items', items);
+    }
+    const aggregate = o.aggregate === undefined ? 'sum' : oneOf('aggregate', o.aggregate, AGGREGATES);
+    const userMap = (o.users as IdMap | undefined) ?? new IdMap();
+    const itemMap = (o.items as IdMap | undefined) ?? new IdMap();
+    const u = new Int32Array(n);
+    const i = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      u[k] = addId(userMap, users[k], 'users', k);
+      i[k] = addId(itemMap, items[k], 'items', k);
+    }
+    const values = o.values === undefined ? new Float32Array(n).fill(1) : finiteArray('values', o.values as ArrayLike<number>, n, Float32Array);
+    const timestamps =
+      o.timestamps === undefined ? undefined : finiteArray('timestamps', o.timestamps as ArrayLike<number>, n, Float64Array);
+    return Interactions.fromIndices(userMap, itemMap, u, i, values, timestamps, aggregate);
+  }
+
+  /**
+   * Builds interactions from dense indices already mapped through `users` and
+   * `items` (readers and splits use this). Entries may come in any order and
+   * may repeat; duplicates combine by `aggregate`.
+   */
+  static fromIndices(
+    users: IdMap,
+    items: IdMap,
+    u: Int32Array,
+    i: Int32Array,
+    values: Float32Array,
+    timestamps: Float64Array | undefined,
+    aggregate: Aggregate = 'sum',
+  ): Interactions {
+    const n = u.length;
+    let order: Int32Array | undefined;
+    if (aggregate === 'last' && timestamps) {
+      // "Last" means latest in time: a stable sort by timestamp first.
+      order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => timestamps[a]! - timestamps[b]! || a - b);
+    }
+    // Two stable counting sorts (by item, then by user) order entries by
+    // (user, item) while keeping their original order among duplicates.
+    const byItem = countingSort(i, items.size, order);
+    const sorted = countingSort(u, users.size, byItem);
+    return Interactions.fromSparse(users, items, merge(users.size, items.size, u, i, values, timestamps, sorted, aggregate));
+  }
+
+  /** Wraps an already built by-user matrix (sorted columns, no duplicates). */
+  static fromSparse(users: IdMap, items: IdMap, byUser: SparseRows): Interactions {
+    return new Interactions(users, items, byUser);
+  }
+
+  get nnz(): number {
+    return this.byUser.indices.length;
+  }
+  get nUsers(): number {
+    return this.users.size;
+  }
+  get nItems(): number {
+    return this.items.size;
+  }
+  get hasTimestamps(): boolean {
+    return this.byUser.timestamps !== undefined;
+  }
+
+  /** Rows are items, columns users (built on first use). */
+  get byItem(): SparseRows {
+    this.byItemCache ??= transpose(this.byUser);
+    return this.byItemCache;
+  }
+
+  /** The user index of every entry of `byUser`, in storage order (the COO view). */
+  get userOfEntry(): Int32Array {
+    this.userOfEntryCache ??= rowOfEntries(this.byUser);
+    return this.userOfEntryCache;
+  }
+
+  /** Min, max and mean of the values. */
+  valueStats(): { min: number; max: number; mean: number } {
+    const v = this.byUser.values;
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    for (let k = 0; k < v.length; k++) {
+      const x = v[k]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      sum += x;
+    }
+    return v.length === 0 ? { min: NaN, max: NaN, mean: NaN } : { min, max, mean: sum / v.length };
+  }
+
+  /**
+   * The entries whose storage positions (in `byUser` order) are listed in
+   * `entries`, as interactions over the same id maps (splits use this).
+   */
+  select(entries: ArrayLike<number>): Interactions {
+    const n = entries.length;
+    const u = new Int32Array(n);
+    const i = new Int32Array(n);
+    const v = new Float32Array(n);
+    const t = this.byUser.timestamps ? new Float64Array(n) : undefined;
+    const rows = this.userOfEntry;
+    for (let k = 0; k < n; k++) {
+      const e = entries[k]!;
+      u[k] = rows[e]!;
+      i[k] = this.byUser.indices[e]!;
+      v[k] = this.byUser.values[e]!;
+      if (t) t[k] = this.byUser.timestamps![e]!;
+    }
+    return Interactions.fromIndices(this.users, this.items, u, i, v, t, 'sum');
+  }
+
+  /** Iterates raw (user, item, value, timestamp) tuples in user order. */
+  *entries(): IterableIterator<{ user: RawId; item: RawId; value: number; timestamp?: number }> {
+    const m = this.byUser;
+    for (let r = 0; r < m.rows; r++) {
+      const user = this.users.id(r);
+      for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) {
+        const entry = { user, item: this.items.id(m.indices[k]!), value: m.values[k]! };
+        yield m.timestamps ? { ...entry, timestamp: m.timestamps[k]! } : entry;
+      }
+    }
+  }
+}
+
+function checkArrayLike(name: string, a: unknown): number {
+  if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<unknown>).length !== 'number') {
+    throw invalid('an array', name, a);
+  }
+  return (a as ArrayLike<unknown>).length;
+}
+
+function addId(map: IdMap, id: unknown, name: string, k: number): number {
+  if ((typeof id === 'number' && Number.isFinite(id)) || typeof id === 'string') return map.add(id);
+  throw invalid('a string or finite number id', `${name}[${k}]`, id);
+}
+
+function finiteArray<T extends Float32Array | Float64Array>(
+  name: string,
+  a: ArrayLike<number>,
+  n: number,
+  Ctor: { new (n: number): T },
+): T {
+  if (checkArrayLike(name, a) !== n) throw invalid(`${name} of length ${n} (the length of users)`, name, a);
+  const out = new Ctor(n);
+  for (let k = 0; k < n; k++) {
+    const x = a[k];
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw invalid('a finite number', `${name}[${k}]`, x);
+    out[k] = x;
+  }
+  return out;
+}
+
+/** Stable counting sort of `order` (default 0..n-1) by key[order[k]]. */
+function countingSort(key: Int32Array, buckets: number, order?: Int32Array): Int32Array {
+  const n = key.length;
+  const start = new Int32Array(buckets + 1);
+  for (let k = 0; k < n; k++) start[key[k]! + 1]!++;
+  for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const e = order ? order[k]! : k;
+    out[start[key[e]!]!++] = e;
+  }
+  return out;
+}
+
+/** Builds CSR from entries sorted by (user, item), combining duplicates. */
+function merge(
+  rows: number,
+  cols: number,
+  u: Int32Array,
+  i: Int32Array,
+  values: Float32Array,
+  timestamps: Float64Array | undefined,
+  sorted: Int32Array,
+  aggregate: Aggregate,
+): SparseRows {
+  const n = sorted.length;
+  const indptr = new Int32Array(rows + 1);
+  const indices = new Int32Array(n);
+  const outValues = new Float32Array(n);
+  const outTimes = timestamps ? new Float64Array(n) : undefined;
+  let m = 0;
+  let runCount = 0;
+  let runSum = 0; // double precision while combining, rounded once
+  for (let k = 0; k < n; k++) {
+    const e = sorted[k]!;
+    const same = m > 0 && runCount > 0 && u[e] === u[sorted[k - 1]!] && i[e] === i[sorted[k - 1]!];
+    if (!same) {
+      if (runCount > 0) outValues[m - 1] = aggregate === 'mean' ? runSum / runCount : runSum;
+      indices[m] = i[e]!;
+      indptr[u[e]! + 1]!++;
+      runCount = 0;
+      runSum = 0;
+      if (outTimes) outTimes[m] = -Infinity;
+      m++;
+    }
+    runCount++;
+    runSum = aggregate === 'last' ? values[e]! : runSum + values[e]!;
+    if (outTimes) outTimes[m - 1] = aggregate === 'last' ? timestamps![e]! : Math.max(outTimes[m - 1]!, timestamps![e]!);
+  }
+  if (runCount > 0) outValues[m - 1] = aggregate === 'mean' ? runSum / runCount : runSum;
+  for (let r = 0; r < rows; r++) indptr[r + 1]! += indptr[r]!;
+  if (m > 0x7fffffff) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'More than 2^31-1 interactions');
+  return {
+    rows,
+    cols,
+    indptr,
+    indices: indices.slice(0, m),
+    values: outValues.slice(0, m),
+    ...(outTimes ? { timestamps: outTimes.slice(0, m) } : {}),
+  };
+}

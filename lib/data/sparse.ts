@@ -1,0 +1,42 @@
+/**
+ * Compressed sparse rows: row r's entries are indices[indptr[r]..indptr[r+1]),
+ * sorted by column, with their values (and timestamps when the data has them).
+ * By user, rows are users and columns items; by item, the reverse.
+ */
+export interface SparseRows {
+  readonly rows: number;
+  readonly cols: number;
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly values: Float32Array;
+  readonly timestamps?: Float64Array;
+}
+
+/** Swaps rows and columns (CSR ↔ CSC) with a counting sort: O(nnz + rows + cols). */
+export function transpose(m: SparseRows): SparseRows {
+  const nnz = m.indices.length;
+  const indptr = new Int32Array(m.cols + 1);
+  for (let k = 0; k < nnz; k++) indptr[m.indices[k]! + 1]!++;
+  for (let c = 0; c < m.cols; c++) indptr[c + 1]! += indptr[c]!;
+  const next = indptr.slice(0, m.cols);
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  const timestamps = m.timestamps ? new Float64Array(nnz) : undefined;
+  for (let r = 0; r < m.rows; r++) {
+    for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) {
+      const c = m.indices[k]!;
+      const dst = next[c]!++;
+      indices[dst] = r;
+      values[dst] = m.values[k]!;
+      if (timestamps) timestamps[dst] = m.timestamps![k]!;
+    }
+  }
+  return { rows: m.cols, cols: m.rows, indptr, indices, values, ...(timestamps ? { timestamps } : {}) };
+}
+
+/** Row index of every entry, in storage order (the COO view of a CSR matrix). */
+export function rowOfEntries(m: SparseRows): Int32Array {
+  const out = new Int32Array(m.indices.length);
+  for (let r = 0; r < m.rows; r++) out.fill(r, m.indptr[r]!, m.indptr[r + 1]!);
+  return out;
+}

@@ -1,0 +1,6 @@
+/** mfrec: matrix-factorization recommenders for Node.js. */
+export { MfrecError, ErrorCodes, isMfrecError, type ErrorCode } from './errors.js';
+export { IdMap, type RawId } from './data/id-map.js';
+export { Interactions, type Aggregate, type FromArraysOptions } from './data/interactions.js';
+export type { SparseRows } from './data/sparse.js';
+export { libraryInfo, type LibraryInfo } from './info.js';

@@ -1,0 +1,9 @@
+// Each binding file exports its functions through one Register function;
+// addon.cc calls them all at load time.
+#pragma once
+
+#include <napi.h>
+
+namespace mfrec {
+void RegisterInfo(Napi::Env env, Napi::Object exports);
+}  // namespace mfrec
