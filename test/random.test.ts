@@ -6,8 +6,8 @@ it('replays the native generator exactly (values pinned in native/tests/test_bla
   expect(p.next()).toBe(2527132011);
   expect(p.next()).toBe(314344336);
   const s = Rng.stream(5, 3);
-  expect(s.next()).toBe(3101561635);
-  expect(s.below(1000003)).toBe(995840);
+  expect(s.next()).toBe(4277087675);
+  expect(s.below(1000003)).toBe(722140);
   expect(new Rng(9).normal()).toBeCloseTo(-1.1412468, 6);
 });
 
