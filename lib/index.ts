@@ -4,3 +4,15 @@ export { IdMap, type RawId } from './data/id-map.js';
 export { Interactions, type Aggregate, type FromArraysOptions } from './data/interactions.js';
 export type { SparseRows } from './data/sparse.js';
 export { libraryInfo, type LibraryInfo } from './info.js';
+export { randomSplit, kFold, perUserSplit, timeSplit, type Split } from './data/split.js';
+export { rmse, mae } from './metrics/rating.js';
+export {
+  ExplicitMF,
+  EXPLICIT_MF_DEFAULTS,
+  type ExplicitMFOptions,
+  type ExplicitMFParams,
+  type ExplicitFitControl,
+  type ExplicitState,
+  type UnknownPolicy,
+} from './models/explicit-mf.js';
+export { crossValidate, type CrossValidation, type FoldResult } from './eval/cross-validate.js';
