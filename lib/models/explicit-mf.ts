@@ -20,19 +20,26 @@ import { CancelFlag, runIterations, type FitControl, type IterationReport } from
 export type UnknownPolicy = 'bias' | 'error';
 
 export interface ExplicitMFOptions {
-  /** Length of the user and item vectors. Integer in [1, 1000000]. Default 100. */
+  /** Length of the user and item vectors. Integer in [1, 1000000]. Default 128. */
   factors?: number;
-  /** Epochs (passes over the training ratings). Integer in [1, 100000]. Default 60. */
+  /** Epochs (passes over the training ratings). Integer in [1, 100000]. Default 80. */
   iterations?: number;
-  /** SGD step size of the first epoch. In (0, 1]. Default 0.007. */
+  /** SGD step size of the first epoch. In (0, 1]. Default 0.01. */
   learningRate?: number;
-  /** L2 penalty on the user and item vectors. In [0, 10]. Default 0.06. */
+  /**
+   * L2 penalty on the user and item vectors, per rating, for a row with the
+   * average number of ratings (see the frequency scaling below). In [0, 10]. Default 0.11.
+   */
   regularization?: number;
-  /** L2 penalty on the user and item biases. In [0, 10]. Default 0.01. */
+  /**
+   * L2 penalty on the user and item biases, per rating for a row with the
+   * average number of ratings; a row's total bias penalty does not grow with
+   * its count. In [0, 10]. Default 0.04.
+   */
   biasRegularization?: number;
-  /** Each epoch's step is the previous one's times this factor. In (0, 1]. Default 0.97. */
+  /** Each epoch's step is the previous one's times this factor. In (0, 1]. Default 0.98. */
   learningRateDecay?: number;
-  /** Standard deviation of the initial vector entries (normal, mean 0). In [0, 10]. Default 0.1. */
+  /** Standard deviation of the initial vector entries (normal, mean 0). In [0, 10]. Default 0.02. */
   initStd?: number;
   /** Threads to train and predict with; 0 means all hardware threads. Integer in [0, 256]. Default 0. */
   threads?: number;
@@ -75,18 +82,19 @@ export interface ExplicitMFParams {
 }
 
 /**
- * Defaults chosen on MovieLens 100K (5-fold RMSE about 0.90) and checked on
- * MovieLens latest-small: many factors held small by a fairly strong vector
- * penalty, weak bias penalty, and a slowly decaying step over 60 epochs.
+ * Defaults chosen on the MovieLens 100K folds (mean RMSE about 0.905) and
+ * checked on MovieLens latest-small: many factors held small by a fairly
+ * strong penalty, a small initialization, and a step that decays over 80
+ * epochs until training has converged (more epochs no longer change the result).
  */
 export const EXPLICIT_MF_DEFAULTS: Readonly<ExplicitMFParams> = Object.freeze({
-  factors: 100,
-  iterations: 60,
-  learningRate: 0.007,
-  regularization: 0.06,
-  biasRegularization: 0.01,
-  learningRateDecay: 0.97,
-  initStd: 0.1,
+  factors: 128,
+  iterations: 80,
+  learningRate: 0.01,
+  regularization: 0.11,
+  biasRegularization: 0.04,
+  learningRateDecay: 0.98,
+  initStd: 0.02,
   threads: 0,
   seed: 42,
   earlyStopping: false,
@@ -223,6 +231,46 @@ function compact(data: Interactions): TrainingSet {
 }
 
 /**
+ * How strongly each row's penalty grows with its number of ratings n. Plain
+ * SGD applies the penalty at every rating, so a row's total penalty grows like
+ * n (exponent 1). Vectors use n^0.6: heavy users and popular items are held
+ * back a little less than that, rare ones a little more. Biases use n^0, a
+ * fixed total penalty per row, as a shrunk baseline estimate does: an item
+ * with two ratings gets a bias near 0 instead of the mean of its two
+ * residuals. Both measured on MovieLens (about -0.003 RMSE on ML-100K).
+ */
+const VECTOR_PENALTY_EXPONENT = 0.6;
+const BIAS_PENALTY_EXPONENT = 0;
+
+/**
+ * Per-row multipliers of the per-rating penalty that give a total penalty
+ * ∝ n^exponent, normalized to 1 for a row with the average count, so that
+ * `regularization` keeps its usual per-rating meaning on typical rows.
+ */
+function frequencyScales(
+  set: TrainingSet,
+  nUsers: number,
+  nItems: number,
+): { userFactors: Float32Array; itemFactors: Float32Array; userBias: Float32Array; itemBias: Float32Array } {
+  const perUser = new Float64Array(nUsers);
+  const perItem = new Float64Array(nItems);
+  for (let x = 0; x < set.u.length; x++) {
+    perUser[set.u[x]!]!++;
+    perItem[set.i[x]!]!++;
+  }
+  const scale = (counts: Float64Array, exponent: number): Float32Array => {
+    const mean = set.u.length / counts.length;
+    return Float32Array.from(counts, (n) => (n / mean) ** (exponent - 1));
+  };
+  return {
+    userFactors: scale(perUser, VECTOR_PENALTY_EXPONENT),
+    itemFactors: scale(perItem, VECTOR_PENALTY_EXPONENT),
+    userBias: scale(perUser, BIAS_PENALTY_EXPONENT),
+    itemBias: scale(perItem, BIAS_PENALTY_EXPONENT),
+  };
+}
+
+/**
  * Explicit-rating matrix factorization.
  *
  * @example
@@ -289,6 +337,11 @@ export class ExplicitMF extends FactorModel {
         itemBias: new Float32Array(nItems),
       };
       initFactors(model, p.initStd, p.seed);
+      const scales = frequencyScales(set, nUsers, nItems);
+      model.userRegularization = scales.userFactors;
+      model.itemRegularization = scales.itemFactors;
+      model.userBiasRegularization = scales.userBias;
+      model.itemBiasRegularization = scales.itemBias;
 
       const threads = p.threads === 0 ? native().info().hardwareThreads : p.threads;
       // One block per thread would leave no choice to the scheduler; 2t + 1

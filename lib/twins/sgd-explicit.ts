@@ -29,6 +29,12 @@ export interface SgdModelArrays {
   itemFactors: Float32Array;
   userBias: Float32Array;
   itemBias: Float32Array;
+  /** Optional per-row multipliers of the regularization (absent: 1 for every row). */
+  userRegularization?: Float32Array;
+  itemRegularization?: Float32Array;
+  /** Optional per-row multipliers of the bias regularization. */
+  userBiasRegularization?: Float32Array;
+  itemBiasRegularization?: Float32Array;
 }
 
 export interface SgdStep {
@@ -131,8 +137,14 @@ export function sgdEpoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep): n
   const { userFactors: P, itemFactors: Q, userBias: bu, itemBias: bi } = model;
   const mu = f(model.globalBias);
   const lr = f(step.learningRate);
-  const shrink = f(1 - f(lr * f(step.regularization)));
-  const biasShrink = f(1 - f(lr * f(step.biasRegularization)));
+  const lrReg = f(lr * f(step.regularization));
+  const shrink = f(1 - lrReg);
+  const ur = model.userRegularization;
+  const ir = model.itemRegularization;
+  const lrBiasReg = f(lr * f(step.biasRegularization));
+  const biasShrink = f(1 - lrBiasReg);
+  const ubr = model.userBiasRegularization;
+  const ibr = model.itemBiasRegularization;
   const order = Rng.stream(step.seed, SgdStreams.epochBase + step.epoch).shuffle(iota(b * b));
   let sse = 0;
   for (let o = 0; o < order.length; o++) {
@@ -146,13 +158,17 @@ export function sgdEpoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep): n
       const err = f(grid.ratings[e]! - f(f(f(mu + bu[u]!) + bi[i]!) + dot));
       sse += err * err;
       const g = f(lr * err);
-      bu[u] = f(f(biasShrink * bu[u]!) + g);
-      bi[i] = f(f(biasShrink * bi[i]!) + g);
+      const su = ubr === undefined ? biasShrink : f(1 - f(lrBiasReg * ubr[u]!));
+      const si = ibr === undefined ? biasShrink : f(1 - f(lrBiasReg * ibr[i]!));
+      bu[u] = f(f(su * bu[u]!) + g);
+      bi[i] = f(f(si * bi[i]!) + g);
+      const a = ur === undefined ? shrink : f(1 - f(lrReg * ur[u]!));
+      const c = ir === undefined ? shrink : f(1 - f(lrReg * ir[i]!));
       for (let x = 0; x < k; x++) {
         const pf = P[pu + x]!;
         const qf = Q[qi + x]!;
-        P[pu + x] = f(shrink * pf) + f(g * qf);
-        Q[qi + x] = f(shrink * qf) + f(g * pf);
+        P[pu + x] = f(a * pf) + f(g * qf);
+        Q[qi + x] = f(c * qf) + f(g * pf);
       }
     }
   }

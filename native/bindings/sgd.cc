@@ -64,6 +64,25 @@ ModelArg ToModel(const Napi::Value& v) {
   m.model.user_factors = F32(uf, "model.userFactors", n_users * static_cast<std::size_t>(k));
   m.model.item_factors = F32(itf, "model.itemFactors", n_items * static_cast<std::size_t>(k));
   m.arrays = {uf, itf, ub, ib};
+  // Optional per-row regularization multipliers.
+  Napi::Value ur = o.Get("userRegularization"), ir = o.Get("itemRegularization");
+  if (!ur.IsUndefined()) {
+    m.model.user_reg = F32(ur, "model.userRegularization", n_users);
+    m.arrays.push_back(ur);
+  }
+  if (!ir.IsUndefined()) {
+    m.model.item_reg = F32(ir, "model.itemRegularization", n_items);
+    m.arrays.push_back(ir);
+  }
+  Napi::Value ubr = o.Get("userBiasRegularization"), ibr = o.Get("itemBiasRegularization");
+  if (!ubr.IsUndefined()) {
+    m.model.user_bias_reg = F32(ubr, "model.userBiasRegularization", n_users);
+    m.arrays.push_back(ubr);
+  }
+  if (!ibr.IsUndefined()) {
+    m.model.item_bias_reg = F32(ibr, "model.itemBiasRegularization", n_items);
+    m.arrays.push_back(ibr);
+  }
   return m;
 }
 

@@ -73,11 +73,17 @@ struct Ctx {
   float mu;
   float lr;
   float shrink;       // 1 - lr * regularization
+  float lr_reg;       // lr * regularization
+  float lr_bias_reg;  // lr * bias_regularization
   float bias_shrink;  // 1 - lr * bias_regularization
   float* user_factors;
   float* item_factors;
   float* user_bias;
   float* item_bias;
+  const float* user_reg;
+  const float* item_reg;
+  const float* user_bias_reg;
+  const float* item_bias_reg;
 };
 
 // p · q in 8 lanes (lane = factor index mod 8), summed pairwise. Written as
@@ -125,14 +131,17 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
     const float err = ratings[e] - (((c.mu + c.user_bias[u]) + c.item_bias[i]) + dot);
     sse += static_cast<double>(err) * static_cast<double>(err);
     const float g = c.lr * err;
-    c.user_bias[u] = c.bias_shrink * c.user_bias[u] + g;
-    c.item_bias[i] = c.bias_shrink * c.item_bias[i] + g;
-    const float a = c.shrink;
+    const float bu = c.user_bias_reg != nullptr ? 1.0f - c.lr_bias_reg * c.user_bias_reg[u] : c.bias_shrink;
+    const float bi = c.item_bias_reg != nullptr ? 1.0f - c.lr_bias_reg * c.item_bias_reg[i] : c.bias_shrink;
+    c.user_bias[u] = bu * c.user_bias[u] + g;
+    c.item_bias[i] = bi * c.item_bias[i] + g;
+    const float a = c.user_reg != nullptr ? 1.0f - c.lr_reg * c.user_reg[u] : c.shrink;
+    const float b = c.item_reg != nullptr ? 1.0f - c.lr_reg * c.item_reg[i] : c.shrink;
     for (int32_t f = 0; f < k; ++f) {
       const float pf = p[f];
       const float qf = q[f];
       p[f] = a * pf + g * qf;
-      q[f] = a * qf + g * pf;
+      q[f] = b * qf + g * pf;
     }
   }
 }
@@ -327,8 +336,14 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
   c.n_items = static_cast<uint32_t>(model.n_items);
   c.mu = model.global_bias;
   c.lr = step.learning_rate;
-  c.shrink = 1.0f - step.learning_rate * step.regularization;
-  c.bias_shrink = 1.0f - step.learning_rate * step.bias_regularization;
+  c.lr_reg = step.learning_rate * step.regularization;
+  c.shrink = 1.0f - c.lr_reg;
+  c.user_reg = model.user_reg;
+  c.item_reg = model.item_reg;
+  c.lr_bias_reg = step.learning_rate * step.bias_regularization;
+  c.bias_shrink = 1.0f - c.lr_bias_reg;
+  c.user_bias_reg = model.user_bias_reg;
+  c.item_bias_reg = model.item_bias_reg;
   c.user_factors = model.user_factors;
   c.item_factors = model.item_factors;
   c.user_bias = model.user_bias;

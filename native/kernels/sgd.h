@@ -47,6 +47,13 @@ struct SgdModel {
   float* item_factors = nullptr;
   float* user_bias = nullptr;
   float* item_bias = nullptr;
+  // Optional per-row multipliers of `regularization` (null: 1 for every row),
+  // e.g. to scale the penalty with how many ratings a user or item has.
+  const float* user_reg = nullptr;
+  const float* item_reg = nullptr;
+  // The same for `bias_regularization`.
+  const float* user_bias_reg = nullptr;
+  const float* item_bias_reg = nullptr;
 };
 
 // One epoch's hyperparameters.
