@@ -140,6 +140,46 @@ describe('SGD kernel vs its TypeScript twin', () => {
     expect(a.itemFactors).toEqual(b.itemFactors);
   });
 
+  it('agrees with per-row penalty multipliers on vectors and biases', async () => {
+    const p = randomProblem(31, 40, 35, 500);
+    const [g, t] = await layoutBoth(p, 3, 2);
+    const a = newModel(p, 16, 6);
+    const scale = (n: number, s: number) => Float32Array.from({ length: n }, (_, k) => 0.2 + ((k * s) % 7) * 0.3);
+    a.userRegularization = scale(p.nUsers, 3);
+    a.itemRegularization = scale(p.nItems, 5);
+    a.userBiasRegularization = scale(p.nUsers, 2);
+    a.itemBiasRegularization = scale(p.nItems, 4);
+    const b = cloneModel(a);
+    const step = { learningRate: 0.03, regularization: 0.1, biasRegularization: 0.05, threads: 1, seed: 2, epoch: 1 };
+    expect(await sgdNative().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
+    expect(a.userFactors).toEqual(b.userFactors);
+    expect(a.itemFactors).toEqual(b.itemFactors);
+    expect(a.userBias).toEqual(b.userBias);
+    expect(a.itemBias).toEqual(b.itemBias);
+    // The multipliers matter: all-ones gives the plain result, these do not.
+    const plain = cloneModel(newModel(p, 16, 6));
+    sgdEpoch(t, plain, step);
+    expect(plain.userFactors).not.toEqual(a.userFactors);
+  });
+
+  it('rejects arrays of the wrong type or length instead of crashing', async () => {
+    const p = randomProblem(5, 10, 10, 30);
+    const [g] = await layoutBoth(p, 1, 1);
+    const m = newModel(p, 4, 1);
+    const step = { learningRate: 0.01, regularization: 0.1, biasRegularization: 0.1, threads: 1, seed: 1, epoch: 0 };
+    const code = 'ERR_MFREC_INVALID_ARGUMENT';
+    expect(() => sgdNative().sgdEpoch(g, { ...m, userFactors: new Float32Array(3) }, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdNative().sgdEpoch({ ...g, users: new Float32Array(30) as never }, m, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdNative().sgdEpoch({ ...g, blockPtr: new Int32Array(5) }, m, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdNative().sgdEpoch(g, { ...m, userRegularization: new Float32Array(1) }, step)).toThrow(expect.objectContaining({ code }));
+    const badUsers = g.users.slice();
+    badUsers[3] = 999;
+    await expect(sgdNative().sgdEpoch({ ...g, users: badUsers }, m, step)).rejects.toMatchObject({ code: 'ERR_MFREC_NATIVE' });
+    expect(() =>
+      sgdNative().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 }),
+    ).toThrow(expect.objectContaining({ code }));
+  });
+
   it('predicts the same values, with -1 as an unknown side and clamping', () => {
     const p = randomProblem(9, 20, 15, 100);
     const m = newModel(p, 12, 2);

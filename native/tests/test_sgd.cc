@@ -235,3 +235,27 @@ MFREC_TEST(sgd_dot_matches_plain_sum_for_every_length) {
     CHECK_NEAR(sgd_dot(a.data(), b.data(), k), exact, 1e-5);
   }
 }
+
+MFREC_TEST(sgd_unit_row_multipliers_match_the_plain_penalty) {
+  Problem p = planted(40, 30, 10);
+  Grid g = layout(p, 3, 2);
+  Model plain = model(p, 16, 3), scaled = model(p, 16, 3), heavy = model(p, 16, 3);
+  std::vector<float> ones_u(p.n_users, 1.0f), ones_i(p.n_items, 1.0f), twos_u(p.n_users, 2.0f);
+  scaled.view.user_reg = ones_u.data();
+  scaled.view.item_reg = ones_i.data();
+  scaled.view.user_bias_reg = ones_u.data();
+  scaled.view.item_bias_reg = ones_i.data();
+  heavy.view.user_reg = twos_u.data();
+  for (uint32_t e = 0; e < 2; ++e) {
+    sgd_epoch(g.view, plain.view, step(1, e), CancelFlag{});
+    sgd_epoch(g.view, scaled.view, step(1, e), CancelFlag{});
+    sgd_epoch(g.view, heavy.view, step(1, e), CancelFlag{});
+  }
+  CHECK(plain.P == scaled.P);
+  CHECK(plain.Q == scaled.Q);
+  CHECK(plain.bu == scaled.bu);
+  double norm_plain = 0, norm_heavy = 0;
+  for (float x : plain.P) norm_plain += x * x;
+  for (float x : heavy.P) norm_heavy += x * x;
+  CHECK(norm_heavy < norm_plain);
+}
