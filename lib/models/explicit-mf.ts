@@ -104,14 +104,11 @@ export const EXPLICIT_MF_DEFAULTS: Readonly<ExplicitMFParams> = Object.freeze({
 
 const OPTION_NAMES = Object.keys(EXPLICIT_MF_DEFAULTS);
 
-/** The explicit model's state: the shared factor state plus the training rating range. */
+/** The explicit model's state: the shared factor state with its biases present. */
 export interface ExplicitState extends FactorState {
   globalBias: number;
   userBias: Float32Array;
   itemBias: Float32Array;
-  /** Range of the training ratings (predictions are clamped to it when `clamp`). */
-  ratingMin: number;
-  ratingMax: number;
 }
 
 /** fit()'s control options: the shared ones plus a validation set. */
@@ -325,7 +322,6 @@ export class ExplicitMF extends FactorModel {
       const nUsers = set.users.size;
       const nItems = set.items.size;
 
-      const stats = set.data.valueStats();
       let sum = 0;
       for (let x = 0; x < set.r.length; x++) sum += set.r[x]!;
       const model: SgdModelArrays = {
@@ -351,7 +347,7 @@ export class ExplicitMF extends FactorModel {
       const sgd = sgdNative();
       await sgd.sgdLayout(set.u, set.i, set.r, { nUsers, nItems, seed: p.seed }, grid);
 
-      const draft = this.makeState(set, model, stats.min, stats.max);
+      const draft = this.makeState(set, model);
       const validation = c.validation === undefined ? undefined : this.mapped(draft, c.validation);
       const es = p.earlyStopping;
       let best: { rmse: number; arrays: SgdModelArrays } | undefined;
@@ -408,7 +404,7 @@ export class ExplicitMF extends FactorModel {
     }
   }
 
-  private makeState(set: TrainingSet, model: SgdModelArrays, ratingMin: number, ratingMax: number): ExplicitState {
+  private makeState(set: TrainingSet, model: SgdModelArrays): ExplicitState {
     const byItem = transpose(set.data.byUser);
     const itemPopularity = new Float32Array(set.items.size);
     for (let i = 0; i < itemPopularity.length; i++) itemPopularity[i] = byItem.indptr[i + 1]! - byItem.indptr[i]!;
@@ -423,14 +419,27 @@ export class ExplicitMF extends FactorModel {
       itemBias: model.itemBias,
       seen: set.data.byUser,
       itemPopularity,
-      ratingMin,
-      ratingMax,
     };
   }
 
-  /** Range predictions are clamped to (open when `clamp` is off). */
+  /**
+   * Range predictions are clamped to (open when `clamp` is off): that of the
+   * training ratings, read from `seen`, so a saved and loaded state has it too.
+   */
   private range(s: ExplicitState): { min: number; max: number } {
-    return this.params.clamp ? { min: s.ratingMin, max: s.ratingMax } : { min: -Infinity, max: Infinity };
+    if (!this.params.clamp) return { min: -Infinity, max: Infinity };
+    let r = ratingRanges.get(s);
+    if (r === undefined) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of s.seen.values) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      r = { min, max };
+      ratingRanges.set(s, r);
+    }
+    return r;
   }
 
   private arrays(s: ExplicitState): SgdModelArrays {
@@ -536,6 +545,8 @@ export class ExplicitMF extends FactorModel {
     return this.params.threads === 0 ? native().info().hardwareThreads : this.params.threads;
   }
 }
+
+const ratingRanges = new WeakMap<ExplicitState, { min: number; max: number }>();
 
 function copyArrays(m: SgdModelArrays): SgdModelArrays {
   return {
