@@ -11,4 +11,4 @@ export {
   type ImplicitALSParams,
 } from './models/implicit-als.js';
 export type { FitControl, IterationReport } from './models/training.js';
-export { evaluateRanking, type RankingMetrics, type RankingOptions } from './eval/ranking.js';
+export { evaluateRanking, type RankingMetrics, type RankingOptions, type UserScorer } from './eval/ranking.js';

@@ -7,6 +7,16 @@
 
 #include "kernels/blas.h"
 
+// The per-row solvers are compiled twice on x86-64 Linux with GCC: for the
+// baseline and for AVX2, picked at load time (prebuilt binaries must run on
+// CPUs without AVX2). Without FMA contraction both produce the same bits: the
+// eight partial sums of dot_k are the same lanes either way.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define MFREC_ROW_KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define MFREC_ROW_KERNEL
+#endif
+
 namespace mfrec {
 
 namespace {
@@ -75,7 +85,7 @@ void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const Als
 }
 
 // A few conjugate-gradient steps on row x, warm-started from its current value.
-void solve_row_cg(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
+MFREC_ROW_KERNEL void solve_row_cg(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
                   float* x, const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
   const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
@@ -153,7 +163,7 @@ bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
 }
 
 // Exact solve of row x: forms A = YtY + lambda I + sum (c - 1) y y^T.
-void solve_row_cholesky(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
+MFREC_ROW_KERNEL void solve_row_cholesky(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
                         float* x, const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
   const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
