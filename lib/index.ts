@@ -4,3 +4,11 @@ export { IdMap, type RawId } from './data/id-map.js';
 export { Interactions, type Aggregate, type FromArraysOptions } from './data/interactions.js';
 export type { SparseRows } from './data/sparse.js';
 export { libraryInfo, type LibraryInfo } from './info.js';
+export {
+  ImplicitALS,
+  IMPLICIT_ALS_DEFAULTS,
+  type ImplicitALSOptions,
+  type ImplicitALSParams,
+} from './models/implicit-als.js';
+export type { FitControl, IterationReport } from './models/training.js';
+export { evaluateRanking, type RankingMetrics, type RankingOptions, type UserScorer } from './eval/ranking.js';
