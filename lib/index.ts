@@ -4,3 +4,17 @@ export { IdMap, type RawId } from './data/id-map.js';
 export { Interactions, type Aggregate, type FromArraysOptions } from './data/interactions.js';
 export type { SparseRows } from './data/sparse.js';
 export { libraryInfo, type LibraryInfo } from './info.js';
+export {
+  FactorModel,
+  BatchRecommendations,
+  inverseNorms,
+  type FactorState,
+  type ModelType,
+  type RecommendOptions,
+  type Recommendation,
+  type RecommendAllOptions,
+  type SimilarItemsOptions,
+  type SimilarUsersOptions,
+} from './models/factor-model.js';
+export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';
+export { Popularity, type PopularityRecommendOptions } from './models/popularity.js';
