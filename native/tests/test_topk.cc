@@ -126,7 +126,7 @@ bool run_and_compare(const TopKQuery& q) {
 }  // namespace
 
 MFREC_TEST(topk_plain_matches_brute_force) {
-  // 150 rows span three blocks; 3000 targets span several tiles.
+  // 150 rows span two blocks (the second partial); 3000 targets span six tiles.
   Problem p = random_problem(11, 150, 3000, 8, false);
   auto rows = all_rows(p.users);
   CHECK(run_and_compare(base_query(p, rows, 10)));
