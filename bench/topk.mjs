@@ -5,7 +5,8 @@
 //
 // GFLOP/s counts the 2·users·items·factors multiply-adds of the scores; for
 // reference, a single-thread OpenBLAS sgemm of the same shape runs at about
-// 115 GFLOP/s on the 2-core Zen 3 development machine.
+// 100–115 GFLOP/s on the 2-core Zen 3 development machine, and the native
+// top-K at 75–80% of that on one thread.
 import { Rng } from '../dist/random.js';
 import { topkAddon } from '../dist/models/topk-native.js';
 import { topkTwin } from '../dist/twins/topk.js';

@@ -145,6 +145,8 @@ export abstract class FactorModel {
    * in blocks of `blockSize` users so memory stays flat however many users
    * there are. Uses the state at call time even if a fit() finishes meanwhile.
    * Options are validated when this is called, not at the first iteration.
+   * Users without training interactions follow `coldStart` (under 'error'
+   * the iteration rejects at the first block holding one).
    */
   recommendAll(options?: RecommendAllOptions): AsyncIterableIterator<BatchRecommendations> {
     const s = this.fitted();
