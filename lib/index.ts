@@ -26,3 +26,4 @@ export {
 } from './models/factor-model.js';
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity.js';
+export { loadModel, type LoadedModel } from './persist/load-model.js';

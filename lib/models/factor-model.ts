@@ -22,6 +22,9 @@ import {
 } from './recommend-options.js';
 import { topkAddon, type TopKArgs } from './topk-native.js';
 import { BusyGuard } from './training.js';
+import { encodeFactorModel } from '../persist/factor-state.js';
+import { writeModelFile } from '../persist/model-file.js';
+import { packageVersion } from '../version.js';
 
 export type { RecommendOptions, Recommendation } from './recommend-options.js';
 export { BatchRecommendations } from './batch-recommendations.js';
@@ -64,6 +67,8 @@ export type ModelType = 'explicit' | 'als' | 'bpr';
 
 export abstract class FactorModel {
   abstract readonly type: ModelType;
+  /** The complete, defaulted hyperparameters (JSON-serializable; saved with the model). */
+  abstract readonly params: Readonly<object>;
   protected state: FactorState | undefined;
   protected readonly guard = new BusyGuard();
 
@@ -329,6 +334,40 @@ export abstract class FactorModel {
     const out: Array<[number, number]> = [];
     for (let j = 0; j < width && items[j]! >= 0; j++) out.push([items[j]!, scores[j]!]);
     return out;
+  }
+
+  /**
+   * Writes the model to `file` atomically (see docs/model-format.md): the
+   * hyperparameters, id maps, factors and the training interactions needed
+   * to filter seen items. Load it back with {@link loadModel}.
+   */
+  async save(file: string): Promise<void> {
+    const state = this.fitted();
+    const values = state.seen.values;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let k = 0; k < values.length; k++) {
+      min = Math.min(min, values[k]!);
+      max = Math.max(max, values[k]!);
+    }
+    const training = {
+      users: state.users.size,
+      items: state.items.size,
+      interactions: values.length,
+      valueRange: values.length ? [min, max] : null,
+      savedAt: new Date().toISOString(),
+    };
+    const contents = encodeFactorModel({ type: this.type, params: { ...this.params }, state, extra: { training } }, packageVersion());
+    await writeModelFile(file, contents);
+  }
+
+  /** Installs a state read from a model file (used by loadModel). */
+  static restore<T extends FactorModel>(model: T, state: FactorState): T {
+    if (state.factors !== (model.params as { factors?: number }).factors) {
+      throw new MfrecError(ErrorCodes.CORRUPT_FILE, `Model file factors (${state.factors}) disagree with its hyperparameters`);
+    }
+    model.state = state;
+    return model;
   }
 
   /** Waits for in-flight training to settle, then drops the state. */
