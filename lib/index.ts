@@ -16,3 +16,26 @@ export {
   type UnknownPolicy,
 } from './models/explicit-mf.js';
 export { crossValidate, type CrossValidation, type FoldResult } from './eval/cross-validate.js';
+export {
+  ImplicitALS,
+  IMPLICIT_ALS_DEFAULTS,
+  type ImplicitALSOptions,
+  type ImplicitALSParams,
+} from './models/implicit-als.js';
+export type { FitControl, IterationReport } from './models/training.js';
+export { evaluateRanking, type RankingMetrics, type RankingOptions, type UserScorer } from './eval/ranking.js';
+export {
+  FactorModel,
+  BatchRecommendations,
+  inverseNorms,
+  type FactorState,
+  type ModelType,
+  type RecommendOptions,
+  type Recommendation,
+  type RecommendAllOptions,
+  type SimilarItemsOptions,
+  type SimilarUsersOptions,
+} from './models/factor-model.js';
+export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';
+export { Popularity, type PopularityRecommendOptions } from './models/popularity.js';
+export { loadModel, type LoadedModel } from './persist/load-model.js';

@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  loadModel,
   crossValidate,
   EXPLICIT_MF_DEFAULTS,
   ExplicitMF,
@@ -230,6 +234,22 @@ describe('ExplicitMF predictions', () => {
     expect(result.rmse).toBeCloseTo(rmse(predicted, actual), 10);
     expect(result.mae).toBeCloseTo(mae(predicted, actual), 10);
     expect(result.count).toBe(test.nnz);
+  });
+});
+
+describe('ExplicitMF persistence and ranking', () => {
+  it('saves and loads: same params, predictions (clamped) and recommendations', async () => {
+    const data = planted({ noise: 0.5 });
+    const model = await new ExplicitMF(small).fit(data);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mfrec-explicit-')), 'model.mfrec');
+    await model.save(file);
+    const back = await loadModel(file);
+    expect(back).toBeInstanceOf(ExplicitMF);
+    expect(back.params).toEqual(model.params);
+    const users = ['user1', 'user2', 'nobody'];
+    const items = [1, 'nothing', 3];
+    expect((back as ExplicitMF).predictMany(users, items)).toEqual(model.predictMany(users, items));
+    expect(back.recommend('user1', { k: 5 })).toEqual(model.recommend('user1', { k: 5 }));
   });
 });
 

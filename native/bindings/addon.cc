@@ -37,6 +37,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(new AddonData());
   RegisterInfo(env, exports);
   RegisterSgd(env, exports);
+  RegisterAls(env, exports);
+  RegisterTopK(env, exports);
+  RegisterBpr(env, exports);
   return exports;
 }
 
