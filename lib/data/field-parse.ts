@@ -162,10 +162,10 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + dayOfEra - 719468;
 }
 
-/** A timestamp field: a number as written, else an ISO-like date in epoch seconds, else NaN. */
+/** A timestamp field: a number as written, else an ISO-like date in epoch seconds, else NaN. Blanks around it are ignored. */
 export function parseTime(b: Uint8Array, s: number, e: number): number {
   const x = parseNumber(b, s, e);
-  return Number.isNaN(x) ? parseDate(b, s, e) : x;
+  return Number.isNaN(x) ? parseDate(b, trimStart(b, s, e), trimEnd(b, s, e)) : x;
 }
 
 function latin1(b: Uint8Array, s: number, e: number): string {

@@ -321,13 +321,14 @@ class InteractionReader implements RecordSink {
     let value = 1;
     let c = this.valueCol;
     if (c >= 0) {
-      value = parseNumber(buf, trimStart(buf, starts[c]!, ends[c]!), trimEnd(buf, starts[c]!, ends[c]!));
+      // Surrounding blanks are rare: parseNumber's slow path trims them.
+      value = parseNumber(buf, starts[c]!, ends[c]!);
       if (!Number.isFinite(Math.fround(value))) return this.reject(line, buf, start, end, 'value is not a finite number');
     }
     let time = 0;
     c = this.timeCol;
     if (c >= 0) {
-      time = parseTime(buf, trimStart(buf, starts[c]!, ends[c]!), trimEnd(buf, starts[c]!, ends[c]!));
+      time = parseTime(buf, starts[c]!, ends[c]!);
       if (!Number.isFinite(time)) return this.reject(line, buf, start, end, 'timestamp is neither a number nor a date');
     }
     c = this.typeCol;
