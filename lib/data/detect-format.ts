@@ -133,14 +133,16 @@ function knownRole(name: string): keyof typeof KNOWN_NAMES | undefined {
 }
 
 /**
- * A first line is a header when one of its fields is a known column name
- * (userId, rating...), or when some column is numeric on every following
- * sample line but not on the first one ("rating" above "3.5").
+ * A first line is a header when it has no number and at least two known
+ * column names (userId, rating...: one is not enough, "alice,book,view" is
+ * data), or when some column is numeric on every following sample line but
+ * not on the first one ("rating" above "3.5").
  */
 export function looksLikeHeader(rows: readonly string[][]): boolean {
   const [first, ...rest] = rows;
   if (!first) return false;
-  if (first.some((f) => knownRole(f) !== undefined)) return true;
+  const named = first.filter((f) => knownRole(f) !== undefined).length;
+  if (named >= 2 && !first.some(isNumeric)) return true;
   if (rest.length === 0) return false;
   return first.some((f, c) => !isNumeric(f) && rest.every((r) => r[c] !== undefined && isNumeric(r[c]!)));
 }

@@ -87,8 +87,6 @@ const COLUMNS = {
 } as const;
 type Column = keyof typeof COLUMNS;
 const REQUIRED: readonly Column[] = ['invoice', 'stockCode', 'quantity', 'invoiceDate', 'customer'];
-/** Customers, products and invoices are packed two per number in lookup keys: each must stay below 2^21. */
-const KEY_LIMIT = 0x200000;
 /** Fields split per line: the original file has 8 columns. */
 const MAX_FIELDS = 16;
 
@@ -214,59 +212,60 @@ export async function readOnlineRetail(path: string, options?: RetailOptions): P
   const confidence = o.confidence === undefined ? 'orders' : oneOf('confidence', o.confidence, ['orders', 'quantity', 'both'] as const);
   const users = new IdMap();
   const items = new IdMap();
-  const pairOf = new Map<number, number>();
-  const seenOrder = new Set<number>();
   const invoices = new Map<string, number>();
   const names = new Map<string, Map<string, number>>();
-  const pairUser: number[] = [];
-  const pairItem: number[] = [];
-  const orders: number[] = [];
-  const quantity: number[] = [];
-  const last: number[] = [];
+  const rowUser: number[] = [];
+  const rowItem: number[] = [];
+  const rowInvoice: number[] = [];
+  const rowQuantity: number[] = [];
+  const rowTime: number[] = [];
   const summary = await scanOnlineRetail(path, (row) => {
-    const u = users.add(row.customer);
-    const i = items.add(row.stockCode);
+    rowUser.push(users.add(row.customer));
+    rowItem.push(items.add(row.stockCode));
     let invoice = invoices.get(row.invoice);
     if (invoice === undefined) invoices.set(row.invoice, (invoice = invoices.size));
-    if (Math.max(u, i, invoice) >= KEY_LIMIT) {
-      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${path}: more than ${KEY_LIMIT} customers, products or invoices`);
-    }
-    const key = u * KEY_LIMIT + i;
-    let pair = pairOf.get(key);
-    if (pair === undefined) {
-      pair = pairUser.length;
-      pairOf.set(key, pair);
-      pairUser.push(u);
-      pairItem.push(i);
-      orders.push(0);
-      quantity.push(0);
-      last.push(-Infinity);
-    }
-    const order = pair * KEY_LIMIT + invoice;
-    if (!seenOrder.has(order)) {
-      seenOrder.add(order);
-      orders[pair]!++;
-    }
-    quantity[pair]! += row.quantity;
-    if (row.time > last[pair]!) last[pair] = row.time;
+    rowInvoice.push(invoice);
+    rowQuantity.push(row.quantity);
+    rowTime.push(row.time);
     if (row.description !== '') {
       let counts = names.get(row.stockCode);
       if (!counts) names.set(row.stockCode, (counts = new Map()));
       counts.set(row.description, (counts.get(row.description) ?? 0) + 1);
     }
   });
-  const n = pairUser.length;
-  const values = new Float32Array(n);
-  for (let k = 0; k < n; k++) {
-    const q = quantity[k]!;
-    values[k] = confidence === 'orders' ? orders[k]! : confidence === 'quantity' ? q : orders[k]! * Math.log1p(q);
+  // Lines ordered by (customer, product, invoice): each pair is then one run,
+  // and its distinct invoices are the changes of invoice within the run.
+  const u = Int32Array.from(rowUser);
+  const i = Int32Array.from(rowItem);
+  const inv = Int32Array.from(rowInvoice);
+  const sorted = countingSort(u, users.size, countingSort(i, items.size, countingSort(inv, invoices.size)));
+  const pairUser: number[] = [];
+  const pairItem: number[] = [];
+  const values: number[] = [];
+  const last: number[] = [];
+  for (let k = 0; k < sorted.length; ) {
+    const first = sorted[k]!;
+    let orders = 0;
+    let quantity = 0;
+    let latest = -Infinity;
+    let invoice = -1;
+    for (; k < sorted.length && u[sorted[k]!] === u[first] && i[sorted[k]!] === i[first]; k++) {
+      const r = sorted[k]!;
+      if (inv[r] !== invoice) [invoice, orders] = [inv[r]!, orders + 1];
+      quantity += rowQuantity[r]!;
+      latest = Math.max(latest, rowTime[r]!);
+    }
+    pairUser.push(u[first]!);
+    pairItem.push(i[first]!);
+    values.push(confidence === 'orders' ? orders : confidence === 'quantity' ? quantity : orders * Math.log1p(quantity));
+    last.push(latest);
   }
   const interactions = Interactions.fromIndices(
     users,
     items,
     Int32Array.from(pairUser),
     Int32Array.from(pairItem),
-    values,
+    Float32Array.from(values),
     Float64Array.from(last),
   );
   const itemNames = new Map<string, string>();
@@ -277,4 +276,17 @@ export async function readOnlineRetail(path: string, options?: RetailOptions): P
     itemNames.set(code, best);
   }
   return { interactions, itemNames, summary };
+}
+
+/** Positions `order` (default 0..n-1) stably sorted by key[position]. */
+function countingSort(key: Int32Array, buckets: number, order?: Int32Array): Int32Array {
+  const next = new Int32Array(buckets + 1);
+  for (let k = 0; k < key.length; k++) next[key[k]! + 1]!++;
+  for (let b = 0; b < buckets; b++) next[b + 1]! += next[b]!;
+  const out = new Int32Array(key.length);
+  for (let k = 0; k < key.length; k++) {
+    const r = order ? order[k]! : k;
+    out[next[key[r]!]!++] = r;
+  }
+  return out;
 }
