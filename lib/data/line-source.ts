@@ -103,9 +103,12 @@ export class RecordSplitter {
     let scan = 0;
     let extraLines = 0; // line breaks inside quoted fields of the current record
     const max = this.maxRecord;
+    const length = buf.length;
     for (;;) {
-      const nl = buf.indexOf(LF, scan);
-      if (nl < 0) break;
+      // A byte loop beats indexOf's native call on lines of a few dozen bytes.
+      let nl = scan;
+      while (nl < length && buf[nl] !== LF) nl++;
+      if (nl === length) break;
       if (nl - pos > max) {
         this.tooLong(buf, pos);
         this.line += 1 + extraLines;
