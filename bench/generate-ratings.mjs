@@ -145,16 +145,21 @@ export async function generateRatings(out, options = {}) {
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 
+/** Where the cached file for these options lives (bench/.data/ratings-u…-i…-n…-k…-s….csv). */
+export function ratingsFilePath(options = {}) {
+  const o = { ...DEFAULTS, ...options };
+  return path.join(benchDir, '.data', `ratings-u${o.users}-i${o.items}-n${o.ratings}-k${o.rank}-s${o.seed}.csv`);
+}
+
 /**
  * Path of a cached ratings file under bench/.data (git-ignored), generating it
  * first when it does not exist yet.
  */
 export async function ensureRatingsFile(options = {}) {
   const o = { ...DEFAULTS, ...options };
-  const dir = path.join(benchDir, '.data');
-  const file = path.join(dir, `ratings-u${o.users}-i${o.items}-n${o.ratings}-k${o.rank}-s${o.seed}.csv`);
+  const file = ratingsFilePath(o);
   if (existsSync(file)) return file;
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true });
   const partial = `${file}.partial`;
   const out = createWriteStream(partial);
   await generateRatings(out, o);

@@ -15,12 +15,11 @@
  * Usage: npm run build:ts && node bench/parse.mjs [--ratings 2000000] [--runs 3]
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, renameSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureRatingsFile, ratingsFilePath } from './generate-ratings.mjs';
 
-const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const self = fileURLToPath(import.meta.url);
 
 function args(argv) {
@@ -72,16 +71,8 @@ async function main() {
   }
   const ratings = Number(a.ratings ?? 2_000_000);
   const runs = Number(a.runs ?? 3);
-  const dir = path.join(benchDir, '.data');
-  const file = path.join(dir, `ratings-u138000-i27000-n${ratings}-k8-s1.csv`);
-  if (!existsSync(file)) {
-    await mkdir(dir, { recursive: true });
-    process.stderr.write(`generating ${file}...\n`);
-    execFileSync(process.execPath, [path.join(benchDir, 'generate-ratings.mjs'), '--ratings', String(ratings), '--out', `${file}.partial`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    renameSync(`${file}.partial`, file);
-  }
+  if (!existsSync(ratingsFilePath({ ratings }))) process.stderr.write('generating the ratings file...\n');
+  const file = await ensureRatingsFile({ ratings });
   const megabytes = statSync(file).size / 1e6;
   process.stderr.write(`${path.relative(process.cwd(), file)}: ${megabytes.toFixed(1)} MB, ${ratings} ratings\n`);
   const rows = [];
