@@ -186,6 +186,11 @@ function parseArgs(argv) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const { options, outPath } = parseArgs(process.argv.slice(2));
+  // A closed pipe (`| head`) ends the run quietly.
+  process.stdout.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const out = outPath ? createWriteStream(outPath) : process.stdout;
   const n = await generateRatings(out, options);
   if (outPath) await new Promise((resolve) => out.end(resolve));

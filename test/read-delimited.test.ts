@@ -206,6 +206,26 @@ describe('text encoding details', () => {
     ]);
   });
 
+  it('joins a quoted line break, a CRLF and a line end that straddle a 1 MiB chunk boundary', async () => {
+    const chunk = 1024 * 1024;
+    // The tail starts `shift` bytes after the chunk boundary: -20..4 puts the
+    // boundary on every byte of its first records.
+    for (let shift = -20; shift <= 4; shift++) {
+      const filler = 'f,g,1\n';
+      const prefixLength = chunk + shift;
+      const head = 'u,i,r\n' + filler.repeat(Math.floor((prefixLength - 7) / filler.length));
+      const pad = 'p'.repeat(prefixLength - head.length);
+      const text = `${head}${pad},q,2\r\nx,"a\r\nb",3\r\ny,z,4`;
+      const r = await parseInteractions(text);
+      const got = tuples(r);
+      expect(got.filter((t) => t[0] !== 'f')).toEqual([
+        [pad, 'q', 2],
+        ['x', 'a\r\nb', 3],
+        ['y', 'z', 4],
+      ]);
+    }
+  });
+
   it('gives the same result whatever the chunk boundaries (multi-megabyte input)', async () => {
     const lines: string[] = ['user,item,rating'];
     const expected = new Map<string, number>();

@@ -55,6 +55,7 @@ export class RecordSplitter {
   /** Physical lines fully consumed so far. */
   private line = 0;
   private pending: Buffer | undefined;
+  private pendingClean = false;
   private discarding = false;
   private first = true;
   private readonly split: (b: Buffer, s: number, e: number) => number;
@@ -95,12 +96,15 @@ export class RecordSplitter {
       this.line++;
       buf = buf.subarray(nl + 1);
     }
+    let scan = 0;
     if (this.pending) {
+      // The pending bytes hold no line end unless a quoted field spans lines:
+      // resume the search after them, so a long line is not rescanned per chunk.
+      scan = this.pendingClean ? this.pending.length : 0;
       buf = Buffer.concat([this.pending, buf]);
       this.pending = undefined;
     }
     let pos = 0;
-    let scan = 0;
     let extraLines = 0; // line breaks inside quoted fields of the current record
     const max = this.maxRecord;
     const length = buf.length;
@@ -136,6 +140,7 @@ export class RecordSplitter {
       return;
     }
     this.pending = buf.subarray(pos);
+    this.pendingClean = extraLines === 0;
   }
 
   /** Flushes a last line without a line end. */

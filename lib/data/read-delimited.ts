@@ -157,9 +157,10 @@ function checkOptions(where: string, options: unknown, known: readonly string[])
   }
   for (const name of ['userCol', 'itemCol', 'valueCol', 'timeCol', 'typeCol'] as const) {
     const ref = o[name];
-    if (ref === undefined || (ref === null && name !== 'userCol' && name !== 'itemCol')) continue;
+    const nullable = name !== 'userCol' && name !== 'itemCol';
+    if (ref === undefined || (ref === null && nullable)) continue;
     const ok = (typeof ref === 'string' && ref !== '') || (typeof ref === 'number' && Number.isInteger(ref) && ref >= 0);
-    if (!ok) throw invalid(`a column name or a 0-based column position${name.startsWith('u') || name.startsWith('i') ? '' : ' or null'}`, name, ref);
+    if (!ok) throw invalid(`a column name or a 0-based column position${nullable ? ' or null' : ''}`, name, ref);
   }
   let typeWeights: Map<string, number> | undefined;
   if (o.typeWeights !== undefined && (o.typeCol === undefined || o.typeCol === null)) {
