@@ -3,7 +3,7 @@
  * build from build/Release (node-gyp) or build-cmake/Release (cmake-js).
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, MfrecError } from './errors.js';
@@ -19,21 +19,39 @@ export interface NativeAddon {
   [name: string]: unknown;
 }
 
+/** libc family and version, as node-gyp-build and our prebuild names see them. */
+function libc(): string {
+  if (process.platform !== 'linux') return 'n/a';
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return header?.glibcVersionRuntime ? `glibc ${header.glibcVersionRuntime}` : 'musl (or unknown libc)';
+}
+
+function availablePrebuilds(): string[] {
+  try {
+    return readdirSync(path.join(packageRoot, 'prebuilds'));
+  } catch {
+    return [];
+  }
+}
+
 function load(): NativeAddon {
   const errors: string[] = [];
   try {
     return require('node-gyp-build')(packageRoot) as NativeAddon;
   } catch (e) {
-    errors.push((e as Error).message);
+    errors.push((e as Error).message.split('\n')[0]!);
   }
   const cmakeBuild = path.join(packageRoot, 'build-cmake', 'Release', 'mfrec.node');
   if (existsSync(cmakeBuild)) return require(cmakeBuild) as NativeAddon;
+  const prebuilds = availablePrebuilds();
   throw new MfrecError(
     ErrorCodes.NATIVE,
-    `Could not load the mfrec native addon for ${process.platform}-${process.arch} ` +
-      `(Node ${process.version}, N-API ${process.versions.napi}). ${errors.join('; ')}. ` +
-      `Build it from source with 'npm run build:native' (needs a C++17 compiler and Python; ` +
-      `OpenBLAS, e.g. apt-get install libopenblas-dev, is optional but faster).`,
+    `Could not load the mfrec native addon. Found: ${process.platform}-${process.arch}, ${libc()}, ` +
+      `Node ${process.version} (N-API ${process.versions.napi}). Loader said: ${errors.join('; ')}. ` +
+      `Prebuilt binaries in this package: ${prebuilds.length ? prebuilds.join(', ') : 'none'}. ` +
+      `To build from source: install a C++17 compiler, Python 3 and make (Debian/Ubuntu: ` +
+      `apt-get install build-essential python3; optional, faster: libopenblas-dev), then run ` +
+      `'npm rebuild mfrec --build-from-source' (from a checkout: 'npm run build:native').`,
   );
 }
 

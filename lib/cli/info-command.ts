@@ -1,0 +1,30 @@
+/** `mfrec info [MODEL]`: the library and its BLAS, or what a model file holds. */
+import type { Command } from 'commander';
+import { libraryInfo } from '../info.js';
+import { printJson, printTable } from './output.js';
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('show the library version, BLAS and threads; with MODEL, what the model is and was trained on')
+    .argument('[model]', 'a model file written by mfrec train')
+    .option('--json', 'machine-readable output')
+    .action(async (model: string | undefined, opts: { json?: boolean }) => {
+      if (model === undefined) {
+        const info = libraryInfo();
+        if (opts.json) return printJson(info);
+        printTable([
+          ['mfrec', info.version],
+          ['blas', info.blas],
+          ['threads', `${info.hardwareThreads} (hardware)`],
+          ['node', `${info.node} (N-API ${info.napiVersion})`],
+          ['platform', info.platform],
+        ]);
+        return;
+      }
+      const { describeModelFile } = await import('./describe-model.js');
+      const description = await describeModelFile(model);
+      if (opts.json) return printJson(description);
+      printTable(Object.entries(description).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]));
+    });
+}

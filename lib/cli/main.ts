@@ -1,0 +1,31 @@
+/**
+ * The `mfrec` command line. Every command prints a one-line message and exits
+ * non-zero on error; --json switches results to machine-readable output.
+ */
+import { Command, CommanderError } from 'commander';
+import { MfrecError } from '../errors.js';
+import { registerCommands } from './commands.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('mfrec')
+    .description('Matrix-factorization recommenders: train, evaluate, predict, recommend')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run mfrec --help for usage)');
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander already printed its message (usage errors, --help, --version).
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    const code = e instanceof MfrecError ? ` [${e.code}]` : '';
+    process.stderr.write(`mfrec: ${message.split('\n')[0]}${code}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Top-k ranking metrics for implicit-feedback recommenders: for every user
+ * with held-out items, score the catalogue, drop the user's training items,
+ * take the top k and compare with what was held out. The definitions are in
+ * docs/metrics.md.
+ */
+import { ErrorCodes, MfrecError } from '../errors.js';
+import { Interactions } from '../data/interactions.js';
+import { integer, invalid, knownOptions } from '../validate.js';
+
+export interface RankingMetrics {
+  /** Mean over users of hits@k / k (always divided by k). */
+  precision: number;
+  /** Mean over users of hits@k / |held-out|. */
+  recall: number;
+  /** Mean over users of DCG@k / ideal DCG@k (binary gains, log2 discount). */
+  ndcg: number;
+  /** Mean over users of average precision truncated at k, normalised by min(k, |held-out|). */
+  map: number;
+  /** Mean over users of the probability that a held-out item outranks a non-held-out candidate (ties count half). */
+  auc: number;
+  /** Share of users with at least one held-out item in their top k. */
+  hitRate: number;
+  /** Distinct items recommended to any evaluated user, divided by the catalogue size. */
+  coverage: number;
+  /** Users evaluated: those with at least one held-out item that is not in their training set. */
+  users: number;
+  k: number;
+}
+
+export interface RankingOptions {
+  /** Length of the recommendation list. Default 10; integer >= 1. */
+  k?: number;
+}
+
+/**
+ * Fills `out[i]` with the score of item `i` for dense user `user` (the
+ * training set's index space). Higher is better; NaN ranks below everything.
+ */
+export type UserScorer = (user: number, out: Float32Array) => void;
+
+/**
+ * Evaluates a scorer on held-out data. `train` and `test` must share their
+ * id maps (as splits produce them), so a dense index means the same user or
+ * item in both. Candidates for a user are all catalogue items not in the
+ * user's training interactions; held-out items that also appear in training
+ * are ignored (they can never be recommended). Ties in score are broken by
+ * the lower item index, so results are deterministic.
+ */
+export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test: Interactions, options?: RankingOptions): RankingMetrics {
+  if (typeof scoreUser !== 'function') throw invalid('a function (user, out) => void', 'scoreUser', scoreUser);
+  if (!(train instanceof Interactions)) throw invalid('an Interactions object', 'train', train);
+  if (!(test instanceof Interactions)) throw invalid('an Interactions object', 'test', test);
+  if (train.users !== test.users || train.items !== test.items) {
+    throw invalid('test data sharing the id maps of train (as produced by a split)', 'test', test);
+  }
+  const o = knownOptions('evaluateRanking options', options, ['k']);
+  const k = o.k === undefined ? 10 : integer('k', o.k, 1);
+
+  const nItems = train.items.size;
+  const scores = new Float32Array(nItems);
+  // mark[i] === stamp: i is in the current user's training row; held[i] === stamp: held out.
+  const mark = new Int32Array(nItems);
+  const held = new Int32Array(nItems);
+  const recommended = new Uint8Array(nItems);
+  const top = new TopK(k);
+  const negatives = new Float32Array(nItems);
+  const discount = Float64Array.from({ length: k }, (_, r) => 1 / Math.log2(r + 2));
+
+  let users = 0;
+  let aucUsers = 0;
+  let sums = { precision: 0, recall: 0, ndcg: 0, map: 0, auc: 0, hits: 0 };
+  const tr = train.byUser;
+  const te = test.byUser;
+  for (let u = 0; u < te.rows; u++) {
+    const stamp = u + 1;
+    if (u < tr.rows) for (let e = tr.indptr[u]!; e < tr.indptr[u + 1]!; e++) mark[tr.indices[e]!] = stamp;
+    let nHeld = 0;
+    for (let e = te.indptr[u]!; e < te.indptr[u + 1]!; e++) {
+      const i = te.indices[e]!;
+      if (mark[i] !== stamp && held[i] !== stamp) {
+        held[i] = stamp;
+        nHeld++;
+      }
+    }
+    if (nHeld === 0) continue;
+    users++;
+    scores.fill(0);
+    scoreUser(u, scores);
+
+    top.clear();
+    let nNeg = 0;
+    for (let i = 0; i < nItems; i++) {
+      if (mark[i] === stamp) continue;
+      const s = Number.isNaN(scores[i]!) ? -Infinity : scores[i]!;
+      top.offer(s, i);
+      if (held[i] !== stamp) negatives[nNeg++] = s;
+    }
+    const list = top.sorted();
+    let hits = 0;
+    let dcg = 0;
+    let ap = 0;
+    for (let r = 0; r < list.length; r++) {
+      const i = list[r]!;
+      recommended[i] = 1;
+      if (held[i] !== stamp) continue;
+      hits++;
+      dcg += discount[r]!;
+      ap += hits / (r + 1);
+    }
+    const ideal = Math.min(k, nHeld);
+    let idcg = 0;
+    for (let r = 0; r < ideal; r++) idcg += discount[r]!;
+    sums.precision += hits / k;
+    sums.recall += hits / nHeld;
+    sums.ndcg += dcg / idcg;
+    sums.map += ap / ideal;
+    if (hits > 0) sums.hits++;
+
+    if (nNeg > 0) {
+      const neg = negatives.subarray(0, nNeg).sort();
+      let wins = 0;
+      for (let e = te.indptr[u]!; e < te.indptr[u + 1]!; e++) {
+        const i = te.indices[e]!;
+        if (held[i] !== stamp) continue;
+        held[i] = -stamp; // count each held-out item once, even if test repeats it
+        const s = Number.isNaN(scores[i]!) ? -Infinity : scores[i]!;
+        const below = lowerBound(neg, s);
+        wins += below + 0.5 * (upperBound(neg, s) - below);
+      }
+      sums.auc += wins / (nHeld * nNeg);
+      aucUsers++;
+    }
+  }
+  if (users === 0) {
+    throw new MfrecError(ErrorCodes.EMPTY_DATA, 'evaluateRanking: no user has a held-out item outside their training items');
+  }
+  let covered = 0;
+  for (let i = 0; i < nItems; i++) covered += recommended[i]!;
+  return {
+    precision: sums.precision / users,
+    recall: sums.recall / users,
+    ndcg: sums.ndcg / users,
+    map: sums.map / users,
+    auc: aucUsers > 0 ? sums.auc / aucUsers : NaN,
+    hitRate: sums.hits / users,
+    coverage: nItems > 0 ? covered / nItems : 0,
+    users,
+    k,
+  };
+}
+
+function lowerBound(a: Float32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(a: Float32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The k best (score, item) pairs seen so far: a binary min-heap whose root is
+ * the worst kept entry. "Better" means a higher score, then a lower item index.
+ */
+class TopK {
+  private readonly scores: Float64Array;
+  private readonly items: Int32Array;
+  private size = 0;
+
+  constructor(private readonly k: number) {
+    this.scores = new Float64Array(k);
+    this.items = new Int32Array(k);
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  private worse(a: number, b: number): boolean {
+    const sa = this.scores[a]!;
+    const sb = this.scores[b]!;
+    return sa < sb || (sa === sb && this.items[a]! > this.items[b]!);
+  }
+
+  private swap(a: number, b: number): void {
+    const s = this.scores[a]!;
+    this.scores[a] = this.scores[b]!;
+    this.scores[b] = s;
+    const i = this.items[a]!;
+    this.items[a] = this.items[b]!;
+    this.items[b] = i;
+  }
+
+  offer(score: number, item: number): void {
+    if (this.size < this.k) {
+      let c = this.size++;
+      this.scores[c] = score;
+      this.items[c] = item;
+      while (c > 0) {
+        const parent = (c - 1) >> 1;
+        if (!this.worse(c, parent)) break;
+        this.swap(c, parent);
+        c = parent;
+      }
+      return;
+    }
+    const rootScore = this.scores[0]!;
+    // Items arrive in increasing index order, so an equal score never beats the root.
+    if (!(score > rootScore)) return;
+    this.scores[0] = score;
+    this.items[0] = item;
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      const r = l + 1;
+      let m = c;
+      if (l < this.size && this.worse(l, m)) m = l;
+      if (r < this.size && this.worse(r, m)) m = r;
+      if (m === c) break;
+      this.swap(c, m);
+      c = m;
+    }
+  }
+
+  /** Item indices, best first. */
+  sorted(): number[] {
+    const order = Array.from({ length: this.size }, (_, j) => j);
+    order.sort((a, b) => this.scores[b]! - this.scores[a]! || this.items[a]! - this.items[b]!);
+    return order.map((j) => this.items[j]!);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The native implicit-ALS kernels (native/kernels/als.h) as TypeScript sees
+ * them: the plain options object they take and the addon functions.
+ */
+import type { SparseRows } from '../data/sparse.js';
+import { native } from '../native.js';
+
+/** Fully resolved options in the shape the kernels read (enums as integers). */
+export interface AlsKernelOptions {
+  factors: number;
+  regularization: number;
+  alpha: number;
+  /** 0: c = 1 + alpha·|v|; 1: c = 1 + alpha·log(1 + |v|/epsilon). */
+  confidence: 0 | 1;
+  epsilon: number;
+  /** 0: conjugate gradient; 1: Cholesky. */
+  solver: 0 | 1;
+  cgSteps: number;
+  scaleRegularization: boolean;
+  /** 0 means all hardware threads. */
+  threads: number;
+}
+
+export interface AlsAddon {
+  /** Solves every row of `x` (rows × factors) against fixed `y` (cols × factors). */
+  alsHalfSweep(rows: SparseRows, y: Float32Array, x: Float32Array, options: AlsKernelOptions, cancel?: Int32Array): Promise<void>;
+  /** Users against items, then items against users. */
+  alsIteration(
+    byUser: SparseRows,
+    byItem: SparseRows,
+    userFactors: Float32Array,
+    itemFactors: Float32Array,
+    options: AlsKernelOptions,
+    cancel?: Int32Array,
+  ): Promise<void>;
+  /** The normalised training loss (see ImplicitALS docs). */
+  alsLoss(
+    byUser: SparseRows,
+    byItem: SparseRows,
+    userFactors: Float32Array,
+    itemFactors: Float32Array,
+    options: AlsKernelOptions,
+    cancel?: Int32Array,
+  ): Promise<number>;
+}
+
+export function alsNative(): AlsAddon {
+  return native() as unknown as AlsAddon;
+}

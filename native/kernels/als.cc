@@ -1,0 +1,330 @@
+#include "kernels/als.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels/blas.h"
+
+// The per-row solvers are compiled twice on x86-64 Linux with GCC: for the
+// baseline and for AVX2, picked at load time (prebuilt binaries must run on
+// CPUs without AVX2). Without FMA contraction both produce the same bits: the
+// eight partial sums of dot_k are the same lanes either way.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define MFREC_ROW_KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define MFREC_ROW_KERNEL
+#endif
+
+namespace mfrec {
+
+namespace {
+
+// Inner products of length `factors` are the hot loop. Eight independent
+// partial sums let the compiler vectorize without reassociating (we build
+// with -ffp-contract=off and no fast-math), and the fixed summation order
+// keeps results bit-reproducible.
+inline float dot_k(const float* a, const float* b, std::size_t k) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t j = 0;
+  for (; j + 8 <= k; j += 8)
+    for (int l = 0; l < 8; ++l) acc[l] += a[j + l] * b[j + l];
+  float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; j < k; ++j) s += a[j] * b[j];
+  return s;
+}
+
+// y += s * x
+inline void axpy_k(float s, const float* x, float* y, std::size_t k) {
+  for (std::size_t j = 0; j < k; ++j) y[j] += s * x[j];
+}
+
+// out = G v for the symmetric k x k matrix G, written as a sum of scaled rows
+// so that the inner loop is a contiguous axpy rather than a reduction.
+inline void symv_k(const float* g, const float* v, float* out, std::size_t k) {
+  std::fill(out, out + k, 0.0f);
+  for (std::size_t b = 0; b < k; ++b) axpy_k(v[b], g + b * k, out, k);
+}
+
+// Rows per chunk handed out by parallel_for: about 32 chunks per thread, so
+// that long and short rows even out, and a cancellation check every chunk.
+std::size_t grain_for(std::size_t rows, int threads) {
+  std::size_t g = rows / (static_cast<std::size_t>(threads) * 32);
+  return std::max<std::size_t>(1, std::min<std::size_t>(g, 256));
+}
+
+std::size_t max_row_length(const CsrView& m) {
+  std::size_t best = 0;
+  for (std::size_t r = 0; r < m.rows; ++r)
+    best = std::max<std::size_t>(best, static_cast<std::size_t>(m.indptr[r + 1] - m.indptr[r]));
+  return best;
+}
+
+// Per-thread working memory, allocated once per half-sweep.
+struct Scratch {
+  std::vector<float> weight;  // c - 1 for each entry of the row
+  std::vector<float> target;  // c * p for each entry of the row
+  std::vector<float> r, p, ap;
+  std::vector<float> a, t;    // k x k system and BLAS output (Cholesky)
+  std::vector<float> block;   // gathered, scaled item rows (Cholesky)
+};
+
+constexpr std::size_t kBlockRows = 128;  // items gathered per BLAS rank update
+constexpr std::size_t kBlasMinRows = 12; // below this, rank-1 updates are cheaper than a BLAS call
+
+// Fills s.weight / s.target for entries [begin, end) of m.
+void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o,
+                 Scratch& s) {
+  for (std::size_t e = begin; e < end; ++e) {
+    float v = m.values[e];
+    float c = als_confidence(o, v);
+    s.weight[e - begin] = c - 1.0f;
+    s.target[e - begin] = c * als_preference(v);
+  }
+}
+
+// A few conjugate-gradient steps on row x, warm-started from its current value.
+MFREC_ROW_KERNEL void solve_row_cg(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
+                  float* x, const AlsOptions& o, Scratch& s) {
+  const std::size_t k = o.factors;
+  const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
+  const std::size_t end = static_cast<std::size_t>(m.indptr[row + 1]);
+  const std::size_t n = end - begin;
+  const int32_t* items = m.indices + begin;
+  row_weights(m, begin, end, o, s);
+  const float lambda = als_row_lambda(o, n);
+  float* r = s.r.data();
+  float* p = s.p.data();
+  float* ap = s.ap.data();
+
+  // r = b - A x, with b = sum c p y and A x = YtY x + lambda x + sum (c - 1)(y.x) y
+  symv_k(gram_yy, x, r, k);
+  for (std::size_t j = 0; j < k; ++j) r[j] = -r[j] - lambda * x[j];
+  for (std::size_t e = 0; e < n; ++e) {
+    const float* yi = y + static_cast<std::size_t>(items[e]) * k;
+    float coef = s.target[e] - s.weight[e] * dot_k(yi, x, k);
+    axpy_k(coef, yi, r, k);
+  }
+  std::copy(r, r + k, p);
+  float rs_old = dot_k(r, r, k);
+  if (!(rs_old > 1e-20f)) return;  // already solved (or NaN, which the caller detects)
+
+  for (int step = 0; step < o.cg_steps; ++step) {
+    symv_k(gram_yy, p, ap, k);
+    axpy_k(lambda, p, ap, k);
+    for (std::size_t e = 0; e < n; ++e) {
+      const float* yi = y + static_cast<std::size_t>(items[e]) * k;
+      axpy_k(s.weight[e] * dot_k(yi, p, k), yi, ap, k);
+    }
+    float step_size = rs_old / dot_k(p, ap, k);
+    axpy_k(step_size, p, x, k);
+    axpy_k(-step_size, ap, r, k);
+    float rs_new = dot_k(r, r, k);
+    if (!(rs_new > 1e-20f)) break;
+    float beta = rs_new / rs_old;
+    for (std::size_t j = 0; j < k; ++j) p[j] = r[j] + beta * p[j];
+    rs_old = rs_new;
+  }
+}
+
+// Factors the upper triangle of the symmetric positive-definite k x k matrix
+// a as U^T U (U overwrites the upper triangle) and solves U^T U x = b in place.
+// The trailing update runs along rows, so every inner loop is a contiguous
+// axpy or dot. Returns false when a is not positive definite.
+bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
+  for (std::size_t j = 0; j < k; ++j) {
+    float* row_j = a + j * k;
+    float d = row_j[j];
+    if (!(d > 0.0f)) return false;
+    float ujj = std::sqrt(d);
+    float inv = 1.0f / ujj;
+    row_j[j] = ujj;
+    for (std::size_t c = j + 1; c < k; ++c) row_j[c] *= inv;
+    for (std::size_t i = j + 1; i < k; ++i) {
+      float s = row_j[i];
+      float* row_i = a + i * k;
+      for (std::size_t c = i; c < k; ++c) row_i[c] -= s * row_j[c];
+    }
+  }
+  for (std::size_t j = 0; j < k; ++j) {  // U^T z = b
+    const float* row_j = a + j * k;
+    b[j] /= row_j[j];
+    float zj = b[j];
+    for (std::size_t c = j + 1; c < k; ++c) b[c] -= zj * row_j[c];
+  }
+  for (std::size_t i = k; i-- > 0;) {  // U x = z
+    const float* row_i = a + i * k;
+    float s = b[i];
+    for (std::size_t c = i + 1; c < k; ++c) s -= row_i[c] * b[c];
+    b[i] = s / row_i[i];
+  }
+  return true;
+}
+
+// Exact solve of row x: forms A = YtY + lambda I + sum (c - 1) y y^T.
+MFREC_ROW_KERNEL void solve_row_cholesky(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
+                        float* x, const AlsOptions& o, Scratch& s) {
+  const std::size_t k = o.factors;
+  const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
+  const std::size_t end = static_cast<std::size_t>(m.indptr[row + 1]);
+  const std::size_t n = end - begin;
+  const int32_t* items = m.indices + begin;
+  row_weights(m, begin, end, o, s);
+  const float lambda = als_row_lambda(o, n);
+  float* a = s.a.data();
+  float* b = s.r.data();
+  std::copy(gram_yy, gram_yy + k * k, a);
+  for (std::size_t j = 0; j < k; ++j) a[j * k + j] += lambda;
+  std::fill(b, b + k, 0.0f);
+
+  for (std::size_t e0 = 0; e0 < n; e0 += kBlockRows) {
+    const std::size_t e1 = std::min(n, e0 + kBlockRows);
+    if (e1 - e0 < kBlasMinRows) {
+      for (std::size_t e = e0; e < e1; ++e) {
+        const float* yi = y + static_cast<std::size_t>(items[e]) * k;
+        axpy_k(s.target[e], yi, b, k);
+        const float w = s.weight[e];
+        if (w == 0.0f) continue;
+        for (std::size_t r = 0; r < k; ++r) {
+          float wr = w * yi[r];
+          float* arow = a + r * k;
+          for (std::size_t c = r; c < k; ++c) arow[c] += wr * yi[c];
+        }
+      }
+      continue;
+    }
+    // Rank-(e1 - e0) update through BLAS: rows sqrt(c - 1) y gathered into a block.
+    float* blk = s.block.data();
+    for (std::size_t e = e0; e < e1; ++e) {
+      const float* yi = y + static_cast<std::size_t>(items[e]) * k;
+      axpy_k(s.target[e], yi, b, k);
+      const float w = std::sqrt(s.weight[e]);
+      float* dst = blk + (e - e0) * k;
+      for (std::size_t j = 0; j < k; ++j) dst[j] = w * yi[j];
+    }
+    gram(e1 - e0, k, blk, s.t.data());
+    const float* t = s.t.data();
+    for (std::size_t r = 0; r < k; ++r)
+      for (std::size_t c = r; c < k; ++c) a[r * k + c] += t[r * k + c];
+  }
+  if (cholesky_upper_solve(k, a, b)) {
+    std::copy(b, b + k, x);
+  } else {
+    // Not positive definite (only possible without regularization): poison
+    // the row so that the caller's finiteness check reports divergence.
+    std::fill(x, x + k, std::numeric_limits<float>::quiet_NaN());
+  }
+}
+
+}  // namespace
+
+float als_confidence(const AlsOptions& o, float value) {
+  float v = std::fabs(value);
+  if (o.confidence == AlsConfidence::Log) return 1.0f + o.alpha * std::log1p(v / o.epsilon);
+  return 1.0f + o.alpha * v;
+}
+
+float als_row_lambda(const AlsOptions& o, std::size_t count) {
+  if (!o.scale_regularization) return o.regularization;
+  return o.regularization * (1.0f + static_cast<float>(count));
+}
+
+void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float* x,
+                    const AlsOptions& o, CancelFlag cancel) {
+  const std::size_t k = o.factors;
+  if (m.rows == 0 || k == 0) return;
+  if (cancel.requested()) throw Cancelled{};
+  std::vector<float> gram_yy(k * k);
+  gram(y_rows, k, y, gram_yy.data());
+
+  const int threads = std::max(1, o.threads);
+  const std::size_t longest = max_row_length(m);
+  const bool cholesky = o.solver == AlsSolver::Cholesky;
+  std::vector<Scratch> scratch(static_cast<std::size_t>(threads));
+  for (auto& s : scratch) {
+    s.weight.resize(longest);
+    s.target.resize(longest);
+    s.r.resize(k);
+    s.p.resize(k);
+    s.ap.resize(k);
+    if (cholesky) {
+      s.a.resize(k * k);
+      s.t.resize(k * k);
+      s.block.resize(std::min(longest, kBlockRows) * k);
+    }
+  }
+  parallel_for(threads, m.rows, grain_for(m.rows, threads),
+               [&](std::size_t begin, std::size_t end, int t) {
+                 if (cancel.requested()) throw Cancelled{};
+                 Scratch& s = scratch[static_cast<std::size_t>(t)];
+                 for (std::size_t r = begin; r < end; ++r) {
+                   float* xr = x + r * k;
+                   if (cholesky)
+                     solve_row_cholesky(m, r, y, gram_yy.data(), xr, o, s);
+                   else
+                     solve_row_cg(m, r, y, gram_yy.data(), xr, o, s);
+                 }
+               });
+}
+
+void als_iteration(const CsrView& by_user, const CsrView& by_item, float* user_factors,
+                   float* item_factors, const AlsOptions& o, CancelFlag cancel) {
+  als_half_sweep(by_user, item_factors, by_item.rows, user_factors, o, cancel);
+  als_half_sweep(by_item, user_factors, by_user.rows, item_factors, o, cancel);
+}
+
+double als_loss(const CsrView& by_user, const CsrView& by_item, const float* user_factors,
+                const float* item_factors, const AlsOptions& o, CancelFlag cancel) {
+  const std::size_t k = o.factors;
+  const std::size_t users = by_user.rows;
+  const std::size_t items = by_item.rows;
+  std::vector<float> gram_yy(k * k);
+  gram(items, k, item_factors, gram_yy.data());
+  // One partial sum per row, added up in order afterwards: the total does not
+  // depend on how rows were spread over threads.
+  std::vector<double> row_loss(users, 0.0);
+  std::vector<double> row_weight(users, 0.0);
+  const int threads = std::max(1, o.threads);
+  std::vector<std::vector<float>> tmp(static_cast<std::size_t>(threads), std::vector<float>(k));
+  parallel_for(threads, users, grain_for(users, threads),
+               [&](std::size_t begin, std::size_t end, int t) {
+                 if (cancel.requested()) throw Cancelled{};
+                 float* gx = tmp[static_cast<std::size_t>(t)].data();
+                 for (std::size_t u = begin; u < end; ++u) {
+                   const float* xu = user_factors + u * k;
+                   symv_k(gram_yy.data(), xu, gx, k);
+                   // sum over all items of prediction^2, then corrected on the observed ones
+                   double loss = dot_k(xu, gx, k);
+                   double extra_weight = 0.0;
+                   const std::size_t e0 = static_cast<std::size_t>(by_user.indptr[u]);
+                   const std::size_t e1 = static_cast<std::size_t>(by_user.indptr[u + 1]);
+                   for (std::size_t e = e0; e < e1; ++e) {
+                     const float* yi = item_factors + static_cast<std::size_t>(by_user.indices[e]) * k;
+                     double pred = dot_k(xu, yi, k);
+                     float v = by_user.values[e];
+                     double c = als_confidence(o, v);
+                     double err = als_preference(v) - pred;
+                     loss += c * err * err - pred * pred;
+                     extra_weight += c - 1.0;
+                   }
+                   loss += static_cast<double>(als_row_lambda(o, e1 - e0)) * dot_k(xu, xu, k);
+                   row_loss[u] = loss;
+                   row_weight[u] = extra_weight;
+                 }
+               });
+  double total = 0.0;
+  double weight = static_cast<double>(users) * static_cast<double>(items);
+  for (std::size_t u = 0; u < users; ++u) {
+    total += row_loss[u];
+    weight += row_weight[u];
+  }
+  for (std::size_t i = 0; i < items; ++i) {
+    const float* yi = item_factors + i * k;
+    const std::size_t n = static_cast<std::size_t>(by_item.indptr[i + 1] - by_item.indptr[i]);
+    total += static_cast<double>(als_row_lambda(o, n)) * dot_k(yi, yi, k);
+  }
+  return weight > 0.0 ? total / weight : 0.0;
+}
+
+}  // namespace mfrec
