@@ -39,3 +39,23 @@ export {
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity.js';
 export { loadModel, type LoadedModel } from './persist/load-model.js';
+export {
+  readInteractions,
+  parseInteractions,
+  type ReadOptions,
+  type ReadResult,
+  type BadLine,
+  type Delimiter,
+  type ColumnRef,
+  type Columns,
+} from './data/read-delimited.js';
+export {
+  readOnlineRetail,
+  scanOnlineRetail,
+  isProductCode,
+  type RetailOptions,
+  type RetailData,
+  type RetailSummary,
+  type RetailPurchase,
+} from './data/online-retail.js';
+export { demoDataPath, loadDemoData } from './data/demo-data.js';
