@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import { registerInfo } from './info-command.js';
 import { registerRecommend } from './recommend-command.js';
 import { registerSimilar } from './similar-command.js';
+import { registerTrain } from './train-command.js';
 
 export function registerCommands(program: Command): void {
+  registerTrain(program);
   registerInfo(program);
   registerRecommend(program);
   registerSimilar(program);

@@ -241,8 +241,8 @@ export class ImplicitALS extends FactorModel {
         for (let i = 0; i < data.nItems; i++) itemPopularity[i] = byItem.indptr[i + 1]! - byItem.indptr[i]!;
         const state: FactorState = {
           factors: p.factors,
-          users: data.users.clone(),
-          items: data.items.clone(),
+          users: data.users.clone(data.nUsers),
+          items: data.items.clone(data.nItems),
           userFactors,
           itemFactors,
           seen: byUser,
