@@ -1,5 +1,6 @@
 /** Registers every `mfrec` subcommand. */
 import type { Command } from 'commander';
+import { registerEvaluate } from './evaluate-command.js';
 import { registerInfo } from './info-command.js';
 import { registerRecommend } from './recommend-command.js';
 import { registerSimilar } from './similar-command.js';
@@ -7,6 +8,7 @@ import { registerTrain } from './train-command.js';
 
 export function registerCommands(program: Command): void {
   registerTrain(program);
+  registerEvaluate(program);
   registerInfo(program);
   registerRecommend(program);
   registerSimilar(program);

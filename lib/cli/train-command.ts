@@ -32,7 +32,7 @@ export function registerTrain(program: Command): void {
     const progress = createProgress(!flags.json && !flags.quiet);
     const model = createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);
-    const data = await readInteractions(file, flags.model === 'explicit' ? readOptions : { valueCol: null, ...readOptions });
+    const data = await readInteractions(file, readOptions);
     const validation = flags.validation ? (await readInteractions(flags.validation, readOptions)).interactions : undefined;
     if (validation && flags.model !== 'explicit') {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--validation applies to --model explicit only');
