@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { native, packageRoot } from './native.js';
+import { native } from './native.js';
+import { packageVersion } from './version.js';
 
 export interface LibraryInfo {
   version: string;
@@ -16,9 +15,8 @@ export interface LibraryInfo {
 
 /** What this installation of mfrec is and runs on (`mfrec info`). */
 export function libraryInfo(): LibraryInfo {
-  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
   return {
-    version: pkg.version,
+    version: packageVersion(),
     ...native().info(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { ImplicitALS, Interactions } from '../lib/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ImplicitALS, Interactions, loadModel } from '../lib/index.js';
 import type { FactorState } from '../lib/models/factor-model.js';
 import { checkerboard, randomData } from './fixtures/implicit-data.js';
 import { dot, errorCode, maxAbs, maxAbsDiff, setState, stateOf } from './support.js';
@@ -227,5 +230,41 @@ describe('ImplicitALS.partialFitItems', () => {
     expect(foldedAfter).toEqual(fresh.recalculateUser(shopper));
     // The user side did not change: a new user added next folds in against the same XᵀY as a fresh model.
     expect(model.recalculateItem({ users: ['u1', 'u30'] })).toEqual(fresh.recalculateItem({ users: ['u1', 'u30'] }));
+  });
+});
+
+describe('ImplicitALS live updates with the rest of the model', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-live-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('recommends for partially fitted users from their group, filtering their new history', async () => {
+    const model = await new ImplicitALS(options).fit(checkerboard(8));
+    await model.partialFitUsers(Interactions.fromArrays(['new-b', 'new-b', 'new-b'], ['b0', 'b4', 'b7']));
+    const recs = model.recommend('new-b', { k: 5 });
+    expect(recs).toHaveLength(5);
+    for (const r of recs) {
+      expect(String(r.item)[0]).toBe('b');
+      expect(['b0', 'b4', 'b7']).not.toContain(r.item);
+    }
+  });
+
+  it('saves and loads a partially fitted model; the loaded model folds in alike (its YᵀY recomputed)', async () => {
+    const model = await new ImplicitALS({ ...options, backend: 'js' }).fit(checkerboard(9));
+    await model.partialFitUsers(Interactions.fromArrays(['new-a', 'new-a'], ['a2', 'a5']));
+    await model.partialFitItems(Interactions.fromArrays(['u1', 'u3', 'new-a'], ['c9', 'c9', 'c9']));
+    const shopper = { items: ['a1', 'c9'] };
+    const before = model.recalculateUser(shopper);
+    const file = path.join(dir, 'live.mfrec');
+    await model.save(file);
+    const loaded = (await loadModel(file)) as ImplicitALS;
+    expect(loaded).toBeInstanceOf(ImplicitALS);
+    expect(loaded.params).toEqual(model.params);
+    expect(loaded.userIds).toEqual(model.userIds);
+    expect(loaded.itemIds).toEqual(model.itemIds);
+    expect(loaded.recalculateUser(shopper)).toEqual(before);
+    expect(loaded.recommend('new-a', { k: 20 }).map((r) => r.item)).toEqual(model.recommend('new-a', { k: 20 }).map((r) => r.item));
+    // And it keeps growing after the load.
+    await loaded.partialFitUsers(Interactions.fromArrays(['later'], ['c9']));
+    expect(loaded.userIds.at(-1)).toBe('later');
   });
 });

@@ -7,7 +7,44 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { IdMap, RawId } from '../data/id-map.js';
 import type { SparseRows } from '../data/sparse.js';
+import { integer, knownOptions } from '../validate.js';
+import { BatchRecommendations } from './batch-recommendations.js';
+import { rankByPopularity } from './popular-ranking.js';
+import {
+  RECOMMEND_OPTION_NAMES,
+  rankedCount,
+  rawId,
+  rawIds,
+  resolveRecommendOptions,
+  type RecommendOptions,
+  type Recommendation,
+  type ResolvedRecommendOptions,
+} from './recommend-options.js';
+import { topkAddon, type TopKArgs } from './topk-native.js';
 import { BusyGuard } from './training.js';
+import { encodeFactorModel } from '../persist/factor-state.js';
+import { writeModelFile } from '../persist/model-file.js';
+import { packageVersion } from '../version.js';
+
+export type { RecommendOptions, Recommendation } from './recommend-options.js';
+export { BatchRecommendations } from './batch-recommendations.js';
+
+export interface RecommendAllOptions extends RecommendOptions {
+  /** Users per yielded block, integer >= 1. Default 1024. Memory stays at one block's results. */
+  blockSize?: number;
+}
+
+export interface SimilarItemsOptions {
+  /** Number of neighbours, integer >= 1. Default 10. */
+  k?: number;
+  /** Only consider these items; unknown ids are skipped. */
+  candidates?: RawId[];
+}
+
+export interface SimilarUsersOptions {
+  /** Number of neighbours, integer >= 1. Default 10. */
+  k?: number;
+}
 
 /** The state a trained factor model holds. Arrays are row-major, `factors` floats per row. */
 export interface FactorState {
@@ -30,6 +67,8 @@ export type ModelType = 'explicit' | 'als' | 'bpr';
 
 export abstract class FactorModel {
   abstract readonly type: ModelType;
+  /** The complete, defaulted hyperparameters (JSON-serializable; saved with the model). */
+  abstract readonly params: Readonly<object>;
   protected state: FactorState | undefined;
   protected readonly guard = new BusyGuard();
 
@@ -76,9 +115,308 @@ export abstract class FactorModel {
     return i === undefined ? undefined : s.itemFactors.slice(i * s.factors, (i + 1) * s.factors);
   }
 
+  /**
+   * Top-k items for one user, best first, computed synchronously.
+   *
+   * Scores are dot products of user and item vectors, plus the item bias when
+   * the model has one; explicit models also add the global and user biases,
+   * so scores are predicted ratings. A user the model does not know, or one
+   * without training interactions, gets the most popular items (scores are
+   * then popularity counts) unless `coldStart: 'error'`.
+   */
+  recommend(user: RawId, options?: RecommendOptions): Recommendation[] {
+    const s = this.fitted();
+    const id = rawId('user', user);
+    const o = resolveRecommendOptions('recommend', options, s.items);
+    return this.rankRows(s, [id], Int32Array.of(this.warmIndex(s, id, o)), o, o.threads ?? 1, true).row(0);
+  }
+
+  /**
+   * Top-k items for many users at once, off the event loop and in parallel
+   * (`threads`, default all hardware threads). Row r of the result belongs to
+   * `users[r]`; see {@link BatchRecommendations}.
+   */
+  async recommendBatch(users: ArrayLike<RawId>, options?: RecommendOptions): Promise<BatchRecommendations> {
+    const s = this.fitted();
+    const list = rawIds('users', users);
+    const o = resolveRecommendOptions('recommendBatch', options, s.items);
+    const ids = Array.from(list);
+    const rows = Int32Array.from(ids, (id) => this.warmIndex(s, id, o));
+    return this.rankRows(s, ids, rows, o, o.threads ?? 0, false);
+  }
+
+  /**
+   * Recommendations for every user the model knows, in index order, yielded
+   * in blocks of `blockSize` users so memory stays flat however many users
+   * there are. Uses the state at call time even if a fit() finishes meanwhile.
+   * Options are validated when this is called, not at the first iteration.
+   * Users without training interactions follow `coldStart` (under 'error'
+   * the iteration rejects at the first block holding one).
+   */
+  recommendAll(options?: RecommendAllOptions): AsyncIterableIterator<BatchRecommendations> {
+    const s = this.fitted();
+    const raw = knownOptions('recommendAll', options, [...RECOMMEND_OPTION_NAMES, 'blockSize']);
+    const blockSize = raw.blockSize === undefined ? 1024 : integer('blockSize', raw.blockSize, 1);
+    const rest = { ...raw };
+    delete rest.blockSize;
+    const o = resolveRecommendOptions('recommendAll', rest, s.items);
+    const blocks = async function* (model: FactorModel): AsyncIterableIterator<BatchRecommendations> {
+      const n = s.users.size;
+      for (let start = 0; start < n; start += blockSize) {
+        const end = Math.min(n, start + blockSize);
+        const ids: RawId[] = [];
+        const rows = new Int32Array(end - start);
+        for (let u = start; u < end; u++) {
+          const id = s.users.id(u);
+          ids.push(id);
+          rows[u - start] = model.warmIndex(s, id, o);
+        }
+        yield await model.rankRows(s, ids, rows, o, o.threads ?? 0, false);
+      }
+    };
+    return blocks(this);
+  }
+
+  /**
+   * The k items most similar to `item` by cosine similarity of their factor
+   * vectors, excluding the item itself. An unknown item throws ERR_MFREC_UNKNOWN_ID.
+   */
+  similarItems(item: RawId, options?: SimilarItemsOptions): Recommendation[] {
+    const s = this.fitted();
+    const id = rawId('item', item);
+    const o = resolveRecommendOptions('similarItems', options, s.items, ['k', 'candidates']);
+    const i = s.items.index(id);
+    if (i === undefined) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown item ${JSON.stringify(id)}`);
+    return this.similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score }));
+  }
+
+  /**
+   * The k users most similar to `user` by cosine similarity of their factor
+   * vectors, excluding the user. An unknown user throws ERR_MFREC_UNKNOWN_ID.
+   */
+  similarUsers(user: RawId, options?: SimilarUsersOptions): Array<{ user: RawId; score: number }> {
+    const s = this.fitted();
+    const id = rawId('user', user);
+    const raw = knownOptions('similarUsers', options, ['k']);
+    const k = raw.k === undefined ? 10 : integer('k', raw.k, 1);
+    const u = s.users.index(id);
+    if (u === undefined || u >= s.seen.rows) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown user ${JSON.stringify(id)}`);
+    return this.similar(s.userFactors, s.factors, u, k, undefined).map(([j, score]) => ({ user: s.users.id(j), score }));
+  }
+
+  /**
+   * The user's row index when the model can score them; −1 for a cold user
+   * (unknown, or no training interactions), or an error under 'error'.
+   */
+  private warmIndex(s: FactorState, id: RawId, o: ResolvedRecommendOptions): number {
+    const u = s.users.index(id);
+    if (u !== undefined && u < s.seen.rows && s.seen.indptr[u + 1]! > s.seen.indptr[u]!) return u;
+    if (o.coldStart === 'error') {
+      const why = u === undefined ? 'is unknown to the model' : 'has no training interactions';
+      throw new MfrecError(ErrorCodes.UNKNOWN_ID, `User ${JSON.stringify(id)} ${why} (coldStart: 'error')`);
+    }
+    return -1;
+  }
+
+  /** Ranks items for rows (−1 = cold start) with the kernel, on this thread (sync) or off it. */
+  private rankRows(
+    s: FactorState,
+    ids: RawId[],
+    rows: Int32Array,
+    o: ResolvedRecommendOptions,
+    threads: number,
+    sync: true,
+  ): BatchRecommendations;
+  private rankRows(
+    s: FactorState,
+    ids: RawId[],
+    rows: Int32Array,
+    o: ResolvedRecommendOptions,
+    threads: number,
+    sync: false,
+  ): Promise<BatchRecommendations>;
+  private rankRows(
+    s: FactorState,
+    ids: RawId[],
+    rows: Int32Array,
+    o: ResolvedRecommendOptions,
+    threads: number,
+    sync: boolean,
+  ): BatchRecommendations | Promise<BatchRecommendations> {
+    const n = rows.length;
+    const width = Math.min(o.k, rankedCount(o, s.items.size));
+    const items = new Int32Array(n * width);
+    const scores = new Float32Array(n * width);
+    const cold = Uint8Array.from(rows, (u) => (u < 0 ? 1 : 0));
+    const warm = rows.filter((u) => u >= 0);
+    const finish = (): BatchRecommendations => {
+      if (warm.length < n) this.fillCold(s, o, rows, width, items, scores);
+      return new BatchRecommendations(ids, width, items, scores, cold, s.items);
+    };
+    if (width === 0 || warm.length === 0) return sync ? finish() : Promise.resolve(finish());
+    // With cold rows present the kernel writes the warm rows compactly first.
+    const direct = warm.length === n;
+    const args: TopKArgs = {
+      query: s.userFactors,
+      rows: warm,
+      rowOffset: s.userBias,
+      offset: s.globalBias ?? 0,
+      target: s.itemFactors,
+      factors: s.factors,
+      colBias: s.itemBias,
+      filterIndptr: o.filterSeen ? s.seen.indptr : undefined,
+      filterIndices: o.filterSeen ? s.seen.indices : undefined,
+      excludeSelf: false,
+      exclude: o.exclude,
+      candidates: o.candidates,
+      k: width,
+      threads,
+      items: direct ? items : new Int32Array(warm.length * width),
+      scores: direct ? scores : new Float32Array(warm.length * width),
+    };
+    const scatter = (): BatchRecommendations => {
+      if (!direct) {
+        let w = 0;
+        for (let r = 0; r < n; r++) {
+          if (rows[r]! < 0) continue;
+          items.set(args.items.subarray(w * width, (w + 1) * width), r * width);
+          scores.set(args.scores.subarray(w * width, (w + 1) * width), r * width);
+          w++;
+        }
+      }
+      return finish();
+    };
+    if (sync) {
+      topkAddon().topkSync(args);
+      return scatter();
+    }
+    return topkAddon().topk(args).then(scatter);
+  }
+
+  /** Cold rows get the popular items under the same exclusions and candidates (nothing seen to filter). */
+  private fillCold(s: FactorState, o: ResolvedRecommendOptions, rows: Int32Array, width: number, items: Int32Array, scores: Float32Array): void {
+    let first = -1;
+    for (let r = 0; r < rows.length; r++) {
+      if (rows[r]! >= 0) continue;
+      if (first < 0) {
+        rankByPopularity(s.itemPopularity, o, undefined, items, scores, r * width, width);
+        first = r;
+      } else {
+        items.copyWithin(r * width, first * width, (first + 1) * width);
+        scores.copyWithin(r * width, first * width, (first + 1) * width);
+      }
+    }
+  }
+
+  /** Cosine top-k of row `q` of `vectors` among the other rows: [index, similarity] pairs. */
+  private similar(vectors: Float32Array, factors: number, q: number, k: number, candidates: Int32Array | undefined): Array<[number, number]> {
+    const n = vectors.length / factors;
+    const width = Math.min(k, candidates ? candidates.length : n);
+    if (width === 0) return [];
+    const inverse = inverseNorms(vectors, factors);
+    const items = new Int32Array(width);
+    const scores = new Float32Array(width);
+    topkAddon().topkSync({
+      query: vectors,
+      rows: Int32Array.of(q),
+      rowScale: inverse,
+      offset: 0,
+      target: vectors,
+      factors,
+      colScale: inverse,
+      excludeSelf: true,
+      candidates,
+      k: width,
+      threads: 1,
+      items,
+      scores,
+    });
+    const out: Array<[number, number]> = [];
+    for (let j = 0; j < width && items[j]! >= 0; j++) out.push([items[j]!, scores[j]!]);
+    return out;
+  }
+
+  /**
+   * Writes the model to `file` atomically (see docs/model-format.md): the
+   * hyperparameters, id maps, factors and the training interactions needed
+   * to filter seen items. Load it back with {@link loadModel}.
+   */
+  async save(file: string): Promise<void> {
+    const state = this.fitted();
+    const values = state.seen.values;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let k = 0; k < values.length; k++) {
+      min = Math.min(min, values[k]!);
+      max = Math.max(max, values[k]!);
+    }
+    const training = {
+      users: state.users.size,
+      items: state.items.size,
+      interactions: values.length,
+      valueRange: values.length ? [min, max] : null,
+      savedAt: new Date().toISOString(),
+    };
+    const contents = encodeFactorModel({ type: this.type, params: { ...this.params }, state, extra: { training } }, packageVersion());
+    await writeModelFile(file, contents);
+  }
+
+  /** Installs a state read from a model file (used by loadModel). */
+  static restore<T extends FactorModel>(model: T, state: FactorState): T {
+    if (state.factors !== (model.params as { factors?: number }).factors) {
+      throw new MfrecError(ErrorCodes.CORRUPT_FILE, `Model file factors (${state.factors}) disagree with its hyperparameters`);
+    }
+    model.state = state;
+    return model;
+  }
+
+  /**
+   * The model's score for every item (in item index order, see `itemIds`)
+   * for a known user: the same scores `recommend` ranks, before any
+   * filtering. Undefined for an unknown user. For custom re-ranking and
+   * for evaluation.
+   */
+  scoreItems(user: RawId): Float32Array | undefined {
+    const s = this.fitted();
+    const u = s.users.index(rawId('user', user));
+    if (u === undefined) return undefined;
+    const f = s.factors;
+    const out = new Float32Array(s.items.size);
+    const offset = (s.globalBias ?? 0) + (s.userBias?.[u] ?? 0);
+    const x = s.userFactors.subarray(u * f, (u + 1) * f);
+    for (let i = 0; i < out.length; i++) {
+      let dot = 0;
+      const base = i * f;
+      for (let p = 0; p < f; p++) dot += x[p]! * s.itemFactors[base + p]!;
+      out[i] = dot + offset + (s.itemBias?.[i] ?? 0);
+    }
+    return out;
+  }
+
   /** Waits for in-flight training to settle, then drops the state. */
   async dispose(): Promise<void> {
     await this.guard.idle();
     this.state = undefined;
   }
+}
+
+const inverseNormCache = new WeakMap<Float32Array, Float32Array>();
+
+/**
+ * 1/‖row‖ for every row (0 for a zero row, whose cosine with anything is
+ * then 0). Cached per factor array: a fit replaces the arrays, never edits them.
+ */
+export function inverseNorms(vectors: Float32Array, factors: number): Float32Array {
+  let inv = inverseNormCache.get(vectors);
+  if (inv === undefined) {
+    const n = vectors.length / factors;
+    inv = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      let sum = 0;
+      for (let p = r * factors; p < (r + 1) * factors; p++) sum += vectors[p]! * vectors[p]!;
+      inv[r] = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+    }
+    inverseNormCache.set(vectors, inv);
+  }
+  return inv;
 }

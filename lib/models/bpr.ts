@@ -1,0 +1,179 @@
+/**
+ * Bayesian personalized ranking (Rendle et al. 2009) for implicit feedback:
+ * learns user and item vectors (plus an item bias) so that, for each user,
+ * items they interacted with score above items they did not. Trained by
+ * stochastic gradient ascent on ln σ(x_uij), x_uij = u·(v_i − v_j) + b_i − b_j,
+ * over sampled triples (user u, interacted item i, uniformly drawn item j the
+ * user has not interacted with), in parallel over threads.
+ *
+ * Values in the data are ignored: every stored (user, item) pair is a positive.
+ */
+import { ErrorCodes, MfrecError } from '../errors.js';
+import { Interactions } from '../data/interactions.js';
+import { Rng } from '../random.js';
+import { boolean, integer, invalid, knownOptions, number, seed } from '../validate.js';
+import { bprAddon, type BprEpochArgs } from './bpr-kernel.js';
+import { FactorModel, type FactorState } from './factor-model.js';
+import { usersPerItem } from './popularity.js';
+import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
+
+export interface BPROptions {
+  /** Length of each user and item vector. Default 64; integer in [1, 65536]. */
+  factors?: number;
+  /** Epochs; each draws as many triples as there are interactions. Default 100; integer in [1, 100000]. */
+  iterations?: number;
+  /** SGD step size. Default 0.03; > 0 and <= 10. */
+  learningRate?: number;
+  /** L2 regularization on the vectors and item biases touched by each step. Default 0.02; >= 0. */
+  regularization?: number;
+  /**
+   * Worker threads; 0 (default) means all hardware threads. Threads update
+   * the shared vectors without locks, so only a one-thread fit is reproducible.
+   */
+  threads?: number;
+  /** Seed of the initial vectors and of the sampling (uint32). Default 1. */
+  seed?: number;
+  /**
+   * Redraw a negative item the user has interacted with (default true).
+   * false samples negatives blindly: slightly faster, slightly noisier.
+   */
+  verifyNegative?: boolean;
+}
+
+export type BPRParams = Required<BPROptions>;
+
+/**
+ * Defaults, chosen on MovieLens 100K as implicit data (every rating a
+ * positive, 75/25 per-user split, seen items filtered; bench/ml100k-bpr.mjs):
+ * precision@10 0.391 against 0.230 for popularity, about 1.5 s on 2 threads.
+ * A smaller step with more epochs was steadier than 0.05–0.1 for 30–60
+ * epochs (0.34–0.37); regularization 0.02 beat 0.005–0.01 (overfits) and
+ * 0.03–0.05 (underfits); 64 and 128 factors scored alike.
+ */
+export const BPR_DEFAULTS: Readonly<BPRParams> = Object.freeze({
+  factors: 64,
+  iterations: 100,
+  learningRate: 0.03,
+  regularization: 0.02,
+  threads: 0,
+  seed: 1,
+  verifyNegative: true,
+});
+
+const OPTION_NAMES = Object.keys(BPR_DEFAULTS) as (keyof BPRParams)[];
+
+/** Checks every option and fills in the defaults. */
+export function resolveBPROptions(options?: BPROptions): BPRParams {
+  const o = knownOptions('BPR options', options, OPTION_NAMES);
+  const pick = <K extends keyof BPRParams>(key: K): unknown => (o[key] === undefined ? BPR_DEFAULTS[key] : o[key]);
+  return {
+    factors: integer('factors', pick('factors'), 1, 65536),
+    iterations: integer('iterations', pick('iterations'), 1, 100000),
+    learningRate: number('learningRate', pick('learningRate'), { min: 0, exclusiveMin: true, max: 10 }),
+    regularization: number('regularization', pick('regularization'), { min: 0 }),
+    threads: integer('threads', pick('threads'), 0, 256),
+    seed: seed('seed', pick('seed')),
+    verifyNegative: boolean('verifyNegative', pick('verifyNegative')),
+  };
+}
+
+/** Standard deviation of the initial vector coordinates, relative to 1/√factors. */
+const INIT_SCALE = 0.1;
+
+/**
+ * Starting vectors with coordinates N(0, (0.1/√factors)²), from independent
+ * streams of the seed for users (0) and items (1), so scores start near 0
+ * whatever the number of factors.
+ */
+export function bprInitialFactors(rows: number, factors: number, seedValue: number, stream: number): Float32Array {
+  const rng = Rng.stream(seedValue, stream);
+  const sd = INIT_SCALE / Math.sqrt(factors);
+  const out = new Float32Array(rows * factors);
+  for (let j = 0; j < out.length; j++) out[j] = sd * rng.normal();
+  return out;
+}
+
+function allFinite(...arrays: Float32Array[]): boolean {
+  for (const a of arrays) for (let j = 0; j < a.length; j++) if (!Number.isFinite(a[j]!)) return false;
+  return true;
+}
+
+export class BPR extends FactorModel {
+  readonly type = 'bpr';
+  /** The resolved hyperparameters (JSON-serializable). */
+  readonly params: Readonly<BPRParams>;
+  /**
+   * Reports of the last successful fit, one per epoch. trainLoss is the mean
+   * BPR loss −ln σ(x_uij) over the epoch's samples, each measured just before
+   * its update (ln 2 ≈ 0.693 at the start; lower is better).
+   */
+  history: IterationReport[] = [];
+
+  constructor(options?: BPROptions) {
+    super();
+    this.params = Object.freeze(resolveBPROptions(options));
+  }
+
+  /**
+   * Trains on `data`. Resolves with the model; rejects with ERR_MFREC_BUSY
+   * while another fit runs, ERR_MFREC_ABORTED when `control.signal` aborts
+   * (the previous state is kept), ERR_MFREC_EMPTY_DATA without interactions,
+   * ERR_MFREC_DIVERGED when the vectors become non-finite (lower learningRate).
+   */
+  async fit(data: Interactions, control: FitControl = {}): Promise<this> {
+    if (!(data instanceof Interactions)) throw invalid('an Interactions object', 'data', data);
+    const c = knownOptions('BPR.fit control', control, ['onIteration', 'signal']) as FitControl;
+    if (c.onIteration !== undefined && typeof c.onIteration !== 'function') throw invalid('a function', 'onIteration', c.onIteration);
+    return this.guard.run('fit', async () => {
+      const cancel = new CancelFlag(c.signal);
+      try {
+        if (data.nnz === 0) throw new MfrecError(ErrorCodes.EMPTY_DATA, 'BPR.fit needs at least one interaction');
+        const p = this.params;
+        const byUser = data.byUser;
+        const args: BprEpochArgs = {
+          indptr: byUser.indptr,
+          indices: byUser.indices,
+          userOfEntry: data.userOfEntry,
+          users: data.nUsers,
+          items: data.nItems,
+          factors: p.factors,
+          userFactors: bprInitialFactors(data.nUsers, p.factors, p.seed, 0),
+          itemFactors: bprInitialFactors(data.nItems, p.factors, p.seed, 1),
+          itemBias: new Float32Array(data.nItems),
+          learningRate: p.learningRate,
+          regularization: p.regularization,
+          seed: p.seed,
+          epoch: 0,
+          threads: p.threads,
+          verifyNegative: p.verifyNegative,
+          cancel: cancel.array,
+        };
+        const addon = bprAddon();
+        const diverged = (epoch: number) =>
+          new MfrecError(ErrorCodes.DIVERGED, `BPR diverged at epoch ${epoch} (non-finite factors): lower learningRate`);
+        const reports = await runIterations(p.iterations, c, cancel, async (epoch) => {
+          const stats = await addon.bprEpoch({ ...args, epoch });
+          const trainLoss = stats.samples > 0 ? stats.loss / stats.samples : 0;
+          if (!Number.isFinite(trainLoss)) throw diverged(epoch);
+          return { trainLoss };
+        });
+        if (!allFinite(args.userFactors, args.itemFactors, args.itemBias)) throw diverged(reports.length);
+        const state: FactorState = {
+          factors: p.factors,
+          users: data.users.clone(),
+          items: data.items.clone(),
+          userFactors: args.userFactors,
+          itemFactors: args.itemFactors,
+          itemBias: args.itemBias,
+          seen: byUser,
+          itemPopularity: usersPerItem(byUser),
+        };
+        this.state = state;
+        this.history = reports;
+        return this;
+      } finally {
+        cancel.dispose();
+      }
+    });
+  }
+}

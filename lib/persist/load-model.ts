@@ -1,0 +1,37 @@
+/** Reads any model file written by `save()` back into the right model class. */
+import { ErrorCodes, MfrecError } from '../errors.js';
+import { BPR } from '../models/bpr.js';
+import { ExplicitMF } from '../models/explicit-mf.js';
+import { FactorModel } from '../models/factor-model.js';
+import { ImplicitALS } from '../models/implicit-als.js';
+import { decodeFactorModel } from './factor-state.js';
+import { readModelFile } from './model-file.js';
+
+/** The model classes a file can hold, by their `type`. */
+const MODEL_CLASSES: Record<string, (params: Record<string, unknown>) => FactorModel> = {
+  explicit: (p) => new ExplicitMF(p),
+  als: (p) => new ImplicitALS(p),
+  bpr: (p) => new BPR(p),
+};
+
+export type LoadedModel = ExplicitMF | ImplicitALS | BPR;
+
+/**
+ * Loads a model file. A file that is not a model, truncated, corrupted or
+ * from a newer format fails with a typed error (BAD_MAGIC, CORRUPT_FILE,
+ * UNSUPPORTED_VERSION); nothing is trusted before it has been checked.
+ */
+export async function loadModel(file: string): Promise<LoadedModel> {
+  const saved = decodeFactorModel(await readModelFile(file), file);
+  const create = MODEL_CLASSES[saved.type];
+  if (create === undefined) {
+    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type '${saved.type}' (known: ${Object.keys(MODEL_CLASSES).join(', ')})`);
+  }
+  let model: FactorModel;
+  try {
+    model = create(saved.params);
+  } catch (e) {
+    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: invalid hyperparameters: ${(e as Error).message}`, { cause: e });
+  }
+  return FactorModel.restore(model, saved.state) as LoadedModel;
+}
