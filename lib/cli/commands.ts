@@ -1,5 +1,6 @@
 /** Registers every `mfrec` subcommand. */
 import type { Command } from 'commander';
+import { registerDemo } from './demo-command.js';
 import { registerEvaluate } from './evaluate-command.js';
 import { registerInfo } from './info-command.js';
 import { registerRecommend } from './recommend-command.js';
@@ -7,6 +8,7 @@ import { registerSimilar } from './similar-command.js';
 import { registerTrain } from './train-command.js';
 
 export function registerCommands(program: Command): void {
+  registerDemo(program);
   registerTrain(program);
   registerEvaluate(program);
   registerInfo(program);
