@@ -63,3 +63,5 @@ export {
   type RetailPurchase,
 } from './data/online-retail.js';
 export { demoDataPath, loadDemoData } from './data/demo-data.js';
+export { compareRanking, modelScorer, popularityScorer, type RankingComparison } from './eval/compare-ranking.js';
+export { readOnlineRetailByTime, type RetailTimeSplit } from './data/online-retail.js';
