@@ -17,6 +17,7 @@ export interface ModelFlags {
   solver?: 'cg' | 'cholesky';
   threads?: number;
   seed?: number;
+  backend?: 'native' | 'js';
 }
 
 export function addModelFlags(cmd: Command): Command {
@@ -28,7 +29,8 @@ export function addModelFlags(cmd: Command): Command {
     .option('--alpha <x>', 'ALS confidence scale: confidence = 1 + alpha * value', numberArg(0))
     .addOption(new Option('--solver <s>', 'ALS solver').choices(['cg', 'cholesky']))
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
-    .option('--seed <n>', 'random seed', intArg(0, 0xffffffff));
+    .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))
+    .addOption(new Option('--backend <b>', 'native (C++) or js (the pure TypeScript twin, for comparison)').choices(['native', 'js']));
 }
 
 /** Only the flags the user gave: the model fills every other option with its default. */
@@ -37,7 +39,14 @@ function given<T extends object>(o: T): Partial<T> {
 }
 
 export function createModel(type: TrainableType, f: ModelFlags): ExplicitMF | ImplicitALS | BPR {
-  const common = given({ factors: f.factors, iterations: f.iterations, regularization: f.regularization, threads: f.threads, seed: f.seed });
+  const common = given({
+    factors: f.factors,
+    iterations: f.iterations,
+    regularization: f.regularization,
+    threads: f.threads,
+    seed: f.seed,
+    backend: f.backend,
+  });
   const refuse = (flag: string, value: unknown) => {
     if (value !== undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--${flag} does not apply to --model ${type}`);
   };
