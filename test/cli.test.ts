@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = path.resolve(__dirname, '..', 'bin', 'mfrec.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-cli-'));
+
+async function mfrec(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** Ratings from a planted two-group structure: group-0 users like even items, group-1 users odd ones. */
+function writeRatings(file: string, seed: number): void {
+  const lines = ['user,item,rating'];
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let u = 0; u < 40; u++) {
+    for (let i = 0; i < 30; i++) {
+      if (rand() < 0.5) lines.push(`u${u},i${i},${(u % 2) === (i % 2) ? 5 : 1}`);
+    }
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+beforeAll(() => {
+  writeRatings(path.join(dir, 'train.csv'), 1);
+  writeRatings(path.join(dir, 'test.csv'), 2);
+});
+
+describe('mfrec CLI', () => {
+  it('info prints version and BLAS, as JSON too', async () => {
+    const r = await mfrec('info', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ version: expect.any(String), blas: expect.any(String) });
+  });
+
+  it('trains an explicit model, describes it and evaluates', async () => {
+    const t = await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '8', '--iterations', '20', '--out', 'e.mfrec', '--json');
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ users: 40, items: 30, iterations: expect.any(Array) });
+    const info = JSON.parse((await mfrec('info', 'e.mfrec', '--json')).stdout);
+    expect(info).toMatchObject({ type: 'explicit', factors: 8, users: 40, items: 30 });
+    const e = await mfrec('evaluate', 'train.csv', '--test', 'test.csv', '--model', 'explicit', '--factors', '8', '--json');
+    expect(e.code).toBe(0);
+    const metrics = JSON.parse(e.stdout);
+    expect(metrics.rmse).toBeLessThan(1.5);
+    expect(metrics.iterations.length).toBeGreaterThan(0);
+  });
+
+  it('recommends and finds similar items as CSV, atomically to a file', async () => {
+    expect((await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '4', '--out', 'a.mfrec')).code).toBe(0);
+    const r = await mfrec('recommend', '--model', 'a.mfrec', '--user', 'u0', '--k', '3');
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[0]).toBe('user,item,rank,score');
+    expect(rows.slice(1).map((l) => l.split(',').slice(0, 3))).toHaveLength(3);
+    expect(rows[1]!.startsWith('u0,')).toBe(true);
+    const all = await mfrec('recommend', '--model', 'a.mfrec', '--all', '--k', '2', '--out', 'all.csv', '--quiet');
+    expect(all.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'all.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 40 * 2);
+    const s = await mfrec('similar', '--model', 'a.mfrec', '--item', 'i2', '--k', '2');
+    expect(s.stdout.split('\n')[0]).toBe('item,similar,rank,score');
+  });
+
+  it('ranks against popularity for implicit models', async () => {
+    const e = await mfrec('evaluate', 'train.csv', '--test', 'test.csv', '--model', 'popularity', '--implicit', '--k', '5', '--json');
+    expect(e.code).toBe(0);
+    expect(Object.keys(JSON.parse(e.stdout).models)).toEqual(['popularity']);
+  });
+
+  it('fails with one line and a non-zero code', async () => {
+    const missing = await mfrec('train', 'nope.csv', '--model', 'explicit', '--out', 'x.mfrec');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/ERR_MFREC_IO/);
+    writeFileSync(path.join(dir, 'bad.csv'), 'user,item,rating\na,b,5\nc,d,oops\n');
+    const bad = await mfrec('train', 'bad.csv', '--model', 'explicit', '--out', 'x.mfrec');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.csv:3/);
+    const usage = await mfrec('train', 'train.csv', '--model', 'nonsense', '--out', 'x');
+    expect(usage.code).toBe(2);
+    const flag = await mfrec('train', 'train.csv', '--model', 'als', '--factors', '2.5', '--out', 'x');
+    expect(flag.code).toBe(2);
+    const wrongModel = await mfrec('recommend', '--model', 'train.csv', '--user', 'u0');
+    expect(wrongModel.code).toBe(1);
+    expect(wrongModel.stderr).toMatch(/ERR_MFREC_BAD_MAGIC/);
+  });
+});
