@@ -1,0 +1,31 @@
+/**
+ * Every trainable factor model runs the same conformance suite
+ * (test/helpers/conformance.ts); a new model joins with one call.
+ */
+import { BPR } from '../lib/models/bpr.js';
+import { ImplicitALS } from '../lib/models/implicit-als.js';
+import { describeFactorModelConformance } from './helpers/conformance.js';
+
+describeFactorModelConformance(
+  'ImplicitALS (cg)',
+  ({ threads, seed }) => new ImplicitALS({ factors: 4, iterations: 8, solver: 'cg', threads, seed }),
+  { dataKind: 'implicit', type: 'als' },
+);
+
+describeFactorModelConformance(
+  'ImplicitALS (cholesky)',
+  ({ threads, seed }) => new ImplicitALS({ factors: 4, iterations: 8, solver: 'cholesky', threads, seed }),
+  { dataKind: 'implicit', type: 'als' },
+);
+
+describeFactorModelConformance(
+  'BPR',
+  ({ threads, seed }) => new BPR({ factors: 4, iterations: 100, learningRate: 0.1, threads, seed }),
+  { dataKind: 'implicit', type: 'bpr' },
+);
+
+describeFactorModelConformance(
+  'BPR (js backend)',
+  ({ threads, seed }) => new BPR({ factors: 4, iterations: 100, learningRate: 0.1, threads, seed, backend: 'js' }),
+  { dataKind: 'implicit', type: 'bpr' },
+);
