@@ -4,6 +4,18 @@ export { IdMap, type RawId } from './data/id-map.js';
 export { Interactions, type Aggregate, type FromArraysOptions } from './data/interactions.js';
 export type { SparseRows } from './data/sparse.js';
 export { libraryInfo, type LibraryInfo } from './info.js';
+export { randomSplit, kFold, perUserSplit, timeSplit, type Split } from './data/split.js';
+export { rmse, mae } from './metrics/rating.js';
+export {
+  ExplicitMF,
+  EXPLICIT_MF_DEFAULTS,
+  type ExplicitMFOptions,
+  type ExplicitMFParams,
+  type ExplicitFitControl,
+  type ExplicitState,
+  type UnknownPolicy,
+} from './models/explicit-mf.js';
+export { crossValidate, type CrossValidation, type FoldResult } from './eval/cross-validate.js';
 export {
   ImplicitALS,
   IMPLICIT_ALS_DEFAULTS,
@@ -29,3 +41,23 @@ export {
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity.js';
 export { loadModel, type LoadedModel } from './persist/load-model.js';
+export {
+  readInteractions,
+  parseInteractions,
+  type ReadOptions,
+  type ReadResult,
+  type BadLine,
+  type Delimiter,
+  type ColumnRef,
+  type Columns,
+} from './data/read-delimited.js';
+export {
+  readOnlineRetail,
+  scanOnlineRetail,
+  isProductCode,
+  type RetailOptions,
+  type RetailData,
+  type RetailSummary,
+  type RetailPurchase,
+} from './data/online-retail.js';
+export { demoDataPath, loadDemoData } from './data/demo-data.js';

@@ -78,3 +78,8 @@ export class CsvSink {
     await unlink(this.tmp).catch(() => undefined);
   }
 }
+
+/** Scores are float32: seven significant digits say all they hold. */
+export function formatScore(score: number): number {
+  return Number(score.toPrecision(7));
+}

@@ -395,6 +395,29 @@ export abstract class FactorModel {
     return model;
   }
 
+  /**
+   * The model's score for every item (in item index order, see `itemIds`)
+   * for a known user: the same scores `recommend` ranks, before any
+   * filtering. Undefined for an unknown user. For custom re-ranking and
+   * for evaluation.
+   */
+  scoreItems(user: RawId): Float32Array | undefined {
+    const s = this.fitted();
+    const u = s.users.index(rawId('user', user));
+    if (u === undefined) return undefined;
+    const f = s.factors;
+    const out = new Float32Array(s.items.size);
+    const offset = (s.globalBias ?? 0) + (s.userBias?.[u] ?? 0);
+    const x = s.userFactors.subarray(u * f, (u + 1) * f);
+    for (let i = 0; i < out.length; i++) {
+      let dot = 0;
+      const base = i * f;
+      for (let p = 0; p < f; p++) dot += x[p]! * s.itemFactors[base + p]!;
+      out[i] = dot + offset + (s.itemBias?.[i] ?? 0);
+    }
+    return out;
+  }
+
   /** Waits for in-flight training to settle, then drops the state. */
   async dispose(): Promise<void> {
     await this.guard.idle();

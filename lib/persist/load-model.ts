@@ -1,6 +1,7 @@
 /** Reads any model file written by `save()` back into the right model class. */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { BPR } from '../models/bpr.js';
+import { ExplicitMF } from '../models/explicit-mf.js';
 import { FactorModel } from '../models/factor-model.js';
 import { ImplicitALS } from '../models/implicit-als.js';
 import { decodeFactorModel } from './factor-state.js';
@@ -8,11 +9,12 @@ import { readModelFile } from './model-file.js';
 
 /** The model classes a file can hold, by their `type`. */
 const MODEL_CLASSES: Record<string, (params: Record<string, unknown>) => FactorModel> = {
+  explicit: (p) => new ExplicitMF(p),
   als: (p) => new ImplicitALS(p),
   bpr: (p) => new BPR(p),
 };
 
-export type LoadedModel = ImplicitALS | BPR;
+export type LoadedModel = ExplicitMF | ImplicitALS | BPR;
 
 /**
  * Loads a model file. A file that is not a model, truncated, corrupted or

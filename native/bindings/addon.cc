@@ -36,6 +36,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   blas_init();
   env.SetInstanceData<AddonData>(new AddonData());
   RegisterInfo(env, exports);
+  RegisterSgd(env, exports);
   RegisterAls(env, exports);
   RegisterTopK(env, exports);
   RegisterBpr(env, exports);

@@ -6,6 +6,7 @@
 
 namespace mfrec {
 void RegisterInfo(Napi::Env env, Napi::Object exports);
+void RegisterSgd(Napi::Env env, Napi::Object exports);
 void RegisterAls(Napi::Env env, Napi::Object exports);
 void RegisterTopK(Napi::Env env, Napi::Object exports);
 void RegisterBpr(Napi::Env env, Napi::Object exports);

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * Parsing throughput of readInteractions on a MovieLens-20M-shaped CSV
+ * (bench/generate-ratings.mjs; generated once, cached in bench/.data/).
+ *
+ * Each measurement runs in a fresh Node process, as a batch job would, and
+ * reports wall time and the process's peak RSS; the table shows the median of
+ * --runs runs. Stages, to see where the time goes:
+ *   baseline  start Node and import the library, nothing else (RSS floor)
+ *   read      stream the file's bytes, no parsing (I/O and stream floor)
+ *   split     cut records and fields (RecordSplitter, no-op sink)
+ *   parse     readInteractions(): split, parse numbers, intern ids, build CSR
+ *   csr       Interactions.fromIndices alone on the same entries (the CSR part of parse)
+ *
+ * Usage: npm run build:ts && node bench/parse.mjs [--ratings 2000000] [--runs 3]
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureRatingsFile, ratingsFilePath } from './generate-ratings.mjs';
+
+const self = fileURLToPath(import.meta.url);
+
+function args(argv) {
+  const out = {};
+  for (let k = 0; k < argv.length; k += 2) out[argv[k].replace(/^--/, '')] = argv[k + 1];
+  return out;
+}
+
+async function child(stage, file) {
+  const lib = await import('../dist/index.js');
+  const t0 = performance.now();
+  let lines = 0;
+  if (stage === 'read') {
+    let bytes = 0;
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) bytes += chunk.length;
+    lines = bytes;
+  } else if (stage === 'split') {
+    const { RecordSplitter } = await import('../dist/data/line-source.js');
+    const sink = { record: () => lines++, bad: () => undefined };
+    const splitter = new RecordSplitter(',', 4, sink);
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) splitter.push(chunk);
+    splitter.end();
+  } else if (stage === 'parse') {
+    const r = await lib.readInteractions(file);
+    lines = r.lines;
+  } else if (stage === 'csr') {
+    const r = await lib.readInteractions(file);
+    const m = r.interactions.byUser;
+    const u = r.interactions.userOfEntry;
+    const start = performance.now();
+    lib.Interactions.fromIndices(r.interactions.users, r.interactions.items, u, m.indices, m.values, m.timestamps, 'sum');
+    const ms = performance.now() - start;
+    return { ms, lines: m.indices.length, rssMB: process.resourceUsage().maxRSS / 1024 };
+  }
+  const ms = performance.now() - t0;
+  return { ms, lines, rssMB: process.resourceUsage().maxRSS / 1024 };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[(s.length - 1) >> 1];
+}
+
+async function main() {
+  const a = args(process.argv.slice(2));
+  if (a.child) {
+    process.stdout.write(JSON.stringify(await child(a.child, a.file)));
+    return;
+  }
+  const ratings = Number(a.ratings ?? 2_000_000);
+  const runs = Number(a.runs ?? 3);
+  if (!existsSync(ratingsFilePath({ ratings }))) process.stderr.write('generating the ratings file...\n');
+  const file = await ensureRatingsFile({ ratings });
+  const megabytes = statSync(file).size / 1e6;
+  process.stderr.write(`${path.relative(process.cwd(), file)}: ${megabytes.toFixed(1)} MB, ${ratings} ratings\n`);
+  const rows = [];
+  for (const stage of ['baseline', 'read', 'split', 'parse', 'csr']) {
+    const results = [];
+    for (let r = 0; r < runs; r++) {
+      const out = execFileSync(process.execPath, [self, '--child', stage, '--file', file], { encoding: 'utf8' });
+      results.push(JSON.parse(out));
+    }
+    const ms = median(results.map((x) => x.ms));
+    const rss = Math.max(...results.map((x) => x.rssMB));
+    const row = { stage, ms: Math.round(ms), 'MB/s': '', 'lines/s': '', 'peak RSS MB': Math.round(rss) };
+    if (stage !== 'baseline') {
+      row['MB/s'] = (megabytes / (ms / 1000)).toFixed(1);
+      row['lines/s'] = `${((ratings / ms) * 1000 / 1e6).toFixed(2)}M`;
+    }
+    rows.push(row);
+    process.stderr.write(`${stage}: ${results.map((x) => x.ms.toFixed(0)).join(', ')} ms\n`);
+  }
+  console.table(rows);
+  const parse = rows.find((r) => r.stage === 'parse');
+  console.log(`per MB: ${(parse.ms / megabytes).toFixed(2)} ms; bytes per line: ${((megabytes * 1e6) / ratings).toFixed(1)}`);
+}
+
+await main();

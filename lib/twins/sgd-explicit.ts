@@ -1,0 +1,200 @@
+/**
+ * Pure-TypeScript twin of native/kernels/sgd.cc: the same grid layout, the
+ * same one-thread block order and the same float32 arithmetic, step for step
+ * (every operation rounded with Math.fround, dot products in the kernel's 8
+ * fixed lanes). It is the test oracle of the native kernel and the pure-JS
+ * side of benchmarks. It only replays the one-thread schedule: with several
+ * threads the native block order depends on timing.
+ */
+import { Rng } from '../random.js';
+
+/** Random streams derived from the seed (the kernel uses the same numbers). */
+export const SgdStreams = { users: 0, items: 1, entries: 2, init: 3, epochBase: 16 } as const;
+
+/** Ratings cut into a blocks × blocks grid; block b = rowBlock * blocks + colBlock. */
+export interface SgdGrid {
+  blocks: number;
+  users: Int32Array;
+  items: Int32Array;
+  ratings: Float32Array;
+  /** blocks² + 1 offsets into users/items/ratings. */
+  blockPtr: Int32Array;
+}
+
+/** The trained arrays, updated in place. Factor rows are contiguous, `factors` floats each. */
+export interface SgdModelArrays {
+  factors: number;
+  globalBias: number;
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  userBias: Float32Array;
+  itemBias: Float32Array;
+  /** Optional per-row multipliers of the regularization (absent: 1 for every row). */
+  userRegularization?: Float32Array;
+  itemRegularization?: Float32Array;
+  /** Optional per-row multipliers of the bias regularization. */
+  userBiasRegularization?: Float32Array;
+  itemBiasRegularization?: Float32Array;
+}
+
+export interface SgdStep {
+  learningRate: number;
+  regularization: number;
+  biasRegularization: number;
+  /** Ignored by the twin, which always replays the one-thread schedule. */
+  threads: number;
+  seed: number;
+  /** 0-based epoch number: picks the block order. */
+  epoch: number;
+}
+
+/** An empty grid for `nnz` ratings, ready for {@link sgdLayout}. */
+export function allocateGrid(nnz: number, blocks: number): SgdGrid {
+  return {
+    blocks,
+    users: new Int32Array(nnz),
+    items: new Int32Array(nnz),
+    ratings: new Float32Array(nnz),
+    blockPtr: new Int32Array(blocks * blocks + 1),
+  };
+}
+
+function iota(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let k = 0; k < n; k++) a[k] = k;
+  return a;
+}
+
+function rowBlocks(n: number, blocks: number, rng: Rng): Int32Array {
+  const order = rng.shuffle(iota(n));
+  const block = new Int32Array(n);
+  for (let rank = 0; rank < n; rank++) block[order[rank]!] = Math.floor((rank * blocks) / n);
+  return block;
+}
+
+/** Fills `grid` from (users[k], items[k], ratings[k]) as sgd_layout does. */
+export function sgdLayout(
+  users: Int32Array,
+  items: Int32Array,
+  ratings: Float32Array,
+  options: { nUsers: number; nItems: number; seed: number },
+  grid: SgdGrid,
+): void {
+  const { nUsers, nItems, seed } = options;
+  const b = grid.blocks;
+  const ub = rowBlocks(nUsers, b, Rng.stream(seed, SgdStreams.users));
+  const ib = rowBlocks(nItems, b, Rng.stream(seed, SgdStreams.items));
+  const nnz = users.length;
+  const next = new Int32Array(b * b + 1);
+  for (let k = 0; k < nnz; k++) {
+    const u = users[k]!;
+    const i = items[k]!;
+    if (!(u >= 0 && u < nUsers && i >= 0 && i < nItems)) throw new RangeError(`index out of range at entry ${k}`);
+    next[ub[u]! * b + ib[i]! + 1]!++;
+  }
+  for (let k = 0; k < b * b; k++) next[k + 1]! += next[k]!;
+  grid.blockPtr.set(next);
+  const order = Rng.stream(seed, SgdStreams.entries).shuffle(iota(nnz));
+  for (let j = 0; j < nnz; j++) {
+    const e = order[j]!;
+    const at = next[ub[users[e]!]! * b + ib[items[e]!]!]!++;
+    grid.users[at] = users[e]!;
+    grid.items[at] = items[e]!;
+    grid.ratings[at] = ratings[e]!;
+  }
+}
+
+const f = Math.fround;
+const lanes = new Float64Array(8);
+
+/** p · q in the kernel's 8 lanes (lane = factor mod 8) summed pairwise, in float32. */
+export function laneDot(p: Float32Array, pOffset: number, q: Float32Array, qOffset: number, k: number): number {
+  lanes.fill(0);
+  for (let x = 0; x < k; x++) {
+    const j = x & 7;
+    lanes[j] = f(lanes[j]! + f(p[pOffset + x]! * q[qOffset + x]!));
+  }
+  const l = lanes;
+  return f(f(f(l[0]! + l[1]!) + f(l[2]! + l[3]!)) + f(f(l[4]! + l[5]!) + f(l[6]! + l[7]!)));
+}
+
+/** Initial factors: N(0, std²) from the init stream, user rows then item rows. */
+export function initFactors(model: SgdModelArrays, std: number, seed: number): void {
+  const rng = Rng.stream(seed, SgdStreams.init);
+  const s = f(std);
+  for (const m of [model.userFactors, model.itemFactors]) {
+    for (let x = 0; x < m.length; x++) m[x] = f(rng.normal() * s);
+  }
+}
+
+/**
+ * One epoch over the grid with the one-thread schedule. Returns the sum of
+ * squared errors measured before each update, as the kernel does.
+ */
+export function sgdEpoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep): number {
+  const b = grid.blocks;
+  const k = model.factors;
+  const { userFactors: P, itemFactors: Q, userBias: bu, itemBias: bi } = model;
+  const mu = f(model.globalBias);
+  const lr = f(step.learningRate);
+  const lrReg = f(lr * f(step.regularization));
+  const shrink = f(1 - lrReg);
+  const ur = model.userRegularization;
+  const ir = model.itemRegularization;
+  const lrBiasReg = f(lr * f(step.biasRegularization));
+  const biasShrink = f(1 - lrBiasReg);
+  const ubr = model.userBiasRegularization;
+  const ibr = model.itemBiasRegularization;
+  const order = Rng.stream(step.seed, SgdStreams.epochBase + step.epoch).shuffle(iota(b * b));
+  let sse = 0;
+  for (let o = 0; o < order.length; o++) {
+    const block = order[o]!;
+    for (let e = grid.blockPtr[block]!; e < grid.blockPtr[block + 1]!; e++) {
+      const u = grid.users[e]!;
+      const i = grid.items[e]!;
+      const pu = u * k;
+      const qi = i * k;
+      const dot = laneDot(P, pu, Q, qi, k);
+      const err = f(grid.ratings[e]! - f(f(f(mu + bu[u]!) + bi[i]!) + dot));
+      sse += err * err;
+      const g = f(lr * err);
+      const su = ubr === undefined ? biasShrink : f(1 - f(lrBiasReg * ubr[u]!));
+      const si = ibr === undefined ? biasShrink : f(1 - f(lrBiasReg * ibr[i]!));
+      bu[u] = f(f(su * bu[u]!) + g);
+      bi[i] = f(f(si * bi[i]!) + g);
+      const a = ur === undefined ? shrink : f(1 - f(lrReg * ur[u]!));
+      const c = ir === undefined ? shrink : f(1 - f(lrReg * ir[i]!));
+      for (let x = 0; x < k; x++) {
+        const pf = P[pu + x]!;
+        const qf = Q[qi + x]!;
+        P[pu + x] = f(a * pf) + f(g * qf);
+        Q[qi + x] = f(c * qf) + f(g * pf);
+      }
+    }
+  }
+  return sse;
+}
+
+/**
+ * Predictions for (users[n], items[n]) as sgd_predict computes them; -1 marks
+ * an unknown side, which contributes neither its bias nor the dot product.
+ */
+export function sgdPredict(
+  model: SgdModelArrays,
+  users: Int32Array,
+  items: Int32Array,
+  out: Float32Array,
+  options: { min: number; max: number },
+): Float32Array {
+  for (let n = 0; n < users.length; n++) out[n] = predictOne(model, users[n]!, items[n]!, options.min, options.max);
+  return out;
+}
+
+/** One prediction (see {@link sgdPredict}). */
+export function predictOne(model: SgdModelArrays, u: number, i: number, min: number, max: number): number {
+  let s = f(model.globalBias);
+  if (u >= 0) s = f(s + model.userBias[u]!);
+  if (i >= 0) s = f(s + model.itemBias[i]!);
+  if (u >= 0 && i >= 0) s = f(s + laneDot(model.userFactors, u * model.factors, model.itemFactors, i * model.factors, model.factors));
+  return s < min ? f(min) : s > max ? f(max) : s;
+}

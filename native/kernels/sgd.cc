@@ -1,0 +1,424 @@
+#include "kernels/sgd.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/random.h"
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define MFREC_INLINE __forceinline
+#define MFREC_RESTRICT __restrict
+#define MFREC_PREFETCH(p) ((void)0)
+#else
+#define MFREC_INLINE inline __attribute__((always_inline))
+#define MFREC_RESTRICT __restrict__
+#define MFREC_PREFETCH(p) __builtin_prefetch((p), 1, 3)
+#endif
+
+// The AVX2 copy of the inner loop is compiled next to the baseline one and
+// chosen at run time, so the default build runs on any x86-64 CPU.
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define MFREC_SGD_AVX2 1
+#else
+#define MFREC_SGD_AVX2 0
+#endif
+
+namespace mfrec {
+
+namespace {
+
+// Random streams derived from the seed; lib/twins/sgd-explicit.ts uses the same numbers.
+constexpr uint32_t kStreamUsers = 0;
+constexpr uint32_t kStreamItems = 1;
+constexpr uint32_t kStreamEntries = 2;
+constexpr uint32_t kStreamEpochBase = 16;
+
+// Ratings per cancellation check inside a block.
+constexpr std::size_t kChunk = 16384;
+// How many ratings ahead the factor rows are prefetched.
+constexpr std::size_t kPrefetchAhead = 8;
+
+template <typename T>
+void shuffle(std::vector<T>& a, Rng& rng) {
+  for (std::size_t i = a.size(); i > 1; --i) {
+    std::size_t j = rng.below(static_cast<uint32_t>(i));
+    std::swap(a[i - 1], a[j]);
+  }
+}
+
+// Block of each of n rows: a seeded permutation gives every row a rank, and
+// ranks are cut into `blocks` nearly equal ranges.
+std::vector<int32_t> row_blocks(int32_t n, int32_t blocks, Rng rng) {
+  std::vector<int32_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  shuffle(order, rng);
+  std::vector<int32_t> block(static_cast<std::size_t>(n));
+  for (int32_t rank = 0; rank < n; ++rank) {
+    block[static_cast<std::size_t>(order[static_cast<std::size_t>(rank)])] =
+        static_cast<int32_t>(static_cast<int64_t>(rank) * blocks / n);
+  }
+  return block;
+}
+
+// Everything the inner loop reads, hoisted out of the structs.
+struct Ctx {
+  int32_t k;
+  uint32_t n_users;
+  uint32_t n_items;
+  float mu;
+  float lr;
+  float shrink;       // 1 - lr * regularization
+  float lr_reg;       // lr * regularization
+  float lr_bias_reg;  // lr * bias_regularization
+  float bias_shrink;  // 1 - lr * bias_regularization
+  float* user_factors;
+  float* item_factors;
+  float* user_bias;
+  float* item_bias;
+  const float* user_reg;
+  const float* item_reg;
+  const float* user_bias_reg;
+  const float* item_bias_reg;
+};
+
+// p · q in 8 lanes (lane = factor index mod 8), summed pairwise. Written as
+// independent lanes so the compiler vectorizes it without reassociating.
+template <int K>
+MFREC_INLINE float lane_dot(const float* MFREC_RESTRICT p, const float* MFREC_RESTRICT q, int32_t k_runtime) {
+  const int32_t k = K > 0 ? K : k_runtime;
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int32_t f = 0;
+  for (; f + 8 <= k; f += 8) {
+    for (int j = 0; j < 8; ++j) acc[j] += p[f + j] * q[f + j];
+  }
+  for (int j = 0; f + j < k; ++j) acc[j] += p[f + j] * q[f + j];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+[[noreturn]] void bad_index(std::size_t entry) {
+  throw std::invalid_argument("sgd: user or item index out of range at grid entry " + std::to_string(entry));
+}
+
+// SGD over n consecutive grid entries. K > 0 fixes the factor count at
+// compile time (fully unrolled loops); K == 0 reads it from ctx.
+template <int K>
+MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* items, const float* ratings,
+                             std::size_t n, std::size_t first_entry, double& sse) {
+  const int32_t k = K > 0 ? K : c.k;
+  const std::size_t stride = static_cast<std::size_t>(k);
+  for (std::size_t e = 0; e < n; ++e) {
+    const uint32_t u = static_cast<uint32_t>(users[e]);
+    const uint32_t i = static_cast<uint32_t>(items[e]);
+    if (u >= c.n_users || i >= c.n_items) bad_index(first_entry + e);
+    if (e + kPrefetchAhead < n) {
+      // Prefetching never faults, so an index that the check above will
+      // reject later cannot do harm here.
+      const float* np = c.user_factors + static_cast<uint32_t>(users[e + kPrefetchAhead]) * stride;
+      const float* nq = c.item_factors + static_cast<uint32_t>(items[e + kPrefetchAhead]) * stride;
+      for (int32_t f = 0; f < k; f += 16) {
+        MFREC_PREFETCH(np + f);
+        MFREC_PREFETCH(nq + f);
+      }
+    }
+    float* MFREC_RESTRICT p = c.user_factors + u * stride;
+    float* MFREC_RESTRICT q = c.item_factors + i * stride;
+    const float dot = lane_dot<K>(p, q, k);
+    const float err = ratings[e] - (((c.mu + c.user_bias[u]) + c.item_bias[i]) + dot);
+    sse += static_cast<double>(err) * static_cast<double>(err);
+    const float g = c.lr * err;
+    const float bu = c.user_bias_reg != nullptr ? 1.0f - c.lr_bias_reg * c.user_bias_reg[u] : c.bias_shrink;
+    const float bi = c.item_bias_reg != nullptr ? 1.0f - c.lr_bias_reg * c.item_bias_reg[i] : c.bias_shrink;
+    c.user_bias[u] = bu * c.user_bias[u] + g;
+    c.item_bias[i] = bi * c.item_bias[i] + g;
+    const float a = c.user_reg != nullptr ? 1.0f - c.lr_reg * c.user_reg[u] : c.shrink;
+    const float b = c.item_reg != nullptr ? 1.0f - c.lr_reg * c.item_reg[i] : c.shrink;
+    for (int32_t f = 0; f < k; ++f) {
+      const float pf = p[f];
+      const float qf = q[f];
+      p[f] = a * pf + g * qf;
+      q[f] = b * qf + g * pf;
+    }
+  }
+}
+
+using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*, std::size_t, std::size_t,
+                       double&);
+
+template <int K>
+void run_baseline(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n,
+                  std::size_t first, double& sse) {
+  update_run<K>(c, u, i, r, n, first, sse);
+}
+
+#if MFREC_SGD_AVX2
+template <int K>
+__attribute__((target("avx2"))) void run_avx2(const Ctx& c, const int32_t* u, const int32_t* i, const float* r,
+                                              std::size_t n, std::size_t first, double& sse) {
+  update_run<K>(c, u, i, r, n, first, sse);
+}
+
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+#endif
+
+template <int K>
+RunFn pick_for() {
+#if MFREC_SGD_AVX2
+  if (cpu_has_avx2()) return &run_avx2<K>;
+#endif
+  return &run_baseline<K>;
+}
+
+RunFn pick_run(int32_t k) {
+  switch (k) {
+    case 8: return pick_for<8>();
+    case 16: return pick_for<16>();
+    case 32: return pick_for<32>();
+    case 64: return pick_for<64>();
+    case 128: return pick_for<128>();
+    default: return pick_for<0>();
+  }
+}
+
+// Runs one block in chunks, checking for cancellation between chunks.
+// Returns false if it stopped early because of a cancellation request.
+bool run_block(const SgdGrid& g, const Ctx& c, RunFn run, int32_t block, const CancelFlag& cancel, double& sse) {
+  const std::size_t begin = static_cast<std::size_t>(g.block_ptr[block]);
+  const std::size_t end = static_cast<std::size_t>(g.block_ptr[block + 1]);
+  for (std::size_t s = begin; s < end; s += kChunk) {
+    if (cancel.requested()) return false;
+    const std::size_t n = std::min(kChunk, end - s);
+    run(c, g.users + s, g.items + s, g.ratings + s, n, s, sse);
+  }
+  return true;
+}
+
+// Hands out blocks so that no two blocks in progress share a row block or a
+// column block. Among the free blocks it prefers those whose row and column
+// have the most blocks still to do (rows left for last would serialize the
+// end of the epoch), breaking ties at random.
+class BlockScheduler {
+ public:
+  BlockScheduler(int32_t blocks, uint32_t seed)
+      : b_(blocks),
+        pending_(static_cast<std::size_t>(blocks) * blocks, 1),
+        row_busy_(blocks, 0),
+        col_busy_(blocks, 0),
+        row_left_(blocks, blocks),
+        col_left_(blocks, blocks),
+        left_(blocks * blocks),
+        rng_(seed) {}
+
+  // Releases `finished` (or -1) and waits for the next block; -1 when the
+  // epoch is complete or stopped.
+  int32_t next(int32_t finished) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (finished >= 0) {
+      row_busy_[finished / b_] = 0;
+      col_busy_[finished % b_] = 0;
+      wake_.notify_all();
+    }
+    for (;;) {
+      if (stopped_ || left_ == 0) return -1;
+      int32_t best = -1;
+      int32_t best_score = -1;
+      uint32_t ties = 0;
+      for (int32_t blk = 0; blk < b_ * b_; ++blk) {
+        const int32_t r = blk / b_, col = blk % b_;
+        if (!pending_[blk] || row_busy_[r] || col_busy_[col]) continue;
+        const int32_t score = row_left_[r] + col_left_[col];
+        if (score > best_score) {
+          best = blk;
+          best_score = score;
+          ties = 1;
+        } else if (score == best_score && rng_.below(++ties) == 0) {
+          best = blk;
+        }
+      }
+      if (best >= 0) {
+        const int32_t r = best / b_, col = best % b_;
+        pending_[best] = 0;
+        row_busy_[r] = col_busy_[col] = 1;
+        --row_left_[r];
+        --col_left_[col];
+        --left_;
+        return best;
+      }
+      wake_.wait(lock);
+    }
+  }
+
+  void stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    wake_.notify_all();
+  }
+
+ private:
+  const int32_t b_;
+  std::vector<char> pending_, row_busy_, col_busy_;
+  std::vector<int32_t> row_left_, col_left_;
+  int32_t left_;
+  bool stopped_ = false;
+  Rng rng_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+};
+
+void check_grid(const SgdGrid& g, const SgdModel& m) {
+  if (g.blocks < 1 || g.blocks > 4096) throw std::invalid_argument("sgd: blocks must be in [1, 4096]");
+  if (m.factors < 1) throw std::invalid_argument("sgd: factors must be >= 1");
+  if (m.n_users < 0 || m.n_items < 0) throw std::invalid_argument("sgd: negative matrix size");
+  const int32_t nb = g.blocks * g.blocks;
+  if (g.block_ptr[0] != 0 || static_cast<std::size_t>(g.block_ptr[nb]) != g.nnz) {
+    throw std::invalid_argument("sgd: block offsets must start at 0 and end at the number of ratings");
+  }
+  for (int32_t b = 0; b < nb; ++b) {
+    if (g.block_ptr[b] > g.block_ptr[b + 1]) throw std::invalid_argument("sgd: block offsets must not decrease");
+  }
+}
+
+}  // namespace
+
+float sgd_dot(const float* p, const float* q, int32_t k) { return lane_dot<0>(p, q, k); }
+
+void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings,
+                int32_t n_users, int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users,
+                int32_t* out_items, float* out_ratings, int32_t* block_ptr) {
+  if (blocks < 1 || blocks > 4096) throw std::invalid_argument("sgd_layout: blocks must be in [1, 4096]");
+  if (n_users < 0 || n_items < 0) throw std::invalid_argument("sgd_layout: negative matrix size");
+  if (nnz > 0x7fffffffu) throw std::invalid_argument("sgd_layout: more than 2^31-1 ratings");
+  const std::vector<int32_t> ub = row_blocks(n_users, blocks, Rng::stream(seed, kStreamUsers));
+  const std::vector<int32_t> ib = row_blocks(n_items, blocks, Rng::stream(seed, kStreamItems));
+
+  const std::size_t nb = static_cast<std::size_t>(blocks) * blocks;
+  std::vector<int32_t> next(nb + 1, 0);
+  for (std::size_t k = 0; k < nnz; ++k) {
+    const uint32_t u = static_cast<uint32_t>(users[k]);
+    const uint32_t i = static_cast<uint32_t>(items[k]);
+    if (u >= static_cast<uint32_t>(n_users) || i >= static_cast<uint32_t>(n_items)) {
+      throw std::invalid_argument("sgd_layout: user or item index out of range at entry " + std::to_string(k));
+    }
+    ++next[static_cast<std::size_t>(ub[u]) * blocks + ib[i] + 1];
+  }
+  for (std::size_t b = 0; b < nb; ++b) next[b + 1] += next[b];
+  std::copy(next.begin(), next.end(), block_ptr);
+
+  // One shuffle of all entries, then a stable bucket pass: each block keeps
+  // the shuffled order of its own entries.
+  std::vector<int32_t> order(nnz);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng = Rng::stream(seed, kStreamEntries);
+  shuffle(order, rng);
+  for (std::size_t j = 0; j < nnz; ++j) {
+    const std::size_t e = static_cast<std::size_t>(order[j]);
+    const std::size_t b = static_cast<std::size_t>(ub[static_cast<std::size_t>(users[e])]) * blocks +
+                          ib[static_cast<std::size_t>(items[e])];
+    const std::size_t at = static_cast<std::size_t>(next[b]++);
+    out_users[at] = users[e];
+    out_items[at] = items[e];
+    out_ratings[at] = ratings[e];
+  }
+}
+
+double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step, const CancelFlag& cancel) {
+  check_grid(grid, model);
+  Ctx c;
+  c.k = model.factors;
+  c.n_users = static_cast<uint32_t>(model.n_users);
+  c.n_items = static_cast<uint32_t>(model.n_items);
+  c.mu = model.global_bias;
+  c.lr = step.learning_rate;
+  c.lr_reg = step.learning_rate * step.regularization;
+  c.shrink = 1.0f - c.lr_reg;
+  c.user_reg = model.user_reg;
+  c.item_reg = model.item_reg;
+  c.lr_bias_reg = step.learning_rate * step.bias_regularization;
+  c.bias_shrink = 1.0f - c.lr_bias_reg;
+  c.user_bias_reg = model.user_bias_reg;
+  c.item_bias_reg = model.item_bias_reg;
+  c.user_factors = model.user_factors;
+  c.item_factors = model.item_factors;
+  c.user_bias = model.user_bias;
+  c.item_bias = model.item_bias;
+  const RunFn run = pick_run(model.factors);
+  const int32_t nb = grid.blocks * grid.blocks;
+  const uint32_t epoch_seed_index = kStreamEpochBase + step.epoch;
+
+  // At most one thread per row block can work at a time.
+  const int threads = std::max(1, std::min(resolve_threads(step.threads), static_cast<int>(grid.blocks)));
+  if (threads == 1) {
+    // One thread: blocks in a seeded order, replayed exactly by the twin.
+    std::vector<int32_t> order(static_cast<std::size_t>(nb));
+    std::iota(order.begin(), order.end(), 0);
+    Rng rng = Rng::stream(step.seed, epoch_seed_index);
+    shuffle(order, rng);
+    double sse = 0;
+    for (int32_t b : order) {
+      if (!run_block(grid, c, run, b, cancel, sse)) throw Cancelled{};
+    }
+    return sse;
+  }
+
+  BlockScheduler scheduler(grid.blocks, Rng::stream(step.seed, epoch_seed_index).next());
+  std::vector<double> partial(static_cast<std::size_t>(threads), 0.0);
+  std::mutex cancel_mutex;
+  bool cancelled = false;
+  run_team(threads, [&](int t) {
+    double sse = 0;
+    int32_t b = -1;
+    try {
+      while ((b = scheduler.next(b)) >= 0) {
+        if (!run_block(grid, c, run, b, cancel, sse)) {
+          {
+            std::lock_guard<std::mutex> lock(cancel_mutex);
+            cancelled = true;
+          }
+          scheduler.stop();
+          break;
+        }
+      }
+    } catch (...) {
+      // Release the other threads, which may be waiting for this block.
+      scheduler.stop();
+      throw;
+    }
+    partial[static_cast<std::size_t>(t)] = sse;
+  });
+  if (cancelled) throw Cancelled{};
+  double sse = 0;
+  for (double s : partial) sse += s;
+  return sse;
+}
+
+void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, const int32_t* items, float lo,
+                 float hi, int threads, float* out) {
+  const int32_t k = model.factors;
+  const std::size_t stride = static_cast<std::size_t>(k);
+  parallel_for(resolve_threads(threads), n, 8192, [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t e = begin; e < end; ++e) {
+      const int32_t u = users[e];
+      const int32_t i = items[e];
+      if (u < -1 || u >= model.n_users || i < -1 || i >= model.n_items) {
+        throw std::invalid_argument("sgd_predict: user or item index out of range at entry " + std::to_string(e));
+      }
+      float s = model.global_bias;
+      if (u >= 0) s += model.user_bias[u];
+      if (i >= 0) s += model.item_bias[i];
+      if (u >= 0 && i >= 0) {
+        s += lane_dot<0>(model.user_factors + static_cast<std::size_t>(u) * stride,
+                         model.item_factors + static_cast<std::size_t>(i) * stride, k);
+      }
+      out[e] = s < lo ? lo : (s > hi ? hi : s);
+    }
+  });
+}
+
+}  // namespace mfrec

@@ -1,0 +1,96 @@
+// Biased matrix factorization for explicit ratings, trained by stochastic
+// gradient descent: r̂(u, i) = μ + b_u + b_i + p_u · q_i.
+//
+// Parallel training follows the fixed-grid scheme of FPSGD: users and items
+// are permuted at random and the rating matrix is cut into blocks × blocks
+// blocks; threads repeatedly take a block that shares no row block and no
+// column block with any block in progress, so no two threads ever touch the
+// same user or item row and no locks guard the factors. Every block is
+// processed exactly once per epoch.
+//
+// Reproducibility: with one thread the blocks are visited in an order drawn
+// from (seed, epoch), and the ratings inside a block in the order sgd_layout
+// gave them, so a run is bit-for-bit repeatable and lib/twins/sgd-explicit.ts
+// replays it exactly. The arithmetic is written so that every compiler
+// target (baseline SSE2 or the AVX2 path chosen at run time) rounds the same
+// way: dot products accumulate in 8 fixed lanes (lane = factor index mod 8)
+// summed pairwise, and no multiply-add is fused (-ffp-contract=off).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/parallel.h"
+
+namespace mfrec {
+
+// The ratings of one training set cut into a blocks × blocks grid. Block
+// (row block rb, column block cb) holds entries [block_ptr[b], block_ptr[b+1])
+// with b = rb * blocks + cb.
+struct SgdGrid {
+  int32_t blocks = 1;
+  std::size_t nnz = 0;
+  const int32_t* users = nullptr;
+  const int32_t* items = nullptr;
+  const float* ratings = nullptr;
+  const int32_t* block_ptr = nullptr;  // blocks * blocks + 1 offsets
+};
+
+// The model being trained, updated in place. Factor rows are contiguous:
+// user u's vector is user_factors[u * factors .. (u + 1) * factors).
+struct SgdModel {
+  int32_t factors = 0;
+  int32_t n_users = 0;
+  int32_t n_items = 0;
+  float global_bias = 0;
+  float* user_factors = nullptr;
+  float* item_factors = nullptr;
+  float* user_bias = nullptr;
+  float* item_bias = nullptr;
+  // Optional per-row multipliers of `regularization` (null: 1 for every row),
+  // e.g. to scale the penalty with how many ratings a user or item has.
+  const float* user_reg = nullptr;
+  const float* item_reg = nullptr;
+  // The same for `bias_regularization`.
+  const float* user_bias_reg = nullptr;
+  const float* item_bias_reg = nullptr;
+};
+
+// One epoch's hyperparameters.
+struct SgdStep {
+  float learning_rate = 0.01f;
+  float regularization = 0.02f;       // on p_u and q_i
+  float bias_regularization = 0.02f;  // on b_u and b_i
+  int threads = 1;
+  uint32_t seed = 0;
+  uint32_t epoch = 0;  // 0-based; picks the one-thread block order
+};
+
+// Cuts (users[k], items[k], ratings[k]) into grid arrays (out_* of length
+// nnz, block_ptr of length blocks * blocks + 1). Users go to row blocks and
+// items to column blocks by a seeded random permutation (rank * blocks / n);
+// inside each block the ratings keep the order of one seeded shuffle of all
+// entries. Throws std::invalid_argument for an index out of range.
+void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings,
+                int32_t n_users, int32_t n_items, int32_t blocks, uint32_t seed,
+                int32_t* out_users, int32_t* out_items, float* out_ratings, int32_t* block_ptr);
+
+// One epoch of SGD over every rating of the grid. Returns the sum of squared
+// errors measured just before each rating's update (the running training
+// error: free to compute, slightly pessimistic against an end-of-epoch pass).
+// Throws Cancelled when `cancel` is raised (checked between blocks and every
+// few thousand ratings), std::invalid_argument for malformed input.
+double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step,
+                 const CancelFlag& cancel);
+
+// Predicts n (user, item) pairs into out, on `threads` threads. An index of -1
+// means "unknown": that side contributes neither its bias nor the dot product
+// (unknown user → μ + b_i, unknown item → μ + b_u, both → μ). Results are
+// clamped to [lo, hi] (pass ±infinity for none).
+void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, const int32_t* items,
+                 float lo, float hi, int threads, float* out);
+
+// p · q with the fixed lane order every target shares (see the file comment).
+float sgd_dot(const float* p, const float* q, int32_t k);
+
+}  // namespace mfrec

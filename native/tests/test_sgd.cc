@@ -1,0 +1,261 @@
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "check.h"
+#include "kernels/random.h"
+#include "kernels/sgd.h"
+
+using namespace mfrec;
+
+namespace {
+
+struct Problem {
+  int32_t n_users = 0, n_items = 0;
+  std::vector<int32_t> users, items;
+  std::vector<float> ratings;
+};
+
+// Ratings 3 + p_u · q_i of a planted rank-3 model on a random 30% of the pairs.
+Problem planted(int32_t n_users, int32_t n_items, uint32_t seed) {
+  Problem p;
+  p.n_users = n_users;
+  p.n_items = n_items;
+  Rng rng(seed);
+  std::vector<float> pu(n_users * 3), qi(n_items * 3);
+  for (auto& x : pu) x = rng.normal() * 0.7f;
+  for (auto& x : qi) x = rng.normal() * 0.7f;
+  for (int32_t u = 0; u < n_users; ++u)
+    for (int32_t i = 0; i < n_items; ++i) {
+      if (rng.uniform() >= 0.3f) continue;
+      float r = 3;
+      for (int f = 0; f < 3; ++f) r += pu[u * 3 + f] * qi[i * 3 + f];
+      p.users.push_back(u);
+      p.items.push_back(i);
+      p.ratings.push_back(r);
+    }
+  return p;
+}
+
+struct Grid {
+  std::vector<int32_t> users, items, block_ptr;
+  std::vector<float> ratings;
+  SgdGrid view;
+};
+
+Grid layout(const Problem& p, int32_t blocks, uint32_t seed) {
+  Grid g;
+  const std::size_t n = p.users.size();
+  g.users.resize(n);
+  g.items.resize(n);
+  g.ratings.resize(n);
+  g.block_ptr.resize(static_cast<std::size_t>(blocks) * blocks + 1);
+  sgd_layout(n, p.users.data(), p.items.data(), p.ratings.data(), p.n_users, p.n_items, blocks, seed,
+             g.users.data(), g.items.data(), g.ratings.data(), g.block_ptr.data());
+  g.view = {blocks, n, g.users.data(), g.items.data(), g.ratings.data(), g.block_ptr.data()};
+  return g;
+}
+
+struct Model {
+  std::vector<float> P, Q, bu, bi;
+  SgdModel view;
+};
+
+Model model(const Problem& p, int32_t k, uint32_t seed, float std_dev = 0.1f) {
+  Model m;
+  m.P.resize(static_cast<std::size_t>(p.n_users) * k);
+  m.Q.resize(static_cast<std::size_t>(p.n_items) * k);
+  m.bu.assign(p.n_users, 0);
+  m.bi.assign(p.n_items, 0);
+  Rng rng(seed);
+  for (auto& x : m.P) x = rng.normal() * std_dev;
+  for (auto& x : m.Q) x = rng.normal() * std_dev;
+  double mean = std::accumulate(p.ratings.begin(), p.ratings.end(), 0.0) / p.ratings.size();
+  m.view = {k, p.n_users, p.n_items, static_cast<float>(mean), m.P.data(), m.Q.data(), m.bu.data(), m.bi.data()};
+  return m;
+}
+
+SgdStep step(int threads, uint32_t epoch, float lr = 0.02f) {
+  SgdStep s;
+  s.learning_rate = lr;
+  s.regularization = 0.01f;
+  s.bias_regularization = 0.01f;
+  s.threads = threads;
+  s.seed = 5;
+  s.epoch = epoch;
+  return s;
+}
+
+}  // namespace
+
+MFREC_TEST(sgd_layout_keeps_every_rating_in_its_blocks) {
+  Problem p = planted(40, 30, 1);
+  const int32_t b = 4;
+  Grid g = layout(p, b, 9);
+  CHECK(g.block_ptr[0] == 0);
+  CHECK(static_cast<std::size_t>(g.block_ptr[b * b]) == p.users.size());
+  std::vector<int32_t> row_of(p.n_users, -1), col_of(p.n_items, -1);
+  double sum_in = 0, sum_out = 0;
+  for (float r : p.ratings) sum_in += r;
+  for (int32_t blk = 0; blk < b * b; ++blk) {
+    for (int32_t e = g.block_ptr[blk]; e < g.block_ptr[blk + 1]; ++e) {
+      int32_t u = g.users[e], i = g.items[e];
+      CHECK(row_of[u] == -1 || row_of[u] == blk / b);
+      CHECK(col_of[i] == -1 || col_of[i] == blk % b);
+      row_of[u] = blk / b;
+      col_of[i] = blk % b;
+      sum_out += g.ratings[e];
+    }
+  }
+  CHECK_NEAR(sum_in, sum_out, 1e-6 * sum_in);
+}
+
+MFREC_TEST(sgd_loss_decreases_on_planted_problem_with_two_threads) {
+  Problem p = planted(300, 200, 2);
+  Grid g = layout(p, 5, 3);
+  Model m = model(p, 8, 4);
+  const double n = static_cast<double>(p.ratings.size());
+  double first = 0, last = 0;
+  for (uint32_t e = 0; e < 60; ++e) {
+    double rmse = std::sqrt(sgd_epoch(g.view, m.view, step(2, e), CancelFlag{}) / n);
+    if (e == 0) first = rmse;
+    last = rmse;
+  }
+  CHECK(last < first * 0.5);
+  CHECK(last < 0.15);
+}
+
+MFREC_TEST(sgd_one_thread_is_bit_reproducible) {
+  Problem p = planted(60, 50, 5);
+  Grid g = layout(p, 3, 1);
+  Model a = model(p, 13, 2), b = model(p, 13, 2);
+  for (uint32_t e = 0; e < 3; ++e) {
+    double sa = sgd_epoch(g.view, a.view, step(1, e), CancelFlag{});
+    double sb = sgd_epoch(g.view, b.view, step(1, e), CancelFlag{});
+    CHECK(sa == sb);
+  }
+  CHECK(a.P == b.P);
+  CHECK(a.Q == b.Q);
+  CHECK(a.bu == b.bu);
+  CHECK(a.bi == b.bi);
+}
+
+MFREC_TEST(sgd_visits_every_rating_once_per_epoch) {
+  // With learning rate 0 nothing moves, so the error of entry e is exactly its
+  // rating (μ = 0, factors 0): the squared errors sum to Σ r² only if each
+  // rating is seen exactly once. Ratings e + 1 keep every sum an exact integer.
+  Problem p = planted(50, 40, 6);
+  for (std::size_t e = 0; e < p.ratings.size(); ++e) p.ratings[e] = static_cast<float>(e + 1);
+  double expected = 0;
+  for (float r : p.ratings) expected += static_cast<double>(r) * r;
+  for (int threads : {1, 2, 3}) {
+    Grid g = layout(p, 2 * threads + 1, 7);
+    Model m = model(p, 8, 1, 0.0f);
+    m.view.global_bias = 0;
+    CHECK(sgd_epoch(g.view, m.view, step(threads, 0, 0.0f), CancelFlag{}) == expected);
+  }
+}
+
+MFREC_TEST(sgd_stops_when_cancelled) {
+  Problem p = planted(80, 60, 7);
+  for (int threads : {1, 2}) {
+    Grid g = layout(p, 5, 1);
+    Model m = model(p, 8, 1);
+    int32_t flag = 1;
+    CancelFlag cancel;
+    cancel.flag = &flag;
+    bool thrown = false;
+    try {
+      sgd_epoch(g.view, m.view, step(threads, 0), cancel);
+    } catch (const Cancelled&) {
+      thrown = true;
+    }
+    CHECK(thrown);
+  }
+}
+
+MFREC_TEST(sgd_rejects_out_of_range_indices_without_hanging) {
+  Problem p = planted(30, 30, 8);
+  for (int threads : {1, 2}) {
+    Grid g = layout(p, 3, 1);
+    g.users[g.users.size() / 2] = 1000;
+    Model m = model(p, 8, 1);
+    bool thrown = false;
+    try {
+      sgd_epoch(g.view, m.view, step(threads, 0), CancelFlag{});
+    } catch (const std::invalid_argument&) {
+      thrown = true;
+    }
+    CHECK(thrown);
+  }
+  std::vector<int32_t> bad_users = {0, 31};
+  std::vector<int32_t> items = {0, 0};
+  std::vector<float> r = {1, 1}, rr(2);
+  std::vector<int32_t> ou(2), oi(2), ptr(2);
+  bool thrown = false;
+  try {
+    sgd_layout(2, bad_users.data(), items.data(), r.data(), 30, 30, 1, 0, ou.data(), oi.data(), rr.data(), ptr.data());
+  } catch (const std::invalid_argument&) {
+    thrown = true;
+  }
+  CHECK(thrown);
+}
+
+MFREC_TEST(sgd_predict_falls_back_to_biases_and_clamps) {
+  Problem p = planted(10, 10, 9);
+  Model m = model(p, 16, 3);
+  m.bu[2] = 0.5f;
+  m.bi[3] = -0.25f;
+  m.view.global_bias = 3.0f;
+  std::vector<int32_t> users = {2, -1, 2, -1, 2};
+  std::vector<int32_t> items = {-1, 3, 3, -1, 3};
+  std::vector<float> out(5);
+  sgd_predict(m.view, 5, users.data(), items.data(), -INFINITY, INFINITY, 2, out.data());
+  CHECK(out[0] == 3.5f);
+  CHECK(out[1] == 2.75f);
+  CHECK(out[2] == 3.25f + sgd_dot(&m.P[2 * 16], &m.Q[3 * 16], 16));
+  CHECK(out[3] == 3.0f);
+  sgd_predict(m.view, 5, users.data(), items.data(), 3.1f, 3.2f, 1, out.data());
+  CHECK(out[0] == 3.2f);
+  CHECK(out[1] == 3.1f);
+}
+
+MFREC_TEST(sgd_dot_matches_plain_sum_for_every_length) {
+  for (int32_t k = 1; k <= 40; ++k) {
+    std::vector<float> a(k), b(k);
+    double exact = 0;
+    for (int32_t f = 0; f < k; ++f) {
+      a[f] = 0.01f * (f + 1);
+      b[f] = 1.0f - 0.02f * f;
+      exact += static_cast<double>(a[f]) * b[f];
+    }
+    CHECK_NEAR(sgd_dot(a.data(), b.data(), k), exact, 1e-5);
+  }
+}
+
+MFREC_TEST(sgd_unit_row_multipliers_match_the_plain_penalty) {
+  Problem p = planted(40, 30, 10);
+  Grid g = layout(p, 3, 2);
+  Model plain = model(p, 16, 3), scaled = model(p, 16, 3), heavy = model(p, 16, 3);
+  std::vector<float> ones_u(p.n_users, 1.0f), ones_i(p.n_items, 1.0f), twos_u(p.n_users, 2.0f);
+  scaled.view.user_reg = ones_u.data();
+  scaled.view.item_reg = ones_i.data();
+  scaled.view.user_bias_reg = ones_u.data();
+  scaled.view.item_bias_reg = ones_i.data();
+  heavy.view.user_reg = twos_u.data();
+  for (uint32_t e = 0; e < 2; ++e) {
+    sgd_epoch(g.view, plain.view, step(1, e), CancelFlag{});
+    sgd_epoch(g.view, scaled.view, step(1, e), CancelFlag{});
+    sgd_epoch(g.view, heavy.view, step(1, e), CancelFlag{});
+  }
+  CHECK(plain.P == scaled.P);
+  CHECK(plain.Q == scaled.Q);
+  CHECK(plain.bu == scaled.bu);
+  double norm_plain = 0, norm_heavy = 0;
+  for (float x : plain.P) norm_plain += x * x;
+  for (float x : heavy.P) norm_heavy += x * x;
+  CHECK(norm_heavy < norm_plain);
+}
