@@ -3,6 +3,7 @@
  * (test/helpers/conformance.ts); a new model joins with one call.
  */
 import { BPR } from '../lib/models/bpr.js';
+import { ExplicitMF } from '../lib/models/explicit-mf.js';
 import { ImplicitALS } from '../lib/models/implicit-als.js';
 import { describeFactorModelConformance } from './helpers/conformance.js';
 
@@ -28,4 +29,10 @@ describeFactorModelConformance(
   'BPR (js backend)',
   ({ threads, seed }) => new BPR({ factors: 4, iterations: 100, learningRate: 0.1, threads, seed, backend: 'js' }),
   { dataKind: 'implicit', type: 'bpr' },
+);
+
+describeFactorModelConformance(
+  'ExplicitMF',
+  ({ threads, seed }) => new ExplicitMF({ factors: 8, iterations: 200, learningRate: 0.05, regularization: 0.02, threads, seed }),
+  { dataKind: 'ratings', type: 'explicit' },
 );
