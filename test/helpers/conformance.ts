@@ -283,6 +283,20 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         late.abort();
         expect(await codeOf(() => running)).toBe('ERR_MFREC_ABORTED');
         expect(everyRecommendation(m)).toEqual(before);
+
+        // Aborted before the call.
+        expect(await codeOf(() => m.fit(other, { signal: AbortSignal.abort() }))).toBe('ERR_MFREC_ABORTED');
+        expect(everyRecommendation(m)).toEqual(before);
+      });
+
+      it('an exception thrown by onIteration ends the fit with it and keeps the previous state', async () => {
+        const m = create({ threads: 1, seed: 5 });
+        await m.fit(data);
+        const before = everyRecommendation(m);
+        const stop = new Error('stop');
+        await expect(m.fit(other, { onIteration: () => { throw stop; } })).rejects.toBe(stop);
+        expect(m.isTraining).toBe(false);
+        expect(everyRecommendation(m)).toEqual(before);
       });
 
       it('a signal aborted before the start rejects without training', async () => {
