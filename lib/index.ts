@@ -21,6 +21,10 @@ export {
   IMPLICIT_ALS_DEFAULTS,
   type ImplicitALSOptions,
   type ImplicitALSParams,
+  type AlsBackendName,
+  type PartialFitControl,
+  type UserHistory,
+  type ItemHistory,
 } from './models/implicit-als.js';
 export type { FitControl, IterationReport } from './models/training.js';
 export { evaluateRanking, type RankingMetrics, type RankingOptions, type UserScorer } from './eval/ranking.js';

@@ -2,36 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, Interactions, MfrecError, type IterationReport } from '../lib/index.js';
 import type { FactorState } from '../lib/models/factor-model.js';
 import { initialFactors, kernelOptions } from '../lib/models/implicit-als.js';
-import { Rng } from '../lib/random.js';
 import { alsIteration } from '../lib/twins/als.js';
-
-/**
- * Two groups of users who like two disjoint groups of items: users u0..u19
- * interact with a random 60% of items a0..a9, users u20..u39 with b0..b9.
- */
-function checkerboard(seed = 1): Interactions {
-  const rng = new Rng(seed);
-  const users: string[] = [];
-  const items: string[] = [];
-  for (let u = 0; u < 40; u++) {
-    const group = u < 20 ? 'a' : 'b';
-    for (let i = 0; i < 10; i++) {
-      if (rng.uniform() < 0.6) {
-        users.push(`u${u}`);
-        items.push(`${group}${i}`);
-      }
-    }
-  }
-  return Interactions.fromArrays(users, items);
-}
-
-function randomData(users: number, items: number, density: number, seed: number): Interactions {
-  const rng = new Rng(seed);
-  const u: number[] = [];
-  const i: number[] = [];
-  for (let a = 0; a < users; a++) for (let b = 0; b < items; b++) if (rng.uniform() < density) (u.push(a), i.push(b));
-  return Interactions.fromArrays(u, i);
-}
+import { checkerboard, randomData } from './fixtures/implicit-data.js';
 
 const stateOf = (m: ImplicitALS) => (m as unknown as { state: FactorState }).state;
 

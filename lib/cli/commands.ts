@@ -1,10 +1,16 @@
 /** Registers every `mfrec` subcommand. */
 import type { Command } from 'commander';
+import { registerDemo } from './demo-command.js';
+import { registerEvaluate } from './evaluate-command.js';
 import { registerInfo } from './info-command.js';
 import { registerRecommend } from './recommend-command.js';
 import { registerSimilar } from './similar-command.js';
+import { registerTrain } from './train-command.js';
 
 export function registerCommands(program: Command): void {
+  registerDemo(program);
+  registerTrain(program);
+  registerEvaluate(program);
   registerInfo(program);
   registerRecommend(program);
   registerSimilar(program);

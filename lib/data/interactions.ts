@@ -102,11 +102,12 @@ export class Interactions {
   get nnz(): number {
     return this.byUser.indices.length;
   }
+  /** Users in this data set (its rows); the id map may have grown since, if it was shared and extended. */
   get nUsers(): number {
-    return this.users.size;
+    return this.byUser.rows;
   }
   get nItems(): number {
-    return this.items.size;
+    return this.byUser.cols;
   }
   get hasTimestamps(): boolean {
     return this.byUser.timestamps !== undefined;
@@ -158,6 +159,47 @@ export class Interactions {
       if (t) t[k] = this.byUser.timestamps![e]!;
     }
     return Interactions.fromIndices(this.users, this.items, u, i, v, t, 'sum');
+  }
+
+  /**
+   * These interactions re-indexed into `reference`'s id maps (for instance a
+   * test file read on its own, aligned to the training set): entries whose
+   * user or item `reference` does not know are dropped and counted.
+   */
+  alignTo(reference: Interactions): { aligned: Interactions; droppedUsers: number; droppedItems: number; droppedEntries: number } {
+    const m = this.byUser;
+    const userMap = Int32Array.from({ length: m.rows }, (_, u) => reference.users.index(this.users.id(u)) ?? -1);
+    const itemMap = Int32Array.from({ length: m.cols }, (_, i) => reference.items.index(this.items.id(i)) ?? -1);
+    const keep: number[] = [];
+    const rows = this.userOfEntry;
+    for (let e = 0; e < m.indices.length; e++) {
+      const u = userMap[rows[e]!]!;
+      const i = itemMap[m.indices[e]!]!;
+      if (u >= 0 && u < reference.nUsers && i >= 0 && i < reference.nItems) keep.push(e);
+    }
+    const n = keep.length;
+    const u = new Int32Array(n);
+    const i = new Int32Array(n);
+    const v = new Float32Array(n);
+    const t = m.timestamps ? new Float64Array(n) : undefined;
+    keep.forEach((e, k) => {
+      u[k] = userMap[rows[e]!]!;
+      i[k] = itemMap[m.indices[e]!]!;
+      v[k] = m.values[e]!;
+      if (t) t[k] = m.timestamps![e]!;
+    });
+    const aligned = Interactions.fromSparse(
+      reference.users,
+      reference.items,
+      // Re-sorting into reference order keeps the CSR invariants (sorted columns, no duplicates).
+      Interactions.fromIndices(reference.users, reference.items, u, i, v, t, 'sum').byUser,
+    );
+    return {
+      aligned,
+      droppedUsers: userMap.filter((x) => x < 0).length,
+      droppedItems: itemMap.filter((x) => x < 0).length,
+      droppedEntries: m.indices.length - n,
+    };
   }
 
   /** Iterates raw (user, item, value, timestamp) tuples in user order. */

@@ -185,8 +185,8 @@ export class BPR extends FactorModel {
         if (!allFinite(args.userFactors, args.itemFactors, args.itemBias)) throw diverged(reports.length);
         const state: FactorState = {
           factors: p.factors,
-          users: data.users.clone(),
-          items: data.items.clone(),
+          users: data.users.clone(data.nUsers),
+          items: data.items.clone(data.nItems),
           userFactors: args.userFactors,
           itemFactors: args.itemFactors,
           itemBias: args.itemBias,

@@ -237,7 +237,14 @@ void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float*
   if (cancel.requested()) throw Cancelled{};
   std::vector<float> gram_yy(k * k);
   gram(y_rows, k, y, gram_yy.data());
+  als_solve_rows(m, y, y_rows, gram_yy.data(), x, o, cancel);
+}
 
+void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, const float* gram_yy,
+                    float* x, const AlsOptions& o, CancelFlag cancel) {
+  const std::size_t k = o.factors;
+  if (m.rows == 0 || k == 0) return;
+  if (cancel.requested()) throw Cancelled{};
   const int threads = std::max(1, o.threads);
   const std::size_t longest = max_row_length(m);
   const bool cholesky = o.solver == AlsSolver::Cholesky;
@@ -261,9 +268,9 @@ void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float*
                  for (std::size_t r = begin; r < end; ++r) {
                    float* xr = x + r * k;
                    if (cholesky)
-                     solve_row_cholesky(m, r, y, gram_yy.data(), xr, o, s);
+                     solve_row_cholesky(m, r, y, gram_yy, xr, o, s);
                    else
-                     solve_row_cg(m, r, y, gram_yy.data(), xr, o, s);
+                     solve_row_cg(m, r, y, gram_yy, xr, o, s);
                  }
                });
 }
