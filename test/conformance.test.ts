@@ -20,6 +20,12 @@ describeFactorModelConformance(
 );
 
 describeFactorModelConformance(
+  'ImplicitALS (js backend)',
+  ({ threads, seed }) => new ImplicitALS({ factors: 4, iterations: 8, solver: 'cg', threads, seed, backend: 'js' }),
+  { dataKind: 'implicit', type: 'als' },
+);
+
+describeFactorModelConformance(
   'BPR',
   ({ threads, seed }) => new BPR({ factors: 4, iterations: 100, learningRate: 0.1, threads, seed }),
   { dataKind: 'implicit', type: 'bpr' },

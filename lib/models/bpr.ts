@@ -111,14 +111,16 @@ function allFinite(...arrays: Float32Array[]): boolean {
 }
 
 /** One epoch on the chosen backend; both update the arrays in place and return the epoch's statistics. */
-function epochRunner(backend: BPRParams['backend']): (args: BprEpochArgs) => Promise<BprEpochStats> {
+function epochRunner(backend: BPRParams['backend'], cancel: CancelFlag): (args: BprEpochArgs) => Promise<BprEpochStats> {
   if (backend === 'native') {
     const addon = bprAddon();
     return (args) => addon.bprEpoch(args);
   }
   return async (args) => {
-    // Yield first so that timers, I/O and abort events get their turn between epochs.
+    // The twin holds the event loop for a whole epoch: yield first so that
+    // timers, I/O and an abort fired meanwhile get their turn between epochs.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    cancel.throwIfAborted();
     return bprEpochTwin(args);
   };
 }
@@ -173,7 +175,7 @@ export class BPR extends FactorModel {
           verifyNegative: p.verifyNegative,
           cancel: cancel.array,
         };
-        const runEpoch = epochRunner(p.backend);
+        const runEpoch = epochRunner(p.backend, cancel);
         const diverged = (epoch: number) =>
           new MfrecError(ErrorCodes.DIVERGED, `BPR diverged at epoch ${epoch} (non-finite factors): lower learningRate`);
         const reports = await runIterations(p.iterations, c, cancel, async (epoch) => {
