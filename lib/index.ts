@@ -34,10 +34,12 @@ export {
   inverseNorms,
   type FactorState,
   type ModelType,
+  type BatchRecommendOptions,
   type RecommendOptions,
   type Recommendation,
   type RecommendAllOptions,
   type SimilarItemsOptions,
+  type SimilarItemsBatchOptions,
   type SimilarUsersOptions,
 } from './models/factor-model.js';
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';

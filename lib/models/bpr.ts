@@ -11,8 +11,9 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { Interactions } from '../data/interactions.js';
 import { Rng } from '../random.js';
-import { boolean, integer, invalid, knownOptions, number, seed } from '../validate.js';
-import { bprAddon, type BprEpochArgs } from './bpr-kernel.js';
+import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../validate.js';
+import { bprEpochTwin } from '../twins/bpr.js';
+import { bprAddon, type BprEpochArgs, type BprEpochStats } from './bpr-kernel.js';
 import { FactorModel, type FactorState } from './factor-model.js';
 import { usersPerItem } from './popularity.js';
 import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
@@ -38,6 +39,14 @@ export interface BPROptions {
    * false samples negatives blindly: slightly faster, slightly noisier.
    */
   verifyNegative?: boolean;
+  /**
+   * Where the epochs run: 'native' (default) is the C++ kernel, off the event
+   * loop and in parallel; 'js' is its pure-TypeScript twin (lib/twins/bpr.ts)
+   * on the event loop, one thread whatever `threads` says (the event loop is
+   * released between epochs). With `threads: 1` and the same seed both draw
+   * the same samples and agree up to the last bits of exp().
+   */
+  backend?: 'native' | 'js';
 }
 
 export type BPRParams = Required<BPROptions>;
@@ -58,9 +67,11 @@ export const BPR_DEFAULTS: Readonly<BPRParams> = Object.freeze({
   threads: 0,
   seed: 1,
   verifyNegative: true,
+  backend: 'native',
 });
 
 const OPTION_NAMES = Object.keys(BPR_DEFAULTS) as (keyof BPRParams)[];
+const BPR_BACKENDS = ['native', 'js'] as const;
 
 /** Checks every option and fills in the defaults. */
 export function resolveBPROptions(options?: BPROptions): BPRParams {
@@ -74,6 +85,7 @@ export function resolveBPROptions(options?: BPROptions): BPRParams {
     threads: integer('threads', pick('threads'), 0, 256),
     seed: seed('seed', pick('seed')),
     verifyNegative: boolean('verifyNegative', pick('verifyNegative')),
+    backend: oneOf('backend', pick('backend'), BPR_BACKENDS),
   };
 }
 
@@ -96,6 +108,21 @@ export function bprInitialFactors(rows: number, factors: number, seedValue: numb
 function allFinite(...arrays: Float32Array[]): boolean {
   for (const a of arrays) for (let j = 0; j < a.length; j++) if (!Number.isFinite(a[j]!)) return false;
   return true;
+}
+
+/** One epoch on the chosen backend; both update the arrays in place and return the epoch's statistics. */
+function epochRunner(backend: BPRParams['backend'], cancel: CancelFlag): (args: BprEpochArgs) => Promise<BprEpochStats> {
+  if (backend === 'native') {
+    const addon = bprAddon();
+    return (args) => addon.bprEpoch(args);
+  }
+  return async (args) => {
+    // The twin holds the event loop for a whole epoch: yield first so that
+    // timers, I/O and an abort fired meanwhile get their turn between epochs.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    cancel.throwIfAborted();
+    return bprEpochTwin(args);
+  };
 }
 
 export class BPR extends FactorModel {
@@ -148,11 +175,11 @@ export class BPR extends FactorModel {
           verifyNegative: p.verifyNegative,
           cancel: cancel.array,
         };
-        const addon = bprAddon();
+        const runEpoch = epochRunner(p.backend, cancel);
         const diverged = (epoch: number) =>
           new MfrecError(ErrorCodes.DIVERGED, `BPR diverged at epoch ${epoch} (non-finite factors): lower learningRate`);
         const reports = await runIterations(p.iterations, c, cancel, async (epoch) => {
-          const stats = await addon.bprEpoch({ ...args, epoch });
+          const stats = await runEpoch({ ...args, epoch });
           const trainLoss = stats.samples > 0 ? stats.loss / stats.samples : 0;
           if (!Number.isFinite(trainLoss)) throw diverged(epoch);
           return { trainLoss };

@@ -16,20 +16,22 @@ import {
   rawId,
   rawIds,
   resolveRecommendOptions,
+  takeSignal,
+  type BatchRecommendOptions,
   type RecommendOptions,
   type Recommendation,
   type ResolvedRecommendOptions,
 } from './recommend-options.js';
 import { topkAddon, type TopKArgs } from './topk-native.js';
-import { BusyGuard } from './training.js';
+import { BusyGuard, CancelFlag } from './training.js';
 import { encodeFactorModel } from '../persist/factor-state.js';
 import { writeModelFile } from '../persist/model-file.js';
 import { packageVersion } from '../version.js';
 
-export type { RecommendOptions, Recommendation } from './recommend-options.js';
+export type { BatchRecommendOptions, RecommendOptions, Recommendation } from './recommend-options.js';
 export { BatchRecommendations } from './batch-recommendations.js';
 
-export interface RecommendAllOptions extends RecommendOptions {
+export interface RecommendAllOptions extends BatchRecommendOptions {
   /** Users per yielded block, integer >= 1. Default 1024. Memory stays at one block's results. */
   blockSize?: number;
 }
@@ -40,6 +42,15 @@ export interface SimilarItemsOptions {
   /** Only consider these items; unknown ids are skipped. */
   candidates?: RawId[];
 }
+
+export interface SimilarItemsBatchOptions extends SimilarItemsOptions {
+  /** Threads, 0 = all hardware threads. Default 0. */
+  threads?: number;
+  /** Cancels the call: its Promise then rejects with ERR_MFREC_ABORTED. */
+  signal?: AbortSignal;
+}
+
+const SIMILAR_ITEMS_OPTION_NAMES = ['k', 'candidates'] as const;
 
 export interface SimilarUsersOptions {
   /** Number of neighbours, integer >= 1. Default 10. */
@@ -134,15 +145,17 @@ export abstract class FactorModel {
   /**
    * Top-k items for many users at once, off the event loop and in parallel
    * (`threads`, default all hardware threads). Row r of the result belongs to
-   * `users[r]`; see {@link BatchRecommendations}.
+   * `users[r]`; see {@link BatchRecommendations}. Aborting `signal` rejects
+   * with ERR_MFREC_ABORTED, also while the kernel runs.
    */
-  async recommendBatch(users: ArrayLike<RawId>, options?: RecommendOptions): Promise<BatchRecommendations> {
+  async recommendBatch(users: ArrayLike<RawId>, options?: BatchRecommendOptions): Promise<BatchRecommendations> {
     const s = this.fitted();
     const list = rawIds('users', users);
-    const o = resolveRecommendOptions('recommendBatch', options, s.items);
+    const { signal, rest } = takeSignal('recommendBatch', options, [...RECOMMEND_OPTION_NAMES, 'signal']);
+    const o = resolveRecommendOptions('recommendBatch', rest, s.items);
     const ids = Array.from(list);
     const rows = Int32Array.from(ids, (id) => this.warmIndex(s, id, o));
-    return this.rankRows(s, ids, rows, o, o.threads ?? 0, false);
+    return cancellable(signal, (cancel) => this.rankRows(s, ids, rows, o, o.threads ?? 0, false, cancel));
   }
 
   /**
@@ -151,13 +164,13 @@ export abstract class FactorModel {
    * there are. Uses the state at call time even if a fit() finishes meanwhile.
    * Options are validated when this is called, not at the first iteration.
    * Users without training interactions follow `coldStart` (under 'error'
-   * the iteration rejects at the first block holding one).
+   * the iteration rejects at the first block holding one). Aborting `signal`
+   * rejects the pending or next block with ERR_MFREC_ABORTED.
    */
   recommendAll(options?: RecommendAllOptions): AsyncIterableIterator<BatchRecommendations> {
     const s = this.fitted();
-    const raw = knownOptions('recommendAll', options, [...RECOMMEND_OPTION_NAMES, 'blockSize']);
-    const blockSize = raw.blockSize === undefined ? 1024 : integer('blockSize', raw.blockSize, 1);
-    const rest = { ...raw };
+    const { signal, rest } = takeSignal('recommendAll', options, [...RECOMMEND_OPTION_NAMES, 'blockSize', 'signal']);
+    const blockSize = rest.blockSize === undefined ? 1024 : integer('blockSize', rest.blockSize, 1);
     delete rest.blockSize;
     const o = resolveRecommendOptions('recommendAll', rest, s.items);
     const blocks = async function* (model: FactorModel): AsyncIterableIterator<BatchRecommendations> {
@@ -171,7 +184,7 @@ export abstract class FactorModel {
           ids.push(id);
           rows[u - start] = model.warmIndex(s, id, o);
         }
-        yield await model.rankRows(s, ids, rows, o, o.threads ?? 0, false);
+        yield await cancellable(signal, (cancel) => model.rankRows(s, ids, rows, o, o.threads ?? 0, false, cancel));
       }
     };
     return blocks(this);
@@ -184,10 +197,33 @@ export abstract class FactorModel {
   similarItems(item: RawId, options?: SimilarItemsOptions): Recommendation[] {
     const s = this.fitted();
     const id = rawId('item', item);
-    const o = resolveRecommendOptions('similarItems', options, s.items, ['k', 'candidates']);
-    const i = s.items.index(id);
-    if (i === undefined) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown item ${JSON.stringify(id)}`);
+    const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
+    const i = knownItem(s, id);
     return this.similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score }));
+  }
+
+  /**
+   * {@link similarItems} for many items at once, off the event loop and in
+   * parallel (`threads`, default all hardware threads). Row r of the result
+   * holds the neighbours of `items[r]` (the result's `users` / `queries` are
+   * the query items; `coldStart` is all 0). Any unknown item rejects with
+   * ERR_MFREC_UNKNOWN_ID; aborting `signal` rejects with ERR_MFREC_ABORTED.
+   */
+  async similarItemsBatch(items: ArrayLike<RawId>, options?: SimilarItemsBatchOptions): Promise<BatchRecommendations> {
+    const s = this.fitted();
+    const list = rawIds('items', items);
+    const { signal, rest } = takeSignal('similarItemsBatch', options, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads', 'signal']);
+    const o = resolveRecommendOptions('similarItemsBatch', rest, s.items, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads']);
+    const ids = Array.from(list);
+    const rows = Int32Array.from(ids, (id) => knownItem(s, id));
+    const width = similarWidth(o.k, o.candidates, s.items.size);
+    const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
+    return cancellable(signal, async (cancel) => {
+      if (width > 0 && rows.length > 0) {
+        await topkAddon().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel));
+      }
+      return new BatchRecommendations(ids, width, out.items, out.scores, new Uint8Array(rows.length), s.items);
+    });
   }
 
   /**
@@ -218,7 +254,10 @@ export abstract class FactorModel {
     return -1;
   }
 
-  /** Ranks items for rows (−1 = cold start) with the kernel, on this thread (sync) or off it. */
+  /**
+   * Ranks items for rows (−1 = cold start) with the kernel, on this thread
+   * (sync) or off it (then `cancel` is the kernel's cancellation flag).
+   */
   private rankRows(
     s: FactorState,
     ids: RawId[],
@@ -234,6 +273,7 @@ export abstract class FactorModel {
     o: ResolvedRecommendOptions,
     threads: number,
     sync: false,
+    cancel: Int32Array,
   ): Promise<BatchRecommendations>;
   private rankRows(
     s: FactorState,
@@ -242,6 +282,7 @@ export abstract class FactorModel {
     o: ResolvedRecommendOptions,
     threads: number,
     sync: boolean,
+    cancel?: Int32Array,
   ): BatchRecommendations | Promise<BatchRecommendations> {
     const n = rows.length;
     const width = Math.min(o.k, rankedCount(o, s.items.size));
@@ -273,6 +314,7 @@ export abstract class FactorModel {
       threads,
       items: direct ? items : new Int32Array(warm.length * width),
       scores: direct ? scores : new Float32Array(warm.length * width),
+      cancel,
     };
     const scatter = (): BatchRecommendations => {
       if (!direct) {
@@ -310,30 +352,13 @@ export abstract class FactorModel {
 
   /** Cosine top-k of row `q` of `vectors` among the other rows: [index, similarity] pairs. */
   private similar(vectors: Float32Array, factors: number, q: number, k: number, candidates: Int32Array | undefined): Array<[number, number]> {
-    const n = vectors.length / factors;
-    const width = Math.min(k, candidates ? candidates.length : n);
+    const width = similarWidth(k, candidates, vectors.length / factors);
     if (width === 0) return [];
-    const inverse = inverseNorms(vectors, factors);
-    const items = new Int32Array(width);
-    const scores = new Float32Array(width);
-    topkAddon().topkSync({
-      query: vectors,
-      rows: Int32Array.of(q),
-      rowScale: inverse,
-      offset: 0,
-      target: vectors,
-      factors,
-      colScale: inverse,
-      excludeSelf: true,
-      candidates,
-      k: width,
-      threads: 1,
-      items,
-      scores,
-    });
-    const out: Array<[number, number]> = [];
-    for (let j = 0; j < width && items[j]! >= 0; j++) out.push([items[j]!, scores[j]!]);
-    return out;
+    const out = { items: new Int32Array(width), scores: new Float32Array(width) };
+    topkAddon().topkSync(similarArgs(vectors, factors, Int32Array.of(q), width, candidates, 1, out, undefined));
+    const pairs: Array<[number, number]> = [];
+    for (let j = 0; j < width && out.items[j]! >= 0; j++) pairs.push([out.items[j]!, out.scores[j]!]);
+    return pairs;
   }
 
   /**
@@ -398,6 +423,65 @@ export abstract class FactorModel {
     await this.guard.idle();
     this.state = undefined;
   }
+}
+
+/**
+ * Runs asynchronous work under an optional AbortSignal: rejects with
+ * ERR_MFREC_ABORTED when the signal is (or becomes) aborted before the work
+ * settles, handing the work the flag the native kernels poll.
+ */
+async function cancellable<T>(signal: AbortSignal | undefined, work: (cancel: Int32Array) => Promise<T>): Promise<T> {
+  const cancel = new CancelFlag(signal);
+  try {
+    cancel.throwIfAborted();
+    const result = await work(cancel.array);
+    // An abort that arrives after the kernel finished still wins: the caller asked to stop.
+    cancel.throwIfAborted();
+    return result;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+function knownItem(s: FactorState, id: RawId): number {
+  const i = s.items.index(id);
+  if (i === undefined) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown item ${JSON.stringify(id)}`);
+  return i;
+}
+
+/** Slots per similarity row: k, capped by the candidates or the other rows (the query itself counts, then pads). */
+function similarWidth(k: number, candidates: Int32Array | undefined, rows: number): number {
+  return Math.min(k, candidates ? candidates.length : rows);
+}
+
+/** A cosine top-K request: rows of `vectors` against all rows of `vectors`, the query row left out. */
+function similarArgs(
+  vectors: Float32Array,
+  factors: number,
+  rows: Int32Array,
+  width: number,
+  candidates: Int32Array | undefined,
+  threads: number,
+  out: { items: Int32Array; scores: Float32Array },
+  cancel: Int32Array | undefined,
+): TopKArgs {
+  const inverse = inverseNorms(vectors, factors);
+  return {
+    query: vectors,
+    rows,
+    rowScale: inverse,
+    offset: 0,
+    target: vectors,
+    factors,
+    colScale: inverse,
+    excludeSelf: true,
+    candidates,
+    k: width,
+    threads,
+    items: out.items,
+    scores: out.scores,
+    cancel,
+  };
 }
 
 const inverseNormCache = new WeakMap<Float32Array, Float32Array>();
