@@ -13,11 +13,15 @@ import { native } from '../native.js';
 import { allocateGrid, initFactors, predictOne, type SgdModelArrays } from '../twins/sgd-explicit.js';
 import { boolean, integer, invalid, knownOptions, number, oneOf, seed as checkSeed } from '../validate.js';
 import { FactorModel, type FactorState } from './factor-model.js';
-import { sgdNative } from './sgd-native.js';
+import { sgdBackend } from './sgd-backends.js';
+import { sgdNative, type SgdBinding } from './sgd-native.js';
 import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
 
 /** What predict() does with a user or item that had no training ratings. */
 export type UnknownPolicy = 'bias' | 'error';
+
+/** Where fit() runs its epochs: the native kernel, or its pure-TypeScript twin. */
+export type ExplicitBackend = 'native' | 'js';
 
 export interface ExplicitMFOptions {
   /** Length of the user and item vectors. Integer in [1, 1000000]. Default 128. */
@@ -63,6 +67,16 @@ export interface ExplicitMFOptions {
   unknown?: UnknownPolicy;
   /** Clamp predictions to the range of the training ratings. Default true. */
   clamp?: boolean;
+  /**
+   * 'native' (default): epochs run in the native kernel on `threads` threads,
+   * off the event loop. 'js': epochs run in the pure-TypeScript twin
+   * (lib/twins/sgd-explicit.ts) on the event loop, one epoch per turn, always
+   * with the one-thread schedule (`threads` is ignored while training), so a
+   * 'js' fit equals a 'native' fit with `threads: 1` and the same seed. Meant
+   * for comparing the two and for environments without the addon's speed;
+   * it is many times slower. Predictions are the same either way.
+   */
+  backend?: ExplicitBackend;
 }
 
 /** The complete options, defaults filled in: plain JSON. */
@@ -79,6 +93,7 @@ export interface ExplicitMFParams {
   earlyStopping: { patience: number; minDelta: number } | false;
   unknown: UnknownPolicy;
   clamp: boolean;
+  backend: ExplicitBackend;
 }
 
 /**
@@ -100,6 +115,7 @@ export const EXPLICIT_MF_DEFAULTS: Readonly<ExplicitMFParams> = Object.freeze({
   earlyStopping: false,
   unknown: 'bias',
   clamp: true,
+  backend: 'native',
 });
 
 const OPTION_NAMES = Object.keys(EXPLICIT_MF_DEFAULTS);
@@ -135,6 +151,7 @@ function validateParams(options: unknown): ExplicitMFParams {
     earlyStopping: pick('earlyStopping', earlyStoppingOf),
     unknown: pick('unknown', (n, v) => oneOf(n, v, ['bias', 'error'] as const)),
     clamp: pick('clamp', boolean),
+    backend: pick('backend', (n, v) => oneOf(n, v, ['native', 'js'] as const)),
   };
 }
 
@@ -339,12 +356,13 @@ export class ExplicitMF extends FactorModel {
       model.userBiasRegularization = scales.userBias;
       model.itemBiasRegularization = scales.itemBias;
 
-      const threads = p.threads === 0 ? native().info().hardwareThreads : p.threads;
+      // The twin always replays the one-thread schedule (a single block).
+      const threads = p.backend === 'js' ? 1 : this.threads();
       // One block per thread would leave no choice to the scheduler; 2t + 1
       // per side keeps every thread busy until the last few blocks.
       const blocks = threads === 1 ? 1 : 2 * threads + 1;
       const grid = allocateGrid(data.nnz, blocks);
-      const sgd = sgdNative();
+      const sgd = sgdBackend(p.backend);
       await sgd.sgdLayout(set.u, set.i, set.r, { nUsers, nItems, seed: p.seed }, grid);
 
       const draft = this.makeState(set, model);
@@ -371,7 +389,7 @@ export class ExplicitMF extends FactorModel {
           if (!Number.isFinite(sse)) throw diverged(it, learningRate);
           const fields: Omit<IterationReport, 'iteration' | 'seconds'> = { trainRmse: Math.sqrt(sse / data.nnz) };
           if (validation !== undefined) {
-            const predicted = this.predictIndices(draft, validation.u, validation.i, threads);
+            const predicted = this.predictIndices(draft, validation.u, validation.i, threads, sgd);
             const v = rmse(predicted, validation.r);
             if (!Number.isFinite(v)) throw diverged(it, learningRate);
             fields.validationRmse = v;
@@ -453,11 +471,11 @@ export class ExplicitMF extends FactorModel {
     };
   }
 
-  private predictIndices(s: ExplicitState, u: Int32Array, i: Int32Array, threads: number): Float32Array {
+  private predictIndices(s: ExplicitState, u: Int32Array, i: Int32Array, threads: number, sgd: SgdBinding = sgdNative()): Float32Array {
     const out = new Float32Array(u.length);
     // Small batches are not worth waking threads for.
     const t = u.length < 16384 ? 1 : threads;
-    return sgdNative().sgdPredict(this.arrays(s), u, i, out, { ...this.range(s), threads: t });
+    return sgd.sgdPredict(this.arrays(s), u, i, out, { ...this.range(s), threads: t });
   }
 
   private unknownId(kind: 'user' | 'item', id: RawId): MfrecError {
