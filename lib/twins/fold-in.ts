@@ -40,15 +40,37 @@ export function solveBiasedRidge(p: BiasedRidgeProblem, out: Float32Array): Floa
     if (!(r >= 0 && r < nVectors)) throw new RangeError(`fold-in row index out of range at observation ${j}`);
   }
   if (n === 0) return out.fill(0, 0, d);
-  // Lower triangle of XᵀX and Xᵀy, X's rows being [v, 1].
+  // Lower triangle of XᵀX and Xᵀy, X's rows being [v, 1], four rows of X
+  // per pass over the triangle as the kernel does (same sums, same order).
   const a = new Float64Array(d * d);
   const rhs = new Float64Array(d);
-  const v = new Float64Array(d).fill(1);
+  const v = new Float64Array(4 * d).fill(1);
   const V = p.vectors;
-  for (let j = 0; j < n; j++) {
+  const T = p.targets;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    for (let r = 0; r < 4; r++) {
+      const base = p.rows[j + r]! * k;
+      for (let x = 0; x < k; x++) v[r * d + x] = V[base + x]!;
+    }
+    const y0 = T[j]!;
+    const y1 = T[j + 1]!;
+    const y2 = T[j + 2]!;
+    const y3 = T[j + 3]!;
+    for (let x = 0; x < d; x++) {
+      const a0 = v[x]!;
+      const a1 = v[d + x]!;
+      const a2 = v[2 * d + x]!;
+      const a3 = v[3 * d + x]!;
+      const ax = x * d;
+      for (let z = 0; z <= x; z++) a[ax + z]! += a0 * v[z]! + a1 * v[d + z]! + (a2 * v[2 * d + z]! + a3 * v[3 * d + z]!);
+      rhs[x]! += a0 * y0 + a1 * y1 + (a2 * y2 + a3 * y3);
+    }
+  }
+  for (; j < n; j++) {
     const base = p.rows[j]! * k;
     for (let x = 0; x < k; x++) v[x] = V[base + x]!;
-    const y = p.targets[j]!;
+    const y = T[j]!;
     for (let x = 0; x < d; x++) {
       const vx = v[x]!;
       const ax = x * d;
