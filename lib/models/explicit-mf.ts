@@ -77,8 +77,9 @@ export interface ExplicitMFOptions {
    * (lib/twins/sgd-explicit.ts) on the event loop, one epoch per turn, always
    * with the one-thread schedule (`threads` is ignored while training), so a
    * 'js' fit equals a 'native' fit with `threads: 1` and the same seed. Meant
-   * for comparing the two and for environments without the addon's speed;
-   * it is many times slower. Predictions are the same either way.
+   * for reproducing the native-versus-JavaScript comparison
+   * (bench/explicit-backends.mjs): an epoch takes about 12 times as long as
+   * on one native thread. Predictions run natively either way.
    */
   backend?: ExplicitBackend;
 }
