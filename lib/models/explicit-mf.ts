@@ -655,7 +655,7 @@ export class ExplicitMF extends FactorModel {
     return foldIn(this.foldInSide(s as ExplicitState, 'user'), history, 'items');
   }
 
-  protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, cancel: CancelFlag): Promise<SolvedRows> {
+  protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, _targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {
     const fixed = this.foldInSide(s as ExplicitState, side === 'users' ? 'user' : 'item');
     const k = s.factors;
     const factors = new Float32Array(rows.rows * k);

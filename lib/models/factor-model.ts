@@ -210,10 +210,12 @@ export abstract class FactorModel {
   /**
    * The model's partial-fit solver: one vector (and bias, on a side with
    * biases) per row of `rows` (histories as indices of the other, fixed
-   * side), as fit() would solve that row with the other side fixed. Called
-   * only when supportsPartialFit is true, under the busy guard.
+   * side), as fit() would solve that row with the other side fixed.
+   * `targets[r]` is the row's index on its side once the fit is applied (at
+   * or past the current size for a new id). Called only when
+   * supportsPartialFit is true, under the busy guard.
    */
-  protected solveRows(_s: FactorState, _side: Side, _rows: SparseRows, _cancel: CancelFlag): Promise<SolvedRows> {
+  protected solveRows(_s: FactorState, _side: Side, _rows: SparseRows, _targets: Int32Array, _cancel: CancelFlag): Promise<SolvedRows> {
     throw this.unsupported('fit part of the model');
   }
 
@@ -317,7 +319,7 @@ export abstract class FactorModel {
           throw new MfrecError(ErrorCodes.EMPTY_DATA, `${label} needs at least one interaction with ${fixed} the model knows`);
         }
         cancel.throwIfAborted();
-        const solved = await this.solveRows(s, side, plan.rows, cancel);
+        const solved = await this.solveRows(s, side, plan.rows, plan.targets, cancel);
         cancel.throwIfAborted();
         this.replaceState(s, partiallyFitted(s, side, plan, solved), fixed);
         return this;

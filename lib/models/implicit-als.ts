@@ -353,7 +353,7 @@ export class ImplicitALS extends FactorModel {
     return row.indices.length === 0 ? undefined : { factors: this.foldIn(s, row, 'items') };
   }
 
-  protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, cancel: CancelFlag): Promise<SolvedRows> {
+  protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, _targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {
     const users = side === 'users';
     const fixed: Side = users ? 'items' : 'users';
     const solved = allocate(rows.rows * s.factors, `${rows.rows} solved rows`);
