@@ -101,7 +101,7 @@ describe('mfrec CLI', () => {
       byUser.set(f[0]!, [...(byUser.get(f[0]!) ?? []), f]);
     }
     expect([...byUser.keys()]).toEqual(['newcomer', 'h1', 'ghost']);
-    for (const [user, history] of [['newcomer', ['e0', 'e1', 'e2']], ['h1', ['e3', 'e4', 'e5']]] as const) {
+    for (const [user, history] of [['newcomer', ['e0', 'e1', 'e2']], ['h1', ['e3', 'e4', 'e5']]] as Array<[string, string[]]>) {
       const got = byUser.get(user)!;
       expect(got.map((f) => f[2])).toEqual(['1', '2', '3']);
       // h1 trained on o-items: its trained vector is replaced by the fold-in of the e-items given.

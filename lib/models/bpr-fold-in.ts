@@ -80,6 +80,8 @@ export interface BprItemContext {
   /** The training matrix by user (the other items' positives) and the user of each entry. */
   seen: SparseRows;
   userOfEntry: Int32Array;
+  /** Entries per column of `seen`. */
+  columnCounts: Float32Array;
 }
 
 /**
@@ -102,10 +104,15 @@ export function foldInBprItem(
   const nf = fans.length;
   const { indptr, indices } = c.seen;
   const others = nItems - (item >= 0 ? 1 : 0);
-  // Entries where the item can be the drawn negative: other users' positives on other items.
-  let eligible = 0;
-  for (let e = 0; e < indices.length; e++) {
-    if (indices[e] !== item && !contains(fans, 0, nf, c.userOfEntry[e]!)) eligible++;
+  // Entries where the item can be the drawn negative: other users' positives on other items
+  // (all entries, less the fans' rows, less the item's column outside the fans' rows).
+  let eligible = indices.length - (item >= 0 ? c.columnCounts[item]! : 0);
+  for (let f = 0; f < nf; f++) {
+    const u = fans[f]!;
+    if (u >= c.seen.rows) continue;
+    const begin = indptr[u]!;
+    const end = indptr[u + 1]!;
+    eligible -= end - begin - (item >= 0 && contains(indices, begin, end, item) ? 1 : 0);
   }
   const negativeRate = nItems > 0 ? eligible / nItems : 0;
   const v = new Float64Array(k);

@@ -18,7 +18,7 @@ import { rowOfEntries, type SparseRows } from '../data/sparse.js';
 import { foldInBprItem, foldInBprUser } from './bpr-fold-in.js';
 import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
 import { knownItemIndices } from './live-history.js';
-import type { Side, SolvedRows } from './partial-fit-plan.js';
+import { columnCounts, type Side, type SolvedRows } from './partial-fit-plan.js';
 import { usersPerItem } from './popularity.js';
 import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
 
@@ -212,8 +212,9 @@ export class BPR extends FactorModel {
    * BPR folds users and items in by replaying training's SGD on that one
    * row against the fixed other side (lib/models/bpr-fold-in.ts): for a
    * user, `iterations` epochs of as many samples as they have items; cost
-   * O(iterations · n · factors), about a millisecond for 100 epochs, 50
-   * items and 64 factors. Values are ignored, as in fit().
+   * O(iterations · n · factors) on the event loop: 4–7 ms for 100 epochs,
+   * 50–100 items and 64 factors, far more than ALS's exact solve (see
+   * docs/live-updates.md). Values are ignored, as in fit().
    */
   override get supportsRecalculate(): boolean {
     return true;
@@ -237,7 +238,7 @@ export class BPR extends FactorModel {
     const itemBias = this.itemBiasOf(s);
     const bias = side === 'items' ? new Float32Array(rows.rows) : undefined;
     const context = side === 'items'
-      ? { userFactors: s.userFactors, itemFactors: s.itemFactors, itemBias, seen: s.seen, userOfEntry: rowOfEntries(s.seen) }
+      ? { userFactors: s.userFactors, itemFactors: s.itemFactors, itemBias, seen: s.seen, userOfEntry: rowOfEntries(s.seen), columnCounts: columnCounts(s.seen) }
       : undefined;
     for (let r = 0; r < rows.rows; r++) {
       // The fold-ins run on the event loop: let an abort (and other work) in now and then.
