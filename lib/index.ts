@@ -43,6 +43,9 @@ export {
   type SimilarItemsOptions,
   type SimilarItemsBatchOptions,
   type SimilarUsersOptions,
+  type LiveRecommendOptions,
+  type LiveInteractions,
+  type FoldedUser,
 } from './models/factor-model.js';
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity.js';

@@ -77,6 +77,57 @@ describe('mfrec CLI', () => {
     expect(Object.keys(JSON.parse(e.stdout).models)).toEqual(['popularity']);
   });
 
+  it('recommends for the users of a history file by folding them in, known to the model or not', async () => {
+    // Shoppers h0..h29: even ones buy e-items, odd ones o-items (6 of 10 each, rotating).
+    const lines = ['user,item'];
+    for (let u = 0; u < 30; u++) {
+      const g = u % 2 === 0 ? 'e' : 'o';
+      for (let i = 0; i < 10; i++) if ((i + u) % 10 < 6) lines.push(`h${u},${g}${i}`);
+    }
+    writeFileSync(path.join(dir, 'shop.csv'), lines.join('\n') + '\n');
+    const t = await mfrec('train', 'shop.csv', '--model', 'als', '--implicit', '--factors', '4', '--iterations', '10', '--threads', '1', '--out', 'shop.mfrec');
+    expect(t.code).toBe(0);
+    writeFileSync(
+      path.join(dir, 'recent.csv'),
+      ['user,item', 'newcomer,e0', 'h1,e3', 'newcomer,e1', 'h1,e4', 'newcomer,e2', 'h1,e5', 'ghost,not-in-catalogue'].join('\n') + '\n',
+    );
+    const r = await mfrec('recommend', '--model', 'shop.mfrec', '--history', 'recent.csv', '--k', '3');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[0]).toBe('user,item,rank,score');
+    const byUser = new Map<string, string[][]>();
+    for (const line of rows.slice(1)) {
+      const f = line.split(',');
+      byUser.set(f[0]!, [...(byUser.get(f[0]!) ?? []), f]);
+    }
+    expect([...byUser.keys()]).toEqual(['newcomer', 'h1', 'ghost']);
+    for (const [user, history] of [['newcomer', ['e0', 'e1', 'e2']], ['h1', ['e3', 'e4', 'e5']]] as Array<[string, string[]]>) {
+      const got = byUser.get(user)!;
+      expect(got.map((f) => f[2])).toEqual(['1', '2', '3']);
+      // h1 trained on o-items: its trained vector is replaced by the fold-in of the e-items given.
+      for (const f of got) expect(f[1]!.startsWith('e') && !history.includes(f[1]!), `${user} ${f[1]}`).toBe(true);
+    }
+    expect(byUser.get('ghost')).toHaveLength(3); // no known item: the popular items
+
+    const conflict = await mfrec('recommend', '--model', 'shop.mfrec', '--history', 'recent.csv', '--user', 'h1');
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr.trim().split('\n')).toHaveLength(1);
+    expect(conflict.stderr).toMatch(/ERR_MFREC_INVALID_ARGUMENT/);
+
+    // The explicit model folds users in from ratings: a history without values is refused in one line.
+    expect((await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '4', '--iterations', '5', '--out', 'ex.mfrec')).code).toBe(0);
+    const noRatings = await mfrec('recommend', '--model', 'ex.mfrec', '--history', 'recent.csv');
+    expect(noRatings.code).toBe(1);
+    expect(noRatings.stderr.trim().split('\n')).toHaveLength(1);
+    expect(noRatings.stderr).toMatch(/value column.*ERR_MFREC_INVALID_ARGUMENT/);
+    writeFileSync(path.join(dir, 'rated.csv'), 'user,item,rating\nfan,i0,5\nfan,i2,5\nfan,i1,1\n');
+    const rated = await mfrec('recommend', '--model', 'ex.mfrec', '--history', 'rated.csv', '--k', '4', '--out', 'rated-out.csv', '--quiet');
+    expect(rated.code).toBe(0);
+    const out = readFileSync(path.join(dir, 'rated-out.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(out).toHaveLength(4);
+    for (const line of out) expect(['i0', 'i1', 'i2']).not.toContain(line.split(',')[1]);
+  });
+
   it('fails with one line and a non-zero code', async () => {
     const missing = await mfrec('train', 'nope.csv', '--model', 'explicit', '--out', 'x.mfrec');
     expect(missing.code).toBe(1);

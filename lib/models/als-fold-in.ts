@@ -23,7 +23,9 @@ export interface ItemHistory {
   values?: ArrayLike<number>;
 }
 
-export type Side = 'users' | 'items';
+import type { Side } from './partial-fit-plan.js';
+
+export type { Side } from './partial-fit-plan.js';
 
 function arrayLength(name: string, a: unknown): number {
   if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<unknown>).length !== 'number') {

@@ -48,25 +48,36 @@ export function foldIn(side: FoldInSide, ratings: unknown, idsKey: 'items' | 'us
   }
   if (values.length !== ids.length) throw invalid(`ratings.values of length ${ids.length} (the length of ratings.${idsKey})`, 'ratings.values', values);
   const rows: number[] = [];
-  const targets: number[] = [];
+  const ratingsKept: number[] = [];
   for (let j = 0; j < ids.length; j++) {
     const v = values[j];
     if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid('a finite number', `ratings.values[${j}]`, v);
     const r = side.otherIds.index(ids[j]!);
     if (r === undefined) continue;
     rows.push(r);
-    targets.push(v - side.globalBias - side.otherBias[r]!);
+    ratingsKept.push(v);
   }
+  return foldInRows(side, rows, ratingsKept);
+}
+
+/**
+ * The solve itself, on ratings already mapped to rows of the fixed side
+ * (`rows[j]` rated `ratings[j]`; a repeated row counts as several ratings).
+ * No rating: a zero bias and zero factors.
+ */
+export function foldInRows(side: FoldInSide, rows: ArrayLike<number>, ratings: ArrayLike<number>): FoldedVector {
   const n = rows.length;
   const k = side.factors;
   const out = new Float32Array(k + 1);
   if (n > 0) {
+    const targets = new Float64Array(n);
+    for (let j = 0; j < n; j++) targets[j] = ratings[j]! - side.globalBias - side.otherBias[rows[j]!]!;
     foldInNative().foldInSolve(
       {
         vectors: side.otherFactors,
         factors: k,
         rows: Int32Array.from(rows),
-        targets: Float64Array.from(targets),
+        targets,
         vectorPenalty: side.regularization * n * penaltyScale(n, side.meanCount, VECTOR_PENALTY_EXPONENT),
         biasPenalty: side.biasRegularization * n * penaltyScale(n, side.meanCount, BIAS_PENALTY_EXPONENT),
       },

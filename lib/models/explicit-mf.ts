@@ -12,12 +12,13 @@ import { mae, rmse } from '../metrics/rating.js';
 import { native } from '../native.js';
 import { allocateGrid, initFactors, predictOne, type SgdModelArrays } from '../twins/sgd-explicit.js';
 import { boolean, integer, invalid, knownOptions, number, oneOf, seed as checkSeed } from '../validate.js';
-import { FactorModel, type FactorState } from './factor-model.js';
-import { rankedCount, resolveRecommendOptions, type RecommendOptions, type Recommendation } from './recommend-options.js';
+import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
+import type { Side, SolvedRows } from './partial-fit-plan.js';
+import type { SparseRows } from '../data/sparse.js';
+import { resolveRecommendOptions, type RecommendOptions, type Recommendation } from './recommend-options.js';
 import { sgdBackend } from './sgd-backends.js';
-import { topkAddon } from './topk-native.js';
 import { sgdNative, type SgdBinding } from './sgd-native.js';
-import { checkFolded, foldIn, type FoldedVector, type FoldInSide } from './explicit-fold-in.js';
+import { checkFolded, foldIn, foldInRows, type FoldedVector, type FoldInSide } from './explicit-fold-in.js';
 import { BIAS_PENALTY_EXPONENT, penaltyScale, VECTOR_PENALTY_EXPONENT } from './frequency-penalty.js';
 import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
 
@@ -187,6 +188,9 @@ function formatBytes(bytes: number): string {
   }
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
+
+/** Rows a partial fit solves per event-loop turn (each a small Cholesky solve). */
+const ROWS_PER_TURN = 64;
 
 /** Largest typed array V8 allocates, in elements. */
 const MAX_ARRAY_ELEMENTS = 2 ** 32;
@@ -624,29 +628,51 @@ export class ExplicitMF extends FactorModel {
     const s = this.fitted() as ExplicitState;
     const f = checkFolded('user', user, s.factors);
     const o = resolveRecommendOptions('recommendFor', options, s.items, ['k', 'exclude', 'candidates']);
-    const width = Math.min(o.k, rankedCount(o, s.items.size));
-    if (width === 0) return [];
-    const items = new Int32Array(width);
-    const scores = new Float32Array(width);
-    topkAddon().topkSync({
-      query: f.factors,
-      rows: Int32Array.of(0),
-      rowOffset: Float32Array.of(f.bias),
-      offset: s.globalBias,
-      target: s.itemFactors,
-      factors: s.factors,
-      colBias: s.itemBias,
-      excludeSelf: false,
-      exclude: o.exclude,
-      candidates: o.candidates,
-      k: width,
-      threads: 1,
-      items,
-      scores,
-    });
-    const out: Recommendation[] = [];
-    for (let j = 0; j < width && items[j]! >= 0; j++) out.push({ item: s.items.id(items[j]!), score: scores[j]! });
-    return out;
+    return this.rankFolded(s, '', f, undefined, o);
+  }
+
+  override get supportsRecalculate(): boolean {
+    return true;
+  }
+
+  /**
+   * Partial fits re-solve each given row exactly as recalculateUser /
+   * recalculateItem do (bias and factors, the same penalties), against the
+   * fixed other side. Pass each row's whole set of ratings; build `data` with
+   * `aggregate: 'mean'` or `'last'` so a re-rated item counts once (the
+   * default 'sum' adds ratings up). See FactorModel.partialFitUsers.
+   */
+  override get supportsPartialFit(): boolean {
+    return true;
+  }
+
+  /** recommend()'s recalculate path: recalculateUser on the given ratings; undefined without a known item. */
+  protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
+    if (history.values === undefined) {
+      throw invalid('an array of ratings (the explicit model folds users in from ratings)', 'interactions.values', undefined);
+    }
+    if (!history.items.some((id) => s.items.has(id))) return undefined;
+    return foldIn(this.foldInSide(s as ExplicitState, 'user'), history, 'items');
+  }
+
+  protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, _targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {
+    const fixed = this.foldInSide(s as ExplicitState, side === 'users' ? 'user' : 'item');
+    const k = s.factors;
+    const factors = new Float32Array(rows.rows * k);
+    const bias = new Float32Array(rows.rows);
+    for (let r = 0; r < rows.rows; r++) {
+      // The solves run on the event loop: let an abort (and other work) in between batches of rows.
+      if (r % ROWS_PER_TURN === 0 && r > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        cancel.throwIfAborted();
+      }
+      const begin = rows.indptr[r]!;
+      const end = rows.indptr[r + 1]!;
+      const v = foldInRows(fixed, rows.indices.subarray(begin, end), rows.values.subarray(begin, end));
+      factors.set(v.factors, r * k);
+      bias[r] = v.bias;
+    }
+    return { factors, bias };
   }
 
   /** The fixed side and penalties for folding in a user or an item. */

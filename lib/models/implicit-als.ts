@@ -18,18 +18,19 @@
 import os from 'node:os';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { Interactions } from '../data/interactions.js';
-import { transpose, type SparseRows } from '../data/sparse.js';
+import type { SparseRows } from '../data/sparse.js';
 import { Rng } from '../random.js';
 import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../validate.js';
-import { FactorModel, type FactorState } from './factor-model.js';
+import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
 import { ALS_BACKENDS, alsBackend, type AlsBackend, type AlsBackendName } from './als-backend.js';
-import { GramCache, historyRow, type ItemHistory, type Side, type UserHistory } from './als-fold-in.js';
+import { GramCache, historyRow, type ItemHistory, type UserHistory } from './als-fold-in.js';
 import type { AlsKernelOptions } from './als-kernel.js';
-import { columnCounts, planRows, replaceRows, updatedFactors } from './als-partial-fit.js';
+import type { Side, SolvedRows } from './partial-fit-plan.js';
 import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
 
 export type { AlsBackendName } from './als-backend.js';
 export type { ItemHistory, UserHistory } from './als-fold-in.js';
+export type { PartialFitControl } from './factor-model.js';
 
 export interface ImplicitALSOptions {
   /** Length of each user and item vector. Default 64; integer in [1, 65536]. */
@@ -74,11 +75,6 @@ export interface ImplicitALSOptions {
   backend?: AlsBackendName;
 }
 
-/** Options of {@link ImplicitALS.partialFitUsers} and {@link ImplicitALS.partialFitItems}. */
-export interface PartialFitControl {
-  /** Cancels the update; the promise rejects with ERR_MFREC_ABORTED and the model keeps its previous state. */
-  signal?: AbortSignal;
-}
 
 export type ImplicitALSParams = Required<ImplicitALSOptions>;
 
@@ -338,81 +334,39 @@ export class ImplicitALS extends FactorModel {
     return x;
   }
 
-  /**
-   * Grows the model for new or changed users and recomputes only their rows
-   * against the fixed item factors (exact solves, as recalculateUser); every
-   * other user's vector and all item vectors stay as they are, bit for bit.
-   *
-   * IMPORTANT: pass each given user's WHOLE history (all their interactions),
-   * not just the new ones: each row is re-solved from what you pass alone, and
-   * the model's record of what the user has seen is replaced by it.
-   *
-   * The users updated are those with at least one interaction in `data` (so
-   * data built on the training set's id maps only touches users it has
-   * interactions for); users the model does not know are appended in the
-   * order of `data.users`. Interactions with items the model does not know
-   * are skipped: add such items first with partialFitItems. Item popularity
-   * follows the new histories. The new state replaces the old one in a single
-   * assignment once everything succeeded, so readers never see a half-updated
-   * model; the cost is copying the factor matrices and the training matrix
-   * (O(interactions + users·factors)), so batch updates rather than calling
-   * this per click (bench/fold-in.mjs).
-   *
-   * Rejects with ERR_MFREC_NOT_FITTED before training, ERR_MFREC_BUSY while a
-   * fit or partial fit runs, ERR_MFREC_EMPTY_DATA when `data` has no
-   * interaction with a known item, ERR_MFREC_ABORTED on `control.signal`
-   * (state unchanged) and ERR_MFREC_DIVERGED for a singular system.
-   */
-  async partialFitUsers(data: Interactions, control: PartialFitControl = {}): Promise<this> {
-    return this.partialFit('users', data, control);
+  override get supportsRecalculate(): boolean {
+    return true;
   }
 
   /**
-   * The mirror of {@link partialFitUsers} for items (new products, or items
-   * whose audience changed), solved against the fixed user factors. Pass each
-   * given item's WHOLE history; interactions of users the model does not know
-   * are skipped.
+   * Partial fits re-solve rows exactly as recalculateUser / recalculateItem
+   * do (see FactorModel.partialFitUsers for the contract). Costs on
+   * MovieLens-1M-sized data: docs/live-updates.md.
    */
-  async partialFitItems(data: Interactions, control: PartialFitControl = {}): Promise<this> {
-    return this.partialFit('items', data, control);
+  override get supportsPartialFit(): boolean {
+    return true;
   }
 
-  private async partialFit(side: Side, data: Interactions, control: PartialFitControl): Promise<this> {
-    const where = side === 'users' ? 'partialFitUsers' : 'partialFitItems';
-    if (!(data instanceof Interactions)) throw invalid('an Interactions object', 'data', data);
-    const c = knownOptions(`ImplicitALS.${where} control`, control, ['signal']) as PartialFitControl;
-    return this.guard.run(where, async () => {
-      const cancel = new CancelFlag(c.signal);
-      try {
-        const s = this.fitted();
-        const users = side === 'users';
-        const fixed: Side = users ? 'items' : 'users';
-        const plan = users
-          ? planRows(s.users, s.items, data.byUser, data.users, data.items)
-          : planRows(s.items, s.users, data.byItem, data.items, data.users);
-        if (plan.rows.indices.length === 0) {
-          throw new MfrecError(ErrorCodes.EMPTY_DATA, `ImplicitALS.${where} needs at least one interaction with ${fixed} the model knows`);
-        }
-        const k = s.factors;
-        const solved = allocate(plan.rows.rows * k, `${plan.rows.rows} solved rows`);
-        const y = users ? s.itemFactors : s.userFactors;
-        await this.backend.solveRows(plan.rows, y, this.grams.of(s, fixed), solved, this.foldInOptions(this.params.threads), cancel);
-        cancel.throwIfAborted();
-        if (!allFinite(solved)) throw diverged(where);
-        const factors = updatedFactors(allocate(plan.ids.size * k, `${side} factors`), users ? s.userFactors : s.itemFactors, k, solved, plan.targets);
-        // The training matrix is stored by user: an item update replaces columns, i.e. rows of its transpose.
-        const seen = users
-          ? replaceRows(s.seen, plan.ids.size, plan.rows, plan.targets)
-          : transpose(replaceRows(transpose(s.seen), plan.ids.size, plan.rows, plan.targets));
-        const next: FactorState = users
-          ? { ...s, users: plan.ids, userFactors: factors, seen, itemPopularity: columnCounts(seen) }
-          : { ...s, items: plan.ids, itemFactors: factors, seen, itemPopularity: columnCounts(seen) };
-        this.grams.carry(s, next, fixed);
-        this.state = next;
-        return this;
-      } finally {
-        cancel.dispose();
-      }
-    });
+  /** recommend()'s recalculate path: the exact row solve of recalculateUser; undefined without a known item. */
+  protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
+    const row = historyRow('interactions', history, 'items', s.items);
+    return row.indices.length === 0 ? undefined : { factors: this.foldIn(s, row, 'items') };
+  }
+
+  protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, _targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {
+    const users = side === 'users';
+    const fixed: Side = users ? 'items' : 'users';
+    const solved = allocate(rows.rows * s.factors, `${rows.rows} solved rows`);
+    const y = users ? s.itemFactors : s.userFactors;
+    await this.backend.solveRows(rows, y, this.grams.of(s, fixed), solved, this.foldInOptions(this.params.threads), cancel);
+    cancel.throwIfAborted();
+    if (!allFinite(solved)) throw diverged(users ? 'partialFitUsers' : 'partialFitItems');
+    return { factors: solved };
+  }
+
+  /** A new state keeps the YᵀY of the side it did not change (partial fits and forgetting touch one side). */
+  protected override replaceState(previous: FactorState, next: FactorState, unchanged: Side): void {
+    this.grams.carry(previous, next, unchanged);
+    super.replaceState(previous, next, unchanged);
   }
 }

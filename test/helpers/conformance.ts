@@ -14,6 +14,7 @@ import type { RawId } from '../../lib/data/id-map.js';
 import type { FactorModel, ModelType, Recommendation } from '../../lib/models/factor-model.js';
 import type { FitControl, IterationReport } from '../../lib/models/training.js';
 import { loadModel } from '../../lib/persist/load-model.js';
+import { describeLiveUpdates } from './live-conformance.js';
 
 /** A factor model that can be trained (every model class; the shared base leaves fit() to each). */
 export type TrainableFactorModel = FactorModel & {
@@ -29,6 +30,10 @@ export interface ConformanceCapabilities {
   dataKind: 'implicit' | 'ratings';
   /** The model's `type`, as written to model files. */
   type: ModelType;
+  /** The model folds users in: recommend(user, { recalculate: true, interactions }) works. */
+  recalculate: boolean;
+  /** The model implements partialFitUsers / partialFitItems. */
+  partialFit: boolean;
 }
 
 /**
@@ -361,6 +366,8 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         expect(await codeOf(() => model.similarUsers('stranger'))).toBe('ERR_MFREC_UNKNOWN_ID');
       });
     });
+
+    describeLiveUpdates({ create, capabilities, data, model: () => model, groupOf, codeOf });
 
     describe('bad arguments', () => {
       const badRecommendOptions: Array<[string, unknown]> = [

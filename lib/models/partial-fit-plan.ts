@@ -1,12 +1,22 @@
 /**
- * The bookkeeping of a partial fit, kept apart from the arithmetic: which rows
+ * The bookkeeping of a partial fit (every model type), kept apart from the arithmetic: which rows
  * of the model a batch of histories replaces or appends, and the new id map,
  * training matrix ("seen") and item popularity that follow. Every function
  * builds new arrays and leaves the current state untouched, so the model can
  * swap the whole state in one assignment once the solve has succeeded.
  */
 import type { IdMap } from '../data/id-map.js';
-import type { SparseRows } from '../data/sparse.js';
+import { transpose, type SparseRows } from '../data/sparse.js';
+import type { FactorState } from './factor-model.js';
+
+/** The two sides of a factor model: a partial fit solves one against the other, fixed. */
+export type Side = 'users' | 'items';
+
+/** Rows solved by a model's partial-fit solver: `factors` floats per row, and one bias per row when the model keeps biases on that side. */
+export interface SolvedRows {
+  factors: Float32Array;
+  bias?: Float32Array;
+}
 
 /** The rows a partial fit solves. */
 export interface RowPlan {
@@ -112,4 +122,42 @@ export function updatedFactors(out: Float32Array, factors: Float32Array, k: numb
   out.set(factors);
   for (let j = 0; j < targets.length; j++) out.set(solved.subarray(j * k, (j + 1) * k), targets[j]! * k);
   return out;
+}
+
+/** `bias` grown to `size` entries (new ones 0), then entry targets[j] set to solved[j]. */
+function updatedBias(bias: Float32Array, size: number, solved: Float32Array, targets: Int32Array): Float32Array {
+  const out = new Float32Array(size);
+  out.set(bias);
+  for (let j = 0; j < targets.length; j++) out[targets[j]!] = solved[j]!;
+  return out;
+}
+
+/**
+ * The state after a partial fit of `side`: the plan's id map, the solved rows
+ * written over (or appended to) the factors and, when the model keeps biases
+ * on that side, the biases; the training matrix with the given histories in
+ * place of the old ones, and the item popularity that follows. `s` is untouched.
+ */
+export function partiallyFitted(s: FactorState, side: Side, plan: RowPlan, solved: SolvedRows): FactorState {
+  const users = side === 'users';
+  const k = s.factors;
+  const size = plan.ids.size;
+  const factors = updatedFactors(new Float32Array(size * k), users ? s.userFactors : s.itemFactors, k, solved.factors, plan.targets);
+  const oldBias = users ? s.userBias : s.itemBias;
+  const bias = oldBias === undefined ? undefined : updatedBias(oldBias, size, solved.bias ?? new Float32Array(plan.targets.length), plan.targets);
+  // The training matrix is stored by user: an item update replaces columns, i.e. rows of its transpose.
+  const seen = users
+    ? replaceRows(s.seen, size, plan.rows, plan.targets)
+    : transpose(replaceRows(transpose(s.seen), size, plan.rows, plan.targets));
+  const next: FactorState = { ...s, seen, itemPopularity: columnCounts(seen) };
+  if (users) {
+    next.users = plan.ids;
+    next.userFactors = factors;
+    if (bias) next.userBias = bias;
+  } else {
+    next.items = plan.ids;
+    next.itemFactors = factors;
+    if (bias) next.itemBias = bias;
+  }
+  return next;
 }
