@@ -11,7 +11,7 @@
 //
 // --expect-openblas: fail unless the binary runs on OpenBLAS (Linux prebuilds
 // link it statically). Prints "smoke: N passed, M failed"; exit code 1 on any failure.
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +39,8 @@ if (!existsSync(path.join(root, 'prebuilds', target))) fail(`prebuilds/${target}
 
 /** package.json + dist/ + this target's prebuilds, with the repository's node_modules linked in. */
 function stage() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mfrec-smoke-'));
+  // The real path: the loader reports /private/var/... on macOS and long names on Windows.
+  const dir = realpathSync.native(mkdtempSync(path.join(os.tmpdir(), 'mfrec-smoke-')));
   cpSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
   cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
   cpSync(path.join(root, 'prebuilds', target), path.join(dir, 'prebuilds', target), { recursive: true });
@@ -150,9 +151,11 @@ try {
   const info = mfrec.libraryInfo();
   console.log(`smoke-prebuild: ${JSON.stringify(info)}`);
   const prebuildDir = path.join(dir, 'prebuilds', target) + path.sep;
-  check(`resolves the ${target} prebuild`, resolved.startsWith(prebuildDir), path.relative(dir, resolved));
+  const inPrebuilds = (f) =>
+    process.platform === 'win32' ? f.toLowerCase().startsWith(prebuildDir.toLowerCase()) : f.startsWith(prebuildDir);
+  check(`resolves the ${target} prebuild`, inPrebuilds(resolved), path.relative(dir, resolved));
   const mapped = process.report?.getReport().sharedObjects?.filter((f) => f.endsWith('.node')) ?? [];
-  check('the process mapped that prebuild', mapped.some((f) => f.startsWith(prebuildDir)), mapped.join(', '));
+  check('the process mapped that prebuild', mapped.some(inPrebuilds), mapped.join(', '));
   check(`info() reports ${target}`, info.platform === target && info.napiVersion === 8, `${info.platform}, N-API ${info.napiVersion}`);
   if (expectOpenblas) check('runs on OpenBLAS', info.openblas === true && info.blas.startsWith('OpenBLAS'), info.blas);
 
