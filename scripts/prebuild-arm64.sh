@@ -37,9 +37,13 @@ export npm_config_nodedir="${npm_config_nodedir:-$(node -p "require('path').reso
 # (tests load it). Keep that aside and put it back, so the arm64 objects never
 # replace it.
 kept=""
+if [ -d build-host-kept ]; then
+  # A previous run was killed before it could put the host build back.
+  rm -rf build
+  mv build-host-kept build
+fi
 if [ -d build ]; then
   kept="build-host-kept"
-  rm -rf "$kept"
   mv build "$kept"
 fi
 restore() {
