@@ -34,8 +34,8 @@ export PREBUILD_STRIP_BIN="${triplet}-strip"
 export npm_config_nodedir="${npm_config_nodedir:-$(node -p "require('path').resolve(process.execPath,'../..')")}"
 
 # node-gyp builds in build/, where the host's own development build lives
-# (tests load it). Keep that aside and put it back, so the arm64 objects never
-# replace it.
+# (configuration, objects, the addon tests load). Keep that aside and put it
+# back, so the arm64 build never replaces it.
 kept=""
 if [ -d build-host-kept ]; then
   # A previous run was killed before it could put the host build back.
