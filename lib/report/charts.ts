@@ -54,14 +54,18 @@ function line(label: string, values: Array<number | null>, color: string, dashed
   };
 }
 
-function axes(x: string, y: string, extra: { x?: object; y?: object } = {}) {
+/** Titled axes; x labels stay horizontal and are thinned out rather than rotated. */
+function axes(x: string, y: string, extra: { x?: Record<string, unknown>; y?: Record<string, unknown> } = {}) {
+  const { ticks: xTicks, ...xRest } = extra.x ?? {};
   return {
-    x: { title: { display: true, text: x }, grid: { display: false }, ...extra.x },
+    x: { title: { display: true, text: x }, grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 10, ...(xTicks as object) }, ...xRest },
     y: { title: { display: true, text: y }, ...extra.y },
   };
 }
 
-const legend = (show: boolean) => ({ legend: { display: show, position: 'bottom', labels: { boxWidth: 12 } } });
+const legend = (show: boolean, lines = false) => ({
+  legend: { display: show, position: 'bottom', labels: lines ? { usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28 } : { boxWidth: 12 } },
+});
 
 function trainingCharts(data: ReportData): ChartSpec[] {
   const t = data.training;
@@ -91,7 +95,7 @@ function trainingCharts(data: ReportData): ChartSpec[] {
       section: 'training',
       title: 'RMSE per epoch',
       note: 'Root mean squared rating error on the training ratings and, when given, on the validation ratings. A validation curve that turns up means overfitting.',
-      config: { type: 'line', data: { labels, datasets }, options: { scales: axes('epoch', 'RMSE'), plugins: legend(datasets.length > 1) } },
+      config: { type: 'line', data: { labels, datasets }, options: { scales: axes('epoch', 'RMSE'), plugins: legend(datasets.length > 1, true) } },
     });
   }
   out.push({
@@ -128,7 +132,7 @@ function accuracyCharts(data: ReportData): ChartSpec[] {
         labels: r.curves.model.ks,
         datasets: [line(name, r.curves.model[m.key], COLORS.model), line('popularity', r.curves.popularity[m.key], COLORS.popularity, true)],
       },
-      options: { scales: axes('k', m.label.replace('@k', ''), { y: { beginAtZero: true } }), plugins: legend(true) },
+      options: { scales: axes('k', m.label.replace('@k', ''), { y: { beginAtZero: true } }), plugins: legend(true, true) },
     },
   }));
 }
@@ -156,7 +160,11 @@ function trialCharts(data: ReportData): ChartSpec[] {
       section: 'trials',
       title: `${t.metric} against ${p.name}`,
       note: trialNote(p, t.higherIsBetter),
-      config: { type: 'scatter', data: { datasets }, options: { scales: axes(p.name, t.metric, { x: xAxis(p) }), plugins: legend(true) } },
+      config: {
+        type: 'scatter',
+        data: { datasets },
+        options: { scales: axes(p.name, t.metric, { x: xAxis(p, [...points(false), ...points(true)].map((pt) => pt.x!)), y: { grace: '10%' } }), plugins: legend(true) },
+      },
     };
     if (p.kind === 'category') {
       spec.format = { x: 'category' };
@@ -166,9 +174,18 @@ function trialCharts(data: ReportData): ChartSpec[] {
   });
 }
 
-function xAxis(p: TrialParam): object {
-  if (p.kind === 'category') return { type: 'linear', min: -0.5, max: p.categories.length - 0.5, ticks: { stepSize: 1 } };
-  return { type: p.logScale ? 'logarithmic' : 'linear', grid: { display: true } };
+/** The x axis of a trial chart, padded so no point sits on the frame. Category positions get integer ticks in the page. */
+function xAxis(p: TrialParam, xs: number[]): Record<string, unknown> {
+  if (p.kind === 'category') return { type: 'linear', min: -0.5, max: p.categories.length - 0.5 };
+  if (xs.length === 0) return { type: p.logScale ? 'logarithmic' : 'linear' };
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  if (p.logScale) {
+    const pad = (Math.log10(hi) - Math.log10(lo)) * 0.08;
+    return { type: 'logarithmic', min: 10 ** (Math.log10(lo) - pad), max: 10 ** (Math.log10(hi) + pad), grid: { display: true } };
+  }
+  // Linear axes get room through grace, which keeps the end ticks at round numbers.
+  return { type: 'linear', grace: hi > lo ? '8%' : 1, grid: { display: true } };
 }
 
 function trialNote(p: TrialParam, higherIsBetter: boolean): string {
@@ -220,19 +237,19 @@ function distributionCharts(data: ReportData): ChartSpec[] {
     section: 'distribution',
     title: 'Where recommendations fall in the long tail',
     note:
-      'Items split into ten equal groups by training popularity (left: the most popular 10%). Bars: each group’s share of the training purchases, ' +
+      'Items split into ten equal groups by training popularity. Bars: each group’s share of the training purchases, ' +
       `of the ${name} top-${data.k} lists and of the popularity top-${data.k} lists.`,
     config: {
       type: 'bar',
       data: {
-        labels: d.training.map((_, j) => (j === 0 ? 'top 10%' : `${j * 10}–${(j + 1) * 10}%`)),
+        labels: d.training.map((_, j) => String(j + 1)),
         datasets: [
           { label: 'training purchases', data: d.training, backgroundColor: COLORS.catalogue },
           { label: name, data: d.model, backgroundColor: COLORS.model },
           { label: 'popularity', data: d.popularity, backgroundColor: COLORS.popularity },
         ],
       },
-      options: { scales: axes('items by popularity', 'share', { y: { beginAtZero: true } }), plugins: legend(true) },
+      options: { scales: axes('popularity decile (1: the most popular 10% of items)', 'share', { y: { beginAtZero: true } }), plugins: legend(true) },
     },
     format: { y: 'percent' },
   });

@@ -27,8 +27,13 @@ export const CLIENT_SCRIPT = String.raw`
     }
     if (format.x === 'category' && scales.x) {
       var names = spec.categories || [];
+      // One tick per category, at its integer position, labelled with its name.
+      scales.x.afterBuildTicks = function (scale) {
+        scale.ticks = names.map(function (_, i) { return { value: i }; });
+      };
       scales.x.ticks = Object.assign({}, scales.x.ticks, {
-        callback: function (v) { return Number.isInteger(v) && names[v] !== undefined ? names[v] : ''; }
+        autoSkip: false,
+        callback: function (v) { return names[v] !== undefined ? names[v] : ''; }
       });
     }
     if (spec.config.type === 'scatter') {

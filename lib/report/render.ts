@@ -33,7 +33,7 @@ const SECTIONS: Array<{ id: ChartSection; title: string; wide?: boolean; intro: 
     },
   },
   { id: 'distribution', title: 'What gets recommended', wide: true, intro: (d) => distributionIntro(d) },
-  { id: 'errors', title: 'Rating errors', intro: (d) => `${fmtInt(d.ratingErrors?.count ?? 0)} test ratings.` },
+  { id: 'errors', title: 'Rating errors', wide: true, intro: (d) => `${fmtInt(d.ratingErrors?.count ?? 0)} test ratings.` },
 ];
 
 /** The complete HTML page for `data`. */
@@ -101,7 +101,8 @@ function summary(d: ReportData): string {
   ];
   if (d.ratingErrors) cards.push(['test RMSE', d.ratingErrors.rmse.toFixed(4)], ['test MAE', d.ratingErrors.mae.toFixed(4)]);
   const tiles = cards.map(([label, value]) => `<div class="tile"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div></div>`).join('');
-  return `<section class="summary"><div class="tiles">${tiles}</div>${metricTable(d)}</section>`;
+  const table = metricTable(d);
+  return `<section class="summary"><div class="tiles${table ? '' : ' wide'}">${tiles}</div>${table}</section>`;
 }
 
 function metricTable(d: ReportData): string {
@@ -130,7 +131,7 @@ function metricTable(d: ReportData): string {
 function trainingIntro(d: ReportData): string {
   const t = d.training ?? [];
   const seconds = t.reduce((s, p) => s + p.seconds, 0);
-  return `${t.length} iterations in ${seconds.toFixed(2)} s.`;
+  return `${t.length} iterations in ${seconds < 1 ? `${(seconds * 1000).toFixed(0)} ms` : `${seconds.toFixed(2)} s`}.`;
 }
 
 function distributionIntro(d: ReportData): string {
@@ -150,7 +151,7 @@ function trialTable(d: ReportData): string {
   const scored = t.trials.filter((x) => x.score !== null);
   scored.sort((a, b) => (t.higherIsBetter ? b.score! - a.score! : a.score! - b.score!));
   const shown = scored.slice(0, 10);
-  const head = ['trial', ...names, t.metric, 'seconds'].map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
+  const head = ['trial', ...names, t.metric, 'seconds'].map((h, j) => `<th scope="col"${j > 0 ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
   const rows = shown
     .map((x) => {
       const cells = [
@@ -171,19 +172,21 @@ ${scored.length > shown.length ? `<p class="note">${shown.length} of ${scored.le
 function examples(d: ReportData): string {
   if (d.examples.length === 0) return '';
   const list = (items: string[]) => `<ol>${items.join('')}</ol>`;
+  // Explicit data are ratings, implicit data purchases (or other signals of interest).
+  const did = d.model.type === 'explicit' ? 'rated' : 'bought';
   const row = (e: ExampleRow) =>
-    `<tr><td class="user">${escapeHtml(e.user)}<div class="sub">${e.heldOutCount} bought later</div></td>` +
+    `<tr><td class="user">${escapeHtml(e.user)}<div class="sub">${e.heldOutCount} ${did} later</div></td>` +
     `<td>${list(e.bought.map((b) => `<li title="${escapeHtml(b.item)}">${escapeHtml(b.name)}</li>`))}</td>` +
     `<td>${list(
       e.recommended.map(
         (r) =>
           `<li${r.heldOut ? ' class="hit"' : ''} title="${escapeHtml(r.item)}${r.score === null ? '' : ` · score ${r.score.toPrecision(3)}`}">` +
-          `${escapeHtml(r.name)}${r.heldOut ? ' <span class="tick" aria-label="bought later">✓</span>' : ''}</li>`,
+          `${escapeHtml(r.name)}${r.heldOut ? ` <span class="tick" aria-label="${did} later">✓</span>` : ''}</li>`,
       ),
     )}</td></tr>`;
   return `<section id="examples"><h2>Example recommendations</h2>
-<p class="intro">What a few customers bought in training (largest first), and the model’s top ${d.k} among the items they had not bought. ✓: bought in the test period.</p>
-<table class="data examples"><thead><tr><th scope="col">customer</th><th scope="col">bought</th><th scope="col">recommended</th></tr></thead>
+<p class="intro">What a few users ${did} in training (largest value first), and the model’s top ${d.k} among the items they had not ${did}. ✓: ${did} in the test period.</p>
+<table class="data examples"><thead><tr><th scope="col">user</th><th scope="col">${did}</th><th scope="col">recommended</th></tr></thead>
 <tbody>${d.examples.map(row).join('')}</tbody></table></section>
 `;
 }
@@ -220,6 +223,7 @@ h2 { font-size: 18px; margin: 32px 0 4px; }
 .error { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; padding: 10px 14px; border-radius: 6px; }
 .summary { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 .tiles { display: grid; grid-template-columns: repeat(2, minmax(170px, 1fr)); gap: 10px; flex: 1 1 360px; }
+.tiles.wide { grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }
 .tile { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
 .tile .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
 .tile .value { font-size: 17px; font-weight: 600; margin-top: 2px; }
@@ -239,7 +243,7 @@ table { border-collapse: collapse; background: var(--panel); }
 table.data { width: 100%; border: 1px solid var(--line); }
 table.data th, table.data td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--line); }
 table.data thead th { background: #f9fafb; font-weight: 600; }
-table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.data tr.best td { background: #fef2f2; font-weight: 600; }
 .examples ol { margin: 0; padding-left: 20px; }
 .examples td { width: 40%; }
