@@ -14,7 +14,9 @@ export {
   type ExplicitFitControl,
   type ExplicitState,
   type UnknownPolicy,
+  type ExplicitBackend,
 } from './models/explicit-mf.js';
+export type { FoldedVector } from './models/explicit-fold-in.js';
 export { crossValidate, type CrossValidation, type FoldResult } from './eval/cross-validate.js';
 export {
   ImplicitALS,

@@ -10,7 +10,7 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, oneOf } from '../validate.js';
 import { IdMap, type RawId } from './id-map.js';
-import { rowOfEntries, transpose, type SparseRows } from './sparse.js';
+import { countingSort, rowOfEntries, transpose, type SparseRows } from './sparse.js';
 
 /** How duplicate (user, item) pairs combine: add values, average them, or keep the latest. */
 export type Aggregate = 'sum' | 'mean' | 'last';
@@ -239,20 +239,6 @@ function finiteArray<T extends Float32Array | Float64Array>(
     const x = a[k];
     if (typeof x !== 'number' || !Number.isFinite(x)) throw invalid('a finite number', `${name}[${k}]`, x);
     out[k] = x;
-  }
-  return out;
-}
-
-/** Stable counting sort of `order` (default 0..n-1) by key[order[k]]. */
-function countingSort(key: Int32Array, buckets: number, order?: Int32Array): Int32Array {
-  const n = key.length;
-  const start = new Int32Array(buckets + 1);
-  for (let k = 0; k < n; k++) start[key[k]! + 1]!++;
-  for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
-  const out = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const e = order ? order[k]! : k;
-    out[start[key[e]!]!++] = e;
   }
   return out;
 }

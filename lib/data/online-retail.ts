@@ -14,6 +14,7 @@ import { openFile, ioError } from './byte-source.js';
 import { fieldText, parseDate, parseNumber, trimEnd, trimStart } from './field-parse.js';
 import { IdMap } from './id-map.js';
 import { Interactions } from './interactions.js';
+import { countingSort } from './sparse.js';
 import { RecordSplitter, preview, type RecordSink } from './line-source.js';
 
 export interface RetailOptions {
@@ -335,15 +336,3 @@ class PurchaseList {
   }
 }
 
-/** Positions `order` (default 0..n-1) stably sorted by key[position]. */
-function countingSort(key: Int32Array, buckets: number, order?: Int32Array): Int32Array {
-  const next = new Int32Array(buckets + 1);
-  for (let k = 0; k < key.length; k++) next[key[k]! + 1]!++;
-  for (let b = 0; b < buckets; b++) next[b + 1]! += next[b]!;
-  const out = new Int32Array(key.length);
-  for (let k = 0; k < key.length; k++) {
-    const r = order ? order[k]! : k;
-    out[next[key[r]!]!++] = r;
-  }
-  return out;
-}

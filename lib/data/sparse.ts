@@ -40,3 +40,20 @@ export function rowOfEntries(m: SparseRows): Int32Array {
   for (let r = 0; r < m.rows; r++) out.fill(r, m.indptr[r]!, m.indptr[r + 1]!);
   return out;
 }
+
+/**
+ * Stable counting sort: the positions `order` (default 0..n-1) ordered by
+ * key[position], equal keys keeping their order. O(n + buckets).
+ */
+export function countingSort(key: Int32Array, buckets: number, order?: Int32Array): Int32Array {
+  const n = key.length;
+  const start = new Int32Array(buckets + 1);
+  for (let k = 0; k < n; k++) start[key[k]! + 1]!++;
+  for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const e = order ? order[k]! : k;
+    out[start[key[e]!]!++] = e;
+  }
+  return out;
+}
