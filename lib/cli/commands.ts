@@ -4,6 +4,7 @@ import { registerDemo } from './demo-command.js';
 import { registerEvaluate } from './evaluate-command.js';
 import { registerInfo } from './info-command.js';
 import { registerRecommend } from './recommend-command.js';
+import { registerReport } from './report-command.js';
 import { registerSimilar } from './similar-command.js';
 import { registerTrain } from './train-command.js';
 
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerInfo(program);
   registerRecommend(program);
   registerSimilar(program);
+  registerReport(program);
 }

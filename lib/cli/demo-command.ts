@@ -12,6 +12,9 @@ import type { RawId } from '../data/id-map.js';
 import { readOnlineRetailByTime } from '../data/online-retail.js';
 import { compareRanking } from '../eval/compare-ranking.js';
 import { ImplicitALS } from '../models/implicit-als.js';
+import type { IterationReport } from '../models/training.js';
+import { buildReportData } from '../report/report-data.js';
+import { writeReport } from '../report/write-report.js';
 import { printJson } from './output.js';
 import { intArg } from './parse.js';
 import { createProgress } from './progress.js';
@@ -21,6 +24,7 @@ interface DemoFlags {
   k: number;
   json?: boolean;
   quiet?: boolean;
+  report?: string;
 }
 
 export function registerDemo(program: Command): void {
@@ -31,6 +35,7 @@ export function registerDemo(program: Command): void {
     .option('--k <n>', 'recommendations per customer, and the metrics cut-off', intArg(1, 100), 10)
     .option('--json', 'machine-readable output')
     .option('--quiet', 'no progress bars')
+    .option('--report <file>', 'also write an HTML report of the run (charts, examples with product names)')
     .action(async (flags: DemoFlags) => runDemo(flags));
 }
 
@@ -50,10 +55,17 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   say(`Online Retail (UCI, CC BY 4.0): ${data.summary.kept} purchase lines of ${train.nUsers} customers and ${train.nItems} products before ` +
     `${new Date(data.cutoff * 1000).toISOString().slice(0, 10)}; the following 30 days are held out (${test.nnz} customer-product pairs).`);
 
-  const model = new ImplicitALS();
+  // The report's training curve needs the loss, which costs about one extra CG step per iteration.
+  const model = new ImplicitALS(flags.report ? { calculateLoss: true } : {});
+  const iterations: IterationReport[] = [];
   progress.start('training ALS', model.params.iterations);
   const fitStarted = Date.now();
-  await model.fit(train, { onIteration: (r) => progress.update(r.iteration) });
+  await model.fit(train, {
+    onIteration: (r) => {
+      iterations.push(r);
+      progress.update(r.iteration);
+    },
+  });
   progress.stop();
   const fitSeconds = (Date.now() - fitStarted) / 1000;
   say(`Trained implicit ALS (${model.params.factors} factors, ${model.params.iterations} iterations) in ${fitSeconds.toFixed(2)} s.`);
@@ -98,6 +110,14 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   say(`                 ALS   popularity`);
   for (const m of ['precision', 'recall', 'ndcg', 'map', 'hitRate'] as const) {
     say(`  ${m.padEnd(10)} ${als[m].toFixed(4).padStart(8)}   ${pop[m].toFixed(4).padStart(8)}`);
+  }
+  if (flags.report) {
+    progress.start('writing the report', 1);
+    const title = 'mfrec demo: implicit ALS on Online Retail purchases';
+    await writeReport(flags.report, buildReportData({ model, train, test, iterations, itemNames, title, k: flags.k }));
+    progress.update(1);
+    progress.stop();
+    say(`\nReport written to ${flags.report}.`);
   }
   const seconds = (Date.now() - started) / 1000;
   say(`\nDone in ${seconds.toFixed(1)} s.`);

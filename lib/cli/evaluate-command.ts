@@ -6,10 +6,13 @@
 import { Option, type Command } from 'commander';
 import type { Interactions } from '../data/interactions.js';
 import { readInteractions } from '../data/read-delimited.js';
+import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking } from '../eval/compare-ranking.js';
 import type { ExplicitMF } from '../models/explicit-mf.js';
 import type { FactorModel } from '../models/factor-model.js';
 import type { IterationReport } from '../models/training.js';
+import { buildReportData } from '../report/report-data.js';
+import { writeReport } from '../report/write-report.js';
 import { addModelFlags, createModel, type ModelFlags } from './model-flags.js';
 import { printJson, printTable } from './output.js';
 import { intArg } from './parse.js';
@@ -24,6 +27,7 @@ interface EvaluateFlags extends ReadFlags, ModelFlags {
   k: number;
   json?: boolean;
   quiet?: boolean;
+  report?: string;
 }
 
 const RANKING_METRICS = ['precision', 'recall', 'ndcg', 'map', 'auc', 'hitRate', 'coverage'] as const;
@@ -37,10 +41,14 @@ export function registerEvaluate(program: Command): void {
     .addOption(new Option('--model <type>', 'model').choices(['explicit', 'als', 'bpr', 'popularity']).makeOptionMandatory())
     .option('--k <n>', 'ranking cut-off', intArg(1), 10)
     .option('--json', 'machine-readable output')
-    .option('--quiet', 'no progress bars');
+    .option('--quiet', 'no progress bars')
+    .option('--report <file>', 'also write an HTML report (training curve; metric@k and distributions for als and bpr; error histogram for explicit)');
   addModelFlags(cmd);
   addReadFlags(cmd);
   cmd.action(async (trainFile: string, flags: EvaluateFlags) => {
+    if (flags.report && flags.model === 'popularity') {
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs a factor model (explicit, als or bpr), not popularity');
+    }
     const progress = createProgress(!flags.json && !flags.quiet);
     const readOptions = readOptionsFrom(flags);
     const train = (await readInteractions(trainFile, readOptions)).interactions;
@@ -70,6 +78,7 @@ async function evaluateExplicit(flags: EvaluateFlags, train: Interactions, test:
   const model = createModel('explicit', flags) as ExplicitMF;
   const iterations = await fitWithProgress(model, train, progress);
   const result = await model.evaluate(test);
+  if (flags.report) await writeReport(flags.report, buildReportData({ model, train, test: test.alignTo(train).aligned, iterations, k: flags.k }));
   if (flags.json) return printJson({ model: 'explicit', rmse: result.rmse, mae: result.mae, count: result.count, iterations });
   printTable([
     ['RMSE', result.rmse.toFixed(4)],
@@ -90,6 +99,8 @@ async function evaluateImplicit(flags: EvaluateFlags, train: Interactions, testR
     models[flags.model] = model;
   }
   const report = compareRanking(models, train, test, { k: flags.k });
+  const model = models[flags.model];
+  if (flags.report && model) await writeReport(flags.report, buildReportData({ model, train, test, iterations, k: flags.k }));
   if (flags.json) return printJson({ ...report, droppedTestInteractions: droppedEntries, iterations });
   const names = Object.keys(report.models);
   const line = (cells: string[]) => process.stdout.write(cells.map((c, j) => (j === 0 ? c.padEnd(12) : c.padStart(12))).join('') + '\n');
