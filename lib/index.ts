@@ -72,3 +72,4 @@ export {
 export { demoDataPath, loadDemoData } from './data/demo-data.js';
 export { compareRanking, modelScorer, popularityScorer, type RankingComparison } from './eval/compare-ranking.js';
 export { readOnlineRetailByTime, type RetailTimeSplit } from './data/online-retail.js';
+export { buildReportData, renderReport, writeReport, type ReportData, type ReportInput } from './report/index.js';
