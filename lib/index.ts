@@ -67,3 +67,22 @@ export {
 export { demoDataPath, loadDemoData } from './data/demo-data.js';
 export { compareRanking, modelScorer, popularityScorer, type RankingComparison } from './eval/compare-ranking.js';
 export { readOnlineRetailByTime, type RetailTimeSplit } from './data/online-retail.js';
+export {
+  tune,
+  tuneResultToJson,
+  planSearch,
+  resolveSpace,
+  parseMetric,
+  DEFAULT_RANGES,
+  type TuneOptions,
+  type TuneResult,
+  type TuneResultJson,
+  type TrialResult,
+  type TrialJson,
+  type SearchPlan,
+  type Range,
+  type Dimension,
+  type SearchSpace,
+  type ValidationOptions,
+  type TunedModel,
+} from './tune/index.js';
