@@ -6,6 +6,7 @@ import { registerInfo } from './info-command.js';
 import { registerRecommend } from './recommend-command.js';
 import { registerSimilar } from './similar-command.js';
 import { registerTrain } from './train-command.js';
+import { registerTune } from './tune-command.js';
 
 export function registerCommands(program: Command): void {
   registerDemo(program);
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerInfo(program);
   registerRecommend(program);
   registerSimilar(program);
+  registerTune(program);
 }
