@@ -86,3 +86,4 @@ export {
   type ValidationOptions,
   type TunedModel,
 } from './tune/index.js';
+export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';

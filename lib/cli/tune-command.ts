@@ -99,6 +99,7 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
 
   const progress = createProgress(!flags.json && !flags.quiet);
   let bestScore = NaN;
+  let bestRung: number | undefined;
   progress.start('tuning', plan.trials);
   let result: TuneResult;
   try {
@@ -112,9 +113,11 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
       threads: flags.threads,
       ...(space ? { space } : {}),
       onTrial: (t) => {
+        // Scores of different rungs are not comparable (shorter training): the best is shown per rung.
+        if (t.rung !== bestRung) [bestScore, bestRung] = [NaN, t.rung];
         const better = metric.direction === 'max' ? t.score > bestScore : t.score < bestScore;
         if (Number.isNaN(bestScore) || better) bestScore = t.score;
-        const rung = t.rung === undefined ? '' : ` · rung ${t.rung + 1}/${plan.rungs.length}`;
+        const rung = t.rung === undefined ? '' : ` in rung ${t.rung + 1}/${plan.rungs.length}`;
         progress.update(t.id + 1, `best ${metric.name} ${Number.isNaN(bestScore) ? '–' : bestScore.toFixed(4)}${rung}`);
       },
     });
