@@ -73,3 +73,23 @@ export { demoDataPath, loadDemoData } from './data/demo-data.js';
 export { compareRanking, modelScorer, popularityScorer, type RankingComparison } from './eval/compare-ranking.js';
 export { readOnlineRetailByTime, type RetailTimeSplit } from './data/online-retail.js';
 export { buildReportData, renderReport, writeReport, type ReportData, type ReportInput } from './report/index.js';
+export {
+  tune,
+  tuneResultToJson,
+  planSearch,
+  resolveSpace,
+  parseMetric,
+  DEFAULT_RANGES,
+  type TuneOptions,
+  type TuneResult,
+  type TuneResultJson,
+  type TrialResult,
+  type TrialJson,
+  type SearchPlan,
+  type Range,
+  type Dimension,
+  type SearchSpace,
+  type ValidationOptions,
+  type TunedModel,
+} from './tune/index.js';
+export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';

@@ -7,6 +7,7 @@ import { registerRecommend } from './recommend-command.js';
 import { registerReport } from './report-command.js';
 import { registerSimilar } from './similar-command.js';
 import { registerTrain } from './train-command.js';
+import { registerTune } from './tune-command.js';
 
 export function registerCommands(program: Command): void {
   registerDemo(program);
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerRecommend(program);
   registerSimilar(program);
   registerReport(program);
+  registerTune(program);
 }
