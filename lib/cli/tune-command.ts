@@ -8,6 +8,8 @@ import type { Interactions } from '../data/interactions.js';
 import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking, type RankingComparison } from '../eval/compare-ranking.js';
+import { buildReportData } from '../report/report-data.js';
+import { writeReport } from '../report/write-report.js';
 import type { ExplicitMF } from '../models/explicit-mf.js';
 import { writeFileAtomic } from '../persist/model-file.js';
 import { parseMetric } from '../tune/metric.js';
@@ -35,6 +37,7 @@ interface TuneFlags extends ReadFlags {
   threads: number;
   out?: string;
   trials?: string;
+  report?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -58,6 +61,7 @@ export function registerTune(program: Command): void {
     .option('--threads <n>', 'threads per training run (0 = all cores)', intArg(0, 256), 0)
     .option('--out <model>', 'save the final model (best configuration, trained on all of TRAIN)')
     .option('--trials <file>', 'write every trial and the best configuration as JSON')
+    .option('--report <file>', 'with --test: an HTML report of the final model and the trials (metric against each hyperparameter)')
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress bar');
   addReadFlags(cmd);
@@ -88,6 +92,9 @@ function formatParams(params: Record<string, number | string>): string {
 }
 
 async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
+  if (flags.report !== undefined && flags.test === undefined) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs --test: the report measures the final model on held-out data');
+  }
   const space = spaceOf(flags.space);
   const validation = validationOf(flags);
   const metric = parseMetric(flags.metric ?? (flags.model === 'explicit' ? 'rmse' : 'ndcg@10'), flags.model);
@@ -128,6 +135,21 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
   if (flags.out !== undefined) await result.model.save(flags.out);
   if (flags.trials !== undefined) await writeFileAtomic(flags.trials, Buffer.from(JSON.stringify(tuneResultToJson(result), null, 2) + '\n'));
   const test = testRead === undefined ? undefined : await measureOnTest(result, train, testRead, metric.kind === 'ranking' ? metric.k : 10);
+  if (flags.report !== undefined && testRead !== undefined) {
+    // Only the last rung's trials are comparable (the same training length): they are the ones plotted.
+    const lastRung = Math.max(-1, ...result.trials.map((t) => t.rung ?? -1));
+    const trials = result.trials.filter((t) => (t.rung ?? -1) === lastRung && Number.isFinite(t.score));
+    await writeReport(
+      flags.report,
+      buildReportData({
+        model: result.model,
+        train,
+        test: testRead.alignTo(train).aligned,
+        trials: { metric: result.metric, higherIsBetter: result.direction === 'max', trials },
+        k: metric.kind === 'ranking' ? metric.k : 10,
+      }),
+    );
+  }
 
   if (flags.json) {
     return printJson({
