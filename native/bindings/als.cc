@@ -167,7 +167,7 @@ Napi::Value GramSync(const Napi::CallbackInfo& info) {
   if (rows < 0 || factors < 1 || factors > 65536)
     Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Gram shape out of range");
   const std::size_t n = static_cast<std::size_t>(rows), k = static_cast<std::size_t>(factors);
-  const float* y = F32(info[0], "y", n * k);
+  const float* y = F32(info[0], "y", Count(env, n, k, "y"));
   float* out = F32(info[3], "out", k * k);
   gram(n, k, y, out);
   return env.Undefined();
