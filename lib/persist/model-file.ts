@@ -20,6 +20,7 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { invalid } from '../validate.js';
 
 export const MAGIC = Buffer.from('MFRECMDL', 'latin1');
 export const FORMAT_VERSION = 1;
@@ -152,12 +153,19 @@ export function decodeModelFile(buf: Uint8Array, source = 'model'): ModelFileCon
 
 /** Writes atomically: temporary file in the same folder, flush, rename. */
 export async function writeModelFile(file: string, contents: ModelFileContents): Promise<void> {
+  checkPath(file);
   const data = encodeModelFile(contents);
   await writeFileAtomic(file, data);
 }
 
+function checkPath(file: unknown): string {
+  if (typeof file !== 'string' || file === '' || file.includes('\0')) throw invalid('a file path', 'file', file);
+  return file;
+}
+
 /** Writes `data` to `file` so that readers see either the old or the new complete file. */
 export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
+  checkPath(file);
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle;
   try {
@@ -175,6 +183,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array): Promise<v
 }
 
 export async function readModelFile(file: string): Promise<ModelFileContents> {
+  checkPath(file);
   let buf: Buffer;
   try {
     buf = await readFile(file);
