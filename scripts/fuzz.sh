@@ -17,7 +17,17 @@ seconds=${1:-20}
 out=build-fuzz
 mkdir -p "$out/obj"
 
-CXX=${CXX_FUZZ:-$(command -v clang++ || command -v clang++-14 || true)}
+find_clang() { command -v clang++ || command -v clang++-14 || true; }
+CXX=${CXX_FUZZ:-$(find_clang)}
+if [ -z "$CXX" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  # CI on a fresh Debian machine: libFuzzer ships in clang's runtime package.
+  echo "fuzz: apt-get install clang libclang-rt-dev"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null
+  rt=$(apt-cache search --names-only '^libclang-rt-[0-9]+-dev$' | awk '{print $1}' | sort -V | tail -1)
+  [ -n "$rt" ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$rt" >/dev/null
+  CXX=$(find_clang)
+fi
 if [ -z "$CXX" ]; then
   echo "fuzz: clang++ not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2
   exit 2

@@ -204,6 +204,8 @@ describe('the sweep: garbage in every argument and option of every public functi
 
   it.each(entryPoints.map((e) => [e.name, e] as const))('%s', async (_name, entry) => {
     const untyped: string[] = [];
+    const tally = new Map<string, number>();
+    const count = (o: string) => tally.set(o.startsWith('untyped') ? 'untyped' : o, (tally.get(o.startsWith('untyped') ? 'untyped' : o) ?? 0) + 1);
     const expectOk = await typedOutcome(() => entry.call(...entry.args()));
     expect(expectOk, 'the valid call').toBe(entry.validOutcome ?? 'ok');
     for (let pos = 0; pos < entry.args().length + 1; pos++) {
@@ -211,6 +213,7 @@ describe('the sweep: garbage in every argument and option of every public functi
         const args = entry.args();
         args[pos] = g;
         const o = await typedOutcome(() => entry.call(...args));
+        count(o);
         if (o.startsWith('untyped')) untyped.push(`argument ${pos} = ${describeValue(g)}: ${o}`);
       }
     }
@@ -220,11 +223,13 @@ describe('the sweep: garbage in every argument and option of every public functi
           const args = entry.args();
           args[Number(pos)] = { ...(args[Number(pos)] as object), [key]: g };
           const o = await typedOutcome(() => entry.call(...args));
+          count(o);
           if (o.startsWith('untyped')) untyped.push(`option ${key} = ${describeValue(g)}: ${o}`);
         }
       }
     }
     expect(untyped).toEqual([]);
+    if (process.env.MFREC_TALLY) process.stderr.write(`sweep ${entry.name}: ${JSON.stringify(Object.fromEntries(tally))}\n`);
   });
 });
 

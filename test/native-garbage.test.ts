@@ -41,6 +41,7 @@ describe('raw native bindings under garbage', () => {
       if (o.kind === 'error' && !/^ERR_MFREC_[A-Z_]+$/.test(o.code)) untyped.push(`${c.binding}: ${c.what}: ${o.code}`);
     }
     expect(untyped).toEqual([]);
+    if (process.env.MFREC_TALLY) process.stderr.write(`native garbage: ${cases} cases: ${JSON.stringify(Object.fromEntries(tally))}\n`);
     expect(cases).toBeGreaterThan(1000);
     // Most garbage is refused as a bad argument; nothing else may appear but the typed codes.
     expect(tally.get('ERR_MFREC_INVALID_ARGUMENT') ?? 0).toBeGreaterThan(cases / 2);
