@@ -118,6 +118,10 @@ void PromiseWorker::Execute() {
   } catch (const std::bad_alloc&) {
     error_code_ = "ERR_MFREC_OUT_OF_MEMORY";
     error_message_ = "Out of memory in native kernel";
+  } catch (const std::invalid_argument& e) {
+    // A kernel's own index checks (out-of-range row, unsorted list): bad input, not a native failure.
+    error_code_ = "ERR_MFREC_INVALID_ARGUMENT";
+    error_message_ = e.what();
   } catch (const std::exception& e) {
     error_code_ = "ERR_MFREC_NATIVE";
     error_message_ = e.what();
