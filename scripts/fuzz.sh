@@ -67,8 +67,9 @@ for harness_src in native/fuzz/fuzz_*.cc; do
   rm -f "$artifacts"/*
 
   # Every past crash must stay fixed.
-  if [ -n "$(ls -A "$regressions")" ]; then
-    if ! "$bin" -runs=0 "$regressions"/* >"$out/$name.replay.log" 2>&1; then
+  mapfile -t saved < <(find "$regressions" -maxdepth 1 -type f ! -name '.*')
+  if [ ${#saved[@]} -gt 0 ]; then
+    if ! "$bin" -runs=0 "${saved[@]}" >"$out/$name.replay.log" 2>&1; then
       echo "fuzz: $name: a saved regression input fails again (see $out/$name.replay.log)"
       status=1
       continue
