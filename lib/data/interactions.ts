@@ -10,7 +10,7 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, oneOf } from '../validate.js';
 import { IdMap, type RawId } from './id-map.js';
-import { countingSort, rowOfEntries, transpose, type SparseRows } from './sparse.js';
+import { checkSparseRows, countingSort, rowOfEntries, transpose, type SparseRows } from './sparse.js';
 
 /** How duplicate (user, item) pairs combine: add values, average them, or keep the latest. */
 export type Aggregate = 'sum' | 'mean' | 'last';
@@ -53,8 +53,8 @@ export class Interactions {
       throw invalid(`items of length ${n} (the length of users)`, 'items', items);
     }
     const aggregate = o.aggregate === undefined ? 'sum' : oneOf('aggregate', o.aggregate, AGGREGATES);
-    const userMap = (o.users as IdMap | undefined) ?? new IdMap();
-    const itemMap = (o.items as IdMap | undefined) ?? new IdMap();
+    const userMap = idMapOption('users', o.users) ?? new IdMap();
+    const itemMap = idMapOption('items', o.items) ?? new IdMap();
     const u = new Int32Array(n);
     const i = new Int32Array(n);
     for (let k = 0; k < n; k++) {
@@ -81,6 +81,12 @@ export class Interactions {
     timestamps: Float64Array | undefined,
     aggregate: Aggregate = 'sum',
   ): Interactions {
+    checkIndices('u', u, users, u.length);
+    checkIndices('i', i, items, u.length);
+    if (!(values instanceof Float32Array) || values.length !== u.length) throw invalid(`a Float32Array of length ${u.length}`, 'values', values);
+    if (timestamps !== undefined && (!(timestamps instanceof Float64Array) || timestamps.length !== u.length)) {
+      throw invalid(`a Float64Array of length ${u.length}`, 'timestamps', timestamps);
+    }
     const n = u.length;
     let order: Int32Array | undefined;
     if (aggregate === 'last' && timestamps) {
@@ -91,12 +97,18 @@ export class Interactions {
     // (user, item) while keeping their original order among duplicates.
     const byItem = countingSort(i, items.size, order);
     const sorted = countingSort(u, users.size, byItem);
-    return Interactions.fromSparse(users, items, merge(users.size, items.size, u, i, values, timestamps, sorted, aggregate));
+    return new Interactions(users, items, merge(users.size, items.size, u, i, values, timestamps, sorted, aggregate));
   }
 
-  /** Wraps an already built by-user matrix (sorted columns, no duplicates). */
+  /**
+   * Wraps an already built by-user matrix (sorted columns, no duplicates),
+   * checked first: rows and columns within the id maps, row pointers and
+   * column indices consistent (ERR_MFREC_INVALID_ARGUMENT otherwise).
+   */
   static fromSparse(users: IdMap, items: IdMap, byUser: SparseRows): Interactions {
-    return new Interactions(users, items, byUser);
+    if (!(users instanceof IdMap)) throw invalid('an IdMap', 'users', users);
+    if (!(items instanceof IdMap)) throw invalid('an IdMap', 'items', items);
+    return new Interactions(users, items, checkSparseRows('byUser', byUser, users.size, items.size));
   }
 
   get nnz(): number {
@@ -188,12 +200,8 @@ export class Interactions {
       v[k] = m.values[e]!;
       if (t) t[k] = m.timestamps![e]!;
     });
-    const aligned = Interactions.fromSparse(
-      reference.users,
-      reference.items,
-      // Re-sorting into reference order keeps the CSR invariants (sorted columns, no duplicates).
-      Interactions.fromIndices(reference.users, reference.items, u, i, v, t, 'sum').byUser,
-    );
+    // Re-sorting into reference order keeps the CSR invariants (sorted columns, no duplicates).
+    const aligned = Interactions.fromIndices(reference.users, reference.items, u, i, v, t, 'sum');
     return {
       aligned,
       droppedUsers: userMap.filter((x) => x < 0).length,
@@ -220,6 +228,23 @@ function checkArrayLike(name: string, a: unknown): number {
     throw invalid('an array', name, a);
   }
   return (a as ArrayLike<unknown>).length;
+}
+
+function idMapOption(name: string, v: unknown): IdMap | undefined {
+  if (v === undefined) return undefined;
+  if (!(v instanceof IdMap)) throw invalid('an IdMap', name, v);
+  return v;
+}
+
+/** Dense indices must address the id maps: anything else would corrupt the counting sorts. */
+function checkIndices(name: string, a: unknown, ids: IdMap, n: number): void {
+  if (!(ids instanceof IdMap)) throw invalid('an IdMap', name === 'u' ? 'users' : 'items', ids);
+  if (!(a instanceof Int32Array) || a.length !== n) throw invalid(`an Int32Array of length ${n}`, name, a);
+  const size = ids.size;
+  for (let k = 0; k < n; k++) {
+    const x = a[k]!;
+    if (x < 0 || x >= size) throw invalid(`indices in [0, ${size})`, `${name}[${k}]`, x);
+  }
 }
 
 function addId(map: IdMap, id: unknown, name: string, k: number): number {

@@ -11,6 +11,7 @@
 #include "bindings/common.h"
 #include "bindings/modules.h"
 #include "kernels/blas.h"
+#include "kernels/csr_check.h"
 #include "kernels/parallel.h"
 
 namespace mfrec {
@@ -42,14 +43,8 @@ CsrArg ReadCsr(const Napi::Value& v, const char* name) {
   std::size_t nnz = Length(indices);
   a.view.indices = I32(indices, "indices", nnz);
   a.view.values = F32(values, "values", nnz);
-  const int32_t* p = a.view.indptr;
-  if (p[0] != 0 || static_cast<std::size_t>(p[a.view.rows]) != nnz)
-    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string("Inconsistent indptr for ") + name);
-  for (std::size_t r = 0; r < a.view.rows; ++r)
-    if (p[r + 1] < p[r]) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string("Decreasing indptr for ") + name);
-  for (std::size_t e = 0; e < nnz; ++e)
-    if (a.view.indices[e] < 0 || static_cast<std::size_t>(a.view.indices[e]) >= a.cols)
-      Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string("Column index out of range in ") + name);
+  if (const char* problem = csr_problem(a.view, a.cols, nnz))
+    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string(problem) + " in " + name);
   a.arrays = {indptr, indices, values};
   return a;
 }
@@ -167,7 +162,7 @@ Napi::Value GramSync(const Napi::CallbackInfo& info) {
   if (rows < 0 || factors < 1 || factors > 65536)
     Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Gram shape out of range");
   const std::size_t n = static_cast<std::size_t>(rows), k = static_cast<std::size_t>(factors);
-  const float* y = F32(info[0], "y", n * k);
+  const float* y = F32(info[0], "y", Count(env, n, k, "y"));
   float* out = F32(info[3], "out", k * k);
   gram(n, k, y, out);
   return env.Undefined();
