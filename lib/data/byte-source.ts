@@ -14,6 +14,8 @@ const CHUNK_BYTES = 1 << 20;
 /** A source of chunks; `close()` releases the file early when parsing stops on an error. */
 export interface ByteSource extends AsyncIterable<Buffer> {
   close(): void;
+  /** Bytes the input yields when known in advance (not for gzip, whose uncompressed size is unknown). */
+  readonly size: number | undefined;
 }
 
 function isGzip(head: Uint8Array, length: number): boolean {
@@ -34,8 +36,9 @@ export async function openFile(path: string): Promise<ByteSource> {
     handle = await open(path, 'r');
     const head = new Uint8Array(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
+    const { size } = await handle.stat();
     const file = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
-    return wrap(path, file, isGzip(head, bytesRead));
+    return wrap(path, file, isGzip(head, bytesRead), size);
   } catch (e) {
     await handle?.close().catch(() => undefined);
     throw ioError(path, e);
@@ -47,10 +50,10 @@ export function fromBytes(name: string, bytes: Uint8Array): ByteSource {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const chunks: Buffer[] = [];
   for (let at = 0; at < buffer.length; at += CHUNK_BYTES) chunks.push(buffer.subarray(at, at + CHUNK_BYTES));
-  return wrap(name, Readable.from(chunks), isGzip(buffer, buffer.length));
+  return wrap(name, Readable.from(chunks), isGzip(buffer, buffer.length), buffer.length);
 }
 
-function wrap(name: string, raw: Readable, gzip: boolean): ByteSource {
+function wrap(name: string, raw: Readable, gzip: boolean, rawSize: number): ByteSource {
   let stream: Readable = raw;
   if (gzip) {
     const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
@@ -63,6 +66,7 @@ function wrap(name: string, raw: Readable, gzip: boolean): ByteSource {
   };
   return {
     close,
+    size: gzip ? undefined : rawSize,
     async *[Symbol.asyncIterator]() {
       try {
         for await (const chunk of stream) yield chunk as Buffer;

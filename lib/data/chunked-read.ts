@@ -1,0 +1,192 @@
+/**
+ * Parallel parsing of one input: this thread reads (and gunzips) the bytes,
+ * cuts them at line ends into chunks held in SharedArrayBuffers, parsing
+ * threads parse the chunks, and this thread merges the results in file order
+ * into one {@link InteractionCollector}. Merging in order is what makes the
+ * result identical to a single pass: ids get their index at their first
+ * appearance in the file, line numbers continue from chunk to chunk, and the
+ * first bad line reported is the file's first.
+ *
+ * Two cases cannot be cut blindly at a line end, and fall back to parsing the
+ * rest of the input on this thread: a line longer than a chunk, and a chunk
+ * that ends inside a quoted field spanning lines (noticed when its result
+ * says so: the next chunk did not start at a record, so nothing from it on is
+ * trusted).
+ */
+import type { InteractionCollector } from './interaction-collector.js';
+import type { ChunkResult, ChunkTask } from './chunk-parse.js';
+import { ParsePool } from './parse-pool.js';
+import { badLineError, type RecordRules, type SplitStart } from './record-reader.js';
+
+const LF = 0x0a;
+
+/** Chunks dispatched but not merged, per thread: enough to keep every thread busy while one is merged. */
+const IN_FLIGHT_PER_THREAD = 2;
+
+interface Cut {
+  buffer: SharedArrayBuffer;
+  length: number;
+}
+
+interface Chunk {
+  task: ChunkTask;
+  result: Promise<ChunkResult>;
+}
+
+/** Accumulates bytes into chunk-sized shared buffers and cuts them after their last line break. */
+class ChunkCutter {
+  private buffer!: SharedArrayBuffer;
+  private view!: Buffer;
+  private used = 0;
+  private spill: Buffer | undefined;
+
+  constructor(private readonly size: number) {
+    this.fresh();
+  }
+
+  /**
+   * Copies `piece` in, appending the chunks it completes to `out`. False when
+   * a full chunk holds no line break (a line longer than a chunk): then
+   * {@link rest} holds every byte not handed out.
+   */
+  add(piece: Buffer, out: Cut[]): boolean {
+    let at = 0;
+    while (at < piece.length) {
+      const n = Math.min(piece.length - at, this.size - this.used);
+      piece.copy(this.view, this.used, at, at + n);
+      this.used += n;
+      at += n;
+      if (this.used < this.size) break;
+      const nl = this.view.lastIndexOf(LF, this.used - 1);
+      if (nl < 0) {
+        this.spill = piece.subarray(at);
+        return false;
+      }
+      out.push({ buffer: this.buffer, length: nl + 1 });
+      const tail = this.view.subarray(nl + 1, this.used);
+      this.fresh();
+      tail.copy(this.view, 0);
+      this.used = tail.length;
+    }
+    return true;
+  }
+
+  /** The bytes not handed out as chunks yet. */
+  rest(): Buffer[] {
+    const rest = [this.view.subarray(0, this.used)];
+    if (this.spill) rest.push(this.spill);
+    return rest;
+  }
+
+  /** The bytes after the last chunk, as the input's last chunk (the cutter is empty afterwards). */
+  last(): Cut {
+    const cut = { buffer: this.buffer, length: this.used };
+    this.view = Buffer.alloc(0);
+    this.used = 0;
+    return cut;
+  }
+
+  private fresh(): void {
+    // Shared: parsing threads read the chunk where it is, and this thread keeps
+    // it until merged, in case it must be parsed again here.
+    this.buffer = new SharedArrayBuffer(this.size);
+    this.view = Buffer.from(this.buffer);
+    this.used = 0;
+  }
+}
+
+export interface ChunkedReadOptions {
+  /** Parsing threads (2 or more). */
+  threads: number;
+  chunkBytes: number;
+  /** The input's uncompressed size when known, to size the result columns once. */
+  sizeHint: number | undefined;
+}
+
+/**
+ * Parses `input` into `collector` with parsing threads. Inputs shorter than
+ * two chunks are parsed on this thread (starting threads would cost more).
+ */
+export async function parseChunked(
+  input: AsyncIterable<Buffer>,
+  collector: InteractionCollector,
+  rules: RecordRules,
+  options: ChunkedReadOptions,
+): Promise<void> {
+  const iterator = input[Symbol.asyncIterator]();
+  const cutter = new ChunkCutter(options.chunkBytes);
+  const cuts: Cut[] = [];
+  const inFlight: Chunk[] = [];
+  let pool: ParsePool | undefined;
+  let index = 0;
+  let firstLine = 0;
+
+  const dispatch = (cut: Cut, last: boolean): void => {
+    const task: ChunkTask = { index, buffer: cut.buffer, length: cut.length, first: index === 0, last };
+    index++;
+    const result = pool!.parse(task);
+    // Awaited in order later; until then a failure must not count as unhandled.
+    result.catch(() => undefined);
+    inFlight.push({ task, result });
+  };
+
+  /** Merges the oldest chunk; false when it ended inside a record (parse the rest here). */
+  const mergeOldest = async (): Promise<boolean> => {
+    const chunk = inFlight[0]!;
+    const result = await chunk.result;
+    if (result.error) throw badLineError(collector.source, { ...result.error, line: result.error.line + firstLine });
+    if (!result.atRecordBoundary) return false;
+    if (chunk.task.index === 0 && options.sizeHint !== undefined && chunk.task.length > 0) {
+      const estimate = Math.ceil((result.n * options.sizeHint * 1.02) / chunk.task.length) + 1024;
+      collector.data.reserve(Math.min(estimate, 0x7fffffff));
+    }
+    collector.merge(result, firstLine);
+    firstLine += result.physicalLines;
+    inFlight.shift();
+    return true;
+  };
+
+  /** Parses every byte not merged yet on this thread: unmerged chunks, the cutter's rest, the rest of the input. */
+  const finishHere = async (ended: boolean): Promise<void> => {
+    await pool?.close();
+    pool = undefined;
+    const pending = [...inFlight.map((c) => c.task), ...cuts.map((c, k) => ({ ...c, index: index + k }))];
+    const start: SplitStart = { firstLine, atStart: (pending[0]?.index ?? index) === 0 };
+    const splitter = collector.splitter(start);
+    for (const task of pending) splitter.push(Buffer.from(task.buffer, 0, task.length));
+    for (const piece of cutter.rest()) splitter.push(piece);
+    if (!ended) for (let next = await iterator.next(); !next.done; next = await iterator.next()) splitter.push(next.value);
+    splitter.end();
+  };
+
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      if (!cutter.add(next.value, cuts)) return await finishHere(false);
+      // Threads start with the second chunk: an input shorter than that is parsed here.
+      if (!pool && cuts.length >= 2) pool = new ParsePool(options.threads, rules);
+      if (!pool) continue;
+      for (const cut of cuts.splice(0)) dispatch(cut, false);
+      while (inFlight.length > IN_FLIGHT_PER_THREAD * options.threads) {
+        if (!(await mergeOldest())) return await finishHere(false);
+      }
+    }
+    if (!pool) {
+      cuts.push(cutter.last());
+      const splitter = collector.splitter();
+      for (const cut of cuts) splitter.push(Buffer.from(cut.buffer, 0, cut.length));
+      splitter.end();
+      return;
+    }
+    dispatch(cutter.last(), true);
+    while (inFlight.length > 0) {
+      if (!(await mergeOldest())) {
+        // The last chunk is in inFlight: nothing is left in the cutter or the input.
+        return await finishHere(true);
+      }
+    }
+  } finally {
+    await pool?.close();
+  }
+}

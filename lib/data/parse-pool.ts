@@ -1,0 +1,77 @@
+/**
+ * A few parsing threads (`worker_threads` running parse-worker.js) that take
+ * chunk tasks from one queue: a thread that finishes a chunk takes the next,
+ * so uneven chunks balance out. Results come back as promises, one per task.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ChunkResult, ChunkTask } from './chunk-parse.js';
+import type { RecordRules } from './record-reader.js';
+
+interface Job {
+  task: ChunkTask;
+  resolve: (result: ChunkResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | undefined;
+}
+
+export class ParsePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private failure: unknown;
+
+  constructor(threads: number, rules: RecordRules) {
+    for (let t = 0; t < threads; t++) {
+      const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: rules });
+      const slot: Slot = { worker, job: undefined };
+      worker.on('message', (result: ChunkResult) => {
+        const job = slot.job!;
+        slot.job = undefined;
+        job.resolve(result);
+        this.next(slot);
+      });
+      worker.on('error', (e) => this.fail(e));
+      worker.on('exit', (code) => {
+        if (slot.job) this.fail(new Error(`a parsing thread exited with code ${code}`));
+      });
+      this.slots.push(slot);
+    }
+  }
+
+  /** Parses `task` on the first free thread. The chunk's buffer is shared, not copied. */
+  parse(task: ChunkTask): Promise<ChunkResult> {
+    return new Promise((resolve, reject) => {
+      if (this.failure !== undefined) return reject(this.failure);
+      this.queue.push({ task, resolve, reject });
+      const idle = this.slots.find((s) => s.job === undefined);
+      if (idle) this.next(idle);
+    });
+  }
+
+  /** Stops every thread; pending results are dropped. */
+  async close(): Promise<void> {
+    this.queue.length = 0;
+    for (const slot of this.slots) slot.job = undefined;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private next(slot: Slot): void {
+    const job = this.queue.shift();
+    if (!job) return;
+    slot.job = job;
+    slot.worker.postMessage(job.task);
+  }
+
+  /** A thread died: every pending and later task fails with its error. */
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    for (const slot of this.slots) {
+      slot.job?.reject(this.failure);
+      slot.job = undefined;
+    }
+    for (const job of this.queue.splice(0)) job.reject(this.failure);
+  }
+}
