@@ -4,7 +4,7 @@
  * numbers count from the chunk's start; the reading thread fixes both when it
  * merges the chunks in file order.
  */
-import { IdMap } from './id-map.js';
+import { ChunkIds } from './field-parse.js';
 import { InteractionCollector, type ChunkEntries } from './interaction-collector.js';
 import type { BadLine } from './read-options.js';
 import type { RecordRules } from './record-reader.js';
@@ -40,14 +40,14 @@ class StopAtBadLine {
   constructor(readonly bad: BadLine) {}
 }
 
-class ChunkCollector extends InteractionCollector {
+class ChunkCollector extends InteractionCollector<ChunkIds> {
   protected override fail(bad: BadLine): never {
     throw new StopAtBadLine(bad);
   }
 }
 
 export function parseChunk(task: ChunkTask, rules: RecordRules): ChunkResult {
-  const collector = new ChunkCollector('', rules, new IdMap(), new IdMap(), task.first);
+  const collector = new ChunkCollector('', rules, new ChunkIds(), new ChunkIds(), task.first);
   const splitter = collector.splitter({ firstLine: 0, atStart: task.first });
   let error: BadLine | undefined;
   try {

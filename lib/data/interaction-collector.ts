@@ -4,8 +4,7 @@
  * Parsing threads run the same collector over a chunk with empty IdMaps; the
  * calling thread then merges their columns in file order (see {@link merge}).
  */
-import { IdInterner } from './field-parse.js';
-import type { IdMap } from './id-map.js';
+import { ChunkIds, IdInterner } from './field-parse.js';
 import type { BadLine } from './read-options.js';
 import { MAX_BAD_LINES_KEPT, RecordReader, type RecordRules } from './record-reader.js';
 
@@ -62,24 +61,29 @@ export interface ChunkEntries {
   i: Int32Array;
   v: Float32Array;
   t: Float64Array | undefined;
-  /** Local index → id text, in order of first appearance in the chunk. */
-  users: string[];
-  items: string[];
+  /** Local index → id (see {@link ChunkIds}), in order of first appearance in the chunk. */
+  users: Array<string | number>;
+  items: Array<string | number>;
   lines: number;
   skipped: number;
   /** Line numbers relative to the chunk's first line. */
   badLines: BadLine[];
 }
 
-export class InteractionCollector extends RecordReader {
-  readonly data: EntryColumns;
-  private readonly userIds: IdInterner;
-  private readonly itemIds: IdInterner;
+/** Either global ids (an IdMap's indices) or a parsing thread's chunk-local ids. */
+type Ids = IdInterner | ChunkIds;
 
-  constructor(source: string, rules: RecordRules, users: IdMap, items: IdMap, atStart = true) {
+export class InteractionCollector<I extends Ids = IdInterner> extends RecordReader {
+  readonly data: EntryColumns;
+
+  constructor(
+    source: string,
+    rules: RecordRules,
+    private readonly userIds: I,
+    private readonly itemIds: I,
+    atStart = true,
+  ) {
     super(source, rules, atStart);
-    this.userIds = new IdInterner(users);
-    this.itemIds = new IdInterner(items);
     this.data = new EntryColumns(rules.format.columns.time !== null);
   }
 
@@ -110,10 +114,10 @@ export class InteractionCollector extends RecordReader {
    * order of first appearance, so merging chunks in file order gives every id
    * the index a single pass over the file would have given it.
    */
-  merge(chunk: ChunkEntries, firstLine: number): void {
+  merge(this: InteractionCollector<IdInterner>, chunk: ChunkEntries, firstLine: number): void {
     this.skipHeader = false;
-    const toUser = remap(this.userIds.map, chunk.users);
-    const toItem = remap(this.itemIds.map, chunk.items);
+    const toUser = remap(this.userIds, chunk.users);
+    const toItem = remap(this.itemIds, chunk.items);
     const d = this.data;
     if (d.n + chunk.n > d.capacity) d.reserve(Math.max(d.n + chunk.n, Math.floor(d.capacity * 1.5)));
     const { u, i } = chunk;
@@ -134,7 +138,7 @@ export class InteractionCollector extends RecordReader {
   }
 
   /** The chunk-local view of this collector, for a parsing thread to send back. */
-  entries(): ChunkEntries {
+  entries(this: InteractionCollector<ChunkIds>): ChunkEntries {
     const d = this.data;
     return {
       n: d.n,
@@ -142,8 +146,8 @@ export class InteractionCollector extends RecordReader {
       i: d.i,
       v: d.v,
       t: d.t,
-      users: this.userIds.map.toArray() as string[],
-      items: this.itemIds.map.toArray() as string[],
+      users: this.userIds.ids,
+      items: this.itemIds.ids,
       lines: this.lines,
       skipped: this.skipped,
       badLines: this.badLines,
@@ -151,8 +155,8 @@ export class InteractionCollector extends RecordReader {
   }
 }
 
-function remap(map: IdMap, ids: readonly string[]): Int32Array {
+function remap(interner: IdInterner, ids: ReadonlyArray<string | number>): Int32Array {
   const out = new Int32Array(ids.length);
-  for (let k = 0; k < ids.length; k++) out[k] = map.add(ids[k]!);
+  for (let k = 0; k < ids.length; k++) out[k] = interner.internId(ids[k]!);
   return out;
 }

@@ -8,6 +8,7 @@ import { invalid } from '../validate.js';
 import { fromBytes, ioError, openFile, type ByteSource } from './byte-source.js';
 import { parseChunked } from './chunked-read.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { IdInterner } from './field-parse.js';
 import { InteractionCollector } from './interaction-collector.js';
 import { Interactions } from './interactions.js';
 import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadOptions, type Settings } from './read-options.js';
@@ -70,7 +71,7 @@ async function readSource(bytes: ByteSource, source: string, settings: Settings)
     const head = await readHead(chunks);
     const format = detectFormat(source, settings, head);
     const rules = rulesOf(format, settings);
-    const collector = new InteractionCollector(source, rules, settings.users, settings.items);
+    const collector = new InteractionCollector(source, rules, new IdInterner(settings.users), new IdInterner(settings.items));
     const input = headThenRest(head, chunks);
     if (settings.threads > 1) {
       await parseChunked(input, collector, rules, { threads: settings.threads, chunkBytes: settings.chunkBytes, sizeHint: bytes.size });
