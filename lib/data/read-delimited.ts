@@ -7,12 +7,11 @@
 import { invalid } from '../validate.js';
 import { fromBytes, ioError, openFile, type ByteSource } from './byte-source.js';
 import { parseChunked } from './chunked-read.js';
-import { ErrorCodes, MfrecError } from '../errors.js';
 import { IdInterner } from './field-parse.js';
 import { InteractionCollector } from './interaction-collector.js';
 import { Interactions } from './interactions.js';
 import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadOptions, type Settings } from './read-options.js';
-import { detectFormat, headThenRest, readHead, rulesOf } from './record-reader.js';
+import { detectFormat, headThenRest, noValidLines, readHead, rulesOf } from './record-reader.js';
 
 export type { Delimiter } from './line-source.js';
 export type { ColumnRef, Columns } from './detect-format.js';
@@ -98,10 +97,7 @@ async function readSource(bytes: ByteSource, source: string, settings: Settings)
 
 function result(collector: InteractionCollector, format: ReadFormat, settings: Settings): ReadResult {
   const d = collector.data;
-  if (d.n === 0) {
-    const why = collector.lines === 0 ? 'has no data lines' : `has no valid lines (${collector.skipped} bad line(s) skipped)`;
-    throw new MfrecError(ErrorCodes.EMPTY_DATA, `${collector.source} ${why}`);
-  }
+  if (d.n === 0) throw noValidLines(collector.source, collector);
   const interactions = Interactions.fromIndices(
     settings.users,
     settings.items,

@@ -5,11 +5,20 @@
  * format detection, column rules, quoting, gzip support, bad-line policy and
  * errors are readInteractions' own (record-reader.ts).
  */
+import { ErrorCodes, isMfrecError, type MfrecError } from '../errors.js';
 import { integer, invalid } from '../validate.js';
 import { ioError, openFile } from './byte-source.js';
 import { fieldText } from './field-parse.js';
 import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadOptions } from './read-options.js';
-import { detectFormat, headThenRest, readHead, RecordReader, rulesOf, type RecordRules } from './record-reader.js';
+import {
+  detectFormat,
+  headThenRest,
+  noValidLines,
+  readHead,
+  RecordReader,
+  rulesOf,
+  type RecordRules,
+} from './record-reader.js';
 
 export const DEFAULT_BATCH_SIZE = 65_536;
 const INITIAL_BATCH_CAPACITY = 4096;
@@ -57,10 +66,12 @@ export interface ReadRowsOptions extends ReadOptions {
  * Takes {@link ReadOptions} for the format and the bad-line policy; `aggregate`,
  * `users`, `items`, `threads` and `chunkBytes` only concern readInteractions and
  * are ignored. Bad lines fail or are skipped exactly as in readInteractions,
- * with the same errors: `ERR_MFREC_IO`, `ERR_MFREC_PARSE` (after the batches
- * before the bad line were yielded), `ERR_MFREC_EMPTY_DATA` for an empty file,
- * `ERR_MFREC_INVALID_ARGUMENT`, `ERR_MFREC_UNKNOWN_OPTION`. A file whose lines
- * are all bad (skipped) yields no rows; it is not an error here.
+ * with the same errors: `ERR_MFREC_IO`, `ERR_MFREC_PARSE` (after every row
+ * before the bad line was yielded, the last of them in a short batch), `ERR_MFREC_EMPTY_DATA` for an empty file,
+ * `ERR_MFREC_INVALID_ARGUMENT`, `ERR_MFREC_UNKNOWN_OPTION`, and
+ * `ERR_MFREC_EMPTY_DATA` when no line is valid (an empty file, a header alone,
+ * only bad lines skipped), raised before the first batch or, for skipped
+ * lines, at the end, when nothing was yielded.
  */
 export async function* readRows(path: string, options?: ReadRowsOptions): AsyncGenerator<RowBatch, RowsSummary, undefined> {
   const settings = checkReadOptions('readRows', options, [...READ_OPTIONS, 'batchSize']);
@@ -74,13 +85,16 @@ export async function* readRows(path: string, options?: ReadRowsOptions): AsyncG
     const rows = new RowCollector(path, rulesOf(format, settings), batchSize);
     const splitter = rows.splitter();
     for await (const chunk of headThenRest(head, chunks)) {
-      splitter.push(chunk);
+      const bad = rows.parse(() => splitter.push(chunk));
       yield* rows.takeFull();
+      if (bad) yield* rows.stopAt(bad);
     }
-    splitter.end();
+    const bad = rows.parse(() => splitter.end());
     yield* rows.takeFull();
+    if (bad) yield* rows.stopAt(bad);
     const last = rows.takeRest();
     if (last) yield last;
+    if (rows.accepted === 0) throw noValidLines(path, rows);
     return { lines: rows.lines, skipped: rows.skipped, badLines: rows.badLines, format };
   } catch (e) {
     throw ioError(path, e);
@@ -91,6 +105,8 @@ export async function* readRows(path: string, options?: ReadRowsOptions): AsyncG
 
 /** Collects accepted rows into batches of `batchSize`. */
 class RowCollector extends RecordReader {
+  /** Rows accepted so far. */
+  accepted = 0;
   private readonly full: RowBatch[] = [];
   private batch: RowBatch;
   private n = 0;
@@ -124,6 +140,7 @@ class RowCollector extends RecordReader {
     if (this.n === this.batch.lines.length) this.growBatch();
     const b = this.batch;
     const k = this.n++;
+    this.accepted++;
     b.users.push(fieldText(buf, us, ue, uq));
     b.items.push(fieldText(buf, is, ie, iq));
     if (b.values) b.values[k] = value;
@@ -145,6 +162,27 @@ class RowCollector extends RecordReader {
     next.timestamps?.set(b.timestamps!);
     next.lines.set(b.lines);
     this.batch = next;
+  }
+
+  /**
+   * Runs `split`; returns the error of a bad line under `onBadLine: 'error'`
+   * instead of throwing it, so that the rows before it can be yielded first.
+   */
+  parse(split: () => void): MfrecError | undefined {
+    try {
+      split();
+      return undefined;
+    } catch (e) {
+      if (isMfrecError(e, ErrorCodes.PARSE)) return e;
+      throw e;
+    }
+  }
+
+  /** Yields the rows collected before a bad line, then throws its error. */
+  *stopAt(bad: MfrecError): Generator<RowBatch, never> {
+    const rest = this.takeRest();
+    if (rest) yield rest;
+    throw bad;
   }
 
   /** The batches filled so far (handed over once). */

@@ -28,6 +28,12 @@ export function badLineError(source: string, bad: BadLine): MfrecError {
   return new MfrecError(ErrorCodes.PARSE, `${source}:${bad.line}: ${bad.reason}: "${bad.text}"`);
 }
 
+/** ERR_MFREC_EMPTY_DATA for an input where `reader` accepted no line. */
+export function noValidLines(source: string, reader: RecordReader): MfrecError {
+  const why = reader.lines === 0 ? 'has no data lines' : `has no valid lines (${reader.skipped} bad line(s) skipped)`;
+  return new MfrecError(ErrorCodes.EMPTY_DATA, `${source} ${why}`);
+}
+
 /** The first chunks of an input, enough to hold the sample lines, and whether they are all of it. */
 export interface Head {
   chunks: Buffer[];
