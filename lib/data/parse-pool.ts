@@ -28,7 +28,9 @@ export class ParsePool {
       const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: rules });
       const slot: Slot = { worker, job: undefined };
       worker.on('message', (result: ChunkResult) => {
-        const job = slot.job!;
+        const job = slot.job;
+        // A result that arrives after close() has no one waiting for it.
+        if (!job) return;
         slot.job = undefined;
         job.resolve(result);
         this.next(slot);
