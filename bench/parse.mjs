@@ -15,12 +15,14 @@
  *
  * Usage: npm run build:ts && node bench/parse.mjs [--ratings 2000000] [--runs 3]
  *          [--threads 1,2] [--stages baseline,read,split,parse,csr]
+ *        node bench/parse.mjs --dataset s2 [--scale 0.1] ...   (Last.fm-shaped counts, generate-counts.mjs)
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countsFilePath, ensureCountsFile } from './generate-counts.mjs';
 import { ensureRatingsFile, ratingsFilePath } from './generate-ratings.mjs';
 
 const self = fileURLToPath(import.meta.url);
@@ -65,6 +67,13 @@ async function child(stage, file, threads) {
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, lines, rssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
+function countLines(file) {
+  const text = readFileSync(file);
+  let n = 0;
+  for (let at = text.indexOf(10); at >= 0; at = text.indexOf(10, at + 1)) n++;
+  return n;
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[(s.length - 1) >> 1];
@@ -85,10 +94,13 @@ async function main() {
     if (stage === 'parse') for (const t of threads) jobs.push({ stage, threads: t, name: `parse, ${t} thread${t === 1 ? '' : 's'}` });
     else jobs.push({ stage, threads: 2, name: stage });
   }
-  if (!existsSync(ratingsFilePath({ ratings }))) process.stderr.write('generating the ratings file...\n');
-  const file = await ensureRatingsFile({ ratings });
+  const s2 = a.dataset === 's2';
+  const options = s2 ? { scale: Number(a.scale ?? 1) } : { ratings };
+  if (!existsSync(s2 ? countsFilePath(options) : ratingsFilePath(options))) process.stderr.write('generating the data file...\n');
+  const file = s2 ? await ensureCountsFile(options) : await ensureRatingsFile(options);
   const megabytes = statSync(file).size / 1e6;
-  process.stderr.write(`${path.relative(process.cwd(), file)}: ${megabytes.toFixed(1)} MB, ${ratings} ratings\n`);
+  const lineCount = s2 ? countLines(file) - 1 : ratings;
+  process.stderr.write(`${path.relative(process.cwd(), file)}: ${megabytes.toFixed(1)} MB, ${lineCount} data lines\n`);
   const rows = [];
   for (const { stage, threads: t, name } of jobs) {
     const results = [];
@@ -103,7 +115,7 @@ async function main() {
     const row = { stage: name, ms: Math.round(ms), 'MB/s': '', 'lines/s': '', 'CPU ms': Math.round(cpuMs), 'peak RSS MB': Math.round(rss) };
     if (stage !== 'baseline') {
       row['MB/s'] = (megabytes / (ms / 1000)).toFixed(1);
-      row['lines/s'] = `${((ratings / ms) * 1000 / 1e6).toFixed(2)}M`;
+      row['lines/s'] = `${((lineCount / ms) * 1000 / 1e6).toFixed(2)}M`;
     }
     rows.push(row);
     process.stderr.write(`${name}: ${results.map((x) => x.ms.toFixed(0)).join(', ')} ms\n`);
@@ -112,7 +124,7 @@ async function main() {
   for (const parse of rows.filter((r) => r.stage.startsWith('parse'))) {
     console.log(`${parse.stage}: ${(parse.ms / megabytes).toFixed(2)} ms per MB`);
   }
-  console.log(`bytes per line: ${((megabytes * 1e6) / ratings).toFixed(1)}; load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`bytes per line: ${((megabytes * 1e6) / lineCount).toFixed(1)}; load average ${os.loadavg()[0].toFixed(1)}`);
 }
 
 await main();
