@@ -47,7 +47,9 @@ class ChunkCollector extends InteractionCollector<ChunkIds> {
 }
 
 export function parseChunk(task: ChunkTask, rules: RecordRules): ChunkResult {
-  const collector = new ChunkCollector('', rules, new ChunkIds(), new ChunkIds(), task.first);
+  // Room for lines of 16 bytes on average or more: rarely a reallocation, little slack.
+  const capacity = Math.max(1024, Math.ceil(task.length / 16));
+  const collector = new ChunkCollector('', rules, new ChunkIds(), new ChunkIds(), task.first, capacity);
   const splitter = collector.splitter({ firstLine: 0, atStart: task.first });
   let error: BadLine | undefined;
   try {

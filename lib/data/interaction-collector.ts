@@ -76,15 +76,17 @@ type Ids = IdInterner | ChunkIds;
 export class InteractionCollector<I extends Ids = IdInterner> extends RecordReader {
   readonly data: EntryColumns;
 
+  /** @param capacity entries to make room for up front (grown as needed). */
   constructor(
     source: string,
     rules: RecordRules,
     private readonly userIds: I,
     private readonly itemIds: I,
     atStart = true,
+    capacity?: number,
   ) {
     super(source, rules, atStart);
-    this.data = new EntryColumns(rules.format.columns.time !== null);
+    this.data = new EntryColumns(rules.format.columns.time !== null, capacity);
   }
 
   protected accept(
