@@ -1,8 +1,8 @@
 /**
  * Parsing one chunk of an input on a parsing thread: a run of whole lines cut
- * at line ends by the reading thread. Ids get chunk-local indices, and line
- * numbers count from the chunk's start; the reading thread fixes both when it
- * merges the chunks in file order.
+ * at line ends by the reading thread. Ids get the thread's own indices (its
+ * tables live as long as the thread), and line numbers count from the chunk's
+ * start; the reading thread fixes both when it merges the chunks in file order.
  */
 import { ChunkIds } from './field-parse.js';
 import { InteractionCollector, type ChunkEntries } from './interaction-collector.js';
@@ -23,6 +23,8 @@ export interface ChunkTask {
 
 export interface ChunkResult extends ChunkEntries {
   index: number;
+  /** The parsing thread (its id tables) that parsed the chunk. */
+  thread: number;
   /** Line breaks in the chunk: where the next chunk's line numbers start. */
   physicalLines: number;
   /**
@@ -46,10 +48,21 @@ class ChunkCollector extends InteractionCollector<ChunkIds> {
   }
 }
 
-export function parseChunk(task: ChunkTask, rules: RecordRules): ChunkResult {
+/** The state a parsing thread keeps between chunks. */
+export interface ThreadState {
+  thread: number;
+  rules: RecordRules;
+  users: ChunkIds;
+  items: ChunkIds;
+}
+
+export function parseChunk(task: ChunkTask, state: ThreadState): ChunkResult {
+  const { users, items } = state;
+  const usersBefore = users.ids.length;
+  const itemsBefore = items.ids.length;
   // Room for lines of 16 bytes on average or more: rarely a reallocation, little slack.
   const capacity = Math.max(1024, Math.ceil(task.length / 16));
-  const collector = new ChunkCollector('', rules, new ChunkIds(), new ChunkIds(), task.first, capacity);
+  const collector = new ChunkCollector('', state.rules, users, items, task.first, capacity);
   const splitter = collector.splitter({ firstLine: 0, atStart: task.first });
   let error: BadLine | undefined;
   try {
@@ -60,8 +73,9 @@ export function parseChunk(task: ChunkTask, rules: RecordRules): ChunkResult {
     error = e.bad;
   }
   return {
-    ...collector.entries(),
+    ...collector.entries(usersBefore, itemsBefore),
     index: task.index,
+    thread: state.thread,
     physicalLines: splitter.lines,
     atRecordBoundary: task.last || splitter.atRecordBoundary,
     ...(error ? { error } : {}),

@@ -13,7 +13,7 @@
  * says so: the next chunk did not start at a record, so nothing from it on is
  * trusted).
  */
-import type { InteractionCollector } from './interaction-collector.js';
+import { ThreadIds, type InteractionCollector } from './interaction-collector.js';
 import type { ChunkResult, ChunkTask } from './chunk-parse.js';
 import { ParsePool } from './parse-pool.js';
 import { badLineError, type RecordRules, type SplitStart } from './record-reader.js';
@@ -128,10 +128,23 @@ export async function parseChunked(
   let index = 0;
   let firstLine = 0;
 
+  const tables = new Map<number, { users: ThreadIds; items: ThreadIds }>();
+  const threadIds = (thread: number): { users: ThreadIds; items: ThreadIds } => {
+    let t = tables.get(thread);
+    if (!t) tables.set(thread, (t = { users: new ThreadIds(), items: new ThreadIds() }));
+    return t;
+  };
+
   const dispatch = (cut: Cut, last: boolean): void => {
     const task: ChunkTask = { index, buffer: cut.buffer, length: cut.length, first: index === 0, last };
     index++;
-    const result = pool!.parse(task);
+    // Results resolve in the order each thread sent them, which is the order
+    // that thread met its new ids in: append them now, merge in file order later.
+    const result = pool!.parse(task).then((r) => {
+      threadIds(r.thread).users.append(r.newUsers);
+      threadIds(r.thread).items.append(r.newItems);
+      return r;
+    });
     // Awaited in order later; until then a failure must not count as unhandled.
     result.catch(() => undefined);
     inFlight.push({ task, result });
@@ -147,7 +160,8 @@ export async function parseChunked(
       const estimate = Math.ceil((result.n * options.sizeHint * 1.02) / chunk.task.length) + 1024;
       collector.data.reserve(Math.min(estimate, 0x7fffffff));
     }
-    collector.merge(result, firstLine);
+    const ids = threadIds(result.thread);
+    collector.merge(result, firstLine, ids.users, ids.items);
     firstLine += result.physicalLines;
     inFlight.shift();
     cutter.recycle(chunk.task.buffer);

@@ -242,10 +242,11 @@ export class IdInterner {
 }
 
 /**
- * Chunk-local ids for a parsing thread: indices in order of first appearance,
- * canonical decimal ids kept as numbers (no string, no hashing), others as
- * text. The reading thread maps them to global indices with
- * {@link IdInterner.internId}.
+ * A parsing thread's own ids, kept across the chunks it parses: indices in
+ * order of first appearance on that thread, canonical decimal ids kept as
+ * numbers (no string, no hashing), others as text. The reading thread maps
+ * them to global indices with {@link IdInterner.internId} (see
+ * interaction-collector.ts, ThreadIds).
  */
 export class ChunkIds {
   /** Local index → id. */

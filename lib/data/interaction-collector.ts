@@ -54,20 +54,41 @@ export class EntryColumns {
   }
 }
 
-/** A parsed chunk: its columns use chunk-local id indices, listed in `users` and `items`. */
+/** A parsed chunk: its columns use the parsing thread's own id indices (see {@link ChunkIds}). */
 export interface ChunkEntries {
   n: number;
   u: Int32Array;
   i: Int32Array;
   v: Float32Array;
   t: Float64Array | undefined;
-  /** Local index → id (see {@link ChunkIds}), in order of first appearance in the chunk. */
-  users: Array<string | number>;
-  items: Array<string | number>;
+  /** Ids the thread met for the first time in this chunk, appended to its table in this order. */
+  newUsers: Array<string | number>;
+  newItems: Array<string | number>;
   lines: number;
   skipped: number;
   /** Line numbers relative to the chunk's first line. */
   badLines: BadLine[];
+}
+
+/**
+ * The reading thread's copy of one parsing thread's id table: the thread's
+ * ids in its index order, and the global index of each once it is known.
+ */
+export class ThreadIds {
+  readonly ids: Array<string | number> = [];
+  global = new Int32Array(1024).fill(-1);
+
+  /** Appends ids the thread reports as new (in the order the thread parsed its chunks). */
+  append(ids: ReadonlyArray<string | number>): void {
+    for (const id of ids) this.ids.push(id);
+    if (this.ids.length > this.global.length) {
+      let size = this.global.length;
+      while (size < this.ids.length) size *= 2;
+      const next = new Int32Array(size).fill(-1);
+      next.set(this.global);
+      this.global = next;
+    }
+  }
 }
 
 /** Either global ids (an IdMap's indices) or a parsing thread's chunk-local ids. */
@@ -80,8 +101,8 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
   constructor(
     source: string,
     rules: RecordRules,
-    private readonly userIds: I,
-    private readonly itemIds: I,
+    readonly userIds: I,
+    readonly itemIds: I,
     atStart = true,
     capacity?: number,
   ) {
@@ -112,21 +133,34 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
 
   /**
    * Appends a chunk parsed elsewhere whose first line is line `firstLine + 1`
-   * of the input: its ids are added to this collector's IdMaps in the chunk's
-   * order of first appearance, so merging chunks in file order gives every id
-   * the index a single pass over the file would have given it.
+   * of the input; `users` and `items` are the id tables of the thread that
+   * parsed it. An id gets its global index the first time an entry merged
+   * here uses it, so merging chunks in file order gives every id the index a
+   * single pass over the file would have given it.
    */
-  merge(this: InteractionCollector<IdInterner>, chunk: ChunkEntries, firstLine: number): void {
+  merge(
+    this: InteractionCollector<IdInterner>,
+    chunk: ChunkEntries,
+    firstLine: number,
+    users: ThreadIds,
+    items: ThreadIds,
+  ): void {
     this.skipHeader = false;
-    const toUser = remap(this.userIds, chunk.users);
-    const toItem = remap(this.itemIds, chunk.items);
     const d = this.data;
     if (d.n + chunk.n > d.capacity) d.reserve(Math.max(d.n + chunk.n, Math.floor(d.capacity * 1.5)));
     const { u, i } = chunk;
+    const toUser = users.global;
+    const toItem = items.global;
     const at = d.n;
     for (let k = 0; k < chunk.n; k++) {
-      d.u[at + k] = toUser[u[k]!]!;
-      d.i[at + k] = toItem[i[k]!]!;
+      const lu = u[k]!;
+      let gu = toUser[lu]!;
+      if (gu < 0) toUser[lu] = gu = this.userIds.internId(users.ids[lu]!);
+      d.u[at + k] = gu;
+      const li = i[k]!;
+      let gi = toItem[li]!;
+      if (gi < 0) toItem[li] = gi = this.itemIds.internId(items.ids[li]!);
+      d.i[at + k] = gi;
     }
     d.v.set(chunk.v.subarray(0, chunk.n), at);
     if (d.t) d.t.set(chunk.t!.subarray(0, chunk.n), at);
@@ -139,8 +173,11 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
     }
   }
 
-  /** The chunk-local view of this collector, for a parsing thread to send back. */
-  entries(this: InteractionCollector<ChunkIds>): ChunkEntries {
+  /**
+   * This collector's entries for the reading thread, with the ids its tables
+   * gained since `usersBefore` / `itemsBefore` entries.
+   */
+  entries(this: InteractionCollector<ChunkIds>, usersBefore: number, itemsBefore: number): ChunkEntries {
     const d = this.data;
     return {
       n: d.n,
@@ -148,17 +185,11 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
       i: d.i,
       v: d.v,
       t: d.t,
-      users: this.userIds.ids,
-      items: this.itemIds.ids,
+      newUsers: this.userIds.ids.slice(usersBefore),
+      newItems: this.itemIds.ids.slice(itemsBefore),
       lines: this.lines,
       skipped: this.skipped,
       badLines: this.badLines,
     };
   }
-}
-
-function remap(interner: IdInterner, ids: ReadonlyArray<string | number>): Int32Array {
-  const out = new Int32Array(ids.length);
-  for (let k = 0; k < ids.length; k++) out[k] = interner.internId(ids[k]!);
-  return out;
 }

@@ -7,6 +7,13 @@ import { Worker } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask } from './chunk-parse.js';
 import type { RecordRules } from './record-reader.js';
 
+/** What a parsing thread starts with. */
+export interface ParseThreadData {
+  /** The thread's number in its pool, reported with each result. */
+  thread: number;
+  rules: RecordRules;
+}
+
 interface Job {
   task: ChunkTask;
   resolve: (result: ChunkResult) => void;
@@ -25,7 +32,8 @@ export class ParsePool {
 
   constructor(threads: number, rules: RecordRules) {
     for (let t = 0; t < threads; t++) {
-      const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: rules });
+      const workerData: ParseThreadData = { thread: t, rules };
+      const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData });
       const slot: Slot = { worker, job: undefined };
       worker.on('message', (result: ChunkResult) => {
         const job = slot.job;
