@@ -182,6 +182,9 @@ export async function parseChunked(
   };
 
   try {
+    // A file known to hold two chunks or more starts its threads now, so that
+    // they boot while this thread reads; otherwise they start with the second chunk.
+    if (options.sizeHint !== undefined && options.sizeHint >= 2 * options.chunkBytes) pool = new ParsePool(options.threads, rules);
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
