@@ -59,7 +59,7 @@ async function expectSameRead(
   const single = await outcome({ ...options, threads: 1 });
   expect(spy).not.toHaveBeenCalled();
   const parallel = await outcome({ ...options, ...parallelOptions });
-  expect(spy.mock.calls.length).toBeGreaterThan(1);
+  expect(spy).toHaveBeenCalled();
   spy.mockRestore();
   if (single instanceof Error) {
     expect(parallel).toBeInstanceOf(Error);

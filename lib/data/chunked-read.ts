@@ -1,8 +1,8 @@
 /**
  * Parallel parsing of one input: this thread reads (and gunzips) the bytes,
  * cuts them at line ends into chunks held in SharedArrayBuffers, parsing
- * threads parse the chunks, and this thread merges the results in file order
- * into one {@link InteractionCollector}. Merging in order is what makes the
+ * threads (and this one, when they are all busy) parse the chunks, and this
+ * thread merges the results in file order into one {@link InteractionCollector}. Merging in order is what makes the
  * result identical to a single pass: ids get their index at their first
  * appearance in the file, line numbers continue from chunk to chunk, and the
  * first bad line reported is the file's first.
@@ -14,7 +14,8 @@
  * trusted).
  */
 import { ThreadIds, type InteractionCollector } from './interaction-collector.js';
-import type { ChunkResult, ChunkTask } from './chunk-parse.js';
+import { parseChunk, type ChunkResult, type ChunkTask, type ThreadState } from './chunk-parse.js';
+import { ChunkIds } from './field-parse.js';
 import { ParsePool } from './parse-pool.js';
 import { badLineError, type RecordRules, type SplitStart } from './record-reader.js';
 
@@ -31,6 +32,8 @@ interface Cut {
 interface Chunk {
   task: ChunkTask;
   result: Promise<ChunkResult>;
+  /** The result has arrived: merging it will not wait. */
+  ready: boolean;
 }
 
 /** Accumulates bytes into chunk-sized shared buffers and cuts them after their last line break. */
@@ -103,7 +106,7 @@ class ChunkCutter {
 }
 
 export interface ChunkedReadOptions {
-  /** Parsing threads (2 or more). */
+  /** Parsing threads (2 or more), this one included. */
   threads: number;
   chunkBytes: number;
   /** The input's uncompressed size when known, to size the result columns once. */
@@ -128,6 +131,8 @@ export async function parseChunked(
   let index = 0;
   let firstLine = 0;
 
+  /** This thread's parsing state, for the chunks it parses itself. */
+  const here: ThreadState = { thread: -1, rules, users: new ChunkIds(), items: new ChunkIds() };
   const tables = new Map<number, { users: ThreadIds; items: ThreadIds }>();
   const threadIds = (thread: number): { users: ThreadIds; items: ThreadIds } => {
     let t = tables.get(thread);
@@ -135,19 +140,35 @@ export async function parseChunked(
     return t;
   };
 
+  const appendIds = (r: ChunkResult): void => {
+    threadIds(r.thread).users.append(r.newUsers);
+    threadIds(r.thread).items.append(r.newItems);
+  };
+
   const dispatch = (cut: Cut, last: boolean): void => {
     const task: ChunkTask = { index, buffer: cut.buffer, length: cut.length, first: index === 0, last };
     index++;
-    // Results resolve in the order each thread sent them, which is the order
-    // that thread met its new ids in: append them now, merge in file order later.
-    const result = pool!.parse(task).then((r) => {
-      threadIds(r.thread).users.append(r.newUsers);
-      threadIds(r.thread).items.append(r.newItems);
-      return r;
-    });
-    // Awaited in order later; until then a failure must not count as unhandled.
-    result.catch(() => undefined);
-    inFlight.push({ task, result });
+    const chunk: Chunk = { task, result: undefined as unknown as Promise<ChunkResult>, ready: false };
+    if (pool!.busy) {
+      // This thread parses too, whenever every parsing thread is busy: the
+      // threads option counts it, and on a small machine a thread more than
+      // there are cores would only take turns with the others.
+      const r = parseChunk(task, here);
+      appendIds(r);
+      chunk.ready = true;
+      chunk.result = Promise.resolve(r);
+    } else {
+      // Results resolve in the order each thread sent them, which is the order
+      // that thread met its new ids in: append them now, merge in file order later.
+      chunk.result = pool!.parse(task).then((r) => {
+        appendIds(r);
+        chunk.ready = true;
+        return r;
+      });
+      // Awaited in order later; until then a failure must not count as unhandled.
+      chunk.result.catch(() => undefined);
+    }
+    inFlight.push(chunk);
   };
 
   /** Merges the oldest chunk; false when it ended inside a record (parse the rest here). */
@@ -184,15 +205,21 @@ export async function parseChunked(
   try {
     // A file known to hold two chunks or more starts its threads now, so that
     // they boot while this thread reads; otherwise they start with the second chunk.
-    if (options.sizeHint !== undefined && options.sizeHint >= 2 * options.chunkBytes) pool = new ParsePool(options.threads, rules);
+    if (options.sizeHint !== undefined && options.sizeHint >= 2 * options.chunkBytes) pool = new ParsePool(options.threads - 1, rules);
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
       if (!cutter.add(next.value, cuts)) return await finishHere(false);
       // Threads start with the second chunk: an input shorter than that is parsed here.
-      if (!pool && cuts.length >= 2) pool = new ParsePool(options.threads, rules);
+      if (!pool && cuts.length >= 2) pool = new ParsePool(options.threads - 1, rules);
       if (!pool) continue;
-      for (const cut of cuts.splice(0)) dispatch(cut, false);
+      for (const cut of cuts.splice(0)) {
+        // Merge what has arrived as it arrives, while the threads parse: left
+        // for the end, merging would run alone after the last chunk.
+        while (inFlight[0]?.ready) if (!(await mergeOldest())) return await finishHere(false);
+        dispatch(cut, false);
+      }
+      while (inFlight[0]?.ready) if (!(await mergeOldest())) return await finishHere(false);
       while (inFlight.length > IN_FLIGHT_PER_THREAD * options.threads) {
         if (!(await mergeOldest())) return await finishHere(false);
       }

@@ -61,6 +61,11 @@ export class ParsePool {
     });
   }
 
+  /** True when every thread has a chunk to parse or waiting for it. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.slots.every((s) => s.job !== undefined);
+  }
+
   /** Stops every thread; pending results are dropped. */
   async close(): Promise<void> {
     this.queue.length = 0;
