@@ -23,6 +23,8 @@ const LF = 0x0a;
 
 /** Chunks dispatched but not merged, per thread: enough to keep every thread busy while one is merged. */
 const IN_FLIGHT_PER_THREAD = 2;
+/** Chunks a parsing thread may have (one parsed, the rest waiting) before this thread parses one itself. */
+const QUEUED_PER_THREAD = 2;
 
 interface Cut {
   buffer: SharedArrayBuffer;
@@ -149,10 +151,12 @@ export async function parseChunked(
     const task: ChunkTask = { index, buffer: cut.buffer, length: cut.length, first: index === 0, last };
     index++;
     const chunk: Chunk = { task, result: undefined as unknown as Promise<ChunkResult>, ready: false };
-    if (pool!.busy) {
-      // This thread parses too, whenever every parsing thread is busy: the
-      // threads option counts it, and on a small machine a thread more than
-      // there are cores would only take turns with the others.
+    if (pool!.pending >= QUEUED_PER_THREAD * pool!.threads) {
+      // This thread parses too, when the parsing threads have enough queued
+      // and it would otherwise only wait: the threads option counts it, and on
+      // a small machine a thread more than there are cores would only take
+      // turns with the others. Reading, merging and the final CSR build are
+      // this thread's own work, so it takes chunks only when it is ahead.
       const r = parseChunk(task, here);
       appendIds(r);
       chunk.ready = true;

@@ -61,9 +61,13 @@ export class ParsePool {
     });
   }
 
-  /** True when every thread has a chunk to parse or waiting for it. */
-  get busy(): boolean {
-    return this.queue.length > 0 || this.slots.every((s) => s.job !== undefined);
+  /** Chunks given and not yet returned: being parsed or waiting for a thread. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((s) => s.job !== undefined).length;
+  }
+
+  get threads(): number {
+    return this.slots.length;
   }
 
   /** Stops every thread; pending results are dropped. */
