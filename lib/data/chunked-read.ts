@@ -43,7 +43,6 @@ class ChunkCutter {
   private buffer!: SharedArrayBuffer;
   private view!: Buffer;
   private used = 0;
-  private spill: Buffer | undefined;
   /** Buffers of merged chunks, for reuse: fresh memory costs a page fault per 4 KiB on first write. */
   private readonly free: SharedArrayBuffer[] = [];
 
@@ -56,38 +55,33 @@ class ChunkCutter {
     this.free.push(buffer);
   }
 
+  /** Where the next bytes go: the free end of the current chunk. */
+  space(): Buffer {
+    return this.view.subarray(this.used);
+  }
+
   /**
-   * Copies `piece` in, appending the chunks it completes to `out`. False when
-   * a full chunk holds no line break (a line longer than a chunk): then
-   * {@link rest} holds every byte not handed out.
+   * Takes `n` bytes written into {@link space}; when that fills the chunk, cuts
+   * it after its last line break, appends it to `out` and carries the partial
+   * line over. False when a full chunk holds no line break (a line longer
+   * than a chunk): then {@link rest} holds every byte not handed out.
    */
-  add(piece: Buffer, out: Cut[]): boolean {
-    let at = 0;
-    while (at < piece.length) {
-      const n = Math.min(piece.length - at, this.size - this.used);
-      piece.copy(this.view, this.used, at, at + n);
-      this.used += n;
-      at += n;
-      if (this.used < this.size) break;
-      const nl = this.view.lastIndexOf(LF, this.used - 1);
-      if (nl < 0) {
-        this.spill = piece.subarray(at);
-        return false;
-      }
-      out.push({ buffer: this.buffer, length: nl + 1 });
-      const tail = this.view.subarray(nl + 1, this.used);
-      this.fresh();
-      tail.copy(this.view, 0);
-      this.used = tail.length;
-    }
+  commit(n: number, out: Cut[]): boolean {
+    this.used += n;
+    if (this.used < this.size) return true;
+    const nl = this.view.lastIndexOf(LF, this.used - 1);
+    if (nl < 0) return false;
+    out.push({ buffer: this.buffer, length: nl + 1 });
+    const tail = this.view.subarray(nl + 1, this.used);
+    this.fresh();
+    tail.copy(this.view, 0);
+    this.used = tail.length;
     return true;
   }
 
   /** The bytes not handed out as chunks yet. */
-  rest(): Buffer[] {
-    const rest = [this.view.subarray(0, this.used)];
-    if (this.spill) rest.push(this.spill);
-    return rest;
+  rest(): Buffer {
+    return this.view.subarray(0, this.used);
   }
 
   /** The bytes after the last chunk, as the input's last chunk (the cutter is empty afterwards). */
@@ -107,6 +101,61 @@ class ChunkCutter {
   }
 }
 
+/** The input's bytes in order, copied into (or, for a plain file, read straight into) the buffers given. */
+class InputReader {
+  private readonly pieces: Buffer[];
+  private position: number;
+
+  constructor(private readonly input: ChunkedInput) {
+    this.pieces = [...input.head];
+    this.position = input.head.reduce((n, b) => n + b.length, 0);
+  }
+
+  /** Fills the start of `into` with the next bytes; resolves with their count, 0 at the end. */
+  async read(into: Buffer): Promise<number> {
+    for (;;) {
+      const piece = this.pieces[0];
+      if (piece) {
+        const n = piece.copy(into, 0, 0, Math.min(piece.length, into.length));
+        if (n === piece.length) this.pieces.shift();
+        else this.pieces[0] = piece.subarray(n);
+        if (n > 0) return n;
+        continue;
+      }
+      if (this.input.readAt) {
+        const n = await this.input.readAt(into, this.position);
+        this.position += n;
+        return n;
+      }
+      const next = await this.input.rest?.next();
+      if (!next || next.done) return 0;
+      this.pieces.push(next.value);
+    }
+  }
+
+  /** The next bytes in a buffer of their own, or undefined at the end. */
+  async next(): Promise<Buffer | undefined> {
+    const piece = this.pieces.shift();
+    if (piece) return piece;
+    if (this.input.readAt) {
+      const buffer = Buffer.allocUnsafeSlow(1 << 20);
+      const n = await this.read(buffer);
+      return n > 0 ? buffer.subarray(0, n) : undefined;
+    }
+    const next = await this.input.rest?.next();
+    return !next || next.done ? undefined : next.value;
+  }
+}
+
+/** Where the bytes come from: the head already read, then either positional reads or the rest of a stream. */
+export interface ChunkedInput {
+  head: Buffer[];
+  /** Reads at a position of the input (a plain file or bytes in memory); preferred over `rest`. */
+  readAt: ((target: Uint8Array, position: number) => Promise<number>) | undefined;
+  /** The chunks after the head (undefined when the head is all of it). */
+  rest: AsyncIterator<Buffer> | undefined;
+}
+
 export interface ChunkedReadOptions {
   /** Parsing threads (2 or more), this one included. */
   threads: number;
@@ -120,12 +169,12 @@ export interface ChunkedReadOptions {
  * two chunks are parsed on this thread (starting threads would cost more).
  */
 export async function parseChunked(
-  input: AsyncIterable<Buffer>,
+  input: ChunkedInput,
   collector: InteractionCollector,
   rules: RecordRules,
   options: ChunkedReadOptions,
 ): Promise<void> {
-  const iterator = input[Symbol.asyncIterator]();
+  const reader = new InputReader(input);
   const cutter = new ChunkCutter(options.chunkBytes);
   const cuts: Cut[] = [];
   const inFlight: Chunk[] = [];
@@ -201,8 +250,8 @@ export async function parseChunked(
     const start: SplitStart = { firstLine, atStart: (pending[0]?.index ?? index) === 0 };
     const splitter = collector.splitter(start);
     for (const task of pending) splitter.push(Buffer.from(task.buffer, 0, task.length));
-    for (const piece of cutter.rest()) splitter.push(piece);
-    if (!ended) for (let next = await iterator.next(); !next.done; next = await iterator.next()) splitter.push(next.value);
+    splitter.push(cutter.rest());
+    if (!ended) for (let next = await reader.next(); next; next = await reader.next()) splitter.push(next);
     splitter.end();
   };
 
@@ -211,9 +260,9 @@ export async function parseChunked(
     // they boot while this thread reads; otherwise they start with the second chunk.
     if (options.sizeHint !== undefined && options.sizeHint >= 2 * options.chunkBytes) pool = new ParsePool(options.threads - 1, rules);
     for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      if (!cutter.add(next.value, cuts)) return await finishHere(false);
+      const n = await reader.read(cutter.space());
+      if (n === 0) break;
+      if (!cutter.commit(n, cuts)) return await finishHere(false);
       // Threads start with the second chunk: an input shorter than that is parsed here.
       if (!pool && cuts.length >= 2) pool = new ParsePool(options.threads - 1, rules);
       if (!pool) continue;

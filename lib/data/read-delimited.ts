@@ -71,10 +71,12 @@ async function readSource(bytes: ByteSource, source: string, settings: Settings)
     const format = detectFormat(source, settings, head);
     const rules = rulesOf(format, settings);
     const collector = new InteractionCollector(source, rules, new IdInterner(settings.users), new IdInterner(settings.items));
-    const input = headThenRest(head, chunks);
     if (settings.threads > 1) {
+      // After a head that is not all of it, a plain input is read straight into the chunks.
+      const input = head.done ? { head: head.chunks, readAt: undefined, rest: undefined } : { head: head.chunks, readAt: bytes.readAt, rest: chunks };
       await parseChunked(input, collector, rules, { threads: settings.threads, chunkBytes: settings.chunkBytes, sizeHint: bytes.size });
     } else {
+      const input = headThenRest(head, chunks);
       const splitter = collector.splitter();
       let seen = 0;
       for await (const chunk of input) {
@@ -92,6 +94,7 @@ async function readSource(bytes: ByteSource, source: string, settings: Settings)
     throw ioError(source, e);
   } finally {
     await chunks.return?.();
+    bytes.close();
   }
 }
 
