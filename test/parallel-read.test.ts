@@ -118,7 +118,7 @@ function randomText(seed: number, lines: number): string {
 describe('parallel parsing', () => {
   it('gives results identical to one thread on random inputs with duplicates and bad lines skipped', async () => {
     for (let seed = 1; seed <= 12; seed++) {
-      const text = randomText(seed, 400 + seed * 150);
+      const text = randomText(seed, 1000 + seed * 150);
       const r = await expectSameRead(text, { onBadLine: 'skip', header: text.includes('user,item') });
       expect(r).not.toBeInstanceOf(Error);
       expect((r as ReadResult).skipped).toBeGreaterThan(0);
@@ -143,7 +143,7 @@ describe('parallel parsing', () => {
     for (let shift = -6; shift <= 6; shift++) {
       // The quoted field's inner line break lands near byte 1024, the first cut.
       const head = filler.repeat(Math.floor((1000 + shift) / filler.length));
-      const text = `${head}x,"a\nb${'c'.repeat(30)}",3\n${filler.repeat(400)}y,"p\nq",4\n`;
+      const text = `${head}x,"a\nb${'c'.repeat(30)}",3\n${filler.repeat(2500)}y,"p\nq",4\n`;
       const r = (await expectSameRead(text)) as ReadResult;
       expect(r.interactions.items.toArray()).toEqual(['i1', `a\nb${'c'.repeat(30)}`, 'p\nq']);
     }
@@ -161,7 +161,7 @@ describe('parallel parsing', () => {
   });
 
   it('extends given id maps the same way', async () => {
-    const text = randomText(7, 1000);
+    const text = randomText(7, 1500);
     const opts = (): ReadOptions => ({ users: new IdMap(['5', 7, 'u9']), items: new IdMap(['i3']), onBadLine: 'skip' });
     const single = await parseInteractions(text, { ...opts(), threads: 1 });
     const parallel = await parseInteractions(text, { ...opts(), ...PARALLEL });
@@ -173,9 +173,9 @@ describe('parallel parsing', () => {
     const text = randomText(11, 1500);
     await expectSameRead(text, { onBadLine: 'skip', aggregate: 'last' });
     await expectSameRead(text, { onBadLine: 'skip', aggregate: 'mean', valueCol: 2, timeCol: null });
-    const allBad = 'u,i,1\n' + Array.from({ length: 400 }, (_, k) => `u${k},i,x`).join('\n');
+    const allBad = 'u,i,1\n' + Array.from({ length: 3000 }, (_, k) => `u${k},i,x`).join('\n');
     const e = await expectSameRead(allBad, { onBadLine: 'skip', header: true });
-    expect((e as Error).message).toBe('<input> has no valid lines (400 bad line(s) skipped)');
+    expect((e as Error).message).toBe('<input> has no valid lines (3000 bad line(s) skipped)');
   });
 
   it('reads files and gzip streams in parallel', async () => {
@@ -191,10 +191,13 @@ describe('parallel parsing', () => {
     await expectSameRead(gzipSync(text), { onBadLine: 'skip' });
   });
 
-  it('parses inputs shorter than two chunks on the calling thread', async () => {
+  it('parses inputs shorter than 16 chunks on the calling thread, gzipped or not', async () => {
     const spy = vi.spyOn(ParsePool.prototype, 'parse');
-    const r = await parseInteractions('u,i,1\nv,j,2\n', { threads: 4, chunkBytes: 1024 });
-    expect(r.interactions.nnz).toBe(2);
+    const text = Array.from({ length: 1000 }, (_, k) => `u${k % 50},i${k % 7},1`).join('\n'); // ~10 KB
+    const plain = await parseInteractions(text, { threads: 4, chunkBytes: 1024 });
+    const gz = await parseInteractions(gzipSync(text), { threads: 4, chunkBytes: 1024 });
+    expect(plain.interactions.nnz).toBe(350);
+    expect(snapshot(gz)).toEqual(snapshot(plain));
     expect(spy).not.toHaveBeenCalled();
   });
 

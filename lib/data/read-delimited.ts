@@ -6,7 +6,7 @@
  */
 import { invalid } from '../validate.js';
 import { fromBytes, ioError, openFile, type ByteSource } from './byte-source.js';
-import { parseChunked } from './chunked-read.js';
+import { MIN_CHUNKS_FOR_THREADS, parseChunked } from './chunked-read.js';
 import { IdInterner } from './field-parse.js';
 import { InteractionCollector } from './interaction-collector.js';
 import { Interactions } from './interactions.js';
@@ -71,7 +71,8 @@ async function readSource(bytes: ByteSource, source: string, settings: Settings)
     const format = detectFormat(source, settings, head);
     const rules = rulesOf(format, settings);
     const collector = new InteractionCollector(source, rules, new IdInterner(settings.users), new IdInterner(settings.items));
-    if (settings.threads > 1) {
+    const short = bytes.size !== undefined && bytes.size < MIN_CHUNKS_FOR_THREADS * settings.chunkBytes;
+    if (settings.threads > 1 && !short) {
       // After a head that is not all of it, a plain input is read straight into the chunks.
       const input = head.done ? { head: head.chunks, readAt: undefined, rest: undefined } : { head: head.chunks, readAt: bytes.readAt, rest: chunks };
       await parseChunked(input, collector, rules, { threads: settings.threads, chunkBytes: settings.chunkBytes, sizeHint: bytes.size });

@@ -67,8 +67,9 @@ export interface ReadOptions {
    * `worker_threads` parse while this thread reads (and gunzips) the input and
    * merges their results in file order: the result is identical to a
    * single-threaded read (same ids in the same order, same errors and line
-   * numbers). 1 parses on the calling thread. Inputs shorter than two chunks
-   * are always parsed on the calling thread.
+   * numbers). 1 parses on the calling thread. Inputs shorter than 16 chunks
+   * (128 MiB at the default chunk size) are always parsed on the calling
+   * thread: on two cores a second thread only pays off on larger files.
    */
   threads?: number;
   /**
