@@ -207,7 +207,6 @@ export async function parseChunked(
   const dispatch = (cut: Cut, last: boolean): void => {
     const task: ChunkTask = { index, buffer: cut.buffer, length: cut.length, first: index === 0, last };
     index++;
-    const chunk: Chunk = { task, result: undefined as unknown as Promise<ChunkResult>, ready: false };
     if (pool!.pending >= QUEUED_PER_THREAD * pool!.threads) {
       // This thread parses too, when the parsing threads have enough queued
       // and it would otherwise only wait: the threads option counts it, and on
@@ -216,19 +215,22 @@ export async function parseChunked(
       // this thread's own work, so it takes chunks only when it is ahead.
       const r = parseChunk(task, here);
       appendIds(r);
-      chunk.ready = true;
-      chunk.result = Promise.resolve(r);
-    } else {
-      // Results resolve in the order each thread sent them, which is the order
-      // that thread met its new ids in: append them now, merge in file order later.
-      chunk.result = pool!.parse(task).then((r) => {
+      inFlight.push({ task, result: Promise.resolve(r), ready: true });
+      return;
+    }
+    // Results resolve in the order each thread sent them, which is the order
+    // that thread met its new ids in: append them now, merge in file order later.
+    const chunk: Chunk = {
+      task,
+      ready: false,
+      result: pool!.parse(task).then((r) => {
         appendIds(r);
         chunk.ready = true;
         return r;
-      });
-      // Awaited in order later; until then a failure must not count as unhandled.
-      chunk.result.catch(() => undefined);
-    }
+      }),
+    };
+    // Awaited in order later; until then a failure must not count as unhandled.
+    chunk.result.catch(() => undefined);
     inFlight.push(chunk);
   };
 

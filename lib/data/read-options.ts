@@ -62,11 +62,12 @@ export interface ReadOptions {
   users?: IdMap;
   items?: IdMap;
   /**
-   * Parsing threads. Default 0: one per hardware thread. With more than one,
-   * the input is cut at line ends into chunks of `chunkBytes` that
-   * `worker_threads` parse while this thread reads (and gunzips) the input and
-   * merges their results in file order: the result is identical to a
-   * single-threaded read (same ids in the same order, same errors and line
+   * Parsing threads, the calling one included. Default 0: one per hardware
+   * thread. With more than one, the input is cut at line ends into chunks of
+   * `chunkBytes` that `threads - 1` worker threads parse (the calling thread
+   * too when they are busy) while the calling thread reads (and gunzips) the
+   * input and merges their results in file order: the result is identical to
+   * a single-threaded read (same ids in the same order, same errors and line
    * numbers). 1 parses on the calling thread. Inputs shorter than 16 chunks
    * (128 MiB at the default chunk size) are always parsed on the calling
    * thread: on two cores a second thread only pays off on larger files.
