@@ -15,7 +15,7 @@
  *   the largest counts near 10^5).
  *
  * Seeded and deterministic; streams its output (memory is O(users + items)).
- * Shares its building blocks with generate-ratings.mjs (S1) through synthetic.mjs.
+ * Shares its building blocks with generate-ratings.mjs (S1) through synthetic-files.mjs.
  *
  * Usage: node bench/generate-counts.mjs [--pairs N] [--users N] [--items N]
  *          [--seed S] [--scale F] [--out FILE]   (defaults: Last.fm-360K's size, stdout)
@@ -32,14 +32,14 @@ import {
   scaled,
   shuffledIds,
   userCounts,
-} from './synthetic.mjs';
+} from './synthetic-files.mjs';
 
 export const DEFAULTS = Object.freeze({ users: 360_000, items: 160_000, pairs: 17_500_000, seed: 1 });
 const LINEAR = ['users', 'pairs'];
 
 /**
  * Streams the CSV to `out` (a Writable). `scale` shrinks the data (see
- * synthetic.mjs `scaled`). Resolves with the number of rows written.
+ * synthetic-files.mjs `scaled`). Resolves with the number of rows written.
  */
 export async function generateCounts(out, options = {}) {
   const { users, items, pairs, seed } = scaled({ ...DEFAULTS, ...options }, LINEAR);

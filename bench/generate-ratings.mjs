@@ -30,14 +30,14 @@ import {
   scaled,
   shuffledIds,
   userCounts,
-} from './synthetic.mjs';
+} from './synthetic-files.mjs';
 
 export const DEFAULTS = Object.freeze({ users: 138_000, items: 27_000, ratings: 20_000_000, rank: 8, seed: 1 });
 const LINEAR = ['users', 'ratings'];
 
 /**
  * Streams the CSV to `out` (a Writable). `scale` shrinks the data (see
- * synthetic.mjs `scaled`). Resolves with the number of ratings written.
+ * synthetic-files.mjs `scaled`). Resolves with the number of ratings written.
  */
 export async function generateRatings(out, options = {}) {
   const { users, items, ratings, rank, seed } = scaled({ ...DEFAULTS, ...options }, LINEAR);
