@@ -14,13 +14,19 @@ export {
   type ExplicitFitControl,
   type ExplicitState,
   type UnknownPolicy,
+  type ExplicitBackend,
 } from './models/explicit-mf.js';
+export type { FoldedVector } from './models/explicit-fold-in.js';
 export { crossValidate, type CrossValidation, type FoldResult } from './eval/cross-validate.js';
 export {
   ImplicitALS,
   IMPLICIT_ALS_DEFAULTS,
   type ImplicitALSOptions,
   type ImplicitALSParams,
+  type AlsBackendName,
+  type PartialFitControl,
+  type UserHistory,
+  type ItemHistory,
 } from './models/implicit-als.js';
 export type { FitControl, IterationReport } from './models/training.js';
 export { evaluateRanking, type RankingMetrics, type RankingOptions, type UserScorer } from './eval/ranking.js';
@@ -30,11 +36,16 @@ export {
   inverseNorms,
   type FactorState,
   type ModelType,
+  type BatchRecommendOptions,
   type RecommendOptions,
   type Recommendation,
   type RecommendAllOptions,
   type SimilarItemsOptions,
+  type SimilarItemsBatchOptions,
   type SimilarUsersOptions,
+  type LiveRecommendOptions,
+  type LiveInteractions,
+  type FoldedUser,
 } from './models/factor-model.js';
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity.js';
@@ -61,3 +72,26 @@ export {
   type RetailPurchase,
 } from './data/online-retail.js';
 export { demoDataPath, loadDemoData } from './data/demo-data.js';
+export { compareRanking, modelScorer, popularityScorer, type RankingComparison } from './eval/compare-ranking.js';
+export { readOnlineRetailByTime, type RetailTimeSplit } from './data/online-retail.js';
+export { buildReportData, renderReport, writeReport, type ReportData, type ReportInput } from './report/index.js';
+export {
+  tune,
+  tuneResultToJson,
+  planSearch,
+  resolveSpace,
+  parseMetric,
+  DEFAULT_RANGES,
+  type TuneOptions,
+  type TuneResult,
+  type TuneResultJson,
+  type TrialResult,
+  type TrialJson,
+  type SearchPlan,
+  type Range,
+  type Dimension,
+  type SearchSpace,
+  type ValidationOptions,
+  type TunedModel,
+} from './tune/index.js';
+export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';

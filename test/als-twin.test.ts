@@ -3,7 +3,7 @@ import { Interactions } from '../lib/index.js';
 import { alsNative, type AlsKernelOptions } from '../lib/models/als-kernel.js';
 import { initialFactors } from '../lib/models/implicit-als.js';
 import { Rng } from '../lib/random.js';
-import { alsHalfSweep, alsIteration, alsLoss, confidence, preference, rowLambda } from '../lib/twins/als.js';
+import { alsHalfSweep, alsIteration, alsLoss, alsSolveRows, confidence, gramOf, preference, rowLambda } from '../lib/twins/als.js';
 
 /** Random implicit data: users × items with the given density; some values negative, some large. */
 function randomData(users: number, items: number, density: number, seed: number): Interactions {
@@ -129,5 +129,42 @@ describe('ALS twin', () => {
     expect(() => alsNative().alsHalfSweep(data.byUser, y.subarray(1), x, o)).toThrow(/length/);
     expect(() => alsNative().alsHalfSweep(data.byUser, y, new Float64Array(x.length) as never, o)).toThrow(/Float32Array/);
     expect(() => alsNative().alsIteration(data.byUser, data.byUser, x, y, o)).toThrow(/transposes/);
+  });
+
+  it.each([
+    ['cholesky', options({ solver: 1, scaleRegularization: true })],
+    ['cg', options({ solver: 0, confidence: 1 })],
+  ] as const)('solves rows against a given YᵀY as the native kernel does, async and sync (%s)', async (_name, o) => {
+    const k = o.factors;
+    const y = initialFactors(data.nItems, k, 4, 1, 'items');
+    const g32 = new Float32Array(k * k);
+    alsNative().alsGram(y, data.nItems, k, g32);
+    const g64 = gramOf(y, data.nItems, k);
+    expect(maxAbsDiff(g32, Float32Array.from(g64))).toBeLessThan(1e-6 * Math.max(...Array.from(g64, Math.abs)));
+    const start = initialFactors(data.nUsers, k, 4, 0, 'users');
+    const [xa, xs, xt, xh] = [start.slice(), start.slice(), start.slice(), start.slice()];
+    await alsNative().alsSolveRows(data.byUser, y, g32, xa, o);
+    alsNative().alsSolveRowsSync(data.byUser, y, g32, xs, o);
+    alsSolveRows(data.byUser, y, g64, xt, o);
+    await alsNative().alsHalfSweep(data.byUser, y, xh, o);
+    expect(xs).toEqual(xa); // the row solves do not depend on the thread count
+    expect(xa).toEqual(xh); // the half-sweep is YᵀY followed by these solves
+    expect(maxAbsDiff(xa, xt)).toBeLessThan(1e-4 * Math.max(...Array.from(xt, Math.abs)));
+  });
+
+  it('rejects malformed arrays in the fold-in bindings', () => {
+    const o = options();
+    const k = o.factors;
+    const y = new Float32Array(data.nItems * k);
+    const x = new Float32Array(data.nUsers * k);
+    const g = new Float32Array(k * k);
+    expect(() => alsNative().alsGram(y, data.nItems + 1, k, g)).toThrow(/length/);
+    expect(() => alsNative().alsGram(y, data.nItems, k, g.subarray(1))).toThrow(/length/);
+    expect(() => alsNative().alsGram(y, -1, k, g)).toThrow(/range/);
+    expect(() => alsNative().alsSolveRowsSync(data.byUser, y, g.subarray(1), x, o)).toThrow(/length/);
+    expect(() => alsNative().alsSolveRowsSync(data.byUser, y, g, x.subarray(k), o)).toThrow(/length/);
+    const bad = { ...data.byUser, indices: data.byUser.indices.map((c) => c + 1000) };
+    expect(() => alsNative().alsSolveRowsSync(bad, y, g, x, o)).toThrow(/out of range/);
+    expect(() => alsNative().alsSolveRows(data.byUser, y, new Float64Array(k * k) as never, x, o)).toThrow(/Float32Array/);
   });
 });

@@ -2,36 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, Interactions, MfrecError, type IterationReport } from '../lib/index.js';
 import type { FactorState } from '../lib/models/factor-model.js';
 import { initialFactors, kernelOptions } from '../lib/models/implicit-als.js';
-import { Rng } from '../lib/random.js';
 import { alsIteration } from '../lib/twins/als.js';
-
-/**
- * Two groups of users who like two disjoint groups of items: users u0..u19
- * interact with a random 60% of items a0..a9, users u20..u39 with b0..b9.
- */
-function checkerboard(seed = 1): Interactions {
-  const rng = new Rng(seed);
-  const users: string[] = [];
-  const items: string[] = [];
-  for (let u = 0; u < 40; u++) {
-    const group = u < 20 ? 'a' : 'b';
-    for (let i = 0; i < 10; i++) {
-      if (rng.uniform() < 0.6) {
-        users.push(`u${u}`);
-        items.push(`${group}${i}`);
-      }
-    }
-  }
-  return Interactions.fromArrays(users, items);
-}
-
-function randomData(users: number, items: number, density: number, seed: number): Interactions {
-  const rng = new Rng(seed);
-  const u: number[] = [];
-  const i: number[] = [];
-  for (let a = 0; a < users; a++) for (let b = 0; b < items; b++) if (rng.uniform() < density) (u.push(a), i.push(b));
-  return Interactions.fromArrays(u, i);
-}
+import { checkerboard, randomData } from './fixtures/implicit-data.js';
 
 const stateOf = (m: ImplicitALS) => (m as unknown as { state: FactorState }).state;
 
@@ -146,20 +118,6 @@ describe('ImplicitALS', () => {
     expect(quiet[0]!.trainLoss).toBeUndefined();
   });
 
-  it('keeps the previous state when a fit is aborted or its callback throws', async () => {
-    const data = checkerboard(4);
-    const model = await new ImplicitALS({ factors: 4, iterations: 3 }).fit(data);
-    const before = stateOf(model);
-    const controller = new AbortController();
-    const aborted = model.fit(checkerboard(5), { signal: controller.signal, onIteration: () => controller.abort() });
-    expect(await errorCode(aborted)).toBe('ERR_MFREC_ABORTED');
-    expect(stateOf(model)).toBe(before);
-    expect(await errorCode(model.fit(data, { signal: AbortSignal.abort() }))).toBe('ERR_MFREC_ABORTED');
-    await expect(model.fit(data, { onIteration: () => { throw new Error('stop'); } })).rejects.toThrow('stop');
-    expect(stateOf(model)).toBe(before);
-    expect(model.isTraining).toBe(false);
-  });
-
   it('aborts a native sweep in progress', async () => {
     const data = randomData(400, 300, 0.2, 6);
     const model = new ImplicitALS({ factors: 32, iterations: 1000, solver: 'cholesky' });
@@ -168,17 +126,6 @@ describe('ImplicitALS', () => {
     setTimeout(() => controller.abort(), 20);
     expect(await errorCode(running)).toBe('ERR_MFREC_ABORTED');
     expect(model.isFitted).toBe(false);
-  });
-
-  it('refuses a second fit while one runs', async () => {
-    const data = checkerboard(6);
-    const model = new ImplicitALS({ factors: 4, iterations: 3 });
-    const first = model.fit(data);
-    expect(model.isTraining).toBe(true);
-    expect(await errorCode(model.fit(data))).toBe('ERR_MFREC_BUSY');
-    await first;
-    expect(model.isFitted).toBe(true);
-    await model.fit(data); // free again
   });
 
   it('reports divergence when the factors stop being finite', async () => {
@@ -227,16 +174,5 @@ describe('ImplicitALS', () => {
     expect(() => new ImplicitALS({ factor: 8 } as never)).toThrow("Did you mean 'factors'?");
     expect(() => new ImplicitALS({ factors: 1.5 })).toThrow('Expected integer in [1, 65536] for factors but received 1.5 of type number');
     expect(() => new ImplicitALS(null as never)).toThrow(MfrecError);
-  });
-
-  it('rejects bad fit arguments with stable codes', async () => {
-    const model = new ImplicitALS({ factors: 2, iterations: 1 });
-    const data = checkerboard(7);
-    expect(await errorCode(model.fit({} as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
-    expect(await errorCode(model.fit(Interactions.fromArrays([], [])))).toBe('ERR_MFREC_EMPTY_DATA');
-    expect(await errorCode(model.fit(data, { onIteraton: () => {} } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
-    expect(await errorCode(model.fit(data, { onIteration: 5 } as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
-    expect(await errorCode(model.fit(data, { signal: {} } as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
-    expect(await errorCode(() => model.factors)).toBe('ERR_MFREC_NOT_FITTED');
   });
 });

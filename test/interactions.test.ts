@@ -65,3 +65,25 @@ describe('Interactions.fromArrays', () => {
     expect(Array.from(s.byUser.values)).toEqual([4, 6]);
   });
 });
+
+describe('alignTo', () => {
+  it('re-indexes into the reference maps and drops unknown users and items', () => {
+    const train = Interactions.fromArrays(['a', 'b', 'b'], ['x', 'y', 'x']);
+    const test = Interactions.fromArrays(['b', 'c', 'a', 'a'], ['y', 'x', 'z', 'y'], { values: [1, 2, 3, 4] });
+    const { aligned, droppedUsers, droppedItems, droppedEntries } = test.alignTo(train);
+    expect(aligned.users).toBe(train.users);
+    expect(aligned.items).toBe(train.items);
+    expect([droppedUsers, droppedItems, droppedEntries]).toEqual([1, 1, 2]);
+    expect([...aligned.entries()].map((e) => [e.user, e.item, e.value])).toEqual([
+      ['a', 'y', 4],
+      ['b', 'y', 1],
+    ]);
+  });
+
+  it('keeps sizes fixed when a shared id map grows later', () => {
+    const d = Interactions.fromArrays(['a'], ['x']);
+    d.users.add('late');
+    expect(d.nUsers).toBe(1);
+    expect(d.users.clone(d.nUsers).size).toBe(1);
+  });
+});

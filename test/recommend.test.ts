@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Interactions } from '../lib/data/interactions.js';
 import type { FactorState } from '../lib/models/factor-model.js';
 import { BatchRecommendations } from '../lib/models/batch-recommendations.js';
+import { topkAddon } from '../lib/models/topk-native.js';
 import { HandMadeModel, randomInteractions, randomState } from './helpers/hand-made-model.js';
 
 const data = randomInteractions(1, 60, 90, 0.15);
@@ -281,5 +282,119 @@ describe('bad input', () => {
     expect(codeOf(() => model.similarUsers('u0', { k: 0 }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
     await expect(model.recommendBatch('u0' as never)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
     await expect(model.recommendBatch(['u0', null] as never)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
+  });
+});
+
+describe('similarItemsBatch', () => {
+  it('row r holds the neighbours of items[r], equal to similarItems', async () => {
+    const items = ['i4', 'i0', 'i4', 'i89'];
+    for (const options of [{ k: 6 }, { k: 20, candidates: ['i0', 'i1', 'i2', 'i4', 'i9', 'nope'] }]) {
+      const batch = await model.similarItemsBatch(items, { ...options, threads: 2 });
+      expect(batch).toBeInstanceOf(BatchRecommendations);
+      expect(batch.queries).toEqual(items);
+      expect(batch.users).toBe(batch.queries);
+      expect(Array.from(batch.coldStart)).toEqual([0, 0, 0, 0]);
+      items.forEach((item, r) => {
+        const single = model.similarItems(item, options);
+        expect(batch.row(r).map((x) => x.item)).toEqual(single.map((x) => x.item));
+        batch.row(r).forEach((x, j) => expect(x.score).toBeCloseTo(single[j]!.score, 5));
+      });
+    }
+  });
+
+  it('pads rows whose query is among the candidates; an empty list gives an empty result', async () => {
+    const batch = await model.similarItemsBatch(['i1', 'i50'], { k: 10, candidates: ['i1', 'i2', 'i3'] });
+    expect(batch.k).toBe(3);
+    expect(batch.row(0).map((x) => x.item).sort()).toEqual(['i2', 'i3']);
+    expect(batch.items[2]).toBe(-1);
+    expect(batch.scores[2]).toBe(-Infinity);
+    expect(batch.row(1)).toHaveLength(3);
+    const empty = await model.similarItemsBatch([]);
+    expect(empty.length).toBe(0);
+    expect(empty.items).toHaveLength(0);
+  });
+
+  it('an unknown item rejects with ERR_MFREC_UNKNOWN_ID; bad options with their codes', async () => {
+    await expect(model.similarItemsBatch(['i1', 'nope'])).rejects.toMatchObject({ code: 'ERR_MFREC_UNKNOWN_ID' });
+    await expect(model.similarItemsBatch(['i1'], { k: 0 })).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
+    await expect(model.similarItemsBatch(['i1'], { signal: 'stop' } as never)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
+    await expect(model.similarItemsBatch(['i1'], { filterSeen: false } as never)).rejects.toMatchObject({ code: 'ERR_MFREC_UNKNOWN_OPTION' });
+  });
+});
+
+describe('cancelling batch calls', () => {
+  /** Runs `call` with the async top-K kernel spied on; `flags()` lists the cancel flags it was handed so far. */
+  async function withKernelSpy(call: (flags: () => Array<Int32Array | undefined>) => Promise<void>): Promise<void> {
+    const spy = vi.spyOn(topkAddon(), 'topk');
+    try {
+      await call(() => spy.mock.calls.map(([args]) => args.cancel));
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('recommendBatch: the signal sets the kernel cancel flag and the call rejects with ERR_MFREC_ABORTED', async () => {
+    await withKernelSpy(async (flags) => {
+      const controller = new AbortController();
+      const running = model.recommendBatch(['u0', 'u1', 'u2'], { signal: controller.signal });
+      expect(flags()).toHaveLength(1);
+      const [flag] = flags();
+      expect(flag).toBeInstanceOf(Int32Array);
+      expect(flag![0]).toBe(0);
+      controller.abort();
+      expect(flag![0]).toBe(1);
+      await expect(running).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+    });
+  });
+
+  it('recommendBatch: an already aborted signal rejects before any work; an unused signal changes nothing', async () => {
+    await withKernelSpy(async (flags) => {
+      await expect(model.recommendBatch(['u0'], { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+      await expect(model.recommendBatch(['stranger'], { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+      expect(flags()).toHaveLength(0);
+    });
+    const quiet = await model.recommendBatch(['u0', 'u7'], { k: 4, signal: new AbortController().signal });
+    expect(quiet.row(1)).toEqual(model.recommend('u7', { k: 4 }));
+  });
+
+  it('recommendAll: aborting between blocks rejects the next block; an aborted signal rejects the first', async () => {
+    const controller = new AbortController();
+    const blocks = model.recommendAll({ k: 2, blockSize: 10, signal: controller.signal });
+    const first = await blocks.next();
+    expect(first.done).toBe(false);
+    controller.abort();
+    await expect(blocks.next()).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+    await expect(model.recommendAll({ signal: AbortSignal.abort() }).next()).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+  });
+
+  it('recommendAll passes the flag to the kernel of each block', async () => {
+    await withKernelSpy(async (flags) => {
+      const controller = new AbortController();
+      const blocks = model.recommendAll({ blockSize: 30, signal: controller.signal });
+      const first = blocks.next();
+      expect(flags()).toHaveLength(1);
+      controller.abort();
+      expect(flags()[0]![0]).toBe(1);
+      await expect(first).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+    });
+  });
+
+  it('similarItemsBatch honours its signal the same way', async () => {
+    await withKernelSpy(async (flags) => {
+      const controller = new AbortController();
+      const running = model.similarItemsBatch(['i0', 'i1'], { signal: controller.signal });
+      expect(flags()).toHaveLength(1);
+      controller.abort();
+      expect(flags()[0]![0]).toBe(1);
+      await expect(running).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+    });
+    await expect(model.similarItemsBatch(['i0'], { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+  });
+
+  it('signal must be an AbortSignal, and only the asynchronous calls take one', async () => {
+    await expect(model.recommendBatch(['u0'], { signal: {} } as never)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
+    expect(codeOf(() => model.recommendAll({ signal: true } as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+    expect(codeOf(() => model.recommend('u0', { signal: AbortSignal.abort() } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
+    expect(codeOf(() => model.similarItems('i0', { signal: AbortSignal.abort() } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
   });
 });

@@ -174,7 +174,7 @@ describe('SGD kernel vs its TypeScript twin', () => {
     expect(() => sgdNative().sgdEpoch(g, { ...m, userRegularization: new Float32Array(1) }, step)).toThrow(expect.objectContaining({ code }));
     const badUsers = g.users.slice();
     badUsers[3] = 999;
-    await expect(sgdNative().sgdEpoch({ ...g, users: badUsers }, m, step)).rejects.toMatchObject({ code: 'ERR_MFREC_NATIVE' });
+    await expect(sgdNative().sgdEpoch({ ...g, users: badUsers }, m, step)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
     expect(() =>
       sgdNative().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 }),
     ).toThrow(expect.objectContaining({ code }));

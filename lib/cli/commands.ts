@@ -1,11 +1,21 @@
 /** Registers every `mfrec` subcommand. */
 import type { Command } from 'commander';
+import { registerDemo } from './demo-command.js';
+import { registerEvaluate } from './evaluate-command.js';
 import { registerInfo } from './info-command.js';
 import { registerRecommend } from './recommend-command.js';
+import { registerReport } from './report-command.js';
 import { registerSimilar } from './similar-command.js';
+import { registerTrain } from './train-command.js';
+import { registerTune } from './tune-command.js';
 
 export function registerCommands(program: Command): void {
+  registerDemo(program);
+  registerTrain(program);
+  registerEvaluate(program);
   registerInfo(program);
   registerRecommend(program);
   registerSimilar(program);
+  registerReport(program);
+  registerTune(program);
 }

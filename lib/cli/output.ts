@@ -4,11 +4,10 @@
  */
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { removeStaleTemps, tempPathFor } from '../persist/temp-files.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -47,7 +46,7 @@ export class CsvSink {
     if (out === undefined || out === '-') {
       sink = new CsvSink(process.stdout);
     } else {
-      const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      const tmp = tempPathFor(out);
       sink = new CsvSink(createWriteStream(tmp, { flags: 'wx' }), tmp, out);
     }
     sink.row(header);
@@ -70,6 +69,7 @@ export class CsvSink {
       await this.abort();
       throw new MfrecError(ErrorCodes.IO, `Cannot write ${this.target}: ${(e as Error).message}`);
     }
+    await removeStaleTemps(this.target!);
   }
 
   async abort(): Promise<void> {

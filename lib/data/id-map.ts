@@ -53,8 +53,9 @@ export class IdMap {
     return this.ids.slice();
   }
 
-  clone(): IdMap {
-    return new IdMap(this.ids);
+  /** A copy holding the first `size` ids (all by default): a snapshot that later additions do not change. */
+  clone(size = this.ids.length): IdMap {
+    return new IdMap(this.ids.slice(0, size));
   }
 }
 

@@ -10,7 +10,7 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, oneOf } from '../validate.js';
 import { IdMap, type RawId } from './id-map.js';
-import { rowOfEntries, transpose, type SparseRows } from './sparse.js';
+import { checkSparseRows, countingSort, rowOfEntries, transpose, type SparseRows } from './sparse.js';
 
 /** How duplicate (user, item) pairs combine: add values, average them, or keep the latest. */
 export type Aggregate = 'sum' | 'mean' | 'last';
@@ -53,8 +53,8 @@ export class Interactions {
       throw invalid(`items of length ${n} (the length of users)`, 'items', items);
     }
     const aggregate = o.aggregate === undefined ? 'sum' : oneOf('aggregate', o.aggregate, AGGREGATES);
-    const userMap = (o.users as IdMap | undefined) ?? new IdMap();
-    const itemMap = (o.items as IdMap | undefined) ?? new IdMap();
+    const userMap = idMapOption('users', o.users) ?? new IdMap();
+    const itemMap = idMapOption('items', o.items) ?? new IdMap();
     const u = new Int32Array(n);
     const i = new Int32Array(n);
     for (let k = 0; k < n; k++) {
@@ -81,6 +81,12 @@ export class Interactions {
     timestamps: Float64Array | undefined,
     aggregate: Aggregate = 'sum',
   ): Interactions {
+    checkIndices('u', u, users, u.length);
+    checkIndices('i', i, items, u.length);
+    if (!(values instanceof Float32Array) || values.length !== u.length) throw invalid(`a Float32Array of length ${u.length}`, 'values', values);
+    if (timestamps !== undefined && (!(timestamps instanceof Float64Array) || timestamps.length !== u.length)) {
+      throw invalid(`a Float64Array of length ${u.length}`, 'timestamps', timestamps);
+    }
     const n = u.length;
     let order: Int32Array | undefined;
     if (aggregate === 'last' && timestamps) {
@@ -91,22 +97,29 @@ export class Interactions {
     // (user, item) while keeping their original order among duplicates.
     const byItem = countingSort(i, items.size, order);
     const sorted = countingSort(u, users.size, byItem);
-    return Interactions.fromSparse(users, items, merge(users.size, items.size, u, i, values, timestamps, sorted, aggregate));
+    return new Interactions(users, items, merge(users.size, items.size, u, i, values, timestamps, sorted, aggregate));
   }
 
-  /** Wraps an already built by-user matrix (sorted columns, no duplicates). */
+  /**
+   * Wraps an already built by-user matrix (sorted columns, no duplicates),
+   * checked first: rows and columns within the id maps, row pointers and
+   * column indices consistent (ERR_MFREC_INVALID_ARGUMENT otherwise).
+   */
   static fromSparse(users: IdMap, items: IdMap, byUser: SparseRows): Interactions {
-    return new Interactions(users, items, byUser);
+    if (!(users instanceof IdMap)) throw invalid('an IdMap', 'users', users);
+    if (!(items instanceof IdMap)) throw invalid('an IdMap', 'items', items);
+    return new Interactions(users, items, checkSparseRows('byUser', byUser, users.size, items.size));
   }
 
   get nnz(): number {
     return this.byUser.indices.length;
   }
+  /** Users in this data set (its rows); the id map may have grown since, if it was shared and extended. */
   get nUsers(): number {
-    return this.users.size;
+    return this.byUser.rows;
   }
   get nItems(): number {
-    return this.items.size;
+    return this.byUser.cols;
   }
   get hasTimestamps(): boolean {
     return this.byUser.timestamps !== undefined;
@@ -160,6 +173,43 @@ export class Interactions {
     return Interactions.fromIndices(this.users, this.items, u, i, v, t, 'sum');
   }
 
+  /**
+   * These interactions re-indexed into `reference`'s id maps (for instance a
+   * test file read on its own, aligned to the training set): entries whose
+   * user or item `reference` does not know are dropped and counted.
+   */
+  alignTo(reference: Interactions): { aligned: Interactions; droppedUsers: number; droppedItems: number; droppedEntries: number } {
+    const m = this.byUser;
+    const userMap = Int32Array.from({ length: m.rows }, (_, u) => reference.users.index(this.users.id(u)) ?? -1);
+    const itemMap = Int32Array.from({ length: m.cols }, (_, i) => reference.items.index(this.items.id(i)) ?? -1);
+    const keep: number[] = [];
+    const rows = this.userOfEntry;
+    for (let e = 0; e < m.indices.length; e++) {
+      const u = userMap[rows[e]!]!;
+      const i = itemMap[m.indices[e]!]!;
+      if (u >= 0 && u < reference.nUsers && i >= 0 && i < reference.nItems) keep.push(e);
+    }
+    const n = keep.length;
+    const u = new Int32Array(n);
+    const i = new Int32Array(n);
+    const v = new Float32Array(n);
+    const t = m.timestamps ? new Float64Array(n) : undefined;
+    keep.forEach((e, k) => {
+      u[k] = userMap[rows[e]!]!;
+      i[k] = itemMap[m.indices[e]!]!;
+      v[k] = m.values[e]!;
+      if (t) t[k] = m.timestamps![e]!;
+    });
+    // Re-sorting into reference order keeps the CSR invariants (sorted columns, no duplicates).
+    const aligned = Interactions.fromIndices(reference.users, reference.items, u, i, v, t, 'sum');
+    return {
+      aligned,
+      droppedUsers: userMap.filter((x) => x < 0).length,
+      droppedItems: itemMap.filter((x) => x < 0).length,
+      droppedEntries: m.indices.length - n,
+    };
+  }
+
   /** Iterates raw (user, item, value, timestamp) tuples in user order. */
   *entries(): IterableIterator<{ user: RawId; item: RawId; value: number; timestamp?: number }> {
     const m = this.byUser;
@@ -180,6 +230,23 @@ function checkArrayLike(name: string, a: unknown): number {
   return (a as ArrayLike<unknown>).length;
 }
 
+function idMapOption(name: string, v: unknown): IdMap | undefined {
+  if (v === undefined) return undefined;
+  if (!(v instanceof IdMap)) throw invalid('an IdMap', name, v);
+  return v;
+}
+
+/** Dense indices must address the id maps: anything else would corrupt the counting sorts. */
+function checkIndices(name: string, a: unknown, ids: IdMap, n: number): void {
+  if (!(ids instanceof IdMap)) throw invalid('an IdMap', name === 'u' ? 'users' : 'items', ids);
+  if (!(a instanceof Int32Array) || a.length !== n) throw invalid(`an Int32Array of length ${n}`, name, a);
+  const size = ids.size;
+  for (let k = 0; k < n; k++) {
+    const x = a[k]!;
+    if (x < 0 || x >= size) throw invalid(`indices in [0, ${size})`, `${name}[${k}]`, x);
+  }
+}
+
 function addId(map: IdMap, id: unknown, name: string, k: number): number {
   if ((typeof id === 'number' && Number.isFinite(id)) || typeof id === 'string') return map.add(id);
   throw invalid('a string or finite number id', `${name}[${k}]`, id);
@@ -197,20 +264,6 @@ function finiteArray<T extends Float32Array | Float64Array>(
     const x = a[k];
     if (typeof x !== 'number' || !Number.isFinite(x)) throw invalid('a finite number', `${name}[${k}]`, x);
     out[k] = x;
-  }
-  return out;
-}
-
-/** Stable counting sort of `order` (default 0..n-1) by key[order[k]]. */
-function countingSort(key: Int32Array, buckets: number, order?: Int32Array): Int32Array {
-  const n = key.length;
-  const start = new Int32Array(buckets + 1);
-  for (let k = 0; k < n; k++) start[key[k]! + 1]!++;
-  for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
-  const out = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const e = order ? order[k]! : k;
-    out[start[key[e]!]!++] = e;
   }
   return out;
 }

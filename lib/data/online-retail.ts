@@ -9,11 +9,12 @@
  * each product's name on its first line only): columns are found by name.
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { invalid, knownOptions, oneOf } from '../validate.js';
+import { invalid, knownOptions, number, oneOf } from '../validate.js';
 import { openFile, ioError } from './byte-source.js';
 import { fieldText, parseDate, parseNumber, trimEnd, trimStart } from './field-parse.js';
 import { IdMap } from './id-map.js';
 import { Interactions } from './interactions.js';
+import { countingSort } from './sparse.js';
 import { RecordSplitter, preview, type RecordSink } from './line-source.js';
 
 export interface RetailOptions {
@@ -208,85 +209,130 @@ export async function scanOnlineRetail(path: string, onPurchase: (row: RetailPur
  * time of the last purchase.
  */
 export async function readOnlineRetail(path: string, options?: RetailOptions): Promise<RetailData> {
-  const o = knownOptions('readOnlineRetail', options, ['confidence']) as RetailOptions;
-  const confidence = o.confidence === undefined ? 'orders' : oneOf('confidence', o.confidence, ['orders', 'quantity', 'both'] as const);
-  const users = new IdMap();
-  const items = new IdMap();
-  const invoices = new Map<string, number>();
-  const names = new Map<string, Map<string, number>>();
-  const rowUser: number[] = [];
-  const rowItem: number[] = [];
-  const rowInvoice: number[] = [];
-  const rowQuantity: number[] = [];
-  const rowTime: number[] = [];
-  const summary = await scanOnlineRetail(path, (row) => {
-    rowUser.push(users.add(row.customer));
-    rowItem.push(items.add(row.stockCode));
-    let invoice = invoices.get(row.invoice);
-    if (invoice === undefined) invoices.set(row.invoice, (invoice = invoices.size));
-    rowInvoice.push(invoice);
-    rowQuantity.push(row.quantity);
-    rowTime.push(row.time);
-    if (row.description !== '') {
-      let counts = names.get(row.stockCode);
-      if (!counts) names.set(row.stockCode, (counts = new Map()));
-      counts.set(row.description, (counts.get(row.description) ?? 0) + 1);
-    }
-  });
-  // Lines ordered by (customer, product, invoice): each pair is then one run,
-  // and its distinct invoices are the changes of invoice within the run.
-  const u = Int32Array.from(rowUser);
-  const i = Int32Array.from(rowItem);
-  const inv = Int32Array.from(rowInvoice);
-  const sorted = countingSort(u, users.size, countingSort(i, items.size, countingSort(inv, invoices.size)));
-  const pairUser: number[] = [];
-  const pairItem: number[] = [];
-  const values: number[] = [];
-  const last: number[] = [];
-  for (let k = 0; k < sorted.length; ) {
-    const first = sorted[k]!;
-    let orders = 0;
-    let quantity = 0;
-    let latest = -Infinity;
-    let invoice = -1;
-    for (; k < sorted.length && u[sorted[k]!] === u[first] && i[sorted[k]!] === i[first]; k++) {
-      const r = sorted[k]!;
-      if (inv[r] !== invoice) [invoice, orders] = [inv[r]!, orders + 1];
-      quantity += rowQuantity[r]!;
-      latest = Math.max(latest, rowTime[r]!);
-    }
-    pairUser.push(u[first]!);
-    pairItem.push(i[first]!);
-    values.push(confidence === 'orders' ? orders : confidence === 'quantity' ? quantity : orders * Math.log1p(quantity));
-    last.push(latest);
-  }
-  const interactions = Interactions.fromIndices(
-    users,
-    items,
-    Int32Array.from(pairUser),
-    Int32Array.from(pairItem),
-    Float32Array.from(values),
-    Float64Array.from(last),
-  );
-  const itemNames = new Map<string, string>();
-  for (const [code, counts] of names) {
-    let best = '';
-    let bestCount = 0;
-    for (const [name, count] of counts) if (count > bestCount) [best, bestCount] = [name, count];
-    itemNames.set(code, best);
-  }
-  return { interactions, itemNames, summary };
+  const confidence = retailConfidence('readOnlineRetail', options);
+  const purchases = new PurchaseList();
+  const summary = await scanOnlineRetail(path, (row) => purchases.add(row));
+  return { interactions: purchases.aggregate(confidence), itemNames: purchases.names(), summary };
 }
 
-/** Positions `order` (default 0..n-1) stably sorted by key[position]. */
-function countingSort(key: Int32Array, buckets: number, order?: Int32Array): Int32Array {
-  const next = new Int32Array(buckets + 1);
-  for (let k = 0; k < key.length; k++) next[key[k]! + 1]!++;
-  for (let b = 0; b < buckets; b++) next[b + 1]! += next[b]!;
-  const out = new Int32Array(key.length);
-  for (let k = 0; k < key.length; k++) {
-    const r = order ? order[k]! : k;
-    out[next[key[r]!]!++] = r;
-  }
-  return out;
+export interface RetailTimeSplit {
+  /** Purchases before `cutoff`, aggregated as in {@link readOnlineRetail}. */
+  train: Interactions;
+  /** Purchases from `cutoff` on, by customers and of products known in training, in train's id maps. */
+  test: Interactions;
+  /** Epoch seconds: the first second of the held-out period. */
+  cutoff: number;
+  itemNames: Map<string, string>;
+  summary: RetailSummary;
 }
+
+/**
+ * Reads Online Retail split by time: the last `holdoutDays` (default 30)
+ * before the latest purchase are held out. The split is made on purchase
+ * lines before aggregating, so a product a customer bought in both periods
+ * is a training interaction (and ignored by ranking metrics, which filter
+ * what the customer has already bought).
+ */
+export async function readOnlineRetailByTime(path: string, options?: RetailOptions & { holdoutDays?: number }): Promise<RetailTimeSplit> {
+  const o = knownOptions('readOnlineRetailByTime', options, ['confidence', 'holdoutDays']);
+  const confidence = retailConfidence('readOnlineRetailByTime', { ...(o.confidence !== undefined ? { confidence: o.confidence } : {}) } as RetailOptions);
+  const holdoutDays = o.holdoutDays === undefined ? 30 : number('holdoutDays', o.holdoutDays, { min: 0, exclusiveMin: true });
+  const rows: RetailPurchase[] = [];
+  const summary = await scanOnlineRetail(path, (row) => rows.push(row));
+  let latest = -Infinity;
+  for (const r of rows) latest = Math.max(latest, r.time);
+  const cutoff = latest - holdoutDays * 86400;
+  const before = new PurchaseList();
+  const after = new PurchaseList();
+  for (const r of rows) (r.time < cutoff ? before : after).add(r);
+  const train = before.aggregate(confidence);
+  const test = after.aggregate(confidence).alignTo(train).aligned;
+  const itemNames = before.names();
+  for (const [code, name] of after.names()) if (!itemNames.has(code)) itemNames.set(code, name);
+  return { train, test, cutoff, itemNames, summary };
+}
+
+function retailConfidence(where: string, options: RetailOptions | undefined): 'orders' | 'quantity' | 'both' {
+  const o = knownOptions(where, options, ['confidence']) as RetailOptions;
+  return o.confidence === undefined ? 'orders' : oneOf('confidence', o.confidence, ['orders', 'quantity', 'both'] as const);
+}
+
+/** Kept purchase lines, collected column-wise, then aggregated into (customer, product) interactions. */
+class PurchaseList {
+  private readonly users = new IdMap();
+  private readonly items = new IdMap();
+  private readonly invoices = new Map<string, number>();
+  private readonly descriptions = new Map<string, Map<string, number>>();
+  private readonly rowUser: number[] = [];
+  private readonly rowItem: number[] = [];
+  private readonly rowInvoice: number[] = [];
+  private readonly rowQuantity: number[] = [];
+  private readonly rowTime: number[] = [];
+
+  add(row: RetailPurchase): void {
+    this.rowUser.push(this.users.add(row.customer));
+    this.rowItem.push(this.items.add(row.stockCode));
+    let invoice = this.invoices.get(row.invoice);
+    if (invoice === undefined) this.invoices.set(row.invoice, (invoice = this.invoices.size));
+    this.rowInvoice.push(invoice);
+    this.rowQuantity.push(row.quantity);
+    this.rowTime.push(row.time);
+    if (row.description !== '') {
+      let counts = this.descriptions.get(row.stockCode);
+      if (!counts) this.descriptions.set(row.stockCode, (counts = new Map()));
+      counts.set(row.description, (counts.get(row.description) ?? 0) + 1);
+    }
+  }
+
+  /** One interaction per (customer, product): the chosen confidence, timestamped with the last purchase. */
+  aggregate(confidence: 'orders' | 'quantity' | 'both'): Interactions {
+    // Lines ordered by (customer, product, invoice): each pair is then one run,
+    // and its distinct invoices are the changes of invoice within the run.
+    const u = Int32Array.from(this.rowUser);
+    const i = Int32Array.from(this.rowItem);
+    const inv = Int32Array.from(this.rowInvoice);
+    const sorted = countingSort(u, this.users.size, countingSort(i, this.items.size, countingSort(inv, this.invoices.size)));
+    const pairUser: number[] = [];
+    const pairItem: number[] = [];
+    const values: number[] = [];
+    const last: number[] = [];
+    for (let k = 0; k < sorted.length; ) {
+      const first = sorted[k]!;
+      let orders = 0;
+      let quantity = 0;
+      let latest = -Infinity;
+      let invoice = -1;
+      for (; k < sorted.length && u[sorted[k]!] === u[first] && i[sorted[k]!] === i[first]; k++) {
+        const r = sorted[k]!;
+        if (inv[r] !== invoice) [invoice, orders] = [inv[r]!, orders + 1];
+        quantity += this.rowQuantity[r]!;
+        latest = Math.max(latest, this.rowTime[r]!);
+      }
+      pairUser.push(u[first]!);
+      pairItem.push(i[first]!);
+      values.push(confidence === 'orders' ? orders : confidence === 'quantity' ? quantity : orders * Math.log1p(quantity));
+      last.push(latest);
+    }
+    return Interactions.fromIndices(
+      this.users,
+      this.items,
+      Int32Array.from(pairUser),
+      Int32Array.from(pairItem),
+      Float32Array.from(values),
+      Float64Array.from(last),
+    );
+  }
+
+  /** Stock code → its most frequent description (ties: first seen). */
+  names(): Map<string, string> {
+    const itemNames = new Map<string, string>();
+    for (const [code, counts] of this.descriptions) {
+      let best = '';
+      let bestCount = 0;
+      for (const [name, count] of counts) if (count > bestCount) [best, bestCount] = [name, count];
+      itemNames.set(code, best);
+    }
+    return itemNames;
+  }
+}
+

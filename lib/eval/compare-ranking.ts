@@ -2,8 +2,9 @@
  * Ranking evaluation of trained models side by side with the popularity
  * baseline, on the same held-out data in the same run.
  */
-import type { Interactions } from '../data/interactions.js';
-import type { FactorModel } from '../models/factor-model.js';
+import { Interactions } from '../data/interactions.js';
+import { FactorModel } from '../models/factor-model.js';
+import { invalid } from '../validate.js';
 import { Popularity } from '../models/popularity.js';
 import { evaluateRanking, type RankingMetrics, type UserScorer } from './ranking.js';
 
@@ -22,6 +23,9 @@ export interface RankingComparison {
  * know get popularity scores (the model's documented cold-start behaviour).
  */
 export function modelScorer(model: FactorModel, train: Interactions, fallback: UserScorer): UserScorer {
+  if (!(model instanceof FactorModel)) throw invalid('a trained model', 'model', model);
+  if (!(train instanceof Interactions)) throw invalid('an Interactions object', 'train', train);
+  if (typeof fallback !== 'function') throw invalid('a function (user, out) => void', 'fallback', fallback);
   const modelItemIds = model.itemIds;
   const modelIndexOfTrainItem = new Int32Array(train.nItems).fill(-1);
   const position = new Map(modelItemIds.map((id, i) => [String(id), i]));
@@ -37,6 +41,7 @@ export function modelScorer(model: FactorModel, train: Interactions, fallback: U
 }
 
 export function popularityScorer(train: Interactions): UserScorer {
+  if (!(train instanceof Interactions)) throw invalid('an Interactions object', 'train', train);
   const popularity = new Popularity().fit(train);
   const scores = Float32Array.from({ length: train.nItems }, (_, i) => popularity.popularity(train.items.id(i)));
   return (_user, out) => out.set(scores);
@@ -49,6 +54,10 @@ export function compareRanking(
   test: Interactions,
   options: { k?: number } = {},
 ): RankingComparison {
+  if (models === null || typeof models !== 'object' || Array.isArray(models)) throw invalid('an object of name → model', 'models', models);
+  for (const [name, model] of Object.entries(models)) {
+    if (!(model instanceof FactorModel)) throw invalid('a trained model', `models.${name}`, model);
+  }
   const popular = popularityScorer(train);
   const results: Record<string, RankingMetrics> = {};
   for (const [name, model] of Object.entries(models)) {

@@ -57,7 +57,7 @@ export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test
   const o = knownOptions('evaluateRanking options', options, ['k']);
   const k = o.k === undefined ? 10 : integer('k', o.k, 1);
 
-  const nItems = train.items.size;
+  const nItems = train.nItems;
   const scores = new Float32Array(nItems);
   // mark[i] === stamp: i is in the current user's training row; held[i] === stamp: held out.
   const mark = new Int32Array(nItems);

@@ -42,6 +42,19 @@ export interface AlsAddon {
     options: AlsKernelOptions,
     cancel?: Int32Array,
   ): Promise<number>;
+  /** out (factors × factors) = YᵀY for y (rows × factors); synchronous. */
+  alsGram(y: Float32Array, rows: number, factors: number, out: Float32Array): void;
+  /** Solves every row of `x` against fixed `y` given `gram` = YᵀY (as alsHalfSweep without computing YᵀY). */
+  alsSolveRows(
+    rows: SparseRows,
+    y: Float32Array,
+    gram: Float32Array,
+    x: Float32Array,
+    options: AlsKernelOptions,
+    cancel?: Int32Array,
+  ): Promise<void>;
+  /** alsSolveRows on the calling thread (options.threads ignored), for single-row fold-ins. */
+  alsSolveRowsSync(rows: SparseRows, y: Float32Array, gram: Float32Array, x: Float32Array, options: AlsKernelOptions): void;
 }
 
 export function alsNative(): AlsAddon {

@@ -7,7 +7,10 @@ import type { IdMap, RawId } from '../data/id-map.js';
 import type { Recommendation } from './recommend-options.js';
 
 export class BatchRecommendations {
-  /** The users, one per row, as given (recommendBatch) or in index order (recommendAll). */
+  /**
+   * The users, one per row, as given (recommendBatch) or in index order
+   * (recommendAll); for similarItemsBatch, the query items.
+   */
   readonly users: RawId[];
   /**
    * Width of each row: the requested k, or less when fewer items can be
@@ -29,6 +32,14 @@ export class BatchRecommendations {
     this.scores = scores;
     this.coldStart = coldStart;
     this.itemMap = itemMap;
+  }
+
+  /**
+   * The query of each row under a role-neutral name: the same array as
+   * `users`, which for `similarItemsBatch` holds items.
+   */
+  get queries(): RawId[] {
+    return this.users;
   }
 
   /** Number of rows (users). */

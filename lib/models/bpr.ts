@@ -8,12 +8,18 @@
  *
  * Values in the data are ignored: every stored (user, item) pair is a positive.
  */
+import os from 'node:os';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { Interactions } from '../data/interactions.js';
 import { Rng } from '../random.js';
-import { boolean, integer, invalid, knownOptions, number, seed } from '../validate.js';
-import { bprAddon, type BprEpochArgs } from './bpr-kernel.js';
-import { FactorModel, type FactorState } from './factor-model.js';
+import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../validate.js';
+import { bprEpochTwin } from '../twins/bpr.js';
+import { bprAddon, type BprEpochArgs, type BprEpochStats } from './bpr-kernel.js';
+import { rowOfEntries, type SparseRows } from '../data/sparse.js';
+import { foldInBprItem, foldInBprUser } from './bpr-fold-in.js';
+import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
+import { knownItemIndices } from './live-history.js';
+import { columnCounts, type Side, type SolvedRows } from './partial-fit-plan.js';
 import { usersPerItem } from './popularity.js';
 import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
 
@@ -38,13 +44,21 @@ export interface BPROptions {
    * false samples negatives blindly: slightly faster, slightly noisier.
    */
   verifyNegative?: boolean;
+  /**
+   * Where the epochs run: 'native' (default) is the C++ kernel, off the event
+   * loop and in parallel; 'js' is its pure-TypeScript twin (lib/twins/bpr.ts)
+   * on the event loop, one thread whatever `threads` says (the event loop is
+   * released between epochs). With `threads: 1` and the same seed both draw
+   * the same samples and agree up to the last bits of exp().
+   */
+  backend?: 'native' | 'js';
 }
 
 export type BPRParams = Required<BPROptions>;
 
 /**
  * Defaults, chosen on MovieLens 100K as implicit data (every rating a
- * positive, 75/25 per-user split, seen items filtered; bench/ml100k-bpr.mjs):
+ * positive, 75/25 per-user split, seen items filtered; bench/ml100k-ranking.mjs):
  * precision@10 0.391 against 0.230 for popularity, about 1.5 s on 2 threads.
  * A smaller step with more epochs was steadier than 0.05–0.1 for 30–60
  * epochs (0.34–0.37); regularization 0.02 beat 0.005–0.01 (overfits) and
@@ -58,9 +72,11 @@ export const BPR_DEFAULTS: Readonly<BPRParams> = Object.freeze({
   threads: 0,
   seed: 1,
   verifyNegative: true,
+  backend: 'native',
 });
 
 const OPTION_NAMES = Object.keys(BPR_DEFAULTS) as (keyof BPRParams)[];
+const BPR_BACKENDS = ['native', 'js'] as const;
 
 /** Checks every option and fills in the defaults. */
 export function resolveBPROptions(options?: BPROptions): BPRParams {
@@ -74,6 +90,7 @@ export function resolveBPROptions(options?: BPROptions): BPRParams {
     threads: integer('threads', pick('threads'), 0, 256),
     seed: seed('seed', pick('seed')),
     verifyNegative: boolean('verifyNegative', pick('verifyNegative')),
+    backend: oneOf('backend', pick('backend'), BPR_BACKENDS),
   };
 }
 
@@ -93,9 +110,47 @@ export function bprInitialFactors(rows: number, factors: number, seedValue: numb
   return out;
 }
 
+/** Largest typed array V8 allocates, in elements. */
+const MAX_FLOAT32_ELEMENTS = 2 ** 32;
+
+/**
+ * Refuses, before allocating anything, factor matrices that cannot exist: one
+ * beyond the typed-array limit, or all of them beyond the machine's memory.
+ * (Otherwise the allocation fails with an untyped RangeError, or succeeds and
+ * pushes the machine into swap.)
+ */
+function checkMemory(users: number, items: number, factors: number): void {
+  const largest = Math.max(users, items) * factors;
+  const bytes = 4 * ((users + items) * factors + items);
+  if (largest <= MAX_FLOAT32_ELEMENTS && bytes <= os.totalmem()) return;
+  throw new MfrecError(
+    ErrorCodes.OUT_OF_MEMORY,
+    `BPR.fit needs ${bytes.toLocaleString('en-US')} bytes (${users} users and ${items} items × ${factors} factors): ` +
+      (largest > MAX_FLOAT32_ELEMENTS
+        ? `a factor matrix of ${largest.toLocaleString('en-US')} floats exceeds the ${MAX_FLOAT32_ELEMENTS.toLocaleString('en-US')}-element limit of a Float32Array`
+        : `more than this machine's ${os.totalmem().toLocaleString('en-US')} bytes of memory`) +
+      '. Use fewer factors.',
+  );
+}
+
 function allFinite(...arrays: Float32Array[]): boolean {
   for (const a of arrays) for (let j = 0; j < a.length; j++) if (!Number.isFinite(a[j]!)) return false;
   return true;
+}
+
+/** One epoch on the chosen backend; both update the arrays in place and return the epoch's statistics. */
+function epochRunner(backend: BPRParams['backend'], cancel: CancelFlag): (args: BprEpochArgs) => Promise<BprEpochStats> {
+  if (backend === 'native') {
+    const addon = bprAddon();
+    return (args) => addon.bprEpoch(args);
+  }
+  return async (args) => {
+    // The twin holds the event loop for a whole epoch: yield first so that
+    // timers, I/O and an abort fired meanwhile get their turn between epochs.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    cancel.throwIfAborted();
+    return bprEpochTwin(args);
+  };
 }
 
 export class BPR extends FactorModel {
@@ -129,6 +184,7 @@ export class BPR extends FactorModel {
       try {
         if (data.nnz === 0) throw new MfrecError(ErrorCodes.EMPTY_DATA, 'BPR.fit needs at least one interaction');
         const p = this.params;
+        checkMemory(data.nUsers, data.nItems, p.factors);
         const byUser = data.byUser;
         const args: BprEpochArgs = {
           indptr: byUser.indptr,
@@ -148,11 +204,11 @@ export class BPR extends FactorModel {
           verifyNegative: p.verifyNegative,
           cancel: cancel.array,
         };
-        const addon = bprAddon();
+        const runEpoch = epochRunner(p.backend, cancel);
         const diverged = (epoch: number) =>
           new MfrecError(ErrorCodes.DIVERGED, `BPR diverged at epoch ${epoch} (non-finite factors): lower learningRate`);
         const reports = await runIterations(p.iterations, c, cancel, async (epoch) => {
-          const stats = await addon.bprEpoch({ ...args, epoch });
+          const stats = await runEpoch({ ...args, epoch });
           const trainLoss = stats.samples > 0 ? stats.loss / stats.samples : 0;
           if (!Number.isFinite(trainLoss)) throw diverged(epoch);
           return { trainLoss };
@@ -160,8 +216,8 @@ export class BPR extends FactorModel {
         if (!allFinite(args.userFactors, args.itemFactors, args.itemBias)) throw diverged(reports.length);
         const state: FactorState = {
           factors: p.factors,
-          users: data.users.clone(),
-          items: data.items.clone(),
+          users: data.users.clone(data.nUsers),
+          items: data.items.clone(data.nItems),
           userFactors: args.userFactors,
           itemFactors: args.itemFactors,
           itemBias: args.itemBias,
@@ -176,4 +232,73 @@ export class BPR extends FactorModel {
       }
     });
   }
+
+  /**
+   * BPR folds users and items in by replaying training's SGD on that one
+   * row against the fixed other side (lib/models/bpr-fold-in.ts): for a
+   * user, `iterations` epochs of as many samples as they have items; cost
+   * O(iterations · n · factors) on the event loop: 4–7 ms for 100 epochs,
+   * 50–100 items and 64 factors, far more than ALS's exact solve (see
+   * docs/live-updates.md). Values are ignored, as in fit().
+   */
+  override get supportsRecalculate(): boolean {
+    return true;
+  }
+
+  /** Partial fits solve each given row with the same fold-in (see FactorModel.partialFitUsers). */
+  override get supportsPartialFit(): boolean {
+    return true;
+  }
+
+  protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
+    const positives = knownItemIndices(history.items, s.items);
+    if (positives.length === 0) return undefined;
+    return { factors: this.checked(foldInBprUser(this.params, s.itemFactors, this.itemBiasOf(s), positives), 'recommend') };
+  }
+
+  protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {
+    const k = s.factors;
+    const factors = new Float32Array(rows.rows * k);
+    const where = side === 'users' ? 'partialFitUsers' : 'partialFitItems';
+    const itemBias = this.itemBiasOf(s);
+    const bias = side === 'items' ? new Float32Array(rows.rows) : undefined;
+    const context = side === 'items'
+      ? { userFactors: s.userFactors, itemFactors: s.itemFactors, itemBias, seen: s.seen, userOfEntry: rowOfEntries(s.seen), columnCounts: columnCounts(s.seen) }
+      : undefined;
+    for (let r = 0; r < rows.rows; r++) {
+      // The fold-ins run on the event loop: let an abort (and other work) in now and then.
+      if (r > 0 && r % ROWS_PER_TURN === 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        cancel.throwIfAborted();
+      }
+      const row = rows.indices.subarray(rows.indptr[r]!, rows.indptr[r + 1]!);
+      if (context === undefined) {
+        factors.set(this.checked(foldInBprUser(this.params, s.itemFactors, itemBias, row), where), r * k);
+      } else {
+        const target = targets[r]!;
+        const item = foldInBprItem(this.params, context, row, target < s.items.size ? target : -1);
+        factors.set(this.checked(item.factors, where), r * k);
+        if (!Number.isFinite(item.bias)) throw this.diverged(where);
+        bias![r] = item.bias;
+      }
+    }
+    return bias === undefined ? { factors } : { factors, bias };
+  }
+
+  /** Item biases of a BPR state (a state from a file always has them; a zero vector otherwise). */
+  private itemBiasOf(s: FactorState): Float32Array {
+    return s.itemBias ?? new Float32Array(s.items.size);
+  }
+
+  private checked(x: Float32Array, where: string): Float32Array {
+    if (!allFinite(x)) throw this.diverged(where);
+    return x;
+  }
+
+  private diverged(where: string): MfrecError {
+    return new MfrecError(ErrorCodes.DIVERGED, `BPR ${where} produced non-finite factors: lower learningRate`);
+  }
 }
+
+/** Rows a partial fit folds in per event-loop turn. */
+const ROWS_PER_TURN = 64;

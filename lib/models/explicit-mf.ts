@@ -12,12 +12,21 @@ import { mae, rmse } from '../metrics/rating.js';
 import { native } from '../native.js';
 import { allocateGrid, initFactors, predictOne, type SgdModelArrays } from '../twins/sgd-explicit.js';
 import { boolean, integer, invalid, knownOptions, number, oneOf, seed as checkSeed } from '../validate.js';
-import { FactorModel, type FactorState } from './factor-model.js';
-import { sgdNative } from './sgd-native.js';
+import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
+import type { Side, SolvedRows } from './partial-fit-plan.js';
+import type { SparseRows } from '../data/sparse.js';
+import { resolveRecommendOptions, type RecommendOptions, type Recommendation } from './recommend-options.js';
+import { sgdBackend } from './sgd-backends.js';
+import { sgdNative, type SgdBinding } from './sgd-native.js';
+import { checkFolded, foldIn, foldInRows, type FoldedVector, type FoldInSide } from './explicit-fold-in.js';
+import { BIAS_PENALTY_EXPONENT, penaltyScale, VECTOR_PENALTY_EXPONENT } from './frequency-penalty.js';
 import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
 
 /** What predict() does with a user or item that had no training ratings. */
 export type UnknownPolicy = 'bias' | 'error';
+
+/** Where fit() runs its epochs: the native kernel, or its pure-TypeScript twin. */
+export type ExplicitBackend = 'native' | 'js';
 
 export interface ExplicitMFOptions {
   /** Length of the user and item vectors. Integer in [1, 1000000]. Default 128. */
@@ -63,6 +72,17 @@ export interface ExplicitMFOptions {
   unknown?: UnknownPolicy;
   /** Clamp predictions to the range of the training ratings. Default true. */
   clamp?: boolean;
+  /**
+   * 'native' (default): epochs run in the native kernel on `threads` threads,
+   * off the event loop. 'js': epochs run in the pure-TypeScript twin
+   * (lib/twins/sgd-explicit.ts) on the event loop, one epoch per turn, always
+   * with the one-thread schedule (`threads` is ignored while training), so a
+   * 'js' fit equals a 'native' fit with `threads: 1` and the same seed. Meant
+   * for reproducing the native-versus-JavaScript comparison
+   * (bench/explicit-backends.mjs): an epoch takes about 12 times as long as
+   * on one native thread. Predictions run natively either way.
+   */
+  backend?: ExplicitBackend;
 }
 
 /** The complete options, defaults filled in: plain JSON. */
@@ -79,6 +99,7 @@ export interface ExplicitMFParams {
   earlyStopping: { patience: number; minDelta: number } | false;
   unknown: UnknownPolicy;
   clamp: boolean;
+  backend: ExplicitBackend;
 }
 
 /**
@@ -100,6 +121,7 @@ export const EXPLICIT_MF_DEFAULTS: Readonly<ExplicitMFParams> = Object.freeze({
   earlyStopping: false,
   unknown: 'bias',
   clamp: true,
+  backend: 'native',
 });
 
 const OPTION_NAMES = Object.keys(EXPLICIT_MF_DEFAULTS);
@@ -135,6 +157,7 @@ function validateParams(options: unknown): ExplicitMFParams {
     earlyStopping: pick('earlyStopping', earlyStoppingOf),
     unknown: pick('unknown', (n, v) => oneOf(n, v, ['bias', 'error'] as const)),
     clamp: pick('clamp', boolean),
+    backend: pick('backend', (n, v) => oneOf(n, v, ['native', 'js'] as const)),
   };
 }
 
@@ -165,6 +188,9 @@ function formatBytes(bytes: number): string {
   }
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
+
+/** Rows a partial fit solves per event-loop turn (each a small Cholesky solve). */
+const ROWS_PER_TURN = 64;
 
 /** Largest typed array V8 allocates, in elements. */
 const MAX_ARRAY_ELEMENTS = 2 ** 32;
@@ -228,18 +254,6 @@ function compact(data: Interactions): TrainingSet {
 }
 
 /**
- * How strongly each row's penalty grows with its number of ratings n. Plain
- * SGD applies the penalty at every rating, so a row's total penalty grows like
- * n (exponent 1). Vectors use n^0.6: heavy users and popular items are held
- * back a little less than that, rare ones a little more. Biases use n^0, a
- * fixed total penalty per row, as a shrunk baseline estimate does: an item
- * with two ratings gets a bias near 0 instead of the mean of its two
- * residuals. Both measured on MovieLens (about -0.003 RMSE on ML-100K).
- */
-const VECTOR_PENALTY_EXPONENT = 0.6;
-const BIAS_PENALTY_EXPONENT = 0;
-
-/**
  * Per-row multipliers of the per-rating penalty that give a total penalty
  * ∝ n^exponent, normalized to 1 for a row with the average count, so that
  * `regularization` keeps its usual per-rating meaning on typical rows.
@@ -257,7 +271,7 @@ function frequencyScales(
   }
   const scale = (counts: Float64Array, exponent: number): Float32Array => {
     const mean = set.u.length / counts.length;
-    return Float32Array.from(counts, (n) => (n / mean) ** (exponent - 1));
+    return Float32Array.from(counts, (n) => penaltyScale(n, mean, exponent));
   };
   return {
     userFactors: scale(perUser, VECTOR_PENALTY_EXPONENT),
@@ -339,12 +353,13 @@ export class ExplicitMF extends FactorModel {
       model.userBiasRegularization = scales.userBias;
       model.itemBiasRegularization = scales.itemBias;
 
-      const threads = p.threads === 0 ? native().info().hardwareThreads : p.threads;
+      // The twin always replays the one-thread schedule (a single block).
+      const threads = p.backend === 'js' ? 1 : this.threads();
       // One block per thread would leave no choice to the scheduler; 2t + 1
       // per side keeps every thread busy until the last few blocks.
       const blocks = threads === 1 ? 1 : 2 * threads + 1;
       const grid = allocateGrid(data.nnz, blocks);
-      const sgd = sgdNative();
+      const sgd = sgdBackend(p.backend);
       await sgd.sgdLayout(set.u, set.i, set.r, { nUsers, nItems, seed: p.seed }, grid);
 
       const draft = this.makeState(set, model);
@@ -371,7 +386,7 @@ export class ExplicitMF extends FactorModel {
           if (!Number.isFinite(sse)) throw diverged(it, learningRate);
           const fields: Omit<IterationReport, 'iteration' | 'seconds'> = { trainRmse: Math.sqrt(sse / data.nnz) };
           if (validation !== undefined) {
-            const predicted = this.predictIndices(draft, validation.u, validation.i, threads);
+            const predicted = this.predictIndices(draft, validation.u, validation.i, threads, sgd);
             const v = rmse(predicted, validation.r);
             if (!Number.isFinite(v)) throw diverged(it, learningRate);
             fields.validationRmse = v;
@@ -453,11 +468,11 @@ export class ExplicitMF extends FactorModel {
     };
   }
 
-  private predictIndices(s: ExplicitState, u: Int32Array, i: Int32Array, threads: number): Float32Array {
+  private predictIndices(s: ExplicitState, u: Int32Array, i: Int32Array, threads: number, sgd: SgdBinding = sgdNative()): Float32Array {
     const out = new Float32Array(u.length);
     // Small batches are not worth waking threads for.
     const t = u.length < 16384 ? 1 : threads;
-    return sgdNative().sgdPredict(this.arrays(s), u, i, out, { ...this.range(s), threads: t });
+    return sgd.sgdPredict(this.arrays(s), u, i, out, { ...this.range(s), threads: t });
   }
 
   private unknownId(kind: 'user' | 'item', id: RawId): MfrecError {
@@ -539,6 +554,141 @@ export class ExplicitMF extends FactorModel {
     const t = this.mapped(s, test);
     const predicted = this.predictIndices(s, t.u, t.i, this.threads());
     return { rmse: rmse(predicted, t.r), mae: mae(predicted, t.r), count: test.nnz };
+  }
+
+  /**
+   * Folds a user in without retraining: solves their bias and factors from
+   * `ratings` against the trained item vectors and biases, which stay fixed.
+   * The result is the exact minimizer of training's objective for that one
+   * user (squared errors plus the same penalties, frequency scaling
+   * included): for a user the model was trained on it lands close to their
+   * trained vector. The model is not changed; use the result with
+   * {@link predictFor} and {@link recommendFor}.
+   *
+   * Ratings of items the model does not know are ignored (whatever the
+   * `unknown` policy); a repeated item counts as several ratings. With no
+   * known item left the result is a zero bias and zero factors, which
+   * predicts like an unknown user (μ + b_i). Synchronous: about a
+   * millisecond or less for a typical user at 128 factors (bench/README.md).
+   */
+  recalculateUser(ratings: { items: ArrayLike<RawId>; values: ArrayLike<number> }): FoldedVector {
+    const s = this.fitted() as ExplicitState;
+    return foldIn(this.foldInSide(s, 'user'), ratings, 'items');
+  }
+
+  /**
+   * Folds an item in (a new product, or one whose ratings changed): its bias
+   * and factors from `ratings` by users against the fixed user vectors and
+   * biases, as {@link recalculateUser} does for users. Unknown users are ignored.
+   */
+  recalculateItem(ratings: { users: ArrayLike<RawId>; values: ArrayLike<number> }): FoldedVector {
+    const s = this.fitted() as ExplicitState;
+    return foldIn(this.foldInSide(s, 'item'), ratings, 'users');
+  }
+
+  /**
+   * Predicted rating where either side (or both) may be a folded vector from
+   * {@link recalculateUser} / {@link recalculateItem} instead of an id:
+   * μ + b_u + b_i + p_u · q_i, computed exactly as predict() does (so a
+   * folded vector equal to a trained one predicts the same), clamped when
+   * `clamp` is on. Raw ids follow the `unknown` policy.
+   */
+  predictFor(user: RawId | FoldedVector, item: RawId | FoldedVector): number {
+    const s = this.fitted() as ExplicitState;
+    const m = this.arrays(s);
+    let u: number;
+    if (typeof user === 'object' && user !== null) {
+      const f = checkFolded('user', user, s.factors);
+      m.userFactors = f.factors;
+      m.userBias = Float32Array.of(f.bias);
+      u = 0;
+    } else {
+      u = this.indexOf(s.users, 'user', checkRawId('user', user));
+    }
+    let i: number;
+    if (typeof item === 'object' && item !== null) {
+      const f = checkFolded('item', item, s.factors);
+      m.itemFactors = f.factors;
+      m.itemBias = Float32Array.of(f.bias);
+      i = 0;
+    } else {
+      i = this.indexOf(s.items, 'item', checkRawId('item', item));
+    }
+    const { min, max } = this.range(s);
+    return predictOne(m, u, i, min, max);
+  }
+
+  /**
+   * Top-k items for a folded user, best first, scored as recommend() scores
+   * a trained user (predicted ratings, not clamped). There is no "seen" list
+   * to filter: pass the items the user rated as `exclude` to leave them out.
+   * Takes `k`, `exclude` and `candidates` as recommend() does.
+   */
+  recommendFor(user: FoldedVector, options?: Pick<RecommendOptions, 'k' | 'exclude' | 'candidates'>): Recommendation[] {
+    const s = this.fitted() as ExplicitState;
+    const f = checkFolded('user', user, s.factors);
+    const o = resolveRecommendOptions('recommendFor', options, s.items, ['k', 'exclude', 'candidates']);
+    return this.rankFolded(s, '', f, undefined, o);
+  }
+
+  override get supportsRecalculate(): boolean {
+    return true;
+  }
+
+  /**
+   * Partial fits re-solve each given row exactly as recalculateUser /
+   * recalculateItem do (bias and factors, the same penalties), against the
+   * fixed other side. Pass each row's whole set of ratings; build `data` with
+   * `aggregate: 'mean'` or `'last'` so a re-rated item counts once (the
+   * default 'sum' adds ratings up). See FactorModel.partialFitUsers.
+   */
+  override get supportsPartialFit(): boolean {
+    return true;
+  }
+
+  /** recommend()'s recalculate path: recalculateUser on the given ratings; undefined without a known item. */
+  protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
+    if (history.values === undefined) {
+      throw invalid('an array of ratings (the explicit model folds users in from ratings)', 'interactions.values', undefined);
+    }
+    if (!history.items.some((id) => s.items.has(id))) return undefined;
+    return foldIn(this.foldInSide(s as ExplicitState, 'user'), history, 'items');
+  }
+
+  protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, _targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {
+    const fixed = this.foldInSide(s as ExplicitState, side === 'users' ? 'user' : 'item');
+    const k = s.factors;
+    const factors = new Float32Array(rows.rows * k);
+    const bias = new Float32Array(rows.rows);
+    for (let r = 0; r < rows.rows; r++) {
+      // The solves run on the event loop: let an abort (and other work) in between batches of rows.
+      if (r % ROWS_PER_TURN === 0 && r > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        cancel.throwIfAborted();
+      }
+      const begin = rows.indptr[r]!;
+      const end = rows.indptr[r + 1]!;
+      const v = foldInRows(fixed, rows.indices.subarray(begin, end), rows.values.subarray(begin, end));
+      factors.set(v.factors, r * k);
+      bias[r] = v.bias;
+    }
+    return { factors, bias };
+  }
+
+  /** The fixed side and penalties for folding in a user or an item. */
+  private foldInSide(s: ExplicitState, kind: 'user' | 'item'): FoldInSide {
+    const ratings = s.seen.indices.length;
+    const user = kind === 'user';
+    return {
+      factors: s.factors,
+      globalBias: s.globalBias,
+      otherIds: user ? s.items : s.users,
+      otherFactors: user ? s.itemFactors : s.userFactors,
+      otherBias: user ? s.itemBias : s.userBias,
+      meanCount: ratings / (user ? s.users.size : s.items.size),
+      regularization: this.params.regularization,
+      biasRegularization: this.params.biasRegularization,
+    };
   }
 
   private threads(): number {

@@ -2,12 +2,20 @@
  * What every matrix-factorization model shares, written once: the learned
  * state (a vector per user and per item, plus optional biases), the training
  * guard, and everything computed from the factors alone (recommendations,
- * similar items and users, persistence). Subclasses implement only fit().
+ * similar items and users, persistence), and the live updates built on a
+ * model's own solver: recommending for a recalculated user, partial fits and
+ * forgetting. Subclasses implement fit() and, as capabilities, the hooks
+ * foldInUser() (declared by supportsRecalculate) and solveRows() (declared
+ * by supportsPartialFit).
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { IdMap, RawId } from '../data/id-map.js';
+import { Interactions } from '../data/interactions.js';
 import type { SparseRows } from '../data/sparse.js';
-import { integer, knownOptions } from '../validate.js';
+import { integer, invalid, knownOptions } from '../validate.js';
+import { withoutItem, withoutUser } from './forget.js';
+import { knownItemIndices, takeRecalculate, type CheckedHistory, type FoldedUser, type LiveInteractions } from './live-history.js';
+import { partiallyFitted, planRows, type Side, type SolvedRows } from './partial-fit-plan.js';
 import { BatchRecommendations } from './batch-recommendations.js';
 import { rankByPopularity } from './popular-ranking.js';
 import {
@@ -16,20 +24,46 @@ import {
   rawId,
   rawIds,
   resolveRecommendOptions,
+  takeSignal,
+  type BatchRecommendOptions,
   type RecommendOptions,
   type Recommendation,
   type ResolvedRecommendOptions,
 } from './recommend-options.js';
 import { topkAddon, type TopKArgs } from './topk-native.js';
-import { BusyGuard } from './training.js';
+import { BusyGuard, CancelFlag } from './training.js';
 import { encodeFactorModel } from '../persist/factor-state.js';
 import { writeModelFile } from '../persist/model-file.js';
 import { packageVersion } from '../version.js';
 
-export type { RecommendOptions, Recommendation } from './recommend-options.js';
+export type { BatchRecommendOptions, RecommendOptions, Recommendation } from './recommend-options.js';
+export type { CheckedHistory, FoldedUser, LiveInteractions } from './live-history.js';
+export type { Side, SolvedRows } from './partial-fit-plan.js';
+
+/** recommend()'s options: the ranking options, plus recalculating the user from a given history. */
+export interface LiveRecommendOptions extends RecommendOptions {
+  /**
+   * Solve the user's vector from `interactions` against the fixed item
+   * factors (the model's fold-in) instead of using the trained one, known
+   * user or not. Needs a model with `supportsRecalculate`. Default false.
+   */
+  recalculate?: boolean;
+  /**
+   * With `recalculate: true`: the user's current, whole history. Item ids the
+   * model does not know are skipped. `filterSeen` then filters these items
+   * (not the training record). Explicit models need `values` (ratings).
+   */
+  interactions?: LiveInteractions;
+}
+
+/** Options of partialFitUsers and partialFitItems. */
+export interface PartialFitControl {
+  /** Cancels the update; the promise rejects with ERR_MFREC_ABORTED and the model keeps its previous state. */
+  signal?: AbortSignal;
+}
 export { BatchRecommendations } from './batch-recommendations.js';
 
-export interface RecommendAllOptions extends RecommendOptions {
+export interface RecommendAllOptions extends BatchRecommendOptions {
   /** Users per yielded block, integer >= 1. Default 1024. Memory stays at one block's results. */
   blockSize?: number;
 }
@@ -40,6 +74,15 @@ export interface SimilarItemsOptions {
   /** Only consider these items; unknown ids are skipped. */
   candidates?: RawId[];
 }
+
+export interface SimilarItemsBatchOptions extends SimilarItemsOptions {
+  /** Threads, 0 = all hardware threads. Default 0. */
+  threads?: number;
+  /** Cancels the call: its Promise then rejects with ERR_MFREC_ABORTED. */
+  signal?: AbortSignal;
+}
+
+const SIMILAR_ITEMS_OPTION_NAMES = ['k', 'candidates'] as const;
 
 export interface SimilarUsersOptions {
   /** Number of neighbours, integer >= 1. Default 10. */
@@ -123,26 +166,223 @@ export abstract class FactorModel {
    * so scores are predicted ratings. A user the model does not know, or one
    * without training interactions, gets the most popular items (scores are
    * then popularity counts) unless `coldStart: 'error'`.
+   *
+   * With `recalculate: true` the user's vector is solved from
+   * `interactions` (their current history) against the fixed item factors,
+   * without changing the model, known user or not; `filterSeen` then leaves
+   * out the given items. A history without any item the model knows is a
+   * cold start. A model type without fold-in (`supportsRecalculate` false)
+   * throws ERR_MFREC_INVALID_ARGUMENT.
    */
-  recommend(user: RawId, options?: RecommendOptions): Recommendation[] {
+  recommend(user: RawId, options?: LiveRecommendOptions): Recommendation[] {
     const s = this.fitted();
     const id = rawId('user', user);
-    const o = resolveRecommendOptions('recommend', options, s.items);
+    const { history, rest } = takeRecalculate('recommend', options, RECOMMEND_OPTION_NAMES);
+    const o = resolveRecommendOptions('recommend', rest, s.items);
+    if (history !== undefined) return this.recommendRecalculated(s, id, history, o);
     return this.rankRows(s, [id], Int32Array.of(this.warmIndex(s, id, o)), o, o.threads ?? 1, true).row(0);
+  }
+
+  /**
+   * Whether this model type can fold a user in from a history: what
+   * `recommend(user, { recalculate: true, interactions })` and the CLI's
+   * `recommend --history` need. Models that can override foldInUser.
+   */
+  get supportsRecalculate(): boolean {
+    return false;
+  }
+
+  /** Whether this model type implements partialFitUsers / partialFitItems. */
+  get supportsPartialFit(): boolean {
+    return false;
+  }
+
+  /**
+   * The model's fold-in: a user vector (and bias, for models with user
+   * biases) solved from `history` against the fixed item side of `s`, or
+   * undefined when the history holds no item the model knows. Called only
+   * when supportsRecalculate is true.
+   */
+  protected foldInUser(_s: FactorState, _history: CheckedHistory): FoldedUser | undefined {
+    throw this.unsupported('recalculate a user from interactions');
+  }
+
+  /**
+   * The model's partial-fit solver: one vector (and bias, on a side with
+   * biases) per row of `rows` (histories as indices of the other, fixed
+   * side), as fit() would solve that row with the other side fixed.
+   * `targets[r]` is the row's index on its side once the fit is applied (at
+   * or past the current size for a new id). Called only when
+   * supportsPartialFit is true, under the busy guard.
+   */
+  protected solveRows(_s: FactorState, _side: Side, _rows: SparseRows, _targets: Int32Array, _cancel: CancelFlag): Promise<SolvedRows> {
+    throw this.unsupported('fit part of the model');
+  }
+
+  /**
+   * Installs `next` in place of `previous` in one assignment. `unchanged` is
+   * the side whose factors `next` shares with `previous`, for models that
+   * keep caches derived from one side's factors.
+   */
+  protected replaceState(_previous: FactorState, next: FactorState, _unchanged: Side): void {
+    this.state = next;
+  }
+
+  private unsupported(what: string): MfrecError {
+    return new MfrecError(ErrorCodes.INVALID_ARGUMENT, `The ${this.type} model cannot ${what}: this model type has no fold-in`);
+  }
+
+  private recommendRecalculated(s: FactorState, id: RawId, history: CheckedHistory, o: ResolvedRecommendOptions): Recommendation[] {
+    if (!this.supportsRecalculate) throw this.unsupported('recalculate a user from interactions');
+    const folded = this.foldInUser(s, history);
+    if (folded === undefined) {
+      if (o.coldStart === 'error') {
+        throw new MfrecError(ErrorCodes.UNKNOWN_ID, `User ${JSON.stringify(id)}'s interactions hold no item the model knows (coldStart: 'error')`);
+      }
+      return this.rankRows(s, [id], Int32Array.of(-1), o, 1, true).row(0);
+    }
+    return this.rankFolded(s, id, folded, o.filterSeen ? knownItemIndices(history.items, s.items) : undefined, o);
+  }
+
+  /**
+   * Ranks items for a folded user exactly as for a trained one (the same
+   * kernel and score), leaving out `seen` (sorted item indices) when given.
+   */
+  protected rankFolded(s: FactorState, id: RawId, folded: FoldedUser, seen: Int32Array | undefined, o: ResolvedRecommendOptions): Recommendation[] {
+    const filter = seen ?? new Int32Array(0);
+    const { userBias: _trained, ...shared } = s;
+    const view: FactorState = {
+      ...shared,
+      userFactors: folded.factors,
+      seen: { rows: 1, cols: s.items.size, indptr: Int32Array.of(0, filter.length), indices: filter, values: new Float32Array(filter.length) },
+    };
+    if (folded.bias !== undefined) view.userBias = Float32Array.of(folded.bias);
+    return this.rankRows(view, [id], Int32Array.of(0), { ...o, filterSeen: seen !== undefined }, o.threads ?? 1, true).row(0);
+  }
+
+  /**
+   * Grows the model for new or changed users and re-solves only their rows
+   * against the fixed item side with the model's own solver; every other
+   * vector stays as it is, bit for bit.
+   *
+   * IMPORTANT: pass each given user's WHOLE history (all their interactions),
+   * not just the new ones: each row is re-solved from what you pass alone, and
+   * the model's record of what the user has seen is replaced by it.
+   *
+   * The users updated are those with at least one interaction in `data`;
+   * users the model does not know are appended in the order of `data.users`
+   * (new users start with bias 0 on models with user biases, then solved).
+   * Interactions with items the model does not know are skipped: add such
+   * items first with partialFitItems. Item popularity follows the new
+   * histories. The new state replaces the old one in one assignment once
+   * everything succeeded, so readers never see a half-updated model; the
+   * cost is copying the factor matrices and the training matrix, so batch
+   * updates rather than calling this per click.
+   *
+   * Rejects with ERR_MFREC_NOT_FITTED before training, ERR_MFREC_BUSY while a
+   * fit, partial fit or forget runs, ERR_MFREC_EMPTY_DATA when `data` has no
+   * interaction with a known item, ERR_MFREC_ABORTED on `control.signal`
+   * (state unchanged), ERR_MFREC_INVALID_ARGUMENT on a model type without
+   * partial fits (`supportsPartialFit` false), and what the model's solver
+   * raises (ERR_MFREC_DIVERGED for a singular system).
+   */
+  async partialFitUsers(data: Interactions, control: PartialFitControl = {}): Promise<this> {
+    return this.partialFit('users', data, control);
+  }
+
+  /**
+   * The mirror of {@link partialFitUsers} for items (new products, or items
+   * whose audience changed), solved against the fixed user side. Pass each
+   * given item's WHOLE history; interactions of users the model does not
+   * know are skipped.
+   */
+  async partialFitItems(data: Interactions, control: PartialFitControl = {}): Promise<this> {
+    return this.partialFit('items', data, control);
+  }
+
+  private async partialFit(side: Side, data: Interactions, control: PartialFitControl): Promise<this> {
+    const where = side === 'users' ? 'partialFitUsers' : 'partialFitItems';
+    const label = `${this.constructor.name}.${where}`;
+    if (!(data instanceof Interactions)) throw invalid('an Interactions object', 'data', data);
+    const c = knownOptions(`${label} control`, control, ['signal']) as PartialFitControl;
+    return this.guard.run(where, async () => {
+      const cancel = new CancelFlag(c.signal);
+      try {
+        const s = this.fitted();
+        if (!this.supportsPartialFit) throw this.unsupported('fit part of the model');
+        const users = side === 'users';
+        const fixed: Side = users ? 'items' : 'users';
+        const plan = users
+          ? planRows(s.users, s.items, data.byUser, data.users, data.items)
+          : planRows(s.items, s.users, data.byItem, data.items, data.users);
+        if (plan.rows.indices.length === 0) {
+          throw new MfrecError(ErrorCodes.EMPTY_DATA, `${label} needs at least one interaction with ${fixed} the model knows`);
+        }
+        cancel.throwIfAborted();
+        const solved = await this.solveRows(s, side, plan.rows, plan.targets, cancel);
+        cancel.throwIfAborted();
+        this.replaceState(s, partiallyFitted(s, side, plan, solved), fixed);
+        return this;
+      } finally {
+        cancel.dispose();
+      }
+    });
+  }
+
+  /**
+   * Removes a user and every record of them from the model: the id, the
+   * factor row (and bias), the training interactions that filter their seen
+   * items, and their contribution to item popularity. A model saved
+   * afterwards does not contain the id. Users after them move up one index.
+   * The other rows' learned vectors, shaped in training partly by this
+   * user's data, stay until the next fit.
+   *
+   * Rejects with ERR_MFREC_UNKNOWN_ID for an id the model does not know,
+   * ERR_MFREC_BUSY while a fit or partial fit runs (whose result would bring
+   * the user back), ERR_MFREC_NOT_FITTED before training.
+   */
+  async forgetUser(user: RawId): Promise<this> {
+    const id = rawId('user', user);
+    return this.guard.run('forgetUser', async () => {
+      const s = this.fitted();
+      const u = s.users.index(id);
+      if (u === undefined) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown user ${JSON.stringify(id)}: nothing to forget`);
+      this.replaceState(s, withoutUser(s, u), 'items');
+      return this;
+    });
+  }
+
+  /**
+   * Removes an item from the model: its id, factor row (and bias), its
+   * popularity and every user's record of it. It is then never recommended
+   * nor listed as similar, and a model saved afterwards does not contain the
+   * id. Same errors as {@link forgetUser}.
+   */
+  async forgetItem(item: RawId): Promise<this> {
+    const id = rawId('item', item);
+    return this.guard.run('forgetItem', async () => {
+      const s = this.fitted();
+      const i = s.items.index(id);
+      if (i === undefined) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown item ${JSON.stringify(id)}: nothing to forget`);
+      this.replaceState(s, withoutItem(s, i), 'users');
+      return this;
+    });
   }
 
   /**
    * Top-k items for many users at once, off the event loop and in parallel
    * (`threads`, default all hardware threads). Row r of the result belongs to
-   * `users[r]`; see {@link BatchRecommendations}.
+   * `users[r]`; see {@link BatchRecommendations}. Aborting `signal` rejects
+   * with ERR_MFREC_ABORTED, also while the kernel runs.
    */
-  async recommendBatch(users: ArrayLike<RawId>, options?: RecommendOptions): Promise<BatchRecommendations> {
+  async recommendBatch(users: ArrayLike<RawId>, options?: BatchRecommendOptions): Promise<BatchRecommendations> {
     const s = this.fitted();
     const list = rawIds('users', users);
-    const o = resolveRecommendOptions('recommendBatch', options, s.items);
+    const { signal, rest } = takeSignal('recommendBatch', options, [...RECOMMEND_OPTION_NAMES, 'signal']);
+    const o = resolveRecommendOptions('recommendBatch', rest, s.items);
     const ids = Array.from(list);
     const rows = Int32Array.from(ids, (id) => this.warmIndex(s, id, o));
-    return this.rankRows(s, ids, rows, o, o.threads ?? 0, false);
+    return cancellable(signal, (cancel) => this.rankRows(s, ids, rows, o, o.threads ?? 0, false, cancel));
   }
 
   /**
@@ -151,13 +391,13 @@ export abstract class FactorModel {
    * there are. Uses the state at call time even if a fit() finishes meanwhile.
    * Options are validated when this is called, not at the first iteration.
    * Users without training interactions follow `coldStart` (under 'error'
-   * the iteration rejects at the first block holding one).
+   * the iteration rejects at the first block holding one). Aborting `signal`
+   * rejects the pending or next block with ERR_MFREC_ABORTED.
    */
   recommendAll(options?: RecommendAllOptions): AsyncIterableIterator<BatchRecommendations> {
     const s = this.fitted();
-    const raw = knownOptions('recommendAll', options, [...RECOMMEND_OPTION_NAMES, 'blockSize']);
-    const blockSize = raw.blockSize === undefined ? 1024 : integer('blockSize', raw.blockSize, 1);
-    const rest = { ...raw };
+    const { signal, rest } = takeSignal('recommendAll', options, [...RECOMMEND_OPTION_NAMES, 'blockSize', 'signal']);
+    const blockSize = rest.blockSize === undefined ? 1024 : integer('blockSize', rest.blockSize, 1);
     delete rest.blockSize;
     const o = resolveRecommendOptions('recommendAll', rest, s.items);
     const blocks = async function* (model: FactorModel): AsyncIterableIterator<BatchRecommendations> {
@@ -171,7 +411,7 @@ export abstract class FactorModel {
           ids.push(id);
           rows[u - start] = model.warmIndex(s, id, o);
         }
-        yield await model.rankRows(s, ids, rows, o, o.threads ?? 0, false);
+        yield await cancellable(signal, (cancel) => model.rankRows(s, ids, rows, o, o.threads ?? 0, false, cancel));
       }
     };
     return blocks(this);
@@ -184,10 +424,33 @@ export abstract class FactorModel {
   similarItems(item: RawId, options?: SimilarItemsOptions): Recommendation[] {
     const s = this.fitted();
     const id = rawId('item', item);
-    const o = resolveRecommendOptions('similarItems', options, s.items, ['k', 'candidates']);
-    const i = s.items.index(id);
-    if (i === undefined) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown item ${JSON.stringify(id)}`);
+    const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
+    const i = knownItem(s, id);
     return this.similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score }));
+  }
+
+  /**
+   * {@link similarItems} for many items at once, off the event loop and in
+   * parallel (`threads`, default all hardware threads). Row r of the result
+   * holds the neighbours of `items[r]` (the result's `users` / `queries` are
+   * the query items; `coldStart` is all 0). Any unknown item rejects with
+   * ERR_MFREC_UNKNOWN_ID; aborting `signal` rejects with ERR_MFREC_ABORTED.
+   */
+  async similarItemsBatch(items: ArrayLike<RawId>, options?: SimilarItemsBatchOptions): Promise<BatchRecommendations> {
+    const s = this.fitted();
+    const list = rawIds('items', items);
+    const { signal, rest } = takeSignal('similarItemsBatch', options, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads', 'signal']);
+    const o = resolveRecommendOptions('similarItemsBatch', rest, s.items, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads']);
+    const ids = Array.from(list);
+    const rows = Int32Array.from(ids, (id) => knownItem(s, id));
+    const width = similarWidth(o.k, o.candidates, s.items.size);
+    const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
+    return cancellable(signal, async (cancel) => {
+      if (width > 0 && rows.length > 0) {
+        await topkAddon().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel));
+      }
+      return new BatchRecommendations(ids, width, out.items, out.scores, new Uint8Array(rows.length), s.items);
+    });
   }
 
   /**
@@ -218,7 +481,10 @@ export abstract class FactorModel {
     return -1;
   }
 
-  /** Ranks items for rows (−1 = cold start) with the kernel, on this thread (sync) or off it. */
+  /**
+   * Ranks items for rows (−1 = cold start) with the kernel, on this thread
+   * (sync) or off it (then `cancel` is the kernel's cancellation flag).
+   */
   private rankRows(
     s: FactorState,
     ids: RawId[],
@@ -234,6 +500,7 @@ export abstract class FactorModel {
     o: ResolvedRecommendOptions,
     threads: number,
     sync: false,
+    cancel: Int32Array,
   ): Promise<BatchRecommendations>;
   private rankRows(
     s: FactorState,
@@ -242,6 +509,7 @@ export abstract class FactorModel {
     o: ResolvedRecommendOptions,
     threads: number,
     sync: boolean,
+    cancel?: Int32Array,
   ): BatchRecommendations | Promise<BatchRecommendations> {
     const n = rows.length;
     const width = Math.min(o.k, rankedCount(o, s.items.size));
@@ -273,6 +541,7 @@ export abstract class FactorModel {
       threads,
       items: direct ? items : new Int32Array(warm.length * width),
       scores: direct ? scores : new Float32Array(warm.length * width),
+      cancel,
     };
     const scatter = (): BatchRecommendations => {
       if (!direct) {
@@ -310,30 +579,13 @@ export abstract class FactorModel {
 
   /** Cosine top-k of row `q` of `vectors` among the other rows: [index, similarity] pairs. */
   private similar(vectors: Float32Array, factors: number, q: number, k: number, candidates: Int32Array | undefined): Array<[number, number]> {
-    const n = vectors.length / factors;
-    const width = Math.min(k, candidates ? candidates.length : n);
+    const width = similarWidth(k, candidates, vectors.length / factors);
     if (width === 0) return [];
-    const inverse = inverseNorms(vectors, factors);
-    const items = new Int32Array(width);
-    const scores = new Float32Array(width);
-    topkAddon().topkSync({
-      query: vectors,
-      rows: Int32Array.of(q),
-      rowScale: inverse,
-      offset: 0,
-      target: vectors,
-      factors,
-      colScale: inverse,
-      excludeSelf: true,
-      candidates,
-      k: width,
-      threads: 1,
-      items,
-      scores,
-    });
-    const out: Array<[number, number]> = [];
-    for (let j = 0; j < width && items[j]! >= 0; j++) out.push([items[j]!, scores[j]!]);
-    return out;
+    const out = { items: new Int32Array(width), scores: new Float32Array(width) };
+    topkAddon().topkSync(similarArgs(vectors, factors, Int32Array.of(q), width, candidates, 1, out, undefined));
+    const pairs: Array<[number, number]> = [];
+    for (let j = 0; j < width && out.items[j]! >= 0; j++) pairs.push([out.items[j]!, out.scores[j]!]);
+    return pairs;
   }
 
   /**
@@ -398,6 +650,65 @@ export abstract class FactorModel {
     await this.guard.idle();
     this.state = undefined;
   }
+}
+
+/**
+ * Runs asynchronous work under an optional AbortSignal: rejects with
+ * ERR_MFREC_ABORTED when the signal is (or becomes) aborted before the work
+ * settles, handing the work the flag the native kernels poll.
+ */
+async function cancellable<T>(signal: AbortSignal | undefined, work: (cancel: Int32Array) => Promise<T>): Promise<T> {
+  const cancel = new CancelFlag(signal);
+  try {
+    cancel.throwIfAborted();
+    const result = await work(cancel.array);
+    // An abort that arrives after the kernel finished still wins: the caller asked to stop.
+    cancel.throwIfAborted();
+    return result;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+function knownItem(s: FactorState, id: RawId): number {
+  const i = s.items.index(id);
+  if (i === undefined) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown item ${JSON.stringify(id)}`);
+  return i;
+}
+
+/** Slots per similarity row: k, capped by the candidates or the other rows (the query itself counts, then pads). */
+function similarWidth(k: number, candidates: Int32Array | undefined, rows: number): number {
+  return Math.min(k, candidates ? candidates.length : rows);
+}
+
+/** A cosine top-K request: rows of `vectors` against all rows of `vectors`, the query row left out. */
+function similarArgs(
+  vectors: Float32Array,
+  factors: number,
+  rows: Int32Array,
+  width: number,
+  candidates: Int32Array | undefined,
+  threads: number,
+  out: { items: Int32Array; scores: Float32Array },
+  cancel: Int32Array | undefined,
+): TopKArgs {
+  const inverse = inverseNorms(vectors, factors);
+  return {
+    query: vectors,
+    rows,
+    rowScale: inverse,
+    offset: 0,
+    target: vectors,
+    factors,
+    colScale: inverse,
+    excludeSelf: true,
+    candidates,
+    k: width,
+    threads,
+    items: out.items,
+    scores: out.scores,
+    cancel,
+  };
 }
 
 const inverseNormCache = new WeakMap<Float32Array, Float32Array>();

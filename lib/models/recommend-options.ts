@@ -28,6 +28,12 @@ export interface RecommendOptions {
   threads?: number;
 }
 
+/** The options of the asynchronous batch calls: the recommend options plus cancellation. */
+export interface BatchRecommendOptions extends RecommendOptions {
+  /** Cancels the call: its Promise then rejects with ERR_MFREC_ABORTED (checked inside the native kernel too). */
+  signal?: AbortSignal;
+}
+
 export interface Recommendation {
   item: RawId;
   score: number;
@@ -66,6 +72,21 @@ export function resolveRecommendOptions(
     coldStart: o.coldStart === undefined ? 'popular' : oneOf('coldStart', o.coldStart, COLD_START_POLICIES),
     threads: o.threads === undefined ? undefined : integer('threads', o.threads, 0, 256),
   };
+}
+
+/**
+ * Splits the `signal` option of an asynchronous call from the others after
+ * checking every option name against `known` (which must include 'signal').
+ */
+export function takeSignal(
+  where: string,
+  options: unknown,
+  known: readonly string[],
+): { signal: AbortSignal | undefined; rest: Record<string, unknown> } {
+  const raw = knownOptions(where, options, known);
+  const { signal, ...rest } = raw;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('an AbortSignal', 'signal', signal);
+  return { signal, rest };
 }
 
 /** Checks one raw id argument (a string or a finite number). */

@@ -12,14 +12,15 @@
  *
  * Files are written to a temporary file in the same folder, flushed, then
  * renamed over the target: a reader sees the old file or the new one, never
- * half of one. Reading checks magic, version, bounds and checksum before
+ * half of one, even if the writer is killed (see temp-files.ts for the
+ * temporary files a killed writer leaves and their cleanup). Reading checks magic, version, bounds and checksum before
  * trusting a single byte, and reports each failure with its own code.
  */
-import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { invalid } from '../validate.js';
+import { removeStaleTemps, tempPathFor } from './temp-files.js';
 
 export const MAGIC = Buffer.from('MFRECMDL', 'latin1');
 export const FORMAT_VERSION = 1;
@@ -152,13 +153,22 @@ export function decodeModelFile(buf: Uint8Array, source = 'model'): ModelFileCon
 
 /** Writes atomically: temporary file in the same folder, flush, rename. */
 export async function writeModelFile(file: string, contents: ModelFileContents): Promise<void> {
+  checkPath(file);
   const data = encodeModelFile(contents);
   await writeFileAtomic(file, data);
 }
 
+function checkPath(file: unknown): string {
+  if (typeof file !== 'string' || file === '' || file.includes('\0')) throw invalid('a file path', 'file', file);
+  return file;
+}
+
 /** Writes `data` to `file` so that readers see either the old or the new complete file. */
 export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  checkPath(file);
+  // Temporary files of writers that were killed go first: they never pile up.
+  await removeStaleTemps(file);
+  const tmp = tempPathFor(file);
   let handle;
   try {
     handle = await open(tmp, 'wx');
@@ -175,6 +185,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array): Promise<v
 }
 
 export async function readModelFile(file: string): Promise<ModelFileContents> {
+  checkPath(file);
   let buf: Buffer;
   try {
     buf = await readFile(file);

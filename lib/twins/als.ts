@@ -22,8 +22,8 @@ export function rowLambda(o: AlsKernelOptions, count: number): number {
   return o.scaleRegularization ? o.regularization * (1 + count) : o.regularization;
 }
 
-/** YᵀY (k × k) in double precision. */
-function gramOf(y: Float32Array, rows: number, k: number): Float64Array {
+/** YᵀY (k × k, both triangles) in double precision. */
+export function gramOf(y: Float32Array, rows: number, k: number): Float64Array {
   const g = new Float64Array(k * k);
   for (let r = 0; r < rows; r++) {
     const o = r * k;
@@ -143,13 +143,17 @@ function solveRowCholesky(m: SparseRows, row: number, y: Float32Array, g: Float6
   x.set(b, row * k);
 }
 
-/** Solves every row of `x` against fixed `y` (m.cols rows), in place. */
-export function alsHalfSweep(m: SparseRows, y: Float32Array, x: Float32Array, o: AlsKernelOptions): void {
-  const g = gramOf(y, m.cols, o.factors);
+/** Solves every row of `x` against fixed `y` given `g` = YᵀY (from {@link gramOf}), in place (native als_solve_rows). */
+export function alsSolveRows(m: SparseRows, y: Float32Array, g: Float64Array, x: Float32Array, o: AlsKernelOptions): void {
   for (let row = 0; row < m.rows; row++) {
     if (o.solver === 1) solveRowCholesky(m, row, y, g, x, o);
     else solveRowCg(m, row, y, g, x, o);
   }
+}
+
+/** Solves every row of `x` against fixed `y` (m.cols rows), in place. */
+export function alsHalfSweep(m: SparseRows, y: Float32Array, x: Float32Array, o: AlsKernelOptions): void {
+  alsSolveRows(m, y, gramOf(y, m.cols, o.factors), x, o);
 }
 
 /** Users against items, then items against users. */

@@ -40,6 +40,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAls(env, exports);
   RegisterTopK(env, exports);
   RegisterBpr(env, exports);
+  RegisterFoldIn(env, exports);
   return exports;
 }
 

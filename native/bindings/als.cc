@@ -2,12 +2,16 @@
 // options into AlsOptions, and async work that settles a Promise.
 #include "kernels/als.h"
 
+#include <exception>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "bindings/common.h"
 #include "bindings/modules.h"
+#include "kernels/blas.h"
+#include "kernels/csr_check.h"
 #include "kernels/parallel.h"
 
 namespace mfrec {
@@ -39,14 +43,8 @@ CsrArg ReadCsr(const Napi::Value& v, const char* name) {
   std::size_t nnz = Length(indices);
   a.view.indices = I32(indices, "indices", nnz);
   a.view.values = F32(values, "values", nnz);
-  const int32_t* p = a.view.indptr;
-  if (p[0] != 0 || static_cast<std::size_t>(p[a.view.rows]) != nnz)
-    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string("Inconsistent indptr for ") + name);
-  for (std::size_t r = 0; r < a.view.rows; ++r)
-    if (p[r + 1] < p[r]) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string("Decreasing indptr for ") + name);
-  for (std::size_t e = 0; e < nnz; ++e)
-    if (a.view.indices[e] < 0 || static_cast<std::size_t>(a.view.indices[e]) >= a.cols)
-      Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string("Column index out of range in ") + name);
+  if (const char* problem = csr_problem(a.view, a.cols, nnz))
+    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string(problem) + " in " + name);
   a.arrays = {indptr, indices, values};
   return a;
 }
@@ -148,12 +146,75 @@ Napi::Value Loss(const Napi::CallbackInfo& info) {
       [result](Napi::Env e) { return Napi::Number::New(e, *result); });
 }
 
+// The Y^T Y argument of the row solvers: factors x factors floats.
+const float* Gram(const Napi::Value& v, const AlsOptions& o) {
+  return F32(v, "gram", o.factors * o.factors);
+}
+
+// alsGram(y: Float32Array, rows, factors, out: Float32Array) -> void, on the calling thread.
+// out (factors x factors) = Y^T Y for Y = y (rows x factors).
+Napi::Value GramSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[1].IsNumber() || !info[2].IsNumber())
+    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected rows and factors as numbers");
+  int64_t rows = info[1].As<Napi::Number>().Int64Value();
+  int64_t factors = info[2].As<Napi::Number>().Int64Value();
+  if (rows < 0 || factors < 1 || factors > 65536)
+    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Gram shape out of range");
+  const std::size_t n = static_cast<std::size_t>(rows), k = static_cast<std::size_t>(factors);
+  const float* y = F32(info[0], "y", Count(env, n, k, "y"));
+  float* out = F32(info[3], "out", k * k);
+  gram(n, k, y, out);
+  return env.Undefined();
+}
+
+// alsSolveRows(rows, y, gram, x, options, cancel?) -> Promise<void>
+Napi::Value SolveRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CsrArg m = ReadCsr(info[0], "rows");
+  AlsOptions o = ReadOptions(info[4]);
+  const float* y = F32(info[1], "y", m.cols * o.factors);
+  const float* g = Gram(info[2], o);
+  float* x = F32(info[3], "x", m.view.rows * o.factors);
+  CancelFlag cancel = Cancel(info[5]);
+  CsrView view = m.view;
+  std::size_t y_rows = m.cols;
+  return PromiseWorker::Start(
+      env, Keep({&m}, {info[1], info[2], info[3], info[5]}),
+      [=] { als_solve_rows(view, y, y_rows, g, x, o, cancel); },
+      [](Napi::Env e) { return e.Undefined(); });
+}
+
+// alsSolveRowsSync(rows, y, gram, x, options) -> void, on the calling thread
+// (options.threads is ignored): the fold-in of one live shopper is far
+// cheaper than handing work to another thread.
+Napi::Value SolveRowsSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CsrArg m = ReadCsr(info[0], "rows");
+  AlsOptions o = ReadOptions(info[4]);
+  o.threads = 1;
+  const float* y = F32(info[1], "y", m.cols * o.factors);
+  const float* g = Gram(info[2], o);
+  float* x = F32(info[3], "x", m.view.rows * o.factors);
+  try {
+    als_solve_rows(m.view, y, m.cols, g, x, o, CancelFlag{});
+  } catch (const std::bad_alloc&) {
+    Throw(env, "ERR_MFREC_OUT_OF_MEMORY", "Out of memory while solving ALS rows");
+  } catch (const std::exception& e) {
+    Throw(env, "ERR_MFREC_NATIVE", e.what());
+  }
+  return env.Undefined();
+}
+
 }  // namespace
 
 void RegisterAls(Napi::Env env, Napi::Object exports) {
   exports.Set("alsHalfSweep", Napi::Function::New(env, HalfSweep, "alsHalfSweep"));
   exports.Set("alsIteration", Napi::Function::New(env, Iteration, "alsIteration"));
   exports.Set("alsLoss", Napi::Function::New(env, Loss, "alsLoss"));
+  exports.Set("alsGram", Napi::Function::New(env, GramSync, "alsGram"));
+  exports.Set("alsSolveRows", Napi::Function::New(env, SolveRows, "alsSolveRows"));
+  exports.Set("alsSolveRowsSync", Napi::Function::New(env, SolveRowsSync, "alsSolveRowsSync"));
 }
 
 }  // namespace mfrec

@@ -39,8 +39,8 @@ Napi::Value BprEpoch(const Napi::CallbackInfo& info) {
   d.user_of_entry = I32(user_of_entry, "userOfEntry", d.nnz);
 
   Napi::Value uf = o.Get("userFactors"), vf = o.Get("itemFactors"), bias = o.Get("itemBias");
-  float* user_factors = F32(uf, "userFactors", d.users * p.factors);
-  float* item_factors = F32(vf, "itemFactors", d.items * p.factors);
+  float* user_factors = F32(uf, "userFactors", Count(env, d.users, p.factors, "userFactors"));
+  float* item_factors = F32(vf, "itemFactors", Count(env, d.items, p.factors, "itemFactors"));
   float* item_bias = F32(bias, "itemBias", d.items);
   Napi::Value cancel_value = o.Get("cancel");
   CancelFlag cancel = Cancel(cancel_value);

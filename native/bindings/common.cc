@@ -55,6 +55,16 @@ std::size_t Length(const Napi::Value& v) {
   return v.As<Napi::TypedArray>().ElementLength();
 }
 
+std::size_t Count(Napi::Env env, std::size_t a, std::size_t b, const char* what) {
+  constexpr std::size_t kMax = std::size_t{1} << 53;
+  if (a > kMax || b > kMax || (b != 0 && a > kMax / b)) {
+    Throw(env, "ERR_MFREC_INVALID_ARGUMENT",
+          std::string("Size of ") + what + " (" + std::to_string(a) + " x " + std::to_string(b) +
+              ") is larger than any array can be");
+  }
+  return a * b;
+}
+
 double Num(const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
   if (!v.IsNumber()) Throw(o.Env(), "ERR_MFREC_INVALID_ARGUMENT", std::string("Expected number for ") + key);
@@ -92,7 +102,10 @@ PromiseWorker::PromiseWorker(Napi::Env env, std::vector<Napi::Value> keep, Work 
       deferred_(Napi::Promise::Deferred::New(env)),
       work_(std::move(work)),
       result_(std::move(result)) {
-  for (auto& v : keep) keep_.push_back(Napi::Persistent(v));
+  // N-API 8 references hold objects only; anything else (an absent optional
+  // argument) has no memory the work could touch.
+  for (auto& v : keep)
+    if (v.IsObject()) keep_.push_back(Napi::Persistent(v));
 }
 
 void PromiseWorker::Execute() {
@@ -105,6 +118,10 @@ void PromiseWorker::Execute() {
   } catch (const std::bad_alloc&) {
     error_code_ = "ERR_MFREC_OUT_OF_MEMORY";
     error_message_ = "Out of memory in native kernel";
+  } catch (const std::invalid_argument& e) {
+    // A kernel's own index checks (out-of-range row, unsorted list): bad input, not a native failure.
+    error_code_ = "ERR_MFREC_INVALID_ARGUMENT";
+    error_message_ = e.what();
   } catch (const std::exception& e) {
     error_code_ = "ERR_MFREC_NATIVE";
     error_message_ = e.what();

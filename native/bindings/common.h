@@ -31,6 +31,11 @@ int32_t* I32(const Napi::Value& v, const char* name, std::size_t length = SIZE_M
 double* F64(const Napi::Value& v, const char* name, std::size_t length = SIZE_MAX);
 std::size_t Length(const Napi::Value& v);
 
+// a * b as an element count for a length check. Refuses (INVALID_ARGUMENT)
+// a product that wraps around or exceeds 2^53: otherwise huge sizes from JS
+// could multiply to a small number and pass the check with a short array.
+std::size_t Count(Napi::Env env, std::size_t a, std::size_t b, const char* what);
+
 // Plain values out of an already-validated options object.
 double Num(const Napi::Object& o, const char* key);
 int64_t Int(const Napi::Object& o, const char* key);

@@ -10,4 +10,5 @@ void RegisterSgd(Napi::Env env, Napi::Object exports);
 void RegisterAls(Napi::Env env, Napi::Object exports);
 void RegisterTopK(Napi::Env env, Napi::Object exports);
 void RegisterBpr(Napi::Env env, Napi::Object exports);
+void RegisterFoldIn(Napi::Env env, Napi::Object exports);
 }  // namespace mfrec

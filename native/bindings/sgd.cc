@@ -143,7 +143,7 @@ Napi::Value Epoch(const Napi::CallbackInfo& info) {
   CancelFlag cancel = Cancel(info[3]);
   std::vector<Napi::Value> keep = g.arrays;
   keep.insert(keep.end(), m.arrays.begin(), m.arrays.end());
-  if (!info[3].IsUndefined()) keep.push_back(info[3]);
+  if (cancel.flag != nullptr) keep.push_back(info[3]);
   auto sse = std::make_shared<double>(0.0);
   SgdGrid grid = g.grid;
   SgdModel model = m.model;

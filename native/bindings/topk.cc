@@ -75,8 +75,9 @@ TopKQuery ReadQuery(const Napi::Object& o, std::vector<Napi::Value>& keep, int32
     keep.push_back(v);
   }
   Napi::Value out_items = o.Get("items"), out_scores = o.Get("scores");
-  items = I32(out_items, "items", q.n_rows * q.k);
-  scores = F32(out_scores, "scores", q.n_rows * q.k);
+  const std::size_t out_length = Count(env, q.n_rows, q.k, "items");
+  items = I32(out_items, "items", out_length);
+  scores = F32(out_scores, "scores", out_length);
   keep.insert(keep.end(), {out_items, out_scores});
   return q;
 }

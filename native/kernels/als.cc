@@ -11,7 +11,10 @@
 // baseline and for AVX2, picked at load time (prebuilt binaries must run on
 // CPUs without AVX2). Without FMA contraction both produce the same bits: the
 // eight partial sums of dot_k are the same lanes either way.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+// Not under a sanitizer: the load-time resolver runs before the sanitizer's
+// runtime is set up, and an instrumented resolver crashes there.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define MFREC_ROW_KERNEL __attribute__((target_clones("avx2", "default")))
 #else
 #define MFREC_ROW_KERNEL
@@ -237,7 +240,14 @@ void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float*
   if (cancel.requested()) throw Cancelled{};
   std::vector<float> gram_yy(k * k);
   gram(y_rows, k, y, gram_yy.data());
+  als_solve_rows(m, y, y_rows, gram_yy.data(), x, o, cancel);
+}
 
+void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, const float* gram_yy,
+                    float* x, const AlsOptions& o, CancelFlag cancel) {
+  const std::size_t k = o.factors;
+  if (m.rows == 0 || k == 0) return;
+  if (cancel.requested()) throw Cancelled{};
   const int threads = std::max(1, o.threads);
   const std::size_t longest = max_row_length(m);
   const bool cholesky = o.solver == AlsSolver::Cholesky;
@@ -261,9 +271,9 @@ void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float*
                  for (std::size_t r = begin; r < end; ++r) {
                    float* xr = x + r * k;
                    if (cholesky)
-                     solve_row_cholesky(m, r, y, gram_yy.data(), xr, o, s);
+                     solve_row_cholesky(m, r, y, gram_yy, xr, o, s);
                    else
-                     solve_row_cg(m, r, y, gram_yy.data(), xr, o, s);
+                     solve_row_cg(m, r, y, gram_yy, xr, o, s);
                  }
                });
 }

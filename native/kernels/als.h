@@ -63,6 +63,14 @@ float als_row_lambda(const AlsOptions& o, std::size_t count);
 void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float* x,
                     const AlsOptions& o, CancelFlag cancel);
 
+// The part of a half-sweep after Y^T Y: solves every row of X against fixed
+// Y given gram_yy = Y^T Y (factors x factors, full). Rows of m index rows of
+// Y (y_rows of them) and of X (m.rows of them). The fold-in of new or changed
+// users and items uses it with a Y^T Y cached across calls; with
+// o.threads == 1 it runs entirely on the calling thread.
+void als_solve_rows(const CsrView& m, const float* y, std::size_t y_rows, const float* gram_yy,
+                    float* x, const AlsOptions& o, CancelFlag cancel);
+
 // One full iteration: users against items, then items against users.
 void als_iteration(const CsrView& by_user, const CsrView& by_item, float* user_factors,
                    float* item_factors, const AlsOptions& o, CancelFlag cancel);

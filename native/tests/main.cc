@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "check.h"
+#include "kernels/blas.h"
 
 namespace mfrec_test {
 std::vector<Case>& registry() {
@@ -11,6 +12,9 @@ int failures = 0;
 }  // namespace mfrec_test
 
 int main() {
+  // The configuration the addon runs in (addon.cc): BLAS pinned to one
+  // thread, our own teams doing the parallel work.
+  mfrec::blas_init();
   int failed_cases = 0;
   for (auto& c : mfrec_test::registry()) {
     int before = mfrec_test::failures;

@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "check.h"
 #include "kernels/als.h"
+#include "kernels/blas.h"
 #include "kernels/random.h"
 
 using namespace mfrec;
@@ -247,4 +249,32 @@ MFREC_TEST(als_cancellation_throws_and_rows_without_entries_stay_finite) {
   bool zero = true;
   for (float v : xe) zero = zero && v == 0.0f;
   CHECK(zero);
+}
+
+MFREC_TEST(als_solve_rows_with_a_cached_gram_matches_the_half_sweep) {
+  // The fold-in path (Y^T Y computed once, then any subset of rows solved
+  // against it) must give the very rows a Cholesky half-sweep gives.
+  Problem p = random_problem(40, 60, 0.15f, 51, true);
+  const std::size_t k = 12;
+  AlsOptions o = options(k, AlsSolver::Cholesky);
+  o.scale_regularization = true;
+  auto y = random_factors(p.items, k, 52);
+  auto swept = random_factors(p.users, k, 53);
+  als_half_sweep(p.by_user(), y.data(), p.items, swept.data(), o, {});
+  std::vector<float> g(k * k);
+  gram(p.items, k, y.data(), g.data());
+  for (int threads : {1, 2}) {
+    o.threads = threads;
+    std::vector<float> solved(p.users * k, 0.0f);  // exact solves need no starting point
+    als_solve_rows(p.by_user(), y.data(), p.items, g.data(), solved.data(), o, {});
+    CHECK(solved == swept);
+  }
+  // One row on its own (a live shopper): the same vector as in the full solve.
+  const std::size_t r = 7;
+  std::vector<int32_t> ptr = {0, p.u_ptr[r + 1] - p.u_ptr[r]};
+  CsrView one{1, ptr.data(), p.u_idx.data() + p.u_ptr[r], p.u_val.data() + p.u_ptr[r]};
+  std::vector<float> xr(k, 0.0f);
+  o.threads = 1;
+  als_solve_rows(one, y.data(), p.items, g.data(), xr.data(), o, {});
+  CHECK(std::equal(xr.begin(), xr.end(), swept.begin() + r * k));
 }

@@ -1,0 +1,110 @@
+/**
+ * `mfrec evaluate TRAIN --test TEST --model ...`: trains on TRAIN and measures
+ * on TEST. Explicit: RMSE and MAE. Implicit (als, bpr, popularity): ranking
+ * metrics at k, always next to the popularity baseline from the same run.
+ */
+import { Option, type Command } from 'commander';
+import type { Interactions } from '../data/interactions.js';
+import { readInteractions } from '../data/read-delimited.js';
+import { ErrorCodes, MfrecError } from '../errors.js';
+import { compareRanking } from '../eval/compare-ranking.js';
+import type { ExplicitMF } from '../models/explicit-mf.js';
+import type { FactorModel } from '../models/factor-model.js';
+import type { IterationReport } from '../models/training.js';
+import { buildReportData } from '../report/report-data.js';
+import { writeReport } from '../report/write-report.js';
+import { addModelFlags, createModel, type ModelFlags } from './model-flags.js';
+import { printJson, printTable } from './output.js';
+import { intArg } from './parse.js';
+import { createProgress, type Progress } from './progress.js';
+import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+
+type EvaluatedType = 'explicit' | 'als' | 'bpr' | 'popularity';
+
+interface EvaluateFlags extends ReadFlags, ModelFlags {
+  test: string;
+  model: EvaluatedType;
+  k: number;
+  json?: boolean;
+  quiet?: boolean;
+  report?: string;
+}
+
+const RANKING_METRICS = ['precision', 'recall', 'ndcg', 'map', 'auc', 'hitRate', 'coverage'] as const;
+
+export function registerEvaluate(program: Command): void {
+  const cmd = program
+    .command('evaluate')
+    .description('train on TRAIN and measure on --test: RMSE/MAE (explicit), or ranking metrics next to popularity')
+    .argument('<train>', 'training interactions')
+    .requiredOption('--test <file>', 'held-out interactions (same format as TRAIN)')
+    .addOption(new Option('--model <type>', 'model').choices(['explicit', 'als', 'bpr', 'popularity']).makeOptionMandatory())
+    .option('--k <n>', 'ranking cut-off', intArg(1), 10)
+    .option('--json', 'machine-readable output')
+    .option('--quiet', 'no progress bars')
+    .option('--report <file>', 'also write an HTML report (training curve; metric@k and distributions for als and bpr; error histogram for explicit)');
+  addModelFlags(cmd);
+  addReadFlags(cmd);
+  cmd.action(async (trainFile: string, flags: EvaluateFlags) => {
+    if (flags.report && flags.model === 'popularity') {
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs a factor model (explicit, als or bpr), not popularity');
+    }
+    const progress = createProgress(!flags.json && !flags.quiet);
+    const readOptions = readOptionsFrom(flags);
+    const train = (await readInteractions(trainFile, readOptions)).interactions;
+    const testRead = (await readInteractions(flags.test, readOptions)).interactions;
+    if (flags.model === 'explicit') return evaluateExplicit(flags, train, testRead, progress);
+    return evaluateImplicit(flags, train, testRead, progress);
+  });
+}
+
+async function fitWithProgress(model: FactorModel & { params: { iterations: number } }, train: Interactions, progress: Progress) {
+  const iterations: IterationReport[] = [];
+  progress.start('training', model.params.iterations);
+  try {
+    await (model as ExplicitMF).fit(train, {
+      onIteration: (r) => {
+        iterations.push(r);
+        progress.update(r.iteration);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  return iterations;
+}
+
+async function evaluateExplicit(flags: EvaluateFlags, train: Interactions, test: Interactions, progress: Progress) {
+  const model = createModel('explicit', flags) as ExplicitMF;
+  const iterations = await fitWithProgress(model, train, progress);
+  const result = await model.evaluate(test);
+  if (flags.report) await writeReport(flags.report, buildReportData({ model, train, test: test.alignTo(train).aligned, iterations, k: flags.k }));
+  if (flags.json) return printJson({ model: 'explicit', rmse: result.rmse, mae: result.mae, count: result.count, iterations });
+  printTable([
+    ['RMSE', result.rmse.toFixed(4)],
+    ['MAE', result.mae.toFixed(4)],
+    ['test ratings', result.count],
+    ['training', `${iterations.length} iterations, ${iterations.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s`],
+  ]);
+}
+
+async function evaluateImplicit(flags: EvaluateFlags, train: Interactions, testRead: Interactions, progress: Progress) {
+  // Held-out users and items the training data never saw cannot be ranked: they are dropped and reported.
+  const { aligned: test, droppedEntries } = testRead.alignTo(train);
+  const models: Record<string, FactorModel> = {};
+  let iterations: IterationReport[] = [];
+  if (flags.model !== 'popularity') {
+    const model = createModel(flags.model, flags);
+    iterations = await fitWithProgress(model, train, progress);
+    models[flags.model] = model;
+  }
+  const report = compareRanking(models, train, test, { k: flags.k });
+  const model = models[flags.model];
+  if (flags.report && model) await writeReport(flags.report, buildReportData({ model, train, test, iterations, k: flags.k }));
+  if (flags.json) return printJson({ ...report, droppedTestInteractions: droppedEntries, iterations });
+  const names = Object.keys(report.models);
+  const line = (cells: string[]) => process.stdout.write(cells.map((c, j) => (j === 0 ? c.padEnd(12) : c.padStart(12))).join('') + '\n');
+  line([`@${flags.k}`, ...names]);
+  for (const m of RANKING_METRICS) line([m, ...names.map((n) => report.models[n]![m].toFixed(4))]);
+  process.stdout.write(`${report.users} users evaluated` + (droppedEntries ? `; ${droppedEntries} test interactions with unseen users or items dropped` : '') + '\n');
+}

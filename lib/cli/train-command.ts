@@ -1,0 +1,86 @@
+/** `mfrec train FILE --model explicit|als|bpr ... --out MODEL` */
+import { Option, type Command } from 'commander';
+import { readInteractions } from '../data/read-delimited.js';
+import { ErrorCodes, MfrecError } from '../errors.js';
+import type { IterationReport } from '../models/training.js';
+import { addModelFlags, createModel, type ModelFlags, type TrainableType } from './model-flags.js';
+import { printJson, printTable } from './output.js';
+import { createProgress } from './progress.js';
+import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+
+interface TrainFlags extends ReadFlags, ModelFlags {
+  model: TrainableType;
+  out: string;
+  validation?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train a model on an interactions file and save it')
+    .argument('<file>', 'interactions: delimited text, optionally .gz')
+    .addOption(new Option('--model <type>', 'model').choices(['explicit', 'als', 'bpr']).makeOptionMandatory())
+    .requiredOption('--out <model>', 'where to write the model file')
+    .option('--validation <file>', 'explicit model: validation ratings, reported each epoch and used for early stopping')
+    .option('--json', 'machine-readable summary on stdout')
+    .option('--quiet', 'no progress bars');
+  addModelFlags(cmd);
+  addReadFlags(cmd);
+  cmd.action(async (file: string, flags: TrainFlags) => {
+    const progress = createProgress(!flags.json && !flags.quiet);
+    const model = createModel(flags.model, flags);
+    const readOptions = readOptionsFrom(flags);
+    const data = await readInteractions(file, readOptions);
+    const validation = flags.validation ? (await readInteractions(flags.validation, readOptions)).interactions : undefined;
+    if (validation && flags.model !== 'explicit') {
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--validation applies to --model explicit only');
+    }
+    const iterations: IterationReport[] = [];
+    progress.start('training', model.params.iterations);
+    const started = Date.now();
+    try {
+      await model.fit(data.interactions, {
+        ...(validation ? { validation } : {}),
+        onIteration: (r) => {
+          iterations.push(r);
+          const detail = r.validationRmse !== undefined ? `val RMSE ${r.validationRmse.toFixed(4)}` : r.trainRmse !== undefined ? `RMSE ${r.trainRmse.toFixed(4)}` : '';
+          progress.update(r.iteration, detail);
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await model.save(flags.out);
+    const summary = {
+      model: flags.model,
+      out: flags.out,
+      users: data.interactions.nUsers,
+      items: data.interactions.nItems,
+      interactions: data.interactions.nnz,
+      skippedLines: data.skipped,
+      seconds,
+      params: model.params,
+      iterations,
+    };
+    if (flags.json) return printJson(summary);
+    printTable([
+      ['model', `${flags.model} → ${flags.out}`],
+      ['data', `${summary.users} users, ${summary.items} items, ${summary.interactions} interactions${data.skipped ? ` (${data.skipped} bad lines skipped)` : ''}`],
+      ['trained', `${iterations.length} iterations in ${seconds.toFixed(2)} s`],
+      ...lastMetrics(iterations),
+    ]);
+  });
+}
+
+function lastMetrics(iterations: IterationReport[]): Array<[string, string]> {
+  const last = iterations[iterations.length - 1];
+  if (!last) return [];
+  const rows: Array<[string, string]> = [];
+  if (last.trainRmse !== undefined) rows.push(['train RMSE', last.trainRmse.toFixed(4)]);
+  if (last.validationRmse !== undefined) rows.push(['validation RMSE', last.validationRmse.toFixed(4)]);
+  if (last.trainLoss !== undefined) rows.push(['train loss', last.trainLoss.toPrecision(5)]);
+  return rows;
+}

@@ -1,0 +1,83 @@
+/** tune()'s options: checked once, defaults filled in. */
+import { integer, invalid, knownOptions, oneOf, seed as checkSeed } from '../validate.js';
+import { defaultMetric, parseMetric, type TuneMetric } from './metric.js';
+import { TUNABLE_MODELS, type TunableModel } from './parameters.js';
+import { DEFAULT_BUDGET, STRATEGIES, type Strategy } from './plan.js';
+import { resolveSpace, type Range, type SearchSpace } from './space.js';
+import type { TrialResult } from './trial.js';
+import { resolveValidation, type ResolvedValidation, type ValidationOptions } from './validation-split.js';
+
+export interface TuneOptions {
+  /** Which model to tune. Required. */
+  model: TunableModel;
+  /**
+   * What to optimise on the validation data: 'ndcg@K', 'precision@K',
+   * 'recall@K', 'map@K', 'hitrate@K' (any K), 'auc', or for the explicit
+   * model 'rmse' and 'mae'. Default 'ndcg@10' for als and bpr, 'rmse' for explicit.
+   */
+  metric?: string;
+  /**
+   * Training budget in full-length trials: random search trains this many
+   * configurations; halving spends as much training on more, shorter ones
+   * (see planSearch). Default 20; integer in [1, 100000].
+   */
+  budget?: number;
+  /** 'halving' (default): successive halving on iterations, eta 3. 'random': random search. */
+  strategy?: Strategy;
+  /** Ranges that replace the model's defaults (DEFAULT_RANGES), per hyperparameter name; a plain value fixes it. */
+  space?: Partial<Record<string, Range>>;
+  /**
+   * How the training data is split to score configurations: a holdout
+   * (default, testFraction 0.2 in (0, 0.9]) or k folds (folds default 5, in
+   * [2, 20]); per user for als and bpr, uniformly over ratings for explicit.
+   */
+  validation?: ValidationOptions;
+  /** Try the model's defaults as configuration 0 when they lie in the space. Default true. */
+  includeDefaults?: boolean;
+  /** Seed of the configuration draws, the validation split and every model (uint32). Default 42. */
+  seed?: number;
+  /** Threads of each training run; 0 (default) means all hardware threads. */
+  threads?: number;
+  /** Called after every trial, on the event loop; an exception thrown here ends the search with it. */
+  onTrial?: (trial: TrialResult) => void;
+  /** Aborts the search (and the fit in progress): tune() rejects with ERR_MFREC_ABORTED. */
+  signal?: AbortSignal;
+}
+
+export interface ResolvedTuneOptions {
+  model: TunableModel;
+  metric: TuneMetric;
+  budget: number;
+  strategy: Strategy;
+  space: SearchSpace;
+  validation: ResolvedValidation;
+  includeDefaults: boolean;
+  seed: number;
+  threads: number;
+  onTrial: ((trial: TrialResult) => void) | undefined;
+  signal: AbortSignal | undefined;
+}
+
+const OPTION_NAMES = ['model', 'metric', 'budget', 'strategy', 'space', 'validation', 'includeDefaults', 'seed', 'threads', 'onTrial', 'signal'];
+
+export function resolveTuneOptions(options: unknown): ResolvedTuneOptions {
+  if (options === undefined) throw invalid('an options object with a model', 'tune options', options);
+  const o = knownOptions('tune', options, OPTION_NAMES);
+  const model = oneOf('model', o.model, TUNABLE_MODELS);
+  if (o.onTrial !== undefined && typeof o.onTrial !== 'function') throw invalid('a function', 'onTrial', o.onTrial);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalid('an AbortSignal', 'signal', o.signal);
+  if (o.includeDefaults !== undefined && typeof o.includeDefaults !== 'boolean') throw invalid('boolean', 'includeDefaults', o.includeDefaults);
+  return {
+    model,
+    metric: parseMetric(o.metric ?? defaultMetric(model), model),
+    budget: o.budget === undefined ? DEFAULT_BUDGET : integer('budget', o.budget, 1, 100_000),
+    strategy: o.strategy === undefined ? 'halving' : oneOf('strategy', o.strategy, STRATEGIES),
+    space: resolveSpace(model, o.space),
+    validation: resolveValidation(o.validation),
+    includeDefaults: (o.includeDefaults as boolean | undefined) ?? true,
+    seed: o.seed === undefined ? 42 : checkSeed('seed', o.seed),
+    threads: o.threads === undefined ? 0 : integer('threads', o.threads, 0, 256),
+    onTrial: o.onTrial as ResolvedTuneOptions['onTrial'],
+    signal: o.signal as AbortSignal | undefined,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * How a search holds data out: only ever from the training data it was
+ * given (a caller's test set never enters tune()). Implicit models split per
+ * user, so every validated user keeps most of their history to be
+ * recommended from, as perUserSplit does for a final test; the explicit
+ * model splits ratings uniformly, as its rating-error evaluation assumes.
+ */
+import { Interactions } from '../data/interactions.js';
+import { kFold, perUserSplit, randomSplit, type Split } from '../data/split.js';
+import { Rng } from '../random.js';
+import { integer, invalid, knownOptions, number, oneOf } from '../validate.js';
+import type { TunableModel } from './parameters.js';
+
+export type ValidationOptions = { kind: 'holdout'; testFraction?: number } | { kind: 'kfold'; folds?: number };
+export type ResolvedValidation = { kind: 'holdout'; testFraction: number } | { kind: 'kfold'; folds: number };
+
+export const DEFAULT_VALIDATION: ResolvedValidation = { kind: 'holdout', testFraction: 0.2 };
+
+export function resolveValidation(value: unknown): ResolvedValidation {
+  if (value === undefined) return DEFAULT_VALIDATION;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid("{ kind: 'holdout', testFraction? } or { kind: 'kfold', folds? }", 'validation', value);
+  }
+  const kind = oneOf('validation.kind', (value as { kind?: unknown }).kind, ['holdout', 'kfold'] as const);
+  if (kind === 'holdout') {
+    const o = knownOptions('validation', value, ['kind', 'testFraction']);
+    const f = o.testFraction === undefined ? 0.2 : number('validation.testFraction', o.testFraction, { min: 0, max: 0.9, exclusiveMin: true });
+    return { kind, testFraction: f };
+  }
+  const o = knownOptions('validation', value, ['kind', 'folds']);
+  return { kind, folds: o.folds === undefined ? 5 : integer('validation.folds', o.folds, 2, 20) };
+}
+
+/**
+ * K folds stratified by user: each user's interactions are shuffled and dealt
+ * round-robin into the folds from a random starting fold, so fold f holds
+ * about n/K of every user's n interactions. A user with a single interaction
+ * always stays in training (there would be nothing to recommend from).
+ */
+export function perUserKFold(data: Interactions, folds: number, seed: number): Split[] {
+  const rng = new Rng(seed);
+  const { indptr } = data.byUser;
+  const foldOf = new Int8Array(data.nnz).fill(-1);
+  for (let u = 0; u < data.nUsers; u++) {
+    const start = indptr[u]!;
+    const n = indptr[u + 1]! - start;
+    if (n < 2) continue;
+    const picks = new Int32Array(n);
+    for (let k = 0; k < n; k++) picks[k] = start + k;
+    rng.shuffle(picks);
+    const first = rng.below(folds);
+    for (let k = 0; k < n; k++) foldOf[picks[k]!] = (first + k) % folds;
+  }
+  const splits: Split[] = [];
+  for (let f = 0; f < folds; f++) {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let e = 0; e < data.nnz; e++) (foldOf[e] === f ? test : train).push(e);
+    splits.push({ train: data.select(train), test: data.select(test) });
+  }
+  return splits;
+}
+
+/** The (train, validation) pairs every configuration is scored on, sharing `data`'s id maps. */
+export function validationSplits(data: Interactions, model: TunableModel, validation: ResolvedValidation, seed: number): Split[] {
+  const implicit = model !== 'explicit';
+  if (validation.kind === 'holdout') {
+    const options = { testFraction: validation.testFraction, seed };
+    return [implicit ? perUserSplit(data, options) : randomSplit(data, options)];
+  }
+  return implicit ? perUserKFold(data, validation.folds, seed) : kFold(data, { folds: validation.folds, seed });
+}

@@ -1,0 +1,57 @@
+// Fuzzes one BPR epoch on a training matrix built from the input: the kernel
+// validates row pointers, item indices and the user of every entry; any
+// input must end in an epoch or std::invalid_argument, never a stray access.
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include "fuzz/fuzz_input.h"
+#include "kernels/bpr.h"
+
+using mfrec_fuzz::FuzzInput;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
+  FuzzInput in(data, size);
+  mfrec::BprParams p;
+  p.factors = 1 + in.below(6);
+  p.threads = 1 + static_cast<int>(in.below(2));
+  p.verify_negative = in.flag();
+  p.seed = static_cast<uint32_t>(in.i32());
+  const bool raw_val = in.flag(), raw_idx = in.flag(), raw_ptr = in.flag();
+  p.learning_rate = in.f32(raw_val);
+  p.regularization = in.f32(raw_val);
+
+  mfrec::BprData d;
+  d.users = in.below(12);
+  d.items = in.below(12);
+  std::vector<int32_t> indptr = in.indptr(d.users, raw_ptr);
+  const std::size_t nnz = !raw_ptr ? static_cast<std::size_t>(indptr[d.users]) : in.below(40);
+  std::vector<int32_t> indices = in.indices(nnz, d.items, raw_idx);
+  std::vector<int32_t> user_of_entry(nnz);
+  if (!raw_ptr && !in.flag()) {
+    // The consistent COO view of the rows (what Interactions.userOfEntry holds).
+    for (std::size_t u = 0; u < d.users; ++u)
+      for (int32_t e = indptr[u]; e < indptr[u + 1]; ++e) user_of_entry[static_cast<std::size_t>(e)] = static_cast<int32_t>(u);
+  } else {
+    user_of_entry = in.indices(nnz, d.users, raw_idx);
+  }
+  indices.reserve(1);
+  user_of_entry.reserve(1);
+  d.indptr = indptr.data();
+  d.indices = indices.data();
+  d.user_of_entry = user_of_entry.data();
+  d.nnz = nnz;
+
+  std::vector<float> uf = in.floats(d.users * p.factors, raw_val);
+  std::vector<float> vf = in.floats(d.items * p.factors, raw_val);
+  std::vector<float> bias = in.floats(d.items, raw_val);
+  uf.reserve(1);
+  vf.reserve(1);
+  bias.reserve(1);
+  try {
+    mfrec::bpr_epoch(p, d, uf.data(), vf.data(), bias.data(), 1 + in.u8(), {});
+  } catch (const std::invalid_argument&) {
+  }
+  return 0;
+}

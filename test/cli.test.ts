@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = path.resolve(__dirname, '..', 'bin', 'mfrec.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-cli-'));
+
+async function mfrec(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** Ratings from a planted two-group structure: group-0 users like even items, group-1 users odd ones. */
+function writeRatings(file: string, seed: number): void {
+  const lines = ['user,item,rating'];
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let u = 0; u < 40; u++) {
+    for (let i = 0; i < 30; i++) {
+      if (rand() < 0.5) lines.push(`u${u},i${i},${(u % 2) === (i % 2) ? 5 : 1}`);
+    }
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+beforeAll(() => {
+  writeRatings(path.join(dir, 'train.csv'), 1);
+  writeRatings(path.join(dir, 'test.csv'), 2);
+});
+
+describe('mfrec CLI', () => {
+  it('info prints version and BLAS, as JSON too', async () => {
+    const r = await mfrec('info', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ version: expect.any(String), blas: expect.any(String) });
+  });
+
+  it('trains an explicit model, describes it and evaluates', async () => {
+    const t = await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '8', '--iterations', '20', '--out', 'e.mfrec', '--json');
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ users: 40, items: 30, iterations: expect.any(Array) });
+    const info = JSON.parse((await mfrec('info', 'e.mfrec', '--json')).stdout);
+    expect(info).toMatchObject({ type: 'explicit', factors: 8, users: 40, items: 30 });
+    const e = await mfrec('evaluate', 'train.csv', '--test', 'test.csv', '--model', 'explicit', '--factors', '8', '--json');
+    expect(e.code).toBe(0);
+    const metrics = JSON.parse(e.stdout);
+    expect(metrics.rmse).toBeLessThan(1.5);
+    expect(metrics.iterations.length).toBeGreaterThan(0);
+  });
+
+  it('recommends and finds similar items as CSV, atomically to a file', async () => {
+    expect((await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '4', '--out', 'a.mfrec')).code).toBe(0);
+    const r = await mfrec('recommend', '--model', 'a.mfrec', '--user', 'u0', '--k', '3');
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[0]).toBe('user,item,rank,score');
+    expect(rows.slice(1).map((l) => l.split(',').slice(0, 3))).toHaveLength(3);
+    expect(rows[1]!.startsWith('u0,')).toBe(true);
+    const all = await mfrec('recommend', '--model', 'a.mfrec', '--all', '--k', '2', '--out', 'all.csv', '--quiet');
+    expect(all.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'all.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 40 * 2);
+    const s = await mfrec('similar', '--model', 'a.mfrec', '--item', 'i2', '--k', '2');
+    expect(s.stdout.split('\n')[0]).toBe('item,similar,rank,score');
+  });
+
+  it('ranks against popularity for implicit models', async () => {
+    const e = await mfrec('evaluate', 'train.csv', '--test', 'test.csv', '--model', 'popularity', '--implicit', '--k', '5', '--json');
+    expect(e.code).toBe(0);
+    expect(Object.keys(JSON.parse(e.stdout).models)).toEqual(['popularity']);
+  });
+
+  it('recommends for the users of a history file by folding them in, known to the model or not', async () => {
+    // Shoppers h0..h29: even ones buy e-items, odd ones o-items (6 of 10 each, rotating).
+    const lines = ['user,item'];
+    for (let u = 0; u < 30; u++) {
+      const g = u % 2 === 0 ? 'e' : 'o';
+      for (let i = 0; i < 10; i++) if ((i + u) % 10 < 6) lines.push(`h${u},${g}${i}`);
+    }
+    writeFileSync(path.join(dir, 'shop.csv'), lines.join('\n') + '\n');
+    const t = await mfrec('train', 'shop.csv', '--model', 'als', '--implicit', '--factors', '4', '--iterations', '10', '--threads', '1', '--out', 'shop.mfrec');
+    expect(t.code).toBe(0);
+    writeFileSync(
+      path.join(dir, 'recent.csv'),
+      ['user,item', 'newcomer,e0', 'h1,e3', 'newcomer,e1', 'h1,e4', 'newcomer,e2', 'h1,e5', 'ghost,not-in-catalogue'].join('\n') + '\n',
+    );
+    const r = await mfrec('recommend', '--model', 'shop.mfrec', '--history', 'recent.csv', '--k', '3');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[0]).toBe('user,item,rank,score');
+    const byUser = new Map<string, string[][]>();
+    for (const line of rows.slice(1)) {
+      const f = line.split(',');
+      byUser.set(f[0]!, [...(byUser.get(f[0]!) ?? []), f]);
+    }
+    expect([...byUser.keys()]).toEqual(['newcomer', 'h1', 'ghost']);
+    for (const [user, history] of [['newcomer', ['e0', 'e1', 'e2']], ['h1', ['e3', 'e4', 'e5']]] as Array<[string, string[]]>) {
+      const got = byUser.get(user)!;
+      expect(got.map((f) => f[2])).toEqual(['1', '2', '3']);
+      // h1 trained on o-items: its trained vector is replaced by the fold-in of the e-items given.
+      for (const f of got) expect(f[1]!.startsWith('e') && !history.includes(f[1]!), `${user} ${f[1]}`).toBe(true);
+    }
+    expect(byUser.get('ghost')).toHaveLength(3); // no known item: the popular items
+
+    const conflict = await mfrec('recommend', '--model', 'shop.mfrec', '--history', 'recent.csv', '--user', 'h1');
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr.trim().split('\n')).toHaveLength(1);
+    expect(conflict.stderr).toMatch(/ERR_MFREC_INVALID_ARGUMENT/);
+
+    // The explicit model folds users in from ratings: a history without values is refused in one line.
+    expect((await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '4', '--iterations', '5', '--out', 'ex.mfrec')).code).toBe(0);
+    const noRatings = await mfrec('recommend', '--model', 'ex.mfrec', '--history', 'recent.csv');
+    expect(noRatings.code).toBe(1);
+    expect(noRatings.stderr.trim().split('\n')).toHaveLength(1);
+    expect(noRatings.stderr).toMatch(/value column.*ERR_MFREC_INVALID_ARGUMENT/);
+    writeFileSync(path.join(dir, 'rated.csv'), 'user,item,rating\nfan,i0,5\nfan,i2,5\nfan,i1,1\n');
+    const rated = await mfrec('recommend', '--model', 'ex.mfrec', '--history', 'rated.csv', '--k', '4', '--out', 'rated-out.csv', '--quiet');
+    expect(rated.code).toBe(0);
+    const out = readFileSync(path.join(dir, 'rated-out.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(out).toHaveLength(4);
+    for (const line of out) expect(['i0', 'i1', 'i2']).not.toContain(line.split(',')[1]);
+  });
+
+  it('fails with one line and a non-zero code', async () => {
+    const missing = await mfrec('train', 'nope.csv', '--model', 'explicit', '--out', 'x.mfrec');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/ERR_MFREC_IO/);
+    writeFileSync(path.join(dir, 'bad.csv'), 'user,item,rating\na,b,5\nc,d,oops\n');
+    const bad = await mfrec('train', 'bad.csv', '--model', 'explicit', '--out', 'x.mfrec');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.csv:3/);
+    const usage = await mfrec('train', 'train.csv', '--model', 'nonsense', '--out', 'x');
+    expect(usage.code).toBe(2);
+    const flag = await mfrec('train', 'train.csv', '--model', 'als', '--factors', '2.5', '--out', 'x');
+    expect(flag.code).toBe(2);
+    const wrongModel = await mfrec('recommend', '--model', 'train.csv', '--user', 'u0');
+    expect(wrongModel.code).toBe(1);
+    expect(wrongModel.stderr).toMatch(/ERR_MFREC_BAD_MAGIC/);
+  });
+});
