@@ -59,7 +59,9 @@ export {
   type Delimiter,
   type ColumnRef,
   type Columns,
+  type ReadFormat,
 } from './data/read-delimited.js';
+export { readRows, type RowBatch, type RowsSummary, type ReadRowsOptions } from './data/read-rows.js';
 export {
   readOnlineRetail,
   scanOnlineRetail,

@@ -3,7 +3,7 @@
  * the fly when it starts with the gzip magic bytes, whatever its name) or an
  * in-memory buffer. Every failure to read becomes ERR_MFREC_IO naming the input.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ErrorCodes, MfrecError } from '../errors.js';
@@ -14,6 +14,14 @@ const CHUNK_BYTES = 1 << 20;
 /** A source of chunks; `close()` releases the file early when parsing stops on an error. */
 export interface ByteSource extends AsyncIterable<Buffer> {
   close(): void;
+  /** Bytes the input yields when known in advance (not for gzip, whose uncompressed size is unknown). */
+  readonly size: number | undefined;
+  /**
+   * For an input that is not gzipped: reads the bytes at `position` straight
+   * into `target` (no intermediate buffer), resolving with how many were read,
+   * 0 at the end. The iterator and readAt may be mixed; close() ends both.
+   */
+  readonly readAt?: (target: Uint8Array, position: number) => Promise<number>;
 }
 
 function isGzip(head: Uint8Array, length: number): boolean {
@@ -34,12 +42,48 @@ export async function openFile(path: string): Promise<ByteSource> {
     handle = await open(path, 'r');
     const head = new Uint8Array(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
+    if (!isGzip(head, bytesRead)) return plainFile(path, handle, (await handle.stat()).size);
     const file = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
-    return wrap(path, file, isGzip(head, bytesRead));
+    return wrap(path, file, true, undefined);
   } catch (e) {
     await handle?.close().catch(() => undefined);
     throw ioError(path, e);
   }
+}
+
+/** A plain file read by positional reads on its handle: in 1 MiB chunks when iterated, or with readAt. */
+function plainFile(name: string, handle: FileHandle, size: number): ByteSource {
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    handle.close().catch(() => undefined);
+  };
+  const readAt = async (target: Uint8Array, position: number): Promise<number> => {
+    try {
+      return (await handle.read(target, 0, target.length, position)).bytesRead;
+    } catch (e) {
+      throw ioError(name, e);
+    }
+  };
+  return {
+    close,
+    size,
+    readAt,
+    async *[Symbol.asyncIterator]() {
+      try {
+        for (let position = 0; ; ) {
+          const chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+          const n = await readAt(chunk, position);
+          if (n === 0) return;
+          position += n;
+          yield chunk.subarray(0, n);
+        }
+      } finally {
+        close();
+      }
+    },
+  };
 }
 
 /** Streams an in-memory input the same way (gunzipped when it starts with the gzip magic bytes). */
@@ -47,10 +91,15 @@ export function fromBytes(name: string, bytes: Uint8Array): ByteSource {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const chunks: Buffer[] = [];
   for (let at = 0; at < buffer.length; at += CHUNK_BYTES) chunks.push(buffer.subarray(at, at + CHUNK_BYTES));
-  return wrap(name, Readable.from(chunks), isGzip(buffer, buffer.length));
+  const gzip = isGzip(buffer, buffer.length);
+  const source = wrap(name, Readable.from(chunks), gzip, buffer.length);
+  if (gzip) return source;
+  const readAt = async (target: Uint8Array, position: number): Promise<number> =>
+    buffer.copy(target, 0, Math.min(position, buffer.length), Math.min(position + target.length, buffer.length));
+  return { ...source, readAt, [Symbol.asyncIterator]: source[Symbol.asyncIterator] };
 }
 
-function wrap(name: string, raw: Readable, gzip: boolean): ByteSource {
+function wrap(name: string, raw: Readable, gzip: boolean, rawSize: number | undefined): ByteSource {
   let stream: Readable = raw;
   if (gzip) {
     const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
@@ -63,6 +112,7 @@ function wrap(name: string, raw: Readable, gzip: boolean): ByteSource {
   };
   return {
     close,
+    size: gzip ? undefined : rawSize,
     async *[Symbol.asyncIterator]() {
       try {
         for await (const chunk of stream) yield chunk as Buffer;

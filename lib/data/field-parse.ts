@@ -200,6 +200,22 @@ export class IdInterner {
   intern(b: Buffer, s: number, e: number, quoted: number): number {
     const n = quoted === 2 ? -1 : canonicalInteger(b, s, e);
     if (n < 0) return this.map.add(fieldText(b, s, e, quoted));
+    if (n < DENSE_LIMIT && n < this.dense.length) {
+      const cached = this.dense[n]!;
+      if (cached >= 0) return cached;
+    }
+    return this.numeric(n);
+  }
+
+  /**
+   * Dense index of an id as a parsing thread reports it ({@link ChunkIds}):
+   * a number stands for a canonical decimal id, a string for any other id.
+   */
+  internId(id: string | number): number {
+    return typeof id === 'number' ? this.numeric(id) : this.map.add(id);
+  }
+
+  private numeric(n: number): number {
     if (n < DENSE_LIMIT) {
       if (n >= this.dense.length) this.growDense(n);
       const cached = this.dense[n]!;
@@ -222,6 +238,50 @@ export class IdInterner {
     const next = new Int32Array(Math.min(size, DENSE_LIMIT)).fill(-1);
     next.set(this.dense);
     this.dense = next;
+  }
+}
+
+/**
+ * A parsing thread's own ids, kept across the chunks it parses: indices in
+ * order of first appearance on that thread, canonical decimal ids kept as
+ * numbers (no string, no hashing), others as text. The reading thread maps
+ * them to global indices with {@link IdInterner.internId} (see
+ * interaction-collector.ts, ThreadIds).
+ */
+export class ChunkIds {
+  /** Local index → id. */
+  readonly ids: Array<string | number> = [];
+  private dense = new Int32Array(1024).fill(-1);
+  private readonly sparse = new Map<number, number>();
+  private readonly texts = new Map<string, number>();
+
+  intern(b: Buffer, s: number, e: number, quoted: number): number {
+    const n = quoted === 2 ? -1 : canonicalInteger(b, s, e);
+    if (n < 0) return this.add(this.texts, fieldText(b, s, e, quoted));
+    if (n >= DENSE_LIMIT) return this.add(this.sparse, n);
+    if (n >= this.dense.length) {
+      let size = this.dense.length;
+      while (size <= n) size *= 2;
+      const next = new Int32Array(Math.min(size, DENSE_LIMIT)).fill(-1);
+      next.set(this.dense);
+      this.dense = next;
+    }
+    const cached = this.dense[n]!;
+    if (cached >= 0) return cached;
+    const index = this.ids.length;
+    this.ids.push(n);
+    this.dense[n] = index;
+    return index;
+  }
+
+  private add<K extends string | number>(seen: Map<K, number>, id: K): number {
+    let index = seen.get(id);
+    if (index === undefined) {
+      index = this.ids.length;
+      this.ids.push(id);
+      seen.set(id, index);
+    }
+    return index;
   }
 }
 

@@ -306,12 +306,14 @@ function merge(
   if (runCount > 0) outValues[m - 1] = aggregate === 'mean' ? runSum / runCount : runSum;
   for (let r = 0; r < rows; r++) indptr[r + 1]! += indptr[r]!;
   if (m > 0x7fffffff) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'More than 2^31-1 interactions');
+  // Without duplicates the arrays are already exact: no copy (they are the largest allocation of a read).
+  const fit = <T extends Int32Array | Float32Array | Float64Array>(a: T): T => (m === n ? a : (a.slice(0, m) as T));
   return {
     rows,
     cols,
     indptr,
-    indices: indices.slice(0, m),
-    values: outValues.slice(0, m),
-    ...(outTimes ? { timestamps: outTimes.slice(0, m) } : {}),
+    indices: fit(indices),
+    values: fit(outValues),
+    ...(outTimes ? { timestamps: fit(outTimes) } : {}),
   };
 }

@@ -50,14 +50,24 @@ export interface RecordSink {
   bad(line: number, text: string, reason: string): void;
 }
 
+export interface SplitterOptions {
+  /** Longest record accepted; default {@link MAX_RECORD_BYTES}. */
+  maxRecord?: number;
+  /** Physical lines of the input before the first byte pushed (line numbers continue from there). Default 0. */
+  firstLine?: number;
+  /** Whether the first byte pushed is the input's first byte, where a byte order mark may sit. Default true. */
+  atStart?: boolean;
+}
+
 export class RecordSplitter {
   readonly spans: FieldSpans;
-  /** Physical lines fully consumed so far. */
-  private line = 0;
+  /** Physical lines fully consumed so far (including `firstLine`). */
+  private line: number;
   private pending: Buffer | undefined;
   private pendingClean = false;
   private discarding = false;
-  private first = true;
+  private first: boolean;
+  private readonly maxRecord: number;
   private readonly split: (b: Buffer, s: number, e: number) => number;
 
   /**
@@ -68,8 +78,11 @@ export class RecordSplitter {
     delimiter: Delimiter,
     fields: number,
     private readonly sink: RecordSink,
-    private readonly maxRecord = MAX_RECORD_BYTES,
+    options: SplitterOptions = {},
   ) {
+    this.maxRecord = options.maxRecord ?? MAX_RECORD_BYTES;
+    this.line = options.firstLine ?? 0;
+    this.first = options.atStart ?? true;
     const starts = new Int32Array(fields);
     const ends = new Int32Array(fields);
     const quoted = new Uint8Array(fields);
@@ -141,6 +154,20 @@ export class RecordSplitter {
     }
     this.pending = buf.subarray(pos);
     this.pendingClean = extraLines === 0;
+  }
+
+  /** Physical lines consumed so far, `firstLine` included: the line number of the last line break seen. */
+  get lines(): number {
+    return this.line;
+  }
+
+  /**
+   * True when the bytes pushed so far end on a record boundary: no record is
+   * waiting for more lines (a quoted field still open) and no over-long
+   * record is being skipped.
+   */
+  get atRecordBoundary(): boolean {
+    return !this.discarding && (this.pending === undefined || this.pending.length === 0);
   }
 
   /** Flushes a last line without a line end. */
