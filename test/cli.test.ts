@@ -57,6 +57,23 @@ describe('mfrec CLI', () => {
     expect(metrics.iterations.length).toBeGreaterThan(0);
   });
 
+  it('predicts one row per input line, in order, with raw ids', async () => {
+    expect((await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '4', '--iterations', '10', '--out', 'p.mfrec')).code).toBe(0);
+    writeFileSync(path.join(dir, 'pairs.csv'), 'user,item\nu3,i4\nu3,i4\nnew-user,i1\nu1,new-item\n');
+    const r = await mfrec('predict', '--model', 'p.mfrec', 'pairs.csv');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => l.split(','));
+    expect(rows[0]).toEqual(['user', 'item', 'prediction']);
+    expect(rows.slice(1).map((c) => c.slice(0, 2))).toEqual([['u3', 'i4'], ['u3', 'i4'], ['new-user', 'i1'], ['u1', 'new-item']]);
+    expect(rows[1]![2]).toBe(rows[2]![2]);
+    for (const row of rows.slice(1)) expect(Number(row[2])).toBeGreaterThanOrEqual(1);
+    const als = await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '2', '--out', 'pa.mfrec');
+    expect(als.code).toBe(0);
+    const wrong = await mfrec('predict', '--model', 'pa.mfrec', 'pairs.csv');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/ERR_MFREC_INVALID_ARGUMENT/);
+  });
+
   it('recommends and finds similar items as CSV, atomically to a file', async () => {
     expect((await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '4', '--out', 'a.mfrec')).code).toBe(0);
     const r = await mfrec('recommend', '--model', 'a.mfrec', '--user', 'u0', '--k', '3');

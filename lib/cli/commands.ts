@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerDemo } from './demo-command.js';
 import { registerEvaluate } from './evaluate-command.js';
 import { registerInfo } from './info-command.js';
+import { registerPredict } from './predict-command.js';
 import { registerRecommend } from './recommend-command.js';
 import { registerReport } from './report-command.js';
 import { registerSimilar } from './similar-command.js';
@@ -12,6 +13,7 @@ import { registerTune } from './tune-command.js';
 export function registerCommands(program: Command): void {
   registerDemo(program);
   registerTrain(program);
+  registerPredict(program);
   registerEvaluate(program);
   registerInfo(program);
   registerRecommend(program);

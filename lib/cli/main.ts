@@ -7,6 +7,11 @@ import { MfrecError } from '../errors.js';
 import { registerCommands } from './commands.js';
 
 export async function main(argv: string[]): Promise<number> {
+  // `mfrec predict ... | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const program = new Command();
   program
     .name('mfrec')
