@@ -12,21 +12,18 @@
  *   parse     readInteractions(): split, parse numbers, intern ids, build CSR
  *   csr       Interactions.fromIndices alone on the same entries (the CSR part of parse)
  *
- * Usage: npm run build:ts && node bench/parse.mjs [--ratings 2000000] [--runs 3]
+ * Usage: npm run build:ts && node bench/parse.mjs [--quick] [--ratings N] [--runs 3] [--json]
+ *   (default: the full S1 file, 20,000,000 lines; --quick: 2,000,000)
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureRatingsFile, ratingsFilePath } from './generate-ratings.mjs';
+import { isMain, log, median, parseFlags, runScript } from './common.mjs';
+import { s1File, sizesFor } from './datasets.mjs';
+import { ratingsFilePath } from './generate-ratings.mjs';
 
 const self = fileURLToPath(import.meta.url);
-
-function args(argv) {
-  const out = {};
-  for (let k = 0; k < argv.length; k += 2) out[argv[k].replace(/^--/, '')] = argv[k + 1];
-  return out;
-}
 
 async function child(stage, file) {
   const lib = await import('../dist/index.js');
@@ -58,24 +55,16 @@ async function child(stage, file) {
   return { ms, lines, rssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[(s.length - 1) >> 1];
-}
-
-async function main() {
-  const a = args(process.argv.slice(2));
-  if (a.child) {
-    process.stdout.write(JSON.stringify(await child(a.child, a.file)));
-    return;
-  }
-  const ratings = Number(a.ratings ?? 2_000_000);
-  const runs = Number(a.runs ?? 3);
-  if (!existsSync(ratingsFilePath({ ratings }))) process.stderr.write('generating the ratings file...\n');
-  const file = await ensureRatingsFile({ ratings });
+export async function measure(flags) {
+  const ratings = Number(flags.ratings ?? sizesFor(Boolean(flags.quick)).s1.ratings);
+  const runs = Number(flags.runs ?? 3);
+  const size = { ...sizesFor(false).s1, ratings };
+  if (!existsSync(ratingsFilePath(size))) log('generating the ratings file...');
+  const file = await s1File(size);
   const megabytes = statSync(file).size / 1e6;
-  process.stderr.write(`${path.relative(process.cwd(), file)}: ${megabytes.toFixed(1)} MB, ${ratings} ratings\n`);
+  log(`${path.relative(process.cwd(), file)}: ${megabytes.toFixed(1)} MB, ${ratings} ratings`);
   const rows = [];
+  let parsePeak = 0;
   for (const stage of ['baseline', 'read', 'split', 'parse', 'csr']) {
     const results = [];
     for (let r = 0; r < runs; r++) {
@@ -84,17 +73,35 @@ async function main() {
     }
     const ms = median(results.map((x) => x.ms));
     const rss = Math.max(...results.map((x) => x.rssMB));
-    const row = { stage, ms: Math.round(ms), 'MB/s': '', 'lines/s': '', 'peak RSS MB': Math.round(rss) };
-    if (stage !== 'baseline') {
-      row['MB/s'] = (megabytes / (ms / 1000)).toFixed(1);
-      row['lines/s'] = `${((ratings / ms) * 1000 / 1e6).toFixed(2)}M`;
+    log(`${stage}: ${results.map((x) => x.ms.toFixed(0)).join(', ')} ms, peak RSS ${rss.toFixed(0)} MB`);
+    const id = `parse.${stage}`;
+    if (stage === 'baseline') {
+      rows.push({ id: `${id}.rss`, what: 'baseline: start Node, import the library', value: rss, unit: 'MB peak RSS' });
+      continue;
     }
-    rows.push(row);
-    process.stderr.write(`${stage}: ${results.map((x) => x.ms.toFixed(0)).join(', ')} ms\n`);
+    const label = stage === 'parse' ? 'readInteractions (split + numbers + ids + CSR)' : stage === 'csr' ? 'CSR build alone (part of parse)' : stage === 'read' ? 'read the bytes only' : 'cut records and fields only';
+    const note = `${ms.toFixed(0)} ms, median of ${runs} fresh processes; peak RSS ${rss.toFixed(0)} MB`;
+    rows.push({ id: `${id}.mbps`, what: `${stage}: ${label}`, value: megabytes / (ms / 1000), unit: 'MB/s', note });
+    rows.push({ id: `${id}.lps`, what: `${stage}: lines per second`, value: (ratings / ms) * 1000, unit: 'lines/s' });
+    if (stage === 'parse') {
+      rows.push({ id: `${id}.rss`, what: 'parse: peak RSS', value: rss, unit: 'MB' });
+      parsePeak = rss;
+    }
   }
-  console.table(rows);
-  const parse = rows.find((r) => r.stage === 'parse');
-  console.log(`per MB: ${(parse.ms / megabytes).toFixed(2)} ms; bytes per line: ${((megabytes * 1e6) / ratings).toFixed(1)}`);
+  return {
+    name: 'parsing',
+    data: `S1 CSV ${megabytes.toFixed(1)} MB, ${ratings.toLocaleString('en-US')} lines, page-cached`,
+    rows,
+    peakRssMB: parsePeak,
+  };
 }
 
-await main();
+if (isMain(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    const { child: stage, file } = parseFlags(argv, ['child', 'file']);
+    process.stdout.write(JSON.stringify(await child(stage, file)));
+  } else {
+    await runScript(import.meta.url, ['ratings', 'runs'], measure);
+  }
+}
