@@ -109,7 +109,11 @@ inline void prefetch_ahead(const BprData& d, const Rng& rng, std::size_t f, cons
 #endif
 }
 
-double bpr_loss(double x) { return x > 0 ? std::log1p(std::exp(-x)) : -x + std::log1p(std::exp(x)); }
+// −ln σ(x) = ln(1 + e^−x), from e^x already computed for the gradient (one
+// exponential per sample instead of two; the loss is only a statistic).
+double bpr_loss(float x, float exp_x) {
+  return x > 0 ? std::log1p(1.0 / static_cast<double>(exp_x)) : -static_cast<double>(x) + std::log1p(static_cast<double>(exp_x));
+}
 
 }  // namespace
 
@@ -153,14 +157,15 @@ BprEpochStats bpr_epoch(const BprParams& p, const BprData& d, float* user_factor
       float* vj = item_factors + static_cast<std::size_t>(j) * f;
       const float x = (item_bias[i] - item_bias[j]) + difference_dot(uf, vi, vj, f);
       // z = σ(−x): the gradient weight, near 0 once the pair is well ranked.
-      const float z = 1.0f / (1.0f + std::exp(x));
+      const float exp_x = std::exp(x);
+      const float z = 1.0f / (1.0f + exp_x);
       update_rows(uf, vi, vj, f, lr, reg, z);
       const float bi = item_bias[i];
       item_bias[i] = bi + lr * (z - reg * bi);
       const float bj = item_bias[j];
       item_bias[j] = bj + lr * (-z - reg * bj);
 
-      st.loss += bpr_loss(x);
+      st.loss += bpr_loss(x, exp_x);
       st.correct += x > 0 ? 1 : 0;
       st.samples += 1;
     }
