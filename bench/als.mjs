@@ -22,7 +22,7 @@ export async function alsSecondsPerIteration(data, options) {
 
 async function loadSet(name, quick) {
   const sizes = sizesFor(quick);
-  if (name === 'ml1m') return { data: ml1mInteractions(sizes.ml1m), label: 'ML-1M-sized', source: 'bench/synthetic.mjs power law' };
+  if (name === 'ml1m') return { data: await ml1mInteractions(sizes.ml1m), label: 'ML-1M-sized', source: 'bench/synthetic.mjs power law' };
   const { interactions, source } = await s2Source(sizes.s2);
   return { data: interactions, label: 'S2', source };
 }
@@ -62,8 +62,9 @@ async function versusJs(data, factorList, solvers, flags) {
     for (const factors of factorList) {
       const options = { factors, solver, iterations: 3 };
       const js = await alsSecondsPerIteration(sample, { ...options, backend: 'js' });
-      const one = await alsSecondsPerIteration(sample, { ...options, threads: 1 });
-      const two = await alsSecondsPerIteration(sample, { ...options, threads: 2 });
+      // Native iterations on the sample take milliseconds: more of them steady the median.
+      const one = await alsSecondsPerIteration(sample, { ...options, iterations: 10, threads: 1 });
+      const two = await alsSecondsPerIteration(sample, { ...options, iterations: 10, threads: 2 });
       log(`  twin ${solver} k=${factors}: js ${js.seconds.toFixed(3)}, native 1t ${one.seconds.toFixed(4)}, 2t ${two.seconds.toFixed(4)}`);
       rows.push({ id: `als.js.${solver}.k${factors}`, what: `ALS ${solver} iteration, TypeScript twin, k=${factors}, 1 thread`, value: js.seconds, unit: 's/iteration', note });
       rows.push({ id: `als.js-ratio.${solver}.k${factors}.t1`, what: `ALS ${solver} native 1 thread vs twin, k=${factors}`, value: js.seconds / one.seconds, unit: '× faster', note });

@@ -36,8 +36,9 @@ export async function measure(flags) {
     for (const factors of factorList) {
       const options = { factors, iterations: 3 };
       const js = await bprSecondsPerEpoch(sample, { ...options, backend: 'js' });
-      const one = await bprSecondsPerEpoch(sample, { ...options, threads: 1 });
-      const two = await bprSecondsPerEpoch(sample, { ...options, threads: 2 });
+      // Native epochs on the sample are short: more of them steady the median.
+      const one = await bprSecondsPerEpoch(sample, { ...options, iterations: 8, threads: 1 });
+      const two = await bprSecondsPerEpoch(sample, { ...options, iterations: 8, threads: 2 });
       log(`  twin k=${factors}: js ${js.seconds.toFixed(3)}, native 1t ${one.seconds.toFixed(4)}, 2t ${two.seconds.toFixed(4)}`);
       rows.push({ id: `bpr.js.k${factors}`, what: `BPR epoch, TypeScript twin, k=${factors}, 1 thread`, value: js.seconds, unit: 's/epoch', note });
       rows.push({ id: `bpr.js-ratio.k${factors}.t1`, what: `BPR native 1 thread vs twin, k=${factors}`, value: js.seconds / one.seconds, unit: '× faster', note });

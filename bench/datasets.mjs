@@ -4,11 +4,11 @@
 //         items × 20,000,000 ratings, planted low rank + noise
 //         (bench/generate-ratings.mjs, a CSV cached in bench/.data/).
 //   S2    implicit counts shaped like Last.fm 360K: 360,000 users × 160,000
-//         items × 17,500,000 interactions. Produced by `s2Source` below, the
-//         one place to point at a dedicated S2 generator: until then it is
-//         the power-law generator of bench/synthetic.mjs at S2's shape
-//         (values 1, not play counts; ALS/BPR cost per iteration depends on
-//         the shape, not on the values).
+//         items × 17,500,000 interactions, from `s2Source` below: the
+//         play-count CSV of bench/generate-counts.mjs when that generator is
+//         present, else a stand-in, the power-law generator of
+//         bench/synthetic.mjs at S2's shape (values 1, not play counts; the
+//         cost of an ALS/BPR iteration depends on the shape, not the values).
 //   ML1M  MovieLens-1M-sized implicit data: 6,040 × 3,706 × 1,000,000
 //         (bench/synthetic.mjs).
 //
@@ -16,7 +16,12 @@
 // tenth of its users and items); ML1M stays full size (it is small).
 import { IdMap, Interactions, readInteractions } from '../dist/index.js';
 import { DEFAULTS as S1_DEFAULTS, ensureRatingsFile } from './generate-ratings.mjs';
-import { syntheticPowerLaw } from './synthetic.mjs';
+
+/** The power-law generator of synthetic.mjs, loaded when first needed. */
+async function powerLaw(users, items, target, seed) {
+  const { syntheticPowerLaw } = await import('./synthetic.mjs');
+  return syntheticPowerLaw(users, items, target, seed);
+}
 
 export const SIZES = Object.freeze({
   full: {
@@ -48,15 +53,23 @@ export async function s1Interactions(size) {
 
 /**
  * The S2 input: `{ interactions, source }` where `source` says what produced
- * it (printed next to every S2 figure). Replace the body to use another generator.
+ * it (printed next to every S2 figure). When bench/generate-counts.mjs (the
+ * Last.fm-360K-shaped play-count generator) is present, S2 is its CSV read
+ * through readInteractions; otherwise the power-law stand-in of synthetic.mjs.
  */
 export async function s2Source(size) {
-  const interactions = syntheticPowerLaw(size.users, size.items, size.interactions, 11);
-  return { interactions, source: 'bench/synthetic.mjs power law at S2 shape, values 1' };
+  const counts = await import('./generate-counts.mjs').catch(() => undefined);
+  if (counts?.ensureCountsFile) {
+    const file = await counts.ensureCountsFile({ users: size.users, items: size.items, pairs: size.interactions });
+    const { interactions } = await readInteractions(file, { userCol: 0, itemCol: 1, valueCol: 2 });
+    return { interactions, source: 'bench/generate-counts.mjs play counts' };
+  }
+  const interactions = await powerLaw(size.users, size.items, size.interactions, 11);
+  return { interactions, source: 'stand-in: bench/synthetic.mjs power law at S2 shape, values 1' };
 }
 
 export function ml1mInteractions(size) {
-  return syntheticPowerLaw(size.users, size.items, size.interactions, 7);
+  return powerLaw(size.users, size.items, size.interactions, 7);
 }
 
 /** Describes a data set for table headers: "138,000 × 27,000 × 20,000,000". */

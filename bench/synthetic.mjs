@@ -1,15 +1,11 @@
-// Synthetic implicit data with power-law user activity and item popularity
-// (MovieLens-1M-shaped by default in the ALS benchmarks; also the stand-in
-// for S2 in bench/datasets.mjs until a Last.fm-shaped generator is in).
-import { IdMap, Interactions } from '../dist/index.js';
+// Synthetic implicit data shaped like MovieLens 1M (power-law user activity
+// and item popularity), shared by the ALS benchmarks.
+import { Interactions } from '../dist/index.js';
 
 /**
  * `users` × `items` with about `target` interactions (value 1). Item i is
  * drawn with probability ∝ (i + 20)^-0.9; user activity is Pareto with
  * minimum 20 (MovieLens keeps users with at least 20 ratings).
- *
- * Ids are the raw user and item numbers, interned in order of first
- * appearance (users in increasing order, items as they are drawn).
  */
 export function syntheticPowerLaw(users, items, target, seed) {
   let s = seed >>> 0;
@@ -23,18 +19,12 @@ export function syntheticPowerLaw(users, items, target, seed) {
   let scale = target / activity.reduce((a, b) => a + b, 0);
   for (let round = 0; round < 20; round++) scale *= target / lengths(scale).reduce((a, b) => a + b, 0);
   const wanted = lengths(scale);
-  const nnz = wanted.reduce((a, b) => a + b, 0);
-  const u = new Int32Array(nnz);
-  const i = new Int32Array(nnz);
-  // Item indices in order of first appearance, as Interactions.fromArrays would give them.
-  const itemIndex = new Int32Array(items).fill(-1);
-  const itemMap = new IdMap();
-  const chosenBy = new Int32Array(items).fill(-1);
-  let at = 0;
+  const u = [];
+  const i = [];
   for (let user = 0; user < users; user++) {
     const want = wanted[user];
-    const first = at;
-    while (at - first < want) {
+    const chosen = new Set();
+    while (chosen.size < want) {
       const x = rand() * total;
       let lo = 0;
       let hi = items - 1;
@@ -43,14 +33,9 @@ export function syntheticPowerLaw(users, items, target, seed) {
         if (cum[mid] < x) lo = mid + 1;
         else hi = mid;
       }
-      if (chosenBy[lo] === user) continue;
-      chosenBy[lo] = user;
-      if (itemIndex[lo] < 0) itemIndex[lo] = itemMap.add(lo);
-      u[at] = user;
-      i[at] = itemIndex[lo];
-      at++;
+      chosen.add(lo);
     }
+    for (const item of chosen) (u.push(user), i.push(item));
   }
-  const userMap = new IdMap(Array.from({ length: users }, (_, k) => k));
-  return Interactions.fromIndices(userMap, itemMap, u, i, new Float32Array(nnz).fill(1), undefined);
+  return Interactions.fromArrays(u, i);
 }
