@@ -23,15 +23,30 @@ const cell = (id) => {
 const m = first.machine;
 console.log(`Runs: ${runs.map((r) => r.machine.date).join(', ')}; load average at start ${runs.map((r) => r.machine.loadAverage[0]).join(', ')}; ${first.quick ? 'quick' : 'full'} sizes.`);
 console.log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB, ${m.os}, Node ${m.node}.\n`);
+// A measurement's rows: the union over the runs (a later run may have more), by id, first seen first.
+const rowsOf = (name) => {
+  const seen = new Map();
+  for (const r of runs) for (const x of r.results) if (x.name === name) for (const row of x.rows) if (!seen.has(row.id)) seen.set(row.id, row);
+  return [...seen.values()];
+};
+const figures = {};
 for (const result of first.results) {
   const rss = median(runs.flatMap((r) => r.results.filter((x) => x.name === result.name).map((x) => x.peakRssMB)));
   console.log(`**${result.name}** — ${result.data}; peak RSS ${fmt(rss)} MB (\`${result.script}\`)\n`);
-  if (result.rows.length === 0) continue;
+  const rows = rowsOf(result.name);
+  if (rows.length === 0) continue;
   console.log('| figure | value | unit | note |\n|---|---:|---|---|');
-  for (const row of result.rows) console.log(`| ${row.what.trim()} | ${cell(row.id)} | ${row.unit} | ${row.note ?? ''} |`);
+  for (const row of rows) {
+    figures[row.id] = median(valuesOf(row.id));
+    console.log(`| ${row.what.trim()} | ${cell(row.id)} | ${row.unit} | ${row.note ?? ''} |`);
+  }
   console.log('');
 }
-const figures = {};
-for (const result of first.results) for (const row of result.rows) figures[row.id] = median(valuesOf(row.id));
-console.log('| target | measured (median of the runs) | verdict |\n|---|---|---|');
-for (const v of evaluateTargets(figures)) console.log(`| ${v.target} | ${v.measured} | ${v.verdict} |`);
+// Verdicts on the medians, and run by run (pairs such as mfrec vs LIBMF are best compared within a run).
+const perRun = runs.map((r) => evaluateTargets(Object.fromEntries(r.results.flatMap((x) => x.rows.map((row) => [row.id, row.value])))));
+console.log(`| target | measured (median of the runs) | verdict on the medians |${runs.length > 1 ? ' verdict in each run |' : ''}`);
+console.log(`|---|---|---|${runs.length > 1 ? '---|' : ''}`);
+evaluateTargets(figures).forEach((v, t) => {
+  const each = runs.length > 1 ? ` ${perRun.map((vs) => vs[t].verdict).join('; ')} |` : '';
+  console.log(`| ${v.target} | ${v.measured} | ${v.verdict} |${each}`);
+});
