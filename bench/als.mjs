@@ -1,42 +1,77 @@
-// ImplicitALS training speed on MovieLens-1M-sized synthetic data: 6,040 users,
-// 3,706 items, about 1M interactions with power-law user activity and item
-// popularity. Prints seconds per iteration (users + items half-sweeps) for the
-// CG and Cholesky solvers, and one iteration of the pure-TypeScript twin on a
-// tenth of the users for comparison.
+#!/usr/bin/env node
+// ImplicitALS training speed: seconds per iteration (users + items
+// half-sweeps) for the CG and Cholesky solvers at each factor count, on S2
+// and on MovieLens-1M-sized data (bench/datasets.mjs); then native versus the
+// pure-TypeScript twin (`backend: 'js'`) on a user sample of the ML-1M-sized
+// set, all three on that same sample.
 //
-//   npm run build:ts && node bench/als.mjs [threads=2] [factors=64] [iterations=3]
-import { Interactions, ImplicitALS } from '../dist/index.js';
-import { alsIteration } from '../dist/twins/als.js';
-import { kernelOptions, initialFactors } from '../dist/models/implicit-als.js';
-import { syntheticPowerLaw } from './synthetic.mjs';
+//   npm run build && node bench/als.mjs [--quick] [--sets s2,ml1m] [--factors 64,128]
+//     [--solvers cg,cholesky] [--threads 2] [--iterations 4] [--js-fraction 0.1] [--no-js] [--json]
+//
+// Defaults otherwise (CG with 3 steps, regularization 0.25, alpha 2).
+import { ImplicitALS } from '../dist/index.js';
+import { log, numberList, perIteration, runScript } from './common.mjs';
+import { ml1mInteractions, s2Source, sampleUsers, shape, sizesFor } from './datasets.mjs';
 
-const threads = Number(process.argv[2] ?? 2);
-const factors = Number(process.argv[3] ?? 64);
-const iterations = Number(process.argv[4] ?? 3);
-
-const data = syntheticPowerLaw(6040, 3706, 1_000_000, 7);
-console.log(`data: ${data.nUsers} users, ${data.nItems} items, ${data.nnz} interactions; ${factors} factors, ${threads} threads`);
-
-for (const solver of ['cg', 'cholesky']) {
-  const seconds = [];
-  const model = new ImplicitALS({ factors, iterations, threads, solver });
-  await model.fit(data, { onIteration: (r) => seconds.push(r.seconds) });
-  const best = Math.min(...seconds);
-  console.log(`native ${solver.padEnd(8)} s/iteration: ${seconds.map((x) => x.toFixed(3)).join(' ')}  (best ${best.toFixed(3)})`);
+/** Median seconds per ALS iteration of a short fit. */
+export async function alsSecondsPerIteration(data, options) {
+  const model = new ImplicitALS(options);
+  const t = await perIteration(model, data);
+  return { model, seconds: t.median };
 }
 
-// The pure-TypeScript twin (single-threaded) on the first tenth of the users.
-const subsetUsers = [];
-const subsetItems = [];
-for (const e of data.entries()) if (Number(e.user) < 604) (subsetUsers.push(e.user), subsetItems.push(e.item));
-const subset = Interactions.fromArrays(subsetUsers, subsetItems);
-const params = new ImplicitALS({ factors }).params;
-for (const solver of ['cg', 'cholesky']) {
-  const options = kernelOptions({ ...params, solver });
-  const uf = initialFactors(subset.nUsers, factors, 1, 0, 'users');
-  const itf = initialFactors(subset.nItems, factors, 1, 1, 'items');
-  const start = process.hrtime.bigint();
-  alsIteration(subset.byUser, subset.byItem, uf, itf, options);
-  const s = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(`twin   ${solver.padEnd(8)} s/iteration on ${subset.nnz} interactions: ${s.toFixed(3)}`);
+async function loadSet(name, quick) {
+  const sizes = sizesFor(quick);
+  if (name === 'ml1m') return { data: await ml1mInteractions(sizes.ml1m), label: 'ML-1M-sized', source: 'bench/synthetic.mjs power law' };
+  const { interactions, source } = await s2Source(sizes.s2);
+  return { data: interactions, label: 'S2', source };
 }
+
+export async function measure(flags) {
+  const quick = Boolean(flags.quick);
+  const sets = flags.sets ? String(flags.sets).split(',') : ['s2', 'ml1m'];
+  const factorList = numberList(flags.factors, [64, 128]);
+  const solvers = flags.solvers ? String(flags.solvers).split(',') : ['cg', 'cholesky'];
+  const threads = Number(flags.threads ?? 2);
+  const iterations = Number(flags.iterations ?? 4);
+  const rows = [];
+  const described = [];
+  for (const name of sets) {
+    const { data, label, source } = await loadSet(name, quick);
+    described.push(`${label} ${shape(data)} (${source})`);
+    log(`${label}: ${shape(data)}`);
+    for (const solver of solvers) {
+      for (const factors of factorList) {
+        const r = await alsSecondsPerIteration(data, { factors, iterations, threads, solver });
+        log(`  ${solver} k=${factors}: ${r.seconds.toFixed(3)} s/iteration`);
+        rows.push({ id: `als.${name}.${solver}.k${factors}`, what: `ALS ${solver} iteration, ${label}, k=${factors}, ${threads} threads`, value: r.seconds, unit: 's/iteration' });
+      }
+    }
+    if (name === 'ml1m' && !flags['no-js']) rows.push(...(await versusJs(data, factorList, solvers, flags)));
+  }
+  return { name: 'implicit ALS', data: described.join('; '), rows };
+}
+
+/** Native (1 and 2 threads) and the TypeScript twin on the same user sample. */
+async function versusJs(data, factorList, solvers, flags) {
+  const fraction = Number(flags['js-fraction'] ?? 0.1);
+  const sample = sampleUsers(data, fraction);
+  const note = `${sample.nnz.toLocaleString('en-US')}-interaction user sample of ML-1M-sized (${fraction * 100}% of users), same data for all three`;
+  const rows = [];
+  for (const solver of solvers) {
+    for (const factors of factorList) {
+      const options = { factors, solver, iterations: 3 };
+      const js = await alsSecondsPerIteration(sample, { ...options, backend: 'js' });
+      // Native iterations on the sample take milliseconds: more of them steady the median.
+      const one = await alsSecondsPerIteration(sample, { ...options, iterations: 10, threads: 1 });
+      const two = await alsSecondsPerIteration(sample, { ...options, iterations: 10, threads: 2 });
+      log(`  twin ${solver} k=${factors}: js ${js.seconds.toFixed(3)}, native 1t ${one.seconds.toFixed(4)}, 2t ${two.seconds.toFixed(4)}`);
+      rows.push({ id: `als.js.${solver}.k${factors}`, what: `ALS ${solver} iteration, TypeScript twin, k=${factors}, 1 thread`, value: js.seconds, unit: 's/iteration', note });
+      rows.push({ id: `als.js-ratio.${solver}.k${factors}.t1`, what: `ALS ${solver} native 1 thread vs twin, k=${factors}`, value: js.seconds / one.seconds, unit: '× faster', note });
+      rows.push({ id: `als.js-ratio.${solver}.k${factors}.t2`, what: `ALS ${solver} native 2 threads vs twin, k=${factors}`, value: js.seconds / two.seconds, unit: '× faster', note });
+    }
+  }
+  return rows;
+}
+
+await runScript(import.meta.url, ['sets', 'factors', 'solvers', 'threads', 'iterations', 'js-fraction', 'no-js'], measure);

@@ -30,6 +30,14 @@ class Rng {
     return z ^ (z >> 16);
   }
 
+  // A copy of this generator `draws` draws further on: the state is a counter,
+  // so skipping costs one addition (used to look ahead for prefetching).
+  Rng skipped(uint32_t draws) const {
+    Rng r(*this);
+    r.state_ += draws * 0x9E3779B9u;
+    return r;
+  }
+
   // Uniform in [0, 1) with 24 random bits (exactly representable in float).
   float uniform() { return static_cast<float>(next() >> 8) * (1.0f / 16777216.0f); }
 

@@ -138,3 +138,14 @@ MFREC_TEST(bpr_skips_users_without_negatives_and_rejects_bad_data) {
   }
   CHECK(cancelled);
 }
+
+// The prefetching look-ahead relies on skipped(n) landing exactly where n draws would.
+MFREC_TEST(rng_skipped_equals_drawing) {
+  for (uint32_t n : {0u, 1u, 2u, 17u, 32u}) {
+    Rng drawn = Rng::stream(5, 9);
+    const Rng peek = drawn.skipped(n);
+    for (uint32_t k = 0; k < n; ++k) drawn.next();
+    Rng a = peek;
+    for (int k = 0; k < 4; ++k) CHECK(a.next() == drawn.next());
+  }
+}
