@@ -11,14 +11,8 @@
 // baseline and for AVX2, picked at load time (prebuilt binaries must run on
 // CPUs without AVX2). Without FMA contraction both produce the same bits: the
 // eight partial sums of dot_k are the same lanes either way.
-// Not under a sanitizer: the load-time resolver runs before the sanitizer's
-// runtime is set up, and an instrumented resolver crashes there.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define MFREC_ROW_KERNEL __attribute__((target_clones("avx2", "default")))
-#else
-#define MFREC_ROW_KERNEL
-#endif
+#include "kernels/cpu_dispatch.h"
+#define MFREC_ROW_KERNEL MFREC_AVX2_CLONES
 
 namespace mfrec {
 

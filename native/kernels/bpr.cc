@@ -10,11 +10,8 @@
 // The two per-sample loops are compiled for the baseline and for AVX2, picked
 // at load time (as in als.cc); no multiply-add is fused (-ffp-contract=off),
 // so both copies give the same bits.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MFREC_BPR_KERNEL __attribute__((target_clones("avx2", "default")))
-#else
-#define MFREC_BPR_KERNEL
-#endif
+#include "kernels/cpu_dispatch.h"
+#define MFREC_BPR_KERNEL MFREC_AVX2_CLONES
 #if defined(_MSC_VER) && !defined(__clang__)
 #define MFREC_BPR_RESTRICT __restrict
 #else
