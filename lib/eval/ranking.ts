@@ -5,8 +5,9 @@
  * docs/metrics.md.
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { Interactions } from '../data/interactions.js';
-import { integer, invalid, knownOptions } from '../validate.js';
+import type { Interactions } from '../data/interactions.js';
+import { integer, knownOptions } from '../validate.js';
+import { checkEvaluationInputs, HeldOutUsers } from './held-out.js';
 
 export interface RankingMetrics {
   /** Mean over users of hits@k / k (always divided by k). */
@@ -48,43 +49,22 @@ export type UserScorer = (user: number, out: Float32Array) => void;
  * the lower item index, so results are deterministic.
  */
 export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test: Interactions, options?: RankingOptions): RankingMetrics {
-  if (typeof scoreUser !== 'function') throw invalid('a function (user, out) => void', 'scoreUser', scoreUser);
-  if (!(train instanceof Interactions)) throw invalid('an Interactions object', 'train', train);
-  if (!(test instanceof Interactions)) throw invalid('an Interactions object', 'test', test);
-  if (train.users !== test.users || train.items !== test.items) {
-    throw invalid('test data sharing the id maps of train (as produced by a split)', 'test', test);
-  }
+  checkEvaluationInputs(scoreUser, train, test);
   const o = knownOptions('evaluateRanking options', options, ['k']);
   const k = o.k === undefined ? 10 : integer('k', o.k, 1);
 
   const nItems = train.nItems;
   const scores = new Float32Array(nItems);
-  // mark[i] === stamp: i is in the current user's training row; held[i] === stamp: held out.
-  const mark = new Int32Array(nItems);
-  const held = new Int32Array(nItems);
+  const walk = new HeldOutUsers(train, test);
+  const { trainMark: mark, heldMark: held, heldItems } = walk;
   const recommended = new Uint8Array(nItems);
   const top = new TopK(k);
   const negatives = new Float32Array(nItems);
   const discount = Float64Array.from({ length: k }, (_, r) => 1 / Math.log2(r + 2));
 
-  let users = 0;
   let aucUsers = 0;
-  let sums = { precision: 0, recall: 0, ndcg: 0, map: 0, auc: 0, hits: 0 };
-  const tr = train.byUser;
-  const te = test.byUser;
-  for (let u = 0; u < te.rows; u++) {
-    const stamp = u + 1;
-    if (u < tr.rows) for (let e = tr.indptr[u]!; e < tr.indptr[u + 1]!; e++) mark[tr.indices[e]!] = stamp;
-    let nHeld = 0;
-    for (let e = te.indptr[u]!; e < te.indptr[u + 1]!; e++) {
-      const i = te.indices[e]!;
-      if (mark[i] !== stamp && held[i] !== stamp) {
-        held[i] = stamp;
-        nHeld++;
-      }
-    }
-    if (nHeld === 0) continue;
-    users++;
+  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0, auc: 0, hits: 0 };
+  const users = walk.forEach((u, stamp, nHeld) => {
     scores.fill(0);
     scoreUser(u, scores);
 
@@ -120,10 +100,8 @@ export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test
     if (nNeg > 0) {
       const neg = negatives.subarray(0, nNeg).sort();
       let wins = 0;
-      for (let e = te.indptr[u]!; e < te.indptr[u + 1]!; e++) {
-        const i = te.indices[e]!;
-        if (held[i] !== stamp) continue;
-        held[i] = -stamp; // count each held-out item once, even if test repeats it
+      for (let h = 0; h < nHeld; h++) {
+        const i = heldItems[h]!;
         const s = Number.isNaN(scores[i]!) ? -Infinity : scores[i]!;
         const below = lowerBound(neg, s);
         wins += below + 0.5 * (upperBound(neg, s) - below);
@@ -131,7 +109,7 @@ export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test
       sums.auc += wins / (nHeld * nNeg);
       aucUsers++;
     }
-  }
+  });
   if (users === 0) {
     throw new MfrecError(ErrorCodes.EMPTY_DATA, 'evaluateRanking: no user has a held-out item outside their training items');
   }

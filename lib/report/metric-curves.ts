@@ -6,7 +6,8 @@
  * k), so curve[k - 1] equals evaluateRanking at that k.
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { Interactions } from '../data/interactions.js';
+import type { Interactions } from '../data/interactions.js';
+import { checkEvaluationInputs, HeldOutUsers } from '../eval/held-out.js';
 import type { UserScorer } from '../eval/ranking.js';
 import { integer, invalid, knownOptions } from '../validate.js';
 
@@ -49,12 +50,7 @@ export interface MetricCurvesOptions {
  * ERR_MFREC_EMPTY_DATA when no user has a held-out item.
  */
 export function metricCurves(scoreUser: UserScorer, train: Interactions, test: Interactions, options?: MetricCurvesOptions): MetricCurves {
-  if (typeof scoreUser !== 'function') throw invalid('a function (user, out) => void', 'scoreUser', scoreUser);
-  if (!(train instanceof Interactions)) throw invalid('an Interactions object', 'train', train);
-  if (!(test instanceof Interactions)) throw invalid('an Interactions object', 'test', test);
-  if (train.users !== test.users || train.items !== test.items) {
-    throw invalid('test data sharing the id maps of train (as produced by a split)', 'test', test);
-  }
+  checkEvaluationInputs(scoreUser, train, test);
   const o = knownOptions('metricCurves options', options, ['maxK', 'onRanked']);
   const maxK = o.maxK === undefined ? 20 : integer('maxK', o.maxK, 1);
   const onRanked = o.onRanked as MetricCurvesOptions['onRanked'];
@@ -62,9 +58,8 @@ export function metricCurves(scoreUser: UserScorer, train: Interactions, test: I
 
   const nItems = train.nItems;
   const scores = new Float32Array(nItems);
-  const mark = new Int32Array(nItems);
-  const held = new Int32Array(nItems);
-  const heldList = new Int32Array(nItems);
+  const walk = new HeldOutUsers(train, test);
+  const { trainMark: mark, heldMark: held, heldItems } = walk;
   const top = new TopList(maxK);
   const discount = Float64Array.from({ length: maxK }, (_, r) => 1 / Math.log2(r + 2));
   const sums = {
@@ -75,22 +70,7 @@ export function metricCurves(scoreUser: UserScorer, train: Interactions, test: I
     hits: new Float64Array(maxK),
   };
 
-  let users = 0;
-  const tr = train.byUser;
-  const te = test.byUser;
-  for (let u = 0; u < te.rows; u++) {
-    const stamp = u + 1;
-    if (u < tr.rows) for (let e = tr.indptr[u]!; e < tr.indptr[u + 1]!; e++) mark[tr.indices[e]!] = stamp;
-    let nHeld = 0;
-    for (let e = te.indptr[u]!; e < te.indptr[u + 1]!; e++) {
-      const i = te.indices[e]!;
-      if (mark[i] !== stamp && held[i] !== stamp) {
-        held[i] = stamp;
-        heldList[nHeld++] = i;
-      }
-    }
-    if (nHeld === 0) continue;
-    users++;
+  const users = walk.forEach((u, stamp, nHeld) => {
     scores.fill(0);
     scoreUser(u, scores);
 
@@ -124,10 +104,10 @@ export function metricCurves(scoreUser: UserScorer, train: Interactions, test: I
       user: u,
       items: top.items.subarray(0, top.size),
       scores: top.scores.subarray(0, top.size),
-      heldOut: heldList.subarray(0, nHeld),
+      heldOut: heldItems.subarray(0, nHeld),
       allScores: scores,
     });
-  }
+  });
   if (users === 0) {
     throw new MfrecError(ErrorCodes.EMPTY_DATA, 'metricCurves: no user has a held-out item outside their training items');
   }
