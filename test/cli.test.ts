@@ -1,36 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { cliIn, writePlantedRatings } from './helpers/cli.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
-const bin = path.resolve(__dirname, '..', 'bin', 'mfrec.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-cli-'));
-
-async function mfrec(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-/** Ratings from a planted two-group structure: group-0 users like even items, group-1 users odd ones. */
-function writeRatings(file: string, seed: number): void {
-  const lines = ['user,item,rating'];
-  let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (let u = 0; u < 40; u++) {
-    for (let i = 0; i < 30; i++) {
-      if (rand() < 0.5) lines.push(`u${u},i${i},${(u % 2) === (i % 2) ? 5 : 1}`);
-    }
-  }
-  writeFileSync(file, lines.join('\n') + '\n');
-}
+const mfrec = cliIn(dir);
+const writeRatings = (file: string, seed: number) => writePlantedRatings(file, seed, 0.5);
 
 beforeAll(() => {
   writeRatings(path.join(dir, 'train.csv'), 1);
