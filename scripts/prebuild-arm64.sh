@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Cross-compiles the linux-arm64 prebuilt binary on an x86-64 Debian/Ubuntu
 # host into prebuilds/linux-arm64/mfrec.node: the same recipe as
-# scripts/prebuild.sh (N-API, serial OpenBLAS linked statically with its
+# scripts/prebuild.sh (N-API, OpenBLAS (pthread variant) linked statically with its
 # symbols hidden, stripped), with Debian's aarch64 cross compiler and the
 # arm64 OpenBLAS from multiarch. Needs, once:
 #   dpkg --add-architecture arm64 && apt-get update
-#   apt-get install g++-aarch64-linux-gnu libopenblas-serial-dev:arm64
+#   apt-get install g++-aarch64-linux-gnu libopenblas-pthread-dev:arm64
 # Prove the result with scripts/smoke-arm64.sh (runs it under qemu-user).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 triplet=aarch64-linux-gnu
-serial_pc="/usr/lib/${triplet}/openblas-serial/pkgconfig"
+serial_pc="/usr/lib/${triplet}/openblas-pthread/pkgconfig"
 for tool in "${triplet}-gcc" "${triplet}-g++" "${triplet}-strip"; do
   if ! command -v "$tool" >/dev/null; then
     echo "prebuild-arm64: $tool not found; apt-get install g++-aarch64-linux-gnu" >&2
@@ -19,8 +19,8 @@ for tool in "${triplet}-gcc" "${triplet}-g++" "${triplet}-strip"; do
   fi
 done
 if [ ! -f "$serial_pc/openblas.pc" ]; then
-  echo "prebuild-arm64: arm64 serial OpenBLAS not found ($serial_pc);" \
-    "dpkg --add-architecture arm64 && apt-get update && apt-get install libopenblas-serial-dev:arm64" >&2
+  echo "prebuild-arm64: arm64 OpenBLAS (pthread variant) not found ($serial_pc);" \
+    "dpkg --add-architecture arm64 && apt-get update && apt-get install libopenblas-pthread-dev:arm64" >&2
   exit 1
 fi
 

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Builds the prebuilt binary for this platform into prebuilds/<platform>-<arch>/:
-# N-API (one binary for every supported Node version), stripped, with the
-# serial OpenBLAS linked statically and its symbols hidden, so the binary
-# needs nothing beyond the C/C++ runtime. Our own threads do the parallel work,
-# hence the serial variant: no idle BLAS threads at load time.
+# N-API (one binary for every supported Node version), stripped, with
+# OpenBLAS linked statically and its symbols hidden, so the binary needs
+# nothing beyond the C/C++ runtime. The pthread variant, pinned to one BLAS
+# thread at load: our own threads call BLAS concurrently, and Debian's serial
+# variant returns wrong results under concurrent calls (native/kernels/blas.cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arch_dir="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
-serial_pc="/usr/lib/${arch_dir}/openblas-serial/pkgconfig"
-if [ -d "$serial_pc" ]; then
-  export PKG_CONFIG_PATH="$serial_pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+blas_pc="/usr/lib/${arch_dir}/openblas-pthread/pkgconfig"
+if [ -d "$blas_pc" ]; then
+  export PKG_CONFIG_PATH="$blas_pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 else
-  echo "prebuild: serial OpenBLAS not found ($serial_pc); apt-get install libopenblas-serial-dev" >&2
+  echo "prebuild: OpenBLAS (pthread variant) not found ($blas_pc); apt-get install libopenblas-pthread-dev" >&2
   exit 1
 fi
 export MFREC_OPENBLAS=1 MFREC_OPENBLAS_STATIC=1

@@ -66,7 +66,7 @@ echo "smoke-arm64: $(file -b "$prebuild" | cut -d, -f1-2)"
 # under the same emulator (where the cross compiler is, as after prebuild-arm64.sh).
 if command -v aarch64-linux-gnu-g++ >/dev/null && command -v cmake >/dev/null; then
   echo "smoke-arm64: native kernel tests (aarch64, static OpenBLAS)"
-  PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/openblas-serial/pkgconfig PKG_CONFIG_PATH="" \
+  PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/openblas-pthread/pkgconfig PKG_CONFIG_PATH="" \
     cmake -S . -B build-native-tests-arm64 -DMFREC_NATIVE_TESTS=ON -DCMAKE_BUILD_TYPE=Release \
     -DMFREC_STATIC_OPENBLAS=ON -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64 \
     -DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++ "-DCMAKE_CROSSCOMPILING_EMULATOR=$qemu;-L;$sysroot" >/dev/null
