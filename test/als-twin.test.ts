@@ -2,25 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Interactions } from '../lib/index.js';
 import { alsNative, type AlsKernelOptions } from '../lib/models/als-kernel.js';
 import { initialFactors } from '../lib/models/implicit-als.js';
-import { Rng } from '../lib/random.js';
+import { randomData as randomImplicitData } from './fixtures/implicit-data.js';
 import { alsHalfSweep, alsIteration, alsLoss, alsSolveRows, confidence, gramOf, preference, rowLambda } from '../lib/twins/als.js';
 
-/** Random implicit data: users × items with the given density; some values negative, some large. */
-function randomData(users: number, items: number, density: number, seed: number): Interactions {
-  const rng = new Rng(seed);
-  const u: number[] = [];
-  const i: number[] = [];
-  const v: number[] = [];
-  for (let a = 0; a < users; a++) {
-    for (let b = 0; b < items; b++) {
-      if (rng.uniform() >= density) continue;
-      u.push(a);
-      i.push(b);
-      v.push((rng.uniform() < 0.15 ? -1 : 1) * (1 + rng.below(4)));
-    }
-  }
-  return Interactions.fromArrays(u, i, { values: v });
-}
+/** Random implicit data with signed values (some negative, up to 4). */
+const randomData = (users: number, items: number, density: number, seed: number): Interactions =>
+  randomImplicitData(users, items, density, seed, true);
 
 function options(over: Partial<AlsKernelOptions> = {}): AlsKernelOptions {
   return {
