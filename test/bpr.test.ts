@@ -25,7 +25,6 @@ function epochArgs(data: Interactions, factors: number, verifyNegative: boolean)
   return {
     indptr: data.byUser.indptr,
     indices: data.byUser.indices,
-    userOfEntry: data.userOfEntry,
     users: data.nUsers,
     items: data.nItems,
     factors,

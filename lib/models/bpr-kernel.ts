@@ -2,10 +2,9 @@
 import { native } from '../native.js';
 
 export interface BprEpochArgs {
-  /** Training interactions by user (CSR, sorted rows) and the user of every entry. */
+  /** Training interactions by user (CSR). */
   indptr: Int32Array;
   indices: Int32Array;
-  userOfEntry: Int32Array;
   users: number;
   items: number;
   factors: number;

@@ -189,7 +189,6 @@ export class BPR extends FactorModel {
         const args: BprEpochArgs = {
           indptr: byUser.indptr,
           indices: byUser.indices,
-          userOfEntry: data.userOfEntry,
           users: data.nUsers,
           items: data.nItems,
           factors: p.factors,

@@ -1,77 +1,111 @@
 /**
  * Pure-TypeScript twin of native/kernels/bpr.cc for one thread: the same
- * random streams, the same samples in the same order, the same float32
- * arithmetic (each operation rounded with Math.fround). Only exp may differ
- * from the C library's expf in the last bit, so results match closely.
+ * schedule (users in the epoch's shuffled order, each user's items shuffled,
+ * negatives from a stream of their own; bpr.h spells it out), the
+ * same random streams and the same float32 arithmetic, summed in the same
+ * order (each operation rounded with Math.fround). Only exp may differ from
+ * the C library's expf in the last bit, so results match closely.
  */
 import { Rng } from '../random.js';
 import type { BprEpochArgs, BprEpochStats } from '../models/bpr-kernel.js';
 
 const f32 = Math.fround;
 
-/** Whether the sorted slice a[begin..end) holds x (binary search, as the kernel). */
-function contains(a: Int32Array, begin: number, end: number, x: number): boolean {
-  let lo = begin;
-  let hi = end;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < end && a[lo] === x;
-}
+/** The constants of native/kernels/bpr.h. */
+const ORDER_STREAM = 0xffffffff;
 
 function bprLoss(x: number): number {
   return x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
 }
 
+/** Users in the epoch's random order (Fisher-Yates from the order stream). */
+function userOrder(users: number, epochSeed: number): Int32Array {
+  const order = Int32Array.from({ length: users }, (_, u) => u);
+  const rng = Rng.stream(epochSeed, ORDER_STREAM);
+  for (let k = users - 1; k >= 1; k--) {
+    const r = rng.below(k + 1);
+    const t = order[k]!;
+    order[k] = order[r]!;
+    order[r] = t;
+  }
+  return order;
+}
+
+/** Shuffles a[0..n) in place, as the kernel does with a user's row. */
+function shuffle(a: Int32Array, n: number, rng: Rng): void {
+  for (let k = n - 1; k >= 1; k--) {
+    const r = rng.below(k + 1);
+    const t = a[k]!;
+    a[k] = a[r]!;
+    a[r] = t;
+  }
+}
+
+const lanes = new Float64Array(8);
+
+/** u · (v_i − v_j) in eight lanes (factor index mod 8), summed pairwise as the kernel does. */
+function differenceDot(u: Float32Array, uo: number, v: Float32Array, io: number, jo: number, f: number): number {
+  const acc = lanes.fill(0);
+  for (let k = 0; k < f; k++) acc[k & 7] = f32(acc[k & 7]! + f32(u[uo + k]! * f32(v[io + k]! - v[jo + k]!)));
+  return f32(f32(f32(acc[0]! + acc[1]!) + f32(acc[2]! + acc[3]!)) + f32(f32(acc[4]! + acc[5]!) + f32(acc[6]! + acc[7]!)));
+}
+
 /** One epoch on one thread (the `threads` field is ignored). */
 export function bprEpochTwin(a: BprEpochArgs): BprEpochStats {
   const stats: BprEpochStats = { loss: 0, correct: 0, samples: 0 };
-  const nnz = a.indices.length;
-  if (nnz === 0) return stats;
+  if (a.indices.length === 0) return stats;
   const f = a.factors;
   const lr = f32(a.learningRate);
   const reg = f32(a.regularization);
   const u = a.userFactors;
   const v = a.itemFactors;
   const bias = a.itemBias;
-  const rng = Rng.stream(Rng.stream(a.seed, a.epoch).next(), 0);
-  for (let s = 0; s < nnz; s++) {
-    const e = rng.below(nnz);
-    const user = a.userOfEntry[e]!;
-    const i = a.indices[e]!;
-    let j: number;
-    if (a.verifyNegative) {
-      const begin = a.indptr[user]!;
-      const end = a.indptr[user + 1]!;
-      if (end - begin >= a.items) continue;
-      do j = rng.below(a.items);
-      while (contains(a.indices, begin, end, j));
-    } else {
-      j = rng.below(a.items);
-    }
+  const epochSeed = Rng.stream(a.seed, a.epoch).next();
+  const order = userOrder(a.users, epochSeed);
+  const sampler = Rng.stream(epochSeed, 0);
+  const negatives = Rng.stream(epochSeed, 1);
+  const marked = new Uint8Array(a.items);
+  const row = new Int32Array(a.users === 0 ? 0 : maxRowLength(a.indptr));
+
+  for (const user of order) {
+    const begin = a.indptr[user]!;
+    const n = a.indptr[user + 1]! - begin;
+    if (n === 0 || (a.verifyNegative && n >= a.items)) continue;
+    row.set(a.indices.subarray(begin, begin + n));
+    shuffle(row, n, sampler);
+    if (a.verifyNegative) for (let k = 0; k < n; k++) marked[row[k]!] = 1;
     const uo = user * f;
-    const io = i * f;
-    const jo = j * f;
-    let x = f32(bias[i]! - bias[j]!);
-    for (let k = 0; k < f; k++) x = f32(x + f32(u[uo + k]! * f32(v[io + k]! - v[jo + k]!)));
-    const z = f32(1 / f32(1 + f32(Math.exp(x))));
-    for (let k = 0; k < f; k++) {
-      const p = u[uo + k]!;
-      const q = v[io + k]!;
-      const r = v[jo + k]!;
-      u[uo + k] = f32(p + f32(lr * f32(f32(z * f32(q - r)) - f32(reg * p))));
-      v[io + k] = f32(q + f32(lr * f32(f32(z * p) - f32(reg * q))));
-      v[jo + k] = f32(r + f32(lr * f32(f32(-z * p) - f32(reg * r))));
+    for (let s = 0; s < n; s++) {
+      const i = row[s]!;
+      let j = negatives.below(a.items);
+      if (a.verifyNegative) while (marked[j] === 1) j = sampler.below(a.items);
+      const io = i * f;
+      const jo = j * f;
+      const x = f32(f32(bias[i]! - bias[j]!) + differenceDot(u, uo, v, io, jo, f));
+      const z = f32(1 / f32(1 + f32(Math.exp(x))));
+      for (let k = 0; k < f; k++) {
+        const p = u[uo + k]!;
+        const q = v[io + k]!;
+        const r = v[jo + k]!;
+        u[uo + k] = f32(p + f32(lr * f32(f32(z * f32(q - r)) - f32(reg * p))));
+        v[io + k] = f32(q + f32(lr * f32(f32(z * p) - f32(reg * q))));
+        v[jo + k] = f32(r + f32(lr * f32(f32(-z * p) - f32(reg * r))));
+      }
+      const bi = bias[i]!;
+      bias[i] = f32(bi + f32(lr * f32(z - f32(reg * bi))));
+      const bj = bias[j]!;
+      bias[j] = f32(bj + f32(lr * f32(-z - f32(reg * bj))));
+      stats.loss += bprLoss(x);
+      stats.correct += x > 0 ? 1 : 0;
+      stats.samples += 1;
     }
-    const bi = bias[i]!;
-    bias[i] = f32(bi + f32(lr * f32(z - f32(reg * bi))));
-    const bj = bias[j]!;
-    bias[j] = f32(bj + f32(lr * f32(-z - f32(reg * bj))));
-    stats.loss += bprLoss(x);
-    stats.correct += x > 0 ? 1 : 0;
-    stats.samples += 1;
+    if (a.verifyNegative) for (let k = 0; k < n; k++) marked[row[k]!] = 0;
   }
   return stats;
+}
+
+function maxRowLength(indptr: Int32Array): number {
+  let m = 0;
+  for (let r = 0; r + 1 < indptr.length; r++) m = Math.max(m, indptr[r + 1]! - indptr[r]!);
+  return m;
 }

@@ -32,11 +32,10 @@ Napi::Value BprEpoch(const Napi::CallbackInfo& info) {
   BprData d;
   d.users = static_cast<std::size_t>(users);
   d.items = static_cast<std::size_t>(items);
-  Napi::Value indptr = o.Get("indptr"), indices = o.Get("indices"), user_of_entry = o.Get("userOfEntry");
+  Napi::Value indptr = o.Get("indptr"), indices = o.Get("indices");
   d.indptr = I32(indptr, "indptr", d.users + 1);
   d.indices = I32(indices, "indices");
   d.nnz = Length(indices);
-  d.user_of_entry = I32(user_of_entry, "userOfEntry", d.nnz);
 
   Napi::Value uf = o.Get("userFactors"), vf = o.Get("itemFactors"), bias = o.Get("itemBias");
   float* user_factors = F32(uf, "userFactors", Count(env, d.users, p.factors, "userFactors"));
@@ -45,7 +44,7 @@ Napi::Value BprEpoch(const Napi::CallbackInfo& info) {
   Napi::Value cancel_value = o.Get("cancel");
   CancelFlag cancel = Cancel(cancel_value);
 
-  std::vector<Napi::Value> keep = {indptr, indices, user_of_entry, uf, vf, bias};
+  std::vector<Napi::Value> keep = {indptr, indices, uf, vf, bias};
   if (cancel.flag != nullptr) keep.push_back(cancel_value);
   auto stats = std::make_shared<BprEpochStats>();
   return PromiseWorker::Start(

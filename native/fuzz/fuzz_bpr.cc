@@ -1,5 +1,5 @@
 // Fuzzes one BPR epoch on a training matrix built from the input: the kernel
-// validates row pointers, item indices and the user of every entry; any
+// validates row pointers and item indices; any
 // input must end in an epoch or std::invalid_argument, never a stray access.
 #include <cstddef>
 #include <cstdint>
@@ -28,19 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::vector<int32_t> indptr = in.indptr(d.users, raw_ptr);
   const std::size_t nnz = !raw_ptr ? static_cast<std::size_t>(indptr[d.users]) : in.below(40);
   std::vector<int32_t> indices = in.indices(nnz, d.items, raw_idx);
-  std::vector<int32_t> user_of_entry(nnz);
-  if (!raw_ptr && !in.flag()) {
-    // The consistent COO view of the rows (what Interactions.userOfEntry holds).
-    for (std::size_t u = 0; u < d.users; ++u)
-      for (int32_t e = indptr[u]; e < indptr[u + 1]; ++e) user_of_entry[static_cast<std::size_t>(e)] = static_cast<int32_t>(u);
-  } else {
-    user_of_entry = in.indices(nnz, d.users, raw_idx);
-  }
   indices.reserve(1);
-  user_of_entry.reserve(1);
   d.indptr = indptr.data();
   d.indices = indices.data();
-  d.user_of_entry = user_of_entry.data();
   d.nnz = nnz;
 
   std::vector<float> uf = in.floats(d.users * p.factors, raw_val);

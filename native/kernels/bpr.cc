@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -24,21 +25,17 @@ namespace {
 
 void validate(const BprParams& p, const BprData& d) {
   if (p.factors == 0) throw std::invalid_argument("factors must be at least 1");
-  if (d.items == 0 || d.items > 0xFFFFFFFFu || d.nnz > 0xFFFFFFFFu)
-    throw std::invalid_argument("item or interaction count out of range");
+  if (d.items == 0 || d.items > 0x7FFFFFFFu || d.users > 0x7FFFFFFFu || d.nnz > 0x7FFFFFFFu)
+    throw std::invalid_argument("user, item or interaction count out of range");
   if (d.indptr[0] != 0 || static_cast<std::size_t>(d.indptr[d.users]) != d.nnz)
     throw std::invalid_argument("row pointers do not span the interactions");
   for (std::size_t u = 0; u < d.users; ++u)
     if (d.indptr[u + 1] < d.indptr[u]) throw std::invalid_argument("row pointers decrease");
-  for (std::size_t e = 0; e < d.nnz; ++e) {
+  for (std::size_t e = 0; e < d.nnz; ++e)
     if (d.indices[e] < 0 || static_cast<std::size_t>(d.indices[e]) >= d.items)
       throw std::invalid_argument("item index out of range");
-    if (d.user_of_entry[e] < 0 || static_cast<std::size_t>(d.user_of_entry[e]) >= d.users)
-      throw std::invalid_argument("user index out of range");
-  }
 }
 
-// −ln σ(x) without overflow.
 // u · (v_i − v_j) in eight lanes (lane = factor index mod 8) summed pairwise:
 // a single running sum would be a chain of dependent additions, one per
 // factor, which no compiler may vectorize without reordering it.
@@ -65,51 +62,186 @@ MFREC_BPR_KERNEL void update_rows(float* MFREC_BPR_RESTRICT u, float* vi, float*
   }
 }
 
-// Every sample reads rows at random: the entry, the user's row pointers and
-// items (for the negative check), three factor rows and two biases, each a
-// likely cache miss, and each address depends on the one before. The samples
-// to come are known in advance: a sample takes two draws (entry, negative)
-// unless the negative must be redrawn, which is rare. So, at no cost to the
-// results (prefetches change no value), the generator is peeked ahead: the
-// entry and the negative item of the sample kFar steps ahead are prefetched,
-// and for the sample kNear steps ahead, whose entry has arrived by then, the
-// user's and the positive item's rows. A mispredicted peek only wastes a prefetch.
-constexpr uint32_t kFar = 16;
-constexpr uint32_t kNear = 8;
-
-inline void prefetch_row(const float* row, std::size_t f) {
-  for (std::size_t k = 0; k < f; k += 16) __builtin_prefetch(row + k, 1, 3);
-}
-
-inline void prefetch_ahead(const BprData& d, const Rng& rng, std::size_t f, const float* user_factors,
-                           const float* item_factors, const float* item_bias) {
+// Prefetches change no value: they only start loads that samples soon need.
+inline void prefetch(const void* p) {
 #if defined(__GNUC__) || defined(__clang__)
-  Rng far = rng.skipped(2 * kFar);
-  const uint32_t e_far = far.below(static_cast<uint32_t>(d.nnz));
-  const uint32_t j_far = far.below(static_cast<uint32_t>(d.items));
-  __builtin_prefetch(d.user_of_entry + e_far, 0, 3);
-  __builtin_prefetch(d.indices + e_far, 0, 3);
-  prefetch_row(item_factors + static_cast<std::size_t>(j_far) * f, f);
-  __builtin_prefetch(item_bias + j_far, 1, 3);
-
-  Rng near = rng.skipped(2 * kNear);
-  const uint32_t e_near = near.below(static_cast<uint32_t>(d.nnz));
-  const std::size_t u = static_cast<std::size_t>(d.user_of_entry[e_near]);
-  const std::size_t i = static_cast<std::size_t>(d.indices[e_near]);
-  // Both were validated: every entry's user and item are in range.
-  __builtin_prefetch(d.indptr + u, 0, 3);
-  prefetch_row(user_factors + u * f, f);
-  prefetch_row(item_factors + i * f, f);
-  __builtin_prefetch(item_bias + i, 1, 3);
+  __builtin_prefetch(p, 1, 3);
 #else
-  (void)d, (void)rng, (void)f, (void)user_factors, (void)item_factors, (void)item_bias;
+  (void)p;
 #endif
 }
 
-// −ln σ(x) = ln(1 + e^−x), from e^x already computed for the gradient (one
-// exponential per sample instead of two; the loss is only a statistic).
-double bpr_loss(float x, float exp_x) {
-  return x > 0 ? std::log1p(1.0 / static_cast<double>(exp_x)) : -static_cast<double>(x) + std::log1p(static_cast<double>(exp_x));
+inline void prefetch_row(const float* row, std::size_t f) {
+  for (std::size_t k = 0; k < f; k += 16) prefetch(row + k);
+}
+
+// The epoch's loss Σ −ln σ(x) = Σ ln(1 + e^−x), from e^x already computed
+// for the gradient. A logarithm per sample cost a fifth of the kernel's time,
+// so each term is split as ln(1 + e^−x) = ln(1 + 1/e^x) for x > 0 and
+// −x + ln(1 + e^x) otherwise: the factor under the logarithm is in [1, 2]
+// either way, so the factors of kBatch samples multiply without overflow and
+// take one logarithm per batch. (The loss is only a statistic; the twin sums
+// the same terms one by one, and they agree to rounding.)
+class LossSum {
+ public:
+  void add(float x, float exp_x) {
+    if (x > 0) {
+      product_ *= 1.0 + 1.0 / static_cast<double>(exp_x);
+    } else {
+      linear_ -= static_cast<double>(x);
+      product_ *= 1.0 + static_cast<double>(exp_x);
+    }
+    if (++pending_ == kBatch) flush();
+  }
+  double total() {
+    flush();
+    return linear_ + logs_;
+  }
+
+ private:
+  static constexpr int kBatch = 256;  // 2^256 is far below double's limit
+  void flush() {
+    logs_ += std::log(product_);
+    product_ = 1.0;
+    pending_ = 0;
+  }
+  double product_ = 1.0, linear_ = 0, logs_ = 0;
+  int pending_ = 0;
+};
+
+// Users in the epoch's random order (Fisher-Yates, as bpr.h specifies).
+std::vector<int32_t> user_order(std::size_t users, uint32_t epoch_seed) {
+  std::vector<int32_t> order(users);
+  for (std::size_t u = 0; u < users; ++u) order[u] = static_cast<int32_t>(u);
+  Rng rng = Rng::stream(epoch_seed, kOrderStream);
+  for (std::size_t k = users; k-- > 1;) std::swap(order[k], order[rng.below(static_cast<uint32_t>(k + 1))]);
+  return order;
+}
+
+// Where each thread's stretch of the order starts: about nnz/threads entries
+// each, so a few heavy users do not leave one thread working alone.
+std::vector<std::size_t> stretch_starts(const BprData& d, const std::vector<int32_t>& order, int threads) {
+  std::vector<std::size_t> starts(static_cast<std::size_t>(threads) + 1, d.users);
+  starts[0] = 0;
+  std::size_t before = 0;  // entries of order[0..pos)
+  int t = 1;
+  for (std::size_t pos = 0; pos <= d.users && t < threads; ++pos) {
+    while (t < threads && before * static_cast<std::size_t>(threads) >= d.nnz * static_cast<std::size_t>(t))
+      starts[static_cast<std::size_t>(t++)] = pos;
+    if (pos < d.users) before += static_cast<std::size_t>(d.indptr[order[pos] + 1] - d.indptr[order[pos]]);
+  }
+  return starts;
+}
+
+// Marks the items of the current user, for the negative check in O(1).
+class ItemMarks {
+ public:
+  explicit ItemMarks(std::size_t items) : bits_((items + 63) / 64, 0) {}
+  void set(const int32_t* row, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) bits_[static_cast<std::size_t>(row[k]) >> 6] |= bit(row[k]);
+  }
+  void clear(const int32_t* row, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) bits_[static_cast<std::size_t>(row[k]) >> 6] &= ~bit(row[k]);
+  }
+  bool has(uint32_t item) const { return (bits_[item >> 6] & bit(static_cast<int32_t>(item))) != 0; }
+
+ private:
+  static uint64_t bit(int32_t item) { return uint64_t{1} << (static_cast<uint32_t>(item) & 63); }
+  std::vector<uint64_t> bits_;
+};
+
+// How many samples ahead the rows (and biases) of the positive and negative
+// items are prefetched: enough to cover a miss to memory at the kernel's pace.
+constexpr std::size_t kAhead = 4;
+
+struct ThreadArgs {
+  const BprParams& p;
+  const BprData& d;
+  float* user_factors;
+  float* item_factors;
+  float* item_bias;
+  CancelFlag cancel;
+};
+
+void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count, uint32_t epoch_seed, int t,
+                   BprEpochStats& st) {
+  const BprData& d = a.d;
+  const std::size_t f = a.p.factors;
+  const float lr = a.p.learning_rate, reg = a.p.regularization;
+  const bool verify = a.p.verify_negative;
+  Rng sampler = Rng::stream(epoch_seed, 2 * static_cast<uint32_t>(t));
+  // The first negative candidate of sample s is the s-th draw of `negatives`
+  // (redraws come from `sampler`), so the candidate kAhead samples on is
+  // known now, and its row is prefetched.
+  Rng negatives = Rng::stream(epoch_seed, 2 * static_cast<uint32_t>(t) + 1);
+  const uint32_t item_count = static_cast<uint32_t>(d.items);
+  for (uint32_t k = 0; k < kAhead; ++k) {
+    const std::size_t j_ahead = negatives.skipped(k).below(item_count);
+    prefetch_row(a.item_factors + j_ahead * f, f);
+    prefetch(a.item_bias + j_ahead);
+  }
+  ItemMarks marks(verify ? d.items : 0);
+  std::vector<int32_t> row;
+  std::size_t since_check = 4096;  // check before the first user too
+  LossSum loss;
+
+  for (std::size_t pos = 0; pos < count; ++pos) {
+    if (pos + 1 < count) {
+      const int32_t next = order[pos + 1];
+      prefetch_row(a.user_factors + static_cast<std::size_t>(next) * f, f);
+      prefetch(d.indices + d.indptr[next]);
+    }
+    const int32_t u = order[pos];
+    const int32_t* items = d.indices + d.indptr[u];
+    const std::size_t n = static_cast<std::size_t>(d.indptr[u + 1] - d.indptr[u]);
+    if (n == 0 || (verify && n >= d.items)) continue;  // nothing to sample, or no negative exists
+    if (since_check >= 4096) {
+      if (a.cancel.requested()) throw Cancelled{};
+      since_check = 0;
+    }
+    since_check += n;
+
+    row.assign(items, items + n);
+    for (std::size_t k = n; k-- > 1;) std::swap(row[k], row[sampler.below(static_cast<uint32_t>(k + 1))]);
+    if (verify) marks.set(row.data(), n);
+    float* uf = a.user_factors + static_cast<std::size_t>(u) * f;
+    for (std::size_t k = 0; k < std::min(n, kAhead); ++k) {
+      prefetch_row(a.item_factors + static_cast<std::size_t>(row[k]) * f, f);
+      prefetch(a.item_bias + row[k]);
+    }
+
+    for (std::size_t s = 0; s < n; ++s) {
+      if (s + kAhead < n) {
+        const std::size_t i_ahead = static_cast<std::size_t>(row[s + kAhead]);
+        prefetch_row(a.item_factors + i_ahead * f, f);
+        prefetch(a.item_bias + i_ahead);
+      }
+      const std::size_t j_ahead = negatives.skipped(kAhead).below(item_count);
+      prefetch_row(a.item_factors + j_ahead * f, f);
+      prefetch(a.item_bias + j_ahead);
+      const int32_t i = row[s];
+      uint32_t j = negatives.below(item_count);
+      if (verify)
+        while (marks.has(j)) j = sampler.below(item_count);
+      float* vi = a.item_factors + static_cast<std::size_t>(i) * f;
+      float* vj = a.item_factors + static_cast<std::size_t>(j) * f;
+      const float x = (a.item_bias[i] - a.item_bias[j]) + difference_dot(uf, vi, vj, f);
+      // z = σ(−x): the gradient weight, near 0 once the pair is well ranked.
+      const float exp_x = std::exp(x);
+      const float z = 1.0f / (1.0f + exp_x);
+      update_rows(uf, vi, vj, f, lr, reg, z);
+      const float bi = a.item_bias[i];
+      a.item_bias[i] = bi + lr * (z - reg * bi);
+      const float bj = a.item_bias[j];
+      a.item_bias[j] = bj + lr * (-z - reg * bj);
+
+      loss.add(x, exp_x);
+      st.correct += x > 0 ? 1 : 0;
+      st.samples += 1;
+    }
+    if (verify) marks.clear(row.data(), n);
+  }
+  st.loss = loss.total();
 }
 
 }  // namespace
@@ -120,52 +252,16 @@ BprEpochStats bpr_epoch(const BprParams& p, const BprData& d, float* user_factor
   validate(p, d);
   BprEpochStats total;
   if (d.nnz == 0) return total;
-  const std::size_t f = p.factors;
-  const float lr = p.learning_rate, reg = p.regularization;
   const int threads = resolve_threads(p.threads);
   const uint32_t epoch_seed = Rng::stream(p.seed, epoch).next();
+  const std::vector<int32_t> order = user_order(d.users, epoch_seed);
+  const std::vector<std::size_t> starts = stretch_starts(d, order, threads);
   std::vector<BprEpochStats> stats(static_cast<std::size_t>(threads));
+  const ThreadArgs args{p, d, user_factors, item_factors, item_bias, cancel};
 
   run_team(threads, [&](int t) {
-    Rng rng = Rng::stream(epoch_seed, static_cast<uint32_t>(t));
-    const std::size_t begin = d.nnz * static_cast<std::size_t>(t) / threads;
-    const std::size_t end = d.nnz * static_cast<std::size_t>(t + 1) / threads;
-    BprEpochStats& st = stats[static_cast<std::size_t>(t)];
-    for (std::size_t s = begin; s < end; ++s) {
-      if (((s - begin) & 4095) == 0 && cancel.requested()) throw Cancelled{};
-      prefetch_ahead(d, rng, f, user_factors, item_factors, item_bias);
-      const uint32_t e = rng.below(static_cast<uint32_t>(d.nnz));
-      const int32_t u = d.user_of_entry[e];
-      const int32_t i = d.indices[e];
-      int32_t j;
-      if (p.verify_negative) {
-        const int32_t* row = d.indices + d.indptr[u];
-        const int32_t* row_end = d.indices + d.indptr[u + 1];
-        if (static_cast<std::size_t>(row_end - row) >= d.items) continue;  // no negative exists
-        do {
-          j = static_cast<int32_t>(rng.below(static_cast<uint32_t>(d.items)));
-        } while (std::binary_search(row, row_end, j));
-      } else {
-        j = static_cast<int32_t>(rng.below(static_cast<uint32_t>(d.items)));
-      }
-
-      float* uf = user_factors + static_cast<std::size_t>(u) * f;
-      float* vi = item_factors + static_cast<std::size_t>(i) * f;
-      float* vj = item_factors + static_cast<std::size_t>(j) * f;
-      const float x = (item_bias[i] - item_bias[j]) + difference_dot(uf, vi, vj, f);
-      // z = σ(−x): the gradient weight, near 0 once the pair is well ranked.
-      const float exp_x = std::exp(x);
-      const float z = 1.0f / (1.0f + exp_x);
-      update_rows(uf, vi, vj, f, lr, reg, z);
-      const float bi = item_bias[i];
-      item_bias[i] = bi + lr * (z - reg * bi);
-      const float bj = item_bias[j];
-      item_bias[j] = bj + lr * (-z - reg * bj);
-
-      st.loss += bpr_loss(x, exp_x);
-      st.correct += x > 0 ? 1 : 0;
-      st.samples += 1;
-    }
+    const std::size_t begin = starts[static_cast<std::size_t>(t)], end = starts[static_cast<std::size_t>(t) + 1];
+    train_stretch(args, order.data() + begin, end - begin, epoch_seed, t, stats[static_cast<std::size_t>(t)]);
   });
   for (const auto& st : stats) {
     total.loss += st.loss;

@@ -3,10 +3,22 @@
 // push x_uij = u·(v_i − v_j) + b_i − b_j up by gradient ascent on ln σ(x_uij)
 // with L2 regularization.
 //
-// One epoch draws nnz samples. Threads share the factor arrays without locks
-// (Hogwild: updates touch a few rows each, so collisions are rare and
-// harmless); thread t draws its samples from its own generator, so one thread
-// with a seed is bit-reproducible and lib/twins/bpr.ts replays it exactly.
+// One epoch visits every stored (user, item) pair once as a positive, user by
+// user in a random order of users, each user's items in a random order, and
+// pairs it with a negative drawn uniformly over all items. Visiting a user's
+// pairs together keeps the user's row and the item marks of the negative
+// check in cache, and every row a sample will touch is known a few samples
+// ahead (the positives from the shuffled row, the negative from a stream of
+// its own), so it is prefetched: the old schedule (a uniform draw of an entry
+// per sample) touched three random rows of large matrices per sample, each a
+// cache miss it learnt of too late, which bounded the kernel by memory
+// latency as much as its twin.
+//
+// Threads take disjoint stretches of the user order (about nnz/threads
+// entries each) and share the item rows without locks (Hogwild: a sample
+// touches a few rows, so collisions are rare and harmless); thread t draws
+// from its own generators, so one thread with a seed is bit-reproducible and
+// lib/twins/bpr.ts replays it.
 #pragma once
 
 #include <cstddef>
@@ -16,14 +28,12 @@
 
 namespace mfrec {
 
-// Training interactions by user (CSR, sorted rows) plus the user of every
-// entry, so a positive pair is one uniform draw over entries.
+// Training interactions by user (CSR). Rows need not be sorted.
 struct BprData {
   std::size_t users = 0;
   std::size_t items = 0;
   const int32_t* indptr = nullptr;   // users + 1
   const int32_t* indices = nullptr;  // nnz
-  const int32_t* user_of_entry = nullptr;  // nnz
   std::size_t nnz = 0;
 };
 
@@ -33,8 +43,8 @@ struct BprParams {
   float regularization = 0.01f;
   uint32_t seed = 0;
   int threads = 1;  // 0 = all hardware threads
-  // Resample a negative that the user has interacted with (binary search in
-  // the user's row); users who interacted with every item are skipped.
+  // Redraw a negative that the user has interacted with; users who
+  // interacted with every item are skipped.
   bool verify_negative = true;
 };
 
@@ -44,10 +54,23 @@ struct BprEpochStats {
   std::size_t samples = 0;  // samples used (skipped ones excluded)
 };
 
-// Thread t of epoch e (1-based) draws from Rng::stream(Rng::stream(seed, e).next(), t)
-// and handles samples [t*nnz/T, (t+1)*nnz/T). Each sample draws the entry,
-// then negatives until one qualifies. Throws std::invalid_argument for
-// inconsistent data, Cancelled when `cancel` is requested.
+// The sampling schedule, which lib/twins/bpr.ts replays step for step:
+//  - epoch e (1-based) has the seed E = Rng::stream(seed, e).next();
+//  - users are visited in the order of a Fisher-Yates shuffle drawn from
+//    Rng::stream(E, kOrderStream): for k = users−1 down to 1, swap order[k]
+//    with order[below(k + 1)];
+//  - thread t of T takes the stretch of that order from the first position
+//    whose preceding entries reach nnz·t/T to the first that reach nnz·(t+1)/T;
+//  - thread t draws from S = Rng::stream(E, 2t) and N = Rng::stream(E, 2t + 1).
+//    For each user of its stretch with at least one item (and, when negatives
+//    are verified, fewer items than there are), it copies the user's row and
+//    shuffles it with S as above, then for each item i of the shuffled row
+//    takes the negative N.below(items), redrawn with S.below(items) while it is
+//    one of the user's items.
+constexpr uint32_t kOrderStream = 0xFFFFFFFFu;
+
+// Throws std::invalid_argument for inconsistent data, Cancelled when `cancel`
+// is requested.
 BprEpochStats bpr_epoch(const BprParams& p, const BprData& d, float* user_factors,
                         float* item_factors, float* item_bias, uint32_t epoch,
                         CancelFlag cancel = {});

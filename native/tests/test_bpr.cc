@@ -14,14 +14,13 @@ namespace {
 // Two groups: users 0..19 interact with items 0..9 only, users 20..39 with
 // items 10..19 only; each user has all their group's items but one (u % 10).
 struct Checkerboard {
-  std::vector<int32_t> indptr{0}, indices, user_of_entry;
+  std::vector<int32_t> indptr{0}, indices;
   BprData data() const {
     BprData d;
     d.users = 40;
     d.items = 20;
     d.indptr = indptr.data();
     d.indices = indices.data();
-    d.user_of_entry = user_of_entry.data();
     d.nnz = indices.size();
     return d;
   }
@@ -34,7 +33,6 @@ Checkerboard checkerboard() {
     for (int32_t i = 0; i < 10; ++i) {
       if (i != u % 10) {
         c.indices.push_back(base + i);
-        c.user_of_entry.push_back(u);
       }
     }
     c.indptr.push_back(static_cast<int32_t>(c.indices.size()));
@@ -107,13 +105,12 @@ MFREC_TEST(bpr_one_thread_is_bit_reproducible) {
 
 MFREC_TEST(bpr_skips_users_without_negatives_and_rejects_bad_data) {
   // One user who has every item: nothing to sample against.
-  std::vector<int32_t> indptr{0, 3}, indices{0, 1, 2}, users{0, 0, 0};
+  std::vector<int32_t> indptr{0, 3}, indices{0, 1, 2};
   BprData d;
   d.users = 1;
   d.items = 3;
   d.indptr = indptr.data();
   d.indices = indices.data();
-  d.user_of_entry = users.data();
   d.nnz = 3;
   BprParams p;
   p.factors = 2;
@@ -137,6 +134,31 @@ MFREC_TEST(bpr_skips_users_without_negatives_and_rejects_bad_data) {
     cancelled = true;
   }
   CHECK(cancelled);
+}
+
+// Every stored pair is one sample per epoch, whatever the thread count: the
+// stretches of the user order cover every user once, also with one heavy
+// user holding most entries and users without any.
+MFREC_TEST(bpr_every_pair_is_sampled_once_per_epoch_at_any_thread_count) {
+  std::vector<int32_t> indptr{0}, indices;
+  for (int32_t u = 0; u < 30; ++u) {
+    const int32_t n = u == 7 ? 40 : (u % 5 == 0 ? 0 : 1 + u % 3);
+    for (int32_t k = 0; k < n; ++k) indices.push_back((u * 7 + k * 3) % 50);
+    indptr.push_back(static_cast<int32_t>(indices.size()));
+  }
+  BprData d;
+  d.users = 30;
+  d.items = 50;
+  d.indptr = indptr.data();
+  d.indices = indices.data();
+  d.nnz = indices.size();
+  for (int threads = 1; threads <= 5; ++threads) {
+    BprParams p;
+    p.factors = 3;
+    p.threads = threads;
+    std::vector<float> u(30 * 3, 0.1f), v(50 * 3, 0.1f), b(50, 0.0f);
+    for (uint32_t e = 1; e <= 3; ++e) CHECK(bpr_epoch(p, d, u.data(), v.data(), b.data(), e).samples == d.nnz);
+  }
 }
 
 // The prefetching look-ahead relies on skipped(n) landing exactly where n draws would.

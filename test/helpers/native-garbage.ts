@@ -74,7 +74,6 @@ export const BINDINGS: Record<string, () => unknown[]> = {
       {
         indptr: byUser.indptr,
         indices: byUser.indices,
-        userOfEntry: Int32Array.of(0, 0, 1, 2, 2),
         users: 3,
         items: 4,
         factors: F,
@@ -274,7 +273,7 @@ export function overflowCases(): GarbageCase[] {
   cases.push({
     binding: 'bprEpoch',
     what: 'users × factors wraps to 0',
-    args: [{ ...bpr, indptr: Int32Array.of(0, 1, 1, 1, 1), indices: Int32Array.of(0), userOfEntry: Int32Array.of(0), users: 4, factors: huge, userFactors: new Float32Array(0), itemFactors: new Float32Array(0) }],
+    args: [{ ...bpr, indptr: Int32Array.of(0, 1, 1, 1, 1), indices: Int32Array.of(0), users: 4, factors: huge, userFactors: new Float32Array(0), itemFactors: new Float32Array(0) }],
   });
   cases.push({ binding: 'alsGram', what: 'rows × factors wraps to 0', args: [new Float32Array(0), huge, 4, new Float32Array(16)] });
   cases.push({ binding: 'alsGram', what: 'rows = 2^53 with factors 1', args: [new Float32Array(0), 2 ** 53, 1, new Float32Array(1)] });
