@@ -56,7 +56,7 @@ export function bprEpochTwin(a: BprEpochArgs): BprEpochStats {
   if (a.indices.length === 0) return stats;
   const f = a.factors;
   const lr = f32(a.learningRate);
-  const reg = f32(a.regularization);
+  const keep = f32(1 - f32(lr * f32(a.regularization)));
   const u = a.userFactors;
   const v = a.itemFactors;
   const bias = a.itemBias;
@@ -83,18 +83,18 @@ export function bprEpochTwin(a: BprEpochArgs): BprEpochStats {
       const jo = j * f;
       const x = f32(f32(bias[i]! - bias[j]!) + differenceDot(u, uo, v, io, jo, f));
       const z = f32(1 / f32(1 + f32(Math.exp(x))));
+      const step = f32(lr * z);
       for (let k = 0; k < f; k++) {
         const p = u[uo + k]!;
         const q = v[io + k]!;
         const r = v[jo + k]!;
-        u[uo + k] = f32(p + f32(lr * f32(f32(z * f32(q - r)) - f32(reg * p))));
-        v[io + k] = f32(q + f32(lr * f32(f32(z * p) - f32(reg * q))));
-        v[jo + k] = f32(r + f32(lr * f32(f32(-z * p) - f32(reg * r))));
+        const pull = f32(step * p);
+        u[uo + k] = f32(f32(keep * p) + f32(step * f32(q - r)));
+        v[io + k] = f32(f32(keep * q) + pull);
+        v[jo + k] = f32(f32(keep * r) - pull);
       }
-      const bi = bias[i]!;
-      bias[i] = f32(bi + f32(lr * f32(z - f32(reg * bi))));
-      const bj = bias[j]!;
-      bias[j] = f32(bj + f32(lr * f32(-z - f32(reg * bj))));
+      bias[i] = f32(f32(keep * bias[i]!) + step);
+      bias[j] = f32(f32(keep * bias[j]!) - step);
       stats.loss += bprLoss(x);
       stats.correct += x > 0 ? 1 : 0;
       stats.samples += 1;

@@ -49,16 +49,20 @@ MFREC_BPR_KERNEL float difference_dot(const float* MFREC_BPR_RESTRICT u, const f
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-// The gradient step on the three rows. vi and vj are distinct rows unless
-// negatives are not verified and j == i; the loop reads all three values of a
-// factor before writing any, so that case updates as the scalar formula says.
-MFREC_BPR_KERNEL void update_rows(float* MFREC_BPR_RESTRICT u, float* vi, float* vj, std::size_t f, float lr,
-                                  float reg, float z) {
+// The gradient step on the three rows, with step = lr·z and keep = 1 − lr·reg:
+//   u ← keep·u + step·(v_i − v_j),  v_i ← keep·v_i + step·u,  v_j ← keep·v_j − step·u
+// (the textbook u + lr·(z·(v_i − v_j) − reg·u), refactored: 9 operations per
+// factor instead of 16). vi and vj are distinct rows unless negatives are not
+// verified and j == i; the loop reads all three values of a factor before
+// writing any, so that case updates as the formula says.
+MFREC_BPR_KERNEL void update_rows(float* MFREC_BPR_RESTRICT u, float* vi, float* vj, std::size_t f, float step,
+                                  float keep) {
   for (std::size_t k = 0; k < f; ++k) {
     const float a = u[k], b = vi[k], c = vj[k];
-    u[k] = a + lr * (z * (b - c) - reg * a);
-    vi[k] = b + lr * (z * a - reg * b);
-    vj[k] = c + lr * (-z * a - reg * c);
+    const float pull = step * a;
+    u[k] = keep * a + step * (b - c);
+    vi[k] = keep * b + pull;
+    vj[k] = keep * c - pull;
   }
 }
 
@@ -75,21 +79,21 @@ inline void prefetch_row(const float* row, std::size_t f) {
   for (std::size_t k = 0; k < f; k += 16) prefetch(row + k);
 }
 
-// The epoch's loss Σ −ln σ(x) = Σ ln(1 + e^−x), from e^x already computed
-// for the gradient. A logarithm per sample cost a fifth of the kernel's time,
-// so each term is split as ln(1 + e^−x) = ln(1 + 1/e^x) for x > 0 and
-// −x + ln(1 + e^x) otherwise: the factor under the logarithm is in [1, 2]
-// either way, so the factors of kBatch samples multiply without overflow and
-// take one logarithm per batch. (The loss is only a statistic; the twin sums
-// the same terms one by one, and they agree to rounding.)
+// The epoch's loss Σ −ln σ(x), from z = σ(−x) already computed for the
+// gradient: −ln σ(x) = −ln(1 − z) for x > 0 and −x − ln z otherwise. A
+// logarithm per sample cost a fifth of the kernel's time; the factor under
+// the logarithm is in [1/2, 1] either way, so the factors of kBatch samples
+// multiply without underflow and take one logarithm per batch. (The loss is
+// only a statistic; the twin sums the exact terms one by one, and the two
+// agree to rounding.)
 class LossSum {
  public:
-  void add(float x, float exp_x) {
+  void add(float x, float z) {
     if (x > 0) {
-      product_ *= 1.0 + 1.0 / static_cast<double>(exp_x);
+      product_ *= 1.0 - static_cast<double>(z);
     } else {
       linear_ -= static_cast<double>(x);
-      product_ *= 1.0 + static_cast<double>(exp_x);
+      product_ *= static_cast<double>(z);
     }
     if (++pending_ == kBatch) flush();
   }
@@ -99,9 +103,9 @@ class LossSum {
   }
 
  private:
-  static constexpr int kBatch = 256;  // 2^256 is far below double's limit
+  static constexpr int kBatch = 256;  // 2^−256 is far above double's smallest number
   void flush() {
-    logs_ += std::log(product_);
+    logs_ -= std::log(product_);
     product_ = 1.0;
     pending_ = 0;
   }
@@ -167,7 +171,8 @@ void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count,
                    BprEpochStats& st) {
   const BprData& d = a.d;
   const std::size_t f = a.p.factors;
-  const float lr = a.p.learning_rate, reg = a.p.regularization;
+  const float lr = a.p.learning_rate;
+  const float keep = 1.0f - lr * a.p.regularization;  // the weight decay of a step
   const bool verify = a.p.verify_negative;
   Rng sampler = Rng::stream(epoch_seed, 2 * static_cast<uint32_t>(t));
   // The first negative candidate of sample s is the s-th draw of `negatives`
@@ -227,15 +232,15 @@ void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count,
       float* vj = a.item_factors + static_cast<std::size_t>(j) * f;
       const float x = (a.item_bias[i] - a.item_bias[j]) + difference_dot(uf, vi, vj, f);
       // z = σ(−x): the gradient weight, near 0 once the pair is well ranked.
-      const float exp_x = std::exp(x);
-      const float z = 1.0f / (1.0f + exp_x);
-      update_rows(uf, vi, vj, f, lr, reg, z);
+      const float z = 1.0f / (1.0f + std::exp(x));
+      const float step = lr * z;
+      update_rows(uf, vi, vj, f, step, keep);
       const float bi = a.item_bias[i];
-      a.item_bias[i] = bi + lr * (z - reg * bi);
+      a.item_bias[i] = keep * bi + step;
       const float bj = a.item_bias[j];
-      a.item_bias[j] = bj + lr * (-z - reg * bj);
+      a.item_bias[j] = keep * bj - step;
 
-      loss.add(x, exp_x);
+      loss.add(x, z);
       st.correct += x > 0 ? 1 : 0;
       st.samples += 1;
     }
