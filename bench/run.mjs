@@ -9,7 +9,7 @@
 //   npm run bench -- --libmf /path/to/libmf        also LIBMF side by side (bench/libmf.mjs)
 //
 // The measurements, each runnable alone (see bench/README.md):
-//   parse.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  persist.mjs  libmf.mjs
+//   parse.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  persist.mjs  memory.mjs  libmf.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { benchDir, fmt, log, parseFlags } from './common.mjs';
 import { evaluateTargets } from './targets.mjs';
 
-const SCRIPTS = ['parse', 'sgd', 'als', 'bpr', 'topk', 'persist', 'libmf'];
+const SCRIPTS = ['parse', 'sgd', 'als', 'bpr', 'topk', 'persist', 'memory', 'libmf'];
 
 function runChild(script, args) {
   return new Promise((resolve, reject) => {

@@ -81,6 +81,18 @@ export function evaluateTargets(f) {
     }));
   }
 
+  // The issue's memory target, from bench/memory.mjs (each fit in a fresh process).
+  for (const [job, label] of [
+    ['s1.explicit', 'ExplicitMF on S1'],
+    ['s2.als', 'ImplicitALS (CG) on S2'],
+    ['s2.bpr', 'BPR on S2'],
+  ]) {
+    add(`memory: ${label}, k=64, peak RSS ≤ 2 × (by-user + by-item arrays + factors)`, [`memory.${job}.peak`, `memory.${job}.bound`], (peak, bound) => ({
+      measured: `${fmt(peak)} MB vs ${fmt(bound)} MB (${(peak / bound).toFixed(2)}×)`,
+      ok: peak <= bound,
+    }));
+  }
+
   for (const t of [1, 2]) {
     add(`recommendBatch all users, k=64, ${t} thread(s) ≥ 50% of sgemm`, [`recommend.t${t}.of-sgemm`], (v) => ({ measured: `${fmt(v)}%`, ok: v >= 50 }));
   }
