@@ -5,14 +5,14 @@
 //
 // One epoch visits every stored (user, item) pair once as a positive, user by
 // user in a random order of users, each user's items in a random order, and
-// pairs it with a negative drawn uniformly over all items. Visiting a user's
+// pairs it with a negative drawn uniformly over all items. Taking a user's
 // pairs together keeps the user's row and the item marks of the negative
 // check in cache, and every row a sample will touch is known a few samples
 // ahead (the positives from the shuffled row, the negative from a stream of
-// its own), so it is prefetched: the old schedule (a uniform draw of an entry
-// per sample) touched three random rows of large matrices per sample, each a
-// cache miss it learnt of too late, which bounded the kernel by memory
-// latency as much as its twin.
+// its own), so it is prefetched. The textbook schedule, a uniform draw of an
+// entry per sample, touches three random rows of large matrices per sample,
+// each a cache miss known too late to prefetch: a kernel on that schedule
+// waits on memory as long as a JavaScript one does (bench/README.md).
 //
 // Threads take disjoint stretches of the user order (about nnz/threads
 // entries each) and share the item rows without locks (Hogwild: a sample
