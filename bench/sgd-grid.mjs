@@ -6,12 +6,16 @@
 // choices: more blocks per side, and, as LIBMF does, the ratings of each
 // block ordered by user so that a user's vector stays in cache across its
 // ratings. Seconds per epoch (median of --epochs after the first) and the
-// training RMSE of the last epoch (step 0.01 decaying ×0.98, constant L2 0.05
+// training RMSE of the last epoch. `--rows grouped` renumbers the rows so that
+// each block's users and items are adjacent in memory, as ExplicitMF does
+// (lib/models/sgd-rows.ts); `--rows model` keeps the model's order (step 0.01 decaying ×0.98, constant L2 0.05
 // on vectors and 0.02 on biases: the timing does not depend on them).
 //
 //   npm run build && node bench/sgd-grid.mjs [--quick] [--factors 64] [--blocks 1,5,10,20] [--threads 1,2] [--epochs 4]
+//     [--orders shuffled,by-user] [--rows model,grouped]
 import { initFactors, allocateGrid } from '../dist/twins/sgd-explicit.js';
 import { sgdNative } from '../dist/models/sgd-native.js';
+import { blockRows, permuteModel, renumber } from '../dist/models/sgd-rows.js';
 import { log, median, numberList, runScript } from './common.mjs';
 import { s1Split } from './sgd.mjs';
 
@@ -37,6 +41,8 @@ export async function measure(flags) {
   const blockList = numberList(flags.blocks, [1, 5, 10, 20]);
   const threadList = numberList(flags.threads, [1, 2]);
   const epochs = Number(flags.epochs ?? 4);
+  const rowModes = flags.rows === undefined ? ['model'] : String(flags.rows).split(',');
+  const orders = flags.orders === undefined ? ['shuffled', 'by-user'] : String(flags.orders).split(',');
   const { train } = await s1Split(quick);
   const m = train.byUser;
   const users = train.userOfEntry;
@@ -45,40 +51,48 @@ export async function measure(flags) {
   let sum = 0;
   for (let k = 0; k < ratings.length; k++) sum += ratings[k];
   const sgd = sgdNative();
-  const rows = [];
-  for (const sorted of [false, true]) {
+  const results = [];
+  for (const sorted of orders.map((o) => o === 'by-user')) {
     for (const blocks of blockList) {
-      const grid = allocateGrid(ratings.length, blocks);
-      await sgd.sgdLayout(users, items, ratings, { nUsers: train.nUsers, nItems: train.nItems, seed: 42 }, grid);
-      if (sorted) sortBlocksByUser(grid);
-      for (const threads of threadList) {
-        if (threads > blocks) continue;
-        const model = {
-          factors,
-          globalBias: Math.fround(sum / ratings.length),
-          userFactors: new Float32Array(train.nUsers * factors),
-          itemFactors: new Float32Array(train.nItems * factors),
-          userBias: new Float32Array(train.nUsers),
-          itemBias: new Float32Array(train.nItems),
-        };
-        initFactors(model, 0.02, 42);
-        const times = [];
-        let sse = 0;
-        for (let epoch = 0; epoch < epochs; epoch++) {
-          const step = { learningRate: 0.01 * 0.98 ** epoch, regularization: 0.05, biasRegularization: 0.02, threads, seed: 42, epoch };
-          const start = process.hrtime.bigint();
-          sse = await sgd.sgdEpoch(grid, model, step);
-          times.push(Number(process.hrtime.bigint() - start) / 1e9);
+      for (const rowMode of rowModes) {
+        const grid = allocateGrid(ratings.length, blocks);
+        await sgd.sgdLayout(users, items, ratings, { nUsers: train.nUsers, nItems: train.nItems, seed: 42 }, grid);
+        if (sorted) sortBlocksByUser(grid);
+        const rows = rowMode === 'grouped' ? blockRows(grid, train.nUsers, train.nItems) : undefined;
+        if (rows) {
+          renumber(grid.users, rows.users);
+          renumber(grid.items, rows.items);
         }
-        const s = median(times.length >= 3 ? times.slice(1) : times);
-        const rmse = Math.sqrt(sse / ratings.length);
-        const layout = `${blocks}×${blocks} blocks${sorted ? ', by user inside blocks' : ''}`;
-        log(`${layout}, ${threads} thread(s): ${s.toFixed(3)} s/epoch, train RMSE ${rmse.toFixed(4)}`);
-        rows.push({ id: `grid.b${blocks}${sorted ? '.sorted' : ''}.t${threads}`, what: `${layout}, ${threads} thread(s)`, value: s, unit: 's/epoch', note: `train RMSE after ${epochs} epochs ${rmse.toFixed(4)}` });
+        for (const threads of threadList) {
+          if (threads > blocks) continue;
+          const initial = {
+            factors,
+            globalBias: Math.fround(sum / ratings.length),
+            userFactors: new Float32Array(train.nUsers * factors),
+            itemFactors: new Float32Array(train.nItems * factors),
+            userBias: new Float32Array(train.nUsers),
+            itemBias: new Float32Array(train.nItems),
+          };
+          initFactors(initial, 0.02, 42);
+          const model = rows ? permuteModel(initial, rows, true) : initial;
+          const times = [];
+          let sse = 0;
+          for (let epoch = 0; epoch < epochs; epoch++) {
+            const step = { learningRate: 0.01 * 0.98 ** epoch, regularization: 0.05, biasRegularization: 0.02, threads, seed: 42, epoch };
+            const start = process.hrtime.bigint();
+            sse = await sgd.sgdEpoch(grid, model, step);
+            times.push(Number(process.hrtime.bigint() - start) / 1e9);
+          }
+          const s = median(times.length >= 3 ? times.slice(1) : times);
+          const rmse = Math.sqrt(sse / ratings.length);
+          const layout = `${blocks}×${blocks} blocks${sorted ? ', by user inside blocks' : ''}${rows ? ', rows grouped' : ''}`;
+          log(`${layout}, ${threads} thread(s): ${s.toFixed(3)} s/epoch, train RMSE ${rmse.toFixed(4)}`);
+          results.push({ id: `grid.b${blocks}${sorted ? '.sorted' : ''}${rows ? '.grouped' : ''}.t${threads}`, what: `${layout}, ${threads} thread(s)`, value: s, unit: 's/epoch', note: `train RMSE after ${epochs} epochs ${rmse.toFixed(4)}` });
+        }
       }
     }
   }
-  return { name: `SGD grid layouts, k=${factors}`, data: `S1 training set, ${ratings.length.toLocaleString('en-US')} ratings`, rows };
+  return { name: `SGD grid layouts, k=${factors}`, data: `S1 training set, ${ratings.length.toLocaleString('en-US')} ratings`, rows: results };
 }
 
-await runScript(import.meta.url, ['factors', 'blocks', 'threads', 'epochs'], measure);
+await runScript(import.meta.url, ['factors', 'blocks', 'threads', 'epochs', 'orders', 'rows'], measure);

@@ -1,0 +1,38 @@
+/**
+ * How many blocks per side ExplicitMF's SGD grid gets (see native/kernels/sgd.h).
+ *
+ * Every rating reads and writes one user row and one item row, in the random
+ * order of its block. A block's ratings touch 1/blocks of the user rows and
+ * 1/blocks of the item rows, so more blocks shrink the set of rows a block
+ * works on; once that set fits in a core's cache, most row accesses hit the
+ * cache instead of memory. On S1 (138,000 users, 27,000 items, 64 factors:
+ * 42 MB of rows) a single block spent about three times as long per epoch as a
+ * grid with cache-sized blocks, at the same training RMSE (bench/README.md,
+ * "Investigation: the SGD grid"). More blocks than that buy nothing: each row
+ * is fetched again for every block of its row or column, and the thread
+ * scheduler scans all blocks for each block it hands out.
+ *
+ * The count depends on the data only, never on the machine running the fit,
+ * so a seeded one-thread fit trains the same model everywhere, and the
+ * TypeScript twin (which replays whatever grid it is given) the same model
+ * as the kernel. Small data (MovieLens 100K: 2,600 rows) stays in one block.
+ */
+
+/** Bytes of user and item rows one block should touch at most: a core's L2 cache on current x86 servers. */
+export const GRID_BLOCK_BYTES = 2 * 1024 * 1024;
+
+/** More blocks per side than this only adds scheduling cost (blocks² blocks per epoch, each a scan of all). */
+export const MAX_GRID_BLOCKS = 64;
+
+/**
+ * Blocks per side for `threads` threads on nUsers × nItems rows of `factors`
+ * floats: enough to keep a block's rows within {@link GRID_BLOCK_BYTES}, and
+ * with several threads at least 2t + 1 (one block per thread would leave the
+ * scheduler no choice; 2t + 1 keeps every thread busy until the last few blocks).
+ */
+export function sgdGridBlocks(threads: number, nUsers: number, nItems: number, factors: number): number {
+  const rowBytes = (nUsers + nItems) * factors * 4;
+  const forCache = Math.min(MAX_GRID_BLOCKS, Math.ceil(rowBytes / GRID_BLOCK_BYTES));
+  const forThreads = threads === 1 ? 1 : 2 * threads + 1;
+  return Math.max(1, forCache, forThreads);
+}
