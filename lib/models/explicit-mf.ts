@@ -7,10 +7,10 @@ import os from 'node:os';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { IdMap, type RawId } from '../data/id-map.js';
 import { Interactions } from '../data/interactions.js';
-import { transpose } from '../data/sparse.js';
+import { rowOfEntries } from '../data/sparse.js';
 import { mae, rmse } from '../metrics/rating.js';
 import { native } from '../native.js';
-import { allocateGrid, initFactors, predictOne, type SgdModelArrays } from '../twins/sgd-explicit.js';
+import { allocateGrid, initFactors, predictOne, type SgdGrid, type SgdModelArrays } from '../twins/sgd-explicit.js';
 import { boolean, integer, invalid, knownOptions, number, oneOf, seed as checkSeed } from '../validate.js';
 import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
 import type { Side, SolvedRows } from './partial-fit-plan.js';
@@ -217,13 +217,13 @@ function checkMemory(nUsers: number, nItems: number, factors: number, nnz: numbe
   }
 }
 
-/** Training arrays in the model's compact index space (only ids with ratings). */
+/**
+ * The training data in the model's compact index space (only ids with
+ * ratings): `data.byUser` holds the ratings the grid is laid out from.
+ */
 interface TrainingSet {
   users: IdMap;
   items: IdMap;
-  u: Int32Array;
-  i: Int32Array;
-  r: Float32Array;
   data: Interactions;
 }
 
@@ -231,6 +231,9 @@ interface TrainingSet {
  * Keeps only users and items with at least one rating (splits share the full
  * id maps, so a training set may list ids whose ratings all went to test):
  * the model then treats those as unknown instead of serving random vectors.
+ * The usual case, every id rated, reuses the caller's arrays without a copy
+ * (on S1 a copy of every entry cost 230 MB at the peak of a fit). Renumbering
+ * is monotone, so the compacted rows list the entries in the same order.
  */
 function compact(data: Interactions): TrainingSet {
   const m = data.byUser;
@@ -242,17 +245,19 @@ function compact(data: Interactions): TrainingSet {
   const seenItems = new Uint8Array(data.nItems);
   for (let k = 0; k < m.indices.length; k++) seenItems[m.indices[k]!] = 1;
   for (let c = 0; c < data.nItems; c++) if (seenItems[c]) itemNew[c] = items.add(data.items.id(c));
-  const rows = data.userOfEntry;
+  if (users.size === data.nUsers && items.size === data.nItems) return { users, items, data: Interactions.fromSparse(users, items, m) };
   const u = new Int32Array(data.nnz);
   const i = new Int32Array(data.nnz);
-  for (let k = 0; k < data.nnz; k++) {
-    u[k] = userNew[rows[k]!]!;
-    i[k] = itemNew[m.indices[k]!]!;
-  }
-  const r = m.values.slice();
-  const same = users.size === data.nUsers && items.size === data.nItems;
-  const compacted = same ? Interactions.fromSparse(users, items, m) : Interactions.fromIndices(users, items, u, i, r, m.timestamps);
-  return { users, items, u, i, r, data: compacted };
+  for (let r = 0; r < m.rows; r++) u.fill(userNew[r]!, m.indptr[r]!, m.indptr[r + 1]!);
+  for (let k = 0; k < data.nnz; k++) i[k] = itemNew[m.indices[k]!]!;
+  return { users, items, data: Interactions.fromIndices(users, items, u, i, m.values.slice(), m.timestamps) };
+}
+
+/** Ratings per item of a by-user matrix (no transpose: a count is all that is needed). */
+function itemCounts(byUser: SparseRows, nItems: number): Float64Array {
+  const counts = new Float64Array(nItems);
+  for (let k = 0; k < byUser.indices.length; k++) counts[byUser.indices[k]!]!++;
+  return counts;
 }
 
 /**
@@ -260,19 +265,16 @@ function compact(data: Interactions): TrainingSet {
  * ∝ n^exponent, normalized to 1 for a row with the average count, so that
  * `regularization` keeps its usual per-rating meaning on typical rows.
  */
-function frequencyScales(
-  set: TrainingSet,
-  nUsers: number,
-  nItems: number,
-): { userFactors: Float32Array; itemFactors: Float32Array; userBias: Float32Array; itemBias: Float32Array } {
-  const perUser = new Float64Array(nUsers);
-  const perItem = new Float64Array(nItems);
-  for (let x = 0; x < set.u.length; x++) {
-    perUser[set.u[x]!]!++;
-    perItem[set.i[x]!]!++;
-  }
+function frequencyScales(byUser: SparseRows, nItems: number): {
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  userBias: Float32Array;
+  itemBias: Float32Array;
+} {
+  const perUser = Float64Array.from({ length: byUser.rows }, (_, r) => byUser.indptr[r + 1]! - byUser.indptr[r]!);
+  const perItem = itemCounts(byUser, nItems);
   const scale = (counts: Float64Array, exponent: number): Float32Array => {
-    const mean = set.u.length / counts.length;
+    const mean = byUser.indices.length / counts.length;
     return Float32Array.from(counts, (n) => penaltyScale(n, mean, exponent));
   };
   return {
@@ -281,6 +283,20 @@ function frequencyScales(
     userBias: scale(perUser, BIAS_PENALTY_EXPONENT),
     itemBias: scale(perItem, BIAS_PENALTY_EXPONENT),
   };
+}
+
+/**
+ * Fills the grid from the ratings by user. The user of each entry is spelled
+ * out only for the layout's duration: held for the whole fit (or cached on the
+ * caller's data) it would cost 4 bytes per rating at the fit's peak.
+ */
+async function layOut(
+  sgd: ReturnType<typeof sgdBackend>,
+  byUser: SparseRows,
+  options: { nUsers: number; nItems: number; seed: number },
+  grid: SgdGrid,
+): Promise<void> {
+  await sgd.sgdLayout(rowOfEntries(byUser), byUser.indices, byUser.values, options, grid);
 }
 
 /**
@@ -338,18 +354,19 @@ export class ExplicitMF extends FactorModel {
       const nUsers = set.users.size;
       const nItems = set.items.size;
 
+      const ratings = set.data.byUser.values;
       let sum = 0;
-      for (let x = 0; x < set.r.length; x++) sum += set.r[x]!;
+      for (let x = 0; x < ratings.length; x++) sum += ratings[x]!;
       const model: SgdModelArrays = {
         factors: k,
-        globalBias: Math.fround(sum / set.r.length),
+        globalBias: Math.fround(sum / ratings.length),
         userFactors: new Float32Array(nUsers * k),
         itemFactors: new Float32Array(nItems * k),
         userBias: new Float32Array(nUsers),
         itemBias: new Float32Array(nItems),
       };
       initFactors(model, p.initStd, p.seed);
-      const scales = frequencyScales(set, nUsers, nItems);
+      const scales = frequencyScales(set.data.byUser, nItems);
       model.userRegularization = scales.userFactors;
       model.itemRegularization = scales.itemFactors;
       model.userBiasRegularization = scales.userBias;
@@ -360,7 +377,7 @@ export class ExplicitMF extends FactorModel {
       const blocks = sgdGridBlocks(threads, nUsers, nItems, k);
       const grid = allocateGrid(data.nnz, blocks);
       const sgd = sgdBackend(p.backend);
-      await sgd.sgdLayout(set.u, set.i, set.r, { nUsers, nItems, seed: p.seed }, grid);
+      await layOut(sgd, set.data.byUser, { nUsers, nItems, seed: p.seed }, grid);
       // Training runs on rows grouped by block (sgd-rows.ts: no false sharing
       // between threads, fewer misses), which changes no arithmetic.
       const rows = blockRows(grid, nUsers, nItems);
@@ -429,9 +446,7 @@ export class ExplicitMF extends FactorModel {
   }
 
   private makeState(set: TrainingSet, model: SgdModelArrays): ExplicitState {
-    const byItem = transpose(set.data.byUser);
-    const itemPopularity = new Float32Array(set.items.size);
-    for (let i = 0; i < itemPopularity.length; i++) itemPopularity[i] = byItem.indptr[i + 1]! - byItem.indptr[i]!;
+    const itemPopularity = Float32Array.from(itemCounts(set.data.byUser, set.items.size));
     return {
       factors: model.factors,
       users: set.users,
