@@ -7,9 +7,11 @@
 //   npm run bench -- --quick                       a tenth of the data (under 3 minutes)
 //   npm run bench -- --only sgd,als                some of the measurements
 //   npm run bench -- --libmf /path/to/libmf        also LIBMF side by side (bench/libmf.mjs)
+//   npm run bench -- --implicit /path/to/implicit  also Python's implicit side by side (bench/implicit.mjs;
+//                                                  the folder holding the built `implicit` package)
 //
 // The measurements, each runnable alone (see bench/README.md):
-//   parse.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  persist.mjs  memory.mjs  libmf.mjs
+//   parse.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  persist.mjs  memory.mjs  libmf.mjs  implicit.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +19,9 @@ import path from 'node:path';
 import { benchDir, fmt, log, parseFlags } from './common.mjs';
 import { evaluateTargets } from './targets.mjs';
 
-const SCRIPTS = ['parse', 'sgd', 'als', 'bpr', 'topk', 'persist', 'memory', 'libmf'];
+const SCRIPTS = ['parse', 'sgd', 'als', 'bpr', 'topk', 'persist', 'memory', 'libmf', 'implicit'];
+/** Options passed through to the one script that takes them. */
+const PASSED = { libmf: ['libmf', 'libmf-version'], implicit: ['implicit', 'python'] };
 
 function runChild(script, args) {
   return new Promise((resolve, reject) => {
@@ -57,7 +61,7 @@ function machine() {
 }
 
 async function main() {
-  const flags = parseFlags(process.argv.slice(2), ['quick', 'only', 'libmf', 'libmf-version']);
+  const flags = parseFlags(process.argv.slice(2), ['quick', 'only', 'libmf', 'libmf-version', 'implicit', 'python']);
   const only = flags.only ? String(flags.only).split(',') : SCRIPTS;
   const common = flags.quick ? ['--quick'] : [];
   const info = machine();
@@ -66,7 +70,7 @@ async function main() {
   const started = Date.now();
   for (const script of only) {
     if (!SCRIPTS.includes(script)) throw new Error(`unknown measurement ${script} (known: ${SCRIPTS.join(', ')})`);
-    const extra = script === 'libmf' ? ['libmf', 'libmf-version'].flatMap((f) => (flags[f] ? [`--${f}`, String(flags[f])] : [])) : [];
+    const extra = (PASSED[script] ?? []).flatMap((f) => (flags[f] ? [`--${f}`, String(flags[f])] : []));
     log(`\n== ${script}`);
     const t0 = Date.now();
     const result = await runChild(script, [...common, ...extra]);

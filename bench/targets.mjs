@@ -1,7 +1,8 @@
 // The speed targets of the suite and their verdicts, from the figures of one
 // run (row id → value; see the measurement scripts for the ids). Reference
 // numbers of other libraries are the published ones for the same data shapes
-// on 2 cores, except LIBMF's, which bench/libmf.mjs can also measure in the same run.
+// on 2 cores; LIBMF and implicit also have targets against their figures
+// measured in the same run (bench/libmf.mjs, bench/implicit.mjs).
 import { fmt } from './common.mjs';
 
 const LIBMF_PUBLISHED = { 64: 0.575, 128: 0.84 };
@@ -61,6 +62,19 @@ export function evaluateTargets(f) {
     measured: `${fmt(v)} s (${fmt(v / IMPLICIT.ml1mChol64)}×)`,
     ok: v <= IMPLICIT.ml1mChol64 / 2,
   }));
+
+  // The same targets against implicit built and measured on this machine, alternating in one run (bench/implicit.mjs).
+  for (const [set, label, solver, bound] of [
+    ['ml1m', 'ML-1M size', 'cg', 0.7],
+    ['ml1m', 'ML-1M size', 'cholesky', 0.5],
+    ['s2', 'S2', 'cg', 0.7],
+  ]) {
+    const name = solver === 'cg' ? 'CG' : 'Cholesky';
+    add(`ALS-${name} k=64 on ${label} ≤ ${bound}× implicit measured alternately in the same run`, [`implicit.mfrec.${set}.${solver}.k64`, `implicit.${set}.${solver}.k64`], (ours, ref) => ({
+      measured: `${fmt(ours)} vs ${fmt(ref)} s/iteration (${fmt(ours / ref)}×)`,
+      ok: ours <= bound * ref,
+    }));
+  }
 
   const twins = [
     ['SGD k=64', 'sgd.js-ratio.k64'],
