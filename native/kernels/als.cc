@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -35,6 +36,69 @@ inline float dot_k(const float* a, const float* b, std::size_t k) {
 // y += s * x
 inline void axpy_k(float s, const float* x, float* y, std::size_t k) {
   for (std::size_t j = 0; j < k; ++j) y[j] += s * x[j];
+}
+
+// Adds coef(e, y_e · v) · y_e to out for every item e of a row (y_e is row
+// items[e] of y). Four items at a time: their dot products are four
+// independent dependency chains that the CPU overlaps (one dot_k waits on its
+// own additions), and out is loaded and stored once per four items. Each dot
+// product sums exactly as dot_k does and out[j] receives the four terms in
+// item order, so the result is the same bits as one dot_k and one axpy_k per
+// item (what lib/twins/als.ts computes).
+#if defined(__GNUC__) || defined(__clang__)
+// (These helpers are always inlined, so no call passes the vector type and
+// GCC's note about its calling convention without AVX does not apply.)
+#pragma GCC diagnostic ignored "-Wpsabi"
+// Eight floats as one value: GCC and Clang compile its arithmetic lane by lane
+// (one AVX2 instruction, or two SSE ones in the baseline build), which rounds
+// exactly as the scalar lanes of dot_k do.
+typedef float Lanes8 __attribute__((vector_size(32)));
+__attribute__((always_inline)) inline Lanes8 load8(const float* p) {
+  Lanes8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+__attribute__((always_inline)) inline void store8(float* p, Lanes8 v) { std::memcpy(p, &v, sizeof v); }
+__attribute__((always_inline)) inline float sum_lanes(Lanes8 a) { return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7])); }
+#define MFREC_LANES8 1
+#endif
+
+template <typename Coef>
+inline void add_scaled_rows(const float* y, const int32_t* items, std::size_t n, const float* v, float* out,
+                            std::size_t k, Coef coef) {
+  std::size_t e = 0;
+#ifdef MFREC_LANES8
+  if (k % 8 == 0) {
+    for (; e + 4 <= n; e += 4) {
+      const float* y0 = y + static_cast<std::size_t>(items[e]) * k;
+      const float* y1 = y + static_cast<std::size_t>(items[e + 1]) * k;
+      const float* y2 = y + static_cast<std::size_t>(items[e + 2]) * k;
+      const float* y3 = y + static_cast<std::size_t>(items[e + 3]) * k;
+      Lanes8 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+      for (std::size_t j = 0; j < k; j += 8) {
+        const Lanes8 vj = load8(v + j);
+        a0 += load8(y0 + j) * vj;
+        a1 += load8(y1 + j) * vj;
+        a2 += load8(y2 + j) * vj;
+        a3 += load8(y3 + j) * vj;
+      }
+      const float c0 = coef(e, sum_lanes(a0)), c1 = coef(e + 1, sum_lanes(a1));
+      const float c2 = coef(e + 2, sum_lanes(a2)), c3 = coef(e + 3, sum_lanes(a3));
+      for (std::size_t j = 0; j < k; j += 8) {
+        Lanes8 t = load8(out + j);
+        t += c0 * load8(y0 + j);
+        t += c1 * load8(y1 + j);
+        t += c2 * load8(y2 + j);
+        t += c3 * load8(y3 + j);
+        store8(out + j, t);
+      }
+    }
+  }
+#endif
+  for (; e < n; ++e) {
+    const float* yi = y + static_cast<std::size_t>(items[e]) * k;
+    axpy_k(coef(e, dot_k(yi, v, k)), yi, out, k);
+  }
 }
 
 // out = G v for the symmetric k x k matrix G, written as a sum of scaled rows
@@ -98,11 +162,7 @@ MFREC_ROW_KERNEL void solve_row_cg(const CsrView& m, std::size_t row, const floa
   // r = b - A x, with b = sum c p y and A x = YtY x + lambda x + sum (c - 1)(y.x) y
   symv_k(gram_yy, x, r, k);
   for (std::size_t j = 0; j < k; ++j) r[j] = -r[j] - lambda * x[j];
-  for (std::size_t e = 0; e < n; ++e) {
-    const float* yi = y + static_cast<std::size_t>(items[e]) * k;
-    float coef = s.target[e] - s.weight[e] * dot_k(yi, x, k);
-    axpy_k(coef, yi, r, k);
-  }
+  add_scaled_rows(y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; });
   std::copy(r, r + k, p);
   float rs_old = dot_k(r, r, k);
   if (!(rs_old > 1e-20f)) return;  // already solved (or NaN, which the caller detects)
@@ -110,10 +170,7 @@ MFREC_ROW_KERNEL void solve_row_cg(const CsrView& m, std::size_t row, const floa
   for (int step = 0; step < o.cg_steps; ++step) {
     symv_k(gram_yy, p, ap, k);
     axpy_k(lambda, p, ap, k);
-    for (std::size_t e = 0; e < n; ++e) {
-      const float* yi = y + static_cast<std::size_t>(items[e]) * k;
-      axpy_k(s.weight[e] * dot_k(yi, p, k), yi, ap, k);
-    }
+    add_scaled_rows(y, items, n, p, ap, k, [&](std::size_t e, float yp) { return s.weight[e] * yp; });
     float step_size = rs_old / dot_k(p, ap, k);
     axpy_k(step_size, p, x, k);
     axpy_k(-step_size, ap, r, k);
