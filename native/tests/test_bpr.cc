@@ -11,19 +11,22 @@ using namespace mfrec;
 
 namespace {
 
+BprData csr_data(std::size_t users, std::size_t items, const std::vector<int32_t>& indptr,
+                 const std::vector<int32_t>& indices) {
+  BprData d;
+  d.users = users;
+  d.items = items;
+  d.indptr = indptr.data();
+  d.indices = indices.data();
+  d.nnz = indices.size();
+  return d;
+}
+
 // Two groups: users 0..19 interact with items 0..9 only, users 20..39 with
 // items 10..19 only; each user has all their group's items but one (u % 10).
 struct Checkerboard {
   std::vector<int32_t> indptr{0}, indices;
-  BprData data() const {
-    BprData d;
-    d.users = 40;
-    d.items = 20;
-    d.indptr = indptr.data();
-    d.indices = indices.data();
-    d.nnz = indices.size();
-    return d;
-  }
+  BprData data() const { return csr_data(40, 20, indptr, indices); }
 };
 
 Checkerboard checkerboard() {
@@ -106,12 +109,7 @@ MFREC_TEST(bpr_one_thread_is_bit_reproducible) {
 MFREC_TEST(bpr_skips_users_without_negatives_and_rejects_bad_data) {
   // One user who has every item: nothing to sample against.
   std::vector<int32_t> indptr{0, 3}, indices{0, 1, 2};
-  BprData d;
-  d.users = 1;
-  d.items = 3;
-  d.indptr = indptr.data();
-  d.indices = indices.data();
-  d.nnz = 3;
+  BprData d = csr_data(1, 3, indptr, indices);
   BprParams p;
   p.factors = 2;
   std::vector<float> u(2, 0.1f), v(8, 0.1f), b(4, 0.0f);  // room for 4 items
@@ -146,12 +144,7 @@ MFREC_TEST(bpr_every_pair_is_sampled_once_per_epoch_at_any_thread_count) {
     for (int32_t k = 0; k < n; ++k) indices.push_back((u * 7 + k * 3) % 50);
     indptr.push_back(static_cast<int32_t>(indices.size()));
   }
-  BprData d;
-  d.users = 30;
-  d.items = 50;
-  d.indptr = indptr.data();
-  d.indices = indices.data();
-  d.nnz = indices.size();
+  const BprData d = csr_data(30, 50, indptr, indices);
   for (int threads = 1; threads <= 5; ++threads) {
     BprParams p;
     p.factors = 3;
