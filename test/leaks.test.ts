@@ -24,6 +24,10 @@ it('memory stays flat over repeated fit/recommend/save/load/dispose cycles', asy
   expect((after.external! - before.external!) / MB).toBeLessThan(2);
   expect((after.arrayBuffers! - before.arrayBuffers!) / MB).toBeLessThan(2);
   expect((after.heapUsed! - before.heapUsed!) / MB).toBeLessThan(8);
-  // RSS also covers native allocations (kernel scratch, threads, BLAS buffers).
-  expect((after.rss! - before.rss!) / MB).toBeLessThan(16);
+  // RSS also covers native allocations (kernel scratch, threads, BLAS buffers);
+  // except under AddressSanitizer (scripts/sanitize.sh preloads it), whose
+  // allocator holds freed blocks in a quarantine of up to 256 MB by design, so
+  // RSS there grows with the volume freed, not with what is kept.
+  const sanitized = (process.env.LD_PRELOAD ?? '').includes('libasan');
+  if (!sanitized) expect((after.rss! - before.rss!) / MB).toBeLessThan(16);
 }, 150_000);
