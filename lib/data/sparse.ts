@@ -77,6 +77,13 @@ export function rowOfEntries(m: SparseRows): Int32Array {
   return out;
 }
 
+/** The largest number of entries in one row, from the row pointers. */
+export function longestRow(indptr: Int32Array): number {
+  let longest = 0;
+  for (let r = 0; r + 1 < indptr.length; r++) longest = Math.max(longest, indptr[r + 1]! - indptr[r]!);
+  return longest;
+}
+
 /**
  * Stable counting sort: the positions `order` (default 0..n-1) ordered by
  * key[position], equal keys keeping their order. O(n + buckets).

@@ -17,6 +17,7 @@ import type { Side, SolvedRows } from './partial-fit-plan.js';
 import type { SparseRows } from '../data/sparse.js';
 import { resolveRecommendOptions, type RecommendOptions, type Recommendation } from './recommend-options.js';
 import { sgdBackend } from './sgd-backends.js';
+import { usersPerItem } from './popularity.js';
 import { sgdGridBlocks } from './sgd-grid.js';
 import { blockRows, permuteModel, renumber } from './sgd-rows.js';
 import { sgdNative, type SgdBinding } from './sgd-native.js';
@@ -253,27 +254,20 @@ function compact(data: Interactions): TrainingSet {
   return { users, items, data: Interactions.fromIndices(users, items, u, i, m.values.slice(), m.timestamps) };
 }
 
-/** Ratings per item of a by-user matrix (no transpose: a count is all that is needed). */
-function itemCounts(byUser: SparseRows, nItems: number): Float64Array {
-  const counts = new Float64Array(nItems);
-  for (let k = 0; k < byUser.indices.length; k++) counts[byUser.indices[k]!]!++;
-  return counts;
-}
-
 /**
  * Per-row multipliers of the per-rating penalty that give a total penalty
  * ∝ n^exponent, normalized to 1 for a row with the average count, so that
  * `regularization` keeps its usual per-rating meaning on typical rows.
  */
-function frequencyScales(byUser: SparseRows, nItems: number): {
+function frequencyScales(byUser: SparseRows): {
   userFactors: Float32Array;
   itemFactors: Float32Array;
   userBias: Float32Array;
   itemBias: Float32Array;
 } {
   const perUser = Float64Array.from({ length: byUser.rows }, (_, r) => byUser.indptr[r + 1]! - byUser.indptr[r]!);
-  const perItem = itemCounts(byUser, nItems);
-  const scale = (counts: Float64Array, exponent: number): Float32Array => {
+  const perItem = usersPerItem(byUser);
+  const scale = (counts: Float64Array | Float32Array, exponent: number): Float32Array => {
     const mean = byUser.indices.length / counts.length;
     return Float32Array.from(counts, (n) => penaltyScale(n, mean, exponent));
   };
@@ -366,7 +360,7 @@ export class ExplicitMF extends FactorModel {
         itemBias: new Float32Array(nItems),
       };
       initFactors(model, p.initStd, p.seed);
-      const scales = frequencyScales(set.data.byUser, nItems);
+      const scales = frequencyScales(set.data.byUser);
       model.userRegularization = scales.userFactors;
       model.itemRegularization = scales.itemFactors;
       model.userBiasRegularization = scales.userBias;
@@ -446,7 +440,7 @@ export class ExplicitMF extends FactorModel {
   }
 
   private makeState(set: TrainingSet, model: SgdModelArrays): ExplicitState {
-    const itemPopularity = Float32Array.from(itemCounts(set.data.byUser, set.items.size));
+    const itemPopularity = usersPerItem(set.data.byUser);
     return {
       factors: model.factors,
       users: set.users,

@@ -18,7 +18,7 @@
 import os from 'node:os';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { Interactions } from '../data/interactions.js';
-import type { SparseRows } from '../data/sparse.js';
+import { longestRow, type SparseRows } from '../data/sparse.js';
 import { Rng } from '../random.js';
 import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../validate.js';
 import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
@@ -161,11 +161,8 @@ const CHOLESKY_BLOCK_ROWS = 128;
 function checkMemory(data: Interactions, p: ImplicitALSParams): void {
   const k = p.factors;
   const threads = p.threads === 0 ? os.availableParallelism() : p.threads;
-  let longestRow = 0;
-  for (const m of [data.byUser, data.byItem]) {
-    for (let r = 0; r < m.rows; r++) longestRow = Math.max(longestRow, m.indptr[r + 1]! - m.indptr[r]!);
-  }
-  const perThread = 2 * longestRow + 3 * k + (p.solver === 'cholesky' ? 2 * k * k + Math.min(longestRow, CHOLESKY_BLOCK_ROWS) * k : 0);
+  const longest = Math.max(longestRow(data.byUser.indptr), longestRow(data.byItem.indptr));
+  const perThread = 2 * longest + 3 * k + (p.solver === 'cholesky' ? 2 * k * k + Math.min(longest, CHOLESKY_BLOCK_ROWS) * k : 0);
   const factorElements = (data.nUsers + data.nItems) * k;
   const bytes = 4 * (factorElements + k * k + threads * perThread);
   const largest = Math.max(data.nUsers, data.nItems) * k;

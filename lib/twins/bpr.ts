@@ -6,6 +6,7 @@
  * order (each operation rounded with Math.fround). Only exp may differ from
  * the C library's expf in the last bit, so results match closely.
  */
+import { longestRow } from '../data/sparse.js';
 import { Rng } from '../random.js';
 import type { BprEpochArgs, BprEpochStats } from '../models/bpr-kernel.js';
 
@@ -16,29 +17,6 @@ const ORDER_STREAM = 0xffffffff;
 
 function bprLoss(x: number): number {
   return x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
-}
-
-/** Users in the epoch's random order (Fisher-Yates from the order stream). */
-function userOrder(users: number, epochSeed: number): Int32Array {
-  const order = Int32Array.from({ length: users }, (_, u) => u);
-  const rng = Rng.stream(epochSeed, ORDER_STREAM);
-  for (let k = users - 1; k >= 1; k--) {
-    const r = rng.below(k + 1);
-    const t = order[k]!;
-    order[k] = order[r]!;
-    order[r] = t;
-  }
-  return order;
-}
-
-/** Shuffles a[0..n) in place, as the kernel does with a user's row. */
-function shuffle(a: Int32Array, n: number, rng: Rng): void {
-  for (let k = n - 1; k >= 1; k--) {
-    const r = rng.below(k + 1);
-    const t = a[k]!;
-    a[k] = a[r]!;
-    a[r] = t;
-  }
 }
 
 const lanes = new Float64Array(8);
@@ -61,18 +39,19 @@ export function bprEpochTwin(a: BprEpochArgs): BprEpochStats {
   const v = a.itemFactors;
   const bias = a.itemBias;
   const epochSeed = Rng.stream(a.seed, a.epoch).next();
-  const order = userOrder(a.users, epochSeed);
+  // Users in the epoch's random order, drawn from the order stream.
+  const order = Rng.stream(epochSeed, ORDER_STREAM).shuffle(Int32Array.from({ length: a.users }, (_, user) => user));
   const sampler = Rng.stream(epochSeed, 0);
   const negatives = Rng.stream(epochSeed, 1);
   const marked = new Uint8Array(a.items);
-  const row = new Int32Array(a.users === 0 ? 0 : maxRowLength(a.indptr));
+  const row = new Int32Array(longestRow(a.indptr));
 
   for (const user of order) {
     const begin = a.indptr[user]!;
     const n = a.indptr[user + 1]! - begin;
     if (n === 0 || (a.verifyNegative && n >= a.items)) continue;
     row.set(a.indices.subarray(begin, begin + n));
-    shuffle(row, n, sampler);
+    sampler.shuffle(row.subarray(0, n));
     if (a.verifyNegative) for (let k = 0; k < n; k++) marked[row[k]!] = 1;
     const uo = user * f;
     for (let s = 0; s < n; s++) {
@@ -104,8 +83,3 @@ export function bprEpochTwin(a: BprEpochArgs): BprEpochStats {
   return stats;
 }
 
-function maxRowLength(indptr: Int32Array): number {
-  let m = 0;
-  for (let r = 0; r + 1 < indptr.length; r++) m = Math.max(m, indptr[r + 1]! - indptr[r]!);
-  return m;
-}

@@ -38,13 +38,6 @@ inline void axpy_k(float s, const float* x, float* y, std::size_t k) {
   for (std::size_t j = 0; j < k; ++j) y[j] += s * x[j];
 }
 
-// Adds coef(e, y_e · v) · y_e to out for every item e of a row (y_e is row
-// items[e] of y). Four items at a time: their dot products are four
-// independent dependency chains that the CPU overlaps (one dot_k waits on its
-// own additions), and out is loaded and stored once per four items. Each dot
-// product sums exactly as dot_k does and out[j] receives the four terms in
-// item order, so the result is the same bits as one dot_k and one axpy_k per
-// item (what lib/twins/als.ts computes).
 #if defined(__GNUC__) || defined(__clang__)
 // (These helpers are always inlined, so no call passes the vector type and
 // GCC's note about its calling convention without AVX does not apply.)
@@ -63,6 +56,13 @@ __attribute__((always_inline)) inline float sum_lanes(Lanes8 a) { return ((a[0] 
 #define MFREC_LANES8 1
 #endif
 
+// Adds coef(e, y_e · v) · y_e to out for every item e of a row (y_e is row
+// items[e] of y). Four items at a time: their dot products are four
+// independent dependency chains that the CPU overlaps (one dot_k waits on its
+// own additions), and out is loaded and stored once per four items. Each dot
+// product sums exactly as dot_k does and out[j] receives the four terms in
+// item order, so the result is the same bits as one dot_k and one axpy_k per
+// item (what lib/twins/als.ts computes).
 template <typename Coef>
 inline void add_scaled_rows(const float* y, const int32_t* items, std::size_t n, const float* v, float* out,
                             std::size_t k, Coef coef) {

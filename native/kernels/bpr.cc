@@ -118,7 +118,7 @@ std::vector<int32_t> user_order(std::size_t users, uint32_t epoch_seed) {
   std::vector<int32_t> order(users);
   for (std::size_t u = 0; u < users; ++u) order[u] = static_cast<int32_t>(u);
   Rng rng = Rng::stream(epoch_seed, kOrderStream);
-  for (std::size_t k = users; k-- > 1;) std::swap(order[k], order[rng.below(static_cast<uint32_t>(k + 1))]);
+  shuffle(order, rng);
   return order;
 }
 
@@ -207,7 +207,7 @@ void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count,
     since_check += n;
 
     row.assign(items, items + n);
-    for (std::size_t k = n; k-- > 1;) std::swap(row[k], row[sampler.below(static_cast<uint32_t>(k + 1))]);
+    shuffle(row, sampler);
     if (verify) marks.set(row.data(), n);
     float* uf = a.user_factors + static_cast<std::size_t>(u) * f;
     for (std::size_t k = 0; k < std::min(n, kAhead); ++k) {

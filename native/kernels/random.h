@@ -7,7 +7,10 @@
 // Rng::stream(seed, index).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace mfrec {
 
@@ -52,5 +55,15 @@ class Rng {
  private:
   uint32_t state_;
 };
+
+// Fisher-Yates shuffle in place, from the last element down (Rng.shuffle in
+// lib/random.ts draws the same numbers).
+template <typename T>
+void shuffle(std::vector<T>& a, Rng& rng) {
+  for (std::size_t i = a.size(); i > 1; --i) {
+    std::size_t j = rng.below(static_cast<uint32_t>(i));
+    std::swap(a[i - 1], a[j]);
+  }
+}
 
 }  // namespace mfrec

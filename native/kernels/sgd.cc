@@ -43,14 +43,6 @@ constexpr std::size_t kChunk = 16384;
 // How many ratings ahead the factor rows are prefetched.
 constexpr std::size_t kPrefetchAhead = 8;
 
-template <typename T>
-void shuffle(std::vector<T>& a, Rng& rng) {
-  for (std::size_t i = a.size(); i > 1; --i) {
-    std::size_t j = rng.below(static_cast<uint32_t>(i));
-    std::swap(a[i - 1], a[j]);
-  }
-}
-
 // Block of each of n rows: a seeded permutation gives every row a rank, and
 // ranks are cut into `blocks` nearly equal ranges.
 std::vector<int32_t> row_blocks(int32_t n, int32_t blocks, Rng rng) {
