@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { MfrecError } from '../errors.js';
+import { packageVersion } from '../version.js';
 import { registerCommands } from './commands.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('mfrec')
     .description('Matrix-factorization recommenders: train, evaluate, predict, recommend')
+    .version(packageVersion(), '-V, --version', 'print the mfrec version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run mfrec --help for usage)');
