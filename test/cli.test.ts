@@ -36,7 +36,7 @@ describe('mfrec CLI', () => {
   it('predicts one row per input line, in order, with raw ids', async () => {
     expect((await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '4', '--iterations', '10', '--out', 'p.mfrec')).code).toBe(0);
     writeFileSync(path.join(dir, 'pairs.csv'), 'user,item\nu3,i4\nu3,i4\nnew-user,i1\nu1,new-item\n');
-    const r = await mfrec('predict', '--model', 'p.mfrec', 'pairs.csv');
+    const r = await mfrec('predict', '--model-file', 'p.mfrec', 'pairs.csv');
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n').map((l) => l.split(','));
     expect(rows[0]).toEqual(['user', 'item', 'prediction']);
@@ -45,22 +45,22 @@ describe('mfrec CLI', () => {
     for (const row of rows.slice(1)) expect(Number(row[2])).toBeGreaterThanOrEqual(1);
     const als = await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '2', '--out', 'pa.mfrec');
     expect(als.code).toBe(0);
-    const wrong = await mfrec('predict', '--model', 'pa.mfrec', 'pairs.csv');
+    const wrong = await mfrec('predict', '--model-file', 'pa.mfrec', 'pairs.csv');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/ERR_MFREC_INVALID_ARGUMENT/);
   });
 
   it('recommends and finds similar items as CSV, atomically to a file', async () => {
     expect((await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '4', '--out', 'a.mfrec')).code).toBe(0);
-    const r = await mfrec('recommend', '--model', 'a.mfrec', '--user', 'u0', '--k', '3');
+    const r = await mfrec('recommend', '--model-file', 'a.mfrec', '--user', 'u0', '--k', '3');
     const rows = r.stdout.trim().split('\n');
     expect(rows[0]).toBe('user,item,rank,score');
     expect(rows.slice(1).map((l) => l.split(',').slice(0, 3))).toHaveLength(3);
     expect(rows[1]!.startsWith('u0,')).toBe(true);
-    const all = await mfrec('recommend', '--model', 'a.mfrec', '--all', '--k', '2', '--out', 'all.csv', '--quiet');
+    const all = await mfrec('recommend', '--model-file', 'a.mfrec', '--all', '--k', '2', '--out', 'all.csv', '--quiet');
     expect(all.code).toBe(0);
     expect(readFileSync(path.join(dir, 'all.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 40 * 2);
-    const s = await mfrec('similar', '--model', 'a.mfrec', '--item', 'i2', '--k', '2');
+    const s = await mfrec('similar', '--model-file', 'a.mfrec', '--item', 'i2', '--k', '2');
     expect(s.stdout.split('\n')[0]).toBe('item,similar,rank,score');
   });
 
@@ -84,7 +84,7 @@ describe('mfrec CLI', () => {
       path.join(dir, 'recent.csv'),
       ['user,item', 'newcomer,e0', 'h1,e3', 'newcomer,e1', 'h1,e4', 'newcomer,e2', 'h1,e5', 'ghost,not-in-catalogue'].join('\n') + '\n',
     );
-    const r = await mfrec('recommend', '--model', 'shop.mfrec', '--history', 'recent.csv', '--k', '3');
+    const r = await mfrec('recommend', '--model-file', 'shop.mfrec', '--history', 'recent.csv', '--k', '3');
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n');
     expect(rows[0]).toBe('user,item,rank,score');
@@ -102,19 +102,19 @@ describe('mfrec CLI', () => {
     }
     expect(byUser.get('ghost')).toHaveLength(3); // no known item: the popular items
 
-    const conflict = await mfrec('recommend', '--model', 'shop.mfrec', '--history', 'recent.csv', '--user', 'h1');
+    const conflict = await mfrec('recommend', '--model-file', 'shop.mfrec', '--history', 'recent.csv', '--user', 'h1');
     expect(conflict.code).toBe(1);
     expect(conflict.stderr.trim().split('\n')).toHaveLength(1);
     expect(conflict.stderr).toMatch(/ERR_MFREC_INVALID_ARGUMENT/);
 
     // The explicit model folds users in from ratings: a history without values is refused in one line.
     expect((await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '4', '--iterations', '5', '--out', 'ex.mfrec')).code).toBe(0);
-    const noRatings = await mfrec('recommend', '--model', 'ex.mfrec', '--history', 'recent.csv');
+    const noRatings = await mfrec('recommend', '--model-file', 'ex.mfrec', '--history', 'recent.csv');
     expect(noRatings.code).toBe(1);
     expect(noRatings.stderr.trim().split('\n')).toHaveLength(1);
     expect(noRatings.stderr).toMatch(/value column.*ERR_MFREC_INVALID_ARGUMENT/);
     writeFileSync(path.join(dir, 'rated.csv'), 'user,item,rating\nfan,i0,5\nfan,i2,5\nfan,i1,1\n');
-    const rated = await mfrec('recommend', '--model', 'ex.mfrec', '--history', 'rated.csv', '--k', '4', '--out', 'rated-out.csv', '--quiet');
+    const rated = await mfrec('recommend', '--model-file', 'ex.mfrec', '--history', 'rated.csv', '--k', '4', '--out', 'rated-out.csv', '--quiet');
     expect(rated.code).toBe(0);
     const out = readFileSync(path.join(dir, 'rated-out.csv'), 'utf8').trim().split('\n').slice(1);
     expect(out).toHaveLength(4);
@@ -134,7 +134,7 @@ describe('mfrec CLI', () => {
     expect(usage.code).toBe(2);
     const flag = await mfrec('train', 'train.csv', '--model', 'als', '--factors', '2.5', '--out', 'x');
     expect(flag.code).toBe(2);
-    const wrongModel = await mfrec('recommend', '--model', 'train.csv', '--user', 'u0');
+    const wrongModel = await mfrec('recommend', '--model-file', 'train.csv', '--user', 'u0');
     expect(wrongModel.code).toBe(1);
     expect(wrongModel.stderr).toMatch(/ERR_MFREC_BAD_MAGIC/);
   });

@@ -121,7 +121,7 @@ describe('mfrec recommend --all --out killed mid-way', () => {
 
   it('leaves no output file, then a complete run writes every row', async () => {
     const out = path.join(dir, 'recs.csv');
-    const args = [path.join(root, 'bin/mfrec.js'), 'recommend', '--model', model, '--all', '--out', out, '--quiet', '--threads', '1'];
+    const args = [path.join(root, 'bin/mfrec.js'), 'recommend', '--model-file', model, '--all', '--out', out, '--quiet', '--threads', '1'];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     // Kill once the temporary file holds some output: the run is well under way.
     const started = Date.now();

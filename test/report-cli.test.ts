@@ -29,21 +29,21 @@ beforeAll(async () => {
 
 describe('mfrec report', () => {
   it('writes an HTML report of a saved model with tuning trials', async () => {
-    const r = await mfrec('report', '--model', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv', '--trials', 'trials.json', '--out', 'r.html', '--json');
+    const r = await mfrec('report', '--model-file', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv', '--trials', 'trials.json', '--out', 'r.html', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ out: 'r.html', users: 40, items: 30, droppedTestInteractions: 0 });
     // A saved model keeps no iteration reports: no training section.
     expect(canvases('r.html')).toEqual([
       'precision-at-k', 'recall-at-k', 'ndcg-at-k', 'trial-1-factors', 'trial-2-regularization', 'score-distribution', 'popularity-deciles',
     ]);
-    const plain = await mfrec('report', '--model', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv', '--title', 'A <title>');
+    const plain = await mfrec('report', '--model-file', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv', '--title', 'A <title>');
     expect(plain.code).toBe(0);
     expect(plain.stdout).toBe('Report written to report.html\n');
     expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('<h1>A &lt;title&gt;</h1>');
   });
 
   it('fails with typed errors on bad trials files, leaving no report', async () => {
-    const base = ['report', '--model', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv'];
+    const base = ['report', '--model-file', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv'];
     const cases: Array<[string, string]> = [
       ['broken.json', 'ERR_MFREC_PARSE'],
       ['missing.json', 'ERR_MFREC_IO'],
@@ -55,7 +55,7 @@ describe('mfrec report', () => {
       expect(r.stderr).toContain(code);
       expect(existsSync(path.join(dir, `bad-${file}.html`))).toBe(false);
     }
-    const noModel = await mfrec('report', '--model', 'nope.mfrec', '--train', 'train.csv', '--test', 'test.csv');
+    const noModel = await mfrec('report', '--model-file', 'nope.mfrec', '--train', 'train.csv', '--test', 'test.csv');
     expect(noModel.code).toBe(1);
     expect(noModel.stderr).toContain('ERR_MFREC_IO');
   });

@@ -5,16 +5,16 @@
  * folded in too: the file's rows replace their trained vector, so pass each
  * user's whole current history.
  */
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { LoadedModel } from '../persist/load-model.js';
 import type { RecommendOptions } from '../models/factor-model.js';
+import type { ModelFileFlags } from './model-file-flag.js';
 import { CsvSink, formatScore } from './output.js';
 import { createProgress } from './progress.js';
+import { readInput } from './read-input.js';
 import { readOptionsFrom, type ReadFlags } from './read-flags.js';
 
-export interface HistoryFlags extends ReadFlags {
-  model: string;
+export interface HistoryFlags extends ReadFlags, ModelFileFlags {
   history: string;
   out?: string;
   quiet?: boolean;
@@ -22,9 +22,9 @@ export interface HistoryFlags extends ReadFlags {
 
 export async function recommendFromHistory(model: LoadedModel, flags: HistoryFlags, options: RecommendOptions): Promise<void> {
   if (!model.supportsRecalculate) {
-    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--history needs a model type that folds users in; the ${model.type} model in ${flags.model} does not`);
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--history needs a model type that folds users in; the ${model.type} model in ${flags.modelFile} does not`);
   }
-  const read = await readInteractions(flags.history, readOptionsFrom(flags));
+  const read = await readInput(flags.history, readOptionsFrom(flags), createProgress(!flags.quiet));
   const { interactions } = read;
   const hasValues = read.format.columns.value !== null || read.format.columns.type !== null;
   if (!hasValues && model.type === 'explicit') {

@@ -1,5 +1,5 @@
 /**
- * `mfrec predict --model MODEL FILE`: one predicted rating per input line, in
+ * `mfrec predict --model-file MODEL FILE`: one predicted rating per input line, in
  * file order, as CSV `user,item,prediction` with the raw ids as written.
  * Unknown users or items follow the model's `unknown` policy (biases by
  * default, or an error).
@@ -9,12 +9,15 @@ import { readRows } from '../data/read-rows.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { ExplicitMF } from '../models/explicit-mf.js';
 import { loadModel } from '../persist/load-model.js';
+import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
 import { CsvSink, formatScore } from './output.js';
+import { createProgress } from './progress.js';
+import { withReadProgress } from './read-input.js';
 import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
-interface PredictFlags extends ReadFlags {
-  model: string;
+interface PredictFlags extends ReadFlags, ModelFileFlags {
   out?: string;
+  quiet?: boolean;
 }
 
 export function registerPredict(program: Command): void {
@@ -22,20 +25,23 @@ export function registerPredict(program: Command): void {
     .command('predict')
     .description('predict the rating of every (user, item) line of FILE with an explicit model, as CSV user,item,prediction')
     .argument('<file>', 'pairs to score: user,item[,...] lines, delimited text, optionally .gz')
-    .requiredOption('--model <file>', 'explicit model file written by mfrec train --model explicit')
-    .option('--out <file>', 'write CSV here (atomically) instead of stdout');
+    .option('--out <file>', 'write CSV here (atomically) instead of stdout')
+    .option('--quiet', 'no progress bar');
+  addModelFileFlag(cmd, 'explicit model file written by mfrec train --model explicit');
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: PredictFlags) => {
-    const model = await loadModel(flags.model);
+    const model = await loadModel(flags.modelFile);
     if (!(model instanceof ExplicitMF)) {
       throw new MfrecError(
         ErrorCodes.INVALID_ARGUMENT,
-        `predict needs an explicit (rating) model; ${flags.model} holds a model of type ${model.type}: use mfrec recommend to rank items with it`,
+        `predict needs an explicit (rating) model; ${flags.modelFile} holds a model of type ${model.type}: use mfrec recommend to rank items with it`,
       );
     }
     const sink = CsvSink.open(flags.out, ['user', 'item', 'prediction']);
+    // The bar shares the terminal with the CSV only when the CSV goes to a file.
+    const read = withReadProgress(file, readOptionsFrom(flags), createProgress(!flags.quiet && flags.out !== undefined), 'predicting');
     try {
-      for await (const batch of readRows(file, readOptionsFrom(flags))) {
+      for await (const batch of readRows(file, read.options)) {
         const predictions = model.predictMany(batch.users, batch.items);
         for (let r = 0; r < batch.users.length; r++) {
           await sink.row([batch.users[r]!, batch.items[r]!, formatScore(predictions[r]!)]);
@@ -45,6 +51,8 @@ export function registerPredict(program: Command): void {
     } catch (e) {
       await sink.abort();
       throw e;
+    } finally {
+      read.done();
     }
   });
 }

@@ -5,7 +5,8 @@
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  start(label: string, total: number): void;
+  /** `bytes`: value and total are byte counts, shown as a percentage (the detail says how many). */
+  start(label: string, total: number, unit?: 'count' | 'bytes'): void;
   update(value: number, detail?: string): void;
   stop(): void;
 }
@@ -16,10 +17,11 @@ export function createProgress(enabled: boolean): Progress {
   if (!enabled || !process.stderr.isTTY) return silent;
   let bar: cliProgress.SingleBar | undefined;
   return {
-    start(label, total) {
+    start(label, total, unit = 'count') {
       bar?.stop();
+      const amount = unit === 'bytes' ? '{percentage}%' : '{value}/{total}';
       bar = new cliProgress.SingleBar(
-        { format: `${label.padEnd(14)} [{bar}] {value}/{total} {detail}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+        { format: `${label.padEnd(14)} [{bar}] ${amount} {detail}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, 0, { detail: '' });

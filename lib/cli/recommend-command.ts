@@ -1,5 +1,5 @@
 /**
- * `mfrec recommend --model MODEL (--user ID | --all [--shard i/n] | --history FILE) [--k 10]`:
+ * `mfrec recommend --model-file MODEL (--user ID | --all [--shard i/n] | --history FILE) [--k 10]`:
  * CSV `user,item,rank,score` (rank from 1), streamed block by block so
  * memory stays flat however many users there are.
  */
@@ -8,13 +8,13 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import type { RawId } from '../data/id-map.js';
 import { loadModel } from '../persist/load-model.js';
 import { recommendFromHistory, type HistoryFlags } from './history-recommend.js';
+import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
 import { CsvSink, formatScore } from './output.js';
 import { intArg, shardArg } from './parse.js';
 import { createProgress } from './progress.js';
 import { addReadFlags, type ReadFlags } from './read-flags.js';
 
-interface RecommendFlags extends ReadFlags {
-  model: string;
+interface RecommendFlags extends ReadFlags, ModelFileFlags {
   user?: string[];
   all?: boolean;
   history?: string;
@@ -32,7 +32,6 @@ export function registerRecommend(program: Command): void {
   const cmd = program
     .command('recommend')
     .description('top-k items per user from a trained model, as CSV user,item,rank,score')
-    .requiredOption('--model <file>', 'model file written by mfrec train')
     .option('--user <id...>', 'one or more user ids')
     .option('--all', 'every user the model knows')
     .option(
@@ -46,12 +45,13 @@ export function registerRecommend(program: Command): void {
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
     .option('--out <file>', 'write CSV here (atomically) instead of stdout')
     .option('--quiet', 'no progress bar');
+  addModelFileFlag(cmd, 'model file written by mfrec train');
   addReadFlags(cmd);
   cmd.action(async (flags: RecommendFlags) => {
     const modes = [flags.user !== undefined, flags.all === true, flags.history !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'Give exactly one of --user ID, --all or --history FILE');
     if (flags.shard && !flags.all) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--shard applies to --all only');
-    const model = await loadModel(flags.model);
+    const model = await loadModel(flags.modelFile);
     if (flags.history !== undefined) {
       return recommendFromHistory(model, flags as HistoryFlags, { k: flags.k, filterSeen: !flags.keepSeen });
     }

@@ -1,22 +1,23 @@
 /**
- * `mfrec report --model MODEL --train TRAIN --test TEST [--trials FILE] [--out FILE]`:
+ * `mfrec report --model-file MODEL --train TRAIN --test TEST [--trials FILE] [--out FILE]`:
  * an HTML report of a saved model on its training and held-out data, with
  * tuning trials when given.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { loadModel } from '../persist/load-model.js';
 import { buildReportData } from '../report/report-data.js';
 import type { Trial, TrialsInput } from '../report/trials.js';
 import { writeReport } from '../report/write-report.js';
+import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
 import { printJson } from './output.js';
 import { intArg } from './parse.js';
+import { createProgress } from './progress.js';
+import { readInput } from './read-input.js';
 import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
-interface ReportFlags extends ReadFlags {
-  model: string;
+interface ReportFlags extends ReadFlags, ModelFileFlags {
   train: string;
   test: string;
   trials?: string;
@@ -24,27 +25,30 @@ interface ReportFlags extends ReadFlags {
   k: number;
   title?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
     .description('write a self-contained HTML report of a model: accuracy at k, distributions, examples, tuning trials')
-    .requiredOption('--model <file>', 'model file written by mfrec train')
     .requiredOption('--train <file>', 'the training interactions')
     .requiredOption('--test <file>', 'held-out interactions (same format as --train)')
     .option('--trials <file>', 'tuning trials as JSON: an array of trials or { metric, trials }')
     .option('--out <file>', 'where to write the HTML', 'report.html')
     .option('--k <n>', 'cut-off of the summary, distributions and examples', intArg(1, 100), 10)
     .option('--title <text>', 'page heading')
-    .option('--json', 'print a JSON summary instead of a sentence');
+    .option('--json', 'print a JSON summary instead of a sentence')
+    .option('--quiet', 'no progress bars');
+  addModelFileFlag(cmd, 'model file written by mfrec train');
   addReadFlags(cmd);
   cmd.action(async (flags: ReportFlags) => {
-    const model = await loadModel(flags.model);
+    const model = await loadModel(flags.modelFile);
     const readOptions = readOptionsFrom(flags);
-    const train = (await readInteractions(flags.train, readOptions)).interactions;
+    const progress = createProgress(!flags.json && !flags.quiet);
+    const train = (await readInput(flags.train, readOptions, progress)).interactions;
     // Held-out users and items the training data never saw cannot be ranked: dropped and counted.
-    const { aligned: test, droppedEntries } = (await readInteractions(flags.test, readOptions)).interactions.alignTo(train);
+    const { aligned: test, droppedEntries } = (await readInput(flags.test, readOptions, progress)).interactions.alignTo(train);
     const trials = flags.trials === undefined ? undefined : await readTrials(flags.trials);
     const data = buildReportData({
       model,

@@ -1,26 +1,26 @@
-/** `mfrec similar --model MODEL --item ID [--k 10]`: "bought this, also bought", as CSV item,similar,rank,score. */
+/** `mfrec similar --model-file MODEL --item ID [--k 10]`: "bought this, also bought", as CSV item,similar,rank,score. */
 import type { Command } from 'commander';
 import { loadModel } from '../persist/load-model.js';
+import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
 import { CsvSink, formatScore } from './output.js';
 import { intArg } from './parse.js';
 
-interface SimilarFlags {
-  model: string;
+interface SimilarFlags extends ModelFileFlags {
   item: string[];
   k: number;
   out?: string;
 }
 
 export function registerSimilar(program: Command): void {
-  program
+  const cmd = program
     .command('similar')
-    .description('items most similar to the given items (cosine of factor vectors), as CSV item,similar,rank,score')
-    .requiredOption('--model <file>', 'model file written by mfrec train')
+    .description('items most similar to the given items (cosine of factor vectors), as CSV item,similar,rank,score');
+  addModelFileFlag(cmd, 'model file written by mfrec train')
     .requiredOption('--item <id...>', 'one or more item ids')
     .option('--k <n>', 'similar items per item', intArg(1), 10)
     .option('--out <file>', 'write CSV here (atomically) instead of stdout')
     .action(async (flags: SimilarFlags) => {
-      const model = await loadModel(flags.model);
+      const model = await loadModel(flags.modelFile);
       // Look every item up first: an unknown id fails before any output is written.
       const rows = flags.item.map((item) => ({ item, similar: model.similarItems(item, { k: flags.k }) }));
       const sink = CsvSink.open(flags.out, ['item', 'similar', 'rank', 'score']);

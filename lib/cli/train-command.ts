@@ -1,11 +1,11 @@
 /** `mfrec train FILE --model explicit|als|bpr ... --out MODEL` */
 import { Option, type Command } from 'commander';
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { IterationReport } from '../models/training.js';
 import { addModelFlags, createModel, type ModelFlags, type TrainableType } from './model-flags.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
+import { readInput } from './read-input.js';
 import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface TrainFlags extends ReadFlags, ModelFlags {
@@ -32,8 +32,8 @@ export function registerTrain(program: Command): void {
     const progress = createProgress(!flags.json && !flags.quiet);
     const model = createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);
-    const data = await readInteractions(file, readOptions);
-    const validation = flags.validation ? (await readInteractions(flags.validation, readOptions)).interactions : undefined;
+    const data = await readInput(file, readOptions, progress);
+    const validation = flags.validation ? (await readInput(flags.validation, readOptions, progress)).interactions : undefined;
     if (validation && flags.model !== 'explicit') {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--validation applies to --model explicit only');
     }

@@ -5,7 +5,6 @@
  */
 import { Option, type Command } from 'commander';
 import type { Interactions } from '../data/interactions.js';
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking, type RankingComparison } from '../eval/compare-ranking.js';
 import { buildReportData } from '../report/report-data.js';
@@ -22,6 +21,7 @@ import type { ValidationOptions } from '../tune/validation-split.js';
 import { printJson, printTable } from './output.js';
 import { intArg, numberArg } from './parse.js';
 import { createProgress } from './progress.js';
+import { readInput } from './read-input.js';
 import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface TuneFlags extends ReadFlags {
@@ -101,10 +101,10 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
   // The plan depends on the options only: known before any data is read, it sizes the progress bar.
   const plan = planSearch(flags.strategy, flags.budget, resolveSpace(flags.model, space));
   const readOptions = readOptionsFrom(flags);
-  const train = (await readInteractions(trainFile, readOptions)).interactions;
-  const testRead = flags.test === undefined ? undefined : (await readInteractions(flags.test, readOptions)).interactions;
-
   const progress = createProgress(!flags.json && !flags.quiet);
+  const train = (await readInput(trainFile, readOptions, progress)).interactions;
+  const testRead = flags.test === undefined ? undefined : (await readInput(flags.test, readOptions, progress)).interactions;
+
   let bestScore = NaN;
   let bestRung: number | undefined;
   progress.start('tuning', plan.trials);

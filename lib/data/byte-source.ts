@@ -35,15 +35,24 @@ export function ioError(name: string, e: unknown): MfrecError {
   return new MfrecError(ErrorCodes.IO, `Cannot read ${name}: ${reason}`, { cause: e });
 }
 
-/** Opens `path` for streaming; fails with ERR_MFREC_IO when it cannot be opened. */
-export async function openFile(path: string): Promise<ByteSource> {
+/** Bytes read so far and the file's size on disk, for progress reports. */
+export type ReadProgress = (bytesRead: number, totalBytes: number) => void;
+
+/**
+ * Opens `path` for streaming; fails with ERR_MFREC_IO when it cannot be opened.
+ * `onProgress` hears of every read of the file itself (compressed bytes for gzip).
+ */
+export async function openFile(path: string, onProgress?: ReadProgress): Promise<ByteSource> {
   let handle;
   try {
     handle = await open(path, 'r');
     const head = new Uint8Array(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
-    if (!isGzip(head, bytesRead)) return plainFile(path, handle, (await handle.stat()).size);
+    const size = (await handle.stat()).size;
+    const count = onProgress === undefined ? undefined : byteCounter(size, onProgress);
+    if (!isGzip(head, bytesRead)) return plainFile(path, handle, size, count);
     const file = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
+    if (count) file.on('data', (chunk) => count(chunk.length));
     return wrap(path, file, true, undefined);
   } catch (e) {
     await handle?.close().catch(() => undefined);
@@ -51,8 +60,17 @@ export async function openFile(path: string): Promise<ByteSource> {
   }
 }
 
+/** Adds up the bytes read and reports the running total (never past the size, for a file that grows meanwhile). */
+function byteCounter(size: number, onProgress: ReadProgress): (n: number) => void {
+  let read = 0;
+  return (n) => {
+    read += n;
+    onProgress(Math.min(read, size), size);
+  };
+}
+
 /** A plain file read by positional reads on its handle: in 1 MiB chunks when iterated, or with readAt. */
-function plainFile(name: string, handle: FileHandle, size: number): ByteSource {
+function plainFile(name: string, handle: FileHandle, size: number, count?: (n: number) => void): ByteSource {
   let closed = false;
   const close = (): void => {
     if (closed) return;
@@ -61,7 +79,9 @@ function plainFile(name: string, handle: FileHandle, size: number): ByteSource {
   };
   const readAt = async (target: Uint8Array, position: number): Promise<number> => {
     try {
-      return (await handle.read(target, 0, target.length, position)).bytesRead;
+      const n = (await handle.read(target, 0, target.length, position)).bytesRead;
+      count?.(n);
+      return n;
     } catch (e) {
       throw ioError(name, e);
     }

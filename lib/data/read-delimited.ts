@@ -42,7 +42,7 @@ export interface ReadResult {
 export async function readInteractions(path: string, options?: ReadOptions): Promise<ReadResult> {
   const settings = checkReadOptions('readInteractions', options, READ_OPTIONS);
   if (typeof path !== 'string' || path === '') throw invalid('a file path', 'path', path);
-  return readSource(await openFile(path), path, settings);
+  return readSource(await openFile(path, settings.onProgress), path, settings);
 }
 
 /**

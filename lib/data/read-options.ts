@@ -78,6 +78,12 @@ export interface ReadOptions {
    * 8 MiB. Memory in flight is about 2 × threads chunks plus their parsed columns.
    */
   chunkBytes?: number;
+  /**
+   * Called as a file is read, with the bytes read so far and the file's size
+   * on disk (for a gzipped file, its compressed bytes): for a progress bar.
+   * Not called by parseInteractions (the input is already in memory).
+   */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 export interface BadLine {
@@ -104,6 +110,7 @@ const MIN_CHUNK_BYTES = 1024;
 export const READ_OPTIONS = [
   'delimiter', 'header', 'userCol', 'itemCol', 'valueCol', 'timeCol', 'typeCol', 'typeWeights',
   'aggregate', 'onBadLine', 'users', 'items', 'threads', 'chunkBytes',
+  'onProgress',
 ] as const;
 
 /** Checked options with every default filled in. */
@@ -119,6 +126,7 @@ export interface Settings {
   /** Resolved: 1 or more. */
   threads: number;
   chunkBytes: number;
+  onProgress: ReadOptions['onProgress'];
 }
 
 /** Checks `options` against {@link ReadOptions} plus the caller's own names in `known`. */
@@ -155,6 +163,7 @@ export function checkReadOptions(where: string, options: unknown, known: readonl
     o.chunkBytes === undefined
       ? DEFAULT_CHUNK_BYTES
       : integer('chunkBytes', o.chunkBytes, MIN_CHUNK_BYTES, MAX_RECORD_BYTES);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalid('a function', 'onProgress', o.onProgress);
   return {
     delimiter,
     header: o.header ?? 'auto',
@@ -166,5 +175,6 @@ export function checkReadOptions(where: string, options: unknown, known: readonl
     items: o.items ?? new IdMap(),
     threads: threads === 0 ? availableParallelism() : threads,
     chunkBytes,
+    onProgress: o.onProgress,
   };
 }

@@ -77,7 +77,7 @@ export async function* readRows(path: string, options?: ReadRowsOptions): AsyncG
   const settings = checkReadOptions('readRows', options, [...READ_OPTIONS, 'batchSize']);
   const batchSize = options?.batchSize === undefined ? DEFAULT_BATCH_SIZE : integer('batchSize', options.batchSize, 1, 1 << 30);
   if (typeof path !== 'string' || path === '') throw invalid('a file path', 'path', path);
-  const bytes = await openFile(path);
+  const bytes = await openFile(path, settings.onProgress);
   const chunks = bytes[Symbol.asyncIterator]();
   try {
     const head = await readHead(chunks);
