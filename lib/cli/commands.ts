@@ -7,11 +7,13 @@ import { registerPredict } from './predict-command.js';
 import { registerRecommend } from './recommend-command.js';
 import { registerReport } from './report-command.js';
 import { registerSimilar } from './similar-command.js';
+import { registerSplit } from './split-command.js';
 import { registerTrain } from './train-command.js';
 import { registerTune } from './tune-command.js';
 
 export function registerCommands(program: Command): void {
   registerDemo(program);
+  registerSplit(program);
   registerTrain(program);
   registerPredict(program);
   registerEvaluate(program);

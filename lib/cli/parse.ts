@@ -36,3 +36,12 @@ export function shardArg(value: string): { index: number; count: number } {
   }
   return { index: index - 1, count };
 }
+
+/** A share strictly between 0 and 1 (a test fraction: both sides of a split keep something). */
+export function fractionArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) {
+    throw new InvalidArgumentError(`expected a number strictly between 0 and 1, got '${value}'`);
+  }
+  return n;
+}
