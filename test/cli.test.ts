@@ -20,6 +20,48 @@ describe('mfrec CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ version: expect.any(String), blas: expect.any(String) });
   });
 
+  it('--version and -V print the package version alone', async () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = await mfrec(flag);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+      expect(r.stderr).toBe('');
+    }
+    expect((await mfrec('--help')).stdout).toMatch(/-V, --version/);
+  });
+
+  it('--model-file names the model file; --model FILE still works there, with a deprecation note', async () => {
+    expect((await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '2', '--iterations', '3', '--out', 'mf.mfrec')).code).toBe(0);
+    const now = await mfrec('recommend', '--model-file', 'mf.mfrec', '--user', 'u0', '--k', '3');
+    expect(now.code).toBe(0);
+    expect(now.stderr).toBe('');
+    const old = await mfrec('recommend', '--model', 'mf.mfrec', '--user', 'u0', '--k', '3');
+    expect(old.code).toBe(0);
+    expect(old.stdout).toBe(now.stdout);
+    expect(old.stderr).toBe('mfrec: --model FILE is deprecated in recommend: use --model-file FILE (--model names a model type in train, evaluate and tune)\n');
+    const similar = await mfrec('similar', '--model', 'mf.mfrec', '--item', 'i1');
+    expect(similar.code).toBe(0);
+    expect(similar.stderr).toContain('deprecated in similar');
+    const both = await mfrec('recommend', '--model-file', 'mf.mfrec', '--model', 'mf.mfrec', '--user', 'u0');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give the model file once, as --model-file');
+    const others: Record<string, string[]> = { recommend: ['--user', 'u0'], similar: ['--item', 'i1'], predict: ['pairs.csv'], report: ['--train', 'train.csv', '--test', 'test.csv'] };
+    for (const [command, rest] of Object.entries(others)) {
+      const none = await mfrec(command, ...rest);
+      expect(none.code, command).toBe(2);
+      expect(none.stderr, command).toContain("required option '--model-file <file>' not specified");
+      const help = (await mfrec(command, '--help')).stdout;
+      expect(help, command).toContain('--model-file <file>');
+      expect(help, command).not.toMatch(/--model <file>/);
+    }
+    const info = await mfrec('info', '--model-file', 'mf.mfrec', '--json');
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({ type: 'als', factors: 2 });
+    // train, evaluate and tune keep --model for the model type.
+    expect((await mfrec('train', '--help')).stdout).toMatch(/--model <type>/);
+  });
+
   it('trains an explicit model, describes it and evaluates', async () => {
     const t = await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '8', '--iterations', '20', '--out', 'e.mfrec', '--json');
     expect(t.code).toBe(0);
