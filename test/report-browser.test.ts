@@ -59,12 +59,33 @@ async function explicitReport(): Promise<ReportData> {
   return buildReportData({ model, train, test, iterations, title: 'Explicit ratings' });
 }
 
+/** An explicit model trained on all the ratings, reported against a split of them: its test pairs were trained on. */
+async function leakyReport(): Promise<ReportData> {
+  const users: string[] = [];
+  const items: string[] = [];
+  const values: number[] = [];
+  for (let u = 0; u < 30; u++) {
+    for (let i = 0; i < 20; i++) {
+      if ((u + 3 * i) % 3 === 0) continue;
+      users.push(`u${u}`);
+      items.push(`i${i}`);
+      values.push(1 + ((u * i) % 5));
+    }
+  }
+  const all = Interactions.fromArrays(users, items, { values });
+  const { train, test } = randomSplit(all, { testFraction: 0.2, seed: 4 });
+  const model = await new ExplicitMF({ factors: 4, iterations: 10, threads: 1, seed: 9 }).fit(all);
+  return buildReportData({ model, train, test, title: 'Trained on the test pairs' });
+}
+
 interface PageOutcome {
   drawn: string | null;
   error: string | null;
   canvases: Array<{ id: string; width: number; height: number; chart: boolean; inked: number }>;
   injected: unknown;
   images: number;
+  /** The data-warning banner: shown, where, and what it says (null when the page has none). */
+  warning: { visible: boolean; top: number; summaryTop: number; text: string } | null;
 }
 
 function browserEnv(): Record<string, string> {
@@ -140,6 +161,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in headless Chromium', (
         canvases,
         injected: (window as unknown as { __injected?: unknown }).__injected,
         images: document.images.length,
+        warning: ((banner) => {
+          if (banner === null) return null;
+          const box = banner.getBoundingClientRect();
+          const style = getComputedStyle(banner);
+          const visible = box.width > 0 && box.height > 0 && style.visibility === 'visible' && style.display !== 'none' && Number(style.opacity) > 0;
+          return { visible, top: box.top, summaryTop: document.querySelector('.summary')!.getBoundingClientRect().top, text: banner.textContent ?? '' };
+        })(document.getElementById('data-warnings')),
       };
     });
     const screenshot = path.join(outputDir, `report-${name}.png`);
@@ -167,7 +195,20 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in headless Chromium', (
     expect(requests).toEqual([url]);
     expect(outcome.injected).toBeUndefined();
     expect(outcome.images).toBe(0);
+    expect(outcome.warning).toBeNull();
     expect(existsSync(screenshot)).toBe(true);
+  });
+
+  it('shows a visible warning banner above the figures when the model was trained on the held-out pairs', async () => {
+    const data = await leakyReport();
+    expect(data.warnings).toHaveLength(2);
+    const { outcome, problems } = await open(data, 'leaky');
+    expect(problems).toEqual([]);
+    expect(outcome.warning).not.toBeNull();
+    expect(outcome.warning!.visible).toBe(true);
+    expect(outcome.warning!.top).toBeLessThan(outcome.warning!.summaryTop);
+    expect(outcome.warning!.text).toMatch(/were in the model's training data/);
+    expect(outcome.warning!.text).toMatch(/not what the model was trained on/);
   });
 
   it('draws the training curves and the error histogram of an explicit-model report', async () => {
@@ -177,6 +218,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in headless Chromium', (
     const { outcome, problems, requests, url } = await open(data, 'explicit');
     expect(problems).toEqual([]);
     expect(outcome.drawn).toBe('3');
+    expect(outcome.warning).toBeNull();
     expect(outcome.canvases).toHaveLength(3);
     for (const c of outcome.canvases) {
       expect(c.chart, c.id).toBe(true);

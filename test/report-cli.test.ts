@@ -31,7 +31,9 @@ describe('mfrec report', () => {
   it('writes an HTML report of a saved model with tuning trials', async () => {
     const r = await mfrec('report', '--model-file', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv', '--trials', 'trials.json', '--out', 'r.html', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ out: 'r.html', users: 40, items: 30, droppedTestInteractions: 0 });
+    expect(JSON.parse(r.stdout)).toEqual({ out: 'r.html', users: 40, items: 30, droppedTestInteractions: 0, warnings: [] });
+    expect(r.stderr).toBe('');
+    expect(readFileSync(path.join(dir, 'r.html'), 'utf8')).not.toContain('id="data-warnings"');
     // A saved model keeps no iteration reports: no training section.
     expect(canvases('r.html')).toEqual([
       'precision-at-k', 'recall-at-k', 'ndcg-at-k', 'trial-1-factors', 'trial-2-regularization', 'score-distribution', 'popularity-deciles',
@@ -40,6 +42,42 @@ describe('mfrec report', () => {
     expect(plain.code).toBe(0);
     expect(plain.stdout).toBe('Report written to report.html\n');
     expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('<h1>A &lt;title&gt;</h1>');
+  });
+
+  it('says loudly, on stderr and in a banner, when the model was trained on the test pairs or on other data', async () => {
+    // Disjoint files from a split, and the model of a careless run: trained on all the ratings, test pairs included.
+    expect((await mfrec('split', 'train.csv', '--out-dir', 'h', '--quiet')).code).toBe(0);
+    const fit = (file: string, out: string) => mfrec('train', file, '--model', 'explicit', '--factors', '4', '--iterations', '20', '--threads', '1', '--out', out, '--quiet');
+    expect((await fit('train.csv', 'leaky.mfrec')).code).toBe(0);
+    expect((await fit('h/train.csv', 'honest.mfrec')).code).toBe(0);
+    const lines = (file: string) => readFileSync(path.join(dir, file), 'utf8').trim().split('\n').length - 1;
+    const [all, trainPairs, testPairs] = [lines('train.csv'), lines('h/train.csv'), lines('h/test.csv')];
+    const base = ['--train', 'h/train.csv', '--test', 'h/test.csv'];
+
+    const leaky = await mfrec('report', '--model-file', 'leaky.mfrec', ...base, '--out', 'leaky.html', '--json');
+    expect(leaky.code).toBe(0);
+    const warnings = leaky.stderr.trim().split('\n');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(new RegExp(`^mfrec: warning: The training data is not what the model was trained on: the model holds ${all} training interactions, the training data has ${trainPairs}\\.`));
+    expect(warnings[1]).toMatch(new RegExp(`^mfrec: warning: ${testPairs} of the ${testPairs} held-out interactions \\(100\\.0%\\) were in the model's training data`));
+    expect(JSON.parse(leaky.stdout).warnings).toEqual(warnings.map((w) => w.replace('mfrec: warning: ', '')));
+    const html = readFileSync(path.join(dir, 'leaky.html'), 'utf8');
+    expect(html).toMatch(/<section id="data-warnings" class="warning" role="alert"><h2>Warning: these figures are not an honest held-out measure<\/h2>/);
+    // The summary shows the model's own counts, not the training file's.
+    expect(html).toContain(`<div class="label">model training interactions</div><div class="value">${all}</div>`);
+    const rmse = (file: string) => Number(/test RMSE<\/div><div class="value">([0-9.]+)/.exec(readFileSync(path.join(dir, file), 'utf8'))![1]);
+
+    const honest = await mfrec('report', '--model-file', 'honest.mfrec', ...base, '--out', 'honest.html');
+    expect(honest.code).toBe(0);
+    expect(honest.stderr).toBe('');
+    expect(readFileSync(path.join(dir, 'honest.html'), 'utf8')).not.toContain('id="data-warnings"');
+    // The warning is about a real difference: the leaky model's test error is the smaller one.
+    expect(rmse('leaky.html')).toBeLessThan(rmse('honest.html'));
+
+    // The right model with another training file: only the first warning.
+    const other = await mfrec('report', '--model-file', 'honest.mfrec', '--train', 'h/test.csv', '--test', 'h/test.csv', '--out', 'other.html');
+    expect(other.code).toBe(0);
+    expect(other.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^mfrec: warning: The training data is not what the model was trained on: the model holds \d+ training interactions, the training data has \d+, \d+ of them not in the model\./)]);
   });
 
   it('fails with typed errors on bad trials files, leaving no report', async () => {
@@ -66,6 +104,17 @@ describe('mfrec evaluate --report', () => {
     const r = await mfrec('evaluate', 'train.csv', '--test', 'test.csv', '--model', 'explicit', '--factors', '4', '--iterations', '10', '--report', 'e.html', '--quiet');
     expect(r.code).toBe(0);
     expect(canvases('e.html')).toEqual(['training-rmse', 'training-seconds', 'rating-errors']);
+    // The two planted files share pairs: those ratings were trained on, and RMSE counts them.
+    const shared = /^mfrec: warning: (\d+) of the (\d+) ratings of test\.csv \([\d.]+%\) are also in the training data: the model was trained on them/.exec(r.stderr);
+    expect(shared).not.toBeNull();
+    expect(Number(shared![1])).toBeGreaterThan(0);
+    expect(readFileSync(path.join(dir, 'e.html'), 'utf8')).toMatch(new RegExp(`<li>${shared![1]} of the ${shared![2]} held-out interactions \\([\\d.]+%\\) were in the model&#39;s training data`));
+    // Disjoint files, as mfrec split writes them: no warning, no banner.
+    expect((await mfrec('split', 'train.csv', '--out-dir', 'parts', '--quiet')).code).toBe(0);
+    const clean = await mfrec('evaluate', 'parts/train.csv', '--test', 'parts/test.csv', '--model', 'explicit', '--factors', '4', '--iterations', '10', '--report', 'clean.html', '--quiet');
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).toBe('');
+    expect(readFileSync(path.join(dir, 'clean.html'), 'utf8')).not.toContain('id="data-warnings"');
   });
 
   it('implicit: training time, metric@k and distributions', async () => {
@@ -89,6 +138,7 @@ describe('mfrec demo --report', () => {
     expect(r.stdout).toContain('Report written to demo.html');
     expect(canvases('demo.html')).toEqual(['training-loss', 'training-seconds', 'precision-at-k', 'recall-at-k', 'ndcg-at-k', 'score-distribution', 'popularity-deciles']);
     const html = readFileSync(path.join(dir, 'demo.html'), 'utf8');
+    expect(html).not.toContain('id="data-warnings"');
     // Product descriptions of Online Retail are upper-case names, shown in the example table.
     const recommended = /<th scope="col">recommended<\/th>[\s\S]*?<ol><li[^>]*>([^<]+)</.exec(html);
     expect(recommended?.[1]).toMatch(/^[A-Z0-9 ,.'&;-]{6,}/);

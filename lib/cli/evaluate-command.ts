@@ -12,6 +12,7 @@ import type { FactorModel } from '../models/factor-model.js';
 import type { IterationReport } from '../models/training.js';
 import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
+import { warnTestPairsInTrain } from './held-out-check.js';
 import { addModelFlags, createModel, type ModelFlags } from './model-flags.js';
 import { printJson, printTable } from './output.js';
 import { intArg } from './parse.js';
@@ -76,6 +77,7 @@ async function fitWithProgress(model: FactorModel & { params: { iterations: numb
 
 async function evaluateExplicit(flags: EvaluateFlags, train: Interactions, test: Interactions, progress: Progress) {
   const model = createModel('explicit', flags) as ExplicitMF;
+  warnTestPairsInTrain(train, test, flags.test);
   const iterations = await fitWithProgress(model, train, progress);
   const result = await model.evaluate(test);
   if (flags.report) await writeReport(flags.report, buildReportData({ model, train, test: test.alignTo(train).aligned, iterations, k: flags.k }));

@@ -1,13 +1,17 @@
 /**
  * `mfrec report --model-file MODEL --train TRAIN --test TEST [--trials FILE] [--out FILE]`:
  * an HTML report of a saved model on its training and held-out data, with
- * tuning trials when given.
+ * tuning trials when given. When the data do not belong to the model
+ * (training data it was not trained on, held-out pairs it was trained on),
+ * the report is still written, with a warning banner at its top, and each
+ * warning is printed on stderr.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { loadModel } from '../persist/load-model.js';
 import { buildReportData } from '../report/report-data.js';
+import type { ReportData } from '../report/report-data.js';
 import type { Trial, TrialsInput } from '../report/trials.js';
 import { writeReport } from '../report/write-report.js';
 import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
@@ -59,11 +63,19 @@ export function registerReport(program: Command): void {
       ...(flags.title ? { title: flags.title } : {}),
     });
     await writeReport(flags.out, data);
-    if (flags.json) return printJson({ out: flags.out, users: data.data.users, items: data.data.items, droppedTestInteractions: droppedEntries });
+    printReportWarnings(data);
+    if (flags.json) {
+      return printJson({ out: flags.out, users: data.data.users, items: data.data.items, droppedTestInteractions: droppedEntries, warnings: data.warnings });
+    }
     process.stdout.write(
       `Report written to ${flags.out}` + (droppedEntries ? ` (${droppedEntries} test interactions with unseen users or items dropped)` : '') + '\n',
     );
   });
+}
+
+/** The report's data warnings, one stderr line each: a report read later must not be the only place they show. */
+export function printReportWarnings(data: ReportData): void {
+  for (const w of data.warnings) process.stderr.write(`mfrec: warning: ${w}\n`);
 }
 
 async function readTrials(file: string): Promise<TrialsInput | Trial[]> {

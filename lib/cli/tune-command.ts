@@ -18,6 +18,7 @@ import { trialToJson, tuneResultToJson, type TuneResult } from '../tune/results.
 import { resolveSpace, type Range } from '../tune/space.js';
 import { tune } from '../tune/tune.js';
 import type { ValidationOptions } from '../tune/validation-split.js';
+import { warnTestPairsInTrain } from './held-out-check.js';
 import { printJson, printTable } from './output.js';
 import { intArg, numberArg } from './parse.js';
 import { createProgress } from './progress.js';
@@ -104,6 +105,7 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
   const progress = createProgress(!flags.json && !flags.quiet);
   const train = (await readInput(trainFile, readOptions, progress)).interactions;
   const testRead = flags.test === undefined ? undefined : (await readInput(flags.test, readOptions, progress)).interactions;
+  if (testRead !== undefined && flags.model === 'explicit') warnTestPairsInTrain(train, testRead, flags.test!);
 
   let bestScore = NaN;
   let bestRung: number | undefined;

@@ -145,6 +145,34 @@ export abstract class FactorModel {
     return this.fitted().items.toArray();
   }
 
+  /** The size of the training record the model keeps (what `filterSeen` filters): users, items, interactions. */
+  get trainingSize(): { users: number; items: number; interactions: number } {
+    const s = this.fitted();
+    return { users: s.users.size, items: s.items.size, interactions: s.seen.indptr[s.seen.rows]! };
+  }
+
+  /**
+   * Whether (user, item) is one of the interactions the model was trained on
+   * (its record of what each user has seen): a held-out pair for which this
+   * is true is no held-out pair. False for unknown ids.
+   */
+  wasTrainedOn(user: RawId, item: RawId): boolean {
+    const s = this.fitted();
+    const u = s.users.index(rawId('user', user));
+    const i = s.items.index(rawId('item', item));
+    if (u === undefined || i === undefined || u >= s.seen.rows) return false;
+    // Rows hold strictly increasing item indices (checked when a model file is read).
+    let lo = s.seen.indptr[u]!;
+    let hi = s.seen.indptr[u + 1]!;
+    const end = hi;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s.seen.indices[mid]! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < end && s.seen.indices[lo] === i;
+  }
+
   /** A copy of one user's factor vector (undefined for an unknown user). */
   userVector(user: RawId): Float32Array | undefined {
     const s = this.fitted();

@@ -57,6 +57,7 @@ export function renderReport(data: ReportData): string {
 <p class="meta">${escapeHtml(modelName(data.model.type))} · generated ${escapeHtml(data.generatedAt.replace('T', ' ').slice(0, 16))} UTC · mfrec ${escapeHtml(data.mfrecVersion)}</p>
 </header>
 <p id="chart-error" class="error" hidden></p>
+${warnings(data)}
 ${summary(data)}
 ${sections}
 ${trialTable(data)}
@@ -92,11 +93,19 @@ ${figures}
 `;
 }
 
+/** The data problems found, first thing on the page: no figure below may be read without them. */
+function warnings(d: ReportData): string {
+  if (d.warnings.length === 0) return '';
+  const items = d.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('');
+  return `<section id="data-warnings" class="warning" role="alert"><h2>Warning: these figures are not an honest held-out measure</h2><ul>${items}</ul></section>`;
+}
+
 function summary(d: ReportData): string {
+  // The model's own counts: the training data given may differ (then the banner above says so).
   const cards: Array<[string, string]> = [
     ['model', `${modelName(d.model.type)}, ${d.model.factors} factors`],
-    ['users × items', `${fmtInt(d.data.users)} × ${fmtInt(d.data.items)}`],
-    ['training interactions', fmtInt(d.data.trainInteractions)],
+    ['model users × items', `${fmtInt(d.model.users)} × ${fmtInt(d.model.items)}`],
+    ['model training interactions', fmtInt(d.model.interactions)],
     ['test interactions', fmtInt(d.data.testInteractions)],
   ];
   if (d.ratingErrors) cards.push(['test RMSE', d.ratingErrors.rmse.toFixed(4)], ['test MAE', d.ratingErrors.mae.toFixed(4)]);
@@ -221,6 +230,9 @@ header h1 { margin: 0 0 4px; font-size: 24px; }
 h2 { font-size: 18px; margin: 32px 0 4px; }
 .intro { margin: 0 0 12px; }
 .error { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; padding: 10px 14px; border-radius: 6px; }
+.warning { background: #fef2f2; color: #991b1b; border: 2px solid #dc2626; padding: 12px 16px; border-radius: 8px; margin: 0 0 20px; }
+.warning h2 { margin: 0 0 6px; font-size: 17px; }
+.warning ul { margin: 0; padding-left: 20px; }
 .summary { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 .tiles { display: grid; grid-template-columns: repeat(2, minmax(170px, 1fr)); gap: 10px; flex: 1 1 360px; }
 .tiles.wide { grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }

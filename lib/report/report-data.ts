@@ -11,6 +11,7 @@ import { FactorModel, type ModelType } from '../models/factor-model.js';
 import type { IterationReport } from '../models/training.js';
 import { integer, invalid, knownOptions } from '../validate.js';
 import { packageVersion } from '../version.js';
+import { checkModelData } from './data-check.js';
 import { histogram, type Histogram } from './histogram.js';
 import { metricCurves, topItems, type MetricCurves } from './metric-curves.js';
 import { trialsSection, type Trial, type TrialsInput, type TrialsSection } from './trials.js';
@@ -89,8 +90,15 @@ export interface ReportData {
   generatedAt: string;
   mfrecVersion: string;
   k: number;
-  model: { type: ModelType; params: Record<string, unknown>; factors: number; users: number; items: number };
+  /** The model and the training record it keeps: its own counts, whatever data the report was given. */
+  model: { type: ModelType; params: Record<string, unknown>; factors: number; users: number; items: number; interactions: number };
   data: { users: number; items: number; trainInteractions: number; testInteractions: number };
+  /**
+   * Problems with the data given (see data-check.ts): training data that is
+   * not the model's, held-out pairs the model was trained on. Shown as a
+   * banner at the top of the page. Empty when the data belong to the model.
+   */
+  warnings: string[];
   /** One entry per iteration; fields a model does not report are null. */
   training: Array<{ iteration: number; seconds: number; trainLoss: number | null; trainRmse: number | null; validationRmse: number | null }> | null;
   /** Implicit models (als, bpr). */
@@ -128,13 +136,15 @@ export function buildReportData(input: ReportInput): ReportData {
   const names = nameLookup(o.itemNames);
   const popular = popularityScorer(train);
   const scorer = modelScorer(model, train, popular);
+  const check = checkModelData(model, train, test);
   return {
     title,
     generatedAt: generatedAt.toISOString(),
     mfrecVersion: packageVersion(),
     k,
-    model: { type: model.type, params: { ...model.params }, factors: model.factors, users: model.userIds.length, items: model.itemIds.length },
+    model: { type: model.type, params: { ...model.params }, factors: model.factors, ...check.model },
     data: { users: train.nUsers, items: train.nItems, trainInteractions: train.nnz, testInteractions: test.nnz },
+    warnings: check.warnings,
     training: o.iterations?.length ? o.iterations.map(trainingPoint) : null,
     ranking: model.type === 'explicit' ? null : rankingSection(scorer, popular, train, test, k, maxK),
     ratingErrors: model.type === 'explicit' ? ratingErrors(model, test) : null,
