@@ -71,3 +71,18 @@ describe('buildReportData warnings', () => {
     ]);
   });
 });
+
+describe('the example table', () => {
+  it('explains the ✓ only when one is shown', async () => {
+    const { renderReport } = await import('../lib/report/render.js');
+    const { train, test } = randomSplit(checkerboard(3), { testFraction: 0.25, seed: 8 });
+    const data = buildReportData({ model: await als().fit(train), train, test, k: 5 });
+    const hits = data.examples.flatMap((e) => e.recommended).filter((r) => r.heldOut).length;
+    expect(hits).toBeGreaterThan(0);
+    expect(renderReport(data)).toContain('✓: bought in the test period.');
+    const noHits = { ...data, examples: data.examples.map((e) => ({ ...e, recommended: e.recommended.map((r) => ({ ...r, heldOut: false })) })) };
+    const html = renderReport(noHits);
+    expect(html).toContain('<h2>Example recommendations</h2>');
+    expect(html).not.toContain('in the test period.');
+  });
+});

@@ -193,8 +193,10 @@ function examples(d: ReportData): string {
           `${escapeHtml(r.name)}${r.heldOut ? ` <span class="tick" aria-label="${did} later">✓</span>` : ''}</li>`,
       ),
     )}</td></tr>`;
+  // The legend explains ticks that are in the table: none, no legend.
+  const ticks = d.examples.some((e) => e.recommended.some((r) => r.heldOut));
   return `<section id="examples"><h2>Example recommendations</h2>
-<p class="intro">What a few users ${did} in training (largest value first), and the model’s top ${d.k} among the items they had not ${did}. ✓: ${did} in the test period.</p>
+<p class="intro">What a few users ${did} in training (largest value first), and the model’s top ${d.k} among the items they had not ${did}.${ticks ? ` ✓: ${did} in the test period.` : ''}</p>
 <table class="data examples"><thead><tr><th scope="col">user</th><th scope="col">${did}</th><th scope="col">recommended</th></tr></thead>
 <tbody>${d.examples.map(row).join('')}</tbody></table></section>
 `;
