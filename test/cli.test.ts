@@ -75,6 +75,21 @@ describe('mfrec CLI', () => {
     expect(metrics.iterations.length).toBeGreaterThan(0);
   });
 
+  it('evaluate and tune warn when explicit --test ratings are also in TRAIN, and not when the files are disjoint', async () => {
+    const warning = /^mfrec: warning: (\d+) of the (\d+) ratings of (\S+) \([\d.]+%\) are also in the training data: the model was trained on them/;
+    const same = await mfrec('evaluate', 'train.csv', '--test', 'train.csv', '--model', 'explicit', '--factors', '2', '--iterations', '3', '--json');
+    expect(same.code).toBe(0);
+    const m = warning.exec(same.stderr)!;
+    expect([m[1], m[3]]).toEqual([m[2], 'train.csv']);
+    const tune = await mfrec('tune', 'train.csv', '--test', 'train.csv', '--model', 'explicit', '--budget', '1', '--strategy', 'random', '--threads', '1', '--quiet', '--space', '{"iterations":2}');
+    expect(tune.code).toBe(0);
+    expect(tune.stderr).toMatch(warning);
+    expect((await mfrec('split', 'train.csv', '--out-dir', 'disjoint', '--quiet')).code).toBe(0);
+    const clean = await mfrec('evaluate', 'disjoint/train.csv', '--test', 'disjoint/test.csv', '--model', 'explicit', '--factors', '2', '--iterations', '3', '--json');
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).toBe('');
+  });
+
   it('predicts one row per input line, in order, with raw ids', async () => {
     expect((await mfrec('train', 'train.csv', '--model', 'explicit', '--factors', '4', '--iterations', '10', '--out', 'p.mfrec')).code).toBe(0);
     writeFileSync(path.join(dir, 'pairs.csv'), 'user,item\nu3,i4\nu3,i4\nnew-user,i1\nu1,new-item\n');
