@@ -24,10 +24,10 @@ export function registerPredict(program: Command): void {
   const cmd = program
     .command('predict')
     .description('predict the rating of every (user, item) line of FILE with an explicit model, as CSV user,item,prediction')
-    .argument('<file>', 'pairs to score: user,item[,...] lines, delimited text, optionally .gz')
+    .argument('<file>', 'pairs to score: user,item[,...] lines, delimited text, optionally .gz');
+  addModelFileFlag(cmd, 'explicit model file written by mfrec train --model explicit')
     .option('--out <file>', 'write CSV here (atomically) instead of stdout')
     .option('--quiet', 'no progress bar');
-  addModelFileFlag(cmd, 'explicit model file written by mfrec train --model explicit');
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: PredictFlags) => {
     const model = await loadModel(flags.modelFile);

@@ -31,7 +31,8 @@ const BLOCK = 2048;
 export function registerRecommend(program: Command): void {
   const cmd = program
     .command('recommend')
-    .description('top-k items per user from a trained model, as CSV user,item,rank,score')
+    .description('top-k items per user from a trained model, as CSV user,item,rank,score');
+  addModelFileFlag(cmd, 'model file written by mfrec train')
     .option('--user <id...>', 'one or more user ids')
     .option('--all', 'every user the model knows')
     .option(
@@ -45,7 +46,6 @@ export function registerRecommend(program: Command): void {
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
     .option('--out <file>', 'write CSV here (atomically) instead of stdout')
     .option('--quiet', 'no progress bar');
-  addModelFileFlag(cmd, 'model file written by mfrec train');
   addReadFlags(cmd);
   cmd.action(async (flags: RecommendFlags) => {
     const modes = [flags.user !== undefined, flags.all === true, flags.history !== undefined].filter(Boolean).length;

@@ -35,7 +35,8 @@ interface ReportFlags extends ReadFlags, ModelFileFlags {
 export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
-    .description('write a self-contained HTML report of a model: accuracy at k, distributions, examples, tuning trials')
+    .description('write a self-contained HTML report of a model: accuracy at k, distributions, examples, tuning trials');
+  addModelFileFlag(cmd, 'model file written by mfrec train')
     .requiredOption('--train <file>', 'the training interactions')
     .requiredOption('--test <file>', 'held-out interactions (same format as --train)')
     .option('--trials <file>', 'tuning trials as JSON: an array of trials or { metric, trials }')
@@ -44,7 +45,6 @@ export function registerReport(program: Command): void {
     .option('--title <text>', 'page heading')
     .option('--json', 'print a JSON summary instead of a sentence')
     .option('--quiet', 'no progress bars');
-  addModelFileFlag(cmd, 'model file written by mfrec train');
   addReadFlags(cmd);
   cmd.action(async (flags: ReportFlags) => {
     const model = await loadModel(flags.modelFile);
