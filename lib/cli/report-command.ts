@@ -10,8 +10,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { loadModel } from '../persist/load-model.js';
-import { buildReportData } from '../report/report-data.js';
-import type { ReportData } from '../report/report-data.js';
+import { buildReportData, type ReportData } from '../report/report-data.js';
 import type { Trial, TrialsInput } from '../report/trials.js';
 import { writeReport } from '../report/write-report.js';
 import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
@@ -74,7 +73,7 @@ export function registerReport(program: Command): void {
 }
 
 /** The report's data warnings, one stderr line each: a report read later must not be the only place they show. */
-export function printReportWarnings(data: ReportData): void {
+function printReportWarnings(data: ReportData): void {
   for (const w of data.warnings) process.stderr.write(`mfrec: warning: ${w}\n`);
 }
 
