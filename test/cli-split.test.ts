@@ -106,6 +106,18 @@ describe('mfrec split', () => {
     expect(read('gz/test.csv')).toBe(read('by-user/test.csv'));
   });
 
+  it('with --skip-bad-lines, leaves the bad lines out of both files and counts them', async () => {
+    writeFileSync(file('bad.csv'), 'user,item,rating\na,x,1\na,y,oops\na,z,3\nb,x,2\nb,y,4\nc,x,5\nc,y\n');
+    const r = await mfrec('split', 'bad.csv', '--out-dir', 'bad-lines', '--skip-bad-lines', '--test-fraction', '0.5', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ skippedLines: 2, train: { lines: 3 }, test: { lines: 2 } });
+    expect([...dataLines(read('bad-lines/train.csv')), ...dataLines(read('bad-lines/test.csv'))].sort()).toEqual(['a,x,1', 'a,z,3', 'b,x,2', 'b,y,4', 'c,x,5']);
+    const strict = await mfrec('split', 'bad.csv', '--out-dir', 'strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/bad\.csv:3.*ERR_MFREC_PARSE/);
+    expect(existsSync(file('strict'))).toBe(false);
+  });
+
   it('refuses bad flags with typed errors and leaves no file behind', async () => {
     writeFileSync(file('no-time.csv'), 'user,item,rating\na,x,1\na,y,2\nb,x,3\nb,y,4\n');
     const noTime = await mfrec('split', 'no-time.csv', '--out-dir', 'nt', '--by', 'time');
