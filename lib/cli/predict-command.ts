@@ -9,12 +9,14 @@ import { readRows } from '../data/read-rows.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { ExplicitMF } from '../models/explicit-mf.js';
 import { loadModel } from '../persist/load-model.js';
-import { CsvSink, formatScore } from './output.js';
+import { checkOutputPaths } from '../persist/output-paths.js';
+import { CsvSink, formatScore, RAW_IDS_HELP } from './output.js';
 import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface PredictFlags extends ReadFlags {
   model: string;
   out?: string;
+  rawIds?: boolean;
 }
 
 export function registerPredict(program: Command): void {
@@ -23,9 +25,11 @@ export function registerPredict(program: Command): void {
     .description('predict the rating of every (user, item) line of FILE with an explicit model, as CSV user,item,prediction')
     .argument('<file>', 'pairs to score: user,item[,...] lines, delimited text, optionally .gz')
     .requiredOption('--model <file>', 'explicit model file written by mfrec train --model explicit')
-    .option('--out <file>', 'write CSV here (atomically) instead of stdout');
+    .option('--out <file>', 'write CSV here (atomically) instead of stdout')
+    .option('--raw-ids', RAW_IDS_HELP);
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: PredictFlags) => {
+    await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: 'FILE', path: file }, { flag: '--model', path: flags.model }]);
     const model = await loadModel(flags.model);
     if (!(model instanceof ExplicitMF)) {
       throw new MfrecError(
@@ -33,7 +37,7 @@ export function registerPredict(program: Command): void {
         `predict needs an explicit (rating) model; ${flags.model} holds a model of type ${model.type}: use mfrec recommend to rank items with it`,
       );
     }
-    const sink = CsvSink.open(flags.out, ['user', 'item', 'prediction']);
+    const sink = await CsvSink.open(flags.out, ['user', 'item', 'prediction'], { rawIds: flags.rawIds });
     try {
       for await (const batch of readRows(file, readOptionsFrom(flags))) {
         const predictions = model.predictMany(batch.users, batch.items);

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { loadModel } from '../persist/load-model.js';
+import { checkOutputPaths } from '../persist/output-paths.js';
 import { buildReportData } from '../report/report-data.js';
 import type { Trial, TrialsInput } from '../report/trials.js';
 import { writeReport } from '../report/write-report.js';
@@ -40,6 +41,10 @@ export function registerReport(program: Command): void {
     .option('--json', 'print a JSON summary instead of a sentence');
   addReadFlags(cmd);
   cmd.action(async (flags: ReportFlags) => {
+    await checkOutputPaths(
+      [{ flag: '--out', path: flags.out }],
+      [{ flag: '--model', path: flags.model }, { flag: '--train', path: flags.train }, { flag: '--test', path: flags.test }, { flag: '--trials', path: flags.trials }],
+    );
     const model = await loadModel(flags.model);
     const readOptions = readOptionsFrom(flags);
     const train = (await readInteractions(flags.train, readOptions)).interactions;

@@ -12,6 +12,9 @@
  */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+/** The same set less C0, which JSON.stringify already escapes inside strings (and uses, as line breaks, between them). */
+const UNSAFE_AFTER_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 const SHORT: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 function escape(c: string): string {
@@ -30,5 +33,5 @@ export function printable(s: string): string {
  * escapes C0 only. Parses back to the same value.
  */
 export function printableJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(UNSAFE, (c) => `\\u${hex(c, 4)}`);
+  return JSON.stringify(value, null, indent).replace(UNSAFE_AFTER_JSON, (c) => `\\u${hex(c, 4)}`);
 }
