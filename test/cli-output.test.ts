@@ -183,3 +183,16 @@ describe('strings from a model file reach the terminal escaped', () => {
     expect(r.stderr.trimEnd()).not.toMatch(raw);
   });
 });
+
+describe('endless inputs through the CLI', () => {
+  it.each([
+    ['info', ['info', '/dev/zero'], '/dev/zero'],
+    ['recommend --model', ['recommend', '--model', '/dev/urandom', '--user', 'u1'], '/dev/urandom'],
+    ['similar --model', ['similar', '--model', '/dev/zero', '--item', 'i1'], '/dev/zero'],
+    ['predict --model', ['predict', '--model', '/dev/zero', 'pairs.csv'], '/dev/zero'],
+    ['report --model', ['report', '--model', '/dev/zero', '--train', 'r.csv', '--test', 'r.csv', '--out', 'rep.html'], '/dev/zero'],
+    ['report --trials', ['report', '--model', 'm.mfrec', '--train', 'r.csv', '--test', 'r.csv', '--trials', '/dev/zero', '--out', 'rep.html'], '/dev/zero'],
+  ])('%s on a device is one IO line naming it', async (_name, args, device) => {
+    expectOneLine(await mfrec(...args), 'ERR_MFREC_IO', device);
+  }, 20_000);
+});

@@ -3,12 +3,12 @@
  * an HTML report of a saved model on its training and held-out data, with
  * tuning trials when given.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { loadModel } from '../persist/load-model.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
+import { readTextFile } from '../persist/read-text-file.js';
 import { buildReportData } from '../report/report-data.js';
 import type { Trial, TrialsInput } from '../report/trials.js';
 import { writeReport } from '../report/write-report.js';
@@ -68,12 +68,8 @@ export function registerReport(program: Command): void {
 }
 
 async function readTrials(file: string): Promise<TrialsInput | Trial[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new MfrecError(ErrorCodes.IO, `Cannot read trials file ${file}: ${(e as Error).message}`, { cause: e });
-  }
+  // Trials of a search are kilobytes: 64 MiB bounds a wrong file (or /dev/zero) without limiting real ones.
+  const text = await readTextFile(file, 'trials file', 64 * 1024 * 1024);
   try {
     return JSON.parse(text) as TrialsInput | Trial[];
   } catch (e) {
