@@ -4,6 +4,7 @@
  * replaced file's mode kept, spreadsheet formulas neutralised, and strings
  * from model files shown with their control characters escaped.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,14 @@ import { randomState } from './helpers/hand-made-model.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-out-'));
 const mfrec = cliIn(dir);
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const at = (f: string) => path.join(dir, f);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -136,7 +145,7 @@ describe('ids a spreadsheet would run', () => {
   it('are written with a leading quote by default, and said so on stderr', async () => {
     const r = await mfrec('recommend', '--model', 'formula.mfrec', '--all', '--k', '8', '--keep-seen', '--out', 'f.csv', '--quiet');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/ids starting with = \+ - @.*--raw-ids/);
+    expect(r.stderr).toMatch(/\d+ ids starting with = \+ - @.*--raw-ids/);
     const read = await readInteractions(at('f.csv'), { userCol: 0, itemCol: 1 });
     const written = new Set(read.interactions.items.toArray().map(String));
     for (const id of ['=HYPERLINK("http://x")', '+SUM(1)', '-2+3', '@cmd', '\tlead']) expect(written).toContain(`'${id}`);
@@ -175,6 +184,18 @@ describe('strings from a model file reach the terminal escaped', () => {
     const json = await mfrec('info', 'hostile.mfrec', '--json');
     expect(json.stdout).not.toMatch(raw);
     expect(JSON.parse(json.stdout).mfrecVersion).toBe(hostile);
+  });
+
+  it.runIf(hasScript)('CSV on a terminal, but not CSV to a file', async () => {
+    writeFileSync(at('hostile-ids.mfrec'), alsModel(['u1'], ['a\u001b[2Jb', 'c\u009bd']));
+    const bin = path.resolve(__dirname, '..', 'bin', 'mfrec.js');
+    // `script` gives the command a terminal as stdout.
+    const onTerminal = execFileSync('script', ['-qec', `${process.execPath} ${bin} recommend --model hostile-ids.mfrec --user u1 --keep-seen`, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    expect(onTerminal).toContain('a\\x1b[2Jb');
+    expect(onTerminal).toContain('c\\x9bd');
+    expect(onTerminal.replace(/\r\n/g, '\n')).not.toMatch(raw);
+    expect((await mfrec('recommend', '--model', 'hostile-ids.mfrec', '--user', 'u1', '--keep-seen', '--out', 'ids.csv')).code).toBe(0);
+    expect(readFileSync(at('ids.csv'), 'utf8')).toContain('a\u001b[2Jb');
   });
 
   it('an error message quoting the file', async () => {

@@ -115,9 +115,8 @@ export class CsvSink {
 
   async commit(): Promise<void> {
     if (this.guarded > 0) {
-      process.stderr.write(
-        `mfrec: ${this.guarded} ids starting with = + - @ (a spreadsheet formula) were written with a leading ' ; --raw-ids writes them as they are\n`,
-      );
+      const ids = this.guarded === 1 ? '1 id starting with = + - @ (a spreadsheet formula) was' : `${this.guarded} ids starting with = + - @ (a spreadsheet formula) were`;
+      process.stderr.write(`mfrec: ${ids} written with a leading ' ; --raw-ids writes them as they are\n`);
     }
     if (this.tmp === undefined) return;
     try {
