@@ -178,13 +178,13 @@ function parseHeader(json: string, headerLength: number, totalBytes: number, sou
  * nobody else uses and the blocks view it in place; otherwise they view one
  * aligned copy.
  */
-function decode(b: Buffer, source: string, owned: boolean): ModelFileContents {
+function decode(b: Buffer, source: string, owned: boolean, parsed?: ReturnType<typeof parseHeader>): ModelFileContents {
   const headerLength = checkPrefix(b, b.length, source);
   const dataEnd = b.length - TRAILER_BYTES;
   const stored = b.readUInt32LE(dataEnd);
   const actual = crc32(b.subarray(0, dataEnd)) >>> 0;
   if (stored !== actual) throw corrupt(source, `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
-  const { header, entries } = parseHeader(b.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength), headerLength, b.length, source);
+  const { header, entries } = parsed ?? parseHeader(b.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength), headerLength, b.length, source);
   let payload: ArrayBuffer;
   if (owned && b.byteOffset === 0) {
     payload = b.buffer as ArrayBuffer;
@@ -252,15 +252,17 @@ export async function readModelFile(file: string): Promise<ModelFileContents> {
     const json = Buffer.alloc(headerLength);
     await readAt(handle, json, PREFIX_BYTES, file);
     // Checked here before the rest is read: the header decides how many bytes the file must have.
-    parseHeader(json.toString('utf8'), headerLength, size, file);
+    const parsed = parseHeader(json.toString('utf8'), headerLength, size, file);
     let whole: Buffer;
     try {
       whole = Buffer.from(new ArrayBuffer(size));
     } catch (e) {
       throw new MfrecError(ErrorCodes.OUT_OF_MEMORY, `${file}: cannot allocate ${size} bytes to load the model`, { cause: e });
     }
+    // The header is read again with the rest (the checksum covers it) but parsed once.
     await readAt(handle, whole, 0, file);
-    return decode(whole, file, true);
+    if (!whole.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength).equals(json)) throw corrupt(file, 'the file changed while it was read');
+    return decode(whole, file, true, parsed);
   } catch (e) {
     if (e instanceof MfrecError) throw e;
     throw new MfrecError(ErrorCodes.IO, `Cannot read model file ${file}: ${readFailure(e)}`, { cause: e });
