@@ -4,7 +4,7 @@
  * replaced file's mode kept, spreadsheet formulas neutralised, and strings
  * from model files shown with their control characters escaped.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,8 +87,13 @@ describe('an --out that cannot be written', () => {
     expectOneLine(await mfrec('recommend', '--model', 'm.mfrec', '--user', 'u1', '--out', 'ro/p.csv'), 'ERR_MFREC_IO', 'ro/p.csv');
   });
 
-  it('a device is refused rather than replaced', async () => {
-    expectOneLine(await mfrec('recommend', '--model', 'm.mfrec', '--user', 'u1', '--out', '/dev/null'), 'ERR_MFREC_IO', '/dev/null');
+  it('a device or pipe is refused rather than replaced', async () => {
+    // A FIFO of our own stands for devices: a writer that renames over its target would replace the real
+    // /dev/null when run as root, so the test never points at it.
+    execFileSync('mkfifo', [at('pipe')]);
+    expectOneLine(await mfrec('recommend', '--model', 'm.mfrec', '--user', 'u1', '--out', 'pipe'), 'ERR_MFREC_IO', 'pipe');
+    expectOneLine(await mfrec('train', 'r.csv', '--model', 'explicit', '--iterations', '1', '--out', 'pipe'), 'ERR_MFREC_IO', 'pipe');
+    expect(statSync(at('pipe')).isFIFO()).toBe(true);
   });
 });
 
@@ -205,6 +210,16 @@ describe('strings from a model file reach the terminal escaped', () => {
   });
 });
 
+/** `mfrec ...args`, killed after `ms`: a reader without bound must not outlive the test. */
+function mfrecWithin(ms: number, ...args: string[]): Promise<CliResult> {
+  const bin = path.resolve(__dirname, '..', 'bin', 'mfrec.js');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: dir, timeout: ms, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+    });
+  });
+}
+
 describe('endless inputs through the CLI', () => {
   it.each([
     ['info', ['info', '/dev/zero'], '/dev/zero'],
@@ -214,6 +229,6 @@ describe('endless inputs through the CLI', () => {
     ['report --model', ['report', '--model', '/dev/zero', '--train', 'r.csv', '--test', 'r.csv', '--out', 'rep.html'], '/dev/zero'],
     ['report --trials', ['report', '--model', 'm.mfrec', '--train', 'r.csv', '--test', 'r.csv', '--trials', '/dev/zero', '--out', 'rep.html'], '/dev/zero'],
   ])('%s on a device is one IO line naming it', async (_name, args, device) => {
-    expectOneLine(await mfrec(...args), 'ERR_MFREC_IO', device);
+    expectOneLine(await mfrecWithin(15_000, ...args), 'ERR_MFREC_IO', device);
   }, 20_000);
 });
