@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,11 +99,19 @@ describe('model files that never end, or are huge', () => {
   }
 
   // Before: each of these read without bound until memory ran out, or waited forever for a writer.
+  // Devices are read in a child (the compiled library) killed after 15 s, so that a reader without bound dies with it.
   it.each(['/dev/zero', '/dev/urandom'])('%s is refused as not a regular file', async (device) => {
-    const e = await failure(device);
+    const script = `const { loadModel } = await import(${JSON.stringify(path.resolve(__dirname, '..', 'dist', 'index.js'))});
+      await loadModel(${JSON.stringify(device)}).then(() => console.log('{}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
+    const out = await new Promise<string>((resolve) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000, killSignal: 'SIGKILL' }, (_e, stdout) => resolve(stdout));
+    });
+    expect(out, 'the child printed no error (killed?)').not.toBe('');
+    const e = JSON.parse(out) as { code: string; message: string };
     expect(e.code).toBe('ERR_MFREC_IO');
+    expect(e.message).toContain(device);
     expect(e.message).toMatch(/not a regular file/);
-  }, 10_000);
+  }, 20_000);
 
   it('a FIFO without a writer is refused at once', async () => {
     expect((await failure(fifo)).code).toBe('ERR_MFREC_IO');
