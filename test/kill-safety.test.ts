@@ -5,7 +5,7 @@
  * run the compiled library (dist/, built by `npm test`'s pretest).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { IdMap } from '../lib/data/id-map.js';
 import { encodeFactorModel } from '../lib/persist/factor-state.js';
 import { encodeModelFile } from '../lib/persist/model-file.js';
 import { loadModel } from '../lib/persist/load-model.js';
-import { removeStaleTemps } from '../lib/persist/temp-files.js';
+import { FOREIGN_TEMP_MAX_AGE_MS, hostTag, removeStaleTemps, tempPathFor } from '../lib/persist/temp-files.js';
 import type { FactorState } from '../lib/models/factor-model.js';
 import { Rng } from '../lib/random.js';
 
@@ -146,4 +146,39 @@ describe('mfrec recommend --all --out killed mid-way', () => {
     // The completed run removed the killed run's temporary file.
     expect(temps(out)).toEqual([]);
   }, 120_000);
+});
+
+describe('temporary files of writers in other PID namespaces or hosts', () => {
+  /** The pid of a process that has exited: no process here has it (barring reuse in the meantime). */
+  const deadPid = async (): Promise<number> => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await new Promise((resolve) => child.once('exit', resolve));
+    return child.pid!;
+  };
+  const target = path.join(dir, 'shared.mfrec');
+  const name = (suffix: string) => path.join(dir, `.shared.mfrec.${suffix}.tmp`);
+
+  it('are judged by age, not by a pid that means nothing here; ours by pid', async () => {
+    const pid = await deadPid();
+    const other = hostTag() === 'abcdef12' ? '12fedcba' : 'abcdef12';
+    // A live writer in another container (its own tag) or of an earlier version (no tag), whose pid is not running here.
+    const foreign = name(`${other}.${pid}.0a0b0c0d`);
+    const untagged = name(`${pid}.0a0b0c0e`);
+    // Ours: a dead writer, and a live one (this process's parent).
+    const oursDead = name(`${hostTag()}.${pid}.0a0b0c0f`);
+    const oursLive = name(`${hostTag()}.${process.ppid}.0a0b0c10`);
+    for (const f of [foreign, untagged, oursDead, oursLive]) await writeFile(f, 'partial');
+    expect(await removeStaleTemps(target)).toBe(1);
+    expect(existsSync(oursDead)).toBe(false);
+    for (const f of [foreign, untagged, oursLive]) expect(existsSync(f), f).toBe(true);
+    // Untouched for longer than a day: abandoned, whoever wrote it.
+    const old = (Date.now() - FOREIGN_TEMP_MAX_AGE_MS - 60_000) / 1000;
+    for (const f of [foreign, untagged]) utimesSync(f, old, old);
+    expect(await removeStaleTemps(target)).toBe(2);
+    expect(temps(target)).toEqual([path.basename(oursLive)]);
+  });
+
+  it('carry this host and PID namespace in their names', () => {
+    expect(path.basename(tempPathFor(target))).toMatch(new RegExp(`^\\.shared\\.mfrec\\.${hostTag()}\\.${process.pid}\\.[0-9a-f]{8}\\.tmp$`));
+  });
 });

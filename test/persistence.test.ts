@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../lib/persist/atomic-write.js';
 import { BPR, ImplicitALS, Interactions, loadModel, MfrecError } from '../lib/index.js';
 
 function data(): Interactions {
@@ -54,4 +55,42 @@ describe.each([
 
 it('refuses to save an untrained model', async () => {
   await expect(new BPR().save(path.join(dir, 'x'))).rejects.toMatchObject({ code: 'ERR_MFREC_NOT_FITTED' });
+});
+
+describe('saving over an existing file', () => {
+  const model = () => new ImplicitALS({ factors: 4, iterations: 2, threads: 1 }).fit(data());
+
+  it('keeps its permission bits: a 0600 model stays private', async () => {
+    const m = await model();
+    for (const mode of [0o600, 0o640, 0o604]) {
+      const file = path.join(dir, `mode-${mode.toString(8)}.mfrec`);
+      await m.save(file);
+      chmodSync(file, mode);
+      await m.save(file);
+      expect(statSync(file).mode & 0o7777, mode.toString(8)).toBe(mode);
+    }
+    // The HTML report and other whole-file outputs go through the same write.
+    const report = path.join(dir, 'report.html');
+    writeFileSync(report, 'old');
+    chmodSync(report, 0o600);
+    await writeFileAtomic(report, Buffer.from('new'));
+    expect(statSync(report).mode & 0o777).toBe(0o600);
+    expect(readFileSync(report, 'utf8')).toBe('new');
+  });
+
+  it.runIf(process.getuid?.() === 0)('keeps its owner and group (when the writer may set them)', async () => {
+    const file = path.join(dir, 'owned.mfrec');
+    const m = await model();
+    await m.save(file);
+    chownSync(file, 4321, 4322);
+    await m.save(file);
+    expect([statSync(file).uid, statSync(file).gid]).toEqual([4321, 4322]);
+  });
+
+  it('a failure names the path given, never the temporary file', async () => {
+    const m = await model();
+    const e = await m.save(path.join(dir, 'missing', 'x.mfrec')).catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: 'ERR_MFREC_IO' });
+    expect((e as Error).message).toBe(`Cannot write ${path.join(dir, 'missing', 'x.mfrec')}: its folder does not exist`);
+  });
 });

@@ -16,6 +16,7 @@ import { ImplicitALS } from '../models/implicit-als.js';
 import type { IterationReport } from '../models/training.js';
 import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
+import { checkOutputPaths } from '../persist/output-paths.js';
 import { printJson } from './output.js';
 import { intArg } from './parse.js';
 import { createProgress } from './progress.js';
@@ -41,6 +42,7 @@ export function registerDemo(program: Command): void {
 }
 
 async function runDemo(flags: DemoFlags): Promise<void> {
+  await checkOutputPaths([{ flag: '--report', path: flags.report }], []);
   const progress = createProgress(!flags.json && !flags.quiet);
   const say = (line = '') => {
     if (!flags.json) process.stdout.write(line + '\n');

@@ -17,6 +17,7 @@ import { readOptionsFrom, type ReadFlags } from './read-flags.js';
 export interface HistoryFlags extends ReadFlags, ModelFileFlags {
   history: string;
   out?: string;
+  rawIds?: boolean;
   quiet?: boolean;
 }
 
@@ -31,7 +32,7 @@ export async function recommendFromHistory(model: LoadedModel, flags: HistoryFla
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${flags.history}: the explicit model folds users in from ratings: give the history a value column (--value-col)`);
   }
   const m = interactions.byUser;
-  const sink = CsvSink.open(flags.out, ['user', 'item', 'rank', 'score']);
+  const sink = await CsvSink.open(flags.out, ['user', 'item', 'rank', 'score'], { rawIds: flags.rawIds });
   const progress = createProgress(!flags.quiet && flags.out !== undefined);
   progress.start('recommending', m.rows);
   try {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { MfrecError } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { registerCommands } from './commands.js';
+import { printable } from '../text/printable.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `mfrec predict ... | head`: a reader that stops early is not an error.
@@ -32,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message = e instanceof Error ? e.message : String(e);
     const code = e instanceof MfrecError ? ` [${e.code}]` : '';
-    process.stderr.write(`mfrec: ${message.split('\n')[0]}${code}\n`);
+    // Messages quote ids, types and paths from files: their control characters (line breaks too) are shown, not obeyed.
+    process.stderr.write(`mfrec: ${printable(message)}${code}\n`);
     return 1;
   }
 }

@@ -9,8 +9,9 @@ import { readRows } from '../data/read-rows.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { ExplicitMF } from '../models/explicit-mf.js';
 import { loadModel } from '../persist/load-model.js';
+import { checkOutputPaths } from '../persist/output-paths.js';
 import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
-import { CsvSink, formatScore } from './output.js';
+import { CsvSink, formatScore, RAW_IDS_HELP } from './output.js';
 import { createProgress } from './progress.js';
 import { withReadProgress } from './read-input.js';
 import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
@@ -18,6 +19,7 @@ import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
 interface PredictFlags extends ReadFlags, ModelFileFlags {
   out?: string;
   quiet?: boolean;
+  rawIds?: boolean;
 }
 
 export function registerPredict(program: Command): void {
@@ -27,9 +29,11 @@ export function registerPredict(program: Command): void {
     .argument('<file>', 'pairs to score: user,item[,...] lines, delimited text, optionally .gz');
   addModelFileFlag(cmd, 'explicit model file written by mfrec train --model explicit')
     .option('--out <file>', 'write CSV here (atomically) instead of stdout')
+    .option('--raw-ids', RAW_IDS_HELP)
     .option('--quiet', 'no progress bar');
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: PredictFlags) => {
+    await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: 'FILE', path: file }, { flag: '--model-file', path: flags.modelFile }]);
     const model = await loadModel(flags.modelFile);
     if (!(model instanceof ExplicitMF)) {
       throw new MfrecError(
@@ -37,7 +41,7 @@ export function registerPredict(program: Command): void {
         `predict needs an explicit (rating) model; ${flags.modelFile} holds a model of type ${model.type}: use mfrec recommend to rank items with it`,
       );
     }
-    const sink = CsvSink.open(flags.out, ['user', 'item', 'prediction']);
+    const sink = await CsvSink.open(flags.out, ['user', 'item', 'prediction'], { rawIds: flags.rawIds });
     // The bar shares the terminal with the CSV only when the CSV goes to a file.
     const read = withReadProgress(file, readOptionsFrom(flags), createProgress(!flags.quiet && flags.out !== undefined), 'predicting');
     try {

@@ -6,10 +6,11 @@
  * the report is still written, with a warning banner at its top, and each
  * warning is printed on stderr.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { loadModel } from '../persist/load-model.js';
+import { checkOutputPaths } from '../persist/output-paths.js';
+import { readTextFile } from '../persist/read-text-file.js';
 import { buildReportData, type ReportData } from '../report/report-data.js';
 import type { Trial, TrialsInput } from '../report/trials.js';
 import { writeReport } from '../report/write-report.js';
@@ -46,6 +47,10 @@ export function registerReport(program: Command): void {
     .option('--quiet', 'no progress bars');
   addReadFlags(cmd);
   cmd.action(async (flags: ReportFlags) => {
+    await checkOutputPaths(
+      [{ flag: '--out', path: flags.out }],
+      [{ flag: '--model-file', path: flags.modelFile }, { flag: '--train', path: flags.train }, { flag: '--test', path: flags.test }, { flag: '--trials', path: flags.trials }],
+    );
     const model = await loadModel(flags.modelFile);
     const readOptions = readOptionsFrom(flags);
     const progress = createProgress(!flags.json && !flags.quiet);
@@ -78,12 +83,8 @@ function printReportWarnings(data: ReportData): void {
 }
 
 async function readTrials(file: string): Promise<TrialsInput | Trial[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new MfrecError(ErrorCodes.IO, `Cannot read trials file ${file}: ${(e as Error).message}`, { cause: e });
-  }
+  // Trials of a search are kilobytes: 64 MiB bounds a wrong file (or /dev/zero) without limiting real ones.
+  const text = await readTextFile(file, 'trials file', 64 * 1024 * 1024);
   try {
     return JSON.parse(text) as TrialsInput | Trial[];
   } catch (e) {

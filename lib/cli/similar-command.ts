@@ -1,14 +1,16 @@
 /** `mfrec similar --model-file MODEL --item ID [--k 10]`: "bought this, also bought", as CSV item,similar,rank,score. */
 import type { Command } from 'commander';
 import { loadModel } from '../persist/load-model.js';
+import { checkOutputPaths } from '../persist/output-paths.js';
 import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
-import { CsvSink, formatScore } from './output.js';
+import { CsvSink, formatScore, RAW_IDS_HELP } from './output.js';
 import { intArg } from './parse.js';
 
 interface SimilarFlags extends ModelFileFlags {
   item: string[];
   k: number;
   out?: string;
+  rawIds?: boolean;
 }
 
 export function registerSimilar(program: Command): void {
@@ -19,11 +21,13 @@ export function registerSimilar(program: Command): void {
     .requiredOption('--item <id...>', 'one or more item ids')
     .option('--k <n>', 'similar items per item', intArg(1), 10)
     .option('--out <file>', 'write CSV here (atomically) instead of stdout')
+    .option('--raw-ids', RAW_IDS_HELP)
     .action(async (flags: SimilarFlags) => {
+      await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: '--model-file', path: flags.modelFile }]);
       const model = await loadModel(flags.modelFile);
       // Look every item up first: an unknown id fails before any output is written.
       const rows = flags.item.map((item) => ({ item, similar: model.similarItems(item, { k: flags.k }) }));
-      const sink = CsvSink.open(flags.out, ['item', 'similar', 'rank', 'score']);
+      const sink = await CsvSink.open(flags.out, ['item', 'similar', 'rank', 'score'], { rawIds: flags.rawIds });
       try {
         for (const { item, similar } of rows) {
           let rank = 1;

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { IterationReport } from '../models/training.js';
 import { addModelFlags, createModel, type ModelFlags, type TrainableType } from './model-flags.js';
+import { checkOutputPaths } from '../persist/output-paths.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
 import { readInput } from './read-input.js';
@@ -29,6 +30,8 @@ export function registerTrain(program: Command): void {
   addModelFlags(cmd);
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: TrainFlags) => {
+    // Before hours of training: an unwritable --out, or one naming an input, fails now.
+    await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: 'FILE', path: file }, { flag: '--validation', path: flags.validation }]);
     const progress = createProgress(!flags.json && !flags.quiet);
     const model = createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);

@@ -11,6 +11,7 @@ import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
 import type { ExplicitMF } from '../models/explicit-mf.js';
 import { writeFileAtomic } from '../persist/model-file.js';
+import { checkOutputPaths } from '../persist/output-paths.js';
 import { parseMetric } from '../tune/metric.js';
 import type { TunableModel } from '../tune/parameters.js';
 import { planSearch, type Strategy } from '../tune/plan.js';
@@ -96,6 +97,10 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
   if (flags.report !== undefined && flags.test === undefined) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs --test: the report measures the final model on held-out data');
   }
+  await checkOutputPaths(
+    [{ flag: '--out', path: flags.out }, { flag: '--trials', path: flags.trials }, { flag: '--report', path: flags.report }],
+    [{ flag: 'TRAIN', path: trainFile }, { flag: '--test', path: flags.test }],
+  );
   const space = spaceOf(flags.space);
   const validation = validationOf(flags);
   const metric = parseMetric(flags.metric ?? (flags.model === 'explicit' ? 'rmse' : 'ndcg@10'), flags.model);

@@ -47,6 +47,32 @@ function bad(source: string, what: string): MfrecError {
   return new MfrecError(ErrorCodes.CORRUPT_FILE, `${source}: inconsistent model file: ${what}`);
 }
 
+/** Which bias terms each model type has. */
+const BIASES = {
+  explicit: { userBias: 'required', itemBias: 'required', globalBias: 'required' },
+  als: { userBias: 'absent', itemBias: 'absent', globalBias: 'absent' },
+  bpr: { userBias: 'absent', itemBias: 'optional', globalBias: 'absent' },
+} as const;
+
+/** `a`, once every value is finite: a NaN or infinity would turn every score it touches into NaN. */
+function finite<T extends Float32Array>(source: string, name: string, a: T): T {
+  for (let k = 0; k < a.length; k++) {
+    if (!Number.isFinite(a[k]!)) throw bad(source, `block ${name} holds ${a[k]} at position ${k}`);
+  }
+  return a;
+}
+
+/** The training summary, when present, must describe this model's own sizes. */
+function checkTrainingSummary(training: unknown, users: number, items: number, interactions: number, source: string): void {
+  if (training === undefined) return;
+  if (training === null || typeof training !== 'object') throw bad(source, 'training summary is not an object');
+  const t = training as Record<string, unknown>;
+  const expected: Record<string, number> = { users, items, interactions };
+  for (const [key, value] of Object.entries(expected)) {
+    if (Object.hasOwn(t, key) && t[key] !== value) throw bad(source, `training summary says ${JSON.stringify(t[key])} ${key}, the model has ${value}`);
+  }
+}
+
 function isIdList(v: unknown): v is RawId[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)));
 }
@@ -93,13 +119,29 @@ export function decodeFactorModel(contents: ModelFileContents, source: string): 
     factors: f,
     users: userMap,
     items: itemMap,
-    userFactors: block('userFactors', Float32Array, nU * f),
-    itemFactors: block('itemFactors', Float32Array, nI * f),
-    seen: { rows: nU, cols: nI, indptr, indices, values: block('seenValues', Float32Array, nnz) },
-    itemPopularity: block('itemPopularity', Float32Array, nI),
+    userFactors: finite(source, 'userFactors', block('userFactors', Float32Array, nU * f)),
+    itemFactors: finite(source, 'itemFactors', block('itemFactors', Float32Array, nI * f)),
+    seen: { rows: nU, cols: nI, indptr, indices, values: finite(source, 'seenValues', block('seenValues', Float32Array, nnz)) },
+    itemPopularity: finite(source, 'itemPopularity', block('itemPopularity', Float32Array, nI)),
   };
-  if (blocks.userBias) state.userBias = block('userBias', Float32Array, nU);
-  if (blocks.itemBias) state.itemBias = block('itemBias', Float32Array, nI);
-  if (typeof globalBias === 'number') state.globalBias = globalBias;
+  for (let i = 0; i < nI; i++) if (state.itemPopularity[i]! < 0) throw bad(source, `block itemPopularity holds a negative count at item ${i}`);
+  // The biases a type has: missing ones would serve NaN or fail, foreign ones would skew its scores.
+  const biases = Object.hasOwn(BIASES, type) ? BIASES[type as keyof typeof BIASES] : undefined;
+  if (biases !== undefined) {
+    for (const name of ['userBias', 'itemBias'] as const) {
+      const need = biases[name];
+      if (need === 'required' && blocks[name] === undefined) throw bad(source, `a ${type} model needs block ${name}`);
+      if (need === 'absent' && blocks[name] !== undefined) throw bad(source, `a ${type} model has no block ${name}`);
+    }
+    if (biases.globalBias === 'required' && typeof globalBias !== 'number') throw bad(source, `a ${type} model needs a global bias`);
+    if (biases.globalBias === 'absent' && globalBias !== null && globalBias !== undefined) throw bad(source, `a ${type} model has no global bias`);
+  }
+  if (blocks.userBias) state.userBias = finite(source, 'userBias', block('userBias', Float32Array, nU));
+  if (blocks.itemBias) state.itemBias = finite(source, 'itemBias', block('itemBias', Float32Array, nI));
+  if (globalBias !== null && globalBias !== undefined) {
+    if (typeof globalBias !== 'number' || !Number.isFinite(globalBias)) throw bad(source, `global bias ${String(globalBias)} is not a finite number`);
+    state.globalBias = globalBias;
+  }
+  checkTrainingSummary(extra.training, nU, nI, nnz, source);
   return { type, params: params as Record<string, unknown>, state, extra };
 }

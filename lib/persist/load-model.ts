@@ -23,9 +23,10 @@ export type LoadedModel = ExplicitMF | ImplicitALS | BPR;
  */
 export async function loadModel(file: string): Promise<LoadedModel> {
   const saved = decodeFactorModel(await readModelFile(file), file);
-  const create = MODEL_CLASSES[saved.type];
+  // Own keys only: a type of "constructor" or "toString" must not find Object's methods.
+  const create = Object.hasOwn(MODEL_CLASSES, saved.type) ? MODEL_CLASSES[saved.type] : undefined;
   if (create === undefined) {
-    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type '${saved.type}' (known: ${Object.keys(MODEL_CLASSES).join(', ')})`);
+    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type ${JSON.stringify(saved.type)} (known: ${Object.keys(MODEL_CLASSES).join(', ')})`);
   }
   let model: FactorModel;
   try {

@@ -12,15 +12,21 @@
  *
  * Files are written to a temporary file in the same folder, flushed, then
  * renamed over the target: a reader sees the old file or the new one, never
- * half of one, even if the writer is killed (see temp-files.ts for the
- * temporary files a killed writer leaves and their cleanup). Reading checks magic, version, bounds and checksum before
- * trusting a single byte, and reports each failure with its own code.
+ * half of one, even if the writer is killed (see atomic-write.ts, and
+ * temp-files.ts for the temporary files a killed writer leaves and their
+ * cleanup). Reading checks magic, version and header before reading the
+ * rest, reads exactly the bytes the header describes, and checks bounds and
+ * checksum before trusting a single byte; each failure has its own code.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { constants as bufferConstants } from 'node:buffer';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid } from '../validate.js';
-import { removeStaleTemps, tempPathFor } from './temp-files.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+export { writeFileAtomic } from './atomic-write.js';
 
 export const MAGIC = Buffer.from('MFRECMDL', 'latin1');
 export const FORMAT_VERSION = 1;
@@ -101,13 +107,19 @@ function corrupt(source: string, what: string): MfrecError {
   return new MfrecError(ErrorCodes.CORRUPT_FILE, `${source}: corrupt or truncated model file: ${what}`);
 }
 
-/** Parses a buffer written by {@link encodeModelFile}; `source` names it in errors. */
-export function decodeModelFile(buf: Uint8Array, source = 'model'): ModelFileContents {
-  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+/** The longest header a string can hold: a larger one could not be parsed anyway. */
+const MAX_HEADER_BYTES = Math.min(bufferConstants.MAX_STRING_LENGTH, 0xffffffff);
+
+/**
+ * Checks magic, version and header length of a file of `totalBytes` bytes
+ * from its first bytes (`b` holds at least the first 16, or the whole file);
+ * returns the header length.
+ */
+function checkPrefix(b: Buffer, totalBytes: number, source: string): number {
   if (b.length < MAGIC.length || !b.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new MfrecError(ErrorCodes.BAD_MAGIC, `${source}: not an mfrec model file (wrong magic bytes)`);
   }
-  if (b.length < PREFIX_BYTES + TRAILER_BYTES) throw corrupt(source, `only ${b.length} bytes`);
+  if (totalBytes < PREFIX_BYTES + TRAILER_BYTES) throw corrupt(source, `only ${totalBytes} bytes`);
   const version = b.readUInt32LE(8);
   if (version > FORMAT_VERSION || version === 0) {
     throw new MfrecError(
@@ -115,43 +127,83 @@ export function decodeModelFile(buf: Uint8Array, source = 'model'): ModelFileCon
       `${source}: model file format version ${version} is not supported (this mfrec reads version ${FORMAT_VERSION}); upgrade mfrec`,
     );
   }
-  const dataEnd = b.length - TRAILER_BYTES;
-  const stored = b.readUInt32LE(dataEnd);
-  const actual = crc32(b.subarray(0, dataEnd)) >>> 0;
   const headerLength = b.readUInt32LE(12);
-  if (PREFIX_BYTES + headerLength > dataEnd) throw corrupt(source, `header claims ${headerLength} bytes but the file is shorter`);
-  if (stored !== actual) throw corrupt(source, `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
+  if (PREFIX_BYTES + headerLength > totalBytes - TRAILER_BYTES) throw corrupt(source, `header claims ${headerLength} bytes but the file is shorter`);
+  if (headerLength > MAX_HEADER_BYTES) throw corrupt(source, `header claims ${headerLength} bytes, more than a header can hold`);
+  return headerLength;
+}
+
+/** Parses the JSON header and checks its block table against the file's layout. */
+function parseHeader(json: string, headerLength: number, totalBytes: number, source: string): { header: Record<string, unknown>; entries: BlockEntry[] } {
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(b.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength)) as Record<string, unknown>;
+    header = JSON.parse(json) as Record<string, unknown>;
   } catch {
     throw corrupt(source, 'header is not valid JSON');
   }
   if (header === null || typeof header !== 'object' || !Array.isArray(header.blocks)) throw corrupt(source, 'header has no block table');
-  const blocks: Record<string, BlockArray> = {};
-  // Copy the payload once into an aligned buffer so typed arrays can view it.
-  const payload = new ArrayBuffer(dataEnd);
-  new Uint8Array(payload).set(b.subarray(0, dataEnd));
+  const headerEnd = PREFIX_BYTES + headerLength;
+  const dataEnd = totalBytes - TRAILER_BYTES;
+  const names = new Set<string>();
+  const entries: BlockEntry[] = [];
+  // The layout the writer produces: blocks after the header, 8-aligned, the trailer right after the last one.
+  let promisedEnd = align8(headerEnd);
   for (const raw of header.blocks as unknown[]) {
-    const e = raw as Partial<BlockEntry>;
-    const dtype = typeof e.dtype === 'string' && e.dtype in DTYPES ? DTYPES[e.dtype as DType] : undefined;
+    const e = (raw ?? {}) as Partial<BlockEntry>;
+    const dtype = typeof e.dtype === 'string' && Object.hasOwn(DTYPES, e.dtype) ? DTYPES[e.dtype as DType] : undefined;
     const ok =
       typeof e.name === 'string' &&
       dtype !== undefined &&
       Number.isSafeInteger(e.length) &&
       Number.isSafeInteger(e.offset) &&
       e.length! >= 0 &&
-      e.offset! >= PREFIX_BYTES + headerLength &&
+      e.offset! >= headerEnd &&
       e.offset! % 8 === 0 &&
       e.offset! + e.length! * dtype.bytes <= dataEnd;
     if (!ok) throw corrupt(source, `block ${JSON.stringify(e.name)} lies outside the file`);
-    blocks[e.name!] = dtype!.make(payload, e.offset!, e.length!);
+    if (names.has(e.name!)) throw corrupt(source, `block ${JSON.stringify(e.name)} appears twice`);
+    names.add(e.name!);
+    entries.push(e as BlockEntry);
+    promisedEnd = Math.max(promisedEnd, align8(e.offset! + e.length! * dtype!.bytes));
+  }
+  if (promisedEnd !== dataEnd) {
+    throw corrupt(source, `the file has ${totalBytes} bytes but its header describes ${promisedEnd + TRAILER_BYTES}`);
   }
   delete header.blocks;
+  return { header, entries };
+}
+
+/**
+ * Decodes a whole file held in `b`. With `owned`, `b` starts an ArrayBuffer
+ * nobody else uses and the blocks view it in place; otherwise they view one
+ * aligned copy.
+ */
+function decode(b: Buffer, source: string, owned: boolean, parsed?: ReturnType<typeof parseHeader>): ModelFileContents {
+  const headerLength = checkPrefix(b, b.length, source);
+  const dataEnd = b.length - TRAILER_BYTES;
+  const stored = b.readUInt32LE(dataEnd);
+  const actual = crc32(b.subarray(0, dataEnd)) >>> 0;
+  if (stored !== actual) throw corrupt(source, `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
+  const { header, entries } = parsed ?? parseHeader(b.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength), headerLength, b.length, source);
+  let payload: ArrayBuffer;
+  if (owned && b.byteOffset === 0) {
+    payload = b.buffer as ArrayBuffer;
+  } else {
+    payload = new ArrayBuffer(dataEnd);
+    new Uint8Array(payload).set(b.subarray(0, dataEnd));
+  }
+  // No prototype: a block named "__proto__" or "constructor" is just a name.
+  const blocks = Object.create(null) as Record<string, BlockArray>;
+  for (const e of entries) blocks[e.name] = DTYPES[e.dtype].make(payload, e.offset, e.length);
   return { header, blocks };
 }
 
-/** Writes atomically: temporary file in the same folder, flush, rename. */
+/** Parses a buffer written by {@link encodeModelFile}; `source` names it in errors. */
+export function decodeModelFile(buf: Uint8Array, source = 'model'): ModelFileContents {
+  return decode(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), source, false);
+}
+
+/** Writes atomically: temporary file in the same folder, flush, rename (see atomic-write.ts). */
 export async function writeModelFile(file: string, contents: ModelFileContents): Promise<void> {
   checkPath(file);
   const data = encodeModelFile(contents);
@@ -163,34 +215,73 @@ function checkPath(file: unknown): string {
   return file;
 }
 
-/** Writes `data` to `file` so that readers see either the old or the new complete file. */
-export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
-  checkPath(file);
-  // Temporary files of writers that were killed go first: they never pile up.
-  await removeStaleTemps(file);
-  const tmp = tempPathFor(file);
-  let handle;
-  try {
-    handle = await open(tmp, 'wx');
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, file);
-  } catch (e) {
-    await handle?.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw new MfrecError(ErrorCodes.IO, `Cannot write ${file}: ${(e as Error).message}`, { cause: e });
+/** Reads `length` bytes at `position`, all of them (a file that shrank meanwhile is truncated). */
+async function readAt(handle: FileHandle, into: Uint8Array, position: number, source: string): Promise<void> {
+  for (let done = 0; done < into.length; ) {
+    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+    if (bytesRead === 0) throw corrupt(source, `ends after ${position + done} bytes`);
+    done += bytesRead;
   }
 }
 
+/**
+ * Reads a model file without trusting it: only a regular file (a device or
+ * pipe could be endless); magic, version and header first, so that a file
+ * that is not a model costs 16 bytes; then exactly the bytes the header
+ * describes, which must be the file's size, into one buffer the blocks view.
+ */
 export async function readModelFile(file: string): Promise<ModelFileContents> {
   checkPath(file);
-  let buf: Buffer;
+  let handle: FileHandle;
   try {
-    buf = await readFile(file);
+    // Non-blocking: opening a pipe nobody writes to would otherwise wait forever.
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    throw new MfrecError(ErrorCodes.IO, `Cannot read model file ${file}: ${(e as Error).message}`, { cause: e });
+    throw new MfrecError(ErrorCodes.IO, `Cannot read model file ${file}: ${readFailure(e)}`, { cause: e });
   }
-  return decodeModelFile(buf, file);
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new MfrecError(ErrorCodes.IO, `Cannot read model file ${file}: it is a folder`);
+    if (!info.isFile()) {
+      throw new MfrecError(ErrorCodes.IO, `Cannot read model file ${file}: not a regular file (a device, pipe or socket); save the model to a file and pass its path`);
+    }
+    const size = info.size;
+    const prefix = Buffer.alloc(Math.min(PREFIX_BYTES, size));
+    await readAt(handle, prefix, 0, file);
+    const headerLength = checkPrefix(prefix, size, file);
+    const json = Buffer.alloc(headerLength);
+    await readAt(handle, json, PREFIX_BYTES, file);
+    // Checked here before the rest is read: the header decides how many bytes the file must have.
+    const parsed = parseHeader(json.toString('utf8'), headerLength, size, file);
+    let whole: Buffer;
+    try {
+      whole = Buffer.from(new ArrayBuffer(size));
+    } catch (e) {
+      throw new MfrecError(ErrorCodes.OUT_OF_MEMORY, `${file}: cannot allocate ${size} bytes to load the model`, { cause: e });
+    }
+    // The header is read again with the rest (the checksum covers it) but parsed once.
+    await readAt(handle, whole, 0, file);
+    if (!whole.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength).equals(json)) throw corrupt(file, 'the file changed while it was read');
+    return decode(whole, file, true, parsed);
+  } catch (e) {
+    if (e instanceof MfrecError) throw e;
+    throw new MfrecError(ErrorCodes.IO, `Cannot read model file ${file}: ${readFailure(e)}`, { cause: e });
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+const READ_FAILURES: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  ELOOP: 'too many symbolic links',
+  EIO: 'input/output error',
+};
+
+function readFailure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code !== undefined && Object.hasOwn(READ_FAILURES, code) ? READ_FAILURES[code] : undefined) ?? (e as Error).message;
 }
