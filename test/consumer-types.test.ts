@@ -1,0 +1,90 @@
+/**
+ * The published declarations must compile in a strict TypeScript project that
+ * has no @types/node: no Node-only type (Buffer, NodeJS.*, node: modules) may be
+ * reachable from dist/index.d.ts. The consumer gets a copy of the package's
+ * package.json and dist/**\/*.d.ts in a folder with no node_modules above it, so
+ * nothing from this repository (its @types/node included) can be resolved.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '..');
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** Uses what a consumer of the package would import, so the types are exercised, not just loaded. */
+const consumerSource = `
+import {
+  ExplicitMF, ImplicitALS, BPR, Popularity, Interactions, MfrecError, ErrorCodes, isMfrecError,
+  loadModel, readInteractions, perUserSplit, compareRanking, tune, renderReport, libraryInfo,
+  type ErrorCode, type Recommendation, type LoadedModel,
+} from 'mfrec';
+
+const data = Interactions.fromArrays(['a', 'b'], ['x', 'y'], { values: [5, 3] });
+const mf = new ExplicitMF({ factors: 8 });
+const rec: Recommendation[] = new ImplicitALS().recommend('a', { k: 2 });
+const loaded: Promise<LoadedModel> = loadModel('m.mfrec');
+const code: ErrorCode = ErrorCodes.PARSE;
+void [data, mf, rec, loaded, code, BPR, Popularity, readInteractions, perUserSplit, compareRanking, tune, renderReport, libraryInfo];
+
+try {
+  mf.predict('a', 'x');
+} catch (e) {
+  if (e instanceof MfrecError) {
+    // MfrecError.code is the closed set of codes, so a switch over it is exhaustive.
+    const c: ErrorCode = e.code;
+    void c;
+  }
+  if (isMfrecError(e, ErrorCodes.NOT_FITTED)) void e.message;
+}
+`;
+
+let work = '';
+
+function copyDeclarations(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, e.name);
+    if (e.isDirectory()) copyDeclarations(src, path.join(to, e.name));
+    else if (e.name.endsWith('.d.ts')) cpSync(src, path.join(to, e.name));
+  }
+}
+
+function compile(compilerOptions: Record<string, unknown>): string {
+  writeFileSync(
+    path.join(work, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, types: [], ...compilerOptions }, files: ['consumer.ts'] }),
+  );
+  try {
+    execFileSync(process.execPath, [tsc, '-p', work], { cwd: work, encoding: 'utf8' });
+    return '';
+  } catch (e) {
+    return String((e as { stdout?: string }).stdout ?? e);
+  }
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { cwd: root });
+  work = mkdtempSync(path.join(os.tmpdir(), 'mfrec-consumer-'));
+  const pkg = path.join(work, 'node_modules', 'mfrec');
+  copyDeclarations(path.join(root, 'dist'), path.join(pkg, 'dist'));
+  cpSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
+  writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
+  writeFileSync(path.join(work, 'consumer.ts'), consumerSource);
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('published types in a project without @types/node', () => {
+  it('compile under strict NodeNext with every declaration checked (skipLibCheck off)', () => {
+    expect(compile({ target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext' })).toBe('');
+  });
+
+  it('compile under strict bundler resolution', () => {
+    expect(compile({ target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler' })).toBe('');
+  });
+});
