@@ -1,12 +1,14 @@
 /**
  * The published declarations must compile in a strict TypeScript project that
  * has no @types/node: no Node-only type (Buffer, NodeJS.*, node: modules) may be
- * reachable from dist/index.d.ts. The consumer gets a copy of the package's
- * package.json and dist/**\/*.d.ts in a folder with no node_modules above it, so
- * nothing from this repository (its @types/node included) can be resolved.
+ * reachable from dist/index.d.ts. The declarations are emitted from lib/ with the
+ * package's own tsconfig straight into a consumer folder's node_modules/mfrec/dist
+ * (dist/ itself is left alone: other tests run the built CLI), next to a copy of
+ * package.json, in a folder with no node_modules above it, so nothing from this
+ * repository (its @types/node included) can be resolved.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,15 +45,6 @@ try {
 
 let work = '';
 
-function copyDeclarations(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  for (const e of readdirSync(from, { withFileTypes: true })) {
-    const src = path.join(from, e.name);
-    if (e.isDirectory()) copyDeclarations(src, path.join(to, e.name));
-    else if (e.name.endsWith('.d.ts')) cpSync(src, path.join(to, e.name));
-  }
-}
-
 function compile(compilerOptions: Record<string, unknown>): string {
   writeFileSync(
     path.join(work, 'tsconfig.json'),
@@ -66,10 +59,10 @@ function compile(compilerOptions: Record<string, unknown>): string {
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { cwd: root });
   work = mkdtempSync(path.join(os.tmpdir(), 'mfrec-consumer-'));
   const pkg = path.join(work, 'node_modules', 'mfrec');
-  copyDeclarations(path.join(root, 'dist'), path.join(pkg, 'dist'));
+  const emit = ['-p', path.join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--declarationMap', 'false', '--outDir', path.join(pkg, 'dist')];
+  execFileSync(process.execPath, [tsc, ...emit], { cwd: root });
   cpSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
   writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
   writeFileSync(path.join(work, 'consumer.ts'), consumerSource);
