@@ -1,0 +1,103 @@
+/**
+ * Every TypeScript or JavaScript sample in README.md and docs/*.md is
+ * type-checked, strictly, as a module that imports 'mfrec' the way a user's
+ * code does ('mfrec' resolves to lib/index.ts; @types/node is present, as in a
+ * Node project). A sample that is a fragment declares what it uses
+ * (`declare const model: ImplicitALS;`). Each sample is written to its own
+ * file, padded so that tsc's line numbers are the line numbers in the doc.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '..');
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+interface Sample {
+  doc: string; // relative to the repository root
+  line: number; // 1-based line of the sample's first code line
+  file: string; // the file the sample is checked as
+  code: string;
+}
+
+const FENCE = /^```(ts|typescript|tsx|js|javascript|mjs)\s*$/;
+
+function samplesOf(doc: string): Sample[] {
+  const lines = readFileSync(path.join(root, doc), 'utf8').split('\n');
+  const samples: Sample[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = FENCE.exec(lines[i]!);
+    if (!open) continue;
+    const end = lines.findIndex((l, j) => j > i && /^```\s*$/.test(l));
+    if (end < 0) throw new Error(`${doc}:${i + 1}: code block never closed`);
+    const ext = /^(js|javascript|mjs)$/.test(open[1]!) ? 'mts' : 'ts';
+    const file = `${doc.replace(/[/\\]/g, '__')}.line${i + 2}.${ext}`;
+    samples.push({ doc, line: i + 2, file, code: '\n'.repeat(i + 1) + lines.slice(i + 1, end).join('\n') + '\n' });
+    i = end;
+  }
+  return samples;
+}
+
+const docs = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const samples = docs.flatMap(samplesOf);
+let work = '';
+const errors = new Map<string, string[]>();
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'mfrec-docs-'));
+  mkdirSync(path.join(work, 'samples'));
+  for (const s of samples) writeFileSync(path.join(work, 'samples', s.file), s.code);
+  writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'docs-samples', type: 'module', private: true }));
+  writeFileSync(
+    path.join(work, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        moduleDetection: 'force', // each sample is its own module, even one without imports
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [path.join(root, 'node_modules', '@types')],
+        paths: { mfrec: [path.join(root, 'lib', 'index.ts')] },
+      },
+      include: ['samples'],
+    }),
+  );
+  let out = '';
+  try {
+    execFileSync(process.execPath, [tsc, '-p', work], { cwd: work, encoding: 'utf8' });
+  } catch (e) {
+    out = String((e as { stdout?: string }).stdout ?? e);
+  }
+  // "samples/README.md.line57.ts(60,3): error TS2304: ..." -> "README.md:60:3 error TS2304: ..."
+  for (const line of out.split('\n').filter((l) => /error TS\d+/.test(l))) {
+    const m = /^samples\/([^()]+)\((\d+),(\d+)\): (.*)$/.exec(line);
+    const sample = m && samples.find((s) => s.file === m[1]);
+    const key = sample ? sample.file : '(outside the samples)';
+    errors.set(key, [...(errors.get(key) ?? []), sample ? `${sample.doc}:${m![2]}:${m![3]} ${m![4]}` : line]);
+  }
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('code samples in README.md and docs/', () => {
+  it('exist (the extraction found the samples)', () => {
+    expect(samples.filter((s) => s.doc === 'README.md').length).toBeGreaterThanOrEqual(2);
+    expect(new Set(samples.map((s) => s.doc)).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('type-check without errors outside any sample (the library itself, as a sample sees it)', () => {
+    expect(errors.get('(outside the samples)') ?? []).toEqual([]);
+  });
+
+  it.each(samples.map((s) => [`${s.doc}:${s.line}`, s] as const))('%s type-checks (strict)', (_where, s) => {
+    expect(errors.get(s.file) ?? []).toEqual([]);
+  });
+});
