@@ -69,8 +69,10 @@ git_dependency() {
 # InvoiceDate,CustomerID): CustomerID written as the shop writes it (17850.0),
 # a unit price and a country added. Descriptions may hold quoted commas.
 write_shop_export() {
-  gzip -dc "$clone/data/online-retail-purchases.csv.gz" | head -n 20001 | node -e '
-    const rows = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean).slice(1);
+  node -e '
+    const fs = require("fs"), zlib = require("zlib");
+    const [source, target] = process.argv.slice(1);
+    const rows = zlib.gunzipSync(fs.readFileSync(source)).toString("utf8").split("\n").filter(Boolean).slice(1, 20001);
     const out = ["InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"];
     for (const r of rows) {
       // Only Description can hold commas: two fields from the left, three from the right.
@@ -78,13 +80,13 @@ write_shop_export() {
       const c = r.lastIndexOf(","), d = r.lastIndexOf(",", c - 1), e = r.lastIndexOf(",", d - 1);
       out.push([r.slice(0, b), r.slice(b + 1, e), r.slice(e + 1, c), "2.55", `${r.slice(c + 1)}.0`, "United Kingdom"].join(","));
     }
-    require("fs").writeFileSync(process.argv[1], out.join("\n") + "\n");' "$1"
+    fs.writeFileSync(target, out.join("\n") + "\n");' "$clone/data/online-retail-purchases.csv.gz" "$1"
 }
 
 cli_named_columns() {
   cd "$work/shop" || return 1
   local mfrec=(node node_modules/mfrec/bin/mfrec.js) csv=orders.csv
-  write_shop_export "$csv" || return 1
+  write_shop_export "$csv" || { echo "newcomer: could not write $csv" >&2; return 1; }
   # What the model must have learnt: the distinct customers and stock codes of the file.
   local users items
   read -r users items < <(node -e '
@@ -92,8 +94,9 @@ cli_named_columns() {
     const u = new Set(), i = new Set();
     for (const r of rows) { u.add(r.slice(r.lastIndexOf(",", r.lastIndexOf(",") - 1) + 1, r.lastIndexOf(","))); i.add(r.split(",")[1]); }
     console.log(u.size, i.size);' "$csv")
-  "${mfrec[@]}" train "$csv" --model als --user-col CustomerID --item-col StockCode --out shop.mfrec --quiet || return 1
-  "${mfrec[@]}" info shop.mfrec --json > info.json || return 1
+  "${mfrec[@]}" train "$csv" --model als --user-col CustomerID --item-col StockCode --out shop.mfrec --quiet ||
+    { echo "newcomer: mfrec train with named columns failed (above)" >&2; return 1; }
+  "${mfrec[@]}" info shop.mfrec --json > info.json || { echo "newcomer: mfrec info failed" >&2; return 1; }
   node -e '
     const info = JSON.parse(require("fs").readFileSync("info.json", "utf8"));
     const [users, items] = process.argv.slice(1).map(Number);
@@ -102,13 +105,14 @@ cli_named_columns() {
       process.exit(1);
     }
     console.log(`trained on ${users} customers x ${items} stock codes`);' "$users" "$items" || return 1
-  "${mfrec[@]}" recommend --model shop.mfrec --user 17850.0 --k 5 > recs.csv || return 1
+  "${mfrec[@]}" recommend --model shop.mfrec --user 17850.0 --k 5 > recs.csv || { echo "newcomer: mfrec recommend failed" >&2; return 1; }
   cat recs.csv
   # user,item,rank,score: five rows for customer 17850.0, items that are stock codes of the file.
   [ "$(head -n 1 recs.csv | cut -d, -f1-3)" = "user,item,rank" ] &&
     [ "$(tail -n +2 recs.csv | cut -d, -f1 | sort -u)" = "17850.0" ] &&
     [ "$(tail -n +2 recs.csv | wc -l)" = 5 ] &&
-    tail -n +2 recs.csv | cut -d, -f2 | while read -r item; do grep -q "^[^,]*,$item," "$csv" || { echo "not a stock code of the file: $item" >&2; exit 1; }; done
+    tail -n +2 recs.csv | cut -d, -f2 | while read -r item; do grep -q "^[^,]*,$item," "$csv" || { echo "not a stock code of the file: $item" >&2; exit 1; }; done ||
+    { echo "newcomer: recommendations are not 5 stock codes for customer 17850.0" >&2; return 1; }
 }
 
 total=$SECONDS
