@@ -5,12 +5,16 @@
  * Node project). A sample that is a fragment declares what it uses
  * (`declare const model: ImplicitALS;`). Each sample is written to its own
  * file, padded so that tsc's line numbers are the line numbers in the doc.
+ * Every `mfrec` command line in a shell sample names a command and flags that
+ * the CLI has.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCommands } from '../lib/cli/commands.js';
 
 const root = path.resolve(__dirname, '..');
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -99,5 +103,54 @@ describe('code samples in README.md and docs/', () => {
 
   it.each(samples.map((s) => [`${s.doc}:${s.line}`, s] as const))('%s type-checks (strict)', (_where, s) => {
     expect(errors.get(s.file) ?? []).toEqual([]);
+  });
+});
+
+interface CommandLine {
+  where: string; // doc:line
+  words: string[]; // after `mfrec`
+}
+
+/** `mfrec ...` lines of the ```sh blocks (continuation lines joined, comments and redirections cut). */
+function commandLinesOf(doc: string): CommandLine[] {
+  const lines = readFileSync(path.join(root, doc), 'utf8').split('\n');
+  const found: CommandLine[] = [];
+  let inShell = false;
+  for (let i = 0; i < lines.length; i++) {
+    if (/^```/.test(lines[i]!)) {
+      inShell = !inShell && /^```(sh|bash|shell|console)\s*$/.test(lines[i]!);
+      continue;
+    }
+    if (!inShell) continue;
+    const first = i;
+    let text = lines[i]!;
+    while (text.endsWith('\\') && i + 1 < lines.length) text = text.slice(0, -1) + ' ' + lines[++i]!;
+    const m = /^\s*(?:npx\s+)?mfrec(\s.*)?$/.exec(text.replace(/\s#.*$/, ''));
+    if (!m) continue;
+    const words = (m[1] ?? '').split(/[|<>]/)[0]!.trim().split(/\s+/).filter(Boolean);
+    found.push({ where: `${doc}:${first + 1}`, words });
+  }
+  return found;
+}
+
+const commandLines = docs.flatMap(commandLinesOf);
+
+describe('mfrec command lines in README.md and docs/', () => {
+  const program = new Command();
+  registerCommands(program);
+
+  it('exist (the extraction found them)', () => {
+    expect(commandLines.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(commandLines.map((c) => [c.where, c] as const))('%s uses a command and flags the CLI has', (_where, c) => {
+    const [name, ...rest] = c.words;
+    if (name === undefined || name.startsWith('-')) return; // `mfrec --help`, `mfrec --version`: the program's own flags
+    const command = program.commands.find((k) => k.name() === name);
+    expect(command, `no command "${name}"`).toBeDefined();
+    const known = new Set(command!.options.flatMap((o) => [o.long, o.short]).filter(Boolean));
+    known.add('--help').add('-h');
+    const unknown = rest.filter((w) => w.startsWith('-')).map((w) => w.split('=')[0]!).filter((f) => !known.has(f));
+    expect(unknown).toEqual([]);
   });
 });
