@@ -44,7 +44,8 @@ part() { # name, command...: runs a part, times it, records a failure
 }
 
 clone_head() {
-  git clone --quiet --no-hardlinks "$repo" "$clone" && test ! -e "$clone/node_modules" && test ! -e "$clone/dist"
+  # safe.directory: CI runs as root on a checkout another user may own.
+  git -c safe.directory="$repo" clone --quiet --no-hardlinks "$repo" "$clone" && test ! -e "$clone/node_modules" && test ! -e "$clone/dist"
 }
 
 readme_demo() { (cd "$clone" && npm run demo); }
