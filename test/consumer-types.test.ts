@@ -43,12 +43,20 @@ try {
 }
 `;
 
+/** CommonJS code that requires the ES module package (Node >= 20.19; TypeScript >= 5.8 under nodenext). */
+const commonJsSource = `
+import mfrec = require('mfrec');
+const code: mfrec.ErrorCode = mfrec.ErrorCodes.PARSE;
+const model: mfrec.ImplicitALS = new mfrec.ImplicitALS({ factors: 8 });
+void [code, model];
+`;
+
 let work = '';
 
-function compile(compilerOptions: Record<string, unknown>): string {
+function compile(compilerOptions: Record<string, unknown>, files = ['consumer.ts']): string {
   writeFileSync(
     path.join(work, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, types: [], ...compilerOptions }, files: ['consumer.ts'] }),
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, types: [], ...compilerOptions }, files }),
   );
   try {
     execFileSync(process.execPath, [tsc, '-p', work], { cwd: work, encoding: 'utf8' });
@@ -66,6 +74,7 @@ beforeAll(() => {
   cpSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
   writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
   writeFileSync(path.join(work, 'consumer.ts'), consumerSource);
+  writeFileSync(path.join(work, 'consumer-cjs.cts'), commonJsSource);
 }, 120_000);
 
 afterAll(() => {
@@ -75,6 +84,10 @@ afterAll(() => {
 describe('published types in a project without @types/node', () => {
   it('compile under strict NodeNext with every declaration checked (skipLibCheck off)', () => {
     expect(compile({ target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext' })).toBe('');
+  });
+
+  it('compile for CommonJS code that require()s the package (module nodenext)', () => {
+    expect(compile({ target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext' }, ['consumer-cjs.cts'])).toBe('');
   });
 
   it('compile under strict bundler resolution', () => {
