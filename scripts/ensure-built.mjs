@@ -6,9 +6,10 @@
 // than their sources. Uses only Node's own modules: it runs before anything is
 // installed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staleDependencies } from './stale-dependencies.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -43,27 +44,6 @@ function npm(args) {
   execFileSync(file, argv, { cwd: root, stdio: 'inherit', env: nodedirEnv(), shell });
 }
 
-/**
- * Why node_modules must be (re)installed, or '' when it matches package-lock.json.
- * npm records what it installed in node_modules/.package-lock.json; every
- * package the lock file requires must be there at the locked version (optional
- * ones, such as other platforms' binaries, may be missing).
- */
-function staleDependencies() {
-  const installed = path.join(root, 'node_modules', '.package-lock.json');
-  if (!existsSync(installed)) return 'node_modules is missing';
-  const lockFile = path.join(root, 'package-lock.json');
-  if (!existsSync(lockFile)) return '';
-  const wanted = JSON.parse(readFileSync(lockFile, 'utf8')).packages ?? {};
-  const have = JSON.parse(readFileSync(installed, 'utf8')).packages ?? {};
-  for (const [where, pkg] of Object.entries(wanted)) {
-    if (where === '' || pkg.link) continue;
-    if (have[where] === undefined && pkg.optional) continue;
-    if (have[where]?.version !== pkg.version) return `${where} is not ${pkg.version} as package-lock.json says`;
-  }
-  return '';
-}
-
 // node-gyp must not try to download Node headers (no network on many build hosts):
 // point it at the headers of the running Node.
 function nodedirEnv() {
@@ -75,7 +55,7 @@ function nodedirEnv() {
   return env;
 }
 
-const stale = staleDependencies();
+const stale = staleDependencies(root);
 if (stale) {
   process.stderr.write(`mfrec: installing dependencies (${stale})\n`);
   // Installing also builds the addon (the install script) and the TypeScript (prepare).
