@@ -81,7 +81,8 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('published types in a project without @types/node', () => {
+// Each case runs tsc over every declaration: allow for a loaded machine.
+describe('published types in a project without @types/node', { timeout: 120_000 }, () => {
   it('compile under strict NodeNext with every declaration checked (skipLibCheck off)', () => {
     expect(compile({ target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext' })).toBe('');
   });
