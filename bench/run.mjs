@@ -3,7 +3,7 @@
 // (so each reports its own peak RSS), prints one table with the targets and
 // verdicts, and writes everything as JSON to bench/.results/.
 //
-//   npm run build && npm run bench                 full sizes (S1 20M, S2 17.5M; under 30 minutes)
+//   npm run bench                                  full sizes (S1 20M, S2 17.5M; under 30 minutes)
 //   npm run bench -- --quick                       a tenth of the data (under 3 minutes)
 //   npm run bench -- --only sgd,als                some of the measurements
 //   npm run bench -- --libmf /path/to/libmf        also LIBMF side by side (bench/libmf.mjs)

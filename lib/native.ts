@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCodes, MfrecError } from './errors.js';
+import { ErrorCodes, MfrecError, type ErrorCode } from './errors.js';
 
 const require = createRequire(import.meta.url);
 // lib/*.ts (under vitest) and dist/*.js both sit one level below the package root.
@@ -14,7 +14,8 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 /** The functions the addon exports; every binding file adds its own. */
 export interface NativeAddon {
-  setErrorClass(ctor: new (code: string, message: string) => Error): void;
+  // The addon raises only codes of ErrorCodes (test/error-codes.test.ts checks its sources).
+  setErrorClass(ctor: new (code: ErrorCode, message: string) => Error): void;
   info(): { blas: string; openblas: boolean; hardwareThreads: number; napiVersion: number };
   [name: string]: unknown;
 }

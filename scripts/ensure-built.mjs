@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// Makes sure the native addon and the compiled TypeScript exist and are not
-// older than their sources, building what is missing. Run before tests and the
-// demo, so a fresh clone needs only `npm install` and then `npm test` / `npm run demo`.
+// Brings a checkout up to date before the tests and the demo, so a fresh clone
+// needs nothing but `npm test` or `npm run demo`: installs the dependencies
+// when node_modules is missing or does not match package-lock.json, then
+// builds the native addon and the TypeScript when they are missing or older
+// than their sources. Uses only Node's own modules: it runs before anything is
+// installed.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staleDependencies } from './stale-dependencies.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function newest(dir, filter) {
   let t = 0;
@@ -26,8 +29,19 @@ function mtime(p) {
 }
 
 function run(script) {
-  process.stderr.write(`mfrec: npm run ${script}\n`);
-  execFileSync(npm, ['run', '--silent', script], { cwd: root, stdio: 'inherit', env: nodedirEnv() });
+  npm(['run', '--silent', script]);
+}
+
+// Runs npm with this script's environment plus the Node headers' location.
+// Under `npm run`, npm_execpath is npm's own CLI script: running it with this
+// Node avoids looking npm up on PATH (and Windows' npm.cmd, which needs a shell).
+function npm(args) {
+  process.stderr.write(`mfrec: npm ${args.join(' ')}\n`);
+  const cli = process.env.npm_execpath;
+  const [file, argv, shell] = cli && /\.[cm]?js$/.test(cli)
+    ? [process.execPath, [cli, ...args], false]
+    : ['npm', args, process.platform === 'win32'];
+  execFileSync(file, argv, { cwd: root, stdio: 'inherit', env: nodedirEnv(), shell });
 }
 
 // node-gyp must not try to download Node headers (no network on many build hosts):
@@ -39,6 +53,13 @@ function nodedirEnv() {
     if (existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = prefix;
   }
   return env;
+}
+
+const stale = staleDependencies(root);
+if (stale) {
+  process.stderr.write(`mfrec: installing dependencies (${stale})\n`);
+  // Installing also builds the addon (the install script) and the TypeScript (prepare).
+  npm(existsSync(path.join(root, 'package-lock.json')) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
 }
 
 const addon = path.join(root, 'build', 'Release', 'mfrec.node');

@@ -45,7 +45,7 @@ if [ ! -e "$sysroot/lib/ld-linux-aarch64.so.1" ]; then
   mv "$sysroot.tmp" "$sysroot"
 fi
 
-# An arm64 Node the library supports (engines: >= 20.17).
+# An arm64 Node the library supports (engines: ^20.19 or >= 22.12).
 if [ ! -x "$node_dir/bin/node" ]; then
   rm -rf "$node_dir.tmp"
   mkdir -p "$node_dir.tmp"

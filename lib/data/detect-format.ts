@@ -6,7 +6,7 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid } from '../validate.js';
 import { parseNumberText } from './field-parse.js';
-import type { Delimiter } from './line-source.js';
+import type { Delimiter } from './delimiter.js';
 
 /** A column named as in the header (case-insensitive) or by 0-based position. */
 export type ColumnRef = string | number;

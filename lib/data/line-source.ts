@@ -10,9 +10,8 @@
  * {@link MAX_RECORD_BYTES} is reported as bad and never buffered whole.
  */
 
-/** Supported delimiters; ' ' stands for runs of spaces and tabs. */
-export type Delimiter = ',' | '\t' | ';' | '|' | ' ' | '::';
-export const DELIMITERS: readonly Delimiter[] = [',', '\t', ';', '|', ' ', '::'];
+import type { Delimiter } from './delimiter.js';
+export { DELIMITERS, type Delimiter } from './delimiter.js';
 
 /** Longest record accepted (16 MiB): memory stays bounded whatever the input. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;

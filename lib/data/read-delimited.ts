@@ -13,7 +13,7 @@ import { Interactions } from './interactions.js';
 import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadOptions, type Settings } from './read-options.js';
 import { detectFormat, headThenRest, noValidLines, readHead, rulesOf } from './record-reader.js';
 
-export type { Delimiter } from './line-source.js';
+export type { Delimiter } from './delimiter.js';
 export type { ColumnRef, Columns } from './detect-format.js';
 export type { BadLine, ReadFormat, ReadOptions } from './read-options.js';
 

@@ -9,7 +9,8 @@ import { integer, invalid, knownOptions, number, oneOf } from '../validate.js';
 import type { ColumnRef, Columns } from './detect-format.js';
 import { IdMap } from './id-map.js';
 import { AGGREGATES, type Aggregate } from './interactions.js';
-import { DELIMITERS, MAX_RECORD_BYTES, type Delimiter } from './line-source.js';
+import { DELIMITERS, type Delimiter } from './delimiter.js';
+import { MAX_RECORD_BYTES } from './line-source.js';
 
 export interface ReadOptions {
   /** Field delimiter; `' '` means runs of spaces and tabs. Default `'auto'`: detected from the first lines. */

@@ -1,4 +1,5 @@
 /** What a search records about each training-and-scoring run. */
+import type { ErrorCode } from '../errors.js';
 import type { ParamValue } from './parameters.js';
 import type { Configuration } from './sampler.js';
 
@@ -20,7 +21,7 @@ export interface TrialResult {
   /** Successive halving: the 0-based rung. Absent for random search. */
   rung?: number;
   /** Why training failed (ERR_MFREC_DIVERGED and its message), when it did. */
-  error?: { code: string; message: string };
+  error?: { code: ErrorCode; message: string };
 }
 
 /**
