@@ -18,7 +18,7 @@ import type { SparseRows } from '../data/sparse.js';
 import { resolveRecommendOptions, type RecommendOptions, type Recommendation } from './recommend-options.js';
 import { sgdBackend } from './sgd-backends.js';
 import { usersPerItem } from './popularity.js';
-import { sgdGridBlocks } from './sgd-grid.js';
+import { sgdGridBlocks, usefulSgdThreads } from './sgd-grid.js';
 import { blockRows, permuteModel, renumber } from './sgd-rows.js';
 import { sgdNative, type SgdBinding } from './sgd-native.js';
 import { checkFolded, foldIn, foldInRows, type FoldedVector, type FoldInSide } from './explicit-fold-in.js';
@@ -53,11 +53,16 @@ export interface ExplicitMFOptions {
   learningRateDecay?: number;
   /** Standard deviation of the initial vector entries (normal, mean 0). In [0, 10]. Default 0.02. */
   initStd?: number;
-  /** Threads to train and predict with; 0 means all hardware threads. Integer in [0, 256]. Default 0. */
+  /**
+   * Threads to train and predict with; 0 means all hardware threads. Integer in [0, 256]. Default 0.
+   * Training uses no more threads than the data can keep busy (2t + 1 users and items and
+   * about 512 ratings per grid block, see `usefulSgdThreads`): small data trains on one thread.
+   */
   threads?: number;
   /**
    * Seed of every random choice (initial vectors, grid, visiting order). A
-   * uint32. Default 42. With `threads: 1` the same seed gives bit-identical models.
+   * uint32. Default 42. With `threads: 1` (or data small enough to train on
+   * one thread) the same seed gives bit-identical models.
    */
   seed?: number;
   /**
@@ -367,7 +372,7 @@ export class ExplicitMF extends FactorModel {
       model.itemBiasRegularization = scales.itemBias;
 
       // The twin always replays the one-thread schedule (on the one-thread grid).
-      const threads = p.backend === 'js' ? 1 : this.threads();
+      const threads = p.backend === 'js' ? 1 : usefulSgdThreads(this.threads(), nUsers, nItems, data.nnz);
       const blocks = sgdGridBlocks(threads, nUsers, nItems, k);
       const grid = allocateGrid(data.nnz, blocks);
       const sgd = sgdBackend(p.backend);
