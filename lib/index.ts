@@ -95,3 +95,4 @@ export {
   type TunedModel,
 } from './tune/index.js';
 export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';
+export { MAX_K } from './validate.js';

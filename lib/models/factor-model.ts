@@ -12,7 +12,7 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import type { IdMap, RawId } from '../data/id-map.js';
 import { Interactions } from '../data/interactions.js';
 import type { SparseRows } from '../data/sparse.js';
-import { integer, invalid, knownOptions } from '../validate.js';
+import { DEFAULT_K, integer, invalid, knownOptions, MAX_K } from '../validate.js';
 import { withoutItem, withoutUser } from './forget.js';
 import { knownItemIndices, takeRecalculate, type CheckedHistory, type FoldedUser, type LiveInteractions } from './live-history.js';
 import { partiallyFitted, planRows, type Side, type SolvedRows } from './partial-fit-plan.js';
@@ -461,7 +461,7 @@ export abstract class FactorModel {
     const s = this.fitted();
     const id = rawId('user', user);
     const raw = knownOptions('similarUsers', options, ['k']);
-    const k = raw.k === undefined ? 10 : integer('k', raw.k, 1);
+    const k = raw.k === undefined ? DEFAULT_K : integer('k', raw.k, 1, MAX_K);
     const u = s.users.index(id);
     if (u === undefined || u >= s.seen.rows) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown user ${JSON.stringify(id)}`);
     return this.similar(s.userFactors, s.factors, u, k, undefined).map(([j, score]) => ({ user: s.users.id(j), score }));

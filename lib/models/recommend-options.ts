@@ -4,10 +4,10 @@
  * shapes they return.
  */
 import type { IdMap, RawId } from '../data/id-map.js';
-import { boolean, integer, invalid, knownOptions, oneOf } from '../validate.js';
+import { boolean, DEFAULT_K, integer, invalid, knownOptions, MAX_K, oneOf } from '../validate.js';
 
 export interface RecommendOptions {
-  /** Number of items per user, integer >= 1. Default 10. Larger than the catalogue: every item that qualifies. */
+  /** Number of items per user, integer in [1, 2^31 - 1]. Default 10. Larger than the catalogue: every item that qualifies. */
   k?: number;
   /** Leave out the items the user interacted with in training. Default true. */
   filterSeen?: boolean;
@@ -65,7 +65,7 @@ export function resolveRecommendOptions(
 ): ResolvedRecommendOptions {
   const o = knownOptions(where, options, known);
   return {
-    k: o.k === undefined ? 10 : integer('k', o.k, 1),
+    k: o.k === undefined ? DEFAULT_K : integer('k', o.k, 1, MAX_K),
     filterSeen: o.filterSeen === undefined ? true : boolean('filterSeen', o.filterSeen),
     exclude: o.exclude === undefined ? undefined : itemIndices('exclude', o.exclude, items),
     candidates: o.candidates === undefined ? undefined : itemIndices('candidates', o.candidates, items),
