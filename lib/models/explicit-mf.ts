@@ -3,8 +3,8 @@
  * r̂(u, i) = μ + b_u + b_i + p_u · q_i, trained by stochastic gradient descent
  * with L2 regularization on all cores (native/kernels/sgd.h).
  */
-import os from 'node:os';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { checkMemory, formatBytes } from './memory-limit.js';
 import { IdMap, type RawId } from '../data/id-map.js';
 import { Interactions } from '../data/interactions.js';
 import { rowOfEntries } from '../data/sparse.js';
@@ -186,41 +186,23 @@ function checkRawId(name: string, id: unknown): RawId {
   throw invalid('a string or finite number id', name, id);
 }
 
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-}
-
 /** Rows a partial fit solves per event-loop turn (each a small Cholesky solve). */
 const ROWS_PER_TURN = 64;
 
-/** Largest typed array V8 allocates, in elements. */
-const MAX_ARRAY_ELEMENTS = 2 ** 32;
-
 /**
  * Refuses, before allocating anything, a model whose arrays would not fit:
- * a factor matrix beyond the typed-array limit, or a total beyond the
- * machine's memory.
+ * a factor matrix beyond the typed-array limit, or a total beyond the memory
+ * this process may use (memory-limit.ts).
  */
-function checkMemory(nUsers: number, nItems: number, factors: number, nnz: number, copies: number): void {
-  const elements = Math.max(nUsers, nItems) * factors;
+function checkFitMemory(nUsers: number, nItems: number, factors: number, nnz: number, copies: number): void {
   const factorBytes = (nUsers + nItems) * (factors + 1) * 4;
-  const total = factorBytes * copies + nnz * 12 * 2;
-  if (elements > MAX_ARRAY_ELEMENTS || total > os.totalmem()) {
-    throw new MfrecError(
-      ErrorCodes.OUT_OF_MEMORY,
-      `ExplicitMF with ${factors} factors for ${nUsers} users and ${nItems} items needs ${formatBytes(total)} ` +
-        `(${formatBytes(factorBytes)} per copy of the model, ${copies} copies while training), more than ` +
-        (elements > MAX_ARRAY_ELEMENTS ? `one typed array can hold (2^32 elements)` : `this machine's ${formatBytes(os.totalmem())} of memory`) +
-        `: use fewer factors`,
-    );
-  }
+  checkMemory({
+    where: 'ExplicitMF.fit',
+    what: `${nUsers} users and ${nItems} items × ${factors} factors (${formatBytes(factorBytes)} per copy of the model, ${copies} copies while training)`,
+    bytes: factorBytes * copies + nnz * 12 * 2,
+    largestArray: Math.max(nUsers, nItems) * factors,
+    remedy: 'use fewer factors',
+  });
 }
 
 /**
@@ -348,7 +330,7 @@ export class ExplicitMF extends FactorModel {
     try {
       cancel.throwIfAborted();
       const k = p.factors;
-      checkMemory(data.nUsers, data.nItems, k, data.nnz, p.earlyStopping === false ? 1 : 2);
+      checkFitMemory(data.nUsers, data.nItems, k, data.nnz, p.earlyStopping === false ? 1 : 2);
       const set = compact(data);
       const nUsers = set.users.size;
       const nItems = set.items.size;
