@@ -128,13 +128,14 @@ export function decodeModelFile(buf: Uint8Array, source = 'model'): ModelFileCon
     throw corrupt(source, 'header is not valid JSON');
   }
   if (header === null || typeof header !== 'object' || !Array.isArray(header.blocks)) throw corrupt(source, 'header has no block table');
-  const blocks: Record<string, BlockArray> = {};
+  // No prototype: block names come from the file (a block named __proto__ must not become one).
+  const blocks: Record<string, BlockArray> = Object.create(null) as Record<string, BlockArray>;
   // Copy the payload once into an aligned buffer so typed arrays can view it.
   const payload = new ArrayBuffer(dataEnd);
   new Uint8Array(payload).set(b.subarray(0, dataEnd));
   for (const raw of header.blocks as unknown[]) {
     const e = raw as Partial<BlockEntry>;
-    const dtype = typeof e.dtype === 'string' && e.dtype in DTYPES ? DTYPES[e.dtype as DType] : undefined;
+    const dtype = typeof e.dtype === 'string' && Object.hasOwn(DTYPES, e.dtype) ? DTYPES[e.dtype as DType] : undefined;
     const ok =
       typeof e.name === 'string' &&
       dtype !== undefined &&
