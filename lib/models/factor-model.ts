@@ -17,7 +17,7 @@ import { withoutItem, withoutUser } from './forget.js';
 import { knownItemIndices, takeRecalculate, type CheckedHistory, type FoldedUser, type LiveInteractions } from './live-history.js';
 import { partiallyFitted, planRows, type Side, type SolvedRows } from './partial-fit-plan.js';
 import { BatchRecommendations } from './batch-recommendations.js';
-import { rankByPopularity } from './popular-ranking.js';
+import { countsToShares, rankByPopularity } from './popular-ranking.js';
 import {
   RECOMMEND_OPTION_NAMES,
   rankedCount,
@@ -143,6 +143,23 @@ export abstract class FactorModel {
 
   get itemIds(): RawId[] {
     return this.fitted().items.toArray();
+  }
+
+  /**
+   * Whether the model can score `user`: it knows the user and has training
+   * interactions for them, so `recommend(user)` ranks with the model
+   * (`source: 'model'`). False for a cold-start user, whose recommendations
+   * are the popularity fallback. Throws ERR_MFREC_NOT_FITTED before a fit.
+   */
+  hasUser(user: RawId): boolean {
+    const s = this.fitted();
+    const u = s.users.index(rawId('user', user));
+    return u !== undefined && u < s.seen.rows && s.seen.indptr[u + 1]! > s.seen.indptr[u]!;
+  }
+
+  /** Whether `item` is in the model's catalogue (it can be recommended, and queried with similarItems). */
+  hasItem(item: RawId): boolean {
+    return this.fitted().items.index(rawId('item', item)) !== undefined;
   }
 
   /** A copy of one user's factor vector (undefined for an unknown user). */
@@ -426,7 +443,7 @@ export abstract class FactorModel {
     const id = rawId('item', item);
     const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
     const i = knownItem(s, id);
-    return this.similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score }));
+    return this.similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
   }
 
   /**
@@ -562,13 +579,14 @@ export abstract class FactorModel {
     return topkAddon().topk(args).then(scatter);
   }
 
-  /** Cold rows get the popular items under the same exclusions and candidates (nothing seen to filter). */
+  /** Cold rows get the popular items under the same exclusions and candidates (nothing seen to filter), scored by their share of training users. */
   private fillCold(s: FactorState, o: ResolvedRecommendOptions, rows: Int32Array, width: number, items: Int32Array, scores: Float32Array): void {
     let first = -1;
     for (let r = 0; r < rows.length; r++) {
       if (rows[r]! >= 0) continue;
       if (first < 0) {
         rankByPopularity(s.itemPopularity, o, undefined, items, scores, r * width, width);
+        countsToShares(s.seen, scores, r * width, width);
         first = r;
       } else {
         items.copyWithin(r * width, first * width, (first + 1) * width);

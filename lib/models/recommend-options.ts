@@ -20,8 +20,10 @@ export interface RecommendOptions {
   candidates?: RawId[];
   /**
    * A user the model does not know, or one with no training interactions:
-   * 'popular' (default) recommends the most popular items (their scores are
-   * then popularity counts, not model scores); 'error' throws ERR_MFREC_UNKNOWN_ID.
+   * 'popular' (default) recommends the most popular items, marked
+   * `source: 'cold-start'`, with the share of training users who interacted
+   * with each item as score (in [0, 1], not a model score); 'error' throws
+   * ERR_MFREC_UNKNOWN_ID.
    */
   coldStart?: 'popular' | 'error';
   /** Threads for batch calls, 0 = all hardware threads. Default 0 (batch), 1 (single user). */
@@ -34,9 +36,17 @@ export interface BatchRecommendOptions extends RecommendOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Where a recommendation comes from: 'model' (ranked by the model's scores) or
+ * 'cold-start' (the popularity fallback for a user the model cannot score;
+ * the score is then the share of training users who interacted with the item).
+ */
+export type RecommendationSource = 'model' | 'cold-start';
+
 export interface Recommendation {
   item: RawId;
   score: number;
+  source: RecommendationSource;
 }
 
 export const COLD_START_POLICIES = ['popular', 'error'] as const;
