@@ -39,6 +39,7 @@ export {
   type BatchRecommendOptions,
   type RecommendOptions,
   type Recommendation,
+  type RecommendationSource,
   type RecommendAllOptions,
   type SimilarItemsOptions,
   type SimilarItemsBatchOptions,

@@ -36,7 +36,7 @@ import { encodeFactorModel } from '../persist/factor-state.js';
 import { writeModelFile } from '../persist/model-file.js';
 import { packageVersion } from '../version.js';
 
-export type { BatchRecommendOptions, RecommendOptions, Recommendation } from './recommend-options.js';
+export type { BatchRecommendOptions, RecommendOptions, Recommendation, RecommendationSource } from './recommend-options.js';
 export type { CheckedHistory, FoldedUser, LiveInteractions } from './live-history.js';
 export type { Side, SolvedRows } from './partial-fit-plan.js';
 
