@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareRanking, evaluateRanking, evaluateTopK, ImplicitALS, Interactions, MAX_K, popularityScorer, randomSplit, tune } from '../lib/index.js';
+import { compareRanking, crossValidate, evaluateRanking, evaluateTopK, ExplicitMF, ImplicitALS, kFold, Interactions, MAX_K, popularityScorer, randomSplit, tune } from '../lib/index.js';
 import { cliIn, writePlantedRatings } from './helpers/cli.js';
 import { errorCode } from './support.js';
 
@@ -55,6 +55,19 @@ describe('k is bounded by the catalogue in evaluation', () => {
     const code = await errorCode(tune(train, { model: 'als', metric: 'ndcg@999999', budget: 2, onTrial: () => trials++ }));
     expect(code).toBe('ERR_MFREC_INVALID_ARGUMENT');
     expect(trials).toBe(0);
+  });
+});
+
+describe('folds have a documented maximum', () => {
+  it('kFold and crossValidate refuse more than 100 folds (each a copy of the data) with a typed error', async () => {
+    const ratings = Interactions.fromArrays(
+      Array.from({ length: 400 }, (_, e) => `u${e % 40}`),
+      Array.from({ length: 400 }, (_, e) => `i${e % 37}`),
+      { values: Array.from({ length: 400 }, (_, e) => 1 + (e % 5)) },
+    );
+    expect(kFold(ratings, { folds: 100 })).toHaveLength(100);
+    expect(await errorCode(() => kFold(ratings, { folds: 101 }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+    expect(await errorCode(crossValidate(() => new ExplicitMF({ iterations: 1 }), ratings, { folds: 400 }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
   });
 });
 
