@@ -55,8 +55,8 @@ describe('fits refuse what the container cannot hold, before allocating', () => 
     else process.env.MFREC_MEMORY_LIMIT = saved;
   });
 
-  // 2,000 users × 2,000 items × 1,024 factors: about 16 MB of factors, far below any machine's memory.
-  const ids = Array.from({ length: 2000 }, (_, k) => k);
+  // 4,000 users × 4,000 items × 1,024 factors: about 32 MB of factors, far below any machine's memory.
+  const ids = Array.from({ length: 4000 }, (_, k) => k);
   const clicks = Interactions.fromArrays(ids, ids);
   const ratings = Interactions.fromArrays(ids, ids, { values: ids.map(() => 3) });
 
@@ -70,5 +70,31 @@ describe('fits refuse what the container cannot hold, before allocating', () => 
     expect(e).toBeInstanceOf(MfrecError);
     expect((e as MfrecError).code).toBe('ERR_MFREC_OUT_OF_MEMORY');
     expect((e as MfrecError).message).toMatch(/more than MFREC_MEMORY_LIMIT: 1\.0 MiB/);
+  });
+});
+
+describe('result arrays are checked against the limit too', () => {
+  const saved = process.env.MFREC_MEMORY_LIMIT;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.MFREC_MEMORY_LIMIT;
+    else process.env.MFREC_MEMORY_LIMIT = saved;
+  });
+
+  it('recommendBatch, recommendAll and similarItemsBatch refuse results beyond the limit with ERR_MFREC_OUT_OF_MEMORY', async () => {
+    const ids = Array.from({ length: 6000 }, (_, k) => `u${k}`);
+    const items = ids.map((_, k) => `i${k % 500}`);
+    const model = await new ImplicitALS({ factors: 2, iterations: 1, threads: 1 }).fit(Interactions.fromArrays(ids, items));
+    process.env.MFREC_MEMORY_LIMIT = '1M';
+    // 6,000 users × 500 items × 8 bytes = 24 MB of results.
+    for (const call of [
+      () => model.recommendBatch(ids, { k: 500, filterSeen: false }),
+      () => model.recommendAll({ k: 500, blockSize: 6000 }).next(),
+      () => model.similarItemsBatch(items, { k: 499 }),
+    ]) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toMatchObject({ name: 'MfrecError', code: 'ERR_MFREC_OUT_OF_MEMORY' });
+    }
+    delete process.env.MFREC_MEMORY_LIMIT;
+    expect((await model.recommendBatch(ids.slice(0, 10), { k: 500 })).length).toBe(10);
   });
 });

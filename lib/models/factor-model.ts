@@ -18,6 +18,7 @@ import { knownItemIndices, takeRecalculate, type CheckedHistory, type FoldedUser
 import { partiallyFitted, planRows, type Side, type SolvedRows } from './partial-fit-plan.js';
 import { BatchRecommendations } from './batch-recommendations.js';
 import { countsToShares, rankByPopularity } from './popular-ranking.js';
+import { checkMemory } from './memory-limit.js';
 import {
   RECOMMEND_OPTION_NAMES,
   rankedCount,
@@ -461,6 +462,7 @@ export abstract class FactorModel {
     const ids = Array.from(list);
     const rows = Int32Array.from(ids, (id) => knownItem(s, id));
     const width = similarWidth(o.k, o.candidates, s.items.size);
+    checkResultMemory('similarItemsBatch', rows.length, width);
     const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
     return cancellable(signal, async (cancel) => {
       if (width > 0 && rows.length > 0) {
@@ -530,6 +532,7 @@ export abstract class FactorModel {
   ): BatchRecommendations | Promise<BatchRecommendations> {
     const n = rows.length;
     const width = Math.min(o.k, rankedCount(o, s.items.size));
+    checkResultMemory('recommendations', n, width);
     const items = new Int32Array(n * width);
     const scores = new Float32Array(n * width);
     const cold = Uint8Array.from(rows, (u) => (u < 0 ? 1 : 0));
@@ -748,4 +751,15 @@ export function inverseNorms(vectors: Float32Array, factors: number): Float32Arr
     inverseNormCache.set(vectors, inv);
   }
   return inv;
+}
+
+/** Refuses a result of `rows` × `width` (item, score) pairs that cannot be allocated (memory-limit.ts). */
+function checkResultMemory(where: string, rows: number, width: number): void {
+  checkMemory({
+    where,
+    what: `${rows} rows of ${width} items`,
+    bytes: rows * width * 8,
+    largestArray: rows * width,
+    remedy: 'ask for fewer users per call (blockSize) or a smaller k',
+  });
 }

@@ -89,6 +89,12 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
+/**
+ * Needs below this are not compared with the limit: reading the limit costs
+ * file reads, and single recommendations (a few KB) run on a serving path.
+ */
+export const UNCHECKED_BYTES = 16 * 2 ** 20;
+
 export interface MemoryNeed {
   /** The call, e.g. "ExplicitMF.fit". */
   where: string;
@@ -104,7 +110,8 @@ export interface MemoryNeed {
 
 /**
  * Refuses, before anything is allocated, a need that cannot be met: one
- * array beyond the typed-array limit, or a total beyond {@link memoryLimit},
+ * array beyond the typed-array limit, or a total of at least
+ * {@link UNCHECKED_BYTES} beyond {@link memoryLimit},
  * with ERR_MFREC_OUT_OF_MEMORY naming the sizes and the limit that applies.
  */
 export function checkMemory(need: MemoryNeed, sources?: MemoryLimitSources): void {
@@ -116,6 +123,7 @@ export function checkMemory(need: MemoryNeed, sources?: MemoryLimitSources): voi
         `${MAX_TYPED_ARRAY_ELEMENTS.toLocaleString('en-US')}-element limit of a typed array; ${need.remedy}`,
     );
   }
+  if (need.bytes < UNCHECKED_BYTES) return;
   const limit = memoryLimit(sources);
   if (need.bytes > limit.bytes) {
     throw new MfrecError(
