@@ -39,6 +39,7 @@ export {
   type BatchRecommendOptions,
   type RecommendOptions,
   type Recommendation,
+  type RecommendationSource,
   type RecommendAllOptions,
   type SimilarItemsOptions,
   type SimilarItemsBatchOptions,
@@ -95,3 +96,4 @@ export {
   type TunedModel,
 } from './tune/index.js';
 export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';
+export { MAX_K } from './validate.js';

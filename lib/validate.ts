@@ -61,6 +61,32 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
   return value as T;
 }
 
+/**
+ * Largest list length (k) any call accepts: dense item indices are Int32, so no
+ * catalogue, and no list, is longer. A k above the catalogue size returns
+ * every item that qualifies (recommend, similar); evaluation bounds k by the
+ * catalogue instead (see {@link cutoff}).
+ */
+export const MAX_K = 2 ** 31 - 1;
+
+/** The default cut-off of every top-k call. */
+export const DEFAULT_K = 10;
+
+/**
+ * An evaluation cut-off k: an integer from 1 to the `nItems` items of the
+ * data (a longer list cannot hold more items, and its arrays would only cost
+ * memory and time), or up to the default {@link DEFAULT_K} on a smaller
+ * catalogue. Undefined gives the default.
+ */
+export function cutoff(name: string, value: unknown, nItems: number): number {
+  if (value === undefined) return DEFAULT_K;
+  const max = Math.max(nItems, DEFAULT_K);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw invalid(`integer in [1, ${max}] (the data has ${nItems} items)`, name, value);
+  }
+  return value;
+}
+
 export function seed(name: string, value: unknown): number {
   return integer(name, value, 0, 0xffffffff);
 }

@@ -106,7 +106,7 @@ cli_named_columns() {
       process.exit(1);
     }
     console.log(`trained on ${users} customers x ${items} stock codes`);' "$users" "$items" || return 1
-  "${mfrec[@]}" recommend --model shop.mfrec --user 17850.0 --k 5 > recs.csv || { echo "newcomer: mfrec recommend failed" >&2; return 1; }
+  "${mfrec[@]}" recommend --model-file shop.mfrec --user 17850.0 --k 5 > recs.csv || { echo "newcomer: mfrec recommend failed" >&2; return 1; }
   cat recs.csv
   # user,item,rank,score: five rows for customer 17850.0, items that are stock codes of the file.
   [ "$(head -n 1 recs.csv | cut -d, -f1-3)" = "user,item,rank" ] &&

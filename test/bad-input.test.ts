@@ -289,7 +289,7 @@ describe('pinned gaps', () => {
     const explicit = new ExplicitMF({ factors: 1_000_000, iterations: 1 });
     const e = await explicit.fit(Interactions.fromArrays(users.slice(0, 5000), users.slice(0, 5000), { values: users.slice(0, 5000).map(() => 3) })).catch((x: unknown) => x);
     expect((e as MfrecError).code).toBe('ERR_MFREC_OUT_OF_MEMORY');
-    expect((e as MfrecError).message).toMatch(/needs [\d.]+ [KMGT]iB/);
+    expect((e as MfrecError).message).toMatch(/needs [\d,]+ bytes \([\d.]+ [KMGT]iB\)/);
   });
 
   it('a single user, a single item, and a 1 × 1 matrix train and answer', async () => {

@@ -111,7 +111,7 @@ describe('mfrec CLI', () => {
     expect((await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '4', '--out', 'a.mfrec')).code).toBe(0);
     const r = await mfrec('recommend', '--model-file', 'a.mfrec', '--user', 'u0', '--k', '3');
     const rows = r.stdout.trim().split('\n');
-    expect(rows[0]).toBe('user,item,rank,score');
+    expect(rows[0]).toBe('user,item,rank,score,source');
     expect(rows.slice(1).map((l) => l.split(',').slice(0, 3))).toHaveLength(3);
     expect(rows[1]!.startsWith('u0,')).toBe(true);
     const all = await mfrec('recommend', '--model-file', 'a.mfrec', '--all', '--k', '2', '--out', 'all.csv', '--quiet');
@@ -144,7 +144,7 @@ describe('mfrec CLI', () => {
     const r = await mfrec('recommend', '--model-file', 'shop.mfrec', '--history', 'recent.csv', '--k', '3');
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n');
-    expect(rows[0]).toBe('user,item,rank,score');
+    expect(rows[0]).toBe('user,item,rank,score,source');
     const byUser = new Map<string, string[][]>();
     for (const line of rows.slice(1)) {
       const f = line.split(',');

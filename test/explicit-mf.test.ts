@@ -331,7 +331,7 @@ describe('ExplicitMF options and bad input', () => {
     const data = Interactions.fromArrays(users, users.map(() => 0), { values: users.map(() => 3) });
     const p = new ExplicitMF({ factors: 1_000_000, threads: 1 }).fit(data);
     await rejectsWith(p, 'ERR_MFREC_OUT_OF_MEMORY');
-    await expect(p).rejects.toThrow(/needs [0-9.]+ [GT]iB .* use fewer factors/);
+    await expect(p).rejects.toThrow(/needs [\d,]+ bytes \([0-9.]+ [GT]iB\) .* use fewer factors/);
   });
 
   it('rejects bad prediction inputs with their codes', async () => {

@@ -141,7 +141,7 @@ describe('mfrec recommend --all --out killed mid-way', () => {
     expect(code).toBe(0);
     const { readFile } = await import('node:fs/promises');
     const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
-    expect(lines[0]).toBe('user,item,rank,score');
+    expect(lines[0]).toBe('user,item,rank,score,source');
     expect(lines.length).toBe(1 + 60_000 * 10);
     // The completed run removed the killed run's temporary file.
     expect(temps(out)).toEqual([]);

@@ -26,12 +26,12 @@ describe('Popularity', () => {
 
   it('ranks by popularity, ties to the lower index, scores are counts', () => {
     expect(model.recommend('stranger', { k: 3 })).toEqual([
-      { item: 'a', score: 4 },
-      { item: 'b', score: 3 },
-      { item: 'c', score: 2 },
+      { item: 'a', score: 4, source: 'model' },
+      { item: 'b', score: 3, source: 'model' },
+      { item: 'c', score: 2, source: 'model' },
     ]);
     // c and d tie at 2: c has the lower index.
-    expect(model.recommend('stranger', { k: 4 })[3]).toEqual({ item: 'd', score: 2 });
+    expect(model.recommend('stranger', { k: 4 })[3]).toEqual({ item: 'd', score: 2, source: 'model' });
   });
 
   it('filters the seen items of a known user unless filterSeen is false', () => {

@@ -110,10 +110,12 @@ describe('cold start', () => {
     .sort((a, b) => state.itemPopularity[b]! - state.itemPopularity[a]! || a - b)
     .map((i) => state.items.id(i));
 
-  it("an unknown user gets the popular items by default, scored by popularity", () => {
+  it("an unknown user gets the popular items by default, scored by their share of training users", () => {
     const got = model.recommend('stranger', { k: 5 });
     expect(got.map((r) => r.item)).toEqual(byPopularity.slice(0, 5));
-    expect(got[0]!.score).toBe(state.itemPopularity[state.items.index(got[0]!.item)!]);
+    const trained = model.userIds.filter((u) => model.hasUser(u)).length;
+    expect(got[0]!.score).toBe(Math.fround(state.itemPopularity[state.items.index(got[0]!.item)!]! / trained));
+    expect(got.every((r) => r.source === 'cold-start' && r.score >= 0 && r.score <= 1)).toBe(true);
     const excluded = model.recommend('stranger', { k: 5, exclude: [byPopularity[0]!] });
     expect(excluded.map((r) => r.item)).toEqual(byPopularity.slice(1, 6));
   });

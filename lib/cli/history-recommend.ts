@@ -32,7 +32,7 @@ export async function recommendFromHistory(model: LoadedModel, flags: HistoryFla
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${flags.history}: the explicit model folds users in from ratings: give the history a value column (--value-col)`);
   }
   const m = interactions.byUser;
-  const sink = await CsvSink.open(flags.out, ['user', 'item', 'rank', 'score'], { rawIds: flags.rawIds });
+  const sink = await CsvSink.open(flags.out, ['user', 'item', 'rank', 'score', 'source'], { rawIds: flags.rawIds });
   const progress = createProgress(!flags.quiet && flags.out !== undefined);
   progress.start('recommending', m.rows);
   try {
@@ -45,7 +45,7 @@ export async function recommendFromHistory(model: LoadedModel, flags: HistoryFla
       const user = interactions.users.id(u);
       let rank = 1;
       for (const r of model.recommend(user, { ...options, recalculate: true, interactions: history })) {
-        await sink.row([user, r.item, rank++, formatScore(r.score)]);
+        await sink.row([user, r.item, rank++, formatScore(r.score), r.source]);
       }
       if (u % 256 === 255) progress.update(u + 1);
     }

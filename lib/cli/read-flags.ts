@@ -46,7 +46,8 @@ export function addReadFlags(cmd: Command): Command {
 }
 
 export function readOptionsFrom(flags: ReadFlags): ReadOptions {
-  const delimiter = DELIMITERS[flags.delimiter ?? 'auto'];
+  const name = flags.delimiter ?? 'auto';
+  const delimiter = Object.hasOwn(DELIMITERS, name) ? DELIMITERS[name] : undefined;
   if (delimiter === undefined) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Unknown --delimiter '${flags.delimiter}': use auto, ',', tab, ';', '|', space or '::'`);
   }

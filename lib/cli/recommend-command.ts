@@ -1,6 +1,6 @@
 /**
  * `mfrec recommend --model-file MODEL (--user ID | --all [--shard i/n] | --history FILE) [--k 10]`:
- * CSV `user,item,rank,score` (rank from 1), streamed block by block so
+ * CSV `user,item,rank,score,source` (rank from 1; source 'model' or 'cold-start'), streamed block by block so
  * memory stays flat however many users there are.
  */
 import type { Command } from 'commander';
@@ -33,7 +33,7 @@ const BLOCK = 2048;
 export function registerRecommend(program: Command): void {
   const cmd = program
     .command('recommend')
-    .description('top-k items per user from a trained model, as CSV user,item,rank,score');
+    .description('top-k items per user from a trained model, as CSV user,item,rank,score,source');
   addModelFileFlag(cmd, 'model file written by mfrec train')
     .option('--user <id...>', 'one or more user ids')
     .option('--all', 'every user the model knows')
@@ -61,7 +61,7 @@ export function registerRecommend(program: Command): void {
     }
     const users = flags.all ? shardUsers(model.userIds, flags.shard) : flags.user!;
     const options = { k: flags.k, filterSeen: !flags.keepSeen, ...(flags.threads !== undefined ? { threads: flags.threads } : {}) };
-    const sink = await CsvSink.open(flags.out, ['user', 'item', 'rank', 'score'], { rawIds: flags.rawIds });
+    const sink = await CsvSink.open(flags.out, ['user', 'item', 'rank', 'score', 'source'], { rawIds: flags.rawIds });
     const progress = createProgress(!flags.quiet && flags.out !== undefined);
     progress.start('recommending', users.length);
     try {
@@ -69,7 +69,7 @@ export function registerRecommend(program: Command): void {
         const batch = await model.recommendBatch(users.slice(start, start + BLOCK), options);
         for (const { user, recommendations } of batch.entries()) {
           let rank = 1;
-          for (const r of recommendations) await sink.row([user, r.item, rank++, formatScore(r.score)]);
+          for (const r of recommendations) await sink.row([user, r.item, rank++, formatScore(r.score), r.source]);
         }
         progress.update(Math.min(users.length, start + BLOCK));
       }

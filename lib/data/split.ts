@@ -69,12 +69,16 @@ export function randomSplit(data: Interactions, options?: { testFraction?: numbe
  * K-fold cross-validation splits: the interactions are shuffled once and cut
  * into `folds` nearly equal parts; split f tests on part f and trains on the
  * rest, so the test sets are disjoint and together cover every interaction.
- * Defaults: folds 5 (integer in [2, nnz]), seed 42.
+ * Defaults: folds 5 (integer in [2, min(nnz, 100)]: every split holds a copy
+ * of the data, so folds are bounded), seed 42.
  */
+/** Most folds kFold makes: each split is a full copy of the data. */
+export const MAX_FOLDS = 100;
+
 export function kFold(data: Interactions, options?: { folds?: number; seed?: number }): Split[] {
   const o = knownOptions('kFold', options, ['folds', 'seed']);
   const d = checkData('kFold', data);
-  const folds = o.folds === undefined ? 5 : integer('folds', o.folds, 2);
+  const folds = o.folds === undefined ? 5 : integer('folds', o.folds, 2, MAX_FOLDS);
   if (folds > d.nnz) throw invalid(`integer in [2, ${d.nnz}] (at most one fold per interaction)`, 'folds', folds);
   const order = shuffledEntries(d.nnz, seedOf(o.seed));
   const foldOf = new Uint32Array(d.nnz);

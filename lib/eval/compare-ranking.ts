@@ -57,12 +57,16 @@ export function compareRanking(
   if (models === null || typeof models !== 'object' || Array.isArray(models)) throw invalid('an object of name → model', 'models', models);
   for (const [name, model] of Object.entries(models)) {
     if (!(model instanceof FactorModel)) throw invalid('a trained model', `models.${name}`, model);
+    if (name === 'popularity') throw invalid("a model name other than 'popularity' (the baseline's)", 'models', name);
   }
   const popular = popularityScorer(train);
   const results: Record<string, RankingMetrics> = {};
+  // Own properties whatever the name (an assignment to '__proto__' would set the prototype instead).
+  const put = (name: string, metrics: RankingMetrics) =>
+    Object.defineProperty(results, name, { value: metrics, enumerable: true, writable: true, configurable: true });
   for (const [name, model] of Object.entries(models)) {
-    results[name] = evaluateRanking(modelScorer(model, train, popular), train, test, options);
+    put(name, evaluateRanking(modelScorer(model, train, popular), train, test, options));
   }
-  results.popularity = evaluateRanking(popular, train, test, options);
-  return { k: results.popularity.k, users: results.popularity.users, models: results };
+  put('popularity', evaluateRanking(popular, train, test, options));
+  return { k: results.popularity!.k, users: results.popularity!.users, models: results };
 }

@@ -6,7 +6,7 @@
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { Interactions } from '../data/interactions.js';
-import { integer, knownOptions } from '../validate.js';
+import { cutoff, knownOptions } from '../validate.js';
 import { checkEvaluationInputs, HeldOutUsers } from './held-out.js';
 
 export interface RankingMetrics {
@@ -30,7 +30,7 @@ export interface RankingMetrics {
 }
 
 export interface RankingOptions {
-  /** Length of the recommendation list. Default 10; integer >= 1. */
+  /** Length of the recommendation list. Default 10; integer from 1 to the number of items (or 10). */
   k?: number;
 }
 
@@ -51,7 +51,7 @@ export type UserScorer = (user: number, out: Float32Array) => void;
 export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test: Interactions, options?: RankingOptions): RankingMetrics {
   checkEvaluationInputs(scoreUser, train, test);
   const o = knownOptions('evaluateRanking options', options, ['k']);
-  const k = o.k === undefined ? 10 : integer('k', o.k, 1);
+  const k = cutoff('k', o.k, train.nItems);
 
   const nItems = train.nItems;
   const scores = new Float32Array(nItems);

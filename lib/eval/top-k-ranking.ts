@@ -10,7 +10,7 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import { Interactions } from '../data/interactions.js';
 import { FactorModel } from '../models/factor-model.js';
 import type { RawId } from '../data/id-map.js';
-import { integer, invalid, knownOptions } from '../validate.js';
+import { cutoff, integer, invalid, knownOptions } from '../validate.js';
 import type { RankingMetrics } from './ranking.js';
 
 export type TopKMetrics = Omit<RankingMetrics, 'auc'>;
@@ -39,7 +39,7 @@ export async function evaluateTopK(model: FactorModel, train: Interactions, test
     throw invalid('test data sharing the id maps of train (as produced by a split)', 'test', test);
   }
   const o = knownOptions('evaluateTopK options', options, ['k', 'threads', 'signal']);
-  const k = o.k === undefined ? 10 : integer('k', o.k, 1);
+  const k = cutoff('k', o.k, train.nItems);
   const threads = o.threads === undefined ? 0 : integer('threads', o.threads, 0, 256);
 
   // Held-out items per user that are not training items of that user (the only ones that can be hit).

@@ -21,7 +21,11 @@ export class BatchRecommendations {
   readonly items: Int32Array;
   /** Scores matching `items`, −Infinity padded. */
   readonly scores: Float32Array;
-  /** 1 where the row came from the cold-start popularity fallback (scores are then popularity counts). */
+  /**
+   * 1 where the row came from the cold-start popularity fallback: its scores
+   * are then the share of training users who interacted with each item (in
+   * [0, 1]) and its recommendations say `source: 'cold-start'`.
+   */
   readonly coldStart: Uint8Array;
   private readonly itemMap: IdMap;
 
@@ -55,10 +59,11 @@ export class BatchRecommendations {
   /** Row r as objects with raw item ids, padding left out. */
   row(r: number): Recommendation[] {
     const out: Recommendation[] = [];
+    const source = this.coldStart[r] === 1 ? 'cold-start' : 'model';
     for (let j = r * this.k; j < (r + 1) * this.k; j++) {
       const item = this.items[j]!;
       if (item < 0) break;
-      out.push({ item: this.itemMap.id(item), score: this.scores[j]! });
+      out.push({ item: this.itemMap.id(item), score: this.scores[j]!, source });
     }
     return out;
   }

@@ -10,8 +10,8 @@
  *
  * Values in the data are ignored: every stored (user, item) pair is a positive.
  */
-import os from 'node:os';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { checkMemory } from './memory-limit.js';
 import { Interactions } from '../data/interactions.js';
 import { Rng } from '../random.js';
 import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../validate.js';
@@ -113,27 +113,21 @@ export function bprInitialFactors(rows: number, factors: number, seedValue: numb
   return out;
 }
 
-/** Largest typed array V8 allocates, in elements. */
-const MAX_FLOAT32_ELEMENTS = 2 ** 32;
-
 /**
  * Refuses, before allocating anything, factor matrices that cannot exist: one
- * beyond the typed-array limit, or all of them beyond the machine's memory.
- * (Otherwise the allocation fails with an untyped RangeError, or succeeds and
- * pushes the machine into swap.)
+ * beyond the typed-array limit, or all of them beyond the memory this process
+ * may use (memory-limit.ts). Otherwise the allocation fails with an untyped
+ * RangeError, or succeeds and pushes the machine into swap or the container
+ * into its out-of-memory killer.
  */
-function checkMemory(users: number, items: number, factors: number): void {
-  const largest = Math.max(users, items) * factors;
-  const bytes = 4 * ((users + items) * factors + items);
-  if (largest <= MAX_FLOAT32_ELEMENTS && bytes <= os.totalmem()) return;
-  throw new MfrecError(
-    ErrorCodes.OUT_OF_MEMORY,
-    `BPR.fit needs ${bytes.toLocaleString('en-US')} bytes (${users} users and ${items} items × ${factors} factors): ` +
-      (largest > MAX_FLOAT32_ELEMENTS
-        ? `a factor matrix of ${largest.toLocaleString('en-US')} floats exceeds the ${MAX_FLOAT32_ELEMENTS.toLocaleString('en-US')}-element limit of a Float32Array`
-        : `more than this machine's ${os.totalmem().toLocaleString('en-US')} bytes of memory`) +
-      '. Use fewer factors.',
-  );
+function checkFitMemory(users: number, items: number, factors: number): void {
+  checkMemory({
+    where: 'BPR.fit',
+    what: `${users} users and ${items} items × ${factors} factors`,
+    bytes: 4 * ((users + items) * factors + items),
+    largestArray: Math.max(users, items) * factors,
+    remedy: 'use fewer factors',
+  });
 }
 
 function allFinite(...arrays: Float32Array[]): boolean {
@@ -187,7 +181,7 @@ export class BPR extends FactorModel {
       try {
         if (data.nnz === 0) throw new MfrecError(ErrorCodes.EMPTY_DATA, 'BPR.fit needs at least one interaction');
         const p = this.params;
-        checkMemory(data.nUsers, data.nItems, p.factors);
+        checkFitMemory(data.nUsers, data.nItems, p.factors);
         const byUser = data.byUser;
         const args: BprEpochArgs = {
           indptr: byUser.indptr,

@@ -3,8 +3,8 @@
  * r̂(u, i) = μ + b_u + b_i + p_u · q_i, trained by stochastic gradient descent
  * with L2 regularization on all cores (native/kernels/sgd.h).
  */
-import os from 'node:os';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { checkMemory, formatBytes } from './memory-limit.js';
 import { IdMap, type RawId } from '../data/id-map.js';
 import { Interactions } from '../data/interactions.js';
 import { rowOfEntries } from '../data/sparse.js';
@@ -18,7 +18,7 @@ import type { SparseRows } from '../data/sparse.js';
 import { resolveRecommendOptions, type RecommendOptions, type Recommendation } from './recommend-options.js';
 import { sgdBackend } from './sgd-backends.js';
 import { usersPerItem } from './popularity.js';
-import { sgdGridBlocks } from './sgd-grid.js';
+import { sgdGridBlocks, usefulSgdThreads } from './sgd-grid.js';
 import { blockRows, permuteModel, renumber } from './sgd-rows.js';
 import { sgdNative, type SgdBinding } from './sgd-native.js';
 import { checkFolded, foldIn, foldInRows, type FoldedVector, type FoldInSide } from './explicit-fold-in.js';
@@ -53,11 +53,16 @@ export interface ExplicitMFOptions {
   learningRateDecay?: number;
   /** Standard deviation of the initial vector entries (normal, mean 0). In [0, 10]. Default 0.02. */
   initStd?: number;
-  /** Threads to train and predict with; 0 means all hardware threads. Integer in [0, 256]. Default 0. */
+  /**
+   * Threads to train and predict with; 0 means all hardware threads. Integer in [0, 256]. Default 0.
+   * Training uses no more threads than the data can keep busy (2t + 1 users and items and
+   * about 512 ratings per grid block, see `usefulSgdThreads`): small data trains on one thread.
+   */
   threads?: number;
   /**
    * Seed of every random choice (initial vectors, grid, visiting order). A
-   * uint32. Default 42. With `threads: 1` the same seed gives bit-identical models.
+   * uint32. Default 42. With `threads: 1` (or data small enough to train on
+   * one thread) the same seed gives bit-identical models.
    */
   seed?: number;
   /**
@@ -181,41 +186,23 @@ function checkRawId(name: string, id: unknown): RawId {
   throw invalid('a string or finite number id', name, id);
 }
 
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-}
-
 /** Rows a partial fit solves per event-loop turn (each a small Cholesky solve). */
 const ROWS_PER_TURN = 64;
 
-/** Largest typed array V8 allocates, in elements. */
-const MAX_ARRAY_ELEMENTS = 2 ** 32;
-
 /**
  * Refuses, before allocating anything, a model whose arrays would not fit:
- * a factor matrix beyond the typed-array limit, or a total beyond the
- * machine's memory.
+ * a factor matrix beyond the typed-array limit, or a total beyond the memory
+ * this process may use (memory-limit.ts).
  */
-function checkMemory(nUsers: number, nItems: number, factors: number, nnz: number, copies: number): void {
-  const elements = Math.max(nUsers, nItems) * factors;
+function checkFitMemory(nUsers: number, nItems: number, factors: number, nnz: number, copies: number): void {
   const factorBytes = (nUsers + nItems) * (factors + 1) * 4;
-  const total = factorBytes * copies + nnz * 12 * 2;
-  if (elements > MAX_ARRAY_ELEMENTS || total > os.totalmem()) {
-    throw new MfrecError(
-      ErrorCodes.OUT_OF_MEMORY,
-      `ExplicitMF with ${factors} factors for ${nUsers} users and ${nItems} items needs ${formatBytes(total)} ` +
-        `(${formatBytes(factorBytes)} per copy of the model, ${copies} copies while training), more than ` +
-        (elements > MAX_ARRAY_ELEMENTS ? `one typed array can hold (2^32 elements)` : `this machine's ${formatBytes(os.totalmem())} of memory`) +
-        `: use fewer factors`,
-    );
-  }
+  checkMemory({
+    where: 'ExplicitMF.fit',
+    what: `${nUsers} users and ${nItems} items × ${factors} factors (${formatBytes(factorBytes)} per copy of the model, ${copies} copies while training)`,
+    bytes: factorBytes * copies + nnz * 12 * 2,
+    largestArray: Math.max(nUsers, nItems) * factors,
+    remedy: 'use fewer factors',
+  });
 }
 
 /**
@@ -343,7 +330,7 @@ export class ExplicitMF extends FactorModel {
     try {
       cancel.throwIfAborted();
       const k = p.factors;
-      checkMemory(data.nUsers, data.nItems, k, data.nnz, p.earlyStopping === false ? 1 : 2);
+      checkFitMemory(data.nUsers, data.nItems, k, data.nnz, p.earlyStopping === false ? 1 : 2);
       const set = compact(data);
       const nUsers = set.users.size;
       const nItems = set.items.size;
@@ -367,7 +354,7 @@ export class ExplicitMF extends FactorModel {
       model.itemBiasRegularization = scales.itemBias;
 
       // The twin always replays the one-thread schedule (on the one-thread grid).
-      const threads = p.backend === 'js' ? 1 : this.threads();
+      const threads = p.backend === 'js' ? 1 : usefulSgdThreads(this.threads(), nUsers, nItems, data.nnz);
       const blocks = sgdGridBlocks(threads, nUsers, nItems, k);
       const grid = allocateGrid(data.nnz, blocks);
       const sgd = sgdBackend(p.backend);

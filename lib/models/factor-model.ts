@@ -12,12 +12,13 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import type { IdMap, RawId } from '../data/id-map.js';
 import { Interactions } from '../data/interactions.js';
 import type { SparseRows } from '../data/sparse.js';
-import { integer, invalid, knownOptions } from '../validate.js';
+import { DEFAULT_K, integer, invalid, knownOptions, MAX_K } from '../validate.js';
 import { withoutItem, withoutUser } from './forget.js';
 import { knownItemIndices, takeRecalculate, type CheckedHistory, type FoldedUser, type LiveInteractions } from './live-history.js';
 import { partiallyFitted, planRows, type Side, type SolvedRows } from './partial-fit-plan.js';
 import { BatchRecommendations } from './batch-recommendations.js';
-import { rankByPopularity } from './popular-ranking.js';
+import { countsToShares, rankByPopularity } from './popular-ranking.js';
+import { checkMemory } from './memory-limit.js';
 import {
   RECOMMEND_OPTION_NAMES,
   rankedCount,
@@ -36,7 +37,7 @@ import { encodeFactorModel } from '../persist/factor-state.js';
 import { writeModelFile } from '../persist/model-file.js';
 import { packageVersion } from '../version.js';
 
-export type { BatchRecommendOptions, RecommendOptions, Recommendation } from './recommend-options.js';
+export type { BatchRecommendOptions, RecommendOptions, Recommendation, RecommendationSource } from './recommend-options.js';
 export type { CheckedHistory, FoldedUser, LiveInteractions } from './live-history.js';
 export type { Side, SolvedRows } from './partial-fit-plan.js';
 
@@ -171,6 +172,23 @@ export abstract class FactorModel {
       else hi = mid;
     }
     return lo < end && s.seen.indices[lo] === i;
+  }
+
+  /**
+   * Whether the model can score `user`: it knows the user and has training
+   * interactions for them, so `recommend(user)` ranks with the model
+   * (`source: 'model'`). False for a cold-start user, whose recommendations
+   * are the popularity fallback. Throws ERR_MFREC_NOT_FITTED before a fit.
+   */
+  hasUser(user: RawId): boolean {
+    const s = this.fitted();
+    const u = s.users.index(rawId('user', user));
+    return u !== undefined && u < s.seen.rows && s.seen.indptr[u + 1]! > s.seen.indptr[u]!;
+  }
+
+  /** Whether `item` is in the model's catalogue (it can be recommended, and queried with similarItems). */
+  hasItem(item: RawId): boolean {
+    return this.fitted().items.index(rawId('item', item)) !== undefined;
   }
 
   /** A copy of one user's factor vector (undefined for an unknown user). */
@@ -454,7 +472,7 @@ export abstract class FactorModel {
     const id = rawId('item', item);
     const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
     const i = knownItem(s, id);
-    return this.similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score }));
+    return this.similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
   }
 
   /**
@@ -472,6 +490,7 @@ export abstract class FactorModel {
     const ids = Array.from(list);
     const rows = Int32Array.from(ids, (id) => knownItem(s, id));
     const width = similarWidth(o.k, o.candidates, s.items.size);
+    checkResultMemory('similarItemsBatch', rows.length, width);
     const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
     return cancellable(signal, async (cancel) => {
       if (width > 0 && rows.length > 0) {
@@ -489,7 +508,7 @@ export abstract class FactorModel {
     const s = this.fitted();
     const id = rawId('user', user);
     const raw = knownOptions('similarUsers', options, ['k']);
-    const k = raw.k === undefined ? 10 : integer('k', raw.k, 1);
+    const k = raw.k === undefined ? DEFAULT_K : integer('k', raw.k, 1, MAX_K);
     const u = s.users.index(id);
     if (u === undefined || u >= s.seen.rows) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown user ${JSON.stringify(id)}`);
     return this.similar(s.userFactors, s.factors, u, k, undefined).map(([j, score]) => ({ user: s.users.id(j), score }));
@@ -541,6 +560,7 @@ export abstract class FactorModel {
   ): BatchRecommendations | Promise<BatchRecommendations> {
     const n = rows.length;
     const width = Math.min(o.k, rankedCount(o, s.items.size));
+    checkResultMemory('recommendations', n, width);
     const items = new Int32Array(n * width);
     const scores = new Float32Array(n * width);
     const cold = Uint8Array.from(rows, (u) => (u < 0 ? 1 : 0));
@@ -590,13 +610,14 @@ export abstract class FactorModel {
     return topkAddon().topk(args).then(scatter);
   }
 
-  /** Cold rows get the popular items under the same exclusions and candidates (nothing seen to filter). */
+  /** Cold rows get the popular items under the same exclusions and candidates (nothing seen to filter), scored by their share of training users. */
   private fillCold(s: FactorState, o: ResolvedRecommendOptions, rows: Int32Array, width: number, items: Int32Array, scores: Float32Array): void {
     let first = -1;
     for (let r = 0; r < rows.length; r++) {
       if (rows[r]! >= 0) continue;
       if (first < 0) {
         rankByPopularity(s.itemPopularity, o, undefined, items, scores, r * width, width);
+        countsToShares(s.seen, scores, r * width, width);
         first = r;
       } else {
         items.copyWithin(r * width, first * width, (first + 1) * width);
@@ -758,4 +779,15 @@ export function inverseNorms(vectors: Float32Array, factors: number): Float32Arr
     inverseNormCache.set(vectors, inv);
   }
   return inv;
+}
+
+/** Refuses a result of `rows` × `width` (item, score) pairs that cannot be allocated (memory-limit.ts). */
+function checkResultMemory(where: string, rows: number, width: number): void {
+  checkMemory({
+    where,
+    what: `${rows} rows of ${width} items`,
+    bytes: rows * width * 8,
+    largestArray: rows * width,
+    remedy: 'ask for fewer users per call (blockSize) or a smaller k',
+  });
 }

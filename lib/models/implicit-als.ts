@@ -17,6 +17,7 @@
  */
 import os from 'node:os';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { checkMemory } from './memory-limit.js';
 import { Interactions } from '../data/interactions.js';
 import { longestRow, type SparseRows } from '../data/sparse.js';
 import { Rng } from '../random.js';
@@ -148,38 +149,28 @@ export function kernelOptions(p: ImplicitALSParams): AlsKernelOptions {
   };
 }
 
-/** Largest Float32Array V8 can allocate, in elements. */
-const MAX_FLOAT32_ELEMENTS = 2 ** 32;
 /** Items gathered per BLAS rank update in the native Cholesky solver. */
 const CHOLESKY_BLOCK_ROWS = 128;
 
 /**
  * Bytes a fit needs beyond the data, refused up front with
  * ERR_MFREC_OUT_OF_MEMORY when it cannot be allocated: factor matrices larger
- * than a Float32Array can hold, or more than the machine's memory.
+ * than a typed array can hold, or more than the memory this process may use
+ * (memory-limit.ts).
  */
-function checkMemory(data: Interactions, p: ImplicitALSParams): void {
+function checkFitMemory(data: Interactions, p: ImplicitALSParams): void {
   const k = p.factors;
   const threads = p.threads === 0 ? os.availableParallelism() : p.threads;
   const longest = Math.max(longestRow(data.byUser.indptr), longestRow(data.byItem.indptr));
   const perThread = 2 * longest + 3 * k + (p.solver === 'cholesky' ? 2 * k * k + Math.min(longest, CHOLESKY_BLOCK_ROWS) * k : 0);
   const factorElements = (data.nUsers + data.nItems) * k;
-  const bytes = 4 * (factorElements + k * k + threads * perThread);
-  const largest = Math.max(data.nUsers, data.nItems) * k;
-  const describe = `${bytes.toLocaleString('en-US')} bytes (${data.nUsers} users and ${data.nItems} items × ${k} factors, plus ${threads} thread buffers)`;
-  if (largest > MAX_FLOAT32_ELEMENTS) {
-    throw new MfrecError(
-      ErrorCodes.OUT_OF_MEMORY,
-      `ImplicitALS.fit needs ${describe}: a factor matrix of ${largest.toLocaleString('en-US')} floats exceeds the ` +
-        `${MAX_FLOAT32_ELEMENTS.toLocaleString('en-US')}-element limit of a Float32Array. Use fewer factors.`,
-    );
-  }
-  if (bytes > os.totalmem()) {
-    throw new MfrecError(
-      ErrorCodes.OUT_OF_MEMORY,
-      `ImplicitALS.fit needs ${describe}, more than this machine's ${os.totalmem().toLocaleString('en-US')} bytes of memory. Use fewer factors or threads.`,
-    );
-  }
+  checkMemory({
+    where: 'ImplicitALS.fit',
+    what: `${data.nUsers} users and ${data.nItems} items × ${k} factors, plus ${threads} thread buffers`,
+    bytes: 4 * (factorElements + k * k + threads * perThread),
+    largestArray: Math.max(data.nUsers, data.nItems) * k,
+    remedy: 'use fewer factors or threads',
+  });
 }
 
 function allocate(elements: number, what: string): Float32Array {
@@ -252,7 +243,7 @@ export class ImplicitALS extends FactorModel {
       try {
         if (data.nnz === 0) throw new MfrecError(ErrorCodes.EMPTY_DATA, 'ImplicitALS.fit needs at least one interaction');
         const p = this.params;
-        checkMemory(data, p);
+        checkFitMemory(data, p);
         const byUser = data.byUser;
         const byItem = data.byItem;
         const userFactors = initialFactors(data.nUsers, p.factors, p.seed, 0, 'user factors');

@@ -3,6 +3,7 @@
  * baseline, and the cold-start answer of every factor model. Same filters and
  * order as the native top-K kernel: higher count first, ties to the lower index.
  */
+import type { SparseRows } from '../data/sparse.js';
 import type { ResolvedRecommendOptions } from './recommend-options.js';
 import { TopSelector } from './select-top.js';
 
@@ -73,4 +74,28 @@ export function rankByPopularity(
   }
   items.fill(-1, offset + m, offset + width);
   scores.fill(-Infinity, offset + m, offset + width);
+}
+
+const trainedUsers = new WeakMap<SparseRows, number>();
+
+/** Users with at least one training interaction (computed once per matrix). */
+function usersWithInteractions(seen: SparseRows): number {
+  let n = trainedUsers.get(seen);
+  if (n === undefined) {
+    n = 0;
+    for (let u = 0; u < seen.rows; u++) if (seen.indptr[u + 1]! > seen.indptr[u]!) n++;
+    trainedUsers.set(seen, n);
+  }
+  return n;
+}
+
+/**
+ * Turns the popularity counts of a cold-start row (items/scores at
+ * `offset`, `width` slots) into shares of the training users in [0, 1], so
+ * a fallback score never looks like a model score of the same size.
+ */
+export function countsToShares(seen: SparseRows, scores: Float32Array, offset: number, width: number): void {
+  const users = usersWithInteractions(seen);
+  if (users === 0) return;
+  for (let j = offset; j < offset + width; j++) if (scores[j] !== -Infinity) scores[j] = scores[j]! / users;
 }

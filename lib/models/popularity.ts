@@ -54,6 +54,18 @@ export class Popularity {
     return this;
   }
 
+  /** Whether `user` has training interactions (their items are then left out under filterSeen). */
+  hasUser(user: RawId): boolean {
+    const s = this.fitted();
+    const u = s.users.index(rawId('user', user));
+    return u !== undefined && u < s.seen.rows && s.seen.indptr[u + 1]! > s.seen.indptr[u]!;
+  }
+
+  /** Whether `item` is in the catalogue. */
+  hasItem(item: RawId): boolean {
+    return this.fitted().items.index(rawId('item', item)) !== undefined;
+  }
+
   /** Number of distinct training users of `item` (0 for an unknown item). */
   popularity(item: RawId): number {
     const s = this.fitted();
@@ -61,7 +73,10 @@ export class Popularity {
     return i === undefined ? 0 : s.counts[i]!;
   }
 
-  /** The k most popular items for `user` (the user's seen items left out when known and filterSeen). Scores are user counts. */
+  /**
+   * The k most popular items for `user` (the user's seen items left out when known and filterSeen).
+   * Scores are user counts: this is the model's own ranking, so `source` is 'model'.
+   */
   recommend(user: RawId, options?: PopularityRecommendOptions): Recommendation[] {
     const s = this.fitted();
     const id = rawId('user', user);

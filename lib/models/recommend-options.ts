@@ -4,10 +4,10 @@
  * shapes they return.
  */
 import type { IdMap, RawId } from '../data/id-map.js';
-import { boolean, integer, invalid, knownOptions, oneOf } from '../validate.js';
+import { boolean, DEFAULT_K, integer, invalid, knownOptions, MAX_K, oneOf } from '../validate.js';
 
 export interface RecommendOptions {
-  /** Number of items per user, integer >= 1. Default 10. Larger than the catalogue: every item that qualifies. */
+  /** Number of items per user, integer in [1, 2^31 - 1]. Default 10. Larger than the catalogue: every item that qualifies. */
   k?: number;
   /** Leave out the items the user interacted with in training. Default true. */
   filterSeen?: boolean;
@@ -20,8 +20,10 @@ export interface RecommendOptions {
   candidates?: RawId[];
   /**
    * A user the model does not know, or one with no training interactions:
-   * 'popular' (default) recommends the most popular items (their scores are
-   * then popularity counts, not model scores); 'error' throws ERR_MFREC_UNKNOWN_ID.
+   * 'popular' (default) recommends the most popular items, marked
+   * `source: 'cold-start'`, with the share of training users who interacted
+   * with each item as score (in [0, 1], not a model score); 'error' throws
+   * ERR_MFREC_UNKNOWN_ID.
    */
   coldStart?: 'popular' | 'error';
   /** Threads for batch calls, 0 = all hardware threads. Default 0 (batch), 1 (single user). */
@@ -34,9 +36,17 @@ export interface BatchRecommendOptions extends RecommendOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Where a recommendation comes from: 'model' (ranked by the model's scores) or
+ * 'cold-start' (the popularity fallback for a user the model cannot score;
+ * the score is then the share of training users who interacted with the item).
+ */
+export type RecommendationSource = 'model' | 'cold-start';
+
 export interface Recommendation {
   item: RawId;
   score: number;
+  source: RecommendationSource;
 }
 
 export const COLD_START_POLICIES = ['popular', 'error'] as const;
@@ -65,7 +75,7 @@ export function resolveRecommendOptions(
 ): ResolvedRecommendOptions {
   const o = knownOptions(where, options, known);
   return {
-    k: o.k === undefined ? 10 : integer('k', o.k, 1),
+    k: o.k === undefined ? DEFAULT_K : integer('k', o.k, 1, MAX_K),
     filterSeen: o.filterSeen === undefined ? true : boolean('filterSeen', o.filterSeen),
     exclude: o.exclude === undefined ? undefined : itemIndices('exclude', o.exclude, items),
     candidates: o.candidates === undefined ? undefined : itemIndices('candidates', o.candidates, items),

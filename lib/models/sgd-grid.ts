@@ -9,8 +9,7 @@
  * 42 MB of rows) a single block spent about three times as long per epoch as a
  * grid with cache-sized blocks, at the same training RMSE (bench/README.md,
  * "Investigation: the SGD grid"). More blocks than that buy nothing: each row
- * is fetched again for every block of its row or column, and the thread
- * scheduler scans all blocks for each block it hands out.
+ * is fetched again for every block of its row or column.
  *
  * The count depends on the data only, never on the machine running the fit,
  * so a seeded one-thread fit trains the same model everywhere, and the
@@ -21,7 +20,7 @@
 /** Bytes of user and item rows one block should touch at most: a core's L2 cache on current x86 servers. */
 export const GRID_BLOCK_BYTES = 2 * 1024 * 1024;
 
-/** More blocks per side than this only adds scheduling cost (blocks² blocks per epoch, each a scan of all). */
+/** More blocks per side than this for the cache's sake only fetch rows again (see above). */
 export const MAX_GRID_BLOCKS = 64;
 
 /**
@@ -35,4 +34,25 @@ export function sgdGridBlocks(threads: number, nUsers: number, nItems: number, f
   const forCache = Math.min(MAX_GRID_BLOCKS, Math.ceil(rowBytes / GRID_BLOCK_BYTES));
   const forThreads = threads === 1 ? 1 : 2 * threads + 1;
   return Math.max(1, forCache, forThreads);
+}
+
+/**
+ * Ratings a block should hold on average for a thread to be worth it: below
+ * this, handing a block out (a lock, a wake-up) costs about as much as
+ * training it.
+ */
+export const MIN_RATINGS_PER_BLOCK = 512;
+
+/**
+ * The threads that can do useful work on nUsers × nItems with nnz ratings,
+ * at most `requested`: several threads need 2t + 1 blocks per side (see
+ * {@link sgdGridBlocks}), so each side needs 2t + 1 rows and the grid's
+ * (2t + 1)² blocks {@link MIN_RATINGS_PER_BLOCK} ratings each. Past that,
+ * more threads only add scheduling. Small data trains on one thread (and then
+ * with the seeded one-thread schedule).
+ */
+export function usefulSgdThreads(requested: number, nUsers: number, nItems: number, nnz: number): number {
+  const bySide = Math.floor((Math.min(nUsers, nItems) - 1) / 2);
+  const byRatings = Math.floor((Math.sqrt(nnz / MIN_RATINGS_PER_BLOCK) - 1) / 2);
+  return Math.max(1, Math.min(requested, bySide, byRatings));
 }

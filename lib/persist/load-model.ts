@@ -7,12 +7,12 @@ import { ImplicitALS } from '../models/implicit-als.js';
 import { decodeFactorModel } from './factor-state.js';
 import { readModelFile } from './model-file.js';
 
-/** The model classes a file can hold, by their `type`. */
-const MODEL_CLASSES: Record<string, (params: Record<string, unknown>) => FactorModel> = {
-  explicit: (p) => new ExplicitMF(p),
-  als: (p) => new ImplicitALS(p),
-  bpr: (p) => new BPR(p),
-};
+/** The model classes a file can hold, by their `type` (a Map: a type read from a file is never an Object property like `constructor`). */
+const MODEL_CLASSES = new Map<string, (params: Record<string, unknown>) => FactorModel>([
+  ['explicit', (p) => new ExplicitMF(p)],
+  ['als', (p) => new ImplicitALS(p)],
+  ['bpr', (p) => new BPR(p)],
+]);
 
 export type LoadedModel = ExplicitMF | ImplicitALS | BPR;
 
@@ -23,10 +23,9 @@ export type LoadedModel = ExplicitMF | ImplicitALS | BPR;
  */
 export async function loadModel(file: string): Promise<LoadedModel> {
   const saved = decodeFactorModel(await readModelFile(file), file);
-  // Own keys only: a type of "constructor" or "toString" must not find Object's methods.
-  const create = Object.hasOwn(MODEL_CLASSES, saved.type) ? MODEL_CLASSES[saved.type] : undefined;
+  const create = MODEL_CLASSES.get(saved.type);
   if (create === undefined) {
-    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type ${JSON.stringify(saved.type)} (known: ${Object.keys(MODEL_CLASSES).join(', ')})`);
+    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type ${JSON.stringify(saved.type.slice(0, 40))} (known: ${[...MODEL_CLASSES.keys()].join(', ')})`);
   }
   let model: FactorModel;
   try {

@@ -34,7 +34,7 @@ export const COLORS = {
 const MODEL_NAMES: Record<string, string> = { als: 'ALS', bpr: 'BPR', explicit: 'Explicit MF' };
 
 export function modelName(type: string): string {
-  return MODEL_NAMES[type] ?? type;
+  return Object.hasOwn(MODEL_NAMES, type) ? MODEL_NAMES[type]! : type;
 }
 
 export function chartsFor(data: ReportData): ChartSpec[] {

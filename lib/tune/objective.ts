@@ -61,7 +61,7 @@ async function rankingMetrics(
   signal: AbortSignal | undefined,
 ): Promise<Record<string, number>> {
   if (metric.kind === 'ranking-auc') {
-    return keyed(evaluateRanking(modelScorer(model, split.train, popular ?? popularityScorer(split.train)), split.train, split.test, { k: 10 }), 10);
+    return keyed(evaluateRanking(modelScorer(model, split.train, popular ?? popularityScorer(split.train)), split.train, split.test), 10);
   }
   const k = metric.kind === 'ranking' ? metric.k : 10;
   return keyed(await evaluateTopK(model, split.train, split.test, { k, threads, ...(signal ? { signal } : {}) }), k);

@@ -11,7 +11,7 @@
  */
 import { Interactions } from '../data/interactions.js';
 import { ErrorCodes, MfrecError, isMfrecError } from '../errors.js';
-import { invalid } from '../validate.js';
+import { cutoff, invalid } from '../validate.js';
 import { Objective } from './objective.js';
 import { resolveTuneOptions, type TuneOptions } from './options.js';
 import { planSearch } from './plan.js';
@@ -50,6 +50,7 @@ export async function tune(train: Interactions, options: TuneOptions): Promise<T
   const o = resolveTuneOptions(options);
   if (!(train instanceof Interactions)) throw invalid('an Interactions object', 'train', train);
   if (train.nnz === 0) throw new MfrecError(ErrorCodes.EMPTY_DATA, 'tune needs at least one interaction');
+  if (o.metric.kind === 'ranking') cutoff(`the cut-off of metric '${o.metric.name}'`, o.metric.k, train.nItems);
   const plan = planSearch(o.strategy, o.budget, o.space);
   if (o.signal?.aborted) throw aborted();
 

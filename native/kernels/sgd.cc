@@ -1,13 +1,14 @@
 #include "kernels/sgd.h"
 
 #include <algorithm>
-#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "kernels/block_scheduler.h"
 #include "kernels/random.h"
 
 #if defined(_MSC_VER) && !defined(__clang__)
@@ -192,78 +193,6 @@ bool run_block(const SgdGrid& g, const Ctx& c, RunFn run, int32_t block, const C
   return true;
 }
 
-// Hands out blocks so that no two blocks in progress share a row block or a
-// column block. Among the free blocks it prefers those whose row and column
-// have the most blocks still to do (rows left for last would serialize the
-// end of the epoch), breaking ties at random.
-class BlockScheduler {
- public:
-  BlockScheduler(int32_t blocks, uint32_t seed)
-      : b_(blocks),
-        pending_(static_cast<std::size_t>(blocks) * blocks, 1),
-        row_busy_(blocks, 0),
-        col_busy_(blocks, 0),
-        row_left_(blocks, blocks),
-        col_left_(blocks, blocks),
-        left_(blocks * blocks),
-        rng_(seed) {}
-
-  // Releases `finished` (or -1) and waits for the next block; -1 when the
-  // epoch is complete or stopped.
-  int32_t next(int32_t finished) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (finished >= 0) {
-      row_busy_[finished / b_] = 0;
-      col_busy_[finished % b_] = 0;
-      wake_.notify_all();
-    }
-    for (;;) {
-      if (stopped_ || left_ == 0) return -1;
-      int32_t best = -1;
-      int32_t best_score = -1;
-      uint32_t ties = 0;
-      for (int32_t blk = 0; blk < b_ * b_; ++blk) {
-        const int32_t r = blk / b_, col = blk % b_;
-        if (!pending_[blk] || row_busy_[r] || col_busy_[col]) continue;
-        const int32_t score = row_left_[r] + col_left_[col];
-        if (score > best_score) {
-          best = blk;
-          best_score = score;
-          ties = 1;
-        } else if (score == best_score && rng_.below(++ties) == 0) {
-          best = blk;
-        }
-      }
-      if (best >= 0) {
-        const int32_t r = best / b_, col = best % b_;
-        pending_[best] = 0;
-        row_busy_[r] = col_busy_[col] = 1;
-        --row_left_[r];
-        --col_left_[col];
-        --left_;
-        return best;
-      }
-      wake_.wait(lock);
-    }
-  }
-
-  void stop() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopped_ = true;
-    wake_.notify_all();
-  }
-
- private:
-  const int32_t b_;
-  std::vector<char> pending_, row_busy_, col_busy_;
-  std::vector<int32_t> row_left_, col_left_;
-  int32_t left_;
-  bool stopped_ = false;
-  Rng rng_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-};
-
 void check_grid(const SgdGrid& g, const SgdModel& m) {
   if (g.blocks < 1 || g.blocks > 4096) throw std::invalid_argument("sgd: blocks must be in [1, 4096]");
   if (m.factors < 1) throw std::invalid_argument("sgd: factors must be >= 1");
@@ -344,8 +273,15 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
   const int32_t nb = grid.blocks * grid.blocks;
   const uint32_t epoch_seed_index = kStreamEpochBase + step.epoch;
 
-  // At most one thread per row block can work at a time.
-  const int threads = std::max(1, std::min(resolve_threads(step.threads), static_cast<int>(grid.blocks)));
+  // At most one thread per row block can work at a time, and no more threads
+  // than there are blocks holding ratings.
+  int threads = std::max(1, std::min(resolve_threads(step.threads), static_cast<int>(grid.blocks)));
+  std::unique_ptr<BlockScheduler> scheduler;
+  if (threads > 1) {
+    scheduler = std::make_unique<BlockScheduler>(grid.blocks, grid.block_ptr,
+                                                 Rng::stream(step.seed, epoch_seed_index).next());
+    threads = std::max(1, std::min(threads, static_cast<int>(scheduler->nonempty_blocks())));
+  }
   if (threads == 1) {
     // One thread: blocks in a seeded order, replayed exactly by the twin.
     std::vector<int32_t> order(static_cast<std::size_t>(nb));
@@ -359,7 +295,6 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
     return sse;
   }
 
-  BlockScheduler scheduler(grid.blocks, Rng::stream(step.seed, epoch_seed_index).next());
   std::vector<double> partial(static_cast<std::size_t>(threads), 0.0);
   std::mutex cancel_mutex;
   bool cancelled = false;
@@ -367,19 +302,19 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
     double sse = 0;
     int32_t b = -1;
     try {
-      while ((b = scheduler.next(b)) >= 0) {
+      while ((b = scheduler->next(b)) >= 0) {
         if (!run_block(grid, c, run, b, cancel, sse)) {
           {
             std::lock_guard<std::mutex> lock(cancel_mutex);
             cancelled = true;
           }
-          scheduler.stop();
+          scheduler->stop();
           break;
         }
       }
     } catch (...) {
       // Release the other threads, which may be waiting for this block.
-      scheduler.stop();
+      scheduler->stop();
       throw;
     }
     partial[static_cast<std::size_t>(t)] = sse;

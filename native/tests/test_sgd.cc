@@ -151,12 +151,29 @@ MFREC_TEST(sgd_visits_every_rating_once_per_epoch) {
   for (std::size_t e = 0; e < p.ratings.size(); ++e) p.ratings[e] = static_cast<float>(e + 1);
   double expected = 0;
   for (float r : p.ratings) expected += static_cast<double>(r) * r;
-  for (int threads : {1, 2, 3}) {
+  for (int threads : {1, 2, 3, 8}) {
     Grid g = layout(p, 2 * threads + 1, 7);
     Model m = model(p, 8, 1, 0.0f);
     m.view.global_bias = 0;
     CHECK(sgd_epoch(g.view, m.view, step(threads, 0, 0.0f), CancelFlag{}) == expected);
   }
+}
+
+MFREC_TEST(sgd_256_threads_on_300_ratings_finish_and_visit_every_rating_once) {
+  // The documented maximum thread count on the grid it used to get (2t + 1 =
+  // 513 blocks per side, 263,169 blocks, almost all empty). Scheduling used
+  // to scan every block for each block it handed out: minutes per epoch.
+  Problem p = planted(40, 30, 12);
+  p.users.resize(300);
+  p.items.resize(300);
+  p.ratings.resize(300);
+  for (std::size_t e = 0; e < p.ratings.size(); ++e) p.ratings[e] = static_cast<float>(e + 1);
+  double expected = 0;
+  for (float r : p.ratings) expected += static_cast<double>(r) * r;
+  Grid g = layout(p, 513, 7);
+  Model m = model(p, 8, 1, 0.0f);
+  m.view.global_bias = 0;
+  for (uint32_t e = 0; e < 3; ++e) CHECK(sgd_epoch(g.view, m.view, step(256, e, 0.0f), CancelFlag{}) == expected);
 }
 
 MFREC_TEST(sgd_stops_when_cancelled) {
