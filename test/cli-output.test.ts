@@ -134,7 +134,7 @@ describe('replacing an output', () => {
     const r = await mfrec('recommend', '--model-file', 'm.mfrec', '--user', 'u1', '--out', 'via-link.csv');
     expect(r.code, r.stderr).toBe(0);
     expect(statSync(at('private.csv')).mode & 0o777).toBe(0o600);
-    expect(readFileSync(at('private.csv'), 'utf8')).toMatch(/^user,item,rank,score\nu1,/);
+    expect(readFileSync(at('private.csv'), 'utf8')).toMatch(/^user,item,rank,score,source\nu1,/);
     const again = await mfrec('train', 'r.csv', '--model', 'explicit', '--iterations', '1', '--out', 'private.mfrec', '--quiet');
     expect(again.code).toBe(0);
     chmodSync(at('private.mfrec'), 0o600);
