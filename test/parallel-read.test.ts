@@ -149,6 +149,18 @@ describe('parallel parsing', () => {
     }
   });
 
+  it('reads the lines after a stray quote the same way, dropping only its line', async () => {
+    const rows = Array.from({ length: 3000 }, (_, k) => `u${k % 97},i${k % 41},${k % 5}`);
+    for (const at of [2, 1500, 2990]) {
+      const dirty = rows.map((r, k) => (k === at ? `u1,"stray${k},2` : r)).join('\n');
+      const r = (await expectSameRead(dirty, { onBadLine: 'skip' })) as ReadResult;
+      expect(r.skipped).toBe(1);
+      expect(r.badLines[0]!.line).toBe(at + 1);
+      const e = (await expectSameRead(dirty)) as Error;
+      expect(e.message).toMatch(new RegExp(`^<input>:${at + 1}: unterminated quoted field: the quote opened on this line`));
+    }
+  });
+
   it('re-reads on one thread from a line longer than a chunk', async () => {
     // Past the first 1 MiB read, so that parsing threads have started.
     const rows = Array.from({ length: 200_000 }, (_, k) => `u${k % 13},i${k % 7},${k % 5}`);

@@ -388,9 +388,73 @@ describe('bad lines', () => {
 
   it('include broken quoting', async () => {
     const unterminated = await failure(parseInteractions('u,i,1\nu,"i,2\n'), ErrorCodes.PARSE);
-    expect(unterminated.message).toBe('<input>:2: unterminated quoted field: "u,"i,2\n"');
+    expect(unterminated.message).toBe(
+      '<input>:2: unterminated quoted field: the quote opened on this line is still open at the end of the input: "u,"i,2"',
+    );
+    const lastLine = await failure(parseInteractions('u,i,1\nu,"i,2'), ErrorCodes.PARSE);
+    expect(lastLine.message).toBe('<input>:2: unterminated quoted field: "u,"i,2"');
     const trailing = await failure(parseInteractions('u,i,1\nu,"i"x,2\n'), ErrorCodes.PARSE);
     expect(trailing.message).toBe('<input>:2: unexpected text after a closing quote: "u,"i"x,2"');
+  });
+
+  describe('a stray quote', () => {
+    const body = Array.from({ length: 5000 }, (_, k) => `u${k % 97},i${k % 89},${(k % 5) + 1}`);
+
+    it('makes only the line where it opened bad, and the error names that line', async () => {
+      const lines = ['user,item,rating', ...body];
+      lines[3] = 'u1,"dirty name,3';
+      const text = lines.join('\n') + '\n';
+      const e = await failure(parseInteractions(text), ErrorCodes.PARSE);
+      expect(e.message).toBe('<input>:4: unterminated quoted field: the quote opened on this line is still open at the end of the input: "u1,"dirty name,3"');
+      const r = await parseInteractions(text, { onBadLine: 'skip' });
+      expect(r.skipped).toBe(1);
+      expect(r.lines).toBe(5000);
+      expect(r.badLines.map((b) => b.line)).toEqual([4]);
+      expect(r.interactions.nnz).toBe((await parseInteractions(lines.filter((_, k) => k !== 3).join('\n'))).interactions.nnz);
+    });
+
+    it('that closes at a later quote into a malformed or bad record drops only its own line', async () => {
+      const malformed = await parseInteractions('user,item,rating\na,"x,1\nb,y,2\nc,"z",3\n', { onBadLine: 'skip' });
+      expect(tuples(malformed)).toEqual([
+        ['b', 'y', 2],
+        ['c', 'z', 3],
+      ]);
+      expect(malformed.badLines).toEqual([
+        { line: 2, text: 'a,"x,1', reason: 'unterminated quoted field: the quote opened on this line closes on a later line into a record that cannot be split' },
+      ]);
+      const badValue = await parseInteractions('user,item,rating\na,"x,1\nb,y,2\nc,z",oops\nd,w,4\n', { onBadLine: 'skip' });
+      expect(tuples(badValue)).toEqual([
+        ['b', 'y', 2],
+        ['d', 'w', 4],
+      ]);
+      expect(badValue.badLines.map((b) => [b.line, b.text])).toEqual([
+        [2, 'a,"x,1'],
+        [4, 'c,z",oops'],
+      ]);
+      expect(badValue.badLines[0]!.reason).toBe(
+        'unterminated quoted field? the quote opened on this line runs over 3 lines into a bad record (value is not a finite number)',
+      );
+      expect(badValue.lines).toBe(4);
+    });
+
+    it('may not hold a quoted field longer than 1 MiB across lines', async () => {
+      const filler = Array.from({ length: 100_000 }, (_, k) => `u${k},i${k},1`);
+      const text = `u,i,1\nv,"opens,2\n${filler.join('\n')}\nw,closes",3\nz,j,4\n`;
+      const e = await failure(parseInteractions(text), ErrorCodes.PARSE);
+      expect(e.message).toBe('<input>:2: unterminated quoted field: the quote opened on this line is still open after 1048576 bytes: "v,"opens,2"');
+      const r = await parseInteractions(text, { onBadLine: 'skip' });
+      expect(r.badLines.map((b) => b.line)).toEqual([2]);
+      expect(r.interactions.nnz).toBe(100_003);
+    });
+
+    it('still lets a quoted field hold line breaks', async () => {
+      const r = await parseInteractions('user,item,rating\n"multi\nline",i,2\nv,"a ""b""\r\nc",3\nw,j,4\n');
+      expect(tuples(r)).toEqual([
+        ['multi\nline', 'i', 2],
+        ['v', 'a "b"\r\nc', 3],
+        ['w', 'j', 4],
+      ]);
+    });
   });
 
   it('include a line longer than 16 MiB, which is never buffered whole', async () => {

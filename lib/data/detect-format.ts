@@ -51,9 +51,15 @@ export function normalizeName(name: string): string {
  * lines go through the byte splitter). Quotes follow RFC 4180.
  */
 export function splitText(line: string, delimiter: Delimiter): string[] {
+  return splitTextOpen(line, delimiter).fields;
+}
+
+/** {@link splitText}, saying whether the line ends inside a quoted field (open: true). */
+function splitTextOpen(line: string, delimiter: Delimiter): { fields: string[]; open: boolean } {
   const fields: string[] = [];
+  let open = false;
   const source = delimiter === ' ' ? line.replace(/^[ \t]+|[ \t]+$/g, '') : line;
-  if (delimiter === ' ' && source === '') return [];
+  if (delimiter === ' ' && source === '') return { fields, open };
   let i = 0;
   for (;;) {
     let field = '';
@@ -64,6 +70,7 @@ export function splitText(line: string, delimiter: Delimiter): string[] {
         if (close < 0) {
           field += source.slice(i);
           i = source.length;
+          open = true;
           break;
         }
         field += source.slice(i, close);
@@ -82,7 +89,7 @@ export function splitText(line: string, delimiter: Delimiter): string[] {
       i = next;
     }
     fields.push(field);
-    if (i >= source.length) return fields;
+    if (i >= source.length) return { fields, open };
     if (delimiter === ' ') {
       while (source[i] === ' ' || source[i] === '\t') i++;
     } else i += delimiter.length;
@@ -98,8 +105,37 @@ function nextDelimiter(s: string, from: number, delimiter: Delimiter): number {
   return at < 0 ? s.length : at;
 }
 
+/** Most sample lines a quoted field may join into one record (beyond, its quote is taken for a stray one). */
+const MAX_SAMPLE_RECORD_LINES = 20;
+
 /**
- * The delimiter that splits every sample line into the same number (>= 2) of
+ * The sample's records split with `delimiter`: a line that ends inside a
+ * quoted field (RFC 4180 line break) is joined with the next ones until the
+ * quote closes, as the reader does; a quote that does not close within the
+ * sample stays on its own line. Blank records are dropped.
+ */
+export function sampleRecords(lines: readonly string[], delimiter: Delimiter): string[][] {
+  const records: string[][] = [];
+  for (let k = 0; k < lines.length; k++) {
+    let text = lines[k]!;
+    let split = splitTextOpen(text, delimiter);
+    for (let j = k + 1; split.open && j < lines.length && j - k <= MAX_SAMPLE_RECORD_LINES; j++) {
+      const joined = `${text}\n${lines[j]}`;
+      const next = splitTextOpen(joined, delimiter);
+      if (next.open) {
+        text = joined;
+        continue;
+      }
+      split = next;
+      k = j;
+    }
+    if (text.trim() !== '' || split.fields.length > 1) records.push(split.fields);
+  }
+  return records.filter((r) => !(r.length === 1 && r[0]!.trim() === ''));
+}
+
+/**
+ * The delimiter that splits every sample record into the same number (>= 2) of
  * fields, trying `::`, tab, comma, semicolon, pipe, then runs of blanks; when
  * none is consistent, the one with the most fields on the fewest-field line.
  */
@@ -107,7 +143,7 @@ export function detectDelimiter(lines: readonly string[], source: string): Delim
   let best: Delimiter | undefined;
   let bestMin = 1;
   for (const d of CANDIDATES) {
-    const counts = lines.map((l) => splitText(l, d).length);
+    const counts = sampleRecords(lines, d).map((r) => r.length);
     const min = Math.min(...counts);
     if (min >= 2 && counts.every((c) => c === min)) return d;
     if (min > bestMin) [best, bestMin] = [d, min];
@@ -116,7 +152,7 @@ export function detectDelimiter(lines: readonly string[], source: string): Delim
   throw new MfrecError(
     ErrorCodes.PARSE,
     `${source}: cannot tell the delimiter: no line has two or more fields separated by ',', tab, ';', '|', '::' or spaces: ` +
-      JSON.stringify(lines[0]?.slice(0, 200) ?? ''),
+      JSON.stringify(lines.find((l) => l.trim() !== '')?.slice(0, 200) ?? ''),
   );
 }
 

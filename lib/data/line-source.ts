@@ -7,7 +7,10 @@
  * (skipped), a UTF-8 byte order mark, and RFC 4180 quoting: a field that
  * starts with `"` runs to the matching quote, may contain delimiters, line
  * breaks and doubled quotes (`""` for one `"`). A record longer than
- * {@link MAX_RECORD_BYTES} is reported as bad and never buffered whole.
+ * {@link MAX_RECORD_BYTES} is reported as bad and never buffered whole. A
+ * quote that stays open past {@link MAX_QUOTED_SPAN_BYTES}, or closes into
+ * a record that cannot be split, makes only its own line bad: every byte is
+ * scanned a bounded number of times, whatever the quoting.
  */
 
 /** Supported delimiters; ' ' stands for runs of spaces and tabs. */
@@ -28,6 +31,22 @@ const COLON = 0x3a;
 const UNTERMINATED = -1;
 const MALFORMED = -2;
 
+/** What became of a record handed to the sink: done with, still open at a line end, bad across lines. */
+const DONE = 0;
+const OPEN = 1;
+const MULTILINE_BAD = 2;
+/** The sink rejected a record spanning lines and reported its first line: read the others again. */
+const REREAD = 3;
+
+const CLOSES_BADLY = 'closes on a later line into a record that cannot be split';
+
+/**
+ * Most bytes a record may span across line breaks inside quotes (1 MiB).
+ * Beyond, the quote that opened it is taken for a stray one: only its line is
+ * bad, and reading goes on at the next line.
+ */
+export const MAX_QUOTED_SPAN_BYTES = 1024 * 1024;
+
 /**
  * Field spans of the current record: field f is buf[starts[f], ends[f]).
  * `quoted[f]` is 0 for a plain field, 1 for a quoted one (quotes removed),
@@ -43,9 +62,13 @@ export interface RecordSink {
   /**
    * One non-empty record: `count` fields were split (at most the splitter's
    * `fields`; fewer when the record has fewer). `line` is the 1-based line
-   * where the record starts; [start, end) is its text without the line end.
+   * where the record starts; [start, end) is its text without the line end,
+   * `spanned` the physical lines it spans (more than 1 when a quoted field
+   * holds line breaks). Returning false says that a record spanning lines is
+   * not valid and its first line was reported as bad: the splitter then reads
+   * the lines after that first one again, as records of their own.
    */
-  record(buf: Buffer, start: number, end: number, line: number, count: number): void;
+  record(buf: Buffer, start: number, end: number, line: number, count: number, spanned: number): boolean | void;
   /** A record that cannot be split (bad quoting, too long); `text` is its beginning. */
   bad(line: number, text: string, reason: string): void;
 }
@@ -53,6 +76,8 @@ export interface RecordSink {
 export interface SplitterOptions {
   /** Longest record accepted; default {@link MAX_RECORD_BYTES}. */
   maxRecord?: number;
+  /** Most bytes a record may span across quoted line breaks; default {@link MAX_QUOTED_SPAN_BYTES}. */
+  maxQuotedSpan?: number;
   /** Physical lines of the input before the first byte pushed (line numbers continue from there). Default 0. */
   firstLine?: number;
   /** Whether the first byte pushed is the input's first byte, where a byte order mark may sit. Default true. */
@@ -63,11 +88,16 @@ export class RecordSplitter {
   readonly spans: FieldSpans;
   /** Physical lines fully consumed so far (including `firstLine`). */
   private line: number;
+  /** Bytes of an unfinished record, waiting for the next chunk. */
   private pending: Buffer | undefined;
-  private pendingClean = false;
+  /** Where to resume the search for a line end in `pending`: no byte before it can end the record. */
+  private pendingScan = 0;
+  /** Line breaks inside the quotes of the pending record. */
+  private pendingLines = 0;
   private discarding = false;
   private first: boolean;
   private readonly maxRecord: number;
+  private readonly maxQuotedSpan: number;
   private readonly split: (b: Buffer, s: number, e: number) => number;
 
   /**
@@ -81,6 +111,7 @@ export class RecordSplitter {
     options: SplitterOptions = {},
   ) {
     this.maxRecord = options.maxRecord ?? MAX_RECORD_BYTES;
+    this.maxQuotedSpan = Math.min(options.maxQuotedSpan ?? MAX_QUOTED_SPAN_BYTES, this.maxRecord);
     this.line = options.firstLine ?? 0;
     this.first = options.atStart ?? true;
     const starts = new Int32Array(fields);
@@ -110,33 +141,73 @@ export class RecordSplitter {
       buf = buf.subarray(nl + 1);
     }
     let scan = 0;
+    let extraLines = 0; // line breaks inside quoted fields of the current record
     if (this.pending) {
-      // The pending bytes hold no line end unless a quoted field spans lines:
-      // resume the search after them, so a long line is not rescanned per chunk.
-      scan = this.pendingClean ? this.pending.length : 0;
+      // Resume where the last chunk's search stopped: every byte is looked at once.
+      scan = this.pendingScan;
+      extraLines = this.pendingLines;
       buf = Buffer.concat([this.pending, buf]);
       this.pending = undefined;
+      if (extraLines > 0) {
+        // Inside quotes, only a quote can end the field: resume at the next one.
+        const quote = buf.indexOf(QUOTE, scan);
+        const to = quote < 0 ? buf.length : quote;
+        extraLines += countLineEnds(buf, scan, to);
+        scan = to;
+      }
     }
     let pos = 0;
-    let extraLines = 0; // line breaks inside quoted fields of the current record
     const max = this.maxRecord;
     const length = buf.length;
     for (;;) {
+      if (extraLines > 0 && scan - pos > this.maxQuotedSpan) {
+        pos = scan = this.openQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
+        extraLines = 0;
+        continue;
+      }
       // A byte loop beats indexOf's native call on lines of a few dozen bytes.
       let nl = scan;
       while (nl < length && buf[nl] !== LF) nl++;
-      if (nl === length) break;
-      if (nl - pos > max) {
+      if (nl === length) {
+        if (extraLines > 0 && length - pos > this.maxQuotedSpan) {
+          pos = scan = this.openQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
+          extraLines = 0;
+          continue;
+        }
+        break;
+      }
+      if (extraLines === 0 && nl - pos > max) {
         this.tooLong(buf, pos);
-        this.line += 1 + extraLines;
-        extraLines = 0;
+        this.line++;
         pos = scan = nl + 1;
         continue;
       }
       const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
-      if (!this.record(buf, pos, end, false)) {
-        extraLines++;
-        scan = nl + 1;
+      const result = this.record(buf, pos, end, extraLines);
+      if (result === OPEN) {
+        if (nl - pos > this.maxQuotedSpan) {
+          pos = scan = this.openQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
+          extraLines = 0;
+          continue;
+        }
+        // No line end before the next quote can close the field: jump there,
+        // so a stray quote costs one pass over the bytes, not one per line.
+        const quote = buf.indexOf(QUOTE, nl + 1);
+        const to = quote < 0 ? length : quote;
+        extraLines += 1 + countLineEnds(buf, nl + 1, to);
+        scan = to;
+        continue;
+      }
+      if (result === MULTILINE_BAD) {
+        pos = scan = this.openQuote(buf, pos, CLOSES_BADLY);
+        extraLines = 0;
+        continue;
+      }
+      if (result === REREAD) {
+        // The sink reported the record's first line: read the lines after it again.
+        this.line++;
+        pos = scan = buf.indexOf(LF, pos) + 1;
+        extraLines = 0;
         continue;
       }
       this.line += 1 + extraLines;
@@ -144,16 +215,15 @@ export class RecordSplitter {
       pos = scan = nl + 1;
     }
     if (pos >= buf.length) return;
-    if (buf.length - pos > max) {
+    if (extraLines === 0 && buf.length - pos > max) {
       this.tooLong(buf, pos);
-      // The rest of this record is dropped as it arrives, up to its line end
-      // (a line break inside its quotes cannot be told apart any more).
-      this.line += extraLines;
+      // The rest of this line is dropped as it arrives, up to its line end.
       this.discarding = true;
       return;
     }
     this.pending = buf.subarray(pos);
-    this.pendingClean = extraLines === 0;
+    this.pendingScan = scan - pos;
+    this.pendingLines = extraLines;
   }
 
   /** Physical lines consumed so far, `firstLine` included: the line number of the last line break seen. */
@@ -172,32 +242,72 @@ export class RecordSplitter {
 
   /** Flushes a last line without a line end. */
   end(): void {
-    const buf = this.pending;
-    this.pending = undefined;
-    if (!buf || buf.length === 0) return;
-    const end = buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
-    this.record(buf, 0, end, true);
+    for (;;) {
+      const buf = this.pending;
+      const extraLines = this.pendingLines;
+      this.pending = undefined;
+      this.pendingScan = this.pendingLines = 0;
+      if (!buf || buf.length === 0) return;
+      const end = buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
+      const result = this.record(buf, 0, end, extraLines);
+      if (result === DONE) return;
+      if (extraLines === 0) {
+        this.sink.bad(this.line + 1, preview(buf, 0, end), 'unterminated quoted field');
+        return;
+      }
+      // Only the line where the quote opened is bad: the lines after it are read again.
+      let next: number;
+      if (result === REREAD) {
+        this.line++;
+        next = buf.indexOf(LF) + 1;
+      } else next = this.openQuote(buf, 0, result === OPEN ? 'is still open at the end of the input' : CLOSES_BADLY);
+      this.push(buf.subarray(next));
+    }
   }
 
-  /** Splits and hands on one record; false when a quoted field continues on the next line. */
-  private record(buf: Buffer, start: number, end: number, last: boolean): boolean {
+  /**
+   * Splits and hands on one record of `extraLines` + 1 physical lines. OPEN
+   * when a quoted field continues past `end`; MULTILINE_BAD when a record
+   * spanning lines cannot be split (its first line is reported by the caller).
+   */
+  private record(buf: Buffer, start: number, end: number, extraLines: number): number {
     const line = this.line + 1;
-    if (start === end || isBlank(buf, start, end)) return true;
+    if (start === end || isBlank(buf, start, end)) return DONE;
     const count = this.split(buf, start, end);
-    if (count === UNTERMINATED) {
-      if (!last) return false;
-      this.sink.bad(line, preview(buf, start, end), 'unterminated quoted field');
-    } else if (count === MALFORMED) {
+    if (count === UNTERMINATED) return OPEN;
+    if (count === MALFORMED) {
+      if (extraLines > 0) return MULTILINE_BAD;
       this.sink.bad(line, preview(buf, start, end), 'unexpected text after a closing quote');
-    } else {
-      this.sink.record(buf, start, end, line, count);
+    } else if (this.sink.record(buf, start, end, line, count, extraLines + 1) === false) {
+      return REREAD;
     }
-    return true;
+    return DONE;
+  }
+
+  /**
+   * A quote that opened at buf[start]'s line and did not close into a valid
+   * record: a stray quote, most likely. Reports that one line as bad (the
+   * error names it, the line where the quote opened) and returns where the
+   * next line starts, so that the lines after it are read as they are and
+   * never dropped with it.
+   */
+  private openQuote(buf: Buffer, start: number, what: string): number {
+    const nl = buf.indexOf(LF, start);
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    this.line++;
+    this.sink.bad(this.line, preview(buf, start, end), `unterminated quoted field: the quote opened on this line ${what}`);
+    return nl + 1;
   }
 
   private tooLong(buf: Buffer, start: number): void {
     this.sink.bad(this.line + 1, preview(buf, start, buf.length), `line longer than ${this.maxRecord} bytes`);
   }
+}
+
+function countLineEnds(b: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let at = b.indexOf(LF, from); at >= 0 && at < to; at = b.indexOf(LF, at + 1)) n++;
+  return n;
 }
 
 /** The first ~200 characters of a record, for error messages. */
