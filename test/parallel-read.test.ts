@@ -133,7 +133,7 @@ describe('parallel parsing', () => {
       const text = rows.map((r, k) => (k === at || k === at + 300 ? `${r}x` : r)).join('\n');
       const e = await expectSameRead(text);
       expect(e).toBeInstanceOf(Error);
-      expect((e as Error).message).toBe(`<input>:${at + 1}: value is not a finite number: "${rows[at]}x"`);
+      expect((e as Error).message).toBe(`<input>:${at + 1}: value (column 2) is not a finite number: "${rows[at]}x"`);
     }
     await expectSameRead(randomText(99, 2000), { header: false });
   });

@@ -195,7 +195,7 @@ describe('text encoding details', () => {
     expect(r.lines).toBe(3);
     // Line numbers count blank lines.
     const bad = await failure(parseInteractions(text + '\r\n\r\n3,d,x\r\n'), ErrorCodes.PARSE);
-    expect(bad.message).toBe('<input>:8: value is not a finite number: "3,d,x"');
+    expect(bad.message).toBe('<input>:8: value (column 2 \'rating\') is not a finite number: "3,d,x"');
   });
 
   it('trims blanks around unquoted fields', async () => {
@@ -240,11 +240,97 @@ describe('text encoding details', () => {
     }
     const text = lines.join('\r\n');
     expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
-    const r = await parseInteractions(text);
+    const r = await parseInteractions(text, { aggregate: 'sum' });
     expect(r.lines).toBe(120_000);
     const got = new Map([...r.interactions.entries()].map((e) => [`${e.user}\u0000${e.item}`, e.value]));
     expect(got.size).toBe(expected.size);
     for (const [key, value] of expected) expect(got.get(key)).toBeCloseTo(value, 3);
+  });
+});
+
+describe('columns named by the caller, headers and repeated pairs', () => {
+  const retail =
+    'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n' +
+    '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n' +
+    '536365,71053,WHITE METAL LANTERN,6,2010-12-01 08:26:00,3.39,17850,United Kingdom\n';
+
+  it('naming some columns never unnames the others', async () => {
+    const detected = await parseInteractions(retail);
+    const named = await parseInteractions(retail, { userCol: 'CustomerID', itemCol: 'StockCode' });
+    expect(named.format.columns).toEqual({ user: 6, item: 1, value: 3, time: 4, type: null });
+    expect(named.format.columns).toEqual(detected.format.columns);
+    expect(tuples(named)).toEqual(tuples(detected));
+    const byPosition = await parseInteractions(retail, { userCol: 6, itemCol: 1 });
+    expect(byPosition.format.columns).toEqual(detected.format.columns);
+  });
+
+  it('says which column it read as the value, by position and name', async () => {
+    const e = await failure(parseInteractions(retail, { userCol: 'CustomerID', itemCol: 'StockCode', valueCol: 'Description' }), ErrorCodes.PARSE);
+    expect(e.message).toMatch(/^<input>:2: value \(column 2 'Description'\) is not a finite number: "536365,85123A,WHITE/);
+  });
+
+  it('recognises shop headers (session_id, sku, event_type...) with ids that are not numbers', async () => {
+    const r = await parseInteractions('session_id,sku\ns-1,85123A\ns-2,71053\ns-1,22752\n');
+    expect(r.format.header).toBe(true);
+    expect(r.interactions.users.toArray()).toEqual(['s-1', 's-2']);
+    expect(r.notes).toEqual([]);
+    const events = await parseInteractions('visitor,product_id,event_type\nv1,p1,view\nv1,p2,cart\n', { typeCol: 'event_type' });
+    expect(events.format.header).toBe(true);
+    expect(tuples(events)).toEqual([
+      ['v1', 'p1', 1],
+      ['v1', 'p2', 3],
+    ]);
+  });
+
+  it('says which choice it made when the header guess is unclear', async () => {
+    const data = await parseInteractions('visitor_key,sku\nk1,A1\nk2,A2\n');
+    expect(data.format.header).toBe(false);
+    expect(data.notes).toEqual([
+      { kind: 'header', message: '<input>: read the first line "visitor_key,sku" as data (pass header: true if it names the columns)' },
+    ]);
+    const forced = await parseInteractions('visitor_key,sku\nk1,A1\n', { header: true, userCol: 'visitor_key' });
+    expect(forced.notes).toEqual([]);
+    expect(tuples(forced)).toEqual([['k1', 'A1', 1]]);
+  });
+
+  it('keeps repeated ratings on their scale by default, and says so', async () => {
+    const text = 'user,item,rating\nu,i,5\nu,i,5\nu,i,4\nu,j,2\n';
+    const mean = await parseInteractions(text);
+    expect(mean.aggregate).toBe('mean');
+    expect(tuples(mean)).toEqual([
+      ['u', 'i', expect.closeTo(14 / 3, 5)],
+      ['u', 'j', 2],
+    ]);
+    expect(mean.notes).toEqual([
+      {
+        kind: 'duplicates',
+        message: "<input>: 2 line(s) repeat an earlier (user, item) pair; combined by 'mean' (values taken for ratings keep their scale: their mean counts; pass aggregate: sum to add them)",
+      },
+    ]);
+    const last = await parseInteractions('user,item,rating,timestamp\nu,i,5,300\nu,i,1,100\nu,i,4,200\n');
+    expect(last.aggregate).toBe('last');
+    expect(tuples(last)).toEqual([['u', 'i', 5, 300]]);
+    const counts = await parseInteractions('user,item,quantity\nu,i,2\nu,i,3\n');
+    expect(counts.aggregate).toBe('sum');
+    expect(tuples(counts)).toEqual([['u', 'i', 5]]);
+    const lines = await parseInteractions('u,i\nu,i\n', { header: false });
+    expect(lines.aggregate).toBe('sum');
+    expect(tuples(lines)).toEqual([['u', 'i', 2]]);
+    const asked = await parseInteractions(text, { aggregate: 'sum' });
+    expect(tuples(asked)[0]![2]).toBe(14);
+    expect(asked.notes[0]!.message).toContain("combined by 'sum' (as asked)");
+  });
+
+  it('escapes control characters of the data in its messages', async () => {
+    const e = await failure(parseInteractions('user,item,rating\nu\u001b[2J,i,x\u009b31m\n'), ErrorCodes.PARSE);
+    expect(e.message).toBe('<input>:2: value (column 2 \'rating\') is not a finite number: "u\\x1b[2J,i,x\\x9b31m"');
+    expect(e.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    const type = await failure(parseInteractions('u,i,t\nu,i,\u202eweiv\n', { typeCol: 2, header: true }), ErrorCodes.PARSE);
+    expect(type.message).toContain('unknown interaction type "\\u202eweiv"');
+    const header = await parseInteractions('who\u001b]0;x\u0007,sku\nk1,A1\n');
+    expect(header.notes[0]!.message).toContain('"who\\x1b]0;x\\x07,sku"');
+    const missing = await failure(parseInteractions('user,item,rat\u001bing\nu,i,5\nv,j\n', { valueCol: 2 }), ErrorCodes.PARSE);
+    expect(missing.message).toBe('<input>:3: missing value field (column 2 \'rat\\x1bing\'; the line has 2 fields): "v,j"');
   });
 });
 
@@ -267,7 +353,7 @@ describe('values, timestamps and types', () => {
     expect(tuples(r).map((t) => t[2])).toEqual([-1.25, 3, 1000, 0.5, Math.fround(0.1)]);
     for (const bad of ['inf', 'NaN', '1e999', '0x10', '', '1,5', '3 stars']) {
       const e = await failure(parseInteractions(`a,x,1\nb,x,"${bad}"\n`), ErrorCodes.PARSE);
-      expect(e.message).toContain('<input>:2: value is not a finite number');
+      expect(e.message).toContain('<input>:2: value (column 2) is not a finite number');
     }
   });
 
@@ -297,7 +383,7 @@ describe('values, timestamps and types', () => {
     ]);
     for (const bad of ['2011-02-29', '2011-13-01', '2011-12-09 24:00', '2011-12-9', '09/12/2011', 'yesterday']) {
       const e = await failure(parseInteractions(`user,item,rating,date\na,x,1,${bad}\n`), ErrorCodes.PARSE);
-      expect(e.message).toBe(`<input>:2: timestamp is neither a number nor a date: "a,x,1,${bad}"`);
+      expect(e.message).toBe(`<input>:2: timestamp (column 3 'date') is neither a number nor a date: "a,x,1,${bad}"`);
     }
   });
 
@@ -368,7 +454,7 @@ describe('bad lines', () => {
     expect(r.skipped).toBe(2);
     expect(r.badLines).toEqual([
       { line: 3, text: 'u2,b', reason: "missing value field (column 2 'rating'; the line has 2 fields)" },
-      { line: 4, text: 'u3,c,oops', reason: 'value is not a finite number' },
+      { line: 4, text: 'u3,c,oops', reason: "value (column 2 'rating') is not a finite number" },
     ]);
     expect(r.interactions.users.toArray()).toEqual(['u1', 'u4']);
     expect(r.interactions.items.toArray()).toEqual(['a', 'd']);
@@ -432,7 +518,7 @@ describe('bad lines', () => {
         [4, 'c,z",oops'],
       ]);
       expect(badValue.badLines[0]!.reason).toBe(
-        'unterminated quoted field? the quote opened on this line runs over 3 lines into a bad record (value is not a finite number)',
+        'unterminated quoted field? the quote opened on this line runs over 3 lines into a bad record (value (column 2 \'rating\') is not a finite number)',
       );
       expect(badValue.lines).toBe(4);
     });
@@ -538,7 +624,7 @@ describe('options', () => {
     [{ userCol: -1 }, 'Expected a column name or a 0-based column position for userCol'],
     [{ itemCol: null }, 'Expected a column name or a 0-based column position for itemCol'],
     [{ valueCol: 1.5 }, 'Expected a column name or a 0-based column position or null for valueCol'],
-    [{ aggregate: 'max' }, "Expected one of 'sum', 'mean', 'last' for aggregate"],
+    [{ aggregate: 'max' }, "Expected one of 'auto', 'sum', 'mean', 'last' for aggregate"],
     [{ onBadLine: 'ignore' }, "Expected one of 'error', 'skip' for onBadLine"],
     [{ users: new Map() }, 'Expected an IdMap for users'],
     [{ typeCol: 2, typeWeights: [] }, 'Expected an object mapping interaction types to weights for typeWeights'],

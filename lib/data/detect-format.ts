@@ -4,6 +4,7 @@
  * user, the item, the value, the time and the interaction type.
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { printable } from '../text/printable.js';
 import { invalid } from '../validate.js';
 import { parseNumberText } from './field-parse.js';
 import type { Delimiter } from './line-source.js';
@@ -28,19 +29,25 @@ const KNOWN_NAMES = {
   user: [
     'user', 'userid', 'uid', 'customer', 'customerid', 'client', 'clientid', 'visitor', 'visitorid',
     'member', 'memberid', 'account', 'accountid', 'buyer', 'buyerid', 'reviewer', 'reviewerid',
-    'person', 'personid',
+    'person', 'personid', 'session', 'sessionid', 'visit', 'visitid', 'shopper', 'shopperid', 'cookie', 'cookieid',
+    'device', 'deviceid',
   ],
   item: [
     'item', 'itemid', 'iid', 'movie', 'movieid', 'product', 'productid', 'sku', 'stockcode',
     'article', 'articleid', 'asin', 'book', 'bookid', 'isbn', 'track', 'trackid', 'song', 'songid',
-    'artist', 'artistid', 'content', 'contentid', 'video', 'videoid', 'offer', 'offerid',
+    'artist', 'artistid', 'content', 'contentid', 'video', 'videoid', 'offer', 'offerid', 'productcode',
+    'itemcode', 'variant', 'variantid',
   ],
   value: [
     'rating', 'value', 'score', 'count', 'quantity', 'qty', 'weight', 'stars', 'plays', 'playcount',
     'clicks', 'confidence', 'preference', 'amount',
   ],
   time: ['timestamp', 'time', 'date', 'datetime', 'ts', 'eventtime', 'createdat', 'invoicedate', 'unixtime', 'epoch'],
+  /** Names of an interaction type column: they tell a header, but the type column itself is never guessed. */
+  type: ['event', 'eventtype', 'type', 'action', 'interaction', 'interactiontype', 'behavior', 'behaviour'],
 } as const;
+
+type NamedRole = keyof typeof KNOWN_NAMES;
 
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[\s_\-.]/g, '');
@@ -152,7 +159,7 @@ export function detectDelimiter(lines: readonly string[], source: string): Delim
   throw new MfrecError(
     ErrorCodes.PARSE,
     `${source}: cannot tell the delimiter: no line has two or more fields separated by ',', tab, ';', '|', '::' or spaces: ` +
-      JSON.stringify(lines.find((l) => l.trim() !== '')?.slice(0, 200) ?? ''),
+      printable(JSON.stringify(lines.find((l) => l.trim() !== '')?.slice(0, 200) ?? '')),
   );
 }
 
@@ -160,27 +167,39 @@ function isNumeric(text: string): boolean {
   return !Number.isNaN(parseNumberText(text));
 }
 
-function knownRole(name: string): keyof typeof KNOWN_NAMES | undefined {
+function knownRole(name: string): NamedRole | undefined {
   const n = normalizeName(name);
-  for (const role of Object.keys(KNOWN_NAMES) as (keyof typeof KNOWN_NAMES)[]) {
+  for (const role of Object.keys(KNOWN_NAMES) as NamedRole[]) {
     if ((KNOWN_NAMES[role] as readonly string[]).includes(n)) return role;
   }
   return undefined;
 }
 
+/** The guess about a first line, and whether the evidence was clear. */
+export interface HeaderGuess {
+  header: boolean;
+  /** False when the evidence is thin: the reader then says which choice it made. */
+  sure: boolean;
+}
+
 /**
  * A first line is a header when it has no number and at least two known
- * column names (userId, rating...: one is not enough, "alice,book,view" is
- * data), or when some column is numeric on every following sample line but
- * not on the first one ("rating" above "3.5").
+ * column names (userId, session_id, sku, rating...: one is not enough,
+ * "alice,book,view" is data), or when some column is numeric on every
+ * following sample line but not on the first one ("rating" above "3.5").
+ * Unsure: a header with no known name, or a first line taken as data that
+ * holds a known name and no number.
  */
-export function looksLikeHeader(rows: readonly string[][]): boolean {
+export function guessHeader(rows: readonly string[][]): HeaderGuess {
   const [first, ...rest] = rows;
-  if (!first) return false;
+  if (!first) return { header: false, sure: true };
   const named = first.filter((f) => knownRole(f) !== undefined).length;
-  if (named >= 2 && !first.some(isNumeric)) return true;
-  if (rest.length === 0) return false;
-  return first.some((f, c) => !isNumeric(f) && rest.every((r) => r[c] !== undefined && isNumeric(r[c]!)));
+  const numbers = first.some(isNumeric);
+  if (named >= 2 && !numbers) return { header: true, sure: true };
+  const numericBelow =
+    rest.length > 0 && first.some((f, c) => !isNumeric(f) && rest.every((r) => r[c] !== undefined && isNumeric(r[c]!)));
+  if (numericBelow) return { header: true, sure: named > 0 };
+  return { header: false, sure: named === 0 || numbers };
 }
 
 /** What the caller asked for; undefined = detect, null = no such column. */
@@ -202,8 +221,8 @@ const OPTION_OF: Record<keyof Columns, keyof ColumnRequest> = {
 
 /**
  * Resolves every role to a column position. With a header, roles the caller
- * did not set are found by name (see KNOWN_NAMES); a header with neither a
- * user nor an item name falls back to positions. Without a header, user,
+ * did not set are found by name (see KNOWN_NAMES); a header with no known
+ * user, item, value or time name falls back to positions. Without a header, user,
  * item, value and time default to positions 0, 1, 2 and 3 when the first
  * data line has that many fields and the caller did not give that position
  * another role. The interaction type column is never guessed.
@@ -223,7 +242,9 @@ export function resolveColumns(names: readonly string[] | null, fieldCount: numb
       if (role && detected[role] === undefined && !taken.has(c)) detected[role] = c;
     });
   }
-  const byName = names !== null && (detected.user !== undefined || detected.item !== undefined);
+  // A header that names any role (even in a column the caller took for
+  // another) is read by name: naming some columns never unnames the others.
+  const byName = names !== null && names.some((n) => ['user', 'item', 'value', 'time'].includes(knownRole(n) ?? ''));
   const pick = (role: keyof Columns, fallback: number): number | null => {
     if (role in explicit) return explicit[role]!;
     if (byName) return detected[role] ?? null;
@@ -247,7 +268,7 @@ export function resolveColumns(names: readonly string[] | null, fieldCount: numb
       throw new MfrecError(
         ErrorCodes.INVALID_ARGUMENT,
         `Cannot tell which column holds the ${role}s; pass ${OPTION_OF[role]}` +
-          (names ? `. The header's columns are: ${names.join(', ')}` : ''),
+          (names ? `. The header's columns are: ${printable(names.join(', '))}` : ''),
       );
     }
   }
@@ -290,7 +311,7 @@ function position(ref: ColumnRef, option: string, names: readonly string[] | nul
   if (at < 0) {
     throw new MfrecError(
       ErrorCodes.INVALID_ARGUMENT,
-      `Unknown column '${ref}' for ${option}. The header's columns are: ${names.join(', ')}`,
+      `Unknown column '${printable(ref)}' for ${option}. The header's columns are: ${printable(names.join(', '))}`,
     );
   }
   return at;

@@ -51,8 +51,16 @@ export interface ReadOptions {
   typeCol?: ColumnRef | null;
   /** Weight of each interaction type, matched exactly. Default `{ view: 1, cart: 3, purchase: 5 }`. Needs `typeCol`. */
   typeWeights?: Record<string, number>;
-  /** How repeated (user, item) pairs combine (see {@link Interactions.fromIndices}). Default `'sum'`. */
-  aggregate?: Aggregate;
+  /**
+   * How repeated (user, item) pairs combine (see {@link Interactions.fromIndices}).
+   * Default `'auto'`: counts add up (`'sum'`) when there is no value column,
+   * when the value column has a count-like name (count, quantity, qty, plays,
+   * clicks...) or when there is a type column; any other values are taken
+   * for ratings, which must stay on their scale: the latest one (`'last'`)
+   * when there is a time column, else their `'mean'`. The result says which
+   * rule was used and, in `notes`, how many lines it combined.
+   */
+  aggregate?: 'auto' | Aggregate;
   /** A bad line fails the read (`'error'`, default) or is skipped and counted (`'skip'`). */
   onBadLine?: 'error' | 'skip';
   /**
@@ -88,6 +96,16 @@ export interface BadLine {
   reason: string;
 }
 
+/**
+ * Something the reader decided or did that the caller should know about:
+ * an unclear header guess, values changed by combining repeated pairs,
+ * negative values... (the CLI prints them on stderr).
+ */
+export interface ReadNote {
+  kind: 'header' | 'duplicates' | 'negative-values';
+  message: string;
+}
+
 /** What was detected or given about the input's layout. */
 export interface ReadFormat {
   delimiter: Delimiter;
@@ -112,7 +130,7 @@ export interface Settings {
   header: 'auto' | boolean;
   request: Pick<ReadOptions, 'userCol' | 'itemCol' | 'valueCol' | 'timeCol' | 'typeCol'>;
   typeWeights: Map<string, number> | undefined;
-  aggregate: Aggregate;
+  aggregate: 'auto' | Aggregate;
   skipBad: boolean;
   users: IdMap;
   items: IdMap;
@@ -160,7 +178,7 @@ export function checkReadOptions(where: string, options: unknown, known: readonl
     header: o.header ?? 'auto',
     request: { userCol: o.userCol, itemCol: o.itemCol, valueCol: o.valueCol, timeCol: o.timeCol, typeCol: o.typeCol },
     typeWeights,
-    aggregate: o.aggregate === undefined ? 'sum' : oneOf('aggregate', o.aggregate, AGGREGATES),
+    aggregate: o.aggregate === undefined ? 'auto' : oneOf('aggregate', o.aggregate, ['auto', ...AGGREGATES]),
     skipBad: (o.onBadLine === undefined ? 'error' : oneOf('onBadLine', o.onBadLine, ['error', 'skip'] as const)) === 'skip',
     users: o.users ?? new IdMap(),
     items: o.items ?? new IdMap(),
