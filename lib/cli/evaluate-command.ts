@@ -5,7 +5,6 @@
  */
 import { Option, type Command } from 'commander';
 import type { Interactions } from '../data/interactions.js';
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking } from '../eval/compare-ranking.js';
 import type { ExplicitMF } from '../models/explicit-mf.js';
@@ -17,7 +16,7 @@ import { addModelFlags, createModel, type ModelFlags } from './model-flags.js';
 import { printJson, printTable } from './output.js';
 import { intArg } from './parse.js';
 import { createProgress, type Progress } from './progress.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 type EvaluatedType = 'explicit' | 'als' | 'bpr' | 'popularity';
 
@@ -51,8 +50,8 @@ export function registerEvaluate(program: Command): void {
     }
     const progress = createProgress(!flags.json && !flags.quiet);
     const readOptions = readOptionsFrom(flags);
-    const train = (await readInteractions(trainFile, readOptions)).interactions;
-    const testRead = (await readInteractions(flags.test, readOptions)).interactions;
+    const train = (await readForModel(trainFile, readOptions, flags.model)).interactions;
+    const testRead = (await readForModel(flags.test, readOptions, flags.model)).interactions;
     if (flags.model === 'explicit') return evaluateExplicit(flags, train, testRead, progress);
     return evaluateImplicit(flags, train, testRead, progress);
   });

@@ -5,13 +5,12 @@
  * folded in too: the file's rows replace their trained vector, so pass each
  * user's whole current history.
  */
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { LoadedModel } from '../persist/load-model.js';
 import type { RecommendOptions } from '../models/factor-model.js';
 import { CsvSink, formatScore } from './output.js';
 import { createProgress } from './progress.js';
-import { readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { readForCli, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 export interface HistoryFlags extends ReadFlags {
   model: string;
@@ -24,7 +23,7 @@ export async function recommendFromHistory(model: LoadedModel, flags: HistoryFla
   if (!model.supportsRecalculate) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--history needs a model type that folds users in; the ${model.type} model in ${flags.model} does not`);
   }
-  const read = await readInteractions(flags.history, readOptionsFrom(flags));
+  const read = await readForCli(flags.history, readOptionsFrom(flags));
   const { interactions } = read;
   const hasValues = read.format.columns.value !== null || read.format.columns.type !== null;
   if (!hasValues && model.type === 'explicit') {

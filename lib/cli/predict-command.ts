@@ -5,12 +5,11 @@
  * default, or an error).
  */
 import type { Command } from 'commander';
-import { readRows } from '../data/read-rows.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { ExplicitMF } from '../models/explicit-mf.js';
 import { loadModel } from '../persist/load-model.js';
 import { CsvSink, formatScore } from './output.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readOptionsFrom, readRowsForCli, type ReadFlags } from './read-flags.js';
 
 interface PredictFlags extends ReadFlags {
   model: string;
@@ -35,7 +34,7 @@ export function registerPredict(program: Command): void {
     }
     const sink = CsvSink.open(flags.out, ['user', 'item', 'prediction']);
     try {
-      for await (const batch of readRows(file, readOptionsFrom(flags))) {
+      for await (const batch of readRowsForCli(file, readOptionsFrom(flags))) {
         const predictions = model.predictMany(batch.users, batch.items);
         for (let r = 0; r < batch.users.length; r++) {
           await sink.row([batch.users[r]!, batch.items[r]!, formatScore(predictions[r]!)]);

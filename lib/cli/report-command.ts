@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { loadModel } from '../persist/load-model.js';
 import { buildReportData } from '../report/report-data.js';
@@ -13,7 +12,7 @@ import type { Trial, TrialsInput } from '../report/trials.js';
 import { writeReport } from '../report/write-report.js';
 import { printJson } from './output.js';
 import { intArg } from './parse.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readForCli, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface ReportFlags extends ReadFlags {
   model: string;
@@ -42,9 +41,9 @@ export function registerReport(program: Command): void {
   cmd.action(async (flags: ReportFlags) => {
     const model = await loadModel(flags.model);
     const readOptions = readOptionsFrom(flags);
-    const train = (await readInteractions(flags.train, readOptions)).interactions;
+    const train = (await readForCli(flags.train, readOptions)).interactions;
     // Held-out users and items the training data never saw cannot be ranked: dropped and counted.
-    const { aligned: test, droppedEntries } = (await readInteractions(flags.test, readOptions)).interactions.alignTo(train);
+    const { aligned: test, droppedEntries } = (await readForCli(flags.test, readOptions)).interactions.alignTo(train);
     const trials = flags.trials === undefined ? undefined : await readTrials(flags.trials);
     const data = buildReportData({
       model,

@@ -1,12 +1,11 @@
 /** `mfrec train FILE --model explicit|als|bpr ... --out MODEL` */
 import { Option, type Command } from 'commander';
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { IterationReport } from '../models/training.js';
 import { addModelFlags, createModel, type ModelFlags, type TrainableType } from './model-flags.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface TrainFlags extends ReadFlags, ModelFlags {
   model: TrainableType;
@@ -32,8 +31,8 @@ export function registerTrain(program: Command): void {
     const progress = createProgress(!flags.json && !flags.quiet);
     const model = createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);
-    const data = await readInteractions(file, readOptions);
-    const validation = flags.validation ? (await readInteractions(flags.validation, readOptions)).interactions : undefined;
+    const data = await readForModel(file, readOptions, flags.model);
+    const validation = flags.validation ? (await readForModel(flags.validation, readOptions, flags.model)).interactions : undefined;
     if (validation && flags.model !== 'explicit') {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--validation applies to --model explicit only');
     }

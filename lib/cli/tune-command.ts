@@ -5,7 +5,6 @@
  */
 import { Option, type Command } from 'commander';
 import type { Interactions } from '../data/interactions.js';
-import { readInteractions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking, type RankingComparison } from '../eval/compare-ranking.js';
 import { buildReportData } from '../report/report-data.js';
@@ -22,7 +21,7 @@ import type { ValidationOptions } from '../tune/validation-split.js';
 import { printJson, printTable } from './output.js';
 import { intArg, numberArg } from './parse.js';
 import { createProgress } from './progress.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface TuneFlags extends ReadFlags {
   model: TunableModel;
@@ -101,8 +100,8 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
   // The plan depends on the options only: known before any data is read, it sizes the progress bar.
   const plan = planSearch(flags.strategy, flags.budget, resolveSpace(flags.model, space));
   const readOptions = readOptionsFrom(flags);
-  const train = (await readInteractions(trainFile, readOptions)).interactions;
-  const testRead = flags.test === undefined ? undefined : (await readInteractions(flags.test, readOptions)).interactions;
+  const train = (await readForModel(trainFile, readOptions, flags.model)).interactions;
+  const testRead = flags.test === undefined ? undefined : (await readForModel(flags.test, readOptions, flags.model)).interactions;
 
   const progress = createProgress(!flags.json && !flags.quiet);
   let bestScore = NaN;

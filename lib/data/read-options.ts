@@ -102,7 +102,7 @@ export interface BadLine {
  * negative values... (the CLI prints them on stderr).
  */
 export interface ReadNote {
-  kind: 'header' | 'duplicates' | 'negative-values';
+  kind: 'header' | 'duplicates' | 'negative-values' | 'values';
   message: string;
 }
 
