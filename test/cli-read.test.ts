@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliIn } from './helpers/cli.js';
 
@@ -120,5 +121,28 @@ describe('mfrec reading a shop export', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('"u2\\x1b]0;pwned\\x07,i2,x\\x9b2J"');
     expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
+
+  it('reads /dev/stdin fed by a pipe', () => {
+    const rows = ['user,item,rating'];
+    for (let u = 0; u < 10; u++) for (let i = 0; i < 5; i++) rows.push(`u${u},i${(u + i) % 7},${(i % 5) + 1}`);
+    const bin = path.resolve(__dirname, '..', 'bin', 'mfrec.js');
+    const r = spawnSync(process.execPath, [bin, 'train', '/dev/stdin', '--model', 'explicit', '--factors', '2', '--iterations', '2', '--out', 'stdin.mfrec', '--json'], {
+      cwd: dir,
+      input: rows.join('\n') + '\n',
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ users: 10, items: 7 });
+    // A real pipe and a process substitution, as a shell makes them.
+    write('piped.csv', rows.join('\n') + '\n');
+    const train = `"${process.execPath}" "${bin}" train --model explicit --factors 2 --iterations 2 --out p.mfrec --json`;
+    for (const script of [`cat piped.csv | ${train.replace('train', 'train /dev/stdin')}`, `${train.replace('train', 'train <(gzip -c piped.csv)')}`]) {
+      const shell = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      expect(shell.stderr).toBe('');
+      expect(JSON.parse(shell.stdout)).toMatchObject({ users: 10, items: 7 });
+    }
   });
 });

@@ -1,10 +1,12 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, IdMap, Interactions, isMfrecError, type ErrorCode } from '../lib/index.js';
 import { parseInteractions, readInteractions, type ReadResult } from '../lib/data/read-delimited.js';
+import { readRows } from '../lib/data/read-rows.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -560,6 +562,32 @@ describe('bad lines', () => {
 
 describe('files', () => {
   const text = 'userId,movieId,rating,timestamp\n1,10,4.5,100\n2,10,3,200\n2,11,1,300\n';
+
+  /** A named pipe that `content` is written into once a reader opens it. */
+  function fifo(name: string, content: string | Uint8Array): string {
+    const p = path.join(dir, name);
+    execFileSync('mkfifo', [p]);
+    const writer = createWriteStream(p);
+    writer.end(content);
+    writer.on('error', () => undefined);
+    return p;
+  }
+
+  it('reads a pipe once, as a stream, plain or gzipped, with parsing threads or without', async () => {
+    const big = ['user,item,rating', ...Array.from({ length: 30_000 }, (_, k) => `u${k % 331},i${k % 97},${(k % 5) + 1}`)].join('\n') + '\n';
+    const expected = tuples(await readInteractions(file('big.csv', big)));
+    expect(tuples(await readInteractions(fifo('plain.pipe', big)))).toEqual(expected);
+    expect(tuples(await readInteractions(fifo('gz.pipe', gzipSync(big))))).toEqual(expected);
+    expect(tuples(await readInteractions(fifo('threads.pipe', big), { threads: 2, chunkBytes: 1024 }))).toEqual(expected);
+    const rows = [];
+    for await (const batch of readRows(fifo('rows.pipe', text))) rows.push(...batch.users);
+    expect(rows).toEqual(['1', '2', '2']);
+  });
+
+  it('refuses a device with ERR_MFREC_IO instead of reading it forever', async () => {
+    const e = await failure(readInteractions('/dev/zero'), ErrorCodes.IO);
+    expect(e.message).toBe('Cannot read /dev/zero: it is a device, not a file; save the data to a file or pipe it in');
+  });
 
   it('reads plain and gzipped files, recognising gzip by its magic bytes', async () => {
     const plain = await readInteractions(file('r.csv', text));
