@@ -19,10 +19,13 @@ export function printTable(rows: Array<[string, string | number]>): void {
   for (const [label, value] of rows) process.stdout.write(`${label.padEnd(width)}  ${value}\n`);
 }
 
-/** Quotes a CSV field when it needs it (RFC 4180). */
+/**
+ * Quotes a CSV field when it needs it (RFC 4180), and when blanks start or
+ * end it: the reader trims unquoted fields, so only quotes keep them.
+ */
 export function csvField(v: string | number): string {
   const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",\r\n]|^[ \t]|[ \t]$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**

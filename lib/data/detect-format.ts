@@ -126,7 +126,8 @@ export function sampleRecords(lines: readonly string[], delimiter: Delimiter): s
   for (let k = 0; k < lines.length; k++) {
     let text = lines[k]!;
     let split = splitTextOpen(text, delimiter);
-    for (let j = k + 1; split.open && j < lines.length && j - k <= MAX_SAMPLE_RECORD_LINES; j++) {
+    let j = k + 1;
+    for (; split.open && j < lines.length && j - k <= MAX_SAMPLE_RECORD_LINES; j++) {
       const joined = `${text}\n${lines[j]}`;
       const next = splitTextOpen(joined, delimiter);
       if (next.open) {
@@ -136,6 +137,9 @@ export function sampleRecords(lines: readonly string[], delimiter: Delimiter): s
       split = next;
       k = j;
     }
+    // Still open where the sample ends: the record was cut by the sample, and
+    // every line after it may belong to it; it tells nothing.
+    if (split.open && j === lines.length && k > 0) break;
     if (text.trim() !== '' || split.fields.length > 1) records.push(split.fields);
   }
   return records.filter((r) => !(r.length === 1 && r[0]!.trim() === ''));
