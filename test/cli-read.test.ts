@@ -61,6 +61,10 @@ describe('mfrec reading a shop export', () => {
     // The CLI's words, not the library's: --user-col, not userCol.
     expect(forced.code).toBe(1);
     expect(forced.stderr).toContain('Cannot tell which column holds the users; pass --user-col');
+    const unknown = await mfrec('train', 'sessions.csv', '--model', 'bpr', '--value-col', 'qty', '--out', 'u.mfrec');
+    expect(unknown.stderr).toContain("Unknown column 'qty' for --value-col. The header's columns are: session_id, sku");
+    const past = await mfrec('train', 'sessions.csv', '--model', 'bpr', '--time-col', '7', '--out', 'u.mfrec');
+    expect(past.stderr).toContain('Column 7 given for --time-col does not exist');
     const fixed = await mfrec('train', 'unclear.csv', '--header', '--user-col', 'visitor_key', '--model', 'bpr', '--factors', '2', '--iterations', '1', '--out', 'u.mfrec', '--json');
     expect(fixed.code).toBe(0);
     expect(JSON.parse(fixed.stdout)).toMatchObject({ users: 10 });
