@@ -525,6 +525,15 @@ describe('bad lines', () => {
       expect(badValue.lines).toBe(4);
     });
 
+    it('followed by lines of empty quoted fields ("") still makes only its own line bad', async () => {
+      const lines = ['user,item,note,rating', ...Array.from({ length: 60_000 }, (_, k) => `u${k % 97},i${k % 89},"",${(k % 5) + 1}`)];
+      lines[2] = 'u1,"i1,"",3';
+      const r = await parseInteractions(lines.join('\n') + '\n', { onBadLine: 'skip' });
+      expect(r.badLines.map((b) => [b.line, b.text])).toEqual([[3, 'u1,"i1,"",3']]);
+      expect(r.lines).toBe(60_000);
+      expect(r.skipped).toBe(1);
+    });
+
     it('may not hold a quoted field longer than 1 MiB across lines', async () => {
       const filler = Array.from({ length: 100_000 }, (_, k) => `u${k},i${k},1`);
       const text = `u,i,1\nv,"opens,2\n${filler.join('\n')}\nw,closes",3\nz,j,4\n`;

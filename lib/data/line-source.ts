@@ -94,6 +94,8 @@ export class RecordSplitter {
   private pendingScan = 0;
   /** Line breaks inside the quotes of the pending record. */
   private pendingLines = 0;
+  /** Whether the pending record ends inside a quoted field (its closing quote not found yet). */
+  private pendingInQuote = false;
   private discarding = false;
   private first: boolean;
   private readonly maxRecord: number;
@@ -142,19 +144,14 @@ export class RecordSplitter {
     }
     let scan = 0;
     let extraLines = 0; // line breaks inside quoted fields of the current record
+    let inQuote = false; // scanning for the closing quote of a field that spans lines
     if (this.pending) {
       // Resume where the last chunk's search stopped: every byte is looked at once.
       scan = this.pendingScan;
       extraLines = this.pendingLines;
+      inQuote = this.pendingInQuote;
       buf = Buffer.concat([this.pending, buf]);
       this.pending = undefined;
-      if (extraLines > 0) {
-        // Inside quotes, only a quote can end the field: resume at the next one.
-        const quote = buf.indexOf(QUOTE, scan);
-        const to = quote < 0 ? buf.length : quote;
-        extraLines += countLineEnds(buf, scan, to);
-        scan = to;
-      }
     }
     let pos = 0;
     const max = this.maxRecord;
@@ -163,6 +160,33 @@ export class RecordSplitter {
       if (extraLines > 0 && scan - pos > this.maxQuotedSpan) {
         pos = scan = this.openQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
         extraLines = 0;
+        inQuote = false;
+        continue;
+      }
+      if (inQuote) {
+        // Inside quotes only a single quote ends the field: find it without
+        // splitting the record again, so a stray quote costs one pass over
+        // the bytes, not one per line (nor per doubled quote).
+        let j = scan;
+        let closing = -1;
+        for (;;) {
+          j = buf.indexOf(QUOTE, j);
+          if (j < 0) j = length;
+          if (j + 1 >= length) break; // the end, or a quote there that may be the first of two
+          if (buf[j + 1] !== QUOTE) {
+            closing = j;
+            break;
+          }
+          j += 2;
+        }
+        extraLines += countLineEnds(buf, scan, closing < 0 ? j : closing);
+        if (closing < 0) {
+          scan = Math.min(j, length);
+          if (scan - pos > this.maxQuotedSpan) continue;
+          break;
+        }
+        inQuote = false;
+        scan = closing + 1;
         continue;
       }
       // A byte loop beats indexOf's native call on lines of a few dozen bytes.
@@ -185,17 +209,10 @@ export class RecordSplitter {
       const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
       const result = this.record(buf, pos, end, extraLines);
       if (result === OPEN) {
-        if (nl - pos > this.maxQuotedSpan) {
-          pos = scan = this.openQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
-          extraLines = 0;
-          continue;
-        }
-        // No line end before the next quote can close the field: jump there,
-        // so a stray quote costs one pass over the bytes, not one per line.
-        const quote = buf.indexOf(QUOTE, nl + 1);
-        const to = quote < 0 ? length : quote;
-        extraLines += 1 + countLineEnds(buf, nl + 1, to);
-        scan = to;
+        // The split found no closing quote up to this line end: look further.
+        inQuote = true;
+        extraLines++;
+        scan = nl + 1;
         continue;
       }
       if (result === MULTILINE_BAD) {
@@ -215,7 +232,7 @@ export class RecordSplitter {
       pos = scan = nl + 1;
     }
     if (pos >= buf.length) return;
-    if (extraLines === 0 && buf.length - pos > max) {
+    if (extraLines === 0 && !inQuote && buf.length - pos > max) {
       this.tooLong(buf, pos);
       // The rest of this line is dropped as it arrives, up to its line end.
       this.discarding = true;
@@ -224,6 +241,7 @@ export class RecordSplitter {
     this.pending = buf.subarray(pos);
     this.pendingScan = scan - pos;
     this.pendingLines = extraLines;
+    this.pendingInQuote = inQuote;
   }
 
   /** Physical lines consumed so far, `firstLine` included: the line number of the last line break seen. */
@@ -247,6 +265,7 @@ export class RecordSplitter {
       const extraLines = this.pendingLines;
       this.pending = undefined;
       this.pendingScan = this.pendingLines = 0;
+      this.pendingInQuote = false;
       if (!buf || buf.length === 0) return;
       const end = buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
       const result = this.record(buf, 0, end, extraLines);
