@@ -16,8 +16,10 @@ export interface ReadOptions {
   delimiter?: 'auto' | Delimiter;
   /**
    * Whether the first line names the columns. Default `'auto'`: it does when
-   * one of its fields is a known column name (userId, rating...) or when a
-   * column that is numeric on the following lines is not numeric on it.
+   * it holds no number and two or more known column names (userId, session_id,
+   * sku, rating, event_type...), or when a column that is numeric on the
+   * following lines is not numeric on it. When the evidence is thin the
+   * result's `notes` say which choice was made.
    */
   header?: 'auto' | boolean;
   /**
