@@ -544,6 +544,31 @@ describe('bad lines', () => {
       expect(r.interactions.nnz).toBe(100_003);
     });
 
+    it('in a column nobody reads is ignored, and a quoted line break there is followed', async () => {
+      const stray = await parseInteractions('user,item,rating,comment\nu1,i1,5,"oops\nu2,i2,3,fine\nu3,i3,4,"a"b\n');
+      expect(tuples(stray)).toEqual([
+        ['u1', 'i1', 5],
+        ['u2', 'i2', 3],
+        ['u3', 'i3', 4],
+      ]);
+      expect(stray.skipped).toBe(0);
+      const text = 'user,item,rating,comment\nu1,i1,5,"great,\nbook"\nu2,i2,3,"ok"\nu3\ti3\t4\n';
+      const r = await parseInteractions(text.replace('u3\ti3\t4\n', 'u3,i3,4\n'));
+      expect(tuples(r)).toEqual([
+        ['u1', 'i1', 5],
+        ['u2', 'i2', 3],
+        ['u3', 'i3', 4],
+      ]);
+      expect(r.lines).toBe(3);
+      for (const d of ['\t', ';', '|', '::', ' ']) {
+        const other = 'user,item,rating,comment\nu1,i1,5,"great\nbook"\nu2,i2,3,"ok"\n'.replaceAll(',', d);
+        expect(tuples(await parseInteractions(other, { delimiter: d as ',' }))).toEqual([
+          ['u1', 'i1', 5],
+          ['u2', 'i2', 3],
+        ]);
+      }
+    });
+
     it('still lets a quoted field hold line breaks', async () => {
       const r = await parseInteractions('user,item,rating\n"multi\nline",i,2\nv,"a ""b""\r\nc",3\nw,j,4\n');
       expect(tuples(r)).toEqual([

@@ -30,6 +30,13 @@ const COLON = 0x3a;
 /** Split results besides a field count. */
 const UNTERMINATED = -1;
 const MALFORMED = -2;
+/** The wanted fields are fine, but text follows a closing quote in a later field (ignored on a one-line record). */
+const MALFORMED_REST = -3;
+
+/** Whether splits look at the quoting of the fields after the wanted ones. */
+interface RestCheck {
+  on: boolean;
+}
 
 /** What became of a record handed to the sink: done with, still open at a line end, bad across lines. */
 const DONE = 0;
@@ -100,6 +107,14 @@ export class RecordSplitter {
   private first: boolean;
   private readonly maxRecord: number;
   private readonly maxQuotedSpan: number;
+  private readonly fields: number;
+  /**
+   * On: a quoted field after the wanted ones may hold line breaks (RFC 4180)
+   * and is followed to its closing quote. Off for the one-line retry of
+   * {@link failOpenQuote}, where a stray quote in a column nobody reads is
+   * ignored.
+   */
+  private readonly rest: RestCheck = { on: true };
   private readonly split: (b: Buffer, s: number, e: number) => number;
 
   /**
@@ -121,11 +136,13 @@ export class RecordSplitter {
     const quoted = new Uint8Array(fields);
     this.spans = { starts, ends, quoted };
     const spans = this.spans;
-    if (delimiter === ' ') this.split = (b, s, e) => splitWhitespace(b, s, e, fields, spans);
-    else if (delimiter === '::') this.split = (b, s, e) => splitDoubleColon(b, s, e, fields, spans);
+    const rest = this.rest;
+    this.fields = fields;
+    if (delimiter === ' ') this.split = (b, s, e) => splitWhitespace(b, s, e, fields, spans, rest);
+    else if (delimiter === '::') this.split = (b, s, e) => splitDoubleColon(b, s, e, fields, spans, rest);
     else {
       const d = delimiter.charCodeAt(0);
-      this.split = (b, s, e) => splitByte(b, s, e, d, fields, spans);
+      this.split = (b, s, e) => splitByte(b, s, e, d, fields, spans, rest);
     }
   }
 
@@ -158,7 +175,7 @@ export class RecordSplitter {
     const length = buf.length;
     for (;;) {
       if (extraLines > 0 && scan - pos > this.maxQuotedSpan) {
-        pos = scan = this.openQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
+        pos = scan = this.failOpenQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
         extraLines = 0;
         inQuote = false;
         continue;
@@ -194,7 +211,7 @@ export class RecordSplitter {
       while (nl < length && buf[nl] !== LF) nl++;
       if (nl === length) {
         if (extraLines > 0 && length - pos > this.maxQuotedSpan) {
-          pos = scan = this.openQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
+          pos = scan = this.failOpenQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
           extraLines = 0;
           continue;
         }
@@ -216,7 +233,7 @@ export class RecordSplitter {
         continue;
       }
       if (result === MULTILINE_BAD) {
-        pos = scan = this.openQuote(buf, pos, CLOSES_BADLY);
+        pos = scan = this.failOpenQuote(buf, pos, CLOSES_BADLY);
         extraLines = 0;
         continue;
       }
@@ -279,7 +296,7 @@ export class RecordSplitter {
       if (result === REREAD) {
         this.line++;
         next = buf.indexOf(LF) + 1;
-      } else next = this.openQuote(buf, 0, result === OPEN ? 'is still open at the end of the input' : CLOSES_BADLY);
+      } else next = this.failOpenQuote(buf, 0, result === OPEN ? 'is still open at the end of the input' : CLOSES_BADLY);
       this.push(buf.subarray(next));
     }
   }
@@ -294,10 +311,10 @@ export class RecordSplitter {
     if (start === end || isBlank(buf, start, end)) return DONE;
     const count = this.split(buf, start, end);
     if (count === UNTERMINATED) return OPEN;
-    if (count === MALFORMED) {
+    if (count === MALFORMED || (count === MALFORMED_REST && extraLines > 0)) {
       if (extraLines > 0) return MULTILINE_BAD;
       this.sink.bad(line, preview(buf, start, end), 'unexpected text after a closing quote');
-    } else if (this.sink.record(buf, start, end, line, count, extraLines + 1) === false) {
+    } else if (this.sink.record(buf, start, end, line, count === MALFORMED_REST ? this.fields : count, extraLines + 1) === false) {
       return REREAD;
     }
     return DONE;
@@ -305,16 +322,21 @@ export class RecordSplitter {
 
   /**
    * A quote that opened at buf[start]'s line and did not close into a valid
-   * record: a stray quote, most likely. Reports that one line as bad (the
-   * error names it, the line where the quote opened) and returns where the
-   * next line starts, so that the lines after it are read as they are and
-   * never dropped with it.
+   * record: a stray quote, most likely. When the line alone holds every
+   * wanted field (the stray quote sits in a column nobody reads), it is read
+   * as a record of its own; otherwise it is reported as bad (the error names
+   * it, the line where the quote opened). Returns where the next line starts:
+   * the lines after it are read as they are, never dropped with it.
    */
-  private openQuote(buf: Buffer, start: number, what: string): number {
+  private failOpenQuote(buf: Buffer, start: number, what: string): number {
     const nl = buf.indexOf(LF, start);
     const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
     this.line++;
-    this.sink.bad(this.line, preview(buf, start, end), `unterminated quoted field: the quote opened on this line ${what}`);
+    this.rest.on = false;
+    const count = this.split(buf, start, end);
+    this.rest.on = true;
+    if (count === this.fields) this.sink.record(buf, start, end, this.line, count, 1);
+    else this.sink.bad(this.line, preview(buf, start, end), `unterminated quoted field: the quote opened on this line ${what}`);
     return nl + 1;
   }
 
@@ -365,7 +387,7 @@ function quotedField(b: Buffer, i: number, e: number, f: number, spans: FieldSpa
 }
 
 /** Single-byte delimiter `d`. Returns the number of fields split, or a negative code. */
-function splitByte(b: Buffer, s: number, e: number, d: number, want: number, spans: FieldSpans): number {
+function splitByte(b: Buffer, s: number, e: number, d: number, want: number, spans: FieldSpans, rest: RestCheck): number {
   const starts = spans.starts;
   const ends = spans.ends;
   const quoted = spans.quoted;
@@ -386,11 +408,12 @@ function splitByte(b: Buffer, s: number, e: number, d: number, want: number, spa
     if (i >= e) return f;
     i++;
   }
-  return f;
+  if (!rest.on || !hasQuote(b, i, e)) return f;
+  return restQuoting(b, i, e, f, (x, at) => (x[at] === d ? 1 : 0));
 }
 
 /** The two-byte delimiter `::` (MovieLens 1M/10M). */
-function splitDoubleColon(b: Buffer, s: number, e: number, want: number, spans: FieldSpans): number {
+function splitDoubleColon(b: Buffer, s: number, e: number, want: number, spans: FieldSpans, rest: RestCheck): number {
   const starts = spans.starts;
   const ends = spans.ends;
   const quoted = spans.quoted;
@@ -411,11 +434,12 @@ function splitDoubleColon(b: Buffer, s: number, e: number, want: number, spans: 
     if (i >= e) return f;
     i += 2;
   }
-  return f;
+  if (!rest.on || !hasQuote(b, i, e)) return f;
+  return restQuoting(b, i, e, f, (x, at, end) => (x[at] === COLON && at + 1 < end && x[at + 1] === COLON ? 2 : 0));
 }
 
 /** Runs of spaces and tabs; leading and trailing blanks are ignored. */
-function splitWhitespace(b: Buffer, s: number, e: number, want: number, spans: FieldSpans): number {
+function splitWhitespace(b: Buffer, s: number, e: number, want: number, spans: FieldSpans, rest: RestCheck): number {
   const starts = spans.starts;
   const ends = spans.ends;
   const quoted = spans.quoted;
@@ -436,5 +460,50 @@ function splitWhitespace(b: Buffer, s: number, e: number, want: number, spans: F
     f++;
     while (i < e && (b[i] === SPACE || b[i] === TAB)) i++;
   }
-  return f;
+  if (!rest.on || !hasQuote(b, i, e)) return f;
+  return restQuoting(b, i, e, f, (x, at, end) => {
+    let n = 0;
+    while (at + n < end && (x[at + n] === SPACE || x[at + n] === TAB)) n++;
+    return n;
+  });
+}
+
+/** Whether b[i, e) holds a quote: most lines have none after their wanted fields, and pay one pass. */
+function hasQuote(b: Buffer, i: number, e: number): boolean {
+  while (i < e) if (b[i++] === QUOTE) return true;
+  return false;
+}
+
+/**
+ * The quoting of the fields after the wanted ones, b[i, e) with i at a field
+ * start (called only when {@link hasQuote}): `count` when it is sound, UNTERMINATED when a quoted field is still open at
+ * `e` (it holds a line break), MALFORMED_REST when text follows a closing
+ * quote. `delimiterAt` is the length of the delimiter at `at`, 0 if none.
+ */
+function restQuoting(b: Buffer, i: number, e: number, count: number, delimiterAt: (b: Buffer, at: number, end: number) => number): number {
+  let result = count;
+  while (i < e) {
+    if (b[i] === QUOTE) {
+      let j = i + 1;
+      for (;;) {
+        while (j < e && b[j] !== QUOTE) j++;
+        if (j >= e) return UNTERMINATED;
+        if (j + 1 < e && b[j + 1] === QUOTE) {
+          j += 2;
+          continue;
+        }
+        break;
+      }
+      i = j + 1;
+      if (i < e && delimiterAt(b, i, e) === 0) result = MALFORMED_REST;
+    }
+    for (; i < e; i++) {
+      const n = delimiterAt(b, i, e);
+      if (n > 0) {
+        i += n;
+        break;
+      }
+    }
+  }
+  return result;
 }
