@@ -35,7 +35,7 @@ export function addModelFlags(cmd: Command): Command {
         'log',
       ]),
     )
-    .option('--epsilon <x>', "ALS: scale of --confidence log (default 1)", numberArg(Number.MIN_VALUE))
+    .option('--epsilon <x>', "ALS: scale of --confidence log (default 1)", numberArg(0))
     .addOption(new Option('--solver <s>', 'ALS solver').choices(['cg', 'cholesky']))
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
     .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))

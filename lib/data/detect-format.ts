@@ -118,8 +118,10 @@ const MAX_SAMPLE_RECORD_LINES = 20;
 /**
  * The sample's records split with `delimiter`: a line that ends inside a
  * quoted field (RFC 4180 line break) is joined with the next ones until the
- * quote closes, as the reader does; a quote that does not close within the
- * sample stays on its own line. Blank records are dropped.
+ * quote closes, as the reader does. A quote that does not close within
+ * MAX_SAMPLE_RECORD_LINES lines stays on its own line; a record still open
+ * where the sample ends (cut by it) is left out with the lines after it,
+ * unless it is the first. Blank records are dropped.
  */
 export function sampleRecords(lines: readonly string[], delimiter: Delimiter): string[][] {
   const records: string[][] = [];
@@ -155,6 +157,7 @@ export function detectDelimiter(lines: readonly string[], source: string): Delim
   let bestMin = 1;
   for (const d of CANDIDATES) {
     const counts = sampleRecords(lines, d).map((r) => r.length);
+    if (counts.length === 0) continue;
     const min = Math.min(...counts);
     if (min >= 2 && counts.every((c) => c === min)) return d;
     if (min > bestMin) [best, bestMin] = [d, min];
