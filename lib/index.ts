@@ -61,7 +61,9 @@ export {
   type ColumnRef,
   type Columns,
   type ReadFormat,
+  type ReadNote,
 } from './data/read-delimited.js';
+export { checkValuesFor, type ValueUse } from './data/value-checks.js';
 export { readRows, type RowBatch, type RowsSummary, type ReadRowsOptions } from './data/read-rows.js';
 export {
   readOnlineRetail,

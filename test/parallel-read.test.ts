@@ -133,7 +133,7 @@ describe('parallel parsing', () => {
       const text = rows.map((r, k) => (k === at || k === at + 300 ? `${r}x` : r)).join('\n');
       const e = await expectSameRead(text);
       expect(e).toBeInstanceOf(Error);
-      expect((e as Error).message).toBe(`<input>:${at + 1}: value is not a finite number: "${rows[at]}x"`);
+      expect((e as Error).message).toBe(`<input>:${at + 1}: value (column 2) is not a finite number: "${rows[at]}x"`);
     }
     await expectSameRead(randomText(99, 2000), { header: false });
   });
@@ -146,6 +146,18 @@ describe('parallel parsing', () => {
       const text = `${head}x,"a\nb${'c'.repeat(30)}",3\n${filler.repeat(2500)}y,"p\nq",4\n`;
       const r = (await expectSameRead(text)) as ReadResult;
       expect(r.interactions.items.toArray()).toEqual(['i1', `a\nb${'c'.repeat(30)}`, 'p\nq']);
+    }
+  });
+
+  it('reads the lines after a stray quote the same way, dropping only its line', async () => {
+    const rows = Array.from({ length: 3000 }, (_, k) => `u${k % 97},i${k % 41},${k % 5}`);
+    for (const at of [2, 1500, 2990]) {
+      const dirty = rows.map((r, k) => (k === at ? `u1,"stray${k},2` : r)).join('\n');
+      const r = (await expectSameRead(dirty, { onBadLine: 'skip' })) as ReadResult;
+      expect(r.skipped).toBe(1);
+      expect(r.badLines[0]!.line).toBe(at + 1);
+      const e = (await expectSameRead(dirty)) as Error;
+      expect(e.message).toMatch(new RegExp(`^<input>:${at + 1}: unterminated quoted field: the quote opened on this line`));
     }
   });
 

@@ -1,10 +1,12 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, IdMap, Interactions, isMfrecError, type ErrorCode } from '../lib/index.js';
 import { parseInteractions, readInteractions, type ReadResult } from '../lib/data/read-delimited.js';
+import { readRows } from '../lib/data/read-rows.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -195,7 +197,7 @@ describe('text encoding details', () => {
     expect(r.lines).toBe(3);
     // Line numbers count blank lines.
     const bad = await failure(parseInteractions(text + '\r\n\r\n3,d,x\r\n'), ErrorCodes.PARSE);
-    expect(bad.message).toBe('<input>:8: value is not a finite number: "3,d,x"');
+    expect(bad.message).toBe('<input>:8: value (column 2 \'rating\') is not a finite number: "3,d,x"');
   });
 
   it('trims blanks around unquoted fields', async () => {
@@ -240,11 +242,97 @@ describe('text encoding details', () => {
     }
     const text = lines.join('\r\n');
     expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
-    const r = await parseInteractions(text);
+    const r = await parseInteractions(text, { aggregate: 'sum' });
     expect(r.lines).toBe(120_000);
     const got = new Map([...r.interactions.entries()].map((e) => [`${e.user}\u0000${e.item}`, e.value]));
     expect(got.size).toBe(expected.size);
     for (const [key, value] of expected) expect(got.get(key)).toBeCloseTo(value, 3);
+  });
+});
+
+describe('columns named by the caller, headers and repeated pairs', () => {
+  const retail =
+    'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n' +
+    '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n' +
+    '536365,71053,WHITE METAL LANTERN,6,2010-12-01 08:26:00,3.39,17850,United Kingdom\n';
+
+  it('naming some columns never unnames the others', async () => {
+    const detected = await parseInteractions(retail);
+    const named = await parseInteractions(retail, { userCol: 'CustomerID', itemCol: 'StockCode' });
+    expect(named.format.columns).toEqual({ user: 6, item: 1, value: 3, time: 4, type: null });
+    expect(named.format.columns).toEqual(detected.format.columns);
+    expect(tuples(named)).toEqual(tuples(detected));
+    const byPosition = await parseInteractions(retail, { userCol: 6, itemCol: 1 });
+    expect(byPosition.format.columns).toEqual(detected.format.columns);
+  });
+
+  it('says which column it read as the value, by position and name', async () => {
+    const e = await failure(parseInteractions(retail, { userCol: 'CustomerID', itemCol: 'StockCode', valueCol: 'Description' }), ErrorCodes.PARSE);
+    expect(e.message).toMatch(/^<input>:2: value \(column 2 'Description'\) is not a finite number: "536365,85123A,WHITE/);
+  });
+
+  it('recognises shop headers (session_id, sku, event_type...) with ids that are not numbers', async () => {
+    const r = await parseInteractions('session_id,sku\ns-1,85123A\ns-2,71053\ns-1,22752\n');
+    expect(r.format.header).toBe(true);
+    expect(r.interactions.users.toArray()).toEqual(['s-1', 's-2']);
+    expect(r.notes).toEqual([]);
+    const events = await parseInteractions('visitor,product_id,event_type\nv1,p1,view\nv1,p2,cart\n', { typeCol: 'event_type' });
+    expect(events.format.header).toBe(true);
+    expect(tuples(events)).toEqual([
+      ['v1', 'p1', 1],
+      ['v1', 'p2', 3],
+    ]);
+  });
+
+  it('says which choice it made when the header guess is unclear', async () => {
+    const data = await parseInteractions('visitor_key,sku\nk1,A1\nk2,A2\n');
+    expect(data.format.header).toBe(false);
+    expect(data.notes).toEqual([
+      { kind: 'header', message: '<input>: read the first line "visitor_key,sku" as data (pass header: true if it names the columns)' },
+    ]);
+    const forced = await parseInteractions('visitor_key,sku\nk1,A1\n', { header: true, userCol: 'visitor_key' });
+    expect(forced.notes).toEqual([]);
+    expect(tuples(forced)).toEqual([['k1', 'A1', 1]]);
+  });
+
+  it('keeps repeated ratings on their scale by default, and says so', async () => {
+    const text = 'user,item,rating\nu,i,5\nu,i,5\nu,i,4\nu,j,2\n';
+    const mean = await parseInteractions(text);
+    expect(mean.aggregate).toBe('mean');
+    expect(tuples(mean)).toEqual([
+      ['u', 'i', expect.closeTo(14 / 3, 5)],
+      ['u', 'j', 2],
+    ]);
+    expect(mean.notes).toEqual([
+      {
+        kind: 'duplicates',
+        message: "<input>: 2 line(s) repeat an earlier (user, item) pair; combined by 'mean' (values taken for ratings keep their scale: their mean counts; pass aggregate: sum to add them)",
+      },
+    ]);
+    const last = await parseInteractions('user,item,rating,timestamp\nu,i,5,300\nu,i,1,100\nu,i,4,200\n');
+    expect(last.aggregate).toBe('last');
+    expect(tuples(last)).toEqual([['u', 'i', 5, 300]]);
+    const counts = await parseInteractions('user,item,quantity\nu,i,2\nu,i,3\n');
+    expect(counts.aggregate).toBe('sum');
+    expect(tuples(counts)).toEqual([['u', 'i', 5]]);
+    const lines = await parseInteractions('u,i\nu,i\n', { header: false });
+    expect(lines.aggregate).toBe('sum');
+    expect(tuples(lines)).toEqual([['u', 'i', 2]]);
+    const asked = await parseInteractions(text, { aggregate: 'sum' });
+    expect(tuples(asked)[0]![2]).toBe(14);
+    expect(asked.notes[0]!.message).toContain("combined by 'sum' (as asked)");
+  });
+
+  it('escapes control characters of the data in its messages', async () => {
+    const e = await failure(parseInteractions('user,item,rating\nu\u001b[2J,i,x\u009b31m\n'), ErrorCodes.PARSE);
+    expect(e.message).toBe('<input>:2: value (column 2 \'rating\') is not a finite number: "u\\x1b[2J,i,x\\x9b31m"');
+    expect(e.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    const type = await failure(parseInteractions('u,i,t\nu,i,\u202eweiv\n', { typeCol: 2, header: true }), ErrorCodes.PARSE);
+    expect(type.message).toContain('unknown interaction type "\\u202eweiv"');
+    const header = await parseInteractions('who\u001b]0;x\u0007,sku\nk1,A1\n');
+    expect(header.notes[0]!.message).toContain('"who\\x1b]0;x\\x07,sku"');
+    const missing = await failure(parseInteractions('user,item,rat\u001bing\nu,i,5\nv,j\n', { valueCol: 2 }), ErrorCodes.PARSE);
+    expect(missing.message).toBe('<input>:3: missing value field (column 2 \'rat\\x1bing\'; the line has 2 fields): "v,j"');
   });
 });
 
@@ -267,7 +355,7 @@ describe('values, timestamps and types', () => {
     expect(tuples(r).map((t) => t[2])).toEqual([-1.25, 3, 1000, 0.5, Math.fround(0.1)]);
     for (const bad of ['inf', 'NaN', '1e999', '0x10', '', '1,5', '3 stars']) {
       const e = await failure(parseInteractions(`a,x,1\nb,x,"${bad}"\n`), ErrorCodes.PARSE);
-      expect(e.message).toContain('<input>:2: value is not a finite number');
+      expect(e.message).toContain('<input>:2: value (column 2) is not a finite number');
     }
   });
 
@@ -297,7 +385,7 @@ describe('values, timestamps and types', () => {
     ]);
     for (const bad of ['2011-02-29', '2011-13-01', '2011-12-09 24:00', '2011-12-9', '09/12/2011', 'yesterday']) {
       const e = await failure(parseInteractions(`user,item,rating,date\na,x,1,${bad}\n`), ErrorCodes.PARSE);
-      expect(e.message).toBe(`<input>:2: timestamp is neither a number nor a date: "a,x,1,${bad}"`);
+      expect(e.message).toBe(`<input>:2: timestamp (column 3 'date') is neither a number nor a date: "a,x,1,${bad}"`);
     }
   });
 
@@ -368,7 +456,7 @@ describe('bad lines', () => {
     expect(r.skipped).toBe(2);
     expect(r.badLines).toEqual([
       { line: 3, text: 'u2,b', reason: "missing value field (column 2 'rating'; the line has 2 fields)" },
-      { line: 4, text: 'u3,c,oops', reason: 'value is not a finite number' },
+      { line: 4, text: 'u3,c,oops', reason: "value (column 2 'rating') is not a finite number" },
     ]);
     expect(r.interactions.users.toArray()).toEqual(['u1', 'u4']);
     expect(r.interactions.items.toArray()).toEqual(['a', 'd']);
@@ -388,9 +476,107 @@ describe('bad lines', () => {
 
   it('include broken quoting', async () => {
     const unterminated = await failure(parseInteractions('u,i,1\nu,"i,2\n'), ErrorCodes.PARSE);
-    expect(unterminated.message).toBe('<input>:2: unterminated quoted field: "u,"i,2\n"');
+    expect(unterminated.message).toBe(
+      '<input>:2: unterminated quoted field: the quote opened on this line is still open at the end of the input: "u,"i,2"',
+    );
+    const lastLine = await failure(parseInteractions('u,i,1\nu,"i,2'), ErrorCodes.PARSE);
+    expect(lastLine.message).toBe('<input>:2: unterminated quoted field: "u,"i,2"');
     const trailing = await failure(parseInteractions('u,i,1\nu,"i"x,2\n'), ErrorCodes.PARSE);
     expect(trailing.message).toBe('<input>:2: unexpected text after a closing quote: "u,"i"x,2"');
+  });
+
+  describe('a stray quote', () => {
+    const body = Array.from({ length: 5000 }, (_, k) => `u${k % 97},i${k % 89},${(k % 5) + 1}`);
+
+    it('makes only the line where it opened bad, and the error names that line', async () => {
+      const lines = ['user,item,rating', ...body];
+      lines[3] = 'u1,"dirty name,3';
+      const text = lines.join('\n') + '\n';
+      const e = await failure(parseInteractions(text), ErrorCodes.PARSE);
+      expect(e.message).toBe('<input>:4: unterminated quoted field: the quote opened on this line is still open at the end of the input: "u1,"dirty name,3"');
+      const r = await parseInteractions(text, { onBadLine: 'skip' });
+      expect(r.skipped).toBe(1);
+      expect(r.lines).toBe(5000);
+      expect(r.badLines.map((b) => b.line)).toEqual([4]);
+      expect(r.interactions.nnz).toBe((await parseInteractions(lines.filter((_, k) => k !== 3).join('\n'))).interactions.nnz);
+    });
+
+    it('that closes at a later quote into a malformed or bad record drops only its own line', async () => {
+      const malformed = await parseInteractions('user,item,rating\na,"x,1\nb,y,2\nc,"z",3\n', { onBadLine: 'skip' });
+      expect(tuples(malformed)).toEqual([
+        ['b', 'y', 2],
+        ['c', 'z', 3],
+      ]);
+      expect(malformed.badLines).toEqual([
+        { line: 2, text: 'a,"x,1', reason: 'unterminated quoted field: the quote opened on this line closes on a later line into a record that cannot be split' },
+      ]);
+      const badValue = await parseInteractions('user,item,rating\na,"x,1\nb,y,2\nc,z",oops\nd,w,4\n', { onBadLine: 'skip' });
+      expect(tuples(badValue)).toEqual([
+        ['b', 'y', 2],
+        ['d', 'w', 4],
+      ]);
+      expect(badValue.badLines.map((b) => [b.line, b.text])).toEqual([
+        [2, 'a,"x,1'],
+        [4, 'c,z",oops'],
+      ]);
+      expect(badValue.badLines[0]!.reason).toBe(
+        'unterminated quoted field? the quote opened on this line runs over 3 lines into a bad record (value (column 2 \'rating\') is not a finite number)',
+      );
+      expect(badValue.lines).toBe(4);
+    });
+
+    it('followed by lines of empty quoted fields ("") still makes only its own line bad', async () => {
+      const lines = ['user,item,note,rating', ...Array.from({ length: 60_000 }, (_, k) => `u${k % 97},i${k % 89},"",${(k % 5) + 1}`)];
+      lines[2] = 'u1,"i1,"",3';
+      const r = await parseInteractions(lines.join('\n') + '\n', { onBadLine: 'skip' });
+      expect(r.badLines.map((b) => [b.line, b.text])).toEqual([[3, 'u1,"i1,"",3']]);
+      expect(r.lines).toBe(60_000);
+      expect(r.skipped).toBe(1);
+    });
+
+    it('may not hold a quoted field longer than 1 MiB across lines', async () => {
+      const filler = Array.from({ length: 100_000 }, (_, k) => `u${k},i${k},1`);
+      const text = `u,i,1\nv,"opens,2\n${filler.join('\n')}\nw,closes",3\nz,j,4\n`;
+      const e = await failure(parseInteractions(text), ErrorCodes.PARSE);
+      expect(e.message).toBe('<input>:2: unterminated quoted field: the quote opened on this line is still open after 1048576 bytes: "v,"opens,2"');
+      const r = await parseInteractions(text, { onBadLine: 'skip' });
+      expect(r.badLines.map((b) => b.line)).toEqual([2]);
+      expect(r.interactions.nnz).toBe(100_003);
+    });
+
+    it('in a column nobody reads is ignored, and a quoted line break there is followed', async () => {
+      const stray = await parseInteractions('user,item,rating,comment\nu1,i1,5,"oops\nu2,i2,3,fine\nu3,i3,4,"a"b\n');
+      expect(tuples(stray)).toEqual([
+        ['u1', 'i1', 5],
+        ['u2', 'i2', 3],
+        ['u3', 'i3', 4],
+      ]);
+      expect(stray.skipped).toBe(0);
+      const text = 'user,item,rating,comment\nu1,i1,5,"great,\nbook"\nu2,i2,3,"ok"\nu3\ti3\t4\n';
+      const r = await parseInteractions(text.replace('u3\ti3\t4\n', 'u3,i3,4\n'));
+      expect(tuples(r)).toEqual([
+        ['u1', 'i1', 5],
+        ['u2', 'i2', 3],
+        ['u3', 'i3', 4],
+      ]);
+      expect(r.lines).toBe(3);
+      for (const d of ['\t', ';', '|', '::', ' ']) {
+        const other = 'user,item,rating,comment\nu1,i1,5,"great\nbook"\nu2,i2,3,"ok"\n'.replaceAll(',', d);
+        expect(tuples(await parseInteractions(other, { delimiter: d as ',' }))).toEqual([
+          ['u1', 'i1', 5],
+          ['u2', 'i2', 3],
+        ]);
+      }
+    });
+
+    it('still lets a quoted field hold line breaks', async () => {
+      const r = await parseInteractions('user,item,rating\n"multi\nline",i,2\nv,"a ""b""\r\nc",3\nw,j,4\n');
+      expect(tuples(r)).toEqual([
+        ['multi\nline', 'i', 2],
+        ['v', 'a "b"\r\nc', 3],
+        ['w', 'j', 4],
+      ]);
+    });
   });
 
   it('include a line longer than 16 MiB, which is never buffered whole', async () => {
@@ -410,6 +596,32 @@ describe('bad lines', () => {
 
 describe('files', () => {
   const text = 'userId,movieId,rating,timestamp\n1,10,4.5,100\n2,10,3,200\n2,11,1,300\n';
+
+  /** A named pipe that `content` is written into once a reader opens it. */
+  function fifo(name: string, content: string | Uint8Array): string {
+    const p = path.join(dir, name);
+    execFileSync('mkfifo', [p]);
+    const writer = createWriteStream(p);
+    writer.end(content);
+    writer.on('error', () => undefined);
+    return p;
+  }
+
+  it.skipIf(process.platform === 'win32')('reads a pipe once, as a stream, plain or gzipped, with parsing threads or without', async () => {
+    const big = ['user,item,rating', ...Array.from({ length: 30_000 }, (_, k) => `u${k % 331},i${k % 97},${(k % 5) + 1}`)].join('\n') + '\n';
+    const expected = tuples(await readInteractions(file('big.csv', big)));
+    expect(tuples(await readInteractions(fifo('plain.pipe', big)))).toEqual(expected);
+    expect(tuples(await readInteractions(fifo('gz.pipe', gzipSync(big))))).toEqual(expected);
+    expect(tuples(await readInteractions(fifo('threads.pipe', big), { threads: 2, chunkBytes: 1024 }))).toEqual(expected);
+    const rows = [];
+    for await (const batch of readRows(fifo('rows.pipe', text))) rows.push(...batch.users);
+    expect(rows).toEqual(['1', '2', '2']);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a device with ERR_MFREC_IO instead of reading it forever', async () => {
+    const e = await failure(readInteractions('/dev/zero'), ErrorCodes.IO);
+    expect(e.message).toBe('Cannot read /dev/zero: it is a device, not a file; save the data to a file or pipe it in');
+  });
 
   it('reads plain and gzipped files, recognising gzip by its magic bytes', async () => {
     const plain = await readInteractions(file('r.csv', text));
@@ -474,7 +686,7 @@ describe('options', () => {
     [{ userCol: -1 }, 'Expected a column name or a 0-based column position for userCol'],
     [{ itemCol: null }, 'Expected a column name or a 0-based column position for itemCol'],
     [{ valueCol: 1.5 }, 'Expected a column name or a 0-based column position or null for valueCol'],
-    [{ aggregate: 'max' }, "Expected one of 'sum', 'mean', 'last' for aggregate"],
+    [{ aggregate: 'max' }, "Expected one of 'auto', 'sum', 'mean', 'last' for aggregate"],
     [{ onBadLine: 'ignore' }, "Expected one of 'error', 'skip' for onBadLine"],
     [{ users: new Map() }, 'Expected an IdMap for users'],
     [{ typeCol: 2, typeWeights: [] }, 'Expected an object mapping interaction types to weights for typeWeights'],

@@ -76,6 +76,7 @@ describe('readRows', () => {
       skipped: 0,
       badLines: [],
       format: { delimiter: ',', header: true, names: ['user', 'item', 'rating'], columns: { user: 0, item: 1, value: 2, time: null, type: null } },
+      notes: [],
     });
   });
 
@@ -122,7 +123,7 @@ describe('readRows', () => {
     expect((await it.next()).value).toMatchObject({ users: ['u'] });
     expect((await it.next()).value).toMatchObject({ users: ['v'] });
     const e = await failure(it.next(), ErrorCodes.PARSE);
-    expect(e.message).toMatch(/:3: value is not a finite number: "w,k,oops"$/);
+    expect(e.message).toMatch(/:3: value \(column 2\) is not a finite number: "w,k,oops"$/);
   });
 
   it('fails exactly as readInteractions does on bad input', async () => {

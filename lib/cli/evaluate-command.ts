@@ -17,8 +17,7 @@ import { addModelFlags, createModel, type ModelFlags } from './model-flags.js';
 import { printJson, printTable } from './output.js';
 import { intArg } from './parse.js';
 import { createProgress, type Progress } from './progress.js';
-import { readInput } from './read-input.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 type EvaluatedType = 'explicit' | 'als' | 'bpr' | 'popularity';
 
@@ -52,8 +51,8 @@ export function registerEvaluate(program: Command): void {
     }
     const progress = createProgress(!flags.json && !flags.quiet);
     const readOptions = readOptionsFrom(flags);
-    const train = (await readInput(trainFile, readOptions, progress)).interactions;
-    const testRead = (await readInput(flags.test, readOptions, progress)).interactions;
+    const train = (await readForModel(trainFile, readOptions, flags.model, progress)).interactions;
+    const testRead = (await readForModel(flags.test, readOptions, flags.model, progress)).interactions;
     if (flags.model === 'explicit') return evaluateExplicit(flags, train, testRead, progress);
     return evaluateImplicit(flags, train, testRead, progress);
   });

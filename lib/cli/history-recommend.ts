@@ -11,8 +11,7 @@ import type { RecommendOptions } from '../models/factor-model.js';
 import type { ModelFileFlags } from './model-file-flag.js';
 import { CsvSink, formatScore } from './output.js';
 import { createProgress } from './progress.js';
-import { readInput } from './read-input.js';
-import { readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { readForCli, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 export interface HistoryFlags extends ReadFlags, ModelFileFlags {
   history: string;
@@ -25,7 +24,7 @@ export async function recommendFromHistory(model: LoadedModel, flags: HistoryFla
   if (!model.supportsRecalculate) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--history needs a model type that folds users in; the ${model.type} model in ${flags.modelFile} does not`);
   }
-  const read = await readInput(flags.history, readOptionsFrom(flags), createProgress(!flags.quiet));
+  const read = await readForCli(flags.history, readOptionsFrom(flags), createProgress(!flags.quiet));
   const { interactions } = read;
   const hasValues = read.format.columns.value !== null || read.format.columns.type !== null;
   if (!hasValues && model.type === 'explicit') {

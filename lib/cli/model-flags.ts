@@ -14,6 +14,8 @@ export interface ModelFlags {
   learningRate?: number;
   regularization?: number;
   alpha?: number;
+  confidence?: 'linear' | 'log';
+  epsilon?: number;
   solver?: 'cg' | 'cholesky';
   threads?: number;
   seed?: number;
@@ -27,6 +29,13 @@ export function addModelFlags(cmd: Command): Command {
     .option('--learning-rate <x>', 'SGD / BPR learning rate', numberArg(0))
     .option('--regularization <x>', 'L2 regularization', numberArg(0))
     .option('--alpha <x>', 'ALS confidence scale: confidence = 1 + alpha * value', numberArg(0))
+    .addOption(
+      new Option('--confidence <c>', 'ALS: values become confidence linearly (1 + alpha·value) or by log (1 + alpha·log(1 + value/epsilon), for counts with long tails)').choices([
+        'linear',
+        'log',
+      ]),
+    )
+    .option('--epsilon <x>', "ALS: scale of --confidence log (default 1)", numberArg(0))
     .addOption(new Option('--solver <s>', 'ALS solver').choices(['cg', 'cholesky']))
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
     .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))
@@ -53,13 +62,17 @@ export function createModel(type: TrainableType, f: ModelFlags): ExplicitMF | Im
   switch (type) {
     case 'explicit':
       refuse('alpha', f.alpha);
+      refuse('confidence', f.confidence);
+      refuse('epsilon', f.epsilon);
       refuse('solver', f.solver);
       return new ExplicitMF({ ...common, ...given({ learningRate: f.learningRate }) });
     case 'als':
       refuse('learning-rate', f.learningRate);
-      return new ImplicitALS({ ...common, ...given({ alpha: f.alpha, solver: f.solver }) });
+      return new ImplicitALS({ ...common, ...given({ alpha: f.alpha, confidence: f.confidence, epsilon: f.epsilon, solver: f.solver }) });
     case 'bpr':
       refuse('alpha', f.alpha);
+      refuse('confidence', f.confidence);
+      refuse('epsilon', f.epsilon);
       refuse('solver', f.solver);
       return new BPR({ ...common, ...given({ learningRate: f.learningRate }) });
   }

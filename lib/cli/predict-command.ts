@@ -5,7 +5,6 @@
  * default, or an error).
  */
 import type { Command } from 'commander';
-import { readRows } from '../data/read-rows.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { ExplicitMF } from '../models/explicit-mf.js';
 import { loadModel } from '../persist/load-model.js';
@@ -14,7 +13,7 @@ import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
 import { CsvSink, formatScore, RAW_IDS_HELP } from './output.js';
 import { createProgress } from './progress.js';
 import { withReadProgress } from './read-input.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readOptionsFrom, readRowsForCli, type ReadFlags } from './read-flags.js';
 
 interface PredictFlags extends ReadFlags, ModelFileFlags {
   out?: string;
@@ -45,7 +44,7 @@ export function registerPredict(program: Command): void {
     // The bar shares the terminal with the CSV only when the CSV goes to a file.
     const read = withReadProgress(file, readOptionsFrom(flags), createProgress(!flags.quiet && flags.out !== undefined), 'predicting');
     try {
-      for await (const batch of readRows(file, read.options)) {
+      for await (const batch of readRowsForCli(file, read.options)) {
         const predictions = model.predictMany(batch.users, batch.items);
         for (let r = 0; r < batch.users.length; r++) {
           await sink.row([batch.users[r]!, batch.items[r]!, formatScore(predictions[r]!)]);

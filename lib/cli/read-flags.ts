@@ -1,8 +1,18 @@
-/** Flags that describe an input file's format, shared by train, evaluate and predict. */
-import { Option, type Command } from 'commander';
-import type { ReadOptions } from '../data/read-delimited.js';
+/**
+ * Flags that describe an input file's format, shared by train, evaluate,
+ * tune, predict, report and recommend --history; and the one way the CLI
+ * reads such a file: the reader's notes go to stderr, and its errors name
+ * the CLI's flags (--user-col), not the library's options (userCol).
+ */
+import { Option, type Command, InvalidArgumentError } from 'commander';
+import { readInteractions, type ReadNote, type ReadOptions, type ReadResult } from '../data/read-delimited.js';
+import { readRows, type RowBatch } from '../data/read-rows.js';
+import { checkValuesFor, type ValueUse } from '../data/value-checks.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { printable } from '../text/printable.js';
 import { columnArg } from './parse.js';
+import type { Progress } from './progress.js';
+import { withReadProgress } from './read-input.js';
 
 export interface ReadFlags {
   delimiter?: string;
@@ -11,8 +21,10 @@ export interface ReadFlags {
   itemCol?: string | number;
   valueCol?: string | number;
   timeCol?: string | number;
+  typeCol?: string | number;
+  typeWeights?: Record<string, number>;
   implicit?: boolean;
-  aggregate?: 'sum' | 'mean' | 'last';
+  aggregate?: 'auto' | 'sum' | 'mean' | 'last';
   skipBadLines?: boolean;
 }
 
@@ -31,6 +43,20 @@ const DELIMITERS: Record<string, ReadOptions['delimiter']> = {
   '::': '::',
 };
 
+/** `--type-weights view=1,cart=3,purchase=5` as an object; a usage error naming the flag otherwise. */
+export function typeWeightsArg(value: string): Record<string, number> {
+  const weights: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const pair of value.split(',')) {
+    const m = /^\s*([^=]+?)\s*=\s*(\S+)\s*$/.exec(pair);
+    const weight = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(weight)) {
+      throw new InvalidArgumentError(`expected type=weight pairs separated by commas (view=1,cart=3,purchase=5), got '${value}'`);
+    }
+    weights[m[1]!] = weight;
+  }
+  return weights;
+}
+
 export function addReadFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option('--delimiter <d>', "field separator: auto, ',', tab, ';', '|', space, '::'").default('auto'))
@@ -40,8 +66,17 @@ export function addReadFlags(cmd: Command): Command {
     .option('--item-col <col>', 'item column: header name or 0-based position', columnArg)
     .option('--value-col <col>', 'value (rating, count) column', columnArg)
     .option('--time-col <col>', 'timestamp column (numbers, or dates YYYY-MM-DD[ HH:MM:SS])', columnArg)
+    .option('--type-col <col>', 'interaction type column (view, cart, purchase...): each line weighs its type\'s weight', columnArg)
+    .option('--type-weights <list>', 'weight of each interaction type (default view=1,cart=3,purchase=5)', typeWeightsArg)
     .option('--implicit', 'no value column: every line counts 1')
-    .addOption(new Option('--aggregate <rule>', 'duplicate (user, item) pairs').choices(['sum', 'mean', 'last']))
+    .addOption(
+      new Option('--aggregate <rule>', 'repeated (user, item) pairs: auto (counts add up, ratings keep the latest or the mean), sum, mean, last').choices([
+        'auto',
+        'sum',
+        'mean',
+        'last',
+      ]),
+    )
     .option('--skip-bad-lines', 'skip malformed lines (counted) instead of failing');
 }
 
@@ -51,6 +86,9 @@ export function readOptionsFrom(flags: ReadFlags): ReadOptions {
   if (delimiter === undefined) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Unknown --delimiter '${flags.delimiter}': use auto, ',', tab, ';', '|', space or '::'`);
   }
+  if (flags.typeWeights !== undefined && flags.typeCol === undefined) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--type-weights needs --type-col: the column that holds the interaction type');
+  }
   const o: ReadOptions = { delimiter };
   if (flags.header !== undefined) o.header = flags.header;
   if (flags.userCol !== undefined) o.userCol = flags.userCol;
@@ -58,7 +96,94 @@ export function readOptionsFrom(flags: ReadFlags): ReadOptions {
   if (flags.valueCol !== undefined) o.valueCol = flags.valueCol;
   if (flags.implicit) o.valueCol = null;
   if (flags.timeCol !== undefined) o.timeCol = flags.timeCol;
+  if (flags.typeCol !== undefined) o.typeCol = flags.typeCol;
+  if (flags.typeWeights !== undefined) o.typeWeights = { ...flags.typeWeights };
   if (flags.aggregate !== undefined) o.aggregate = flags.aggregate;
   if (flags.skipBadLines) o.onBadLine = 'skip';
   return o;
+}
+
+/** Library option names, as the CLI spells them. */
+const FLAG_OF: Record<string, string> = {
+  userCol: '--user-col',
+  itemCol: '--item-col',
+  valueCol: '--value-col',
+  timeCol: '--time-col',
+  typeCol: '--type-col',
+  typeWeights: '--type-weights',
+  onBadLine: '--skip-bad-lines',
+};
+
+/** A reader's message in the CLI's words: `pass userCol` → `pass --user-col`, `header: false` → `--no-header`. */
+export function inCliWords(message: string): string {
+  return message
+    .replace(/\b(userCol|itemCol|valueCol|timeCol|typeCol|typeWeights|onBadLine)\b/g, (name) => FLAG_OF[name]!)
+    .replace(/\bheader: false\b/g, '--no-header')
+    .replace(/\bheader: true\b/g, '--header')
+    .replace(/\baggregate: (\w+)/g, '--aggregate $1')
+    .replace(/\bpass aggregate\b/g, 'pass --aggregate');
+}
+
+function inCliError(e: unknown): unknown {
+  if (!(e instanceof MfrecError)) return e;
+  const message = inCliWords(e.message);
+  return message === e.message ? e : new MfrecError(e.code, message, { cause: e });
+}
+
+/** Prints the reader's notes on stderr, one line each. */
+export function printNotes(notes: readonly ReadNote[]): void {
+  for (const note of notes) process.stderr.write(`mfrec: note: ${printable(inCliWords(note.message))}\n`);
+}
+
+/** readInteractions for a CLI command: notes on stderr, errors in the CLI's words. */
+export async function readForCli(file: string, options: ReadOptions, progress?: Progress): Promise<ReadResult> {
+  const reading = progress === undefined ? undefined : withReadProgress(file, options, progress);
+  let read: ReadResult;
+  try {
+    read = await readInteractions(file, reading?.options ?? options);
+  } catch (e) {
+    throw inCliError(e);
+  } finally {
+    reading?.done();
+  }
+  printNotes(read.notes);
+  return read;
+}
+
+/** readRows for a CLI command, likewise. */
+export async function* readRowsForCli(file: string, options: ReadOptions): AsyncGenerator<RowBatch, void, undefined> {
+  try {
+    const rows = readRows(file, options);
+    for (let next = await rows.next(); ; next = await rows.next()) {
+      if (next.done) {
+        printNotes(next.value.notes);
+        return;
+      }
+      yield next.value;
+    }
+  } catch (e) {
+    throw inCliError(e);
+  }
+}
+
+const VALUE_USE: Record<string, ValueUse> = { explicit: 'ratings', als: 'confidence', bpr: 'presence' };
+
+/**
+ * Reads a file a model of type `model` will learn from (or be measured on):
+ * as {@link readForCli}, then refuses a rating model without ratings and
+ * warns on stderr about values the model would misread (negative values,
+ * a value column of ids, prices or timestamps).
+ */
+export async function readForModel(file: string, options: ReadOptions, model: string, progress?: Progress): Promise<ReadResult> {
+  const read = await readForCli(file, options, progress);
+  const use = VALUE_USE[model];
+  if (use === undefined) return read;
+  let notes: ReadNote[];
+  try {
+    notes = checkValuesFor(use, read, file);
+  } catch (e) {
+    throw inCliError(e);
+  }
+  for (const note of notes) process.stderr.write(`mfrec: warning: ${printable(inCliWords(note.message))}\n`);
+  return read;
 }

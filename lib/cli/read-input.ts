@@ -4,7 +4,7 @@
  * the progress is enabled and stderr is a terminal).
  */
 import path from 'node:path';
-import { readInteractions, type ReadOptions, type ReadResult } from '../data/read-delimited.js';
+import type { ReadOptions } from '../data/read-delimited.js';
 import type { Progress } from './progress.js';
 
 /** Options that report the read's progress on `progress` under `label`; call `done()` once the read ends. */
@@ -23,14 +23,4 @@ export function withReadProgress<T extends ReadOptions>(file: string, options: T
       if (started) progress.stop();
     },
   };
-}
-
-/** readInteractions with a progress bar. */
-export async function readInput(file: string, options: ReadOptions, progress: Progress, label?: string): Promise<ReadResult> {
-  const read = withReadProgress(file, options, progress, label);
-  try {
-    return await readInteractions(file, read.options);
-  } finally {
-    read.done();
-  }
 }

@@ -18,8 +18,7 @@ import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
 import { printJson } from './output.js';
 import { intArg } from './parse.js';
 import { createProgress } from './progress.js';
-import { readInput } from './read-input.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readForCli, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface ReportFlags extends ReadFlags, ModelFileFlags {
   train: string;
@@ -54,9 +53,9 @@ export function registerReport(program: Command): void {
     const model = await loadModel(flags.modelFile);
     const readOptions = readOptionsFrom(flags);
     const progress = createProgress(!flags.json && !flags.quiet);
-    const train = (await readInput(flags.train, readOptions, progress)).interactions;
+    const train = (await readForCli(flags.train, readOptions, progress)).interactions;
     // Held-out users and items the training data never saw cannot be ranked: dropped and counted.
-    const { aligned: test, droppedEntries } = (await readInput(flags.test, readOptions, progress)).interactions.alignTo(train);
+    const { aligned: test, droppedEntries } = (await readForCli(flags.test, readOptions, progress)).interactions.alignTo(train);
     const trials = flags.trials === undefined ? undefined : await readTrials(flags.trials);
     const data = buildReportData({
       model,

@@ -17,8 +17,8 @@ import { AtomicFile } from './atomic-file.js';
 import { printJson, printTable } from './output.js';
 import { fractionArg, intArg } from './parse.js';
 import { createProgress } from './progress.js';
-import { readInput, withReadProgress } from './read-input.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { withReadProgress } from './read-input.js';
+import { addReadFlags, readForCli, readOptionsFrom, type ReadFlags } from './read-flags.js';
 import { copyLinesBySide } from './split-lines.js';
 
 type SplitBy = 'user' | 'random' | 'time';
@@ -63,7 +63,7 @@ async function runSplit(file: string, flags: SplitFlags): Promise<void> {
 
   const readOptions = readOptionsFrom(flags);
   const progress = createProgress(!flags.json && !flags.quiet);
-  const read = await readInput(file, readOptions, progress);
+  const read = await readForCli(file, readOptions, progress);
   if (flags.by === 'time' && read.format.columns.time === null) {
     const names = read.format.names ? ` (columns: ${read.format.names.join(', ')})` : '';
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--by time needs a time column, and none was found in ${file}${names}: name it with --time-col`);

@@ -6,8 +6,7 @@ import { addModelFlags, createModel, type ModelFlags, type TrainableType } from 
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
-import { readInput } from './read-input.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface TrainFlags extends ReadFlags, ModelFlags {
   model: TrainableType;
@@ -35,8 +34,8 @@ export function registerTrain(program: Command): void {
     const progress = createProgress(!flags.json && !flags.quiet);
     const model = createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);
-    const data = await readInput(file, readOptions, progress);
-    const validation = flags.validation ? (await readInput(flags.validation, readOptions, progress)).interactions : undefined;
+    const data = await readForModel(file, readOptions, flags.model, progress);
+    const validation = flags.validation ? (await readForModel(flags.validation, readOptions, flags.model, progress)).interactions : undefined;
     if (validation && flags.model !== 'explicit') {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--validation applies to --model explicit only');
     }

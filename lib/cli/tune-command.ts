@@ -23,8 +23,7 @@ import { warnTestPairsInTrain } from './held-out-check.js';
 import { printJson, printTable } from './output.js';
 import { intArg, numberArg } from './parse.js';
 import { createProgress } from './progress.js';
-import { readInput } from './read-input.js';
-import { addReadFlags, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
 interface TuneFlags extends ReadFlags {
   model: TunableModel;
@@ -108,8 +107,8 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
   const plan = planSearch(flags.strategy, flags.budget, resolveSpace(flags.model, space));
   const readOptions = readOptionsFrom(flags);
   const progress = createProgress(!flags.json && !flags.quiet);
-  const train = (await readInput(trainFile, readOptions, progress)).interactions;
-  const testRead = flags.test === undefined ? undefined : (await readInput(flags.test, readOptions, progress)).interactions;
+  const train = (await readForModel(trainFile, readOptions, flags.model, progress)).interactions;
+  const testRead = flags.test === undefined ? undefined : (await readForModel(flags.test, readOptions, flags.model, progress)).interactions;
   if (testRead !== undefined && flags.model === 'explicit') warnTestPairsInTrain(train, testRead, flags.test!);
 
   let bestScore = NaN;

@@ -39,16 +39,26 @@ export function ioError(name: string, e: unknown): MfrecError {
 export type ReadProgress = (bytesRead: number, totalBytes: number) => void;
 
 /**
- * Opens `path` for streaming; fails with ERR_MFREC_IO when it cannot be opened.
- * `onProgress` hears of every read of the file itself (compressed bytes for gzip).
+ * Opens `path` for streaming; fails with ERR_MFREC_IO when it cannot be
+ * opened. A pipe (a FIFO, `/dev/stdin` fed by a pipe, `<(zcat …)`) is read
+ * once from start to end, as a stream: it has no size and no positions, so
+ * it is never read twice or by ranges. A device (a terminal, `/dev/zero`) is
+ * refused: it is no file of interactions and may never end. `onProgress`
+ * hears of every read of a file (compressed bytes for gzip; nothing for a
+ * pipe, whose size is unknown).
  */
 export async function openFile(path: string, onProgress?: ReadProgress): Promise<ByteSource> {
   let handle;
   try {
     handle = await open(path, 'r');
+    const stat = await handle.stat();
+    if (stat.isFIFO() || stat.isSocket()) return await streamedFile(path, handle.createReadStream({ highWaterMark: CHUNK_BYTES }));
+    if (stat.isCharacterDevice() || stat.isBlockDevice()) {
+      throw new MfrecError(ErrorCodes.IO, `Cannot read ${path}: it is a device, not a file; save the data to a file or pipe it in`);
+    }
     const head = new Uint8Array(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
-    const size = (await handle.stat()).size;
+    const size = stat.size;
     const count = onProgress === undefined ? undefined : byteCounter(size, onProgress);
     if (!isGzip(head, bytesRead)) return plainFile(path, handle, size, count);
     const file = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
@@ -56,6 +66,8 @@ export async function openFile(path: string, onProgress?: ReadProgress): Promise
     return wrap(path, file, true, undefined);
   } catch (e) {
     await handle?.close().catch(() => undefined);
+    // Linux cannot open a socket through /dev/stdin (ENXIO), and some parents feed stdin by one.
+    if ((e as NodeJS.ErrnoException).code === 'ENXIO' && STDIN_PATHS.includes(path)) return streamedFile(path, process.stdin);
     throw ioError(path, e);
   }
 }
@@ -66,6 +78,49 @@ function byteCounter(size: number, onProgress: ReadProgress): (n: number) => voi
   return (n) => {
     read += n;
     onProgress(Math.min(read, size), size);
+  };
+}
+
+/** Names of this process's standard input. */
+const STDIN_PATHS = ['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'];
+
+/** A pipe read once, in order: gunzipped on the fly when its first bytes are the gzip magic. */
+async function streamedFile(name: string, file: Readable): Promise<ByteSource> {
+  const chunks = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let ended = false;
+  try {
+    for (let size = 0; size < 2; ) {
+      const next = await chunks.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      head.push(next.value);
+      size += next.value.length;
+    }
+  } catch (e) {
+    file.destroy();
+    throw e;
+  }
+  async function* all(): AsyncGenerator<Buffer> {
+    try {
+      yield* head;
+      if (ended) return;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    } finally {
+      file.destroy();
+    }
+  }
+  const first = Buffer.concat(head);
+  const source = wrap(name, Readable.from(all(), { objectMode: false }), isGzip(first, first.length), undefined);
+  return {
+    size: undefined,
+    close: () => {
+      source.close();
+      file.destroy();
+    },
+    [Symbol.asyncIterator]: source[Symbol.asyncIterator],
   };
 }
 

@@ -4,6 +4,7 @@
  * user, the item, the value, the time and the interaction type.
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { printable } from '../text/printable.js';
 import { invalid } from '../validate.js';
 import { parseNumberText } from './field-parse.js';
 import type { Delimiter } from './delimiter.js';
@@ -28,19 +29,25 @@ const KNOWN_NAMES = {
   user: [
     'user', 'userid', 'uid', 'customer', 'customerid', 'client', 'clientid', 'visitor', 'visitorid',
     'member', 'memberid', 'account', 'accountid', 'buyer', 'buyerid', 'reviewer', 'reviewerid',
-    'person', 'personid',
+    'person', 'personid', 'session', 'sessionid', 'visit', 'visitid', 'shopper', 'shopperid', 'cookie', 'cookieid',
+    'device', 'deviceid',
   ],
   item: [
     'item', 'itemid', 'iid', 'movie', 'movieid', 'product', 'productid', 'sku', 'stockcode',
     'article', 'articleid', 'asin', 'book', 'bookid', 'isbn', 'track', 'trackid', 'song', 'songid',
-    'artist', 'artistid', 'content', 'contentid', 'video', 'videoid', 'offer', 'offerid',
+    'artist', 'artistid', 'content', 'contentid', 'video', 'videoid', 'offer', 'offerid', 'productcode',
+    'itemcode', 'variant', 'variantid',
   ],
   value: [
     'rating', 'value', 'score', 'count', 'quantity', 'qty', 'weight', 'stars', 'plays', 'playcount',
     'clicks', 'confidence', 'preference', 'amount',
   ],
   time: ['timestamp', 'time', 'date', 'datetime', 'ts', 'eventtime', 'createdat', 'invoicedate', 'unixtime', 'epoch'],
+  /** Names of an interaction type column: they tell a header, but the type column itself is never guessed. */
+  type: ['event', 'eventtype', 'type', 'action', 'interaction', 'interactiontype', 'behavior', 'behaviour'],
 } as const;
+
+type NamedRole = keyof typeof KNOWN_NAMES;
 
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[\s_\-.]/g, '');
@@ -51,9 +58,15 @@ export function normalizeName(name: string): string {
  * lines go through the byte splitter). Quotes follow RFC 4180.
  */
 export function splitText(line: string, delimiter: Delimiter): string[] {
+  return splitTextOpen(line, delimiter).fields;
+}
+
+/** {@link splitText}, saying whether the line ends inside a quoted field (open: true). */
+function splitTextOpen(line: string, delimiter: Delimiter): { fields: string[]; open: boolean } {
   const fields: string[] = [];
+  let open = false;
   const source = delimiter === ' ' ? line.replace(/^[ \t]+|[ \t]+$/g, '') : line;
-  if (delimiter === ' ' && source === '') return [];
+  if (delimiter === ' ' && source === '') return { fields, open };
   let i = 0;
   for (;;) {
     let field = '';
@@ -64,6 +77,7 @@ export function splitText(line: string, delimiter: Delimiter): string[] {
         if (close < 0) {
           field += source.slice(i);
           i = source.length;
+          open = true;
           break;
         }
         field += source.slice(i, close);
@@ -82,7 +96,7 @@ export function splitText(line: string, delimiter: Delimiter): string[] {
       i = next;
     }
     fields.push(field);
-    if (i >= source.length) return fields;
+    if (i >= source.length) return { fields, open };
     if (delimiter === ' ') {
       while (source[i] === ' ' || source[i] === '\t') i++;
     } else i += delimiter.length;
@@ -98,8 +112,43 @@ function nextDelimiter(s: string, from: number, delimiter: Delimiter): number {
   return at < 0 ? s.length : at;
 }
 
+/** Most sample lines a quoted field may join into one record (beyond, its quote is taken for a stray one). */
+const MAX_SAMPLE_RECORD_LINES = 20;
+
 /**
- * The delimiter that splits every sample line into the same number (>= 2) of
+ * The sample's records split with `delimiter`: a line that ends inside a
+ * quoted field (RFC 4180 line break) is joined with the next ones until the
+ * quote closes, as the reader does. A quote that does not close within
+ * MAX_SAMPLE_RECORD_LINES lines stays on its own line; a record still open
+ * where the sample ends (cut by it) is left out with the lines after it,
+ * unless it is the first. Blank records are dropped.
+ */
+export function sampleRecords(lines: readonly string[], delimiter: Delimiter): string[][] {
+  const records: string[][] = [];
+  for (let k = 0; k < lines.length; k++) {
+    let text = lines[k]!;
+    let split = splitTextOpen(text, delimiter);
+    let j = k + 1;
+    for (; split.open && j < lines.length && j - k <= MAX_SAMPLE_RECORD_LINES; j++) {
+      const joined = `${text}\n${lines[j]}`;
+      const next = splitTextOpen(joined, delimiter);
+      if (next.open) {
+        text = joined;
+        continue;
+      }
+      split = next;
+      k = j;
+    }
+    // Still open where the sample ends: the record was cut by the sample, and
+    // every line after it may belong to it; it tells nothing.
+    if (split.open && j === lines.length && k > 0) break;
+    if (text.trim() !== '' || split.fields.length > 1) records.push(split.fields);
+  }
+  return records.filter((r) => !(r.length === 1 && r[0]!.trim() === ''));
+}
+
+/**
+ * The delimiter that splits every sample record into the same number (>= 2) of
  * fields, trying `::`, tab, comma, semicolon, pipe, then runs of blanks; when
  * none is consistent, the one with the most fields on the fewest-field line.
  */
@@ -107,7 +156,8 @@ export function detectDelimiter(lines: readonly string[], source: string): Delim
   let best: Delimiter | undefined;
   let bestMin = 1;
   for (const d of CANDIDATES) {
-    const counts = lines.map((l) => splitText(l, d).length);
+    const counts = sampleRecords(lines, d).map((r) => r.length);
+    if (counts.length === 0) continue;
     const min = Math.min(...counts);
     if (min >= 2 && counts.every((c) => c === min)) return d;
     if (min > bestMin) [best, bestMin] = [d, min];
@@ -116,7 +166,7 @@ export function detectDelimiter(lines: readonly string[], source: string): Delim
   throw new MfrecError(
     ErrorCodes.PARSE,
     `${source}: cannot tell the delimiter: no line has two or more fields separated by ',', tab, ';', '|', '::' or spaces: ` +
-      JSON.stringify(lines[0]?.slice(0, 200) ?? ''),
+      printable(JSON.stringify(lines.find((l) => l.trim() !== '')?.slice(0, 200) ?? '')),
   );
 }
 
@@ -124,27 +174,39 @@ function isNumeric(text: string): boolean {
   return !Number.isNaN(parseNumberText(text));
 }
 
-function knownRole(name: string): keyof typeof KNOWN_NAMES | undefined {
+function knownRole(name: string): NamedRole | undefined {
   const n = normalizeName(name);
-  for (const role of Object.keys(KNOWN_NAMES) as (keyof typeof KNOWN_NAMES)[]) {
+  for (const role of Object.keys(KNOWN_NAMES) as NamedRole[]) {
     if ((KNOWN_NAMES[role] as readonly string[]).includes(n)) return role;
   }
   return undefined;
 }
 
+/** The guess about a first line, and whether the evidence was clear. */
+export interface HeaderGuess {
+  header: boolean;
+  /** False when the evidence is thin: the reader then says which choice it made. */
+  sure: boolean;
+}
+
 /**
  * A first line is a header when it has no number and at least two known
- * column names (userId, rating...: one is not enough, "alice,book,view" is
- * data), or when some column is numeric on every following sample line but
- * not on the first one ("rating" above "3.5").
+ * column names (userId, session_id, sku, rating...: one is not enough,
+ * "alice,book,view" is data), or when some column is numeric on every
+ * following sample line but not on the first one ("rating" above "3.5").
+ * Unsure: a header with no known name, or a first line taken as data that
+ * holds a known name and no number.
  */
-export function looksLikeHeader(rows: readonly string[][]): boolean {
+export function guessHeader(rows: readonly string[][]): HeaderGuess {
   const [first, ...rest] = rows;
-  if (!first) return false;
+  if (!first) return { header: false, sure: true };
   const named = first.filter((f) => knownRole(f) !== undefined).length;
-  if (named >= 2 && !first.some(isNumeric)) return true;
-  if (rest.length === 0) return false;
-  return first.some((f, c) => !isNumeric(f) && rest.every((r) => r[c] !== undefined && isNumeric(r[c]!)));
+  const numbers = first.some(isNumeric);
+  if (named >= 2 && !numbers) return { header: true, sure: true };
+  const numericBelow =
+    rest.length > 0 && first.some((f, c) => !isNumeric(f) && rest.every((r) => r[c] !== undefined && isNumeric(r[c]!)));
+  if (numericBelow) return { header: true, sure: named > 0 };
+  return { header: false, sure: named === 0 || numbers };
 }
 
 /** What the caller asked for; undefined = detect, null = no such column. */
@@ -166,8 +228,8 @@ const OPTION_OF: Record<keyof Columns, keyof ColumnRequest> = {
 
 /**
  * Resolves every role to a column position. With a header, roles the caller
- * did not set are found by name (see KNOWN_NAMES); a header with neither a
- * user nor an item name falls back to positions. Without a header, user,
+ * did not set are found by name (see KNOWN_NAMES); a header with no known
+ * user, item, value or time name falls back to positions. Without a header, user,
  * item, value and time default to positions 0, 1, 2 and 3 when the first
  * data line has that many fields and the caller did not give that position
  * another role. The interaction type column is never guessed.
@@ -187,7 +249,9 @@ export function resolveColumns(names: readonly string[] | null, fieldCount: numb
       if (role && detected[role] === undefined && !taken.has(c)) detected[role] = c;
     });
   }
-  const byName = names !== null && (detected.user !== undefined || detected.item !== undefined);
+  // A header that names any role (even in a column the caller took for
+  // another) is read by name: naming some columns never unnames the others.
+  const byName = names !== null && names.some((n) => ['user', 'item', 'value', 'time'].includes(knownRole(n) ?? ''));
   const pick = (role: keyof Columns, fallback: number): number | null => {
     if (role in explicit) return explicit[role]!;
     if (byName) return detected[role] ?? null;
@@ -211,7 +275,7 @@ export function resolveColumns(names: readonly string[] | null, fieldCount: numb
       throw new MfrecError(
         ErrorCodes.INVALID_ARGUMENT,
         `Cannot tell which column holds the ${role}s; pass ${OPTION_OF[role]}` +
-          (names ? `. The header's columns are: ${names.join(', ')}` : ''),
+          (names ? `. The header's columns are: ${printable(names.join(', '))}` : ''),
       );
     }
   }
@@ -254,7 +318,7 @@ function position(ref: ColumnRef, option: string, names: readonly string[] | nul
   if (at < 0) {
     throw new MfrecError(
       ErrorCodes.INVALID_ARGUMENT,
-      `Unknown column '${ref}' for ${option}. The header's columns are: ${names.join(', ')}`,
+      `Unknown column '${printable(ref)}' for ${option}. The header's columns are: ${printable(names.join(', '))}`,
     );
   }
   return at;

@@ -7,7 +7,10 @@
  * (skipped), a UTF-8 byte order mark, and RFC 4180 quoting: a field that
  * starts with `"` runs to the matching quote, may contain delimiters, line
  * breaks and doubled quotes (`""` for one `"`). A record longer than
- * {@link MAX_RECORD_BYTES} is reported as bad and never buffered whole.
+ * {@link MAX_RECORD_BYTES} is reported as bad and never buffered whole. A
+ * quote that stays open past {@link MAX_QUOTED_SPAN_BYTES}, or closes into
+ * a record that cannot be split, makes only its own line bad: every byte is
+ * scanned a bounded number of times, whatever the quoting.
  */
 
 import type { Delimiter } from './delimiter.js';
@@ -26,6 +29,29 @@ const COLON = 0x3a;
 /** Split results besides a field count. */
 const UNTERMINATED = -1;
 const MALFORMED = -2;
+/** The wanted fields are fine, but text follows a closing quote in a later field (ignored on a one-line record). */
+const MALFORMED_REST = -3;
+
+/** Whether splits look at the quoting of the fields after the wanted ones. */
+interface RestCheck {
+  on: boolean;
+}
+
+/** What became of a record handed to the sink: done with, still open at a line end, bad across lines. */
+const DONE = 0;
+const OPEN = 1;
+const MULTILINE_BAD = 2;
+/** The sink rejected a record spanning lines and reported its first line: read the others again. */
+const REREAD = 3;
+
+const CLOSES_BADLY = 'closes on a later line into a record that cannot be split';
+
+/**
+ * Most bytes a record may span across line breaks inside quotes (1 MiB).
+ * Beyond, the quote that opened it is taken for a stray one: only its line is
+ * bad, and reading goes on at the next line.
+ */
+export const MAX_QUOTED_SPAN_BYTES = 1024 * 1024;
 
 /**
  * Field spans of the current record: field f is buf[starts[f], ends[f]).
@@ -42,9 +68,13 @@ export interface RecordSink {
   /**
    * One non-empty record: `count` fields were split (at most the splitter's
    * `fields`; fewer when the record has fewer). `line` is the 1-based line
-   * where the record starts; [start, end) is its text without the line end.
+   * where the record starts; [start, end) is its text without the line end,
+   * `spanned` the physical lines it spans (more than 1 when a quoted field
+   * holds line breaks). Returning false says that a record spanning lines is
+   * not valid and its first line was reported as bad: the splitter then reads
+   * the lines after that first one again, as records of their own.
    */
-  record(buf: Buffer, start: number, end: number, line: number, count: number): void;
+  record(buf: Buffer, start: number, end: number, line: number, count: number, spanned: number): boolean | void;
   /** A record that cannot be split (bad quoting, too long); `text` is its beginning. */
   bad(line: number, text: string, reason: string): void;
 }
@@ -52,6 +82,8 @@ export interface RecordSink {
 export interface SplitterOptions {
   /** Longest record accepted; default {@link MAX_RECORD_BYTES}. */
   maxRecord?: number;
+  /** Most bytes a record may span across quoted line breaks; default {@link MAX_QUOTED_SPAN_BYTES}. */
+  maxQuotedSpan?: number;
   /** Physical lines of the input before the first byte pushed (line numbers continue from there). Default 0. */
   firstLine?: number;
   /** Whether the first byte pushed is the input's first byte, where a byte order mark may sit. Default true. */
@@ -62,11 +94,26 @@ export class RecordSplitter {
   readonly spans: FieldSpans;
   /** Physical lines fully consumed so far (including `firstLine`). */
   private line: number;
+  /** Bytes of an unfinished record, waiting for the next chunk. */
   private pending: Buffer | undefined;
-  private pendingClean = false;
+  /** Where to resume the search for a line end in `pending`: no byte before it can end the record. */
+  private pendingScan = 0;
+  /** Line breaks inside the quotes of the pending record. */
+  private pendingLines = 0;
+  /** Whether the pending record ends inside a quoted field (its closing quote not found yet). */
+  private pendingInQuote = false;
   private discarding = false;
   private first: boolean;
   private readonly maxRecord: number;
+  private readonly maxQuotedSpan: number;
+  private readonly fields: number;
+  /**
+   * On: a quoted field after the wanted ones may hold line breaks (RFC 4180)
+   * and is followed to its closing quote. Off for the one-line retry of
+   * {@link failOpenQuote}, where a stray quote in a column nobody reads is
+   * ignored.
+   */
+  private readonly rest: RestCheck = { on: true };
   private readonly split: (b: Buffer, s: number, e: number) => number;
 
   /**
@@ -80,6 +127,7 @@ export class RecordSplitter {
     options: SplitterOptions = {},
   ) {
     this.maxRecord = options.maxRecord ?? MAX_RECORD_BYTES;
+    this.maxQuotedSpan = Math.min(options.maxQuotedSpan ?? MAX_QUOTED_SPAN_BYTES, this.maxRecord);
     this.line = options.firstLine ?? 0;
     this.first = options.atStart ?? true;
     const starts = new Int32Array(fields);
@@ -87,11 +135,13 @@ export class RecordSplitter {
     const quoted = new Uint8Array(fields);
     this.spans = { starts, ends, quoted };
     const spans = this.spans;
-    if (delimiter === ' ') this.split = (b, s, e) => splitWhitespace(b, s, e, fields, spans);
-    else if (delimiter === '::') this.split = (b, s, e) => splitDoubleColon(b, s, e, fields, spans);
+    const rest = this.rest;
+    this.fields = fields;
+    if (delimiter === ' ') this.split = (b, s, e) => splitWhitespace(b, s, e, fields, spans, rest);
+    else if (delimiter === '::') this.split = (b, s, e) => splitDoubleColon(b, s, e, fields, spans, rest);
     else {
       const d = delimiter.charCodeAt(0);
-      this.split = (b, s, e) => splitByte(b, s, e, d, fields, spans);
+      this.split = (b, s, e) => splitByte(b, s, e, d, fields, spans, rest);
     }
   }
 
@@ -109,33 +159,88 @@ export class RecordSplitter {
       buf = buf.subarray(nl + 1);
     }
     let scan = 0;
+    let extraLines = 0; // line breaks inside quoted fields of the current record
+    let inQuote = false; // scanning for the closing quote of a field that spans lines
     if (this.pending) {
-      // The pending bytes hold no line end unless a quoted field spans lines:
-      // resume the search after them, so a long line is not rescanned per chunk.
-      scan = this.pendingClean ? this.pending.length : 0;
+      // Resume where the last chunk's search stopped: every byte is looked at once.
+      scan = this.pendingScan;
+      extraLines = this.pendingLines;
+      inQuote = this.pendingInQuote;
       buf = Buffer.concat([this.pending, buf]);
       this.pending = undefined;
     }
     let pos = 0;
-    let extraLines = 0; // line breaks inside quoted fields of the current record
     const max = this.maxRecord;
     const length = buf.length;
     for (;;) {
+      if (extraLines > 0 && scan - pos > this.maxQuotedSpan) {
+        pos = scan = this.failOpenQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
+        extraLines = 0;
+        inQuote = false;
+        continue;
+      }
+      if (inQuote) {
+        // Inside quotes only a single quote ends the field: find it without
+        // splitting the record again, so a stray quote costs one pass over
+        // the bytes, not one per line (nor per doubled quote).
+        let j = scan;
+        let closing = -1;
+        for (;;) {
+          j = buf.indexOf(QUOTE, j);
+          if (j < 0) j = length;
+          if (j + 1 >= length) break; // the end, or a quote there that may be the first of two
+          if (buf[j + 1] !== QUOTE) {
+            closing = j;
+            break;
+          }
+          j += 2;
+        }
+        extraLines += countLineEnds(buf, scan, closing < 0 ? j : closing);
+        if (closing < 0) {
+          scan = Math.min(j, length);
+          if (scan - pos > this.maxQuotedSpan) continue;
+          break;
+        }
+        inQuote = false;
+        scan = closing + 1;
+        continue;
+      }
       // A byte loop beats indexOf's native call on lines of a few dozen bytes.
       let nl = scan;
       while (nl < length && buf[nl] !== LF) nl++;
-      if (nl === length) break;
-      if (nl - pos > max) {
+      if (nl === length) {
+        if (extraLines > 0 && length - pos > this.maxQuotedSpan) {
+          pos = scan = this.failOpenQuote(buf, pos, `is still open after ${this.maxQuotedSpan} bytes`);
+          extraLines = 0;
+          continue;
+        }
+        break;
+      }
+      if (extraLines === 0 && nl - pos > max) {
         this.tooLong(buf, pos);
-        this.line += 1 + extraLines;
-        extraLines = 0;
+        this.line++;
         pos = scan = nl + 1;
         continue;
       }
       const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
-      if (!this.record(buf, pos, end, false)) {
+      const result = this.record(buf, pos, end, extraLines);
+      if (result === OPEN) {
+        // The split found no closing quote up to this line end: look further.
+        inQuote = true;
         extraLines++;
         scan = nl + 1;
+        continue;
+      }
+      if (result === MULTILINE_BAD) {
+        pos = scan = this.failOpenQuote(buf, pos, CLOSES_BADLY);
+        extraLines = 0;
+        continue;
+      }
+      if (result === REREAD) {
+        // The sink reported the record's first line: read the lines after it again.
+        this.line++;
+        pos = scan = buf.indexOf(LF, pos) + 1;
+        extraLines = 0;
         continue;
       }
       this.line += 1 + extraLines;
@@ -143,16 +248,16 @@ export class RecordSplitter {
       pos = scan = nl + 1;
     }
     if (pos >= buf.length) return;
-    if (buf.length - pos > max) {
+    if (extraLines === 0 && !inQuote && buf.length - pos > max) {
       this.tooLong(buf, pos);
-      // The rest of this record is dropped as it arrives, up to its line end
-      // (a line break inside its quotes cannot be told apart any more).
-      this.line += extraLines;
+      // The rest of this line is dropped as it arrives, up to its line end.
       this.discarding = true;
       return;
     }
     this.pending = buf.subarray(pos);
-    this.pendingClean = extraLines === 0;
+    this.pendingScan = scan - pos;
+    this.pendingLines = extraLines;
+    this.pendingInQuote = inQuote;
   }
 
   /** Physical lines consumed so far, `firstLine` included: the line number of the last line break seen. */
@@ -171,32 +276,78 @@ export class RecordSplitter {
 
   /** Flushes a last line without a line end. */
   end(): void {
-    const buf = this.pending;
-    this.pending = undefined;
-    if (!buf || buf.length === 0) return;
-    const end = buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
-    this.record(buf, 0, end, true);
+    for (;;) {
+      const buf = this.pending;
+      const extraLines = this.pendingLines;
+      this.pending = undefined;
+      this.pendingScan = this.pendingLines = 0;
+      this.pendingInQuote = false;
+      if (!buf || buf.length === 0) return;
+      const end = buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
+      const result = this.record(buf, 0, end, extraLines);
+      if (result === DONE) return;
+      if (extraLines === 0) {
+        this.sink.bad(this.line + 1, preview(buf, 0, end), 'unterminated quoted field');
+        return;
+      }
+      // Only the line where the quote opened is bad: the lines after it are read again.
+      let next: number;
+      if (result === REREAD) {
+        this.line++;
+        next = buf.indexOf(LF) + 1;
+      } else next = this.failOpenQuote(buf, 0, result === OPEN ? 'is still open at the end of the input' : CLOSES_BADLY);
+      this.push(buf.subarray(next));
+    }
   }
 
-  /** Splits and hands on one record; false when a quoted field continues on the next line. */
-  private record(buf: Buffer, start: number, end: number, last: boolean): boolean {
+  /**
+   * Splits and hands on one record of `extraLines` + 1 physical lines. OPEN
+   * when a quoted field continues past `end`; MULTILINE_BAD when a record
+   * spanning lines cannot be split (its first line is reported by the caller).
+   */
+  private record(buf: Buffer, start: number, end: number, extraLines: number): number {
     const line = this.line + 1;
-    if (start === end || isBlank(buf, start, end)) return true;
+    if (start === end || isBlank(buf, start, end)) return DONE;
     const count = this.split(buf, start, end);
-    if (count === UNTERMINATED) {
-      if (!last) return false;
-      this.sink.bad(line, preview(buf, start, end), 'unterminated quoted field');
-    } else if (count === MALFORMED) {
+    if (count === UNTERMINATED) return OPEN;
+    if (count === MALFORMED || (count === MALFORMED_REST && extraLines > 0)) {
+      if (extraLines > 0) return MULTILINE_BAD;
       this.sink.bad(line, preview(buf, start, end), 'unexpected text after a closing quote');
-    } else {
-      this.sink.record(buf, start, end, line, count);
+    } else if (this.sink.record(buf, start, end, line, count === MALFORMED_REST ? this.fields : count, extraLines + 1) === false) {
+      return REREAD;
     }
-    return true;
+    return DONE;
+  }
+
+  /**
+   * A quote that opened at buf[start]'s line and did not close into a valid
+   * record: a stray quote, most likely. When the line alone holds every
+   * wanted field (the stray quote sits in a column nobody reads), it is read
+   * as a record of its own; otherwise it is reported as bad (the error names
+   * it, the line where the quote opened). Returns where the next line starts:
+   * the lines after it are read as they are, never dropped with it.
+   */
+  private failOpenQuote(buf: Buffer, start: number, what: string): number {
+    const nl = buf.indexOf(LF, start);
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    this.line++;
+    this.rest.on = false;
+    const count = this.split(buf, start, end);
+    this.rest.on = true;
+    if (count === this.fields) this.sink.record(buf, start, end, this.line, count, 1);
+    else this.sink.bad(this.line, preview(buf, start, end), `unterminated quoted field: the quote opened on this line ${what}`);
+    return nl + 1;
   }
 
   private tooLong(buf: Buffer, start: number): void {
     this.sink.bad(this.line + 1, preview(buf, start, buf.length), `line longer than ${this.maxRecord} bytes`);
   }
+}
+
+function countLineEnds(b: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let at = b.indexOf(LF, from); at >= 0 && at < to; at = b.indexOf(LF, at + 1)) n++;
+  return n;
 }
 
 /** The first ~200 characters of a record, for error messages. */
@@ -235,7 +386,7 @@ function quotedField(b: Buffer, i: number, e: number, f: number, spans: FieldSpa
 }
 
 /** Single-byte delimiter `d`. Returns the number of fields split, or a negative code. */
-function splitByte(b: Buffer, s: number, e: number, d: number, want: number, spans: FieldSpans): number {
+function splitByte(b: Buffer, s: number, e: number, d: number, want: number, spans: FieldSpans, rest: RestCheck): number {
   const starts = spans.starts;
   const ends = spans.ends;
   const quoted = spans.quoted;
@@ -256,11 +407,12 @@ function splitByte(b: Buffer, s: number, e: number, d: number, want: number, spa
     if (i >= e) return f;
     i++;
   }
-  return f;
+  if (!rest.on || !hasQuote(b, i, e)) return f;
+  return restQuoting(b, i, e, f, (x, at) => (x[at] === d ? 1 : 0));
 }
 
 /** The two-byte delimiter `::` (MovieLens 1M/10M). */
-function splitDoubleColon(b: Buffer, s: number, e: number, want: number, spans: FieldSpans): number {
+function splitDoubleColon(b: Buffer, s: number, e: number, want: number, spans: FieldSpans, rest: RestCheck): number {
   const starts = spans.starts;
   const ends = spans.ends;
   const quoted = spans.quoted;
@@ -281,11 +433,12 @@ function splitDoubleColon(b: Buffer, s: number, e: number, want: number, spans: 
     if (i >= e) return f;
     i += 2;
   }
-  return f;
+  if (!rest.on || !hasQuote(b, i, e)) return f;
+  return restQuoting(b, i, e, f, (x, at, end) => (x[at] === COLON && at + 1 < end && x[at + 1] === COLON ? 2 : 0));
 }
 
 /** Runs of spaces and tabs; leading and trailing blanks are ignored. */
-function splitWhitespace(b: Buffer, s: number, e: number, want: number, spans: FieldSpans): number {
+function splitWhitespace(b: Buffer, s: number, e: number, want: number, spans: FieldSpans, rest: RestCheck): number {
   const starts = spans.starts;
   const ends = spans.ends;
   const quoted = spans.quoted;
@@ -306,5 +459,50 @@ function splitWhitespace(b: Buffer, s: number, e: number, want: number, spans: F
     f++;
     while (i < e && (b[i] === SPACE || b[i] === TAB)) i++;
   }
-  return f;
+  if (!rest.on || !hasQuote(b, i, e)) return f;
+  return restQuoting(b, i, e, f, (x, at, end) => {
+    let n = 0;
+    while (at + n < end && (x[at + n] === SPACE || x[at + n] === TAB)) n++;
+    return n;
+  });
+}
+
+/** Whether b[i, e) holds a quote: most lines have none after their wanted fields, and pay one pass. */
+function hasQuote(b: Buffer, i: number, e: number): boolean {
+  while (i < e) if (b[i++] === QUOTE) return true;
+  return false;
+}
+
+/**
+ * The quoting of the fields after the wanted ones, b[i, e) with i at a field
+ * start (called only when {@link hasQuote}): `count` when it is sound, UNTERMINATED when a quoted field is still open at
+ * `e` (it holds a line break), MALFORMED_REST when text follows a closing
+ * quote. `delimiterAt` is the length of the delimiter at `at`, 0 if none.
+ */
+function restQuoting(b: Buffer, i: number, e: number, count: number, delimiterAt: (b: Buffer, at: number, end: number) => number): number {
+  let result = count;
+  while (i < e) {
+    if (b[i] === QUOTE) {
+      let j = i + 1;
+      for (;;) {
+        while (j < e && b[j] !== QUOTE) j++;
+        if (j >= e) return UNTERMINATED;
+        if (j + 1 < e && b[j + 1] === QUOTE) {
+          j += 2;
+          continue;
+        }
+        break;
+      }
+      i = j + 1;
+      if (i < e && delimiterAt(b, i, e) === 0) result = MALFORMED_REST;
+    }
+    for (; i < e; i++) {
+      const n = delimiterAt(b, i, e);
+      if (n > 0) {
+        i += n;
+        break;
+      }
+    }
+  }
+  return result;
 }

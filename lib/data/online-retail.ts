@@ -8,6 +8,7 @@
  * shipped in `data/` (same column names, only the columns and rows used here,
  * each product's name on its first line only): columns are found by name.
  */
+import { printable } from '../text/printable.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, number, oneOf } from '../validate.js';
 import { openFile, ioError } from './byte-source.js';
@@ -157,7 +158,7 @@ class RetailSink implements RecordSink {
       if (columns[key] < 0 && REQUIRED.includes(key)) {
         throw new MfrecError(
           ErrorCodes.PARSE,
-          `${this.source}:${line}: not an Online Retail file: no '${COLUMNS[key]}' column: "${names.join(',').slice(0, 200)}"`,
+          `${this.source}:${line}: not an Online Retail file: no '${COLUMNS[key]}' column: "${printable(names.join(',').slice(0, 200))}"`,
         );
       }
     }
@@ -166,7 +167,7 @@ class RetailSink implements RecordSink {
   }
 
   bad(line: number, text: string, reason: string): void {
-    throw new MfrecError(ErrorCodes.PARSE, `${this.source}:${line}: ${reason}: "${text}"`);
+    throw new MfrecError(ErrorCodes.PARSE, `${this.source}:${line}: ${printable(reason)}: "${printable(text)}"`);
   }
 
   private fail(line: number, buf: Buffer, start: number, end: number, reason: string): void {

@@ -9,13 +9,14 @@ import { fromBytes, ioError, openFile, type ByteSource } from './byte-source.js'
 import { MIN_CHUNKS_FOR_THREADS, parseChunked } from './chunked-read.js';
 import { IdInterner } from './field-parse.js';
 import { InteractionCollector } from './interaction-collector.js';
-import { Interactions } from './interactions.js';
-import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadOptions, type Settings } from './read-options.js';
+import { Interactions, type Aggregate } from './interactions.js';
+import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadNote, type ReadOptions, type Settings } from './read-options.js';
+import { resolveAggregate } from './aggregate-rule.js';
 import { detectFormat, headThenRest, noValidLines, readHead, rulesOf } from './record-reader.js';
 
 export type { Delimiter } from './delimiter.js';
 export type { ColumnRef, Columns } from './detect-format.js';
-export type { BadLine, ReadFormat, ReadOptions } from './read-options.js';
+export type { BadLine, ReadFormat, ReadNote, ReadOptions } from './read-options.js';
 
 export interface ReadResult {
   interactions: Interactions;
@@ -27,6 +28,10 @@ export interface ReadResult {
   badLines: BadLine[];
   /** What was detected or given. */
   format: ReadFormat;
+  /** The rule that combined repeated (user, item) pairs (see ReadOptions.aggregate). */
+  aggregate: Aggregate;
+  /** What the caller should know: an unclear header guess, lines combined by `aggregate`... */
+  notes: ReadNote[];
 }
 
 /**
@@ -68,7 +73,7 @@ async function readSource(bytes: ByteSource, source: string, settings: Settings)
   const chunks = bytes[Symbol.asyncIterator]();
   try {
     const head = await readHead(chunks);
-    const format = detectFormat(source, settings, head);
+    const { format, notes } = detectFormat(source, settings, head);
     const rules = rulesOf(format, settings);
     const collector = new InteractionCollector(source, rules, new IdInterner(settings.users), new IdInterner(settings.items));
     const short = bytes.size !== undefined && bytes.size < MIN_CHUNKS_FOR_THREADS * settings.chunkBytes;
@@ -90,7 +95,7 @@ async function readSource(bytes: ByteSource, source: string, settings: Settings)
       }
       splitter.end();
     }
-    return result(collector, format, settings);
+    return result(collector, format, notes, settings);
   } catch (e) {
     throw ioError(source, e);
   } finally {
@@ -99,9 +104,10 @@ async function readSource(bytes: ByteSource, source: string, settings: Settings)
   }
 }
 
-function result(collector: InteractionCollector, format: ReadFormat, settings: Settings): ReadResult {
+function result(collector: InteractionCollector, format: ReadFormat, notes: ReadNote[], settings: Settings): ReadResult {
   const d = collector.data;
   if (d.n === 0) throw noValidLines(collector.source, collector);
+  const rule = resolveAggregate(settings.aggregate, format);
   const interactions = Interactions.fromIndices(
     settings.users,
     settings.items,
@@ -109,7 +115,22 @@ function result(collector: InteractionCollector, format: ReadFormat, settings: S
     d.i.subarray(0, d.n),
     d.v.subarray(0, d.n),
     d.t?.subarray(0, d.n),
-    settings.aggregate,
+    rule.aggregate,
   );
-  return { interactions, lines: collector.lines, skipped: collector.skipped, badLines: collector.badLines, format };
+  const combined = d.n - interactions.nnz;
+  if (combined > 0) {
+    notes.push({
+      kind: 'duplicates',
+      message: `${collector.source}: ${combined} line(s) repeat an earlier (user, item) pair; combined by '${rule.aggregate}' (${rule.why})`,
+    });
+  }
+  return {
+    interactions,
+    lines: collector.lines,
+    skipped: collector.skipped,
+    badLines: collector.badLines,
+    format,
+    aggregate: rule.aggregate,
+    notes,
+  };
 }

@@ -17,8 +17,10 @@ export interface ReadOptions {
   delimiter?: 'auto' | Delimiter;
   /**
    * Whether the first line names the columns. Default `'auto'`: it does when
-   * one of its fields is a known column name (userId, rating...) or when a
-   * column that is numeric on the following lines is not numeric on it.
+   * it holds no number and two or more known column names (userId, session_id,
+   * sku, rating, event_type...), or when a column that is numeric on the
+   * following lines is not numeric on it. When the evidence is thin the
+   * result's `notes` say which choice was made.
    */
   header?: 'auto' | boolean;
   /**
@@ -52,8 +54,16 @@ export interface ReadOptions {
   typeCol?: ColumnRef | null;
   /** Weight of each interaction type, matched exactly. Default `{ view: 1, cart: 3, purchase: 5 }`. Needs `typeCol`. */
   typeWeights?: Record<string, number>;
-  /** How repeated (user, item) pairs combine (see {@link Interactions.fromIndices}). Default `'sum'`. */
-  aggregate?: Aggregate;
+  /**
+   * How repeated (user, item) pairs combine (see {@link Interactions.fromIndices}).
+   * Default `'auto'`: counts add up (`'sum'`) when there is no value column,
+   * when the value column has a count-like name (count, quantity, qty, plays,
+   * clicks...) or when there is a type column; any other values are taken
+   * for ratings, which must stay on their scale: the latest one (`'last'`)
+   * when there is a time column, else their `'mean'`. The result says which
+   * rule was used and, in `notes`, how many lines it combined.
+   */
+  aggregate?: 'auto' | Aggregate;
   /** A bad line fails the read (`'error'`, default) or is skipped and counted (`'skip'`). */
   onBadLine?: 'error' | 'skip';
   /**
@@ -95,6 +105,16 @@ export interface BadLine {
   reason: string;
 }
 
+/**
+ * Something the reader decided or did that the caller should know about:
+ * an unclear header guess, values changed by combining repeated pairs,
+ * negative values... (the CLI prints them on stderr).
+ */
+export interface ReadNote {
+  kind: 'header' | 'duplicates' | 'negative-values' | 'values';
+  message: string;
+}
+
 /** What was detected or given about the input's layout. */
 export interface ReadFormat {
   delimiter: Delimiter;
@@ -120,7 +140,7 @@ export interface Settings {
   header: 'auto' | boolean;
   request: Pick<ReadOptions, 'userCol' | 'itemCol' | 'valueCol' | 'timeCol' | 'typeCol'>;
   typeWeights: Map<string, number> | undefined;
-  aggregate: Aggregate;
+  aggregate: 'auto' | Aggregate;
   skipBad: boolean;
   users: IdMap;
   items: IdMap;
@@ -170,7 +190,7 @@ export function checkReadOptions(where: string, options: unknown, known: readonl
     header: o.header ?? 'auto',
     request: { userCol: o.userCol, itemCol: o.itemCol, valueCol: o.valueCol, timeCol: o.timeCol, typeCol: o.typeCol },
     typeWeights,
-    aggregate: o.aggregate === undefined ? 'sum' : oneOf('aggregate', o.aggregate, AGGREGATES),
+    aggregate: o.aggregate === undefined ? 'auto' : oneOf('aggregate', o.aggregate, ['auto', ...AGGREGATES]),
     skipBad: (o.onBadLine === undefined ? 'error' : oneOf('onBadLine', o.onBadLine, ['error', 'skip'] as const)) === 'skip',
     users: o.users ?? new IdMap(),
     items: o.items ?? new IdMap(),

@@ -9,7 +9,7 @@ import { ErrorCodes, isMfrecError, type MfrecError } from '../errors.js';
 import { integer, invalid } from '../validate.js';
 import { ioError, openFile } from './byte-source.js';
 import { fieldText } from './field-parse.js';
-import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadOptions } from './read-options.js';
+import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadNote, type ReadOptions } from './read-options.js';
 import {
   detectFormat,
   headThenRest,
@@ -49,6 +49,8 @@ export interface RowsSummary {
   /** The first 10 bad lines. */
   badLines: BadLine[];
   format: ReadFormat;
+  /** What the caller should know, such as an unclear header guess. */
+  notes: ReadNote[];
 }
 
 export interface ReadRowsOptions extends ReadOptions {
@@ -81,7 +83,7 @@ export async function* readRows(path: string, options?: ReadRowsOptions): AsyncG
   const chunks = bytes[Symbol.asyncIterator]();
   try {
     const head = await readHead(chunks);
-    const format = detectFormat(path, settings, head);
+    const { format, notes } = detectFormat(path, settings, head);
     const rows = new RowCollector(path, rulesOf(format, settings), batchSize);
     const splitter = rows.splitter();
     for await (const chunk of headThenRest(head, chunks)) {
@@ -95,7 +97,7 @@ export async function* readRows(path: string, options?: ReadRowsOptions): AsyncG
     const last = rows.takeRest();
     if (last) yield last;
     if (rows.accepted === 0) throw noValidLines(path, rows);
-    return { lines: rows.lines, skipped: rows.skipped, badLines: rows.badLines, format };
+    return { lines: rows.lines, skipped: rows.skipped, badLines: rows.badLines, format, notes };
   } catch (e) {
     throw ioError(path, e);
   } finally {

@@ -6,10 +6,11 @@
  * with an accepted row, by implementing {@link RecordReader.accept}.
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { detectDelimiter, looksLikeHeader, resolveColumns, splitText, type Columns } from './detect-format.js';
+import { printable } from '../text/printable.js';
+import { detectDelimiter, guessHeader, resolveColumns, sampleRecords, type Columns } from './detect-format.js';
 import { fieldText, parseNumber, parseTime, trimEnd, trimStart } from './field-parse.js';
 import { RecordSplitter, preview, type FieldSpans, type RecordSink } from './line-source.js';
-import type { BadLine, ReadFormat, Settings } from './read-options.js';
+import type { BadLine, ReadFormat, ReadNote, Settings } from './read-options.js';
 
 /** Lines sampled to detect the format, and the most bytes read for them. */
 const SAMPLE_LINES = 20;
@@ -25,7 +26,7 @@ export interface RecordRules {
 
 /** The error a bad line raises under `onBadLine: 'error'`. */
 export function badLineError(source: string, bad: BadLine): MfrecError {
-  return new MfrecError(ErrorCodes.PARSE, `${source}:${bad.line}: ${bad.reason}: "${bad.text}"`);
+  return new MfrecError(ErrorCodes.PARSE, `${source}:${bad.line}: ${printable(bad.reason)}: "${printable(bad.text)}"`);
 }
 
 /** ERR_MFREC_EMPTY_DATA for an input where `reader` accepted no line. */
@@ -66,33 +67,68 @@ function countNewlines(b: Buffer, limit: number): number {
   return n;
 }
 
-/** The first non-blank lines of the input as text (the last one only if complete). */
+/**
+ * The first lines of the input as text (the last one only if complete), blank
+ * ones kept: a quoted field may hold a blank line.
+ */
 function sampleLines(head: Head): string[] {
   let text = Buffer.concat(head.chunks).subarray(0, SAMPLE_BYTES).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split('\n');
   if (!head.done && lines.length > 1) lines.pop();
-  return lines
-    .map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
-    .filter((l) => l.trim() !== '')
-    .slice(0, SAMPLE_LINES + 1);
+  const kept: string[] = [];
+  let nonBlank = 0;
+  for (const l of lines) {
+    kept.push(l.endsWith('\r') ? l.slice(0, -1) : l);
+    if (l.trim() !== '' && ++nonBlank > SAMPLE_LINES) break;
+  }
+  return kept;
 }
 
-/** The delimiter, header and columns of the input, from its first lines and the options. */
-export function detectFormat(source: string, settings: Settings, head: Head): ReadFormat {
+/** The field count most sample rows have (the first row's on a tie): one odd line does not decide. */
+function usualFieldCount(rows: readonly string[][]): number | undefined {
+  const seen = new Map<number, number>();
+  for (const r of rows) seen.set(r.length, (seen.get(r.length) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [count, n] of seen) if (best === undefined || n > seen.get(best)!) best = count;
+  return best;
+}
+
+/**
+ * The delimiter, header and columns of the input, from its first lines and
+ * the options, with a note when the header guess was not clear-cut.
+ */
+export function detectFormat(source: string, settings: Settings, head: Head): { format: ReadFormat; notes: ReadNote[] } {
   const sample = sampleLines(head);
-  if (sample.length === 0) throw new MfrecError(ErrorCodes.EMPTY_DATA, `${source} is empty`);
+  if (sample.every((l) => l.trim() === '')) throw new MfrecError(ErrorCodes.EMPTY_DATA, `${source} is empty`);
   const delimiter = settings.delimiter === 'auto' ? detectDelimiter(sample, source) : settings.delimiter;
-  const rows = sample.map((l) => splitText(l, delimiter));
-  const header = settings.header === 'auto' ? looksLikeHeader(rows) : settings.header;
+  const rows = sampleRecords(sample, delimiter);
+  const guess = settings.header === 'auto' ? guessHeader(rows) : { header: settings.header, sure: true };
+  const header = guess.header;
   const names = header ? rows[0]!.map((n) => n.trim()) : null;
-  const fieldCount = (header ? rows[1] : rows[0])?.length ?? names!.length;
+  const fieldCount = usualFieldCount(header ? rows.slice(1) : rows) ?? names!.length;
   const columns = resolveColumns(names, fieldCount, settings.request);
-  return { delimiter, header, names, columns };
+  const notes: ReadNote[] = [];
+  if (!guess.sure) {
+    const first = printable(rows[0]!.join(delimiter === ' ' ? ' ' : delimiter).slice(0, 200));
+    notes.push({
+      kind: 'header',
+      message: header
+        ? `${source}: took the first line "${first}" for a header (pass header: false if it is data)`
+        : `${source}: read the first line "${first}" as data (pass header: true if it names the columns)`,
+    });
+  }
+  return { format: { delimiter, header, names, columns }, notes };
 }
 
 export function rulesOf(format: ReadFormat, settings: Settings): RecordRules {
   return { format, typeWeights: settings.typeWeights, skipBad: settings.skipBad };
+}
+
+/** "column 2 'Description'": a 0-based position, with its header name when there is one. */
+export function columnLabel(format: ReadFormat, c: number): string {
+  const name = format.names?.[c];
+  return `column ${c}${name === undefined ? '' : ` '${name}'`}`;
 }
 
 /** Where a splitter starts: line numbers continue after `firstLine`; `atStart` is the input's first byte. */
@@ -117,6 +153,11 @@ export abstract class RecordReader implements RecordSink {
   private readonly typeCol: number;
   private readonly fields: number;
   private spans: FieldSpans | undefined;
+  /** Physical lines the current record spans. */
+  private spanned = 1;
+  /** Reasons that say which column was read, by position and header name. */
+  private readonly badValue: string;
+  private readonly badTime: string;
 
   /** @param atStart whether this reader sees the input from its first line (the header, if any). */
   constructor(
@@ -132,6 +173,8 @@ export abstract class RecordReader implements RecordSink {
     this.typeCol = columns.type ?? -1;
     this.fields = Math.max(this.userCol, this.itemCol, this.valueCol, this.timeCol, this.typeCol) + 1;
     this.skipHeader = header && atStart;
+    this.badValue = `value (${columnLabel(rules.format, this.valueCol)}) is not a finite number`;
+    this.badTime = `timestamp (${columnLabel(rules.format, this.timeCol)}) is neither a number nor a date`;
   }
 
   /** A splitter that feeds this reader (one at a time). */
@@ -160,11 +203,12 @@ export abstract class RecordReader implements RecordSink {
     time: number,
   ): void;
 
-  record(buf: Buffer, start: number, end: number, line: number, count: number): void {
+  record(buf: Buffer, start: number, end: number, line: number, count: number, spanned = 1): boolean | void {
     if (this.skipHeader) {
       this.skipHeader = false;
       return;
     }
+    this.spanned = spanned;
     this.lines++;
     if (count < this.fields) return this.reject(line, buf, start, end, this.missingField(count));
     const { starts, ends, quoted } = this.spans!;
@@ -173,13 +217,13 @@ export abstract class RecordReader implements RecordSink {
     if (c >= 0) {
       // Surrounding blanks are rare: parseNumber's slow path trims them.
       value = parseNumber(buf, starts[c]!, ends[c]!);
-      if (!Number.isFinite(Math.fround(value))) return this.reject(line, buf, start, end, 'value is not a finite number');
+      if (!Number.isFinite(Math.fround(value))) return this.reject(line, buf, start, end, this.badValue);
     }
     let time = 0;
     c = this.timeCol;
     if (c >= 0) {
       time = parseTime(buf, starts[c]!, ends[c]!);
-      if (!Number.isFinite(time)) return this.reject(line, buf, start, end, 'timestamp is neither a number nor a date');
+      if (!Number.isFinite(time)) return this.reject(line, buf, start, end, this.badTime);
     }
     c = this.typeCol;
     if (c >= 0) {
@@ -215,7 +259,19 @@ export abstract class RecordReader implements RecordSink {
     throw badLineError(this.source, bad);
   }
 
-  private reject(line: number, buf: Buffer, start: number, end: number, reason: string): void {
+  /**
+   * Notes a bad record. A record whose quotes span lines is most likely a
+   * stray quote that swallowed the lines after it: only its first line is
+   * reported (false tells the splitter to read the others again).
+   */
+  private reject(line: number, buf: Buffer, start: number, end: number, reason: string): boolean | void {
+    if (this.spanned > 1) {
+      const nl = buf.indexOf(0x0a, start);
+      const firstEnd = nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+      const why = `unterminated quoted field? the quote opened on this line runs over ${this.spanned} lines into a bad record (${reason})`;
+      this.note({ line, text: preview(buf, start, firstEnd), reason: why });
+      return false;
+    }
     this.note({ line, text: preview(buf, start, end), reason });
   }
 
