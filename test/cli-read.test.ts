@@ -104,6 +104,18 @@ describe('mfrec reading a shop export', () => {
     expect(ids.stderr).toMatch(/mfrec: warning: ids\.csv: values of column 2 'order_id' \(read as the value\) reach about 1\.50e\+9: these look like timestamps or ids, not ratings/);
   });
 
+  it('names model options by their flags in errors (a diverged fit says --learning-rate)', async () => {
+    const rows = ['user,item,rating'];
+    for (let u = 0; u < 50; u++) for (let i = 0; i < 20; i++) if ((u * 7 + i * 3) % 4 === 0) rows.push(`u${u},i${i},${1 + ((u + i) % 5)}`);
+    write('diverge.csv', rows.join('\n') + '\n');
+    for (const [model, rate] of [['explicit', '1'], ['bpr', '10']] as const) {
+      const r = await mfrec('train', 'diverge.csv', '--model', model, '--learning-rate', rate, '--iterations', '20', '--out', 'x.mfrec', '--quiet');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/diverged.*lower --learning-rate.*\[ERR_MFREC_DIVERGED\]/);
+      expect(r.stderr).not.toMatch(/learningRate/);
+    }
+  });
+
   it('keeps repeated ratings on their scale and says how they were combined', async () => {
     const rows = ['user,item,rating'];
     for (let u = 0; u < 10; u++) for (let i = 0; i < 6; i++) rows.push(`u${u},i${i},${((u + i) % 5) + 1}`);

@@ -7,6 +7,7 @@ import { MfrecError } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { registerCommands } from './commands.js';
 import { printable } from '../text/printable.js';
+import { inCliWords } from './read-flags.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `mfrec predict ... | head`: a reader that stops early is not an error.
@@ -31,7 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       // Commander already printed its message (usage errors, --help, --version).
       return e.exitCode === 0 ? 0 : 2;
     }
-    const message = e instanceof Error ? e.message : String(e);
+    // Library messages name options as the API spells them; a CLI user reads flags.
+    const message = inCliWords(e instanceof Error ? e.message : String(e));
     const code = e instanceof MfrecError ? ` [${e.code}]` : '';
     // Messages quote ids, types and paths from files: their control characters (line breaks too) are shown, not obeyed.
     process.stderr.write(`mfrec: ${printable(message)}${code}\n`);

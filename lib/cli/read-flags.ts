@@ -114,10 +114,19 @@ const FLAG_OF: Record<string, string> = {
   onBadLine: '--skip-bad-lines',
 };
 
-/** A reader's message in the CLI's words: `pass userCol` → `pass --user-col`, `header: false` → `--no-header`. */
+/** Model options whose library names differ from their flags (the rest are spelled alike). */
+const MODEL_FLAG_OF: Record<string, string> = {
+  learningRate: '--learning-rate',
+};
+
+/**
+ * A library message in the CLI's words: `pass userCol` → `pass --user-col`,
+ * `header: false` → `--no-header`, `lower learningRate` → `lower --learning-rate`.
+ */
 export function inCliWords(message: string): string {
   return message
     .replace(/\b(userCol|itemCol|valueCol|timeCol|typeCol|typeWeights|onBadLine)\b/g, (name) => FLAG_OF[name]!)
+    .replace(/\blearningRate\b(?!Decay)/g, (name) => MODEL_FLAG_OF[name]!)
     .replace(/\bheader: false\b/g, '--no-header')
     .replace(/\bheader: true\b/g, '--header')
     .replace(/\baggregate: (\w+)/g, '--aggregate $1')
