@@ -41,8 +41,10 @@ addon_suite() { # vitest args...
   npx tsc -p tsconfig.json || return 1  # the CLI tests run dist/
   echo "sanitize: vitest with the instrumented addon"
   LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+  # One test file at a time: instrumented code runs several times slower, and the
+  # suite's timeouts (kill tests, worker termination, the demo) are sized for one.
   ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
-    npx vitest run "$@"
+    npx vitest run --maxWorkers=1 "$@"
 }
 
 case "$mode" in
