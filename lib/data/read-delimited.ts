@@ -69,6 +69,16 @@ export async function parseInteractions(
   return readSource(fromBytes(source, bytes), source, settings);
 }
 
+/**
+ * Reads interactions from any source of bytes with readInteractions' parser
+ * and rules (the database readers feed it a COPY stream). `where` names the
+ * calling function in option errors.
+ */
+export async function readByteSource(where: string, open: () => Promise<ByteSource>, source: string, options?: ReadOptions): Promise<ReadResult> {
+  const settings = checkReadOptions(where, options, READ_OPTIONS);
+  return readSource(await open(), source, settings);
+}
+
 async function readSource(bytes: ByteSource, source: string, settings: Settings): Promise<ReadResult> {
   const chunks = bytes[Symbol.asyncIterator]();
   try {
