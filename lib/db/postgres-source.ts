@@ -8,7 +8,8 @@
 import { Readable } from 'node:stream';
 import { to as copyTo } from 'pg-copy-streams';
 import { fromStream } from '../data/byte-source.js';
-import { readByteSource, type ReadOptions, type ReadResult } from '../data/read-delimited.js';
+import type { ReadOptions, ReadResult } from '../data/read-delimited.js';
+import { readByteSource } from '../data/read-source.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions } from '../validate.js';
 import { connect, databaseError, parsePostgresUrl, quoteIdent, tableName, type PostgresTarget } from './connection.js';
