@@ -237,7 +237,13 @@ describe('the CLI with PostgreSQL', () => {
     expect(missing.stderr).toMatch(/relation "no_such_table" does not exist.*\[ERR_MFREC_INVALID_ARGUMENT\]\n$/);
     const notUrl = await cli('train', 'orders.csv', '--query', 'select 1', '--model', 'als', '--out', 'x.mfrec');
     expect(notUrl.stderr).toMatch(/--query applies to a postgres:\/\/ input only/);
-    for (const r of [badSql, noServer, noTable, missing, notUrl]) {
+    // Commands that read or write files only never print a URL's password either.
+    const predict = await cli('recommend', '--model-file', 'orders.mfrec', '--history', withPassword);
+    expect(predict.code).toBe(1);
+    expect(predict.stderr).toContain(`postgres://postgres@127.0.0.1:${server.port}/postgres`);
+    const modelOut = await cli('train', 'orders.csv', '--model', 'als', '--out', `${withPassword}/m.mfrec`);
+    expect(modelOut.code).toBe(1);
+    for (const r of [badSql, noServer, noTable, missing, notUrl, predict, modelOut]) {
       expect(r.stderr).not.toContain('s3cret');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }

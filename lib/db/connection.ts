@@ -50,6 +50,16 @@ function redactText(text: string): string {
   return text.replace(/^(\w+:\/\/[^:/@]*):[^@]*@/, '$1@').replace(/([?&]password=)[^&]*/i, '$1…');
 }
 
+/**
+ * Every postgres:// URL in `text` without its password: for messages that
+ * quote what the user typed (a URL given where a file was expected).
+ */
+export function redactPasswords(text: string): string {
+  return text
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1@')
+    .replace(/(postgres(?:ql)?:\/\/\S*?[?&]password=)[^&\s]*/gi, '$1…');
+}
+
 /** SQLSTATE classes that mean the request itself is wrong (syntax, unknown table or column, bad value). */
 const REQUEST_ERRORS = /^(42|22|0A)/;
 
