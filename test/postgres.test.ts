@@ -319,3 +319,38 @@ describe('the swap into place', () => {
     expect((await sql('SELECT count(*)::int AS n FROM big_recs')).rows[0].n).toBe(await rowsFor(7));
   });
 });
+
+describe('connection and table name limits', () => {
+  it('gives up on a server that never answers after connect_timeout, with a typed error', async () => {
+    // A listening socket that accepts and never speaks: the client waits for the server's first reply.
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const e = await readInteractionsFromPostgres(`postgres://u:pw@127.0.0.1:${port}/db?connect_timeout=1`, { table: 't' }).catch((err: unknown) => err as MfrecError);
+      expect(e).toBeInstanceOf(MfrecError);
+      expect(e.code).toBe(ErrorCodes.IO);
+      expect(e.message).toContain(`postgres://u@127.0.0.1:${port}/db?connect_timeout=1`);
+      expect(e.message).not.toContain('pw');
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('refuses a table name whose staging names PostgreSQL would cut, and writes the longest allowed', async () => {
+    const { PostgresTableWriter } = await import('../lib/index.js');
+    const columns = [{ name: 'user', type: 'text' as const }];
+    const tooLong = 'a'.repeat(47);
+    const e = await PostgresTableWriter.open(`${server.url}?table=${tooLong}`, columns).catch((err: unknown) => err as MfrecError);
+    expect(e.code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(e.message).toContain('at most 46 bytes');
+    const longest = 'b'.repeat(46);
+    for (const value of ['first', 'second']) {
+      const writer = await PostgresTableWriter.open(`${server.url}?table=${longest}`, columns);
+      await writer.row([value]);
+      await writer.commit();
+    }
+    expect((await sql(`SELECT "user" FROM ${longest}`)).rows).toEqual([{ user: 'second' }]);
+  });
+});

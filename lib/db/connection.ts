@@ -7,6 +7,8 @@
 import pg from 'pg';
 import { ErrorCodes, MfrecError } from '../errors.js';
 
+const CONNECT_TIMEOUT_MS = 30_000;
+
 /** URL parameters that mfrec reads itself; the client never sees them. */
 const OWN_PARAMS = ['table'];
 
@@ -83,7 +85,10 @@ export function databaseError(target: PostgresTarget, doing: string, e: unknown)
  * readable by mfrec's parser whatever the server's defaults: ISO dates, UTC.
  */
 export async function connect(target: PostgresTarget, doing: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: target.connectionString, application_name: 'mfrec' });
+  // A server that never answers fails the job after 30 s (or the URL's connect_timeout, in seconds) instead of leaving it waiting.
+  const seconds = Number(new URL(target.connectionString).searchParams.get('connect_timeout') ?? NaN);
+  const connectionTimeoutMillis = seconds > 0 ? seconds * 1000 : CONNECT_TIMEOUT_MS;
+  const client = new pg.Client({ connectionString: target.connectionString, application_name: 'mfrec', connectionTimeoutMillis });
   // An error between queries (the server going away) must not be an unhandled 'error' event.
   client.on('error', () => undefined);
   try {

@@ -60,8 +60,10 @@ export class PostgresTableWriter {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Name the table to write in ${target.shown}: add ?table=NAME to the URL`);
     }
     const t = tableName(name, 'table');
-    if (Buffer.byteLength(t.name + STAGING_SUFFIX) > MAX_IDENTIFIER_BYTES) {
-      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Table name '${name}' is too long: at most ${MAX_IDENTIFIER_BYTES - STAGING_SUFFIX.length} characters`);
+    // The staging table's index is the longest name derived from the table's; PostgreSQL would cut it.
+    const room = MAX_IDENTIFIER_BYTES - Buffer.byteLength(stagingIndexName(t)) + Buffer.byteLength(t.name);
+    if (Buffer.byteLength(t.name) > room) {
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Table name '${name}' is too long: at most ${room} bytes`);
     }
     const client = await connect(target, 'write to');
     try {
@@ -117,12 +119,12 @@ export class PostgresTableWriter {
       if (this.failure !== undefined) throw this.failure;
       const staging = stagingOf(table);
       const first = this.columns[0]!.name;
-      await client.query(`CREATE INDEX ${quoteIdent(stagingName(table) + '_i')} ON ${staging} (${quoteIdent(first)})`);
+      await client.query(`CREATE INDEX ${quoteIdent(stagingIndexName(table))} ON ${staging} (${quoteIdent(first)})`);
       // Readers keep the previous table until the commit; the swap holds its lock only for the renames.
       await client.query(`DROP TABLE IF EXISTS ${table.sql}`);
       await client.query(`ALTER TABLE ${staging} RENAME TO ${quoteIdent(table.name)}`);
       const index = `${table.name}_${first}_idx`.slice(0, MAX_IDENTIFIER_BYTES);
-      await client.query(`ALTER INDEX ${schemaPrefix(table)}${quoteIdent(stagingName(table) + '_i')} RENAME TO ${quoteIdent(index)}`);
+      await client.query(`ALTER INDEX ${schemaPrefix(table)}${quoteIdent(stagingIndexName(table))} RENAME TO ${quoteIdent(index)}`);
       await client.query('COMMIT');
     } catch (e) {
       await this.abort();
@@ -141,6 +143,10 @@ export class PostgresTableWriter {
 
 function stagingName(t: TableName): string {
   return t.name + STAGING_SUFFIX;
+}
+
+function stagingIndexName(t: TableName): string {
+  return stagingName(t) + '_i';
 }
 
 function schemaPrefix(t: TableName): string {
