@@ -64,6 +64,8 @@ export {
   type ReadNote,
 } from './data/read-delimited.js';
 export { checkValuesFor, type ValueUse } from './data/value-checks.js';
+export { readInteractionsFromPostgres, type PostgresSource } from './db/postgres-source.js';
+export { PostgresTableWriter, type TableColumn } from './db/postgres-sink.js';
 export { readRows, type RowBatch, type RowsSummary, type ReadRowsOptions } from './data/read-rows.js';
 export {
   readOnlineRetail,

@@ -67,6 +67,14 @@ describe('parseDate', () => {
     }
   });
 
+  it('takes a whole-hour offset written ±HH, as PostgreSQL writes timestamptz', () => {
+    expect(date('2010-12-01 08:26:00+00')).toBe(Date.UTC(2010, 11, 1, 8, 26) / 1000);
+    expect(date('2010-12-01 08:26:00.5-03')).toBe(Date.UTC(2010, 11, 1, 11, 26, 0, 500) / 1000);
+    for (const bad of ['2010-12-01 08:26:00+0', '2010-12-01 08:26:00+24', '2010-12-01 08:26:00+0a', '2010-12-01 08:26:00+00:']) {
+      expect(date(bad)).toBeNaN();
+    }
+  });
+
   it('parseTime takes numbers as written and dates as epoch seconds', () => {
     expect(parseTime(...bytes('1427784002'))).toBe(1427784002);
     expect(parseTime(...bytes(' 1970-01-02 '))).toBe(86400);

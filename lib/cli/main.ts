@@ -7,6 +7,7 @@ import { MfrecError } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { registerCommands } from './commands.js';
 import { printable } from '../text/printable.js';
+import { redactPasswords } from '../db/connection.js';
 import { inCliWords } from './read-flags.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -36,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     const message = inCliWords(e instanceof Error ? e.message : String(e));
     const code = e instanceof MfrecError ? ` [${e.code}]` : '';
     // Messages quote ids, types and paths from files: their control characters (line breaks too) are shown, not obeyed.
-    process.stderr.write(`mfrec: ${printable(message)}${code}\n`);
+    // A postgres:// URL given where a file was expected is quoted by file errors: never with its password.
+    process.stderr.write(`mfrec: ${printable(redactPasswords(message))}${code}\n`);
     return 1;
   }
 }

@@ -7,6 +7,8 @@
 import { Option, type Command, InvalidArgumentError } from 'commander';
 import { readInteractions, type ReadNote, type ReadOptions, type ReadResult } from '../data/read-delimited.js';
 import { readRows, type RowBatch } from '../data/read-rows.js';
+import { isPostgresUrl } from '../db/connection.js';
+import { readInteractionsFromPostgres, type PostgresSource } from '../db/postgres-source.js';
 import { checkValuesFor, type ValueUse } from '../data/value-checks.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { printable } from '../text/printable.js';
@@ -144,12 +146,16 @@ export function printNotes(notes: readonly ReadNote[]): void {
   for (const note of notes) process.stderr.write(`mfrec: note: ${printable(inCliWords(note.message))}\n`);
 }
 
-/** readInteractions for a CLI command: notes on stderr, errors in the CLI's words. */
-export async function readForCli(file: string, options: ReadOptions, progress?: Progress): Promise<ReadResult> {
-  const reading = progress === undefined ? undefined : withReadProgress(file, options, progress);
+/**
+ * readInteractions for a CLI command: notes on stderr, errors in the CLI's
+ * words. A `postgres://` FILE is read from the database (`from`: the query
+ * or table; else the URL's `?table=`).
+ */
+export async function readForCli(file: string, options: ReadOptions, progress?: Progress, from?: PostgresSource): Promise<ReadResult> {
+  const reading = progress === undefined || isPostgresUrl(file) ? undefined : withReadProgress(file, options, progress);
   let read: ReadResult;
   try {
-    read = await readInteractions(file, reading?.options ?? options);
+    read = isPostgresUrl(file) ? await readInteractionsFromPostgres(file, from, options) : await readInteractions(file, reading?.options ?? options);
   } catch (e) {
     throw inCliError(e);
   } finally {
@@ -183,8 +189,8 @@ const VALUE_USE: Record<string, ValueUse> = { explicit: 'ratings', als: 'confide
  * warns on stderr about values the model would misread (negative values,
  * a value column of ids, prices or timestamps).
  */
-export async function readForModel(file: string, options: ReadOptions, model: string, progress?: Progress): Promise<ReadResult> {
-  const read = await readForCli(file, options, progress);
+export async function readForModel(file: string, options: ReadOptions, model: string, progress?: Progress, from?: PostgresSource): Promise<ReadResult> {
+  const read = await readForCli(file, options, progress, from);
   const use = VALUE_USE[model];
   if (use === undefined) return read;
   let notes: ReadNote[];

@@ -10,7 +10,8 @@ import { loadModel } from '../persist/load-model.js';
 import { recommendFromHistory, type HistoryFlags } from './history-recommend.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
-import { CsvSink, formatScore, RAW_IDS_HELP } from './output.js';
+import { formatScore, RAW_IDS_HELP } from './output.js';
+import { fileOut, openSink } from './open-sink.js';
 import { intArg, shardArg } from './parse.js';
 import { createProgress } from './progress.js';
 import { addReadFlags, type ReadFlags } from './read-flags.js';
@@ -46,7 +47,7 @@ export function registerRecommend(program: Command): void {
     .option('--k <n>', 'items per user', intArg(1), 10)
     .option('--keep-seen', 'keep items the user already interacted with')
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
-    .option('--out <file>', 'write CSV here (atomically) instead of stdout')
+    .option('--out <file>', 'write CSV here (atomically) instead of stdout, or into postgres://…?table=NAME (swapped in atomically)')
     .option('--raw-ids', RAW_IDS_HELP)
     .option('--quiet', 'no progress bar');
   addReadFlags(cmd);
@@ -54,14 +55,14 @@ export function registerRecommend(program: Command): void {
     const modes = [flags.user !== undefined, flags.all === true, flags.history !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'Give exactly one of --user ID, --all or --history FILE');
     if (flags.shard && !flags.all) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--shard applies to --all only');
-    await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: '--model-file', path: flags.modelFile }, { flag: '--history', path: flags.history }]);
+    await checkOutputPaths([{ flag: '--out', path: fileOut(flags.out) }], [{ flag: '--model-file', path: flags.modelFile }, { flag: '--history', path: flags.history }]);
     const model = await loadModel(flags.modelFile);
     if (flags.history !== undefined) {
       return recommendFromHistory(model, flags as HistoryFlags, { k: flags.k, filterSeen: !flags.keepSeen });
     }
     const users = flags.all ? shardUsers(model.userIds, flags.shard) : flags.user!;
     const options = { k: flags.k, filterSeen: !flags.keepSeen, ...(flags.threads !== undefined ? { threads: flags.threads } : {}) };
-    const sink = await CsvSink.open(flags.out, ['user', 'item', 'rank', 'score', 'source'], { rawIds: flags.rawIds });
+    const sink = await openSink(flags.out, ['user', 'item', 'rank', 'score', 'source'], { rawIds: flags.rawIds });
     const progress = createProgress(!flags.quiet && flags.out !== undefined);
     progress.start('recommending', users.length);
     try {

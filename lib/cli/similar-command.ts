@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { loadModel } from '../persist/load-model.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
-import { CsvSink, formatScore, RAW_IDS_HELP } from './output.js';
+import { formatScore, RAW_IDS_HELP } from './output.js';
+import { fileOut, openSink } from './open-sink.js';
 import { intArg } from './parse.js';
 
 interface SimilarFlags extends ModelFileFlags {
@@ -20,14 +21,14 @@ export function registerSimilar(program: Command): void {
   addModelFileFlag(cmd, 'model file written by mfrec train')
     .requiredOption('--item <id...>', 'one or more item ids')
     .option('--k <n>', 'similar items per item', intArg(1), 10)
-    .option('--out <file>', 'write CSV here (atomically) instead of stdout')
+    .option('--out <file>', 'write CSV here (atomically) instead of stdout, or into postgres://…?table=NAME (swapped in atomically)')
     .option('--raw-ids', RAW_IDS_HELP)
     .action(async (flags: SimilarFlags) => {
-      await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: '--model-file', path: flags.modelFile }]);
+      await checkOutputPaths([{ flag: '--out', path: fileOut(flags.out) }], [{ flag: '--model-file', path: flags.modelFile }]);
       const model = await loadModel(flags.modelFile);
       // Look every item up first: an unknown id fails before any output is written.
       const rows = flags.item.map((item) => ({ item, similar: model.similarItems(item, { k: flags.k }) }));
-      const sink = await CsvSink.open(flags.out, ['item', 'similar', 'rank', 'score'], { rawIds: flags.rawIds });
+      const sink = await openSink(flags.out, ['item', 'similar', 'rank', 'score'], { rawIds: flags.rawIds });
       try {
         for (const { item, similar } of rows) {
           let rank = 1;

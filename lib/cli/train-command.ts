@@ -7,6 +7,7 @@ import { checkOutputPaths } from '../persist/output-paths.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
 import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { postgresSourceOf } from './postgres-input.js';
 
 interface TrainFlags extends ReadFlags, ModelFlags {
   model: TrainableType;
@@ -14,18 +15,22 @@ interface TrainFlags extends ReadFlags, ModelFlags {
   validation?: string;
   json?: boolean;
   quiet?: boolean;
+  query?: string;
+  table?: string;
 }
 
 export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a model on an interactions file and save it')
-    .argument('<file>', 'interactions: delimited text, optionally .gz')
+    .argument('<file>', 'interactions: delimited text, optionally .gz, or postgres://user@host:port/db (with --query or --table)')
     .addOption(new Option('--model <type>', 'model').choices(['explicit', 'als', 'bpr']).makeOptionMandatory())
     .requiredOption('--out <model>', 'where to write the model file')
     .option('--validation <file>', 'explicit model: validation ratings, reported each epoch and used for early stopping')
     .option('--json', 'machine-readable summary on stdout')
-    .option('--quiet', 'no progress bars');
+    .option('--quiet', 'no progress bars')
+    .option('--query <sql>', 'with a postgres:// FILE: the SQL query whose rows are the interactions')
+    .option('--table <name>', 'with a postgres:// FILE: the table whose rows are the interactions');
   addModelFlags(cmd);
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: TrainFlags) => {
@@ -34,7 +39,7 @@ export function registerTrain(program: Command): void {
     const progress = createProgress(!flags.json && !flags.quiet);
     const model = createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);
-    const data = await readForModel(file, readOptions, flags.model, progress);
+    const data = await readForModel(file, readOptions, flags.model, progress, postgresSourceOf(file, flags));
     const validation = flags.validation ? (await readForModel(flags.validation, readOptions, flags.model, progress)).interactions : undefined;
     if (validation && flags.model !== 'explicit') {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--validation applies to --model explicit only');

@@ -84,6 +84,14 @@ function byteCounter(size: number, onProgress: ReadProgress): (n: number) => voi
 /** Names of this process's standard input. */
 const STDIN_PATHS = ['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'];
 
+/**
+ * Any readable stream (a database's COPY output...) read once, in order, like
+ * a pipe: no size, no positions; `name` names it in errors.
+ */
+export function fromStream(name: string, stream: Readable): Promise<ByteSource> {
+  return streamedFile(name, stream);
+}
+
 /** A pipe read once, in order: gunzipped on the fly when its first bytes are the gzip magic. */
 async function streamedFile(name: string, file: Readable): Promise<ByteSource> {
   const chunks = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;

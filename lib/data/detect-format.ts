@@ -42,7 +42,10 @@ const KNOWN_NAMES = {
     'rating', 'value', 'score', 'count', 'quantity', 'qty', 'weight', 'stars', 'plays', 'playcount',
     'clicks', 'confidence', 'preference', 'amount',
   ],
-  time: ['timestamp', 'time', 'date', 'datetime', 'ts', 'eventtime', 'createdat', 'invoicedate', 'unixtime', 'epoch'],
+  time: [
+    'timestamp', 'time', 'date', 'datetime', 'ts', 'eventtime', 'createdat', 'invoicedate', 'unixtime', 'epoch',
+    'orderedat', 'orderdate', 'purchasedat', 'purchasedate', 'eventdate', 'occurredat',
+  ],
   /** Names of an interaction type column: they tell a header, but the type column itself is never guessed. */
   type: ['event', 'eventtype', 'type', 'action', 'interaction', 'interactiontype', 'behavior', 'behaviour'],
 } as const;

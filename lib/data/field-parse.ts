@@ -81,7 +81,7 @@ export function parseNumberText(text: string): number {
 /**
  * Epoch seconds (UTC) of an ISO-like date in b[s, e): `YYYY-MM-DD`, optionally
  * followed by `T` or a space and `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, and an
- * optional `Z` or `±HH:MM` offset. NaN when the bytes are not such a date or
+ * optional `Z`, `±HH:MM` or `±HH` offset. NaN when the bytes are not such a date or
  * name an impossible one (month 13, February 30, hour 24...).
  */
 export function parseDate(b: Uint8Array, s: number, e: number): number {
@@ -118,12 +118,14 @@ export function parseDate(b: Uint8Array, s: number, e: number): number {
   let offset = 0;
   if (i < e && b[i] === 0x5a) i++;
   else if (i < e && (b[i] === 0x2b || b[i] === 0x2d)) {
-    if (e - i !== 6 || b[i + 3] !== 0x3a) return NaN;
+    // ±HH:MM, or ±HH alone as PostgreSQL writes whole-hour offsets (`2010-12-01 08:26:00+00`).
+    const hoursOnly = e - i === 3;
+    if (!hoursOnly && (e - i !== 6 || b[i + 3] !== 0x3a)) return NaN;
     const oh = digitsAt(b, i + 1, 2);
-    const om = digitsAt(b, i + 4, 2);
+    const om = hoursOnly ? 0 : digitsAt(b, i + 4, 2);
     if (oh > 23 || om > 59) return NaN;
     offset = (b[i] === 0x2b ? 1 : -1) * (oh * 3600 + om * 60);
-    i += 6;
+    i += hoursOnly ? 3 : 6;
   }
   if (i !== e || !(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second < 60)) return NaN;
   if (day > daysInMonth(year, month)) return NaN;

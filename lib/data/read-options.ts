@@ -40,7 +40,7 @@ export interface ReadOptions {
   valueCol?: ColumnRef | null;
   /**
    * Column of the time: a number (kept as written, e.g. Unix seconds) or an
-   * ISO-like date `YYYY-MM-DD[( |T)HH:MM[:SS[.fff]]][Z|±HH:MM]` (read as UTC,
+   * ISO-like date `YYYY-MM-DD[( |T)HH:MM[:SS[.fff]]][Z|±HH:MM|±HH]` (read as UTC,
    * converted to epoch seconds). `null`: none. Default: from the header
    * (timestamp, time, date...), else position 3 when the file has it.
    */
