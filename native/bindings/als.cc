@@ -11,7 +11,7 @@
 #include "bindings/common.h"
 #include "bindings/modules.h"
 #include "kernels/blas.h"
-#include "kernels/csr_check.h"
+#include "kernels/csr.h"
 #include "kernels/parallel.h"
 
 namespace mfrec {

@@ -5,6 +5,7 @@
 #include "bindings/common.h"
 #include "bindings/modules.h"
 #include "kernels/bpr.h"
+#include "kernels/csr.h"
 
 namespace mfrec {
 
@@ -29,18 +30,19 @@ Napi::Value BprEpoch(const Napi::CallbackInfo& info) {
   p.verify_negative = Bool(o, "verifyNegative");
   const uint32_t epoch = static_cast<uint32_t>(Int(o, "epoch"));
 
-  BprData d;
-  d.users = static_cast<std::size_t>(users);
-  d.items = static_cast<std::size_t>(items);
+  CsrView d;
+  d.rows = static_cast<std::size_t>(users);
+  const std::size_t n_items = static_cast<std::size_t>(items);
   Napi::Value indptr = o.Get("indptr"), indices = o.Get("indices");
-  d.indptr = I32(indptr, "indptr", d.users + 1);
+  d.indptr = I32(indptr, "indptr", d.rows + 1);
   d.indices = I32(indices, "indices");
-  d.nnz = Length(indices);
+  if (const char* problem = csr_problem(d, n_items, Length(indices)))
+    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", std::string(problem) + " in the interactions");
 
   Napi::Value uf = o.Get("userFactors"), vf = o.Get("itemFactors"), bias = o.Get("itemBias");
-  float* user_factors = F32(uf, "userFactors", Count(env, d.users, p.factors, "userFactors"));
-  float* item_factors = F32(vf, "itemFactors", Count(env, d.items, p.factors, "itemFactors"));
-  float* item_bias = F32(bias, "itemBias", d.items);
+  float* user_factors = F32(uf, "userFactors", Count(env, d.rows, p.factors, "userFactors"));
+  float* item_factors = F32(vf, "itemFactors", Count(env, n_items, p.factors, "itemFactors"));
+  float* item_bias = F32(bias, "itemBias", n_items);
   Napi::Value cancel_value = o.Get("cancel");
   CancelFlag cancel = Cancel(cancel_value);
 
@@ -49,7 +51,7 @@ Napi::Value BprEpoch(const Napi::CallbackInfo& info) {
   auto stats = std::make_shared<BprEpochStats>();
   return PromiseWorker::Start(
       env, std::move(keep),
-      [=] { *stats = bpr_epoch(p, d, user_factors, item_factors, item_bias, epoch, cancel); },
+      [=] { *stats = bpr_epoch(p, d, n_items, user_factors, item_factors, item_bias, epoch, cancel); },
       [stats](Napi::Env e) {
         Napi::Object r = Napi::Object::New(e);
         r.Set("loss", Napi::Number::New(e, stats->loss));

@@ -57,8 +57,9 @@ TopKQuery ReadQuery(const Napi::Object& o, std::vector<Napi::Value>& keep, int32
 
   if (Present(o, "filterIndptr")) {
     Napi::Value indptr = o.Get("filterIndptr"), indices = o.Get("filterIndices");
-    q.filter_indptr = I32(indptr, "filterIndptr", q.query_rows + 1);
-    q.filter_indices = I32(indices, "filterIndices");
+    q.filter.indptr = I32(indptr, "filterIndptr", q.query_rows + 1);
+    q.filter.rows = q.query_rows;
+    q.filter.indices = I32(indices, "filterIndices");
     q.filter_nnz = Length(indices);
     keep.insert(keep.end(), {indptr, indices});
   }
