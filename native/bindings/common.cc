@@ -4,27 +4,32 @@
 
 namespace mfrec {
 
-Args::Args(const Napi::CallbackInfo& info)
-    : path_(), holder_(Napi::Array::New(info.Env())) {
+Args::Args(const Napi::CallbackInfo& info) : kept_(std::make_shared<std::vector<Napi::Value>>()) {
   if (info.Length() < 1 || !info[0].IsObject()) ThrowInvalid(info.Env(), "Expected one arguments object");
   object_ = info[0].As<Napi::Object>();
 }
 
-Args::Args(Napi::Object object, std::string path, Napi::Array holder)
-    : object_(object), path_(std::move(path)), holder_(holder) {}
+Args::Args(Napi::Object object, std::string path, std::shared_ptr<std::vector<Napi::Value>> kept)
+    : object_(object), path_(std::move(path)), kept_(std::move(kept)) {}
 
 Args Args::Object(const char* key) const {
   Napi::Value v = Get(key);
   if (!v.IsObject() || v.IsTypedArray()) ThrowInvalid(Env(), "Expected an object for " + Name(key));
   Keep(v);
-  return Args(v.As<Napi::Object>(), Name(key) + ".", holder_);
+  return Args(v.As<Napi::Object>(), Name(key) + ".", kept_);
 }
 
 std::string Args::Name(const char* key) const { return path_ + key; }
 
 Napi::Value Args::Get(const char* key) const { return object_.Get(key); }
 
-void Args::Keep(const Napi::Value& v) const { holder_.Set(holder_.Length(), v); }
+void Args::Keep(const Napi::Value& v) const { kept_->push_back(v); }
+
+Napi::Object Args::Holder() const {
+  Napi::Array holder = Napi::Array::New(Env(), kept_->size());
+  for (std::size_t i = 0; i < kept_->size(); ++i) holder.Set(static_cast<uint32_t>(i), (*kept_)[i]);
+  return holder;
+}
 
 bool Args::Has(const char* key) const {
   Napi::Value v = Get(key);

@@ -8,7 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "bindings/errors.h"
 #include "kernels/csr.h"
@@ -24,9 +26,9 @@ struct AddonData {
 // The one calling convention: every binding takes one arguments object,
 // which it reads, field by field and with every check, into the plain struct
 // its kernel takes before any kernel runs. Reading is done through Args,
-// which also records every JS object whose memory the struct points into in
-// one holder array: an asynchronous call keeps that holder alive as one
-// persistent reference, so reassigning a property of the arguments object
+// which also records every JS object whose memory the struct points into: an
+// asynchronous call gathers them into one holder array and keeps it alive as
+// one persistent reference, so reassigning a property of the arguments object
 // while the kernel runs cannot free memory the kernel uses.
 class Args {
  public:
@@ -62,11 +64,11 @@ class Args {
   // column count goes to *cols.
   CsrView Csr(const char* key, std::size_t* cols) const;
 
-  // Every JS object read so far.
-  Napi::Object Holder() const { return holder_; }
+  // Every JS object read so far, in one new array (the holder).
+  Napi::Object Holder() const;
 
  private:
-  Args(Napi::Object object, std::string path, Napi::Array holder);
+  Args(Napi::Object object, std::string path, std::shared_ptr<std::vector<Napi::Value>> kept);
   std::string Name(const char* key) const;
   Napi::Value Get(const char* key) const;
   void Keep(const Napi::Value& v) const;
@@ -75,7 +77,9 @@ class Args {
 
   Napi::Object object_;
   std::string path_;  // "" or "grid."
-  Napi::Array holder_;
+  // Handles of the call's scope; only an asynchronous call turns them into
+  // a holder, so a synchronous call allocates nothing on the JS heap.
+  std::shared_ptr<std::vector<Napi::Value>> kept_;
 };
 
 // The factor count every kernel accepts: 1 .. kMaxFactors. One bound for all
