@@ -1,12 +1,13 @@
 // Binding for kernels/bpr.h: bprEpoch(args) trains one epoch off the event
 // loop and resolves with its statistics. See lib/models/bpr-kernel.ts for the
 // argument shape.
+#include "kernels/bpr.h"
+
 #include <memory>
 #include <string>
 
 #include "bindings/common.h"
 #include "bindings/modules.h"
-#include "kernels/bpr.h"
 #include "kernels/csr.h"
 
 namespace mfrec {
@@ -52,8 +53,8 @@ Napi::Value BprEpoch(const Napi::CallbackInfo& info) {
   return PromiseWorker::Start(
       args,
       [c, stats] {
-        *stats = bpr_epoch(c.params, c.by_user, c.items, c.user_factors, c.item_factors, c.item_bias, c.epoch,
-                           c.cancel);
+        *stats =
+            bpr_epoch(c.params, c.by_user, c.items, c.user_factors, c.item_factors, c.item_bias, c.epoch, c.cancel);
       },
       [stats](Napi::Env e) {
         Napi::Object r = Napi::Object::New(e);

@@ -51,14 +51,15 @@ int64_t Args::Int(const char* key) const {
 int64_t Args::IntIn(const char* key, int64_t lo, int64_t hi) const {
   const int64_t n = Int(key);
   if (n < lo || n > hi)
-    ThrowInvalid(Env(), Name(key) + " out of range: " + std::to_string(n) + " is not in [" + std::to_string(lo) +
-                            ", " + std::to_string(hi) + "]");
+    ThrowInvalid(Env(), Name(key) + " out of range: " + std::to_string(n) + " is not in [" + std::to_string(lo) + ", " +
+                            std::to_string(hi) + "]");
   return n;
 }
 
 int64_t Args::IntAtLeast(const char* key, int64_t lo) const {
   const int64_t n = Int(key);
-  if (n < lo) ThrowInvalid(Env(), Name(key) + " out of range: " + std::to_string(n) + " is below " + std::to_string(lo));
+  if (n < lo)
+    ThrowInvalid(Env(), Name(key) + " out of range: " + std::to_string(n) + " is below " + std::to_string(lo));
   return n;
 }
 
@@ -113,7 +114,8 @@ CsrView Args::Csr(const char* key, std::size_t* cols) const {
   const std::size_t nnz = m.Length("indices");
   view.indices = m.I32("indices", nnz);
   view.values = m.F32("values", nnz);
-  if (const char* problem = csr_problem(view, *cols, nnz)) ThrowInvalid(Env(), std::string(problem) + " in " + Name(key));
+  if (const char* problem = csr_problem(view, *cols, nnz))
+    ThrowInvalid(Env(), std::string(problem) + " in " + Name(key));
   return view;
 }
 

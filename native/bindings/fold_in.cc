@@ -1,8 +1,9 @@
 // Binding for the explicit model's fold-in solve (kernels/fold_in.h):
 // synchronous, since one row's solve takes well under a millisecond.
+#include "kernels/fold_in.h"
+
 #include "bindings/common.h"
 #include "bindings/modules.h"
-#include "kernels/fold_in.h"
 
 namespace mfrec {
 

@@ -1,12 +1,13 @@
 // Bindings for the explicit-rating SGD kernel (kernels/sgd.h). Each takes
 // one arguments object (bindings/common.h); the grid, model and step objects
 // are the twin's shapes (lib/twins/sgd-explicit.ts).
+#include "kernels/sgd.h"
+
 #include <memory>
 #include <string>
 
 #include "bindings/common.h"
 #include "bindings/modules.h"
-#include "kernels/sgd.h"
 
 namespace mfrec {
 

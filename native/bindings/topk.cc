@@ -2,11 +2,12 @@
 // (single user, small work), topk(args) returns a Promise (batches). Both
 // take one already-validated object; see lib/models/topk-native.ts for its
 // shape.
+#include "kernels/topk.h"
+
 #include <string>
 
 #include "bindings/common.h"
 #include "bindings/modules.h"
-#include "kernels/topk.h"
 
 namespace mfrec {
 

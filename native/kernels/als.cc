@@ -34,7 +34,7 @@ MFREC_INLINE void axpy_k(float s, const float* x, float* y, std::size_t k) {
 // item (what lib/twins/als.ts computes).
 template <typename Coef>
 MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::size_t n, const float* v, float* out,
-                            std::size_t k, Coef coef) {
+                                  std::size_t k, Coef coef) {
   std::size_t e = 0;
 #if MFREC_HAS_LANES8
   if (k % 8 == 0) {
@@ -104,8 +104,7 @@ constexpr std::size_t kBlockRows = 128;  // items gathered per BLAS rank update
 constexpr std::size_t kBlasMinRows = 12; // below this, rank-1 updates are cheaper than a BLAS call
 
 // Fills s.weight / s.target for entries [begin, end) of m.
-MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o,
-                 Scratch& s) {
+MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o, Scratch& s) {
   for (std::size_t e = begin; e < end; ++e) {
     float v = m.values[e];
     float c = als_confidence(o, v);
@@ -115,8 +114,8 @@ MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t e
 }
 
 // A few conjugate-gradient steps on row x, warm-started from its current value.
-MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
-                  float* x, const AlsOptions& o, Scratch& s) {
+MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y, const float* gram_yy, float* x,
+                               const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
   const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
   const std::size_t end = static_cast<std::size_t>(m.indptr[row + 1]);
@@ -186,8 +185,8 @@ bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
 }
 
 // Exact solve of row x: forms A = YtY + lambda I + sum (c - 1) y y^T.
-MFREC_INLINE void solve_row_cholesky(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
-                        float* x, const AlsOptions& o, Scratch& s) {
+MFREC_INLINE void solve_row_cholesky(const CsrView& m, std::size_t row, const float* y, const float* gram_yy, float* x,
+                                     const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
   const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
   const std::size_t end = static_cast<std::size_t>(m.indptr[row + 1]);

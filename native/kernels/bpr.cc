@@ -33,8 +33,7 @@ std::size_t validate(const BprParams& p, const CsrView& d, std::size_t items) {
 // factor instead of 16). vi and vj are distinct rows unless negatives are not
 // verified and j == i; the loop reads all three values of a factor before
 // writing any, so that case updates as the formula says.
-MFREC_INLINE void update_rows(float* MFREC_RESTRICT u, float* vi, float* vj, std::size_t f, float step,
-                                  float keep) {
+MFREC_INLINE void update_rows(float* MFREC_RESTRICT u, float* vi, float* vj, std::size_t f, float step, float keep) {
   for (std::size_t k = 0; k < f; ++k) {
     const float a = u[k], b = vi[k], c = vj[k];
     const float pull = step * a;
@@ -139,8 +138,7 @@ struct ThreadArgs {
 };
 
 MFREC_INLINE void train_stretch_body(const ThreadArgs& a, const int32_t* order, std::size_t count, uint32_t epoch_seed,
-                                     int t,
-                   BprEpochStats& st) {
+                                     int t, BprEpochStats& st) {
   const CsrView& d = a.d;
   const std::size_t f = a.p.factors;
   const float lr = a.p.learning_rate;

@@ -90,8 +90,7 @@ MFREC_INLINE float lane_dot(const float* MFREC_RESTRICT p, const float* MFREC_RE
 }
 
 // u · (a − b) in the lanes and order of lane_dot (BPR's u · (v_i − v_j)).
-MFREC_INLINE float lane_difference_dot(const float* MFREC_RESTRICT u, const float* a, const float* b,
-                                       std::size_t k) {
+MFREC_INLINE float lane_difference_dot(const float* MFREC_RESTRICT u, const float* a, const float* b, std::size_t k) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   std::size_t f = 0;
   for (; f + 8 <= k; f += 8)

@@ -60,7 +60,8 @@ MFREC_TEST(simd_lane_reductions_sum_in_the_documented_order) {
     std::vector<float> diff(k);
     for (std::size_t f = 0; f < k; ++f) diff[f] = b[f] - c[f];
     CHECK(same_bits(lane_dot(a.data(), b.data(), k), adjacent_pairs_reference(a.data(), b.data(), k)));
-    if (k >= 16) CHECK(same_bits(lane_dot<16>(a.data(), b.data(), 0), adjacent_pairs_reference(a.data(), b.data(), 16)));
+    if (k >= 16)
+      CHECK(same_bits(lane_dot<16>(a.data(), b.data(), 0), adjacent_pairs_reference(a.data(), b.data(), 16)));
     CHECK(same_bits(lane_difference_dot(a.data(), b.data(), c.data(), k),
                     adjacent_pairs_reference(a.data(), diff.data(), k)));
     CHECK(same_bits(halves_dot(a.data(), b.data(), k), halves_reference(a.data(), b.data(), k)));
