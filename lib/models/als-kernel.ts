@@ -22,8 +22,6 @@ export interface AlsKernelOptions {
 }
 
 export interface AlsAddon {
-  /** Solves every row of `x` (rows × factors) against fixed `y` (cols × factors). */
-  alsHalfSweep(rows: SparseRows, y: Float32Array, x: Float32Array, options: AlsKernelOptions, cancel?: Int32Array): Promise<void>;
   /** Users against items, then items against users. */
   alsIteration(
     byUser: SparseRows,
@@ -44,7 +42,7 @@ export interface AlsAddon {
   ): Promise<number>;
   /** out (factors × factors) = YᵀY for y (rows × factors); synchronous. */
   alsGram(y: Float32Array, rows: number, factors: number, out: Float32Array): void;
-  /** Solves every row of `x` against fixed `y` given `gram` = YᵀY (as alsHalfSweep without computing YᵀY). */
+  /** Solves every row of `x` against fixed `y` given `gram` = YᵀY (a half-sweep is alsGram, then this). */
   alsSolveRows(
     rows: SparseRows,
     y: Float32Array,
@@ -57,6 +55,39 @@ export interface AlsAddon {
   alsSolveRowsSync(rows: SparseRows, y: Float32Array, gram: Float32Array, x: Float32Array, options: AlsKernelOptions): void;
 }
 
+/** The addon's functions: one arguments object per call. */
+interface AlsPairArgs {
+  byUser: SparseRows;
+  byItem: SparseRows;
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  options: AlsKernelOptions;
+  cancel?: Int32Array;
+}
+interface AlsRowsArgs {
+  rows: SparseRows;
+  y: Float32Array;
+  gram: Float32Array;
+  x: Float32Array;
+  options: AlsKernelOptions;
+  cancel?: Int32Array;
+}
+interface AlsRawAddon {
+  alsIteration(args: AlsPairArgs): Promise<void>;
+  alsLoss(args: AlsPairArgs): Promise<number>;
+  alsGram(args: { y: Float32Array; rows: number; factors: number; out: Float32Array }): void;
+  alsSolveRows(args: AlsRowsArgs): Promise<void>;
+  alsSolveRowsSync(args: Omit<AlsRowsArgs, 'cancel'>): void;
+}
+
 export function alsNative(): AlsAddon {
-  return native() as unknown as AlsAddon;
+  const addon = native() as unknown as AlsRawAddon;
+  return {
+    alsIteration: (byUser, byItem, userFactors, itemFactors, options, cancel) =>
+      addon.alsIteration({ byUser, byItem, userFactors, itemFactors, options, cancel }),
+    alsLoss: (byUser, byItem, userFactors, itemFactors, options, cancel) => addon.alsLoss({ byUser, byItem, userFactors, itemFactors, options, cancel }),
+    alsGram: (y, rows, factors, out) => addon.alsGram({ y, rows, factors, out }),
+    alsSolveRows: (rows, y, gram, x, options, cancel) => addon.alsSolveRows({ rows, y, gram, x, options, cancel }),
+    alsSolveRowsSync: (rows, y, gram, x, options) => addon.alsSolveRowsSync({ rows, y, gram, x, options }),
+  };
 }

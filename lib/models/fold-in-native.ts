@@ -10,6 +10,12 @@ export interface FoldInBinding {
   foldInSolve(problem: BiasedRidgeProblem, out: Float32Array): Float32Array;
 }
 
+/** The addon's function: one arguments object, the problem and `out`. */
+interface FoldInAddon {
+  foldInSolve(args: BiasedRidgeProblem & { out: Float32Array }): Float32Array;
+}
+
 export function foldInNative(): FoldInBinding {
-  return native() as unknown as FoldInBinding;
+  const addon = native() as unknown as FoldInAddon;
+  return { foldInSolve: (problem, out) => addon.foldInSolve({ ...problem, out }) };
 }

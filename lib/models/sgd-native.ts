@@ -1,7 +1,7 @@
 /**
- * Types of the explicit-rating SGD binding (native/bindings/sgd.cc). The
- * argument shapes are the twin's (lib/twins/sgd-explicit.ts), so either side
- * can run the same call.
+ * The explicit-rating SGD binding (native/bindings/sgd.cc). The argument
+ * shapes are the twin's (lib/twins/sgd-explicit.ts), so either side can run
+ * the same call; the addon itself takes each call's arguments as one object.
  */
 import { native } from '../native.js';
 import type { SgdGrid, SgdModelArrays, SgdStep } from '../twins/sgd-explicit.js';
@@ -27,6 +27,18 @@ export interface SgdBinding {
   ): Float32Array;
 }
 
+/** The addon's functions: one arguments object per call. */
+interface SgdAddon {
+  sgdLayout(args: { users: Int32Array; items: Int32Array; ratings: Float32Array; nUsers: number; nItems: number; seed: number; grid: SgdGrid }): Promise<void>;
+  sgdEpoch(args: { grid: SgdGrid; model: SgdModelArrays; step: SgdStep; cancel?: Int32Array }): Promise<number>;
+  sgdPredict(args: { model: SgdModelArrays; users: Int32Array; items: Int32Array; out: Float32Array; min: number; max: number; threads: number }): Float32Array;
+}
+
 export function sgdNative(): SgdBinding {
-  return native() as unknown as SgdBinding;
+  const addon = native() as unknown as SgdAddon;
+  return {
+    sgdLayout: (users, items, ratings, options, grid) => addon.sgdLayout({ users, items, ratings, ...options, grid }),
+    sgdEpoch: (grid, model, step, cancel) => addon.sgdEpoch({ grid, model, step, cancel }),
+    sgdPredict: (model, users, items, out, options) => addon.sgdPredict({ model, users, items, out, ...options }),
+  };
 }

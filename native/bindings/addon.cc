@@ -11,7 +11,7 @@ namespace mfrec {
 namespace {
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsFunction()) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected a constructor");
+  if (!info[0].IsFunction()) ThrowInvalid(env, "Expected a constructor");
   env.GetInstanceData<AddonData>()->error_class = Napi::Persistent(info[0].As<Napi::Function>());
   return env.Undefined();
 }

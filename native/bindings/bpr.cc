@@ -1,55 +1,61 @@
-// Glue for kernels/bpr.h: bprEpoch(args) trains one epoch off the event loop
-// and resolves with its statistics. See lib/models/bpr.ts for the argument shape.
+// Binding for kernels/bpr.h: bprEpoch(args) trains one epoch off the event
+// loop and resolves with its statistics. See lib/models/bpr-kernel.ts for the
+// argument shape.
+#include "kernels/bpr.h"
+
 #include <memory>
+#include <string>
 
 #include "bindings/common.h"
 #include "bindings/modules.h"
-#include "kernels/bpr.h"
+#include "kernels/csr.h"
 
 namespace mfrec {
 
 namespace {
 
+// bprEpoch({ indptr, indices, users, items, factors, userFactors,
+// itemFactors, itemBias, learningRate, regularization, seed, epoch, threads,
+// verifyNegative, cancel? }) -> Promise<{ loss, correct, samples }>
 Napi::Value BprEpoch(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsObject()) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected an arguments object");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const Args args(info);
+  Napi::Env env = args.Env();
+  struct Call {
+    BprParams params;
+    CsrView by_user;
+    std::size_t items;
+    float* user_factors;
+    float* item_factors;
+    float* item_bias;
+    uint32_t epoch;
+    CancelFlag cancel;
+  } c;
+  c.params.factors = static_cast<std::size_t>(args.IntIn("factors", 1, kMaxFactors));
+  c.by_user.rows = static_cast<std::size_t>(args.IntIn("users", 0, 0x7fffffff));
+  c.items = static_cast<std::size_t>(args.IntIn("items", 1, 0x7fffffff));
+  c.params.learning_rate = static_cast<float>(args.Num("learningRate"));
+  c.params.regularization = static_cast<float>(args.Num("regularization"));
+  c.params.seed = static_cast<uint32_t>(args.Int("seed"));
+  c.params.threads = static_cast<int>(args.Int("threads"));
+  c.params.verify_negative = args.Bool("verifyNegative");
+  c.epoch = static_cast<uint32_t>(args.Int("epoch"));
 
-  BprParams p;
-  const int64_t factors = Int(o, "factors");
-  const int64_t users = Int(o, "users");
-  const int64_t items = Int(o, "items");
-  if (factors < 1 || users < 0 || items < 1)
-    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected factors >= 1, users >= 0 and items >= 1");
-  p.factors = static_cast<std::size_t>(factors);
-  p.learning_rate = static_cast<float>(Num(o, "learningRate"));
-  p.regularization = static_cast<float>(Num(o, "regularization"));
-  p.seed = static_cast<uint32_t>(Int(o, "seed"));
-  p.threads = static_cast<int>(Int(o, "threads"));
-  p.verify_negative = Bool(o, "verifyNegative");
-  const uint32_t epoch = static_cast<uint32_t>(Int(o, "epoch"));
+  c.by_user.indptr = args.I32("indptr", c.by_user.rows + 1);
+  c.by_user.indices = args.I32("indices");
+  if (const char* problem = csr_problem(c.by_user, c.items, args.Length("indices")))
+    ThrowInvalid(env, std::string(problem) + " in indptr/indices");
+  c.user_factors = args.F32("userFactors", Count(env, c.by_user.rows, c.params.factors, "userFactors"));
+  c.item_factors = args.F32("itemFactors", Count(env, c.items, c.params.factors, "itemFactors"));
+  c.item_bias = args.F32("itemBias", c.items);
+  c.cancel = args.Cancel();
 
-  BprData d;
-  d.users = static_cast<std::size_t>(users);
-  d.items = static_cast<std::size_t>(items);
-  Napi::Value indptr = o.Get("indptr"), indices = o.Get("indices");
-  d.indptr = I32(indptr, "indptr", d.users + 1);
-  d.indices = I32(indices, "indices");
-  d.nnz = Length(indices);
-
-  Napi::Value uf = o.Get("userFactors"), vf = o.Get("itemFactors"), bias = o.Get("itemBias");
-  float* user_factors = F32(uf, "userFactors", Count(env, d.users, p.factors, "userFactors"));
-  float* item_factors = F32(vf, "itemFactors", Count(env, d.items, p.factors, "itemFactors"));
-  float* item_bias = F32(bias, "itemBias", d.items);
-  Napi::Value cancel_value = o.Get("cancel");
-  CancelFlag cancel = Cancel(cancel_value);
-
-  std::vector<Napi::Value> keep = {indptr, indices, uf, vf, bias};
-  if (cancel.flag != nullptr) keep.push_back(cancel_value);
   auto stats = std::make_shared<BprEpochStats>();
   return PromiseWorker::Start(
-      env, std::move(keep),
-      [=] { *stats = bpr_epoch(p, d, user_factors, item_factors, item_bias, epoch, cancel); },
+      args,
+      [c, stats] {
+        *stats =
+            bpr_epoch(c.params, c.by_user, c.items, c.user_factors, c.item_factors, c.item_bias, c.epoch, c.cancel);
+      },
       [stats](Napi::Env e) {
         Napi::Object r = Napi::Object::New(e);
         r.Set("loss", Napi::Number::New(e, stats->loss));

@@ -1,135 +1,158 @@
 #include "bindings/common.h"
 
-#include <exception>
-#include <new>
-#include <stdexcept>
+#include <utility>
 
 namespace mfrec {
 
-Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string& message) {
-  auto* data = env.GetInstanceData<AddonData>();
-  if (data != nullptr && !data->error_class.IsEmpty()) {
-    Napi::Value err = data->error_class.New({Napi::String::New(env, code),
-                                             Napi::String::New(env, message)});
-    return Napi::Error(env, err);
-  }
-  Napi::Error e = Napi::Error::New(env, message);
-  e.Set("code", Napi::String::New(env, code));
-  return e;
+Args::Args(const Napi::CallbackInfo& info) : kept_(std::make_shared<std::vector<Napi::Value>>()) {
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowInvalid(info.Env(), "Expected one arguments object");
+  object_ = info[0].As<Napi::Object>();
 }
 
-void Throw(Napi::Env env, const std::string& code, const std::string& message) {
-  throw MakeError(env, code, message);
+Args::Args(Napi::Object object, std::string path, std::shared_ptr<std::vector<Napi::Value>> kept)
+    : object_(object), path_(std::move(path)), kept_(std::move(kept)) {}
+
+Args Args::Object(const char* key) const {
+  Napi::Value v = Get(key);
+  if (!v.IsObject() || v.IsTypedArray()) ThrowInvalid(Env(), "Expected an object for " + Name(key));
+  Keep(v);
+  return Args(v.As<Napi::Object>(), Name(key) + ".", kept_);
 }
 
-namespace {
+std::string Args::Name(const char* key) const { return path_ + key; }
+
+Napi::Value Args::Get(const char* key) const { return object_.Get(key); }
+
+void Args::Keep(const Napi::Value& v) const { kept_->push_back(v); }
+
+Napi::Object Args::Holder() const {
+  Napi::Array holder = Napi::Array::New(Env(), kept_->size());
+  for (std::size_t i = 0; i < kept_->size(); ++i) holder.Set(static_cast<uint32_t>(i), (*kept_)[i]);
+  return holder;
+}
+
+bool Args::Has(const char* key) const {
+  Napi::Value v = Get(key);
+  return !v.IsUndefined() && !v.IsNull();
+}
+
+double Args::Num(const char* key) const {
+  Napi::Value v = Get(key);
+  if (!v.IsNumber()) ThrowInvalid(Env(), "Expected number for " + Name(key));
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+int64_t Args::Int(const char* key) const {
+  Napi::Value v = Get(key);
+  if (!v.IsNumber()) ThrowInvalid(Env(), "Expected integer for " + Name(key));
+  return v.As<Napi::Number>().Int64Value();
+}
+
+int64_t Args::IntIn(const char* key, int64_t lo, int64_t hi) const {
+  const int64_t n = Int(key);
+  if (n < lo || n > hi)
+    ThrowInvalid(Env(), Name(key) + " out of range: " + std::to_string(n) + " is not in [" + std::to_string(lo) + ", " +
+                            std::to_string(hi) + "]");
+  return n;
+}
+
+int64_t Args::IntAtLeast(const char* key, int64_t lo) const {
+  const int64_t n = Int(key);
+  if (n < lo)
+    ThrowInvalid(Env(), Name(key) + " out of range: " + std::to_string(n) + " is below " + std::to_string(lo));
+  return n;
+}
+
+bool Args::Bool(const char* key) const {
+  Napi::Value v = Get(key);
+  if (!v.IsBoolean()) ThrowInvalid(Env(), "Expected boolean for " + Name(key));
+  return v.As<Napi::Boolean>().Value();
+}
+
 template <typename T>
-T* TypedData(const Napi::Value& v, napi_typedarray_type type, const char* type_name,
-             const char* name, std::size_t length) {
-  Napi::Env env = v.Env();
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
-    Throw(env, "ERR_MFREC_INVALID_ARGUMENT",
-          std::string("Expected ") + type_name + " for " + name);
-  }
+T* Args::Typed(const char* key, napi_typedarray_type type, const char* type_name, std::size_t length) const {
+  Napi::Value v = Get(key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    ThrowInvalid(Env(), std::string("Expected ") + type_name + " for " + Name(key));
   auto arr = v.As<Napi::TypedArrayOf<T>>();
-  if (length != SIZE_MAX && arr.ElementLength() != length) {
-    Throw(env, "ERR_MFREC_INVALID_ARGUMENT",
-          std::string("Expected ") + name + " of length " + std::to_string(length) +
-              " but received length " + std::to_string(arr.ElementLength()));
-  }
+  if (length != SIZE_MAX && arr.ElementLength() != length)
+    ThrowInvalid(Env(), "Expected " + Name(key) + " of length " + std::to_string(length) + " but received length " +
+                            std::to_string(arr.ElementLength()));
+  Keep(v);
   return arr.Data();
 }
-}  // namespace
 
-float* F32(const Napi::Value& v, const char* name, std::size_t length) {
-  return TypedData<float>(v, napi_float32_array, "Float32Array", name, length);
+float* Args::F32(const char* key, std::size_t length) const {
+  return Typed<float>(key, napi_float32_array, "Float32Array", length);
 }
-int32_t* I32(const Napi::Value& v, const char* name, std::size_t length) {
-  return TypedData<int32_t>(v, napi_int32_array, "Int32Array", name, length);
+int32_t* Args::I32(const char* key, std::size_t length) const {
+  return Typed<int32_t>(key, napi_int32_array, "Int32Array", length);
 }
-double* F64(const Napi::Value& v, const char* name, std::size_t length) {
-  return TypedData<double>(v, napi_float64_array, "Float64Array", name, length);
+double* Args::F64(const char* key, std::size_t length) const {
+  return Typed<double>(key, napi_float64_array, "Float64Array", length);
 }
-std::size_t Length(const Napi::Value& v) {
-  if (!v.IsTypedArray()) Throw(v.Env(), "ERR_MFREC_INVALID_ARGUMENT", "Expected a typed array");
+
+std::size_t Args::Length(const char* key) const {
+  Napi::Value v = Get(key);
+  if (!v.IsTypedArray()) ThrowInvalid(Env(), "Expected a typed array for " + Name(key));
   return v.As<Napi::TypedArray>().ElementLength();
+}
+
+CancelFlag Args::Cancel() const {
+  CancelFlag c;
+  if (Has("cancel")) c.flag = I32("cancel", 1);
+  return c;
+}
+
+CsrView Args::Csr(const char* key, std::size_t* cols) const {
+  const Args m = Object(key);
+  const std::size_t rows = static_cast<std::size_t>(m.IntIn("rows", 0, 0x7fffffff));
+  *cols = static_cast<std::size_t>(m.IntIn("cols", 0, 0x7fffffff));
+  CsrView view;
+  view.rows = rows;
+  view.indptr = m.I32("indptr", rows + 1);
+  const std::size_t nnz = m.Length("indices");
+  view.indices = m.I32("indices", nnz);
+  view.values = m.F32("values", nnz);
+  if (const char* problem = csr_problem(view, *cols, nnz))
+    ThrowInvalid(Env(), std::string(problem) + " in " + Name(key));
+  return view;
 }
 
 std::size_t Count(Napi::Env env, std::size_t a, std::size_t b, const char* what) {
   constexpr std::size_t kMax = std::size_t{1} << 53;
-  if (a > kMax || b > kMax || (b != 0 && a > kMax / b)) {
-    Throw(env, "ERR_MFREC_INVALID_ARGUMENT",
-          std::string("Size of ") + what + " (" + std::to_string(a) + " x " + std::to_string(b) +
-              ") is larger than any array can be");
-  }
+  if (a > kMax || b > kMax || (b != 0 && a > kMax / b))
+    ThrowInvalid(env, std::string("Size of ") + what + " (" + std::to_string(a) + " x " + std::to_string(b) +
+                          ") is larger than any array can be");
   return a * b;
 }
 
-double Num(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) Throw(o.Env(), "ERR_MFREC_INVALID_ARGUMENT", std::string("Expected number for ") + key);
-  return v.As<Napi::Number>().DoubleValue();
-}
-int64_t Int(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) Throw(o.Env(), "ERR_MFREC_INVALID_ARGUMENT", std::string("Expected integer for ") + key);
-  return v.As<Napi::Number>().Int64Value();
-}
-bool Bool(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsBoolean()) Throw(o.Env(), "ERR_MFREC_INVALID_ARGUMENT", std::string("Expected boolean for ") + key);
-  return v.As<Napi::Boolean>().Value();
-}
-
-CancelFlag Cancel(const Napi::Value& v) {
-  CancelFlag c;
-  if (v.IsUndefined() || v.IsNull()) return c;
-  c.flag = I32(v, "cancel flag", 1);
-  return c;
-}
-
-Napi::Promise PromiseWorker::Start(Napi::Env env, std::vector<Napi::Value> keep, Work work,
-                                   Result result) {
-  auto* w = new PromiseWorker(env, std::move(keep), std::move(work), std::move(result));
+Napi::Promise PromiseWorker::Start(const Args& args, Work work, Result result) {
+  auto* w = new PromiseWorker(args.Env(), args.Holder(), std::move(work), std::move(result));
   Napi::Promise p = w->deferred_.Promise();
   w->Queue();  // the worker deletes itself after OnOK / OnError
   return p;
 }
 
-PromiseWorker::PromiseWorker(Napi::Env env, std::vector<Napi::Value> keep, Work work,
-                             Result result)
+Napi::Promise PromiseWorker::Start(const Args& args, Work work) {
+  return Start(args, std::move(work), [](Napi::Env env) { return env.Undefined(); });
+}
+
+PromiseWorker::PromiseWorker(Napi::Env env, Napi::Object holder, Work work, Result result)
     : Napi::AsyncWorker(env, "mfrec"),
       deferred_(Napi::Promise::Deferred::New(env)),
+      holder_(Napi::Persistent(holder)),
       work_(std::move(work)),
-      result_(std::move(result)) {
-  // N-API 8 references hold objects only; anything else (an absent optional
-  // argument) has no memory the work could touch.
-  for (auto& v : keep)
-    if (v.IsObject()) keep_.push_back(Napi::Persistent(v));
-}
+      result_(std::move(result)) {}
 
 void PromiseWorker::Execute() {
   // Exceptions never cross into libuv: they become a code and a message here.
   try {
     work_();
-  } catch (const Cancelled&) {
-    error_code_ = "ERR_MFREC_ABORTED";
-    error_message_ = "The operation was aborted";
-  } catch (const std::bad_alloc&) {
-    error_code_ = "ERR_MFREC_OUT_OF_MEMORY";
-    error_message_ = "Out of memory in native kernel";
-  } catch (const std::invalid_argument& e) {
-    // A kernel's own index checks (out-of-range row, unsorted list): bad input, not a native failure.
-    error_code_ = "ERR_MFREC_INVALID_ARGUMENT";
-    error_message_ = e.what();
-  } catch (const std::exception& e) {
-    error_code_ = "ERR_MFREC_NATIVE";
-    error_message_ = e.what();
   } catch (...) {
-    error_code_ = "ERR_MFREC_NATIVE";
-    error_message_ = "Unknown failure in native kernel";
+    failure_ = CurrentFailure();
+    SetError(failure_.message);
   }
-  if (!error_code_.empty()) SetError(error_message_);
 }
 
 void PromiseWorker::OnOK() {
@@ -142,7 +165,7 @@ void PromiseWorker::OnOK() {
 }
 
 void PromiseWorker::OnError(const Napi::Error&) {
-  deferred_.Reject(MakeError(Env(), error_code_, error_message_).Value());
+  deferred_.Reject(MakeError(Env(), failure_.code, failure_.message).Value());
 }
 
 }  // namespace mfrec

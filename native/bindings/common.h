@@ -1,14 +1,19 @@
-// Helpers shared by every binding: typed-array access with checks, typed
-// errors, and a Promise-returning worker that runs a kernel off the event loop.
+// What every binding shares: the one calling convention (one arguments
+// object, read into a plain struct), the per-environment state, and the
+// Promise worker that runs a kernel off the event loop.
 #pragma once
 
 #include <napi.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "bindings/errors.h"
+#include "kernels/csr.h"
 #include "kernels/parallel.h"
 
 namespace mfrec {
@@ -18,56 +23,98 @@ struct AddonData {
   Napi::FunctionReference error_class;  // MfrecError from lib/errors.ts
 };
 
-// Builds an MfrecError(code, message) if JS registered the class, else a plain Error
-// with a `code` property.
-Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string& message);
-[[noreturn]] void Throw(Napi::Env env, const std::string& code, const std::string& message);
+// The one calling convention: every binding takes one arguments object,
+// which it reads, field by field and with every check, into the plain struct
+// its kernel takes before any kernel runs. Reading is done through Args,
+// which also records every JS object whose memory the struct points into: an
+// asynchronous call gathers them into one holder array and keeps it alive as
+// one persistent reference, so reassigning a property of the arguments object
+// while the kernel runs cannot free memory the kernel uses.
+class Args {
+ public:
+  // The arguments object info[0]; INVALID_ARGUMENT when it is not an object.
+  explicit Args(const Napi::CallbackInfo& info);
+  // The object property `key` (e.g. "grid"), read the same way; its fields
+  // are named "grid.users" in errors and kept by the same holder.
+  Args Object(const char* key) const;
 
-// Typed-array arguments. They check the element type and, when `length` is
-// not SIZE_MAX, the element count; `name` goes into the error message.
-// The pointers alias JS memory: valid while the array is referenced.
-float* F32(const Napi::Value& v, const char* name, std::size_t length = SIZE_MAX);
-int32_t* I32(const Napi::Value& v, const char* name, std::size_t length = SIZE_MAX);
-double* F64(const Napi::Value& v, const char* name, std::size_t length = SIZE_MAX);
-std::size_t Length(const Napi::Value& v);
+  Napi::Env Env() const { return object_.Env(); }
+  // Present, and neither undefined nor null.
+  bool Has(const char* key) const;
+  double Num(const char* key) const;
+  int64_t Int(const char* key) const;
+  // An integer in [lo, hi], else INVALID_ARGUMENT naming the field.
+  int64_t IntIn(const char* key, int64_t lo, int64_t hi) const;
+  int64_t IntAtLeast(const char* key, int64_t lo) const;
+  bool Bool(const char* key) const;
+
+  // Typed arrays: the element type is checked and, when `length` is not
+  // SIZE_MAX, the element count. The pointers alias JS memory, kept alive by
+  // the holder.
+  float* F32(const char* key, std::size_t length = SIZE_MAX) const;
+  int32_t* I32(const char* key, std::size_t length = SIZE_MAX) const;
+  double* F64(const char* key, std::size_t length = SIZE_MAX) const;
+  // The element count of the typed array at `key`.
+  std::size_t Length(const char* key) const;
+
+  // The optional "cancel" property: an Int32Array of length 1.
+  CancelFlag Cancel() const;
+  // The SparseRows object (lib/data/sparse.ts) at `key`, passed through
+  // csr_problem so that no index points outside the factor matrices; its
+  // column count goes to *cols.
+  CsrView Csr(const char* key, std::size_t* cols) const;
+
+  // Every JS object read so far, in one new array (the holder).
+  Napi::Object Holder() const;
+
+ private:
+  Args(Napi::Object object, std::string path, std::shared_ptr<std::vector<Napi::Value>> kept);
+  std::string Name(const char* key) const;
+  Napi::Value Get(const char* key) const;
+  void Keep(const Napi::Value& v) const;
+  template <typename T>
+  T* Typed(const char* key, napi_typedarray_type type, const char* type_name, std::size_t length) const;
+
+  Napi::Object object_;
+  std::string path_;  // "" or "grid."
+  // Handles of the call's scope; only an asynchronous call turns them into
+  // a holder, so a synchronous call allocates nothing on the JS heap.
+  std::shared_ptr<std::vector<Napi::Value>> kept_;
+};
+
+// The factor count every kernel accepts: 1 .. kMaxFactors. One bound for all
+// models: an ALS row solve works on a factors x factors system, which at 2^16
+// factors is already 2^32 floats, and no useful model comes near it.
+constexpr int64_t kMaxFactors = 65536;
 
 // a * b as an element count for a length check. Refuses (INVALID_ARGUMENT)
 // a product that wraps around or exceeds 2^53: otherwise huge sizes from JS
 // could multiply to a small number and pass the check with a short array.
 std::size_t Count(Napi::Env env, std::size_t a, std::size_t b, const char* what);
 
-// Plain values out of an already-validated options object.
-double Num(const Napi::Object& o, const char* key);
-int64_t Int(const Napi::Object& o, const char* key);
-bool Bool(const Napi::Object& o, const char* key);
-
-// Cancellation flag: an Int32Array of length 1 (or undefined for none).
-CancelFlag Cancel(const Napi::Value& v);
-
 // Runs `work` on a libuv worker thread and settles a Promise: resolves with
-// `result(env)` or rejects with a typed error. `keep` holds every JS value
-// whose memory the work touches so that GC cannot free it meanwhile.
+// `result(env)` or rejects with the typed error CurrentFailure() names.
+// `holder` (Args::Holder()) stays referenced until then.
 class PromiseWorker : public Napi::AsyncWorker {
  public:
   using Work = std::function<void()>;
   using Result = std::function<Napi::Value(Napi::Env)>;
 
-  static Napi::Promise Start(Napi::Env env, std::vector<Napi::Value> keep, Work work,
-                             Result result);
+  static Napi::Promise Start(const Args& args, Work work, Result result);
+  // For work that resolves with undefined.
+  static Napi::Promise Start(const Args& args, Work work);
 
- protected:
-  PromiseWorker(Napi::Env env, std::vector<Napi::Value> keep, Work work, Result result);
+ private:
+  PromiseWorker(Napi::Env env, Napi::Object holder, Work work, Result result);
   void Execute() override;
   void OnOK() override;
   void OnError(const Napi::Error& e) override;
 
- private:
   Napi::Promise::Deferred deferred_;
-  std::vector<Napi::Reference<Napi::Value>> keep_;
+  Napi::ObjectReference holder_;
   Work work_;
   Result result_;
-  std::string error_code_;
-  std::string error_message_;
+  Failure failure_{nullptr, {}};
 };
 
 }  // namespace mfrec

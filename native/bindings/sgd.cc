@@ -1,177 +1,128 @@
-// Glue for the explicit-rating SGD kernel (kernels/sgd.h): typed-array checks
-// and conversion of the already-validated option objects built by
-// lib/models/explicit-mf.ts.
+// Bindings for the explicit-rating SGD kernel (kernels/sgd.h). Each takes
+// one arguments object (bindings/common.h); the grid, model and step objects
+// are the twin's shapes (lib/twins/sgd-explicit.ts).
+#include "kernels/sgd.h"
+
 #include <memory>
-#include <stdexcept>
-#include <vector>
+#include <string>
 
 #include "bindings/common.h"
 #include "bindings/modules.h"
-#include "kernels/sgd.h"
 
 namespace mfrec {
 
 namespace {
 
-struct GridArg {
-  SgdGrid grid;
-  std::vector<Napi::Value> arrays;
-};
+constexpr int64_t kMaxIndex = 0x7fffffff;
+constexpr int64_t kMaxUint32 = 0xffffffffLL;
 
-// { blocks, users, items, ratings, blockPtr }
-GridArg ToGrid(const Napi::Value& v) {
-  Napi::Env env = v.Env();
-  if (!v.IsObject()) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected a grid object");
-  Napi::Object o = v.As<Napi::Object>();
-  GridArg g;
-  const int64_t blocks = Int(o, "blocks");
-  if (blocks < 1 || blocks > 4096) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected blocks in [1, 4096]");
-  g.grid.blocks = static_cast<int32_t>(blocks);
-  Napi::Value users = o.Get("users"), items = o.Get("items"), ratings = o.Get("ratings"),
-              ptr = o.Get("blockPtr");
-  g.grid.nnz = Length(users);
-  g.grid.users = I32(users, "grid.users");
-  g.grid.items = I32(items, "grid.items", g.grid.nnz);
-  g.grid.ratings = F32(ratings, "grid.ratings", g.grid.nnz);
-  g.grid.block_ptr = I32(ptr, "grid.blockPtr", static_cast<std::size_t>(blocks * blocks + 1));
-  g.arrays = {users, items, ratings, ptr};
-  return g;
+// `grid`: { blocks, users, items, ratings, blockPtr }
+SgdGrid ReadGrid(const Args& args) {
+  const Args g = args.Object("grid");
+  SgdGrid grid;
+  grid.blocks = static_cast<int32_t>(g.IntIn("blocks", 1, 4096));
+  grid.nnz = g.Length("users");
+  grid.users = g.I32("users");
+  grid.items = g.I32("items", grid.nnz);
+  grid.ratings = g.F32("ratings", grid.nnz);
+  grid.block_ptr = g.I32("blockPtr", static_cast<std::size_t>(grid.blocks) * grid.blocks + 1);
+  return grid;
 }
 
-struct ModelArg {
-  SgdModel model;
-  std::vector<Napi::Value> arrays;
-};
-
-// { factors, globalBias, userFactors, itemFactors, userBias, itemBias }
-ModelArg ToModel(const Napi::Value& v) {
-  Napi::Env env = v.Env();
-  if (!v.IsObject()) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected a model object");
-  Napi::Object o = v.As<Napi::Object>();
-  ModelArg m;
-  const int64_t k = Int(o, "factors");
-  if (k < 1 || k > (1 << 24)) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected factors in [1, 2^24]");
-  m.model.factors = static_cast<int32_t>(k);
-  m.model.global_bias = static_cast<float>(Num(o, "globalBias"));
-  Napi::Value uf = o.Get("userFactors"), itf = o.Get("itemFactors"), ub = o.Get("userBias"),
-              ib = o.Get("itemBias");
-  const std::size_t n_users = Length(ub), n_items = Length(ib);
-  if (n_users > 0x7fffffff || n_items > 0x7fffffff) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Too many rows");
-  m.model.n_users = static_cast<int32_t>(n_users);
-  m.model.n_items = static_cast<int32_t>(n_items);
-  m.model.user_bias = F32(ub, "model.userBias");
-  m.model.item_bias = F32(ib, "model.itemBias");
-  m.model.user_factors = F32(uf, "model.userFactors", n_users * static_cast<std::size_t>(k));
-  m.model.item_factors = F32(itf, "model.itemFactors", n_items * static_cast<std::size_t>(k));
-  m.arrays = {uf, itf, ub, ib};
-  // Optional per-row regularization multipliers.
-  Napi::Value ur = o.Get("userRegularization"), ir = o.Get("itemRegularization");
-  if (!ur.IsUndefined()) {
-    m.model.user_reg = F32(ur, "model.userRegularization", n_users);
-    m.arrays.push_back(ur);
-  }
-  if (!ir.IsUndefined()) {
-    m.model.item_reg = F32(ir, "model.itemRegularization", n_items);
-    m.arrays.push_back(ir);
-  }
-  Napi::Value ubr = o.Get("userBiasRegularization"), ibr = o.Get("itemBiasRegularization");
-  if (!ubr.IsUndefined()) {
-    m.model.user_bias_reg = F32(ubr, "model.userBiasRegularization", n_users);
-    m.arrays.push_back(ubr);
-  }
-  if (!ibr.IsUndefined()) {
-    m.model.item_bias_reg = F32(ibr, "model.itemBiasRegularization", n_items);
-    m.arrays.push_back(ibr);
-  }
+// `model`: { factors, globalBias, userFactors, itemFactors, userBias,
+// itemBias, and optional per-row multipliers userRegularization,
+// itemRegularization, userBiasRegularization, itemBiasRegularization }
+SgdModel ReadModel(const Args& args) {
+  const Args o = args.Object("model");
+  SgdModel m;
+  const int64_t k = o.IntIn("factors", 1, kMaxFactors);
+  m.factors = static_cast<int32_t>(k);
+  m.global_bias = static_cast<float>(o.Num("globalBias"));
+  const std::size_t n_users = o.Length("userBias"), n_items = o.Length("itemBias");
+  if (n_users > kMaxIndex || n_items > kMaxIndex) ThrowInvalid(o.Env(), "Too many rows in model");
+  m.n_users = static_cast<int32_t>(n_users);
+  m.n_items = static_cast<int32_t>(n_items);
+  m.user_bias = o.F32("userBias");
+  m.item_bias = o.F32("itemBias");
+  m.user_factors = o.F32("userFactors", n_users * static_cast<std::size_t>(k));
+  m.item_factors = o.F32("itemFactors", n_items * static_cast<std::size_t>(k));
+  if (o.Has("userRegularization")) m.user_reg = o.F32("userRegularization", n_users);
+  if (o.Has("itemRegularization")) m.item_reg = o.F32("itemRegularization", n_items);
+  if (o.Has("userBiasRegularization")) m.user_bias_reg = o.F32("userBiasRegularization", n_users);
+  if (o.Has("itemBiasRegularization")) m.item_bias_reg = o.F32("itemBiasRegularization", n_items);
   return m;
 }
 
-uint32_t Seed(const Napi::Object& o, const char* key) {
-  const int64_t s = Int(o, key);
-  if (s < 0 || s > 0xffffffffLL) Throw(o.Env(), "ERR_MFREC_INVALID_ARGUMENT", std::string("Expected uint32 for ") + key);
-  return static_cast<uint32_t>(s);
-}
-
-// sgdLayout(users, items, ratings, { nUsers, nItems, seed }, grid) -> Promise<void>
+// sgdLayout({ users, items, ratings, nUsers, nItems, seed, grid }) -> Promise<void>
 // Fills the grid's arrays (allocated by the caller with the input's length).
 Napi::Value Layout(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const std::size_t nnz = Length(info[0]);
-  const int32_t* users = I32(info[0], "users");
-  const int32_t* items = I32(info[1], "items", nnz);
-  const float* ratings = F32(info[2], "ratings", nnz);
-  if (!info[3].IsObject()) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected an options object");
-  Napi::Object o = info[3].As<Napi::Object>();
-  const int64_t n_users = Int(o, "nUsers"), n_items = Int(o, "nItems");
-  if (n_users < 0 || n_users > 0x7fffffff || n_items < 0 || n_items > 0x7fffffff) {
-    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected nUsers and nItems in [0, 2^31-1]");
-  }
-  const uint32_t seed = Seed(o, "seed");
-  GridArg g = ToGrid(info[4]);
-  if (g.grid.nnz != nnz) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected grid arrays of the input's length");
-  std::vector<Napi::Value> keep = g.arrays;
-  keep.insert(keep.end(), {info[0], info[1], info[2]});
-  SgdGrid grid = g.grid;
-  auto* out_users = const_cast<int32_t*>(grid.users);
-  auto* out_items = const_cast<int32_t*>(grid.items);
-  auto* out_ratings = const_cast<float*>(grid.ratings);
-  auto* block_ptr = const_cast<int32_t*>(grid.block_ptr);
-  return PromiseWorker::Start(
-      env, keep,
-      [=]() {
-        sgd_layout(nnz, users, items, ratings, static_cast<int32_t>(n_users), static_cast<int32_t>(n_items),
-                   grid.blocks, seed, out_users, out_items, out_ratings, block_ptr);
-      },
-      [](Napi::Env e) { return e.Undefined(); });
+  const Args args(info);
+  struct Call {
+    std::size_t nnz;
+    const int32_t* users;
+    const int32_t* items;
+    const float* ratings;
+    int32_t n_users, n_items;
+    uint32_t seed;
+    SgdGrid grid;
+  } c;
+  c.nnz = args.Length("users");
+  c.users = args.I32("users");
+  c.items = args.I32("items", c.nnz);
+  c.ratings = args.F32("ratings", c.nnz);
+  c.n_users = static_cast<int32_t>(args.IntIn("nUsers", 0, kMaxIndex));
+  c.n_items = static_cast<int32_t>(args.IntIn("nItems", 0, kMaxIndex));
+  c.seed = static_cast<uint32_t>(args.IntIn("seed", 0, kMaxUint32));
+  c.grid = ReadGrid(args);
+  if (c.grid.nnz != c.nnz) ThrowInvalid(args.Env(), "Expected grid arrays of the input's length");
+  return PromiseWorker::Start(args, [c] {
+    sgd_layout(c.nnz, c.users, c.items, c.ratings, c.n_users, c.n_items, c.grid.blocks, c.seed,
+               const_cast<int32_t*>(c.grid.users), const_cast<int32_t*>(c.grid.items),
+               const_cast<float*>(c.grid.ratings), const_cast<int32_t*>(c.grid.block_ptr));
+  });
 }
 
-// sgdEpoch(grid, model, { learningRate, regularization, biasRegularization, threads, seed, epoch }, cancel)
+// sgdEpoch({ grid, model, step: { learningRate, regularization,
+// biasRegularization, threads, seed, epoch }, cancel? })
 //   -> Promise<number>: the sum of squared errors seen during the epoch.
 Napi::Value Epoch(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  GridArg g = ToGrid(info[0]);
-  ModelArg m = ToModel(info[1]);
-  if (!info[2].IsObject()) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected a step options object");
-  Napi::Object o = info[2].As<Napi::Object>();
-  SgdStep step;
-  step.learning_rate = static_cast<float>(Num(o, "learningRate"));
-  step.regularization = static_cast<float>(Num(o, "regularization"));
-  step.bias_regularization = static_cast<float>(Num(o, "biasRegularization"));
-  step.threads = static_cast<int>(Int(o, "threads"));
-  step.seed = Seed(o, "seed");
-  step.epoch = Seed(o, "epoch");
-  CancelFlag cancel = Cancel(info[3]);
-  std::vector<Napi::Value> keep = g.arrays;
-  keep.insert(keep.end(), m.arrays.begin(), m.arrays.end());
-  if (cancel.flag != nullptr) keep.push_back(info[3]);
+  const Args args(info);
+  struct Call {
+    SgdGrid grid;
+    SgdModel model;
+    SgdStep step;
+    CancelFlag cancel;
+  } c;
+  c.grid = ReadGrid(args);
+  c.model = ReadModel(args);
+  const Args s = args.Object("step");
+  c.step.learning_rate = static_cast<float>(s.Num("learningRate"));
+  c.step.regularization = static_cast<float>(s.Num("regularization"));
+  c.step.bias_regularization = static_cast<float>(s.Num("biasRegularization"));
+  c.step.threads = static_cast<int>(s.Int("threads"));
+  c.step.seed = static_cast<uint32_t>(s.IntIn("seed", 0, kMaxUint32));
+  c.step.epoch = static_cast<uint32_t>(s.IntIn("epoch", 0, kMaxUint32));
+  c.cancel = args.Cancel();
   auto sse = std::make_shared<double>(0.0);
-  SgdGrid grid = g.grid;
-  SgdModel model = m.model;
   return PromiseWorker::Start(
-      env, keep, [=]() { *sse = sgd_epoch(grid, model, step, cancel); },
-      [sse](Napi::Env e) { return Napi::Number::New(e, *sse); });
+      args, [c, sse] { *sse = sgd_epoch(c.grid, c.model, c.step, c.cancel); },
+      [sse](Napi::Env env) { return Napi::Number::New(env, *sse); });
 }
 
-// sgdPredict(model, users, items, out, { min, max, threads }): synchronous,
-// parallel; -1 marks an unknown user or item.
+// sgdPredict({ model, users, items, out, min, max, threads }) -> out:
+// synchronous, parallel; -1 marks an unknown user or item.
 Napi::Value Predict(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  ModelArg m = ToModel(info[0]);
-  const std::size_t n = Length(info[1]);
-  const int32_t* users = I32(info[1], "users");
-  const int32_t* items = I32(info[2], "items", n);
-  float* out = F32(info[3], "out", n);
-  if (!info[4].IsObject()) Throw(env, "ERR_MFREC_INVALID_ARGUMENT", "Expected an options object");
-  Napi::Object o = info[4].As<Napi::Object>();
-  const float lo = static_cast<float>(Num(o, "min"));
-  const float hi = static_cast<float>(Num(o, "max"));
-  const int threads = static_cast<int>(Int(o, "threads"));
-  try {
-    sgd_predict(m.model, n, users, items, lo, hi, threads, out);
-  } catch (const std::exception& e) {
-    Throw(env, "ERR_MFREC_INVALID_ARGUMENT", e.what());
-  }
-  return info[3];
+  const Args args(info);
+  const SgdModel model = ReadModel(args);
+  const std::size_t n = args.Length("users");
+  const int32_t* users = args.I32("users");
+  const int32_t* items = args.I32("items", n);
+  float* out = args.F32("out", n);
+  const float lo = static_cast<float>(args.Num("min"));
+  const float hi = static_cast<float>(args.Num("max"));
+  const int threads = static_cast<int>(args.Int("threads"));
+  RunSync(args.Env(), [&] { sgd_predict(model, n, users, items, lo, hi, threads, out); });
+  return info[0].As<Napi::Object>().Get("out");
 }
 
 }  // namespace

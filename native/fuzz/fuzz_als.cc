@@ -10,7 +10,7 @@
 #include "fuzz/fuzz_input.h"
 #include "kernels/als.h"
 #include "kernels/blas.h"
-#include "kernels/csr_check.h"
+#include "kernels/csr.h"
 
 using mfrec_fuzz::FuzzInput;
 

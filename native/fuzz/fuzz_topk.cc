@@ -65,8 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     filter_indptr = in.indptr(q.query_rows, in.flag());
     filter_indices = in.indices(in.below(48), q.targets, raw_idx);
     filter_indices.reserve(1);
-    q.filter_indptr = filter_indptr.data();
-    q.filter_indices = filter_indices.data();
+    q.filter.indptr = filter_indptr.data();
+    q.filter.rows = q.query_rows;
+    q.filter.indices = filter_indices.data();
     q.filter_nnz = filter_indices.size();
   }
   std::vector<int32_t> exclude, candidates;

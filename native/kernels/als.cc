@@ -8,53 +8,22 @@
 
 #include "kernels/blas.h"
 
-// The per-row solvers are compiled twice on x86-64 Linux with GCC: for the
-// baseline and for AVX2, picked at load time (prebuilt binaries must run on
-// CPUs without AVX2). Without FMA contraction both produce the same bits: the
-// eight partial sums of dot_k are the same lanes either way.
-#include "kernels/cpu_dispatch.h"
-#define MFREC_ROW_KERNEL MFREC_AVX2_CLONES
+// The row solvers are compiled twice, plain and for AVX2, and the copy is
+// picked at run time (kernels/simd.h); both give the same bits.
+#include "kernels/simd.h"
 
 namespace mfrec {
 
 namespace {
 
-// Inner products of length `factors` are the hot loop. Eight independent
-// partial sums let the compiler vectorize without reassociating (we build
-// with -ffp-contract=off and no fast-math), and the fixed summation order
-// keeps results bit-reproducible.
-inline float dot_k(const float* a, const float* b, std::size_t k) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  std::size_t j = 0;
-  for (; j + 8 <= k; j += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += a[j + l] * b[j + l];
-  float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-  for (; j < k; ++j) s += a[j] * b[j];
-  return s;
-}
+// Inner products of length `factors` are the hot loop: eight lanes in a fixed
+// order (halves_dot, kernels/simd.h) keep results bit-reproducible.
+MFREC_INLINE float dot_k(const float* a, const float* b, std::size_t k) { return halves_dot(a, b, k); }
 
 // y += s * x
-inline void axpy_k(float s, const float* x, float* y, std::size_t k) {
+MFREC_INLINE void axpy_k(float s, const float* x, float* y, std::size_t k) {
   for (std::size_t j = 0; j < k; ++j) y[j] += s * x[j];
 }
-
-#if defined(__GNUC__) || defined(__clang__)
-// (These helpers are always inlined, so no call passes the vector type and
-// GCC's note about its calling convention without AVX does not apply.)
-#pragma GCC diagnostic ignored "-Wpsabi"
-// Eight floats as one value: GCC and Clang compile its arithmetic lane by lane
-// (one AVX2 instruction, or two SSE ones in the baseline build), which rounds
-// exactly as the scalar lanes of dot_k do.
-typedef float Lanes8 __attribute__((vector_size(32)));
-__attribute__((always_inline)) inline Lanes8 load8(const float* p) {
-  Lanes8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-__attribute__((always_inline)) inline void store8(float* p, Lanes8 v) { std::memcpy(p, &v, sizeof v); }
-__attribute__((always_inline)) inline float sum_lanes(Lanes8 a) { return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7])); }
-#define MFREC_LANES8 1
-#endif
 
 // Adds coef(e, y_e · v) · y_e to out for every item e of a row (y_e is row
 // items[e] of y). Four items at a time: their dot products are four
@@ -64,10 +33,10 @@ __attribute__((always_inline)) inline float sum_lanes(Lanes8 a) { return ((a[0] 
 // item order, so the result is the same bits as one dot_k and one axpy_k per
 // item (what lib/twins/als.ts computes).
 template <typename Coef>
-inline void add_scaled_rows(const float* y, const int32_t* items, std::size_t n, const float* v, float* out,
-                            std::size_t k, Coef coef) {
+MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::size_t n, const float* v, float* out,
+                                  std::size_t k, Coef coef) {
   std::size_t e = 0;
-#ifdef MFREC_LANES8
+#if MFREC_HAS_LANES8
   if (k % 8 == 0) {
     for (; e + 4 <= n; e += 4) {
       const float* y0 = y + static_cast<std::size_t>(items[e]) * k;
@@ -82,8 +51,8 @@ inline void add_scaled_rows(const float* y, const int32_t* items, std::size_t n,
         a2 += load8(y2 + j) * vj;
         a3 += load8(y3 + j) * vj;
       }
-      const float c0 = coef(e, sum_lanes(a0)), c1 = coef(e + 1, sum_lanes(a1));
-      const float c2 = coef(e + 2, sum_lanes(a2)), c3 = coef(e + 3, sum_lanes(a3));
+      const float c0 = coef(e, sum_halves(a0)), c1 = coef(e + 1, sum_halves(a1));
+      const float c2 = coef(e + 2, sum_halves(a2)), c3 = coef(e + 3, sum_halves(a3));
       for (std::size_t j = 0; j < k; j += 8) {
         Lanes8 t = load8(out + j);
         t += c0 * load8(y0 + j);
@@ -103,7 +72,7 @@ inline void add_scaled_rows(const float* y, const int32_t* items, std::size_t n,
 
 // out = G v for the symmetric k x k matrix G, written as a sum of scaled rows
 // so that the inner loop is a contiguous axpy rather than a reduction.
-inline void symv_k(const float* g, const float* v, float* out, std::size_t k) {
+MFREC_INLINE void symv_k(const float* g, const float* v, float* out, std::size_t k) {
   std::fill(out, out + k, 0.0f);
   for (std::size_t b = 0; b < k; ++b) axpy_k(v[b], g + b * k, out, k);
 }
@@ -135,8 +104,7 @@ constexpr std::size_t kBlockRows = 128;  // items gathered per BLAS rank update
 constexpr std::size_t kBlasMinRows = 12; // below this, rank-1 updates are cheaper than a BLAS call
 
 // Fills s.weight / s.target for entries [begin, end) of m.
-void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o,
-                 Scratch& s) {
+MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o, Scratch& s) {
   for (std::size_t e = begin; e < end; ++e) {
     float v = m.values[e];
     float c = als_confidence(o, v);
@@ -146,8 +114,8 @@ void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const Als
 }
 
 // A few conjugate-gradient steps on row x, warm-started from its current value.
-MFREC_ROW_KERNEL void solve_row_cg(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
-                  float* x, const AlsOptions& o, Scratch& s) {
+MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y, const float* gram_yy, float* x,
+                               const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
   const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
   const std::size_t end = static_cast<std::size_t>(m.indptr[row + 1]);
@@ -217,8 +185,8 @@ bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
 }
 
 // Exact solve of row x: forms A = YtY + lambda I + sum (c - 1) y y^T.
-MFREC_ROW_KERNEL void solve_row_cholesky(const CsrView& m, std::size_t row, const float* y, const float* gram_yy,
-                        float* x, const AlsOptions& o, Scratch& s) {
+MFREC_INLINE void solve_row_cholesky(const CsrView& m, std::size_t row, const float* y, const float* gram_yy, float* x,
+                                     const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
   const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
   const std::size_t end = static_cast<std::size_t>(m.indptr[row + 1]);
@@ -271,6 +239,35 @@ MFREC_ROW_KERNEL void solve_row_cholesky(const CsrView& m, std::size_t row, cons
   }
 }
 
+// Solves rows [begin, end) of x: the loop compiled in two copies.
+struct RowsJob {
+  const CsrView& m;
+  const float* y;
+  const float* gram_yy;
+  float* x;
+  const AlsOptions& o;
+};
+
+MFREC_INLINE void solve_rows_body(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
+  const std::size_t k = j.o.factors;
+  const bool cholesky = j.o.solver == AlsSolver::Cholesky;
+  for (std::size_t r = begin; r < end; ++r) {
+    float* xr = j.x + r * k;
+    if (cholesky)
+      solve_row_cholesky(j.m, r, j.y, j.gram_yy, xr, j.o, s);
+    else
+      solve_row_cg(j.m, r, j.y, j.gram_yy, xr, j.o, s);
+  }
+}
+
+using SolveRowsFn = void (*)(const RowsJob&, std::size_t, std::size_t, Scratch&);
+void solve_rows_plain(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
+  solve_rows_body(j, begin, end, s);
+}
+MFREC_TARGET_AVX2 void solve_rows_avx2(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
+  solve_rows_body(j, begin, end, s);
+}
+
 }  // namespace
 
 float als_confidence(const AlsOptions& o, float value) {
@@ -315,18 +312,12 @@ void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, co
       s.block.resize(std::min(longest, kBlockRows) * k);
     }
   }
-  parallel_for(threads, m.rows, grain_for(m.rows, threads),
-               [&](std::size_t begin, std::size_t end, int t) {
-                 if (cancel.requested()) throw Cancelled{};
-                 Scratch& s = scratch[static_cast<std::size_t>(t)];
-                 for (std::size_t r = begin; r < end; ++r) {
-                   float* xr = x + r * k;
-                   if (cholesky)
-                     solve_row_cholesky(m, r, y, gram_yy, xr, o, s);
-                   else
-                     solve_row_cg(m, r, y, gram_yy, xr, o, s);
-                 }
-               });
+  const RowsJob job{m, y, gram_yy, x, o};
+  const SolveRowsFn solve = pick_cpu_copy<SolveRowsFn>(&solve_rows_plain, &solve_rows_avx2);
+  parallel_for(threads, m.rows, grain_for(m.rows, threads), [&](std::size_t begin, std::size_t end, int t) {
+    if (cancel.requested()) throw Cancelled{};
+    solve(job, begin, end, scratch[static_cast<std::size_t>(t)]);
+  });
 }
 
 void als_iteration(const CsrView& by_user, const CsrView& by_item, float* user_factors,

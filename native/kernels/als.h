@@ -20,17 +20,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/csr.h"
 #include "kernels/parallel.h"
 
 namespace mfrec {
-
-// A read-only CSR view: row r's entries are [indptr[r], indptr[r+1]).
-struct CsrView {
-  std::size_t rows = 0;
-  const int32_t* indptr = nullptr;
-  const int32_t* indices = nullptr;
-  const float* values = nullptr;
-};
 
 enum class AlsConfidence : int { Linear = 0, Log = 1 };
 enum class AlsSolver : int { ConjugateGradient = 0, Cholesky = 1 };

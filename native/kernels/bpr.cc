@@ -8,45 +8,23 @@
 
 #include "kernels/random.h"
 
-// The two per-sample loops are compiled for the baseline and for AVX2, picked
-// at load time (as in als.cc); no multiply-add is fused (-ffp-contract=off),
-// so both copies give the same bits.
-#include "kernels/cpu_dispatch.h"
-#define MFREC_BPR_KERNEL MFREC_AVX2_CLONES
-#if defined(_MSC_VER) && !defined(__clang__)
-#define MFREC_BPR_RESTRICT __restrict
-#else
-#define MFREC_BPR_RESTRICT __restrict__
-#endif
+// The epoch's loop over a stretch of users is compiled twice, plain and for
+// AVX2, and the copy is picked at run time (kernels/simd.h); both give the
+// same bits.
+#include "kernels/simd.h"
 
 namespace mfrec {
 
 namespace {
 
-void validate(const BprParams& p, const BprData& d) {
+// The number of interactions, once the matrix has passed the CSR check.
+std::size_t validate(const BprParams& p, const CsrView& d, std::size_t items) {
   if (p.factors == 0) throw std::invalid_argument("factors must be at least 1");
-  if (d.items == 0 || d.items > 0x7FFFFFFFu || d.users > 0x7FFFFFFFu || d.nnz > 0x7FFFFFFFu)
+  if (items == 0 || items > 0x7FFFFFFFu || d.rows > 0x7FFFFFFFu || d.indptr[d.rows] < 0)
     throw std::invalid_argument("user, item or interaction count out of range");
-  if (d.indptr[0] != 0 || static_cast<std::size_t>(d.indptr[d.users]) != d.nnz)
-    throw std::invalid_argument("row pointers do not span the interactions");
-  for (std::size_t u = 0; u < d.users; ++u)
-    if (d.indptr[u + 1] < d.indptr[u]) throw std::invalid_argument("row pointers decrease");
-  for (std::size_t e = 0; e < d.nnz; ++e)
-    if (d.indices[e] < 0 || static_cast<std::size_t>(d.indices[e]) >= d.items)
-      throw std::invalid_argument("item index out of range");
-}
-
-// u · (v_i − v_j) in eight lanes (lane = factor index mod 8) summed pairwise:
-// a single running sum would be a chain of dependent additions, one per
-// factor, which no compiler may vectorize without reordering it.
-MFREC_BPR_KERNEL float difference_dot(const float* MFREC_BPR_RESTRICT u, const float* vi, const float* vj,
-                                      std::size_t f) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  std::size_t k = 0;
-  for (; k + 8 <= f; k += 8)
-    for (std::size_t l = 0; l < 8; ++l) acc[l] += u[k + l] * (vi[k + l] - vj[k + l]);
-  for (std::size_t l = 0; k + l < f; ++l) acc[l] += u[k + l] * (vi[k + l] - vj[k + l]);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  const std::size_t nnz = static_cast<std::size_t>(d.indptr[d.rows]);
+  if (const char* problem = csr_problem(d, items, nnz)) throw std::invalid_argument(problem);
+  return nnz;
 }
 
 // The gradient step on the three rows, with step = lr·z and keep = 1 − lr·reg:
@@ -55,8 +33,7 @@ MFREC_BPR_KERNEL float difference_dot(const float* MFREC_BPR_RESTRICT u, const f
 // factor instead of 16). vi and vj are distinct rows unless negatives are not
 // verified and j == i; the loop reads all three values of a factor before
 // writing any, so that case updates as the formula says.
-MFREC_BPR_KERNEL void update_rows(float* MFREC_BPR_RESTRICT u, float* vi, float* vj, std::size_t f, float step,
-                                  float keep) {
+MFREC_INLINE void update_rows(float* MFREC_RESTRICT u, float* vi, float* vj, std::size_t f, float step, float keep) {
   for (std::size_t k = 0; k < f; ++k) {
     const float a = u[k], b = vi[k], c = vj[k];
     const float pull = step * a;
@@ -64,15 +41,6 @@ MFREC_BPR_KERNEL void update_rows(float* MFREC_BPR_RESTRICT u, float* vi, float*
     vi[k] = keep * b + pull;
     vj[k] = keep * c - pull;
   }
-}
-
-// Prefetches change no value: they only start loads that samples soon need.
-inline void prefetch(const void* p) {
-#if defined(__GNUC__) || defined(__clang__)
-  __builtin_prefetch(p, 1, 3);
-#else
-  (void)p;
-#endif
 }
 
 inline void prefetch_row(const float* row, std::size_t f) {
@@ -124,15 +92,16 @@ std::vector<int32_t> user_order(std::size_t users, uint32_t epoch_seed) {
 
 // Where each thread's stretch of the order starts: about nnz/threads entries
 // each, so a few heavy users do not leave one thread working alone.
-std::vector<std::size_t> stretch_starts(const BprData& d, const std::vector<int32_t>& order, int threads) {
-  std::vector<std::size_t> starts(static_cast<std::size_t>(threads) + 1, d.users);
+std::vector<std::size_t> stretch_starts(const CsrView& d, std::size_t nnz, const std::vector<int32_t>& order,
+                                        int threads) {
+  std::vector<std::size_t> starts(static_cast<std::size_t>(threads) + 1, d.rows);
   starts[0] = 0;
   std::size_t before = 0;  // entries of order[0..pos)
   int t = 1;
-  for (std::size_t pos = 0; pos <= d.users && t < threads; ++pos) {
-    while (t < threads && before * static_cast<std::size_t>(threads) >= d.nnz * static_cast<std::size_t>(t))
+  for (std::size_t pos = 0; pos <= d.rows && t < threads; ++pos) {
+    while (t < threads && before * static_cast<std::size_t>(threads) >= nnz * static_cast<std::size_t>(t))
       starts[static_cast<std::size_t>(t++)] = pos;
-    if (pos < d.users) before += static_cast<std::size_t>(d.indptr[order[pos] + 1] - d.indptr[order[pos]]);
+    if (pos < d.rows) before += static_cast<std::size_t>(d.indptr[order[pos] + 1] - d.indptr[order[pos]]);
   }
   return starts;
 }
@@ -160,16 +129,17 @@ constexpr std::size_t kAhead = 4;
 
 struct ThreadArgs {
   const BprParams& p;
-  const BprData& d;
+  const CsrView& d;
+  std::size_t items;
   float* user_factors;
   float* item_factors;
   float* item_bias;
   CancelFlag cancel;
 };
 
-void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count, uint32_t epoch_seed, int t,
-                   BprEpochStats& st) {
-  const BprData& d = a.d;
+MFREC_INLINE void train_stretch_body(const ThreadArgs& a, const int32_t* order, std::size_t count, uint32_t epoch_seed,
+                                     int t, BprEpochStats& st) {
+  const CsrView& d = a.d;
   const std::size_t f = a.p.factors;
   const float lr = a.p.learning_rate;
   const float keep = 1.0f - lr * a.p.regularization;  // the weight decay of a step
@@ -179,13 +149,13 @@ void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count,
   // (redraws come from `sampler`), so the candidate kAhead samples on is
   // known now, and its row is prefetched.
   Rng negatives = Rng::stream(epoch_seed, 2 * static_cast<uint32_t>(t) + 1);
-  const uint32_t item_count = static_cast<uint32_t>(d.items);
+  const uint32_t item_count = static_cast<uint32_t>(a.items);
   for (uint32_t k = 0; k < kAhead; ++k) {
     const std::size_t j_ahead = negatives.skipped(k).below(item_count);
     prefetch_row(a.item_factors + j_ahead * f, f);
     prefetch(a.item_bias + j_ahead);
   }
-  ItemMarks marks(verify ? d.items : 0);
+  ItemMarks marks(verify ? a.items : 0);
   std::vector<int32_t> row;
   std::size_t since_check = 4096;  // check before the first user too
   LossSum loss;
@@ -199,7 +169,7 @@ void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count,
     const int32_t u = order[pos];
     const int32_t* items = d.indices + d.indptr[u];
     const std::size_t n = static_cast<std::size_t>(d.indptr[u + 1] - d.indptr[u]);
-    if (n == 0 || (verify && n >= d.items)) continue;  // nothing to sample, or no negative exists
+    if (n == 0 || (verify && n >= a.items)) continue;  // nothing to sample, or no negative exists
     if (since_check >= 4096) {
       if (a.cancel.requested()) throw Cancelled{};
       since_check = 0;
@@ -230,7 +200,7 @@ void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count,
         while (marks.has(j)) j = sampler.below(item_count);
       float* vi = a.item_factors + static_cast<std::size_t>(i) * f;
       float* vj = a.item_factors + static_cast<std::size_t>(j) * f;
-      const float x = (a.item_bias[i] - a.item_bias[j]) + difference_dot(uf, vi, vj, f);
+      const float x = (a.item_bias[i] - a.item_bias[j]) + lane_difference_dot(uf, vi, vj, f);
       // z = σ(−x): the gradient weight, near 0 once the pair is well ranked.
       const float z = 1.0f / (1.0f + std::exp(x));
       const float step = lr * z;
@@ -249,21 +219,31 @@ void train_stretch(const ThreadArgs& a, const int32_t* order, std::size_t count,
   st.loss = loss.total();
 }
 
+using TrainStretchFn = void (*)(const ThreadArgs&, const int32_t*, std::size_t, uint32_t, int, BprEpochStats&);
+void train_stretch_plain(const ThreadArgs& a, const int32_t* order, std::size_t count, uint32_t epoch_seed, int t,
+                         BprEpochStats& st) {
+  train_stretch_body(a, order, count, epoch_seed, t, st);
+}
+MFREC_TARGET_AVX2 void train_stretch_avx2(const ThreadArgs& a, const int32_t* order, std::size_t count,
+                                          uint32_t epoch_seed, int t, BprEpochStats& st) {
+  train_stretch_body(a, order, count, epoch_seed, t, st);
+}
+
 }  // namespace
 
-BprEpochStats bpr_epoch(const BprParams& p, const BprData& d, float* user_factors,
-                        float* item_factors, float* item_bias, uint32_t epoch,
-                        CancelFlag cancel) {
-  validate(p, d);
+BprEpochStats bpr_epoch(const BprParams& p, const CsrView& d, std::size_t items, float* user_factors,
+                        float* item_factors, float* item_bias, uint32_t epoch, CancelFlag cancel) {
+  const std::size_t nnz = validate(p, d, items);
   BprEpochStats total;
-  if (d.nnz == 0) return total;
+  if (nnz == 0) return total;
   const int threads = resolve_threads(p.threads);
   const uint32_t epoch_seed = Rng::stream(p.seed, epoch).next();
-  const std::vector<int32_t> order = user_order(d.users, epoch_seed);
-  const std::vector<std::size_t> starts = stretch_starts(d, order, threads);
+  const std::vector<int32_t> order = user_order(d.rows, epoch_seed);
+  const std::vector<std::size_t> starts = stretch_starts(d, nnz, order, threads);
   std::vector<BprEpochStats> stats(static_cast<std::size_t>(threads));
-  const ThreadArgs args{p, d, user_factors, item_factors, item_bias, cancel};
+  const ThreadArgs args{p, d, items, user_factors, item_factors, item_bias, cancel};
 
+  const TrainStretchFn train_stretch = pick_cpu_copy<TrainStretchFn>(&train_stretch_plain, &train_stretch_avx2);
   run_team(threads, [&](int t) {
     const std::size_t begin = starts[static_cast<std::size_t>(t)], end = starts[static_cast<std::size_t>(t) + 1];
     train_stretch(args, order.data() + begin, end - begin, epoch_seed, t, stats[static_cast<std::size_t>(t)]);

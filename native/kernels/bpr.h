@@ -24,18 +24,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/csr.h"
 #include "kernels/parallel.h"
 
 namespace mfrec {
-
-// Training interactions by user (CSR). Rows need not be sorted.
-struct BprData {
-  std::size_t users = 0;
-  std::size_t items = 0;
-  const int32_t* indptr = nullptr;   // users + 1
-  const int32_t* indices = nullptr;  // nnz
-  std::size_t nnz = 0;
-};
 
 struct BprParams {
   std::size_t factors = 0;
@@ -69,10 +61,11 @@ struct BprEpochStats {
 //    one of the user's items.
 constexpr uint32_t kOrderStream = 0xFFFFFFFFu;
 
-// Throws std::invalid_argument for inconsistent data, Cancelled when `cancel`
-// is requested.
-BprEpochStats bpr_epoch(const BprParams& p, const BprData& d, float* user_factors,
-                        float* item_factors, float* item_bias, uint32_t epoch,
-                        CancelFlag cancel = {});
+// Trains on the interactions by user, `by_user` (rows need not be sorted,
+// values are not read), with column indices in [0, items). Throws
+// std::invalid_argument for inconsistent data, Cancelled when `cancel` is
+// requested.
+BprEpochStats bpr_epoch(const BprParams& p, const CsrView& by_user, std::size_t items, float* user_factors,
+                        float* item_factors, float* item_bias, uint32_t epoch, CancelFlag cancel = {});
 
 }  // namespace mfrec

@@ -58,7 +58,7 @@ void solve_biased_ridge(const BiasedRidge& p, float* out) {
   const std::size_t d = k + 1;
   for (std::size_t j = 0; j < p.n; ++j) {
     if (p.rows[j] < 0 || static_cast<std::size_t>(p.rows[j]) >= p.n_vectors) {
-      throw std::out_of_range("fold-in row index out of range at observation " + std::to_string(j));
+      throw std::invalid_argument("fold-in row index out of range at observation " + std::to_string(j));
     }
   }
   if (p.n == 0) {

@@ -31,7 +31,7 @@ struct BiasedRidge {
 // No observations gives zeros. A singular system (no penalty and fewer
 // independent observations than unknowns) gets a vanishing ridge, growing
 // until the factorization succeeds, which picks one of its exact fits.
-// Throws std::out_of_range for a row outside [0, n_vectors).
+// Throws std::invalid_argument for a row outside [0, n_vectors).
 void solve_biased_ridge(const BiasedRidge& problem, float* out);
 
 }  // namespace mfrec

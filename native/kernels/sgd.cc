@@ -11,23 +11,10 @@
 #include "kernels/block_scheduler.h"
 #include "kernels/random.h"
 
-#if defined(_MSC_VER) && !defined(__clang__)
-#define MFREC_INLINE __forceinline
-#define MFREC_RESTRICT __restrict
-#define MFREC_PREFETCH(p) ((void)0)
-#else
-#define MFREC_INLINE inline __attribute__((always_inline))
-#define MFREC_RESTRICT __restrict__
-#define MFREC_PREFETCH(p) __builtin_prefetch((p), 1, 3)
-#endif
-
-// The AVX2 copy of the inner loop is compiled next to the baseline one and
-// chosen at run time, so the default build runs on any x86-64 CPU.
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-#define MFREC_SGD_AVX2 1
-#else
-#define MFREC_SGD_AVX2 0
-#endif
+// The inner loop is compiled twice, plain and for AVX2, and the copy is
+// picked at run time (kernels/simd.h): the default build runs on any x86-64
+// CPU, and both copies give the same bits.
+#include "kernels/simd.h"
 
 namespace mfrec {
 
@@ -79,20 +66,6 @@ struct Ctx {
   const float* item_bias_reg;
 };
 
-// p · q in 8 lanes (lane = factor index mod 8), summed pairwise. Written as
-// independent lanes so the compiler vectorizes it without reassociating.
-template <int K>
-MFREC_INLINE float lane_dot(const float* MFREC_RESTRICT p, const float* MFREC_RESTRICT q, int32_t k_runtime) {
-  const int32_t k = K > 0 ? K : k_runtime;
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int32_t f = 0;
-  for (; f + 8 <= k; f += 8) {
-    for (int j = 0; j < 8; ++j) acc[j] += p[f + j] * q[f + j];
-  }
-  for (int j = 0; f + j < k; ++j) acc[j] += p[f + j] * q[f + j];
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
 [[noreturn]] void bad_index(std::size_t entry) {
   throw std::invalid_argument("sgd: user or item index out of range at grid entry " + std::to_string(entry));
 }
@@ -114,13 +87,13 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
       const float* np = c.user_factors + static_cast<uint32_t>(users[e + kPrefetchAhead]) * stride;
       const float* nq = c.item_factors + static_cast<uint32_t>(items[e + kPrefetchAhead]) * stride;
       for (int32_t f = 0; f < k; f += 16) {
-        MFREC_PREFETCH(np + f);
-        MFREC_PREFETCH(nq + f);
+        prefetch(np + f);
+        prefetch(nq + f);
       }
     }
     float* MFREC_RESTRICT p = c.user_factors + u * stride;
     float* MFREC_RESTRICT q = c.item_factors + i * stride;
-    const float dot = lane_dot<K>(p, q, k);
+    const float dot = lane_dot<K>(p, q, stride);
     const float err = ratings[e] - (((c.mu + c.user_bias[u]) + c.item_bias[i]) + dot);
     sse += static_cast<double>(err) * static_cast<double>(err);
     const float g = c.lr * err;
@@ -143,30 +116,20 @@ using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*,
                        double&);
 
 template <int K>
-void run_baseline(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n,
-                  std::size_t first, double& sse) {
+void run_plain(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n, std::size_t first,
+               double& sse) {
   update_run<K>(c, u, i, r, n, first, sse);
 }
 
-#if MFREC_SGD_AVX2
 template <int K>
-__attribute__((target("avx2"))) void run_avx2(const Ctx& c, const int32_t* u, const int32_t* i, const float* r,
-                                              std::size_t n, std::size_t first, double& sse) {
+MFREC_TARGET_AVX2 void run_avx2(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n,
+                                std::size_t first, double& sse) {
   update_run<K>(c, u, i, r, n, first, sse);
 }
-
-bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-}
-#endif
 
 template <int K>
 RunFn pick_for() {
-#if MFREC_SGD_AVX2
-  if (cpu_has_avx2()) return &run_avx2<K>;
-#endif
-  return &run_baseline<K>;
+  return pick_cpu_copy<RunFn>(&run_plain<K>, &run_avx2<K>);
 }
 
 RunFn pick_run(int32_t k) {
@@ -208,7 +171,7 @@ void check_grid(const SgdGrid& g, const SgdModel& m) {
 
 }  // namespace
 
-float sgd_dot(const float* p, const float* q, int32_t k) { return lane_dot<0>(p, q, k); }
+float sgd_dot(const float* p, const float* q, int32_t k) { return lane_dot(p, q, static_cast<std::size_t>(k)); }
 
 void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings,
                 int32_t n_users, int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users,
@@ -340,8 +303,8 @@ void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, con
       if (u >= 0) s += model.user_bias[u];
       if (i >= 0) s += model.item_bias[i];
       if (u >= 0 && i >= 0) {
-        s += lane_dot<0>(model.user_factors + static_cast<std::size_t>(u) * stride,
-                         model.item_factors + static_cast<std::size_t>(i) * stride, k);
+        s += lane_dot(model.user_factors + static_cast<std::size_t>(u) * stride,
+                      model.item_factors + static_cast<std::size_t>(i) * stride, stride);
       }
       out[e] = s < lo ? lo : (s > hi ? hi : s);
     }

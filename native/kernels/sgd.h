@@ -14,7 +14,8 @@
 // replays it exactly. The arithmetic is written so that every compiler
 // target (baseline SSE2 or the AVX2 path chosen at run time) rounds the same
 // way: dot products accumulate in 8 fixed lanes (lane = factor index mod 8)
-// summed pairwise, and no multiply-add is fused (-ffp-contract=off).
+// summed in adjacent pairs (lane_dot, kernels/simd.h), and no multiply-add
+// is fused (-ffp-contract=off).
 #pragma once
 
 #include <cstddef>
@@ -90,7 +91,7 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
 void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, const int32_t* items,
                  float lo, float hi, int threads, float* out);
 
-// p · q with the fixed lane order every target shares (see the file comment).
+// p · q with the fixed lane order every target shares (lane_dot).
 float sgd_dot(const float* p, const float* q, int32_t k);
 
 }  // namespace mfrec

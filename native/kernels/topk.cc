@@ -115,8 +115,8 @@ void validate(const TopKQuery& q) {
   for (std::size_t r = 0; r < q.n_rows; ++r) {
     if (q.rows[r] < 0 || static_cast<std::size_t>(q.rows[r]) >= q.query_rows)
       throw std::invalid_argument("query row index out of range");
-    if (q.filter_indptr != nullptr) {
-      int32_t b = q.filter_indptr[q.rows[r]], e = q.filter_indptr[q.rows[r] + 1];
+    if (q.filter.indptr != nullptr) {
+      int32_t b = q.filter.indptr[q.rows[r]], e = q.filter.indptr[q.rows[r] + 1];
       if (b < 0 || e < b || static_cast<std::size_t>(e) > q.filter_nnz)
         throw std::invalid_argument("filter row pointers out of range");
     }
@@ -241,7 +241,7 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
         std::memcpy(w.q.data() + b * f, q.query + static_cast<std::size_t>(row) * f,
                     f * sizeof(float));
         w.size[b] = 0;
-        w.cursor[b] = q.filter_indptr ? q.filter_indptr[row] : 0;
+        w.cursor[b] = q.filter.indptr ? q.filter.indptr[row] : 0;
       }
       for (std::size_t c0 = 0; c0 < cols.n; c0 += tile) {
         const std::size_t width = std::min(tile, cols.n - c0);
@@ -279,11 +279,11 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
             }
             mask[static_cast<std::size_t>(c) - c0] = 1;
           };
-          if (q.filter_indptr) {
-            const int32_t end = q.filter_indptr[row + 1];
+          if (q.filter.indptr) {
+            const int32_t end = q.filter.indptr[row + 1];
             int32_t p = w.cursor[b];
             for (; p < end; ++p) {
-              const int32_t target = q.filter_indices[p];
+              const int32_t target = q.filter.indices[p];
               if (target < 0 || static_cast<std::size_t>(target) >= q.targets)
                 throw std::invalid_argument("filter index out of range");
               const int32_t c = cols.column_of(target);

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/csr.h"
 #include "kernels/parallel.h"
 
 namespace mfrec {
@@ -37,9 +38,10 @@ struct TopKQuery {
   const float* col_bias = nullptr;   // targets floats, optional
 
   // Per-query-row filter (the training matrix by user, for "seen" items):
-  // CSR over query rows, columns are target indices, sorted per row. Optional.
-  const int32_t* filter_indptr = nullptr;
-  const int32_t* filter_indices = nullptr;
+  // CSR over query rows (filter.rows == query_rows, values unused), columns
+  // are target indices, sorted per row; filter_nnz entries. Optional: absent
+  // while filter.indptr is null.
+  CsrView filter;
   std::size_t filter_nnz = 0;
   // Drop target t == query row q (similar items: an item is not its own neighbour).
   bool exclude_self = false;

@@ -11,14 +11,11 @@ using namespace mfrec;
 
 namespace {
 
-BprData csr_data(std::size_t users, std::size_t items, const std::vector<int32_t>& indptr,
-                 const std::vector<int32_t>& indices) {
-  BprData d;
-  d.users = users;
-  d.items = items;
+CsrView csr_data(std::size_t users, const std::vector<int32_t>& indptr, const std::vector<int32_t>& indices) {
+  CsrView d;
+  d.rows = users;
   d.indptr = indptr.data();
   d.indices = indices.data();
-  d.nnz = indices.size();
   return d;
 }
 
@@ -26,7 +23,7 @@ BprData csr_data(std::size_t users, std::size_t items, const std::vector<int32_t
 // items 10..19 only; each user has all their group's items but one (u % 10).
 struct Checkerboard {
   std::vector<int32_t> indptr{0}, indices;
-  BprData data() const { return csr_data(40, 20, indptr, indices); }
+  CsrView data() const { return csr_data(40, indptr, indices); }
 };
 
 Checkerboard checkerboard() {
@@ -66,7 +63,7 @@ MFREC_TEST(bpr_learns_the_checkerboard_groups) {
   init(u, v, b, p.factors);
   double first = 0, last = 0;
   for (uint32_t e = 1; e <= 100; ++e) {
-    BprEpochStats s = bpr_epoch(p, c.data(), u.data(), v.data(), b.data(), e);
+    BprEpochStats s = bpr_epoch(p, c.data(), 20, u.data(), v.data(), b.data(), e);
     CHECK(s.samples == c.indices.size());
     if (e == 1) first = s.loss / s.samples;
     last = s.loss / s.samples;
@@ -98,8 +95,8 @@ MFREC_TEST(bpr_one_thread_is_bit_reproducible) {
   init(u1, v1, b1, p.factors);
   init(u2, v2, b2, p.factors);
   for (uint32_t e = 1; e <= 3; ++e) {
-    bpr_epoch(p, c.data(), u1.data(), v1.data(), b1.data(), e);
-    bpr_epoch(p, c.data(), u2.data(), v2.data(), b2.data(), e);
+    bpr_epoch(p, c.data(), 20, u1.data(), v1.data(), b1.data(), e);
+    bpr_epoch(p, c.data(), 20, u2.data(), v2.data(), b2.data(), e);
   }
   CHECK(std::memcmp(u1.data(), u2.data(), u1.size() * sizeof(float)) == 0);
   CHECK(std::memcmp(v1.data(), v2.data(), v1.size() * sizeof(float)) == 0);
@@ -109,15 +106,16 @@ MFREC_TEST(bpr_one_thread_is_bit_reproducible) {
 MFREC_TEST(bpr_skips_users_without_negatives_and_rejects_bad_data) {
   // One user who has every item: nothing to sample against.
   std::vector<int32_t> indptr{0, 3}, indices{0, 1, 2};
-  BprData d = csr_data(1, 3, indptr, indices);
+  CsrView d = csr_data(1, indptr, indices);
+  std::size_t items = 3;
   BprParams p;
   p.factors = 2;
   std::vector<float> u(2, 0.1f), v(8, 0.1f), b(4, 0.0f);  // room for 4 items
-  CHECK(bpr_epoch(p, d, u.data(), v.data(), b.data(), 1).samples == 0);
+  CHECK(bpr_epoch(p, d, items, u.data(), v.data(), b.data(), 1).samples == 0);
   indices[2] = 3;  // out of range
   bool threw = false;
   try {
-    bpr_epoch(p, d, u.data(), v.data(), b.data(), 1);
+    bpr_epoch(p, d, items, u.data(), v.data(), b.data(), 1);
   } catch (const std::invalid_argument&) {
     threw = true;
   }
@@ -125,9 +123,9 @@ MFREC_TEST(bpr_skips_users_without_negatives_and_rejects_bad_data) {
   indices[2] = 2;
   int32_t flag = 1;
   bool cancelled = false;
-  d.items = 4;  // now a negative exists, so sampling starts and sees the flag
+  items = 4;  // now a negative exists, so sampling starts and sees the flag
   try {
-    bpr_epoch(p, d, u.data(), v.data(), b.data(), 1, CancelFlag{&flag});
+    bpr_epoch(p, d, items, u.data(), v.data(), b.data(), 1, CancelFlag{&flag});
   } catch (const Cancelled&) {
     cancelled = true;
   }
@@ -144,13 +142,14 @@ MFREC_TEST(bpr_every_pair_is_sampled_once_per_epoch_at_any_thread_count) {
     for (int32_t k = 0; k < n; ++k) indices.push_back((u * 7 + k * 3) % 50);
     indptr.push_back(static_cast<int32_t>(indices.size()));
   }
-  const BprData d = csr_data(30, 50, indptr, indices);
+  const CsrView d = csr_data(30, indptr, indices);
+  const std::size_t items = 50;
   for (int threads = 1; threads <= 5; ++threads) {
     BprParams p;
     p.factors = 3;
     p.threads = threads;
     std::vector<float> u(30 * 3, 0.1f), v(50 * 3, 0.1f), b(50, 0.0f);
-    for (uint32_t e = 1; e <= 3; ++e) CHECK(bpr_epoch(p, d, u.data(), v.data(), b.data(), e).samples == d.nnz);
+    for (uint32_t e = 1; e <= 3; ++e) CHECK(bpr_epoch(p, d, items, u.data(), v.data(), b.data(), e).samples == indices.size());
   }
 }
 

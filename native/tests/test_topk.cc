@@ -58,9 +58,9 @@ void brute_force(const TopKQuery& q, std::vector<int32_t>& items, std::vector<fl
       const int32_t ti = static_cast<int32_t>(t);
       if (q.candidates && !std::binary_search(q.candidates, q.candidates + q.n_candidates, ti)) continue;
       if (q.exclude && std::binary_search(q.exclude, q.exclude + q.n_exclude, ti)) continue;
-      if (q.filter_indptr &&
-          std::binary_search(q.filter_indices + q.filter_indptr[row],
-                             q.filter_indices + q.filter_indptr[row + 1], ti))
+      if (q.filter.indptr &&
+          std::binary_search(q.filter.indices + q.filter.indptr[row],
+                             q.filter.indices + q.filter.indptr[row + 1], ti))
         continue;
       if (q.exclude_self && ti == row) continue;
       double s = 0;
@@ -137,8 +137,9 @@ MFREC_TEST(topk_filters_bias_and_scales_match_brute_force) {
   auto rows = all_rows(p.users);
   std::vector<int32_t> exclude = {0, 3, 17, 640, 1299};
   TopKQuery q = base_query(p, rows, 7);
-  q.filter_indptr = p.indptr.data();
-  q.filter_indices = p.indices.data();
+  q.filter.indptr = p.indptr.data();
+  q.filter.rows = q.query_rows;
+  q.filter.indices = p.indices.data();
   q.filter_nnz = p.indices.size();
   q.exclude = exclude.data();
   q.n_exclude = exclude.size();
@@ -160,8 +161,9 @@ MFREC_TEST(topk_candidates_rank_only_the_subset) {
   q.n_candidates = candidates.size();
   q.exclude = exclude.data();
   q.n_exclude = exclude.size();
-  q.filter_indptr = p.indptr.data();
-  q.filter_indices = p.indices.data();
+  q.filter.indptr = p.indptr.data();
+  q.filter.rows = q.query_rows;
+  q.filter.indices = p.indices.data();
   q.filter_nnz = p.indices.size();
   q.col_bias = p.bias.data();
   CHECK(run_and_compare(q));
@@ -172,8 +174,9 @@ MFREC_TEST(topk_ties_break_by_lower_index_and_pads) {
   Problem p = random_problem(14, 9, 40, 2, true);
   auto rows = all_rows(p.users);
   TopKQuery q = base_query(p, rows, 15);
-  q.filter_indptr = p.indptr.data();
-  q.filter_indices = p.indices.data();
+  q.filter.indptr = p.indptr.data();
+  q.filter.rows = q.query_rows;
+  q.filter.indices = p.indices.data();
   q.filter_nnz = p.indices.size();
   std::vector<int32_t> items(q.n_rows * q.k), bi;
   std::vector<float> scores(q.n_rows * q.k), bs;
@@ -182,7 +185,7 @@ MFREC_TEST(topk_ties_break_by_lower_index_and_pads) {
   CHECK(items == bi);  // exact: ties resolved identically
   // k larger than the catalogue: every allowed target, then padding.
   q.k = 100;
-  q.filter_indptr = nullptr;
+  q.filter.indptr = nullptr;
   std::vector<int32_t> all(q.n_rows * q.k);
   std::vector<float> all_scores(q.n_rows * q.k);
   topk(q, all.data(), all_scores.data());

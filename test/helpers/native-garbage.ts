@@ -90,30 +90,53 @@ export const BINDINGS: Record<string, () => unknown[]> = {
       },
     ];
   },
-  alsHalfSweep: () => [smallCsr().byUser, filled(4 * F), filled(3 * F), alsOptions(), new Int32Array(1)],
   alsIteration: () => {
     const { byUser, byItem } = smallCsr();
-    return [byUser, byItem, filled(3 * F), filled(4 * F), alsOptions(), new Int32Array(1)];
+    return [{ byUser, byItem, userFactors: filled(3 * F), itemFactors: filled(4 * F), options: alsOptions(), cancel: new Int32Array(1) }];
   },
   alsLoss: () => {
     const { byUser, byItem } = smallCsr();
-    return [byUser, byItem, filled(3 * F), filled(4 * F), alsOptions(), new Int32Array(1)];
+    return [{ byUser, byItem, userFactors: filled(3 * F), itemFactors: filled(4 * F), options: alsOptions(), cancel: new Int32Array(1) }];
   },
-  alsGram: () => [filled(4 * F), 4, F, new Float32Array(F * F)],
-  alsSolveRows: () => [smallCsr().byUser, filled(4 * F), Float32Array.of(1, 0, 0, 1), filled(3 * F), alsOptions(), new Int32Array(1)],
-  alsSolveRowsSync: () => [smallCsr().byUser, filled(4 * F), Float32Array.of(1, 0, 0, 1), filled(3 * F), alsOptions()],
+  alsGram: () => [{ y: filled(4 * F), rows: 4, factors: F, out: new Float32Array(F * F) }],
+  alsSolveRows: () => [
+    { rows: smallCsr().byUser, y: filled(4 * F), gram: Float32Array.of(1, 0, 0, 1), x: filled(3 * F), options: alsOptions(), cancel: new Int32Array(1) },
+  ],
+  alsSolveRowsSync: () => [{ rows: smallCsr().byUser, y: filled(4 * F), gram: Float32Array.of(1, 0, 0, 1), x: filled(3 * F), options: alsOptions() }],
   sgdLayout: () => {
     const g = sgdGrid();
     return [
-      g.users.slice(),
-      g.items.slice(),
-      g.ratings.slice(),
-      { nUsers: 3, nItems: 4, seed: 7 },
-      { blocks: 1, users: new Int32Array(5), items: new Int32Array(5), ratings: new Float32Array(5), blockPtr: new Int32Array(2) },
+      {
+        users: g.users.slice(),
+        items: g.items.slice(),
+        ratings: g.ratings.slice(),
+        nUsers: 3,
+        nItems: 4,
+        seed: 7,
+        grid: { blocks: 1, users: new Int32Array(5), items: new Int32Array(5), ratings: new Float32Array(5), blockPtr: new Int32Array(2) },
+      },
     ];
   },
-  sgdEpoch: () => [sgdGrid(), sgdModel(), { learningRate: 0.01, regularization: 0.02, biasRegularization: 0.02, threads: 1, seed: 1, epoch: 0 }, new Int32Array(1)],
-  sgdPredict: () => [sgdModel(), Int32Array.of(0, 1, -1), Int32Array.of(3, -1, 2), new Float32Array(3), { min: 1, max: 5, threads: 1 }],
+  sgdEpoch: () => [
+    {
+      grid: sgdGrid(),
+      model: sgdModel(),
+      step: { learningRate: 0.01, regularization: 0.02, biasRegularization: 0.02, threads: 1, seed: 1, epoch: 0 },
+      cancel: new Int32Array(1),
+    },
+  ],
+  sgdPredict: () => [{ model: sgdModel(), users: Int32Array.of(0, 1, -1), items: Int32Array.of(3, -1, 2), out: new Float32Array(3), min: 1, max: 5, threads: 1 }],
+  foldInSolve: () => [
+    {
+      vectors: filled(4 * F),
+      factors: F,
+      rows: Int32Array.of(0, 3, 3),
+      targets: Float64Array.of(1, -0.5, 2),
+      vectorPenalty: 0.1,
+      biasPenalty: 0.01,
+      out: new Float32Array(F + 1),
+    },
+  ],
 };
 
 function topkArgs() {
@@ -275,7 +298,7 @@ export function overflowCases(): GarbageCase[] {
     what: 'users × factors wraps to 0',
     args: [{ ...bpr, indptr: Int32Array.of(0, 1, 1, 1, 1), indices: Int32Array.of(0), users: 4, factors: huge, userFactors: new Float32Array(0), itemFactors: new Float32Array(0) }],
   });
-  cases.push({ binding: 'alsGram', what: 'rows × factors wraps to 0', args: [new Float32Array(0), huge, 4, new Float32Array(16)] });
-  cases.push({ binding: 'alsGram', what: 'rows = 2^53 with factors 1', args: [new Float32Array(0), 2 ** 53, 1, new Float32Array(1)] });
+  cases.push({ binding: 'alsGram', what: 'rows × factors wraps to 0', args: [{ y: new Float32Array(0), rows: huge, factors: 4, out: new Float32Array(16) }] });
+  cases.push({ binding: 'alsGram', what: 'rows = 2^53 with factors 1', args: [{ y: new Float32Array(0), rows: 2 ** 53, factors: 1, out: new Float32Array(1) }] });
   return cases;
 }

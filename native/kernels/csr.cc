@@ -1,4 +1,4 @@
-#include "kernels/csr_check.h"
+#include "kernels/csr.h"
 
 namespace mfrec {
 

@@ -1,0 +1,141 @@
+// How the hot loops are compiled: the compiler hints they use, the one
+// CPU-dispatch mechanism, and the 8-lane dot products.
+//
+// CPU dispatch. A hot loop is written once as an MFREC_INLINE function and
+// wrapped twice: a plain copy and an MFREC_TARGET_AVX2 copy (the same source
+// compiled for AVX2). pick_cpu_copy() chooses between them once, at run time,
+// so prebuilt binaries also run on CPUs without AVX2. Elsewhere than x86 with
+// GCC or Clang both copies are the plain loop. Nothing is fused into a
+// multiply-add (-ffp-contract=off) and the lanes below fix every summation
+// order, so both copies give the same bits.
+//
+// Dot products. Eight independent partial sums (lane = factor index mod 8)
+// let the compiler vectorize without reassociating; a single running sum
+// would be one chain of dependent additions that no compiler may reorder.
+// All three kernels accumulate the lanes this way. Two reductions of the
+// lanes remain, each fixed by the seeded models trained with it (changing
+// either would change their bits, and those of the twins that replay them):
+//  - lane_dot / lane_difference_dot (SGD, BPR): the leftover factors after
+//    the last full group of eight go into lanes 0.., then the lanes are
+//    summed in adjacent pairs, ((0+1)+(2+3))+((4+5)+(6+7));
+//    lib/twins/sgd-explicit.ts and lib/twins/bpr.ts replay this exactly.
+//  - halves_dot / sum_halves (ALS): the lanes are summed as the two halves
+//    of a 256-bit register fold, ((0+4)+(1+5))+((2+6)+(3+7)), and the
+//    leftover factors are added one by one after. The ALS twin computes in
+//    double and agrees to float rounding, so it does not replay this order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define MFREC_INLINE __forceinline
+#define MFREC_RESTRICT __restrict
+#else
+#define MFREC_INLINE inline __attribute__((always_inline))
+#define MFREC_RESTRICT __restrict__
+#endif
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define MFREC_TARGET_AVX2 __attribute__((target("avx2")))
+#define MFREC_HAS_AVX2_COPY 1
+#else
+#define MFREC_TARGET_AVX2
+#define MFREC_HAS_AVX2_COPY 0
+#endif
+
+namespace mfrec {
+
+// Starts loading the cache line at p for writing; changes no value.
+MFREC_INLINE void prefetch(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 1, 3);
+#else
+  (void)p;
+#endif
+}
+
+inline bool cpu_has_avx2() {
+#if MFREC_HAS_AVX2_COPY
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+#else
+  return false;
+#endif
+}
+
+// The copy of a hot loop this CPU runs: `avx2` when it has AVX2.
+template <typename Fn>
+Fn pick_cpu_copy(Fn plain, Fn avx2) {
+  return cpu_has_avx2() ? avx2 : plain;
+}
+
+// ((0+1)+(2+3))+((4+5)+(6+7))
+MFREC_INLINE float sum_adjacent_pairs(const float* acc) {
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// p · q in eight lanes summed in adjacent pairs (SGD). K > 0 fixes the
+// length at compile time (fully unrolled loops); K == 0 reads k.
+template <int K = 0>
+MFREC_INLINE float lane_dot(const float* MFREC_RESTRICT p, const float* MFREC_RESTRICT q, std::size_t k_runtime) {
+  const std::size_t k = K > 0 ? static_cast<std::size_t>(K) : k_runtime;
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t f = 0;
+  for (; f + 8 <= k; f += 8)
+    for (std::size_t l = 0; l < 8; ++l) acc[l] += p[f + l] * q[f + l];
+  for (std::size_t l = 0; f + l < k; ++l) acc[l] += p[f + l] * q[f + l];
+  return sum_adjacent_pairs(acc);
+}
+
+// u · (a − b) in the lanes and order of lane_dot (BPR's u · (v_i − v_j)).
+MFREC_INLINE float lane_difference_dot(const float* MFREC_RESTRICT u, const float* a, const float* b, std::size_t k) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t f = 0;
+  for (; f + 8 <= k; f += 8)
+    for (std::size_t l = 0; l < 8; ++l) acc[l] += u[f + l] * (a[f + l] - b[f + l]);
+  for (std::size_t l = 0; f + l < k; ++l) acc[l] += u[f + l] * (a[f + l] - b[f + l]);
+  return sum_adjacent_pairs(acc);
+}
+
+// ((0+4)+(1+5))+((2+6)+(3+7)): the fold of a 256-bit register's halves.
+MFREC_INLINE float sum_halves(const float* acc) {
+  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+// a · b with the full groups of eight in lanes summed as halves, then the
+// leftover factors one by one (ALS).
+MFREC_INLINE float halves_dot(const float* a, const float* b, std::size_t k) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t j = 0;
+  for (; j + 8 <= k; j += 8)
+    for (std::size_t l = 0; l < 8; ++l) acc[l] += a[j + l] * b[j + l];
+  float s = sum_halves(acc);
+  for (; j < k; ++j) s += a[j] * b[j];
+  return s;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+// Eight floats as one value: GCC and Clang compile its arithmetic lane by
+// lane (one AVX2 instruction, or two SSE ones in the plain copy), which
+// rounds exactly as the scalar lanes above do. (These helpers are always
+// inlined, so no call passes the vector type and GCC's note about its
+// calling convention without AVX does not apply.)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#define MFREC_HAS_LANES8 1
+typedef float Lanes8 __attribute__((vector_size(32)));
+MFREC_INLINE Lanes8 load8(const float* p) {
+  Lanes8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+MFREC_INLINE void store8(float* p, const Lanes8& v) { std::memcpy(p, &v, sizeof v); }
+MFREC_INLINE float sum_halves(const Lanes8& a) {
+  return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+}
+#else
+#define MFREC_HAS_LANES8 0
+#endif
+
+}  // namespace mfrec
