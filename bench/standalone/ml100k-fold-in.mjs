@@ -5,17 +5,17 @@
 // folded users in place of the trained ones. Also times the pure-TypeScript
 // twin of the solve on the same problems.
 //
-//   npm run build && node bench/ml100k-fold-in.mjs ['{"factors": 64}']
+//   npm run build && node bench/standalone/ml100k-fold-in.mjs ['{"factors": 64}']
 //
 // Reads ../shared/data/ml-100k relative to the repository root (or MFREC_ML100K).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExplicitMF } from '../dist/index.js';
-import { solveBiasedRidge } from '../dist/twins/fold-in.js';
-import { foldInNative } from '../dist/models/fold-in-native.js';
+import { ExplicitMF } from '../../dist/index.js';
+import { solveBiasedRidge } from '../../dist/twins/fold-in.js';
+import { foldInNative } from '../../dist/models/fold-in-native.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 'ml-100k');
 const options = process.argv[2] ? JSON.parse(process.argv[2]) : {};
 
@@ -59,7 +59,7 @@ function timeEach(groups, call) {
 
 const train = readRatings('u1.base');
 const test = readRatings('u1.test');
-const { Interactions } = await import('../dist/index.js');
+const { Interactions } = await import('../../dist/index.js');
 const data = Interactions.fromArrays(train.map((r) => r.user), train.map((r) => r.item), { values: train.map((r) => r.value) });
 const fitStart = process.hrtime.bigint();
 const model = await new ExplicitMF(options).fit(data);

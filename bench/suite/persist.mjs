@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // Model save and load time: an ExplicitMF model of S1 and an ImplicitALS
-// model of S2 (bench/datasets.mjs), 64 factors, trained for one epoch /
+// model of S2 (bench/lib/datasets.mjs), 64 factors, trained for one epoch /
 // iteration (the file's size does not depend on training). Times
 // `model.save(file)` and `loadModel(file)` (median of --runs), file size in MB.
 // Files go to bench/.data/ and are removed afterwards.
 //
-//   npm run build && node bench/persist.mjs [--quick] [--factors 64] [--runs 3] [--json]
+//   npm run build && node bench/suite/persist.mjs [--quick] [--factors 64] [--runs 3] [--json]
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ExplicitMF, ImplicitALS, loadModel } from '../dist/index.js';
-import { benchDir, log, median, runScript, seconds } from './common.mjs';
-import { s1Interactions, s2Source, shape, sizesFor } from './datasets.mjs';
+import { ExplicitMF, ImplicitALS, loadModel } from '../../dist/index.js';
+import { benchDir, log, median, runScript, seconds } from '../lib/common.mjs';
+import { s1Interactions, s2Source, shape, sizesFor } from '../lib/datasets.mjs';
 
 async function saveLoad(label, id, model, runs) {
   const file = path.join(benchDir, '.data', `persist-${id}-${process.pid}.mfrec`);

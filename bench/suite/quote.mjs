@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * A stray quote must not slow the reader down: readInteractions on a ~30 MB
- * S1-shaped CSV (bench/generate-ratings.mjs), clean, against the same file
+ * S1-shaped CSV (bench/generators/generate-ratings.mjs), clean, against the same file
  * with one unterminated `"` on its 10th line (a dirty product name). Both are
  * read with onBadLine: 'skip'; the dirty read must report exactly one bad
  * line and every other line. Target: dirty ≤ 1.5 × clean.
@@ -9,22 +9,22 @@
  * Each read runs in a fresh Node process; the table shows the median of
  * --runs runs.
  *
- * Usage: npm run build:ts && node bench/quote.mjs [--quick] [--ratings N] [--runs 5] [--json]
+ * Usage: npm run build:ts && node bench/suite/quote.mjs [--quick] [--ratings N] [--runs 5] [--json]
  *   (default: 1,200,000 lines, about 30 MB; --quick: 300,000)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMain, log, median, parseFlags, runScript } from './common.mjs';
-import { s1File, sizesFor } from './datasets.mjs';
+import { isMain, log, median, parseFlags, runScript } from '../lib/common.mjs';
+import { s1File, sizesFor } from '../lib/datasets.mjs';
 
 const self = fileURLToPath(import.meta.url);
 /** The line (1-based, header included) that gets the stray quote. */
 const DIRTY_LINE = 10;
 
 async function child(file) {
-  const { readInteractions } = await import('../dist/index.js');
+  const { readInteractions } = await import('../../dist/index.js');
   const t0 = performance.now();
   const r = await readInteractions(file, { onBadLine: 'skip', threads: 1 });
   const ms = performance.now() - t0;

@@ -2,24 +2,24 @@
 //
 //   S1    explicit ratings shaped like MovieLens 20M: 138,000 users × 27,000
 //         items × 20,000,000 ratings, planted low rank + noise
-//         (bench/generate-ratings.mjs, a CSV cached in bench/.data/).
+//         (bench/generators/generate-ratings.mjs, a CSV cached in bench/.data/).
 //   S2    implicit counts shaped like Last.fm 360K: 360,000 users × 160,000
 //         items × 17,500,000 interactions, from `s2Source` below: the
-//         play-count CSV of bench/generate-counts.mjs when that generator is
+//         play-count CSV of bench/generators/generate-counts.mjs when that generator is
 //         present, else a stand-in, the power-law generator of
-//         bench/synthetic.mjs at S2's shape (values 1, not play counts; the
+//         bench/generators/synthetic.mjs at S2's shape (values 1, not play counts; the
 //         cost of an ALS/BPR iteration depends on the shape, not the values).
 //   ML1M  MovieLens-1M-sized implicit data: 6,040 × 3,706 × 1,000,000
-//         (bench/synthetic.mjs).
+//         (bench/generators/synthetic.mjs).
 //
 // --quick uses S1 and S2 at a tenth of their interactions (S2 also at a
 // tenth of its users and items); ML1M stays full size (it is small).
-import { IdMap, Interactions, readInteractions } from '../dist/index.js';
-import { DEFAULTS as S1_DEFAULTS, ensureRatingsFile } from './generate-ratings.mjs';
+import { IdMap, Interactions, readInteractions } from '../../dist/index.js';
+import { DEFAULTS as S1_DEFAULTS, ensureRatingsFile } from '../generators/generate-ratings.mjs';
 
 /** The power-law generator of synthetic.mjs, loaded when first needed. */
 async function powerLaw(users, items, target, seed) {
-  const { syntheticPowerLaw } = await import('./synthetic.mjs');
+  const { syntheticPowerLaw } = await import('../generators/synthetic.mjs');
   return syntheticPowerLaw(users, items, target, seed);
 }
 
@@ -53,19 +53,19 @@ export async function s1Interactions(size) {
 
 /**
  * The S2 input: `{ interactions, source }` where `source` says what produced
- * it (printed next to every S2 figure). When bench/generate-counts.mjs (the
+ * it (printed next to every S2 figure). When bench/generators/generate-counts.mjs (the
  * Last.fm-360K-shaped play-count generator) is present, S2 is its CSV read
  * through readInteractions; otherwise the power-law stand-in of synthetic.mjs.
  */
 export async function s2Source(size) {
-  const counts = await import('./generate-counts.mjs').catch(() => undefined);
+  const counts = await import('../generators/generate-counts.mjs').catch(() => undefined);
   if (counts?.ensureCountsFile) {
     const file = await counts.ensureCountsFile({ users: size.users, items: size.items, pairs: size.interactions });
     const { interactions } = await readInteractions(file, { userCol: 0, itemCol: 1, valueCol: 2 });
-    return { interactions, source: 'bench/generate-counts.mjs play counts' };
+    return { interactions, source: 'bench/generators/generate-counts.mjs play counts' };
   }
   const interactions = await powerLaw(size.users, size.items, size.interactions, 11);
-  return { interactions, source: 'stand-in: bench/synthetic.mjs power law at S2 shape, values 1' };
+  return { interactions, source: 'stand-in: bench/generators/synthetic.mjs power law at S2 shape, values 1' };
 }
 
 export function ml1mInteractions(size) {

@@ -4,15 +4,15 @@
 // native versus the pure-TypeScript twin (`backend: 'js'`) on a 10% user
 // sample of the training set, all three on that same sample.
 //
-//   npm run build && node bench/sgd.mjs [--quick] [--factors 64,128] [--epochs 20]
+//   npm run build && node bench/suite/sgd.mjs [--quick] [--factors 64,128] [--epochs 20]
 //     [--threads 1,2] [--js-fraction 0.1] [--js-epochs 3] [--no-js] [--json]
 //
 // Hyperparameters are the library's defaults except `factors` and
 // `iterations` (learning rate 0.01 decaying ×0.98 per epoch, frequency-scaled
 // L2 0.11 on vectors and 0.04 on biases); --lr overrides the learning rate.
-import { ExplicitMF, randomSplit } from '../dist/index.js';
-import { log, numberList, perIteration, runScript } from './common.mjs';
-import { s1Interactions, sampleUsers, shape, sizesFor } from './datasets.mjs';
+import { ExplicitMF, randomSplit } from '../../dist/index.js';
+import { log, numberList, perIteration, runScript } from '../lib/common.mjs';
+import { s1Interactions, sampleUsers, shape, sizesFor } from '../lib/datasets.mjs';
 
 /** The S1 train / held-out split every explicit figure uses (10% held out, seed 42). */
 export async function s1Split(quick) {

@@ -11,13 +11,13 @@
 // (lib/models/sgd-rows.ts); `--rows model` keeps the model's order (step 0.01 decaying ×0.98, constant L2 0.05
 // on vectors and 0.02 on biases: the timing does not depend on them).
 //
-//   npm run build && node bench/sgd-grid.mjs [--quick] [--factors 64] [--blocks 1,5,10,20] [--threads 1,2] [--epochs 4]
+//   npm run build && node bench/investigations/sgd-grid.mjs [--quick] [--factors 64] [--blocks 1,5,10,20] [--threads 1,2] [--epochs 4]
 //     [--orders shuffled,by-user] [--rows model,grouped]
-import { initFactors, allocateGrid } from '../dist/twins/sgd-explicit.js';
-import { sgdNative } from '../dist/models/sgd-native.js';
-import { blockRows, permuteModel, renumber } from '../dist/models/sgd-rows.js';
-import { log, median, numberList, runScript } from './common.mjs';
-import { s1Split } from './sgd.mjs';
+import { initFactors, allocateGrid } from '../../dist/twins/sgd-explicit.js';
+import { sgdNative } from '../../dist/models/sgd-native.js';
+import { blockRows, permuteModel, renumber } from '../../dist/models/sgd-rows.js';
+import { log, median, numberList, runScript } from '../lib/common.mjs';
+import { s1Split } from '../suite/sgd.mjs';
 
 /** Reorders each block's ratings by user (stable), in place. */
 function sortBlocksByUser(grid) {

@@ -3,7 +3,7 @@
 // - recommendBatch over every user of an S1 model (--quick: the first fifth) (k = 10, all items, seen
 //   items filtered): users per second and GFLOP/s (2·users·items·factors
 //   multiply-adds of the scores), next to this machine's sgemm throughput
-//   measured in the same run: bench/probe/sgemm.c (compiled on first use
+//   measured in the same run: bench/suite/reference/sgemm.c (compiled on first use
 //   against the OpenBLAS the addon links) times C = A·Bᵀ of shape
 //   4096 × 4096 × 64 on 1 and 2 OpenBLAS threads, best of 5. A second pass
 //   with k = 1 and filterSeen false shows how close the kernel gets when
@@ -12,28 +12,28 @@
 //   similarItemsBatch over every item (2 threads), items per second.
 // - the top-K kernel against its TypeScript twin on random factors.
 //
-//   npm run build && node bench/topk.mjs [--quick] [--threads 2] [--json]
+//   npm run build && node bench/suite/topk.mjs [--quick] [--threads 2] [--json]
 //
 // The S1 model is trained for 2 epochs only: throughput does not depend on
 // how well the vectors fit.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ExplicitMF } from '../dist/index.js';
-import { Rng } from '../dist/random.js';
-import { topkAddon } from '../dist/models/topk-native.js';
-import { topkTwin } from '../dist/twins/topk.js';
-import { benchDir, log, median, runScript, seconds } from './common.mjs';
-import { s1Interactions, shape, sizesFor } from './datasets.mjs';
+import { ExplicitMF } from '../../dist/index.js';
+import { Rng } from '../../dist/random.js';
+import { topkAddon } from '../../dist/models/topk-native.js';
+import { topkTwin } from '../../dist/twins/topk.js';
+import { benchDir, log, median, runScript, seconds } from '../lib/common.mjs';
+import { s1Interactions, shape, sizesFor } from '../lib/datasets.mjs';
 
 const FACTORS = 64;
 
-/** Builds bench/.build/sgemm from bench/probe/sgemm.c when missing; returns its path. */
+/** Builds bench/.build/sgemm from bench/suite/reference/sgemm.c when missing; returns its path. */
 export function sgemmProbe() {
   const exe = path.join(benchDir, '.build', 'sgemm');
   if (!existsSync(exe)) {
     mkdirSync(path.dirname(exe), { recursive: true });
-    execFileSync('cc', ['-O2', '-o', exe, path.join(benchDir, 'probe', 'sgemm.c'), '-lopenblas'], { stdio: 'inherit' });
+    execFileSync('cc', ['-O2', '-o', exe, path.join(benchDir, 'suite', 'reference', 'sgemm.c'), '-lopenblas'], { stdio: 'inherit' });
   }
   return exe;
 }

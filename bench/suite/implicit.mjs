@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Side-by-side reference: Python's `implicit` AlternatingLeastSquares on the
-// same data as bench/als.mjs (the ML-1M-sized set and S2 of
-// bench/datasets.mjs), alternating with mfrec's ImplicitALS of the same
+// same data as bench/suite/als.mjs (the ML-1M-sized set and S2 of
+// bench/lib/datasets.mjs), alternating with mfrec's ImplicitALS of the same
 // factors, solver and threads: one mfrec fit, then one implicit fit, --runs
 // times, so a change in the machine's load hits both. implicit is not part of
 // this project and is never vendored: build it yourself somewhere outside the
@@ -10,18 +10,18 @@
 // `implicit` package. Without either, this script reports nothing.
 //
 // The by-user CSR arrays are written raw (int32 indptr and indices, float32
-// values) to bench/.data/; bench/probe/implicit_als.py reads them with numpy,
+// values) to bench/.data/; bench/suite/reference/implicit_als.py reads them with numpy,
 // fits with OPENBLAS_NUM_THREADS=1 (what implicit asks for) and num_threads =
 // --threads, and prints each iteration's wall time from implicit's fit
 // callback. Both sides: the median per-iteration time of a fit of
-// --iterations iterations, the first dropped (bench/common.mjs
+// --iterations iterations, the first dropped (bench/lib/common.mjs
 // perIteration); the figure is the median over the runs. Each library's
 // defaults otherwise: implicit regularization 0.01, alpha 1 (confidence =
 // value); mfrec regularization 0.25 frequency-scaled, alpha 2 (confidence =
 // 1 + 2·value); both 3 CG steps. The cost of an iteration does not depend on
 // these values.
 //
-//   node bench/implicit.mjs --implicit DIR [--python /usr/bin/python3] [--quick]
+//   node bench/suite/implicit.mjs --implicit DIR [--python /usr/bin/python3] [--quick]
 //     [--sets ml1m,s2] [--factors 64,128] [--solvers cg,cholesky] [--s2 cg.k64|all]
 //     [--iterations 4] [--threads 2] [--runs 3] [--json]
 //
@@ -31,8 +31,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { alsSecondsPerIteration } from './als.mjs';
-import { benchDir, log, median, numberList, runScript } from './common.mjs';
-import { ml1mInteractions, s2Source, shape, sizesFor } from './datasets.mjs';
+import { benchDir, log, median, numberList, runScript } from '../lib/common.mjs';
+import { ml1mInteractions, s2Source, shape, sizesFor } from '../lib/datasets.mjs';
 
 /** Writes the by-user CSR arrays raw, once per data set and size. */
 function writeCsr(data, prefix) {
@@ -66,7 +66,7 @@ export async function measure(flags) {
   const threads = Number(flags.threads ?? 2);
   const runs = Number(flags.runs ?? 3);
   const sizes = sizesFor(quick);
-  const driver = path.join(benchDir, 'probe', 'implicit_als.py');
+  const driver = path.join(benchDir, 'suite', 'reference', 'implicit_als.py');
   mkdirSync(path.join(benchDir, '.data'), { recursive: true });
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONPATH: [dir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) };
   const rows = [];
@@ -78,7 +78,7 @@ export async function measure(flags) {
     if (name === 'ml1m') {
       data = await ml1mInteractions(sizes.ml1m);
       label = 'ML-1M-sized';
-      described.push(`${label} ${shape(data)} (bench/synthetic.mjs power law)`);
+      described.push(`${label} ${shape(data)} (bench/generators/synthetic.mjs power law)`);
     } else if (name === 's2') {
       const s2 = await s2Source(sizes.s2);
       data = s2.interactions;

@@ -7,9 +7,9 @@
 //   and 100 items') whole histories and swapping in the new state (copies of
 //   the factor and training matrices), native backend.
 //
-//   npm run build:ts && node bench/fold-in.mjs [factors=64] [threads=2]
-import { ImplicitALS, Interactions } from '../dist/index.js';
-import { syntheticPowerLaw } from './synthetic.mjs';
+//   npm run build:ts && node bench/standalone/fold-in.mjs [factors=64] [threads=2]
+import { ImplicitALS, Interactions } from '../../dist/index.js';
+import { syntheticPowerLaw } from '../generators/synthetic.mjs';
 
 const factors = Number(process.argv[2] ?? 64);
 const threads = Number(process.argv[3] ?? 2);

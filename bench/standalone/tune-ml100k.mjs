@@ -5,14 +5,14 @@
 // final model (best configuration retrained on all of the 75%) is then
 // measured once on the 25% part, next to the model's defaults and popularity.
 //
-//   npm run build:ts && node bench/tune-ml100k.mjs [--model als] [--budget 20] [--strategy halving|random]
+//   npm run build:ts && node bench/standalone/tune-ml100k.mjs [--model als] [--budget 20] [--strategy halving|random]
 //       [--metric precision@10] [--validation-fraction 0.1 | --folds K] [--split-seed 42] [--seed 42]
 //
 // Reads ../shared/data/ml-100k/u.data (or MFREC_ML100K); never copied into the project.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BPR, ImplicitALS, compareRanking, perUserSplit, readInteractions, tune } from '../dist/index.js';
+import { BPR, ImplicitALS, compareRanking, perUserSplit, readInteractions, tune } from '../../dist/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '42' },
   },
 });
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 'ml-100k');
 
 const { interactions } = await readInteractions(path.join(dir, 'u.data'), { valueCol: null });

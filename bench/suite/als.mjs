@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // ImplicitALS training speed: seconds per iteration (users + items
 // half-sweeps) for the CG and Cholesky solvers at each factor count, on S2
-// and on MovieLens-1M-sized data (bench/datasets.mjs); then native versus the
+// and on MovieLens-1M-sized data (bench/lib/datasets.mjs); then native versus the
 // pure-TypeScript twin (`backend: 'js'`) on a user sample of the ML-1M-sized
 // set, all three on that same sample.
 //
-//   npm run build && node bench/als.mjs [--quick] [--sets s2,ml1m] [--factors 64,128]
+//   npm run build && node bench/suite/als.mjs [--quick] [--sets s2,ml1m] [--factors 64,128]
 //     [--solvers cg,cholesky] [--threads 2] [--iterations 4] [--js-fraction 0.3] [--no-js] [--json]
 //
 // Defaults otherwise (CG with 3 steps, regularization 0.25, alpha 2).
-import { ImplicitALS } from '../dist/index.js';
-import { log, numberList, perIteration, runScript } from './common.mjs';
-import { ml1mInteractions, s2Source, sampleUsers, shape, sizesFor } from './datasets.mjs';
+import { ImplicitALS } from '../../dist/index.js';
+import { log, numberList, perIteration, runScript } from '../lib/common.mjs';
+import { ml1mInteractions, s2Source, sampleUsers, shape, sizesFor } from '../lib/datasets.mjs';
 
 /** Median seconds per ALS iteration of a short fit. */
 export async function alsSecondsPerIteration(data, options) {
@@ -22,7 +22,7 @@ export async function alsSecondsPerIteration(data, options) {
 
 async function loadSet(name, quick) {
   const sizes = sizesFor(quick);
-  if (name === 'ml1m') return { data: await ml1mInteractions(sizes.ml1m), label: 'ML-1M-sized', source: 'bench/synthetic.mjs power law' };
+  if (name === 'ml1m') return { data: await ml1mInteractions(sizes.ml1m), label: 'ML-1M-sized', source: 'bench/generators/synthetic.mjs power law' };
   const { interactions, source } = await s2Source(sizes.s2);
   return { data: interactions, label: 'S2', source };
 }

@@ -10,7 +10,7 @@
  *   s2.als       ImplicitALS on S2, 64 factors, 2 iterations, CG, 2 threads
  *   s2.bpr       BPR on S2, 64 factors, 2 epochs, 2 threads
  *
- * How: a `prepare` child reads each data set once (bench/datasets.mjs) and
+ * How: a `prepare` child reads each data set once (bench/lib/datasets.mjs) and
  * writes its by-user CSR arrays (indptr, indices, values; no timestamps, which
  * no fit reads) and its raw ids to bench/.data/memory-*.{bin,json}. A `train`
  * child reads them straight into typed arrays (one allocation each, no
@@ -28,7 +28,7 @@
  * matrices at Float32 and the biases the model has: user and item biases for
  * ExplicitMF, item biases for BPR, none for ALS).
  *
- *   npm run build && node bench/memory.mjs [--quick] [--only s1.explicit,s2.als,s2.bpr]
+ *   npm run build && node bench/suite/memory.mjs [--quick] [--only s1.explicit,s2.als,s2.bpr]
  *     [--factors 64] [--iterations 2] [--threads 2] [--trace] [--json]
  *
  * --trace lists every typed array of 1 MB or more that a fit allocates, with
@@ -39,8 +39,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchDir, isMain, log, parseFlags, runScript } from './common.mjs';
-import { sizesFor } from './datasets.mjs';
+import { benchDir, isMain, log, parseFlags, runScript } from '../lib/common.mjs';
+import { sizesFor } from '../lib/datasets.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const MB = 1024 * 1024;
@@ -61,13 +61,13 @@ function cacheBase(set, quick) {
 
 /** Child: read the data set through the library's reader, write its CSR arrays and ids. */
 async function prepare(set, quick) {
-  const { s1Interactions, s2Source } = await import('./datasets.mjs');
+  const { s1Interactions, s2Source } = await import('../lib/datasets.mjs');
   const size = sizesFor(quick)[set];
   let data;
   let source;
   if (set === 's1') {
     data = await s1Interactions(size);
-    source = 'bench/generate-ratings.mjs ratings';
+    source = 'bench/generators/generate-ratings.mjs ratings';
   } else {
     ({ interactions: data, source } = await s2Source(size));
   }
@@ -127,7 +127,7 @@ function snapshot(stage) {
 /** Child: import the library only (the RSS floor of any of the fits). */
 async function baseline() {
   const start = snapshot('start');
-  await import('../dist/index.js');
+  await import('../../dist/index.js');
   return { stages: [start, snapshot('imported')], maxRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
@@ -162,7 +162,7 @@ function traceTypedArrays(trace) {
           const frames = (new Error().stack ?? '')
             .split('\n')
             .slice(2)
-            .filter((l) => l.includes('/dist/') || l.includes('/bench/memory.mjs'))
+            .filter((l) => l.includes('/dist/') || l.includes('/bench/suite/memory.mjs'))
             .slice(0, 3)
             .map((l) => l.trim().replace(/^at /, '').replace(/\(?file:\/\/[^)]*\/(dist|bench)\//, '$1/').replace(/\)$/, ''));
           const u = process.memoryUsage();
@@ -180,7 +180,7 @@ async function train(job, quick, factors, iterations, threads, traced) {
   const trace = traced ? [] : undefined;
   if (trace) traceTypedArrays(trace);
   const stages = [snapshot('start')];
-  const lib = await import('../dist/index.js');
+  const lib = await import('../../dist/index.js');
   stages.push(snapshot('imported'));
   const { set, model } = JOBS[job];
   const base = cacheBase(set, quick);

@@ -3,13 +3,13 @@
 // tables for bench/README.md. Given several files of the same suite, every
 // figure is the median over the files, with the range next to it.
 //
-//   node bench/markdown.mjs bench/.results/<run>.json [more runs of the same suite...]
+//   node bench/lib/markdown.mjs bench/.results/<run>.json [more runs of the same suite...]
 import { readFileSync } from 'node:fs';
 import { fmt, median } from './common.mjs';
 import { evaluateTargets } from './targets.mjs';
 
 const files = process.argv.slice(2);
-if (files.length === 0) throw new Error('usage: node bench/markdown.mjs RESULTS.json [RESULTS.json...]');
+if (files.length === 0) throw new Error('usage: node bench/lib/markdown.mjs RESULTS.json [RESULTS.json...]');
 const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
 const first = runs[0];
 

@@ -3,18 +3,18 @@
 // a 75/25 split stratified by user (fixed seed), training items filtered:
 // ImplicitALS and BPR with default settings, next to popularity, at k = 10.
 //
-//   npm run build:ts && node bench/ml100k-ranking.mjs [--seed 42] [--k 10] [--als '{json}'] [--bpr '{json}']
+//   npm run build:ts && node bench/standalone/ml100k-ranking.mjs [--seed 42] [--k 10] [--als '{json}'] [--bpr '{json}']
 //
 // Reads ../shared/data/ml-100k/u.data (or MFREC_ML100K); never copied into the project.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BPR, ImplicitALS, compareRanking, perUserSplit, readInteractions } from '../dist/index.js';
+import { BPR, ImplicitALS, compareRanking, perUserSplit, readInteractions } from '../../dist/index.js';
 
 const { values: args } = parseArgs({
   options: { seed: { type: 'string', default: '42' }, k: { type: 'string', default: '10' }, als: { type: 'string' }, bpr: { type: 'string' } },
 });
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 'ml-100k');
 
 const { interactions } = await readInteractions(path.join(dir, 'u.data'), { valueCol: null });

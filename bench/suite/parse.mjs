@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Parsing throughput of readInteractions on a MovieLens-20M-shaped CSV
- * (bench/generate-ratings.mjs; generated once, cached in bench/.data/).
+ * (bench/generators/generate-ratings.mjs; generated once, cached in bench/.data/).
  *
  * Each measurement runs in a fresh Node process, as a batch job would, and
  * reports wall time and the process's peak RSS; the table shows the median of
@@ -12,7 +12,7 @@
  *   parse     readInteractions(): split, parse numbers, intern ids, build CSR
  *   csr       Interactions.fromIndices alone on the same entries (the CSR part of parse)
  *
- * Usage: npm run build:ts && node bench/parse.mjs [--quick] [--ratings N] [--runs 3] [--threads 0] [--json]
+ * Usage: npm run build:ts && node bench/suite/parse.mjs [--quick] [--ratings N] [--runs 3] [--threads 0] [--json]
  *   (default: the full S1 file, 20,000,000 lines; --quick: 2,000,000; --threads: reader threads
  *   for the parse stage, a comma-separated list such as 1,2; 0 = all cores)
  */
@@ -20,14 +20,14 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMain, log, median, parseFlags, runScript } from './common.mjs';
-import { s1File, sizesFor } from './datasets.mjs';
-import { ratingsFilePath } from './generate-ratings.mjs';
+import { isMain, log, median, parseFlags, runScript } from '../lib/common.mjs';
+import { s1File, sizesFor } from '../lib/datasets.mjs';
+import { ratingsFilePath } from '../generators/generate-ratings.mjs';
 
 const self = fileURLToPath(import.meta.url);
 
 async function child(stage, file, threads) {
-  const lib = await import('../dist/index.js');
+  const lib = await import('../../dist/index.js');
   const t0 = performance.now();
   let lines = 0;
   if (stage === 'read') {
@@ -35,7 +35,7 @@ async function child(stage, file, threads) {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) bytes += chunk.length;
     lines = bytes;
   } else if (stage === 'split') {
-    const { RecordSplitter } = await import('../dist/data/line-source.js');
+    const { RecordSplitter } = await import('../../dist/data/line-source.js');
     const sink = { record: () => lines++, bad: () => undefined };
     const splitter = new RecordSplitter(',', 4, sink);
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) splitter.push(chunk);

@@ -1,6 +1,6 @@
 /*
  * This machine's single-precision GEMM throughput through the same OpenBLAS
- * the addon links, for bench/topk.mjs: C = A·Bᵀ with A m×k, B n×k (the shape
+ * the addon links, for bench/suite/topk.mjs: C = A·Bᵀ with A m×k, B n×k (the shape
  * of scoring m users against n items with k factors), on `threads` OpenBLAS
  * threads; prints the best GFLOP/s of `reps` runs and the OpenBLAS build string.
  *

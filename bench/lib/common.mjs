@@ -9,7 +9,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const benchDir = path.dirname(fileURLToPath(import.meta.url));
+/** bench/: the root of the generated data (.data/), results (.results/) and builds (.build/). */
+export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = path.resolve(benchDir, '..');
 
 /** True when `moduleUrl` is the script node was started with. */

@@ -14,7 +14,7 @@
  *
  * Seeded and deterministic; streams its output (memory is O(users + items)).
  *
- * Usage: node bench/generate-ratings.mjs [--ratings N] [--users N] [--items N]
+ * Usage: node bench/generators/generate-ratings.mjs [--ratings N] [--users N] [--items N]
  *          [--rank K] [--seed S] [--scale F] [--out FILE]   (defaults: ML-20M's size, stdout)
  */
 import {

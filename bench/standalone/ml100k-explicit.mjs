@@ -2,16 +2,16 @@
 // ExplicitMF on the official MovieLens 100K folds (u1..u5 .base/.test):
 // per-fold RMSE, MAE and seconds (fit + evaluate), and the mean.
 //
-//   npm run build:ts && node bench/ml100k-explicit.mjs ['{"factors": 50}']
+//   npm run build:ts && node bench/standalone/ml100k-explicit.mjs ['{"factors": 50}']
 //
 // The optional JSON argument overrides ExplicitMF options (defaults otherwise).
 // Reads ../shared/data/ml-100k relative to the repository root (or MFREC_ML100K).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExplicitMF, Interactions } from '../dist/index.js';
+import { ExplicitMF, Interactions } from '../../dist/index.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 'ml-100k');
 const options = process.argv[2] ? JSON.parse(process.argv[2]) : {};
 

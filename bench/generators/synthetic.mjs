@@ -1,6 +1,6 @@
 // Synthetic implicit data shaped like MovieLens 1M (power-law user activity
 // and item popularity), shared by the ALS benchmarks.
-import { Interactions } from '../dist/index.js';
+import { Interactions } from '../../dist/index.js';
 
 /**
  * `users` × `items` with about `target` interactions (value 1). Item i is

@@ -4,15 +4,15 @@
 // the median seconds per epoch of a short fit for each backend, and the
 // u1.test RMSE after it (js and native with one thread give the same model).
 //
-//   npm run build && node bench/explicit-backends.mjs [epochs]
+//   npm run build && node bench/standalone/explicit-backends.mjs [epochs]
 //
 // Reads ../shared/data/ml-100k relative to the repository root (or MFREC_ML100K).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExplicitMF, Interactions } from '../dist/index.js';
+import { ExplicitMF, Interactions } from '../../dist/index.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 'ml-100k');
 const epochs = Number(process.argv[2] ?? 6);
 

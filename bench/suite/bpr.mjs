@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// BPR training speed on S2 (bench/datasets.mjs): seconds per epoch (one epoch
+// BPR training speed on S2 (bench/lib/datasets.mjs): seconds per epoch (one epoch
 // draws as many (user, positive, negative) triples as there are interactions)
 // at each factor count; then native versus the pure-TypeScript twin
 // (`backend: 'js'`) on a user sample of S2, all three on that same sample.
 //
-//   npm run build && node bench/bpr.mjs [--quick] [--factors 64,128] [--threads 2]
+//   npm run build && node bench/suite/bpr.mjs [--quick] [--factors 64,128] [--threads 2]
 //     [--epochs 4] [--js-fraction 0.2] [--no-js] [--json]
-import { BPR } from '../dist/index.js';
-import { log, numberList, perIteration, runScript } from './common.mjs';
-import { s2Source, sampleUsers, shape, sizesFor } from './datasets.mjs';
+import { BPR } from '../../dist/index.js';
+import { log, numberList, perIteration, runScript } from '../lib/common.mjs';
+import { s2Source, sampleUsers, shape, sizesFor } from '../lib/datasets.mjs';
 
 export async function bprSecondsPerEpoch(data, options) {
   const model = new BPR(options);

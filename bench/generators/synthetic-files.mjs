@@ -150,7 +150,7 @@ export function scaled(options, linear) {
   return out;
 }
 
-const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** bench/.data/<name>: where generated files are cached (git-ignored). */
 export function dataPath(name) {

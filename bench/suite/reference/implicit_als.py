@@ -1,10 +1,10 @@
 # Times one fit of Python's `implicit` AlternatingLeastSquares on a CSR
-# matrix written by bench/implicit.mjs, and prints one JSON line with the wall
+# matrix written by bench/suite/implicit.mjs, and prints one JSON line with the wall
 # time of each iteration (implicit's fit callback: user and item half-sweeps).
 # This is the project's driver, not implicit's code; implicit itself is built
 # outside the repository and found through PYTHONPATH (see bench/README.md).
 #
-#   OPENBLAS_NUM_THREADS=1 PYTHONPATH=DIR python3 bench/probe/implicit_als.py \
+#   OPENBLAS_NUM_THREADS=1 PYTHONPATH=DIR python3 bench/suite/reference/implicit_als.py \
 #     PREFIX ROWS COLS FACTORS cg|cholesky ITERATIONS THREADS
 #
 # PREFIX.indptr, PREFIX.indices, PREFIX.values: little-endian int32, int32,

@@ -17,7 +17,7 @@
  * Seeded and deterministic; streams its output (memory is O(users + items)).
  * Shares its building blocks with generate-ratings.mjs (S1) through synthetic-files.mjs.
  *
- * Usage: node bench/generate-counts.mjs [--pairs N] [--users N] [--items N]
+ * Usage: node bench/generators/generate-counts.mjs [--pairs N] [--users N] [--items N]
  *          [--seed S] [--scale F] [--out FILE]   (defaults: Last.fm-360K's size, stdout)
  */
 import {

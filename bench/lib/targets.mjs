@@ -2,7 +2,7 @@
 // run (row id → value; see the measurement scripts for the ids). Reference
 // numbers of other libraries are the published ones for the same data shapes
 // on 2 cores; LIBMF and implicit also have targets against their figures
-// measured in the same run (bench/libmf.mjs, bench/implicit.mjs).
+// measured in the same run (bench/suite/libmf.mjs, bench/suite/implicit.mjs).
 import { fmt } from './common.mjs';
 
 const LIBMF_PUBLISHED = { 64: 0.575, 128: 0.84 };
@@ -64,7 +64,7 @@ export function evaluateTargets(f) {
     ok: v <= IMPLICIT.ml1mChol64 / 2,
   }));
 
-  // The same targets against implicit built and measured on this machine, alternating in one run (bench/implicit.mjs).
+  // The same targets against implicit built and measured on this machine, alternating in one run (bench/suite/implicit.mjs).
   for (const [set, label, solver, bound] of [
     ['ml1m', 'ML-1M size', 'cg', 0.7],
     ['ml1m', 'ML-1M size', 'cholesky', 0.5],
@@ -96,7 +96,7 @@ export function evaluateTargets(f) {
     }));
   }
 
-  // The memory target, from bench/memory.mjs (each fit in a fresh process).
+  // The memory target, from bench/suite/memory.mjs (each fit in a fresh process).
   for (const [job, label] of [
     ['s1.explicit', 'ExplicitMF on S1'],
     ['s2.als', 'ImplicitALS (CG) on S2'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Side-by-side reference: LIBMF's mf-train on the same S1 train / held-out
-// split as bench/sgd.mjs (written out in LIBMF's text format, "user item
+// split as bench/suite/sgd.mjs (written out in LIBMF's text format, "user item
 // rating" with dense indices, to bench/.data/), alternating with mfrec's
 // ExplicitMF fit of the same epochs and threads: one mfrec fit, then LIBMF's
 // two runs, --runs times, so a change in the machine's load hits both. LIBMF
@@ -15,12 +15,12 @@
 // LIBMF's own defaults (learning rate 0.1 with AdaGrad, L2 0.1) except -k,
 // -t and -s. mfrec: the median per-epoch time of its fits, library defaults.
 //
-//   node bench/libmf.mjs --libmf /path/to/libmf [--quick] [--factors 64,128] [--epochs 20] [--threads 2] [--runs 3] [--json]
+//   node bench/suite/libmf.mjs --libmf /path/to/libmf [--quick] [--factors 64,128] [--epochs 20] [--threads 2] [--runs 3] [--json]
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { benchDir, log, median, numberList, runScript, seconds } from './common.mjs';
-import { shape, sizesFor } from './datasets.mjs';
+import { benchDir, log, median, numberList, runScript, seconds } from '../lib/common.mjs';
+import { shape, sizesFor } from '../lib/datasets.mjs';
 import { s1Split, timeFit } from './sgd.mjs';
 
 async function writeLibmf(data, file) {
@@ -91,7 +91,7 @@ export async function measure(flags) {
     rmSync(modelFile, { force: true });
     rmSync(outFile, { force: true });
   }
-  return { name: 'LIBMF reference', data: `S1 ${shape(data)}, the split of bench/sgd.mjs`, rows };
+  return { name: 'LIBMF reference', data: `S1 ${shape(data)}, the split of bench/suite/sgd.mjs`, rows };
 }
 
 await runScript(import.meta.url, ['libmf', 'libmf-version', 'factors', 'epochs', 'threads', 'runs'], measure);
