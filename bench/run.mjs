@@ -6,18 +6,18 @@
 //   npm run bench                                  full sizes (S1 20M, S2 17.5M; under 30 minutes)
 //   npm run bench -- --quick                       a tenth of the data (under 3 minutes)
 //   npm run bench -- --only sgd,als                some of the measurements
-//   npm run bench -- --libmf /path/to/libmf        also LIBMF side by side (bench/libmf.mjs)
-//   npm run bench -- --implicit /path/to/implicit  also Python's implicit side by side (bench/implicit.mjs;
+//   npm run bench -- --libmf /path/to/libmf        also LIBMF side by side (bench/suite/libmf.mjs)
+//   npm run bench -- --implicit /path/to/implicit  also Python's implicit side by side (bench/suite/implicit.mjs;
 //                                                  the folder holding the built `implicit` package)
 //
-// The measurements, each runnable alone (see bench/README.md):
+// The measurements, each runnable alone (see bench/README.md), are the scripts of bench/suite/:
 //   parse.mjs  quote.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  persist.mjs  memory.mjs  libmf.mjs  implicit.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchDir, fmt, log, parseFlags } from './common.mjs';
-import { evaluateTargets } from './targets.mjs';
+import { benchDir, fmt, log, parseFlags } from './lib/common.mjs';
+import { evaluateTargets } from './lib/targets.mjs';
 
 const SCRIPTS = ['parse', 'quote', 'sgd', 'als', 'bpr', 'topk', 'persist', 'memory', 'libmf', 'implicit'];
 /** Options passed through to the one script that takes them. */
@@ -25,14 +25,14 @@ const PASSED = { libmf: ['libmf', 'libmf-version'], implicit: ['implicit', 'pyth
 
 function runChild(script, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(benchDir, `${script}.mjs`), ...args, '--json'], {
+    const child = spawn(process.execPath, [path.join(benchDir, 'suite', `${script}.mjs`), ...args, '--json'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`bench/${script}.mjs exited with ${code}`));
+      if (code !== 0) return reject(new Error(`bench/suite/${script}.mjs exited with ${code}`));
       const last = out.trim().split('\n').pop();
       resolve(JSON.parse(last));
     });
@@ -74,7 +74,7 @@ async function main() {
     log(`\n== ${script}`);
     const t0 = Date.now();
     const result = await runChild(script, [...common, ...extra]);
-    result.script = `bench/${script}.mjs`;
+    result.script = `bench/suite/${script}.mjs`;
     result.wallSeconds = (Date.now() - t0) / 1000;
     results.push(result);
   }

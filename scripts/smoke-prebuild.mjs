@@ -50,7 +50,7 @@ function stage() {
 }
 
 /** Two groups of users who interact only with their own group's items: 'a' users with a0..a9, 'b' with b0..b9. */
-function twoGroups(Rng, seed, valueOf) {
+function twoGroups(Rng, seed, valueFor) {
   const rng = new Rng(seed);
   const users = [];
   const items = [];
@@ -59,7 +59,7 @@ function twoGroups(Rng, seed, valueOf) {
     const group = u < 20 ? 'a' : 'b';
     for (const itemGroup of ['a', 'b']) {
       for (let i = 0; i < 10; i++) {
-        const value = valueOf(group === itemGroup, rng);
+        const value = valueFor(group === itemGroup, rng);
         if (value === undefined) continue;
         users.push(`${group}-user${u}`);
         items.push(`${itemGroup}${i}`);
