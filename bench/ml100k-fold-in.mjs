@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExplicitMF } from '../dist/index.js';
 import { solveBiasedRidge } from '../dist/twins/fold-in.js';
-import { foldInNative } from '../dist/models/fold-in-native.js';
+import { foldInNative } from '../dist/addon/fold-in.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 'ml-100k');

@@ -13,9 +13,9 @@
 //
 //   npm run build && node bench/sgd-grid.mjs [--quick] [--factors 64] [--blocks 1,5,10,20] [--threads 1,2] [--epochs 4]
 //     [--orders shuffled,by-user] [--rows model,grouped]
-import { initFactors, allocateGrid } from '../dist/twins/sgd-explicit.js';
-import { sgdNative } from '../dist/models/sgd-native.js';
-import { blockRows, permuteModel, renumber } from '../dist/models/sgd-rows.js';
+import { initFactors, allocateGrid } from '../dist/twins/sgd.js';
+import { sgdNative } from '../dist/addon/sgd.js';
+import { blockRows, permuteModel, renumber } from '../dist/models/explicit/sgd-rows.js';
 import { log, median, numberList, runScript } from './common.mjs';
 import { s1Split } from './sgd.mjs';
 

@@ -21,7 +21,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ExplicitMF } from '../dist/index.js';
 import { Rng } from '../dist/random.js';
-import { topkAddon } from '../dist/models/topk-native.js';
+import { topkAddon } from '../dist/addon/topk.js';
 import { topkTwin } from '../dist/twins/topk.js';
 import { benchDir, log, median, runScript, seconds } from './common.mjs';
 import { s1Interactions, shape, sizesFor } from './datasets.mjs';

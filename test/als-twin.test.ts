@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interactions } from '../lib/index.js';
-import { alsNative, type AlsKernelOptions } from '../lib/models/als-kernel.js';
-import { initialFactors } from '../lib/models/implicit-als.js';
+import { alsNative, type AlsKernelOptions } from '../lib/addon/als.js';
+import { initialFactors } from '../lib/models/als/implicit-als.js';
 import { randomData as randomImplicitData } from './fixtures/implicit-data.js';
 import { alsHalfSweep, alsIteration, alsLoss, alsSolveRows, confidence, gramOf, preference, rowLambda } from '../lib/twins/als.js';
 

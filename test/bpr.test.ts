@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interactions } from '../lib/data/interactions.js';
-import { BPR, BPR_DEFAULTS, bprInitialFactors } from '../lib/models/bpr.js';
-import { bprAddon, type BprEpochArgs } from '../lib/models/bpr-kernel.js';
+import { BPR, BPR_DEFAULTS, bprInitialFactors } from '../lib/models/bpr/bpr.js';
+import { bprAddon, type BprEpochArgs } from '../lib/addon/bpr.js';
 import { bprEpochTwin } from '../lib/twins/bpr.js';
 import { randomInteractions } from './helpers/hand-made-model.js';
 

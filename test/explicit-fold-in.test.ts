@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExplicitMF, Interactions, loadModel, type FoldedVector } from '../lib/index.js';
-import { foldInNative } from '../lib/models/fold-in-native.js';
+import { foldInNative } from '../lib/addon/fold-in.js';
 import { Rng } from '../lib/random.js';
 import { solveBiasedRidge, type BiasedRidgeProblem } from '../lib/twins/fold-in.js';
 

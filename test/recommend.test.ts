@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Interactions } from '../lib/data/interactions.js';
-import type { FactorState } from '../lib/models/factor-model.js';
-import { BatchRecommendations } from '../lib/models/batch-recommendations.js';
-import { topkAddon } from '../lib/models/topk-native.js';
+import type { FactorState } from '../lib/models/base/factor-model.js';
+import { BatchRecommendations } from '../lib/models/base/batch-recommendations.js';
+import { topkAddon } from '../lib/addon/topk.js';
 import { HandMadeModel, randomInteractions, randomState } from './helpers/hand-made-model.js';
 
 const data = randomInteractions(1, 60, 90, 0.15);

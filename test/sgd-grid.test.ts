@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ExplicitMF, Interactions } from '../lib/index.js';
-import { GRID_BLOCK_BYTES, MAX_GRID_BLOCKS, MIN_RATINGS_PER_BLOCK, sgdGridBlocks, usefulSgdThreads } from '../lib/models/sgd-grid.js';
-import { sgdNative } from '../lib/models/sgd-native.js';
-import { allocateGrid } from '../lib/twins/sgd-explicit.js';
+import { GRID_BLOCK_BYTES, MAX_GRID_BLOCKS, MIN_RATINGS_PER_BLOCK, sgdGridBlocks, usefulSgdThreads } from '../lib/models/explicit/sgd-grid.js';
+import { sgdNative } from '../lib/addon/sgd.js';
+import { allocateGrid } from '../lib/twins/sgd.js';
 import { Rng } from '../lib/random.js';
 
 /** About 300 ratings 1..5 of 30 users on 20 items. */

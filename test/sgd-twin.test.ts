@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib/random.js';
-import { sgdNative } from '../lib/models/sgd-native.js';
+import { sgdNative } from '../lib/addon/sgd.js';
 import {
   allocateGrid,
   initFactors,
@@ -10,7 +10,7 @@ import {
   sgdPredict,
   type SgdGrid,
   type SgdModelArrays,
-} from '../lib/twins/sgd-explicit.js';
+} from '../lib/twins/sgd.js';
 
 interface Problem {
   nUsers: number;

@@ -7,7 +7,7 @@
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { LoadedModel } from '../persist/load-model.js';
-import type { RecommendOptions } from '../models/factor-model.js';
+import type { RecommendOptions } from '../models/base/factor-model.js';
 import type { ModelFileFlags } from './model-file-flag.js';
 import { CsvSink, formatScore } from './output.js';
 import { createProgress } from './progress.js';

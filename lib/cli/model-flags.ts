@@ -1,8 +1,8 @@
 /** Hyperparameter flags shared by train and evaluate, turned into a model. */
 import { Option, type Command } from 'commander';
-import { BPR } from '../models/bpr.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
-import { ImplicitALS } from '../models/implicit-als.js';
+import { BPR } from '../models/bpr/bpr.js';
+import { ExplicitMF } from '../models/explicit/explicit-mf.js';
+import { ImplicitALS } from '../models/als/implicit-als.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { intArg, numberArg } from './parse.js';
 

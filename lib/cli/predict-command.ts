@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
+import { ExplicitMF } from '../models/explicit/explicit-mf.js';
 import { loadModel } from '../persist/load-model.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';

@@ -1,7 +1,7 @@
 /** `mfrec train FILE --model explicit|als|bpr ... --out MODEL` */
 import { Option, type Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
-import type { IterationReport } from '../models/training.js';
+import type { IterationReport } from '../models/base/training.js';
 import { addModelFlags, createModel, type ModelFlags, type TrainableType } from './model-flags.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { printJson, printTable } from './output.js';

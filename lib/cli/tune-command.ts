@@ -9,7 +9,7 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking, type RankingComparison } from '../eval/compare-ranking.js';
 import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
-import type { ExplicitMF } from '../models/explicit-mf.js';
+import type { ExplicitMF } from '../models/explicit/explicit-mf.js';
 import { writeFileAtomic } from '../persist/model-file.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { parseMetric } from '../tune/metric.js';

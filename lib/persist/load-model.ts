@@ -1,9 +1,9 @@
 /** Reads any model file written by `save()` back into the right model class. */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { BPR } from '../models/bpr.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
-import { FactorModel } from '../models/factor-model.js';
-import { ImplicitALS } from '../models/implicit-als.js';
+import { BPR } from '../models/bpr/bpr.js';
+import { ExplicitMF } from '../models/explicit/explicit-mf.js';
+import { FactorModel } from '../models/base/factor-model.js';
+import { ImplicitALS } from '../models/als/implicit-als.js';
 import { decodeFactorModel } from './factor-state.js';
 import { readModelFile } from './model-file.js';
 

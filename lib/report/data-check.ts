@@ -6,7 +6,7 @@
  * (they make every held-out figure look better than it is).
  */
 import type { Interactions } from '../data/interactions.js';
-import type { FactorModel } from '../models/factor-model.js';
+import type { FactorModel } from '../models/base/factor-model.js';
 
 export interface DataCheck {
   /** The model's own training record. */

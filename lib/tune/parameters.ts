@@ -3,9 +3,9 @@
  * the model's own check of a value (so a range is refused with the same
  * message the model would give).
  */
-import { BPR_DEFAULTS, resolveBPROptions } from '../models/bpr.js';
-import { EXPLICIT_MF_DEFAULTS, ExplicitMF } from '../models/explicit-mf.js';
-import { IMPLICIT_ALS_DEFAULTS, resolveImplicitALSOptions } from '../models/implicit-als.js';
+import { BPR_DEFAULTS, resolveBPROptions } from '../models/bpr/bpr.js';
+import { EXPLICIT_MF_DEFAULTS, ExplicitMF } from '../models/explicit/explicit-mf.js';
+import { IMPLICIT_ALS_DEFAULTS, resolveImplicitALSOptions } from '../models/als/implicit-als.js';
 
 export type TunableModel = 'als' | 'bpr' | 'explicit';
 export const TUNABLE_MODELS: readonly TunableModel[] = ['als', 'bpr', 'explicit'];

@@ -3,9 +3,9 @@
  * hyperparameters plus how to run (threads, seed) and, for the explicit
  * model scored on rating error, early stopping on the validation ratings.
  */
-import { BPR } from '../models/bpr.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
-import { ImplicitALS } from '../models/implicit-als.js';
+import { BPR } from '../models/bpr/bpr.js';
+import { ExplicitMF } from '../models/explicit/explicit-mf.js';
+import { ImplicitALS } from '../models/als/implicit-als.js';
 import type { TunableModel } from './parameters.js';
 import type { Configuration } from './sampler.js';
 

@@ -3,7 +3,7 @@
  * baseline, and the cold-start answer of every factor model. Same filters and
  * order as the native top-K kernel: higher count first, ties to the lower index.
  */
-import type { SparseRows } from '../data/sparse.js';
+import type { SparseRows } from '../../data/sparse.js';
 import type { ResolvedRecommendOptions } from './recommend-options.js';
 import { TopSelector } from './select-top.js';
 

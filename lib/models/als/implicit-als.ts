@@ -16,22 +16,22 @@
  * orientation, so user and item roles cannot be swapped by mistake.
  */
 import os from 'node:os';
-import { ErrorCodes, MfrecError } from '../errors.js';
-import { checkMemory } from './memory-limit.js';
-import { Interactions } from '../data/interactions.js';
-import { longestRow, type SparseRows } from '../data/sparse.js';
-import { Rng } from '../random.js';
-import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../validate.js';
-import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
-import { ALS_BACKENDS, alsBackend, type AlsBackend, type AlsBackendName } from './als-backend.js';
-import { GramCache, historyRow, type ItemHistory, type UserHistory } from './als-fold-in.js';
-import type { AlsKernelOptions } from './als-kernel.js';
-import type { Side, SolvedRows } from './partial-fit-plan.js';
-import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import { checkMemory } from '../base/memory-limit.js';
+import { Interactions } from '../../data/interactions.js';
+import { longestRow, type SparseRows } from '../../data/sparse.js';
+import { Rng } from '../../random.js';
+import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../../validate.js';
+import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from '../base/factor-model.js';
+import { ALS_BACKENDS, alsBackend, type AlsBackend, type AlsBackendName } from './backend.js';
+import { GramCache, historyRow, type ItemHistory, type UserHistory } from './fold-in.js';
+import type { AlsKernelOptions } from '../../addon/als.js';
+import type { Side, SolvedRows } from '../base/partial-fit-plan.js';
+import { CancelFlag, runIterations, type FitControl, type IterationReport } from '../base/training.js';
 
-export type { AlsBackendName } from './als-backend.js';
-export type { ItemHistory, UserHistory } from './als-fold-in.js';
-export type { PartialFitControl } from './factor-model.js';
+export type { AlsBackendName } from './backend.js';
+export type { ItemHistory, UserHistory } from './fold-in.js';
+export type { PartialFitControl } from '../base/factor-model.js';
 
 export interface ImplicitALSOptions {
   /** Length of each user and item vector. Default 64; integer in [1, 65536]. */

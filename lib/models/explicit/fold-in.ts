@@ -6,12 +6,12 @@
  * squared errors plus the same penalties, frequency scaling included (see
  * frequency-penalty.ts), through the native Cholesky kernel.
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
-import type { IdMap, RawId } from '../data/id-map.js';
-import { invalid, knownOptions } from '../validate.js';
-import { foldInNative } from './fold-in-native.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import type { IdMap, RawId } from '../../data/id-map.js';
+import { invalid, knownOptions } from '../../validate.js';
+import { foldInNative } from '../../addon/fold-in.js';
 import { BIAS_PENALTY_EXPONENT, penaltyScale, VECTOR_PENALTY_EXPONENT } from './frequency-penalty.js';
-import { rawIds } from './recommend-options.js';
+import { rawIds } from '../base/recommend-options.js';
 
 /** A user or item solved by fold-in; pass it wherever a trained id is accepted by the *For methods. */
 export interface FoldedVector {

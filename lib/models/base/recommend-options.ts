@@ -3,8 +3,8 @@
  * (factor models and the popularity baseline share them), and the result
  * shapes they return.
  */
-import type { IdMap, RawId } from '../data/id-map.js';
-import { boolean, DEFAULT_K, integer, invalid, knownOptions, MAX_K, oneOf } from '../validate.js';
+import type { IdMap, RawId } from '../../data/id-map.js';
+import { boolean, DEFAULT_K, integer, invalid, knownOptions, MAX_K, oneOf } from '../../validate.js';
 
 export interface RecommendOptions {
   /** Number of items per user, integer in [1, 2^31 - 1]. Default 10. Larger than the catalogue: every item that qualifies. */

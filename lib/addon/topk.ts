@@ -3,7 +3,7 @@
  * Callers validate everything first; the binding only checks array types
  * and lengths, the kernel index ranges.
  */
-import { native } from '../native.js';
+import { native } from './loader.js';
 
 /**
  * One top-K request. Score of query row q against target t:

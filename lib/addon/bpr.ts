@@ -1,5 +1,5 @@
 /** The native BPR epoch (native/kernels/bpr.h) as TypeScript sees it. */
-import { native } from '../native.js';
+import { native } from './loader.js';
 
 export interface BprEpochArgs {
   /** Training interactions by user (CSR). */

@@ -3,7 +3,7 @@
  * them: the plain options object they take and the addon functions.
  */
 import type { SparseRows } from '../data/sparse.js';
-import { native } from '../native.js';
+import { native } from './loader.js';
 
 /** Fully resolved options in the shape the kernels read (enums as integers). */
 export interface AlsKernelOptions {

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { ErrorCodes, MfrecError } from '../errors.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
 
 /** Largest typed array V8 allocates, in elements. */
 export const MAX_TYPED_ARRAY_ELEMENTS = 2 ** 32;

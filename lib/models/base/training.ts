@@ -4,8 +4,8 @@
  * stops early or on an AbortSignal, and only replaces the model's state once
  * training succeeded (an aborted or failed fit leaves the previous state).
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
-import { invalid } from '../validate.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import { invalid } from '../../validate.js';
 
 /** What a model reports after each iteration (epoch for SGD/BPR, sweep for ALS). */
 export interface IterationReport {

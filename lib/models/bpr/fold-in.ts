@@ -9,8 +9,8 @@
  * samples come from a stream of the model's seed, so the same history always
  * gives the same vector (whatever the thread count the model trained with).
  */
-import { Rng } from '../random.js';
-import type { SparseRows } from '../data/sparse.js';
+import { Rng } from '../../random.js';
+import type { SparseRows } from '../../data/sparse.js';
 
 /** What the fold-in reuses of the model's hyperparameters. */
 export interface BprFoldInParams {

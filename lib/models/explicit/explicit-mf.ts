@@ -3,27 +3,27 @@
  * r̂(u, i) = μ + b_u + b_i + p_u · q_i, trained by stochastic gradient descent
  * with L2 regularization on all cores (native/kernels/sgd.h).
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
-import { checkMemory, formatBytes } from './memory-limit.js';
-import { IdMap, type RawId } from '../data/id-map.js';
-import { Interactions } from '../data/interactions.js';
-import { rowOfEntries } from '../data/sparse.js';
-import { mae, rmse } from '../metrics/rating.js';
-import { native } from '../native.js';
-import { allocateGrid, initFactors, predictOne, type SgdGrid, type SgdModelArrays } from '../twins/sgd-explicit.js';
-import { boolean, integer, invalid, knownOptions, number, oneOf, seed as checkSeed } from '../validate.js';
-import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
-import type { Side, SolvedRows } from './partial-fit-plan.js';
-import type { SparseRows } from '../data/sparse.js';
-import { resolveRecommendOptions, type RecommendOptions, type Recommendation } from './recommend-options.js';
-import { sgdBackend } from './sgd-backends.js';
-import { usersPerItem } from './popularity.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import { checkMemory, formatBytes } from '../base/memory-limit.js';
+import { IdMap, type RawId } from '../../data/id-map.js';
+import { Interactions } from '../../data/interactions.js';
+import { rowOfEntries } from '../../data/sparse.js';
+import { mae, rmse } from '../../metrics/rating.js';
+import { native } from '../../addon/loader.js';
+import { allocateGrid, initFactors, predictOne, type SgdGrid, type SgdModelArrays } from '../../twins/sgd.js';
+import { boolean, integer, invalid, knownOptions, number, oneOf, seed as checkSeed } from '../../validate.js';
+import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from '../base/factor-model.js';
+import type { Side, SolvedRows } from '../base/partial-fit-plan.js';
+import type { SparseRows } from '../../data/sparse.js';
+import { resolveRecommendOptions, type RecommendOptions, type Recommendation } from '../base/recommend-options.js';
+import { sgdBackend } from './backend.js';
+import { usersPerItem } from '../popularity/popularity.js';
 import { sgdGridBlocks, usefulSgdThreads } from './sgd-grid.js';
 import { blockRows, permuteModel, renumber } from './sgd-rows.js';
-import { sgdNative, type SgdBinding } from './sgd-native.js';
-import { checkFolded, foldIn, foldInRows, type FoldedVector, type FoldInSide } from './explicit-fold-in.js';
+import { sgdNative, type SgdBinding } from '../../addon/sgd.js';
+import { checkFolded, foldIn, foldInRows, type FoldedVector, type FoldInSide } from './fold-in.js';
 import { BIAS_PENALTY_EXPONENT, penaltyScale, VECTOR_PENALTY_EXPONENT } from './frequency-penalty.js';
-import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
+import { CancelFlag, runIterations, type FitControl, type IterationReport } from '../base/training.js';
 
 /** What predict() does with a user or item that had no training ratings. */
 export type UnknownPolicy = 'bias' | 'error';
@@ -83,7 +83,7 @@ export interface ExplicitMFOptions {
   /**
    * 'native' (default): epochs run in the native kernel on `threads` threads,
    * off the event loop. 'js': epochs run in the pure-TypeScript twin
-   * (lib/twins/sgd-explicit.ts) on the event loop, one epoch per turn, always
+   * (lib/twins/sgd.ts) on the event loop, one epoch per turn, always
    * with the one-thread schedule (`threads` is ignored while training), so a
    * 'js' fit equals a 'native' fit with `threads: 1` and the same seed. Meant
    * for reproducing the native-versus-JavaScript comparison

@@ -5,8 +5,8 @@
  * builds new arrays and leaves the current state untouched, so the model can
  * swap the whole state in one assignment once the solve has succeeded.
  */
-import type { IdMap } from '../data/id-map.js';
-import { transpose, type SparseRows } from '../data/sparse.js';
+import type { IdMap } from '../../data/id-map.js';
+import { transpose, type SparseRows } from '../../data/sparse.js';
 import type { FactorState } from './factor-model.js';
 
 /** The two sides of a factor model: a partial fit solves one against the other, fixed. */

@@ -6,10 +6,10 @@
  * compared on equal terms (`backend: 'js'` reproduces the pure-JS numbers of
  * the benchmarks).
  */
-import type { SparseRows } from '../data/sparse.js';
-import { alsIteration, alsLoss, alsSolveRows, gramOf } from '../twins/als.js';
-import { alsNative, type AlsKernelOptions } from './als-kernel.js';
-import type { CancelFlag } from './training.js';
+import type { SparseRows } from '../../data/sparse.js';
+import { alsIteration, alsLoss, alsSolveRows, gramOf } from '../../twins/als.js';
+import { alsNative, type AlsKernelOptions } from '../../addon/als.js';
+import type { CancelFlag } from '../base/training.js';
 
 export type AlsBackendName = 'native' | 'js';
 export const ALS_BACKENDS: readonly AlsBackendName[] = ['native', 'js'];

@@ -6,11 +6,11 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCodes, MfrecError, type ErrorCode } from './errors.js';
+import { ErrorCodes, MfrecError, type ErrorCode } from '../errors.js';
 
 const require = createRequire(import.meta.url);
-// lib/*.ts (under vitest) and dist/*.js both sit one level below the package root.
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// lib/addon/*.ts (under vitest) and dist/addon/*.js both sit two levels below the package root.
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The functions the addon exports; every binding file adds its own. */
 export interface NativeAddon {

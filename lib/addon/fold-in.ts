@@ -2,7 +2,7 @@
  * Type of the fold-in binding (native/bindings/fold_in.cc). The problem's
  * shape is the twin's (lib/twins/fold-in.ts), so either side can solve it.
  */
-import { native } from '../native.js';
+import { native } from './loader.js';
 import type { BiasedRidgeProblem } from '../twins/fold-in.js';
 
 export interface FoldInBinding {

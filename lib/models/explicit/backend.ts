@@ -3,9 +3,9 @@
  * the native binding and the pure-TypeScript twin behind the same interface,
  * so ExplicitMF's training loop does not care which one runs its epochs.
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
-import { sgdEpoch, sgdLayout, sgdPredict } from '../twins/sgd-explicit.js';
-import { sgdNative, type SgdBinding } from './sgd-native.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import { sgdEpoch, sgdLayout, sgdPredict } from '../../twins/sgd.js';
+import { sgdNative, type SgdBinding } from '../../addon/sgd.js';
 
 /** Lets timers, I/O and abort events run between two synchronous epochs. */
 function nextTurn(): Promise<void> {

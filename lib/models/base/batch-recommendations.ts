@@ -3,7 +3,7 @@
  * r-th user) occupies items[r*k .. r*k+k) and scores[r*k .. r*k+k), best
  * first. Slots past the last qualifying item hold item −1 and score −Infinity.
  */
-import type { IdMap, RawId } from '../data/id-map.js';
+import type { IdMap, RawId } from '../../data/id-map.js';
 import type { Recommendation } from './recommend-options.js';
 
 export class BatchRecommendations {

@@ -5,8 +5,8 @@
  * so the id map is rebuilt. Every function builds new arrays: the current
  * state stays intact for readers until the model swaps the result in.
  */
-import { IdMap } from '../data/id-map.js';
-import type { SparseRows } from '../data/sparse.js';
+import { IdMap } from '../../data/id-map.js';
+import type { SparseRows } from '../../data/sparse.js';
 import type { FactorState } from './factor-model.js';
 
 /** `ids` without the id at `index`; later ids move up by one. */

@@ -1,10 +1,10 @@
 /**
  * Types of the explicit-rating SGD binding (native/bindings/sgd.cc). The
- * argument shapes are the twin's (lib/twins/sgd-explicit.ts), so either side
+ * argument shapes are the twin's (lib/twins/sgd.ts), so either side
  * can run the same call.
  */
-import { native } from '../native.js';
-import type { SgdGrid, SgdModelArrays, SgdStep } from '../twins/sgd-explicit.js';
+import { native } from './loader.js';
+import type { SgdGrid, SgdModelArrays, SgdStep } from '../twins/sgd.js';
 
 export interface SgdBinding {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */

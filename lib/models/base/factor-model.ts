@@ -8,11 +8,11 @@
  * foldInUser() (declared by supportsRecalculate) and solveRows() (declared
  * by supportsPartialFit).
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
-import type { IdMap, RawId } from '../data/id-map.js';
-import { Interactions } from '../data/interactions.js';
-import type { SparseRows } from '../data/sparse.js';
-import { DEFAULT_K, integer, invalid, knownOptions, MAX_K } from '../validate.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import type { IdMap, RawId } from '../../data/id-map.js';
+import { Interactions } from '../../data/interactions.js';
+import type { SparseRows } from '../../data/sparse.js';
+import { DEFAULT_K, integer, invalid, knownOptions, MAX_K } from '../../validate.js';
 import { withoutItem, withoutUser } from './forget.js';
 import { knownItemIndices, takeRecalculate, type CheckedHistory, type FoldedUser, type LiveInteractions } from './live-history.js';
 import { partiallyFitted, planRows, type Side, type SolvedRows } from './partial-fit-plan.js';
@@ -31,11 +31,11 @@ import {
   type Recommendation,
   type ResolvedRecommendOptions,
 } from './recommend-options.js';
-import { topkAddon, type TopKArgs } from './topk-native.js';
+import { topkAddon, type TopKArgs } from '../../addon/topk.js';
 import { BusyGuard, CancelFlag } from './training.js';
-import { encodeFactorModel } from '../persist/factor-state.js';
-import { writeModelFile } from '../persist/model-file.js';
-import { packageVersion } from '../version.js';
+import { encodeFactorModel } from '../../persist/factor-state.js';
+import { writeModelFile } from '../../persist/model-file.js';
+import { packageVersion } from '../../version.js';
 
 export type { BatchRecommendOptions, RecommendOptions, Recommendation, RecommendationSource } from './recommend-options.js';
 export type { CheckedHistory, FoldedUser, LiveInteractions } from './live-history.js';

@@ -10,20 +10,20 @@
  *
  * Values in the data are ignored: every stored (user, item) pair is a positive.
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
-import { checkMemory } from './memory-limit.js';
-import { Interactions } from '../data/interactions.js';
-import { Rng } from '../random.js';
-import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../validate.js';
-import { bprEpochTwin } from '../twins/bpr.js';
-import { bprAddon, type BprEpochArgs, type BprEpochStats } from './bpr-kernel.js';
-import { rowOfEntries, type SparseRows } from '../data/sparse.js';
-import { foldInBprItem, foldInBprUser } from './bpr-fold-in.js';
-import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from './factor-model.js';
-import { knownItemIndices } from './live-history.js';
-import { columnCounts, type Side, type SolvedRows } from './partial-fit-plan.js';
-import { usersPerItem } from './popularity.js';
-import { CancelFlag, runIterations, type FitControl, type IterationReport } from './training.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import { checkMemory } from '../base/memory-limit.js';
+import { Interactions } from '../../data/interactions.js';
+import { Rng } from '../../random.js';
+import { boolean, integer, invalid, knownOptions, number, oneOf, seed } from '../../validate.js';
+import { bprEpochTwin } from '../../twins/bpr.js';
+import { bprAddon, type BprEpochArgs, type BprEpochStats } from '../../addon/bpr.js';
+import { rowOfEntries, type SparseRows } from '../../data/sparse.js';
+import { foldInBprItem, foldInBprUser } from './fold-in.js';
+import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser } from '../base/factor-model.js';
+import { knownItemIndices } from '../base/live-history.js';
+import { columnCounts, type Side, type SolvedRows } from '../base/partial-fit-plan.js';
+import { usersPerItem } from '../popularity/popularity.js';
+import { CancelFlag, runIterations, type FitControl, type IterationReport } from '../base/training.js';
 
 export interface BPROptions {
   /** Length of each user and item vector. Default 64; integer in [1, 65536]. */
@@ -231,7 +231,7 @@ export class BPR extends FactorModel {
 
   /**
    * BPR folds users and items in by replaying training's SGD on that one
-   * row against the fixed other side (lib/models/bpr-fold-in.ts): for a
+   * row against the fixed other side (lib/models/bpr/fold-in.ts): for a
    * user, `iterations` epochs of as many samples as they have items; cost
    * O(iterations · n · factors) on the event loop: 4–7 ms for 100 epochs,
    * 50–100 items and 64 factors, far more than ALS's exact solve (see

@@ -3,13 +3,13 @@
  * the most distinct training users interacted with. Takes the same
  * recommendation options as the factor models and returns the same shapes.
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
-import type { IdMap, RawId } from '../data/id-map.js';
-import { Interactions } from '../data/interactions.js';
-import type { SparseRows } from '../data/sparse.js';
-import { invalid } from '../validate.js';
-import { BatchRecommendations } from './batch-recommendations.js';
-import { rankByPopularity } from './popular-ranking.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import type { IdMap, RawId } from '../../data/id-map.js';
+import { Interactions } from '../../data/interactions.js';
+import type { SparseRows } from '../../data/sparse.js';
+import { invalid } from '../../validate.js';
+import { BatchRecommendations } from '../base/batch-recommendations.js';
+import { rankByPopularity } from '../base/popular-ranking.js';
 import {
   rankedCount,
   rawId,
@@ -18,7 +18,7 @@ import {
   type RecommendOptions,
   type Recommendation,
   type ResolvedRecommendOptions,
-} from './recommend-options.js';
+} from '../base/recommend-options.js';
 
 /** Popularity takes the filtering options; every user is served the same way, so no cold-start policy or threads. */
 export type PopularityRecommendOptions = Pick<RecommendOptions, 'k' | 'filterSeen' | 'exclude' | 'candidates'>;

@@ -3,9 +3,9 @@
  * current history, checked once for every model type before the model's
  * fold-in sees it.
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
-import type { IdMap, RawId } from '../data/id-map.js';
-import { boolean, invalid, knownOptions } from '../validate.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import type { IdMap, RawId } from '../../data/id-map.js';
+import { boolean, invalid, knownOptions } from '../../validate.js';
 import { rawIds } from './recommend-options.js';
 
 /** A user's current interactions: item ids and, optionally, one value per item (default 1). */

@@ -5,11 +5,11 @@
  * the normal equations that does not depend on the row: it is computed once
  * per trained state and kept here (never saved; recomputed after a load).
  */
-import type { IdMap, RawId } from '../data/id-map.js';
-import type { SparseRows } from '../data/sparse.js';
-import { invalid, knownOptions } from '../validate.js';
-import type { AlsBackend, Gram } from './als-backend.js';
-import type { FactorState } from './factor-model.js';
+import type { IdMap, RawId } from '../../data/id-map.js';
+import type { SparseRows } from '../../data/sparse.js';
+import { invalid, knownOptions } from '../../validate.js';
+import type { AlsBackend, Gram } from './backend.js';
+import type { FactorState } from '../base/factor-model.js';
 
 /** A user's interactions for {@link ImplicitALS.recalculateUser}: item ids and (default 1) values. */
 export interface UserHistory {
@@ -23,9 +23,9 @@ export interface ItemHistory {
   values?: ArrayLike<number>;
 }
 
-import type { Side } from './partial-fit-plan.js';
+import type { Side } from '../base/partial-fit-plan.js';
 
-export type { Side } from './partial-fit-plan.js';
+export type { Side } from '../base/partial-fit-plan.js';
 
 function arrayLength(name: string, a: unknown): number {
   if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<unknown>).length !== 'number') {
