@@ -3,7 +3,7 @@
  * them: the plain options object they take and the addon functions.
  */
 import type { SparseRows } from '../data/sparse.js';
-import { native } from './loader.js';
+import { bindingOf } from './loader.js';
 
 /** Fully resolved options in the shape the kernels read (enums as integers). */
 export interface AlsKernelOptions {
@@ -21,8 +21,8 @@ export interface AlsKernelOptions {
   threads: number;
 }
 
-export interface AlsAddon {
-  /** Solves every row of `x` (rows × factors) against fixed `y` (cols × factors). */
+export interface AlsBinding {
+  /** Solves every row of `x` (rows × factors) against fixed `y` (cols × factors). Production solves through alsIteration and alsSolveRows; the conformance tests hold this kernel entry against the twin's half-sweep. */
   alsHalfSweep(rows: SparseRows, y: Float32Array, x: Float32Array, options: AlsKernelOptions, cancel?: Int32Array): Promise<void>;
   /** Users against items, then items against users. */
   alsIteration(
@@ -57,6 +57,7 @@ export interface AlsAddon {
   alsSolveRowsSync(rows: SparseRows, y: Float32Array, gram: Float32Array, x: Float32Array, options: AlsKernelOptions): void;
 }
 
-export function alsNative(): AlsAddon {
-  return native() as unknown as AlsAddon;
-}
+export const alsBinding = bindingOf<AlsBinding>({
+  sync: ['alsGram', 'alsSolveRowsSync'],
+  async: ['alsHalfSweep', 'alsIteration', 'alsLoss', 'alsSolveRows'],
+});

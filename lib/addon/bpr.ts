@@ -1,5 +1,5 @@
 /** The native BPR epoch (native/kernels/bpr.h) as TypeScript sees it. */
-import { native } from './loader.js';
+import { bindingOf } from './loader.js';
 
 export interface BprEpochArgs {
   /** Training interactions by user (CSR). */
@@ -32,10 +32,8 @@ export interface BprEpochStats {
   samples: number;
 }
 
-interface BprAddon {
+export interface BprBinding {
   bprEpoch(args: BprEpochArgs): Promise<BprEpochStats>;
 }
 
-export function bprAddon(): BprAddon {
-  return native() as unknown as BprAddon;
-}
+export const bprBinding = bindingOf<BprBinding>({ sync: [], async: ['bprEpoch'] });

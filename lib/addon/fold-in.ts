@@ -1,15 +1,26 @@
 /**
- * Type of the fold-in binding (native/bindings/fold_in.cc). The problem's
- * shape is the twin's (lib/twins/fold-in.ts), so either side can solve it.
+ * The fold-in binding (native/bindings/fold_in.cc): the problem's shape,
+ * defined here once, and the function. The twin (lib/twins/fold-in.ts)
+ * solves the same problem.
  */
-import { native } from './loader.js';
-import type { BiasedRidgeProblem } from '../twins/fold-in.js';
+import { bindingOf } from './loader.js';
+
+/** One row's biased ridge regression (see lib/twins/fold-in.ts for the objective). */
+export interface BiasedRidgeProblem {
+  /** The fixed vectors, row-major, `factors` floats per row. */
+  vectors: Float32Array;
+  factors: number;
+  /** Row of `vectors` of each observation. */
+  rows: Int32Array;
+  /** What each observation leaves for b + x · v to explain. */
+  targets: Float64Array;
+  vectorPenalty: number;
+  biasPenalty: number;
+}
 
 export interface FoldInBinding {
   /** Fills and returns `out` (factors + 1 floats: the factors, then the bias). Synchronous. */
   foldInSolve(problem: BiasedRidgeProblem, out: Float32Array): Float32Array;
 }
 
-export function foldInNative(): FoldInBinding {
-  return native() as unknown as FoldInBinding;
-}
+export const foldInBinding = bindingOf<FoldInBinding>({ sync: ['foldInSolve'], async: [] });

@@ -1,12 +1,15 @@
 /**
  * Loads the compiled addon: a prebuilt binary from prebuilds/, or a local
  * build from build/Release (node-gyp) or build-cmake/Release (cmake-js).
+ * The binding files beside this one type its functions through
+ * {@link bindingOf}, the one place the untyped addon becomes typed.
  */
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, MfrecError, type ErrorCode } from '../errors.js';
+import { withCallerStack } from './caller-stack.js';
 
 const require = createRequire(import.meta.url);
 // lib/addon/*.ts (under vitest) and dist/addon/*.js both sit two levels below the package root.
@@ -65,4 +68,24 @@ export function native(): NativeAddon {
     addon.setErrorClass(MfrecError);
   }
   return addon;
+}
+
+/**
+ * The typed functions of one binding, taken from the addon on first use:
+ * `sync` as they are, `async` wrapped so that a rejection carries the stack
+ * of the JavaScript call (caller-stack.ts). Returns the same object on every
+ * call, so a test can spy on a function and see the library's own calls.
+ */
+export function bindingOf<T extends object>(names: { sync: readonly (keyof T & string)[]; async: readonly (keyof T & string)[] }): () => T {
+  let binding: T | undefined;
+  return () => {
+    if (binding === undefined) {
+      const functions = native() as unknown as Record<string, (...args: unknown[]) => unknown>;
+      const typed: Record<string, unknown> = {};
+      for (const name of names.sync) typed[name] = functions[name];
+      for (const name of names.async) typed[name] = withCallerStack(functions[name] as (...args: unknown[]) => Promise<unknown>);
+      binding = typed as T;
+    }
+    return binding;
+  };
 }

@@ -1,10 +1,61 @@
 /**
- * Types of the explicit-rating SGD binding (native/bindings/sgd.cc). The
- * argument shapes are the twin's (lib/twins/sgd.ts), so either side
- * can run the same call.
+ * The explicit-rating SGD binding (native/bindings/sgd.cc): its argument
+ * shapes, defined here once, and its functions. The twin (lib/twins/sgd.ts)
+ * takes the same shapes, so either side can run the same call.
  */
-import { native } from './loader.js';
-import type { SgdGrid, SgdModelArrays, SgdStep } from '../twins/sgd.js';
+import { bindingOf } from './loader.js';
+
+/** Random streams derived from the seed (the kernel uses the same numbers). */
+export const SgdStreams = { users: 0, items: 1, entries: 2, init: 3, epochBase: 16 } as const;
+
+/** Ratings cut into a blocks × blocks grid; block b = rowBlock * blocks + colBlock. */
+export interface SgdGrid {
+  blocks: number;
+  users: Int32Array;
+  items: Int32Array;
+  ratings: Float32Array;
+  /** blocks² + 1 offsets into users/items/ratings. */
+  blockPtr: Int32Array;
+}
+
+/** The trained arrays, updated in place. Factor rows are contiguous, `factors` floats each. */
+export interface SgdModelArrays {
+  factors: number;
+  globalBias: number;
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  userBias: Float32Array;
+  itemBias: Float32Array;
+  /** Optional per-row multipliers of the regularization (absent: 1 for every row). */
+  userRegularization?: Float32Array;
+  itemRegularization?: Float32Array;
+  /** Optional per-row multipliers of the bias regularization. */
+  userBiasRegularization?: Float32Array;
+  itemBiasRegularization?: Float32Array;
+}
+
+export interface SgdStep {
+  learningRate: number;
+  regularization: number;
+  biasRegularization: number;
+  /** Ignored by the twin, which always replays the one-thread schedule. */
+  threads: number;
+  seed: number;
+  /** 0-based epoch number: picks the block order. */
+  epoch: number;
+}
+
+/** An empty grid for `nnz` ratings, ready for {@link sgdLayout}. */
+export function allocateGrid(nnz: number, blocks: number): SgdGrid {
+  return {
+    blocks,
+    users: new Int32Array(nnz),
+    items: new Int32Array(nnz),
+    ratings: new Float32Array(nnz),
+    blockPtr: new Int32Array(blocks * blocks + 1),
+  };
+}
+
 
 export interface SgdBinding {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
@@ -27,6 +78,4 @@ export interface SgdBinding {
   ): Float32Array;
 }
 
-export function sgdNative(): SgdBinding {
-  return native() as unknown as SgdBinding;
-}
+export const sgdBinding = bindingOf<SgdBinding>({ sync: ['sgdPredict'], async: ['sgdLayout', 'sgdEpoch'] });

@@ -3,7 +3,7 @@
  * Callers validate everything first; the binding only checks array types
  * and lengths, the kernel index ranges.
  */
-import { native } from './loader.js';
+import { bindingOf } from './loader.js';
 
 /**
  * One top-K request. Score of query row q against target t:
@@ -42,11 +42,9 @@ export interface TopKArgs {
   cancel?: Int32Array | undefined;
 }
 
-interface TopKAddon {
+export interface TopKBinding {
   topkSync(args: TopKArgs): void;
   topk(args: TopKArgs): Promise<void>;
 }
 
-export function topkAddon(): TopKAddon {
-  return native() as unknown as TopKAddon;
-}
+export const topkBinding = bindingOf<TopKBinding>({ sync: ['topkSync'], async: ['topk'] });

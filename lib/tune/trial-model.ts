@@ -6,10 +6,11 @@
 import { BPR } from '../models/bpr/bpr.js';
 import { ExplicitMF } from '../models/explicit/explicit-mf.js';
 import { ImplicitALS } from '../models/als/implicit-als.js';
+import type { AnyModel } from '../models/registry.js';
 import type { TunableModel } from './parameters.js';
 import type { Configuration } from './sampler.js';
 
-export type TunedModel = ImplicitALS | BPR | ExplicitMF;
+export type TunedModel = AnyModel;
 
 /**
  * Epochs without a better validation RMSE after which an explicit trial

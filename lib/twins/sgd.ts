@@ -7,57 +7,8 @@
  * threads the native block order depends on timing.
  */
 import { Rng } from '../random.js';
+import { SgdStreams, type SgdGrid, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
 
-/** Random streams derived from the seed (the kernel uses the same numbers). */
-export const SgdStreams = { users: 0, items: 1, entries: 2, init: 3, epochBase: 16 } as const;
-
-/** Ratings cut into a blocks × blocks grid; block b = rowBlock * blocks + colBlock. */
-export interface SgdGrid {
-  blocks: number;
-  users: Int32Array;
-  items: Int32Array;
-  ratings: Float32Array;
-  /** blocks² + 1 offsets into users/items/ratings. */
-  blockPtr: Int32Array;
-}
-
-/** The trained arrays, updated in place. Factor rows are contiguous, `factors` floats each. */
-export interface SgdModelArrays {
-  factors: number;
-  globalBias: number;
-  userFactors: Float32Array;
-  itemFactors: Float32Array;
-  userBias: Float32Array;
-  itemBias: Float32Array;
-  /** Optional per-row multipliers of the regularization (absent: 1 for every row). */
-  userRegularization?: Float32Array;
-  itemRegularization?: Float32Array;
-  /** Optional per-row multipliers of the bias regularization. */
-  userBiasRegularization?: Float32Array;
-  itemBiasRegularization?: Float32Array;
-}
-
-export interface SgdStep {
-  learningRate: number;
-  regularization: number;
-  biasRegularization: number;
-  /** Ignored by the twin, which always replays the one-thread schedule. */
-  threads: number;
-  seed: number;
-  /** 0-based epoch number: picks the block order. */
-  epoch: number;
-}
-
-/** An empty grid for `nnz` ratings, ready for {@link sgdLayout}. */
-export function allocateGrid(nnz: number, blocks: number): SgdGrid {
-  return {
-    blocks,
-    users: new Int32Array(nnz),
-    items: new Int32Array(nnz),
-    ratings: new Float32Array(nnz),
-    blockPtr: new Int32Array(blocks * blocks + 1),
-  };
-}
 
 function iota(n: number): Int32Array {
   const a = new Int32Array(n);
@@ -118,14 +69,6 @@ export function laneDot(p: Float32Array, pOffset: number, q: Float32Array, qOffs
   return f(f(f(l[0]! + l[1]!) + f(l[2]! + l[3]!)) + f(f(l[4]! + l[5]!) + f(l[6]! + l[7]!)));
 }
 
-/** Initial factors: N(0, std²) from the init stream, user rows then item rows. */
-export function initFactors(model: SgdModelArrays, std: number, seed: number): void {
-  const rng = Rng.stream(seed, SgdStreams.init);
-  const s = f(std);
-  for (const m of [model.userFactors, model.itemFactors]) {
-    for (let x = 0; x < m.length; x++) m[x] = f(rng.normal() * s);
-  }
-}
 
 /**
  * One epoch over the grid with the one-thread schedule. Returns the sum of

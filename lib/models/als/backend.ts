@@ -7,12 +7,12 @@
  * the benchmarks).
  */
 import type { SparseRows } from '../../data/sparse.js';
-import { alsIteration, alsLoss, alsSolveRows, gramOf } from '../../twins/als.js';
-import { alsNative, type AlsKernelOptions } from '../../addon/als.js';
-import type { CancelFlag } from '../base/training.js';
+import { alsBinding, type AlsKernelOptions } from '../../addon/als.js';
+import * as twin from '../../twins/als.js';
+import type { BackendName, Backends } from '../base/backend.js';
+import { yieldTurn, type CancelFlag } from '../base/training.js';
 
-export type AlsBackendName = 'native' | 'js';
-export const ALS_BACKENDS: readonly AlsBackendName[] = ['native', 'js'];
+export type AlsBackendName = BackendName;
 
 /**
  * YᵀY of one side's factors, in the precision the backend computes it in
@@ -33,15 +33,15 @@ export interface AlsBackend {
 }
 
 const nativeBackend: AlsBackend = {
-  iteration: (byUser, byItem, uf, itf, o, cancel) => alsNative().alsIteration(byUser, byItem, uf, itf, o, cancel.array),
-  loss: (byUser, byItem, uf, itf, o, cancel) => alsNative().alsLoss(byUser, byItem, uf, itf, o, cancel.array),
+  iteration: (byUser, byItem, uf, itf, o, cancel) => alsBinding().alsIteration(byUser, byItem, uf, itf, o, cancel.array),
+  loss: (byUser, byItem, uf, itf, o, cancel) => alsBinding().alsLoss(byUser, byItem, uf, itf, o, cancel.array),
   gram(y, rows, factors) {
     const out = new Float32Array(factors * factors);
-    alsNative().alsGram(y, rows, factors, out);
+    alsBinding().alsGram(y, rows, factors, out);
     return out;
   },
-  solveRowsSync: (rows, y, gram, x, o) => alsNative().alsSolveRowsSync(rows, y, asFloat32(gram), x, o),
-  solveRows: (rows, y, gram, x, o, cancel) => alsNative().alsSolveRows(rows, y, asFloat32(gram), x, o, cancel.array),
+  solveRowsSync: (rows, y, gram, x, o) => alsBinding().alsSolveRowsSync(rows, y, asFloat32(gram), x, o),
+  solveRows: (rows, y, gram, x, o, cancel) => alsBinding().alsSolveRows(rows, y, asFloat32(gram), x, o, cancel.array),
 };
 
 /**
@@ -49,25 +49,20 @@ const nativeBackend: AlsBackend = {
  * an AbortSignal fired meanwhile (or any other pending callback) is seen
  * between iterations, as with the native backend.
  */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 const jsBackend: AlsBackend = {
   async iteration(byUser, byItem, uf, itf, o, cancel) {
-    await yieldToEventLoop();
-    cancel.throwIfAborted();
-    alsIteration(byUser, byItem, uf, itf, o);
+    await yieldTurn(cancel);
+    twin.alsIteration(byUser, byItem, uf, itf, o);
   },
   async loss(byUser, byItem, uf, itf, o, cancel) {
-    await yieldToEventLoop();
-    cancel.throwIfAborted();
-    return alsLoss(byUser, byItem, uf, itf, o);
+    await yieldTurn(cancel);
+    return twin.alsLoss(byUser, byItem, uf, itf, o);
   },
-  gram: (y, rows, factors) => gramOf(y, rows, factors),
-  solveRowsSync: (rows, y, gram, x, o) => alsSolveRows(rows, y, asFloat64(gram), x, o),
+  gram: (y, rows, factors) => twin.gramOf(y, rows, factors),
+  solveRowsSync: (rows, y, gram, x, o) => twin.alsSolveRows(rows, y, asFloat64(gram), x, o),
   async solveRows(rows, y, gram, x, o, cancel) {
-    await yieldToEventLoop();
-    cancel.throwIfAborted();
-    alsSolveRows(rows, y, asFloat64(gram), x, o);
+    await yieldTurn(cancel);
+    twin.alsSolveRows(rows, y, asFloat64(gram), x, o);
   },
 };
 
@@ -81,6 +76,4 @@ function asFloat64(g: Gram): Float64Array {
   return g instanceof Float64Array ? g : Float64Array.from(g);
 }
 
-export function alsBackend(name: AlsBackendName): AlsBackend {
-  return name === 'js' ? jsBackend : nativeBackend;
-}
+export const alsBackends: Backends<AlsBackend> = { native: nativeBackend, js: jsBackend };

@@ -9,7 +9,7 @@ import type { IdMap, RawId } from '../../data/id-map.js';
 import type { SparseRows } from '../../data/sparse.js';
 import { invalid, knownOptions } from '../../validate.js';
 import type { AlsBackend, Gram } from './backend.js';
-import type { FactorState } from '../base/factor-model.js';
+import { derivedFrom } from '../base/derived-cache.js';
 
 /** A user's interactions for {@link ImplicitALS.recalculateUser}: item ids and (default 1) values. */
 export interface UserHistory {
@@ -23,9 +23,6 @@ export interface ItemHistory {
   values?: ArrayLike<number>;
 }
 
-import type { Side } from '../base/partial-fit-plan.js';
-
-export type { Side } from '../base/partial-fit-plan.js';
 
 function arrayLength(name: string, a: unknown): number {
   if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<unknown>).length !== 'number') {
@@ -68,37 +65,11 @@ export function historyRow(where: string, history: unknown, key: 'items' | 'user
 }
 
 /**
- * YᵀY of each side of one trained state, computed on first use. Any new state
- * (fit, partial fit, load) starts empty, so a stale YᵀY is never read; a
- * partial fit of one side carries the other side's YᵀY over, since those
- * factors did not change.
+ * YᵀY of a factor matrix on `backend`, computed on first use and kept while
+ * the matrix lives (derived-cache.ts): a partial fit or forget of one side
+ * keeps the other side's matrix, and with it its YᵀY; a fit or load brings
+ * new matrices, so a stale YᵀY is never read.
  */
-export class GramCache {
-  private state: FactorState | undefined;
-  private grams: Partial<Record<Side, Gram>> = {};
-
-  constructor(private readonly backend: AlsBackend) {}
-
-  /** YᵀY of `side`'s factors in `s`. */
-  of(s: FactorState, side: Side): Gram {
-    if (this.state !== s) {
-      this.state = s;
-      this.grams = {};
-    }
-    const cached = this.grams[side];
-    if (cached !== undefined) return cached;
-    const gram =
-      side === 'users'
-        ? this.backend.gram(s.userFactors, s.users.size, s.factors)
-        : this.backend.gram(s.itemFactors, s.items.size, s.factors);
-    this.grams[side] = gram;
-    return gram;
-  }
-
-  /** Makes `next` the cached state, keeping `side`'s YᵀY from `previous` if it was computed. */
-  carry(previous: FactorState, next: FactorState, side: Side): void {
-    const kept = this.state === previous ? this.grams[side] : undefined;
-    this.state = next;
-    this.grams = kept === undefined ? {} : { [side]: kept };
-  }
+export function gramCache(backend: AlsBackend): (factors: Float32Array, rows: number, k: number) => Gram {
+  return derivedFrom((factors: Float32Array, rows: number, k: number) => backend.gram(factors, rows, k));
 }

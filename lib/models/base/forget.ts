@@ -7,7 +7,7 @@
  */
 import { IdMap } from '../../data/id-map.js';
 import type { SparseRows } from '../../data/sparse.js';
-import type { FactorState } from './factor-model.js';
+import type { FactorState } from './factor-state.js';
 
 /** `ids` without the id at `index`; later ids move up by one. */
 function idsWithout(ids: IdMap, index: number): IdMap {

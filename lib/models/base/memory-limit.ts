@@ -132,3 +132,12 @@ export function checkMemory(need: MemoryNeed, sources?: MemoryLimitSources): voi
     );
   }
 }
+
+/** A zeroed Float32Array, or ERR_MFREC_OUT_OF_MEMORY naming `what` when it cannot be allocated. */
+export function allocateFloats(elements: number, what: string): Float32Array {
+  try {
+    return new Float32Array(elements);
+  } catch (e) {
+    throw new MfrecError(ErrorCodes.OUT_OF_MEMORY, `Could not allocate ${(elements * 4).toLocaleString('en-US')} bytes for ${what}`, { cause: e });
+  }
+}

@@ -7,7 +7,7 @@
  */
 import type { IdMap } from '../../data/id-map.js';
 import { transpose, type SparseRows } from '../../data/sparse.js';
-import type { FactorState } from './factor-model.js';
+import type { FactorState } from './factor-state.js';
 
 /** The two sides of a factor model: a partial fit solves one against the other, fixed. */
 export type Side = 'users' | 'items';

@@ -63,6 +63,47 @@ export class CancelFlag {
 }
 
 /**
+ * Runs asynchronous work under an optional AbortSignal: rejects with
+ * ERR_MFREC_ABORTED when the signal is (or becomes) aborted before the work
+ * settles, handing the work the flag the native kernels poll. The one
+ * cancellation idiom of calls that do not train (training holds its own
+ * CancelFlag for the whole fit).
+ */
+export async function cancellable<T>(signal: AbortSignal | undefined, work: (cancel: CancelFlag) => Promise<T>): Promise<T> {
+  const cancel = new CancelFlag(signal);
+  try {
+    cancel.throwIfAborted();
+    const result = await work(cancel);
+    // An abort that arrives after the kernel finished still wins: the caller asked to stop.
+    cancel.throwIfAborted();
+    return result;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+/**
+ * Lets timers, I/O and abort events run: synchronous work on the event loop
+ * (a twin's epoch, a batch of fold-ins) awaits this between its pieces, then
+ * checks its cancel flag, so an abort is seen as with the native kernels.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** {@link nextTurn}, then ERR_MFREC_ABORTED if `cancel` was set meanwhile. */
+export async function yieldTurn(cancel: CancelFlag): Promise<void> {
+  await nextTurn();
+  cancel.throwIfAborted();
+}
+
+/** Whether every entry of every array is finite (the divergence check of every model). */
+export function allFinite(...arrays: ArrayLike<number>[]): boolean {
+  for (const a of arrays) for (let j = 0; j < a.length; j++) if (!Number.isFinite(a[j]!)) return false;
+  return true;
+}
+
+/**
  * Guards a model against overlapping work: a second fit() while one runs is
  * refused with ERR_MFREC_BUSY (reading calls keep serving the previous state).
  */

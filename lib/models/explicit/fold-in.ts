@@ -9,7 +9,7 @@
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { IdMap, RawId } from '../../data/id-map.js';
 import { invalid, knownOptions } from '../../validate.js';
-import { foldInNative } from '../../addon/fold-in.js';
+import { foldInBinding } from '../../addon/fold-in.js';
 import { BIAS_PENALTY_EXPONENT, penaltyScale, VECTOR_PENALTY_EXPONENT } from './frequency-penalty.js';
 import { rawIds } from '../base/recommend-options.js';
 
@@ -72,7 +72,7 @@ export function foldInRows(side: FoldInSide, rows: ArrayLike<number>, ratings: A
   if (n > 0) {
     const targets = new Float64Array(n);
     for (let j = 0; j < n; j++) targets[j] = ratings[j]! - side.globalBias - side.otherBias[rows[j]!]!;
-    foldInNative().foldInSolve(
+    foldInBinding().foldInSolve(
       {
         vectors: side.otherFactors,
         factors: k,

@@ -11,6 +11,9 @@
  * mean of its two residuals. Both measured on MovieLens (about -0.003 RMSE
  * on ML-100K).
  */
+import type { SparseRows } from '../../data/sparse.js';
+import { usersPerItem } from '../base/item-popularity.js';
+
 export const VECTOR_PENALTY_EXPONENT = 0.6;
 export const BIAS_PENALTY_EXPONENT = 0;
 
@@ -22,4 +25,29 @@ export const BIAS_PENALTY_EXPONENT = 0;
  */
 export function penaltyScale(n: number, mean: number, exponent: number): number {
   return (n / mean) ** (exponent - 1);
+}
+
+/**
+ * Per-row multipliers of the per-rating penalty that give a total penalty
+ * ∝ n^exponent, normalized to 1 for a row with the average count, so that
+ * `regularization` keeps its usual per-rating meaning on typical rows.
+ */
+export function frequencyScales(byUser: SparseRows): {
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  userBias: Float32Array;
+  itemBias: Float32Array;
+} {
+  const perUser = Float64Array.from({ length: byUser.rows }, (_, r) => byUser.indptr[r + 1]! - byUser.indptr[r]!);
+  const perItem = usersPerItem(byUser);
+  const scale = (counts: Float64Array | Float32Array, exponent: number): Float32Array => {
+    const mean = byUser.indices.length / counts.length;
+    return Float32Array.from(counts, (n) => penaltyScale(n, mean, exponent));
+  };
+  return {
+    userFactors: scale(perUser, VECTOR_PENALTY_EXPONENT),
+    itemFactors: scale(perItem, VECTOR_PENALTY_EXPONENT),
+    userBias: scale(perUser, BIAS_PENALTY_EXPONENT),
+    itemBias: scale(perItem, BIAS_PENALTY_EXPONENT),
+  };
 }

@@ -17,7 +17,7 @@
  * bit, and the TypeScript twin (trained on the same renumbered grid) still
  * matches the kernel exactly. The rows go back to the model's order after the fit.
  */
-import type { SgdGrid, SgdModelArrays } from '../../twins/sgd.js';
+import type { SgdGrid, SgdModelArrays } from '../../addon/sgd.js';
 
 /** A renumbering of rows: `order[new] = old`, `rank[old] = new`. */
 export interface Renumbering {

@@ -9,6 +9,7 @@ import { Interactions } from '../../data/interactions.js';
 import type { SparseRows } from '../../data/sparse.js';
 import { invalid } from '../../validate.js';
 import { BatchRecommendations } from '../base/batch-recommendations.js';
+import { usersPerItem } from '../base/item-popularity.js';
 import { rankByPopularity } from '../base/popular-ranking.js';
 import {
   rankedCount,
@@ -115,9 +116,4 @@ export class Popularity {
   }
 }
 
-/** Distinct users per item: the by-user rows hold each (user, item) pair once. */
-export function usersPerItem(byUser: SparseRows): Float32Array {
-  const counts = new Float32Array(byUser.cols);
-  for (let k = 0; k < byUser.indices.length; k++) counts[byUser.indices[k]!]!++;
-  return counts;
-}
+export { usersPerItem } from '../base/item-popularity.js';

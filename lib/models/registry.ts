@@ -1,0 +1,161 @@
+/**
+ * Every model mfrec offers, named once with its traits. The CLI (flags,
+ * construction, evaluation), tune (what may be searched, how a trial is
+ * built), the report and loadModel read this table; adding a model family
+ * is its folder under lib/models/ plus one entry here.
+ */
+import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, resolveImplicitALSOptions } from './als/implicit-als.js';
+import type { Interactions } from '../data/interactions.js';
+import type { FactorModel } from './base/factor-model.js';
+import { BPR, BPR_DEFAULTS, resolveBPROptions } from './bpr/bpr.js';
+import { EXPLICIT_MF_DEFAULTS, ExplicitMF } from './explicit/explicit-mf.js';
+
+/** The class of each factor model type: the one list of the models (MODELS below must hold the same keys). */
+export interface ModelClasses {
+  explicit: ExplicitMF;
+  als: ImplicitALS;
+  bpr: BPR;
+}
+
+/** A factor model's type: what its model file says and what `--model` takes. */
+export type ModelType = keyof ModelClasses;
+
+/** Any factor model mfrec offers. */
+export type AnyModel = ModelClasses[ModelType];
+
+/** What `mfrec evaluate --model` takes: the factor models and the popularity baseline. */
+export type EvaluatedType = ModelType | 'popularity';
+
+/** A searchable hyperparameter's kind. */
+export type ParamType = 'int' | 'float' | 'enum';
+
+/** A default search range (see lib/tune/space.ts). */
+export interface DefaultRange {
+  min: number;
+  max: number;
+  log?: boolean;
+}
+
+/** Hyperparameters the CLI's model flags may set beyond factors, iterations, regularization, threads, seed and backend. */
+export type SpecificFlag = 'learningRate' | 'alpha' | 'confidence' | 'epsilon' | 'solver';
+
+export interface ModelTraits<M extends FactorModel = FactorModel> {
+  /**
+   * 'rating': predicts ratings, scored by rating error (RMSE), trained on
+   * values as ratings, early stopping on validation ratings; 'ranking':
+   * ranks items for users, scored by ranking metrics.
+   */
+  kind: 'rating' | 'ranking';
+  /** A new model from (unchecked) options; throws the model's own errors. */
+  create(options: Record<string, unknown>): M;
+  /** Checks options as the constructor does, without building a model. */
+  checkOptions(options: Record<string, unknown>): void;
+  defaults: Readonly<Record<string, unknown>>;
+  /** The CLI flags of {@link SpecificFlag} this model takes. */
+  flags: readonly SpecificFlag[];
+  /**
+   * What a search may vary and its types. Left out on purpose: threads,
+   * seed and backend (how to run, not what to learn: tune()'s own options),
+   * booleans, and the explicit model's early stopping and unknown-id policy
+   * (the search sets those itself).
+   */
+  parameters: Readonly<Record<string, ParamType>>;
+  /**
+   * Default ranges, centred on the defaults (chosen on MovieLens 100K) and
+   * wide enough to cover other catalogues. Iterations are not searched by
+   * default: more sweeps rarely hurt, and successive halving uses them as
+   * the budget axis.
+   */
+  ranges: Readonly<Record<string, DefaultRange>>;
+}
+
+export const MODELS: { readonly [T in ModelType]: ModelTraits<ModelClasses[T]> } = {
+  explicit: {
+    kind: 'rating',
+    create: (o) => new ExplicitMF(o),
+    checkOptions: (o) => void new ExplicitMF(o),
+    defaults: EXPLICIT_MF_DEFAULTS,
+    flags: ['learningRate'],
+    parameters: {
+      factors: 'int',
+      iterations: 'int',
+      learningRate: 'float',
+      regularization: 'float',
+      biasRegularization: 'float',
+      learningRateDecay: 'float',
+      initStd: 'float',
+    },
+    ranges: {
+      factors: { min: 8, max: 256, log: true },
+      learningRate: { min: 0.002, max: 0.05, log: true },
+      regularization: { min: 0.01, max: 0.5, log: true },
+      biasRegularization: { min: 0.002, max: 0.2, log: true },
+    },
+  },
+  als: {
+    kind: 'ranking',
+    create: (o) => new ImplicitALS(o),
+    checkOptions: (o) => void resolveImplicitALSOptions(o),
+    defaults: IMPLICIT_ALS_DEFAULTS,
+    flags: ['alpha', 'confidence', 'epsilon', 'solver'],
+    parameters: {
+      factors: 'int',
+      iterations: 'int',
+      regularization: 'float',
+      alpha: 'float',
+      confidence: 'enum',
+      epsilon: 'float',
+      solver: 'enum',
+      cgSteps: 'int',
+    },
+    ranges: {
+      factors: { min: 16, max: 256, log: true },
+      regularization: { min: 0.02, max: 2, log: true },
+      alpha: { min: 0.5, max: 20, log: true },
+    },
+  },
+  bpr: {
+    kind: 'ranking',
+    create: (o) => new BPR(o),
+    checkOptions: (o) => void resolveBPROptions(o),
+    defaults: BPR_DEFAULTS,
+    flags: ['learningRate'],
+    parameters: {
+      factors: 'int',
+      iterations: 'int',
+      learningRate: 'float',
+      regularization: 'float',
+    },
+    ranges: {
+      factors: { min: 16, max: 256, log: true },
+      learningRate: { min: 0.005, max: 0.2, log: true },
+      regularization: { min: 0.001, max: 0.1, log: true },
+    },
+  },
+};
+
+/** The factor model types in table order. */
+export const MODEL_TYPES = Object.keys(MODELS) as ModelType[];
+
+/** What `evaluate` takes: every factor model, then the popularity baseline. */
+export const EVALUATED_TYPES: readonly EvaluatedType[] = [...MODEL_TYPES, 'popularity'];
+
+/** A type read from outside (a file, a flag): a factor model type or undefined (never an Object property like `constructor`). */
+export function modelType(name: string): ModelType | undefined {
+  return (MODEL_TYPES as string[]).includes(name) ? (name as ModelType) : undefined;
+}
+
+/** Whether `type` is a rating model (predicts ratings, scored by RMSE) rather than a ranking model. */
+export function isRatingModel(type: ModelType): boolean {
+  return MODELS[type].kind === 'rating';
+}
+
+/** What a rating model adds to a factor model: its error on held-out ratings. */
+export interface RatingModel extends FactorModel {
+  evaluate(test: Interactions): Promise<{ rmse: number; mae: number; count: number }>;
+}
+
+/** "a, b or c", for messages that list the models. */
+export function listOf(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
