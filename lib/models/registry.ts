@@ -2,13 +2,17 @@
  * Every model mfrec offers, named once with its traits. The CLI (flags,
  * construction, evaluation), tune (what may be searched, how a trial is
  * built), the report and loadModel read this table; adding a model family
- * is its folder under lib/models/ plus one entry here.
+ * is its folder under lib/models/ (with a traits.ts) plus its line in
+ * ModelClasses and in MODELS here.
  */
-import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, resolveImplicitALSOptions } from './als/implicit-als.js';
 import type { Interactions } from '../data/interactions.js';
+import type { ImplicitALS } from './als/implicit-als.js';
+import { ALS_TRAITS } from './als/traits.js';
 import type { FactorModel } from './base/factor-model.js';
-import { BPR, BPR_DEFAULTS, resolveBPROptions } from './bpr/bpr.js';
-import { EXPLICIT_MF_DEFAULTS, ExplicitMF } from './explicit/explicit-mf.js';
+import type { BPR } from './bpr/bpr.js';
+import { BPR_TRAITS } from './bpr/traits.js';
+import type { ExplicitMF } from './explicit/explicit-mf.js';
+import { EXPLICIT_TRAITS } from './explicit/traits.js';
 
 /** The class of each factor model type: the one list of the models (MODELS below must hold the same keys). */
 export interface ModelClasses {
@@ -70,68 +74,9 @@ export interface ModelTraits<M extends FactorModel = FactorModel> {
 }
 
 export const MODELS: { readonly [T in ModelType]: ModelTraits<ModelClasses[T]> } = {
-  explicit: {
-    kind: 'rating',
-    create: (o) => new ExplicitMF(o),
-    checkOptions: (o) => void new ExplicitMF(o),
-    defaults: EXPLICIT_MF_DEFAULTS,
-    flags: ['learningRate'],
-    parameters: {
-      factors: 'int',
-      iterations: 'int',
-      learningRate: 'float',
-      regularization: 'float',
-      biasRegularization: 'float',
-      learningRateDecay: 'float',
-      initStd: 'float',
-    },
-    ranges: {
-      factors: { min: 8, max: 256, log: true },
-      learningRate: { min: 0.002, max: 0.05, log: true },
-      regularization: { min: 0.01, max: 0.5, log: true },
-      biasRegularization: { min: 0.002, max: 0.2, log: true },
-    },
-  },
-  als: {
-    kind: 'ranking',
-    create: (o) => new ImplicitALS(o),
-    checkOptions: (o) => void resolveImplicitALSOptions(o),
-    defaults: IMPLICIT_ALS_DEFAULTS,
-    flags: ['alpha', 'confidence', 'epsilon', 'solver'],
-    parameters: {
-      factors: 'int',
-      iterations: 'int',
-      regularization: 'float',
-      alpha: 'float',
-      confidence: 'enum',
-      epsilon: 'float',
-      solver: 'enum',
-      cgSteps: 'int',
-    },
-    ranges: {
-      factors: { min: 16, max: 256, log: true },
-      regularization: { min: 0.02, max: 2, log: true },
-      alpha: { min: 0.5, max: 20, log: true },
-    },
-  },
-  bpr: {
-    kind: 'ranking',
-    create: (o) => new BPR(o),
-    checkOptions: (o) => void resolveBPROptions(o),
-    defaults: BPR_DEFAULTS,
-    flags: ['learningRate'],
-    parameters: {
-      factors: 'int',
-      iterations: 'int',
-      learningRate: 'float',
-      regularization: 'float',
-    },
-    ranges: {
-      factors: { min: 16, max: 256, log: true },
-      learningRate: { min: 0.005, max: 0.2, log: true },
-      regularization: { min: 0.001, max: 0.1, log: true },
-    },
-  },
+  explicit: EXPLICIT_TRAITS,
+  als: ALS_TRAITS,
+  bpr: BPR_TRAITS,
 };
 
 /** The factor model types in table order. */

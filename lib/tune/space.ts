@@ -101,11 +101,6 @@ export function dimensionOf(space: SearchSpace, name: string): Dimension | undef
   return space.dimensions.find((d) => d.name === name);
 }
 
-/** A space whose `iterations` dimension is replaced (halving fixes it per rung). */
-export function withoutDimension(space: SearchSpace, name: string): SearchSpace {
-  return { model: space.model, dimensions: space.dimensions.filter((d) => d.name !== name) };
-}
-
 /** Refuses a space that cannot serve as the iteration axis of successive halving. */
 export function iterationBounds(space: SearchSpace): { min: number; max: number } | { fixed: number } {
   const d = dimensionOf(space, 'iterations');

@@ -8,23 +8,24 @@
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
-import { Interactions } from '../../data/interactions.js';
+import type { Interactions } from '../../data/interactions.js';
 import type { SparseRows } from '../../data/sparse.js';
 import { encodeFactorModel } from '../../persist/factor-state.js';
 import { writeModelFile } from '../../persist/model-file.js';
-import { invalid, knownOptions } from '../../validate.js';
 import { packageVersion } from '../../version.js';
-import type { ModelType } from '../registry.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
-import { checkFitArguments } from './fit-arguments.js';
-import { factorRow, hasTrainingRow, scoreAllItems, seenBy, trainingSummary, type FactorState } from './factor-state.js';
+import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
+
+export type { PartialFitControl } from './fit-arguments.js';
+import { trainingSummary, type FactorState } from './factor-state.js';
+import { StateReads } from './state-reads.js';
 import type { CheckedHistory, FoldedUser } from './live-history.js';
 import { forgottenItem, forgottenUser, partialFitRows } from './live-updates.js';
 import { partiallyFitted, type Side, type SolvedRows } from './partial-fit-plan.js';
 import { recommendAll, recommendBatch, recommendFor, type LiveRecommendOptions, type RecommendAllOptions } from './recommend.js';
 import { rawId, type BatchRecommendOptions, type Recommendation } from './recommend-options.js';
 import { similarItems, similarItemsBatch, similarUsers, type SimilarItemsBatchOptions, type SimilarItemsOptions, type SimilarUsersOptions } from './similar.js';
-import { allFinite, BusyGuard, CancelFlag, type FitControl, type IterationReport } from './training.js';
+import { allFinite, BusyGuard, cancellable, CancelFlag, type FitControl, type IterationReport } from './training.js';
 
 export type { BatchRecommendOptions, RecommendOptions, Recommendation, RecommendationSource } from './recommend-options.js';
 export type { CheckedHistory, FoldedUser, LiveInteractions } from './live-history.js';
@@ -36,42 +37,22 @@ export type { ModelType } from '../registry.js';
 export { BatchRecommendations } from './batch-recommendations.js';
 export { inverseNorms } from './similar.js';
 
-/** Options of partialFitUsers and partialFitItems. */
-export interface PartialFitControl {
-  /** Cancels the update; the promise rejects with ERR_MFREC_ABORTED and the model keeps its previous state. */
-  signal?: AbortSignal;
-}
-
 /** What a model's train() hands back to fit(): the new state and one report per iteration. */
 export interface Trained<S extends FactorState = FactorState> {
   state: S;
   history: IterationReport[];
 }
 
-export abstract class FactorModel {
-  abstract readonly type: ModelType;
+export abstract class FactorModel extends StateReads {
   /** The complete, defaulted hyperparameters (JSON-serializable; saved with the model). */
   abstract readonly params: Readonly<{ factors: number; iterations: number }>;
   /** Reports of the last successful fit, one per iteration. */
   history: IterationReport[] = [];
-  protected state: FactorState | undefined;
   protected readonly guard = new BusyGuard();
-
-  get isFitted(): boolean {
-    return this.state !== undefined;
-  }
 
   /** True while fit() runs; reads keep serving the previous state meanwhile. */
   get isTraining(): boolean {
     return this.guard.busy;
-  }
-
-  /** The trained state; throws ERR_MFREC_NOT_FITTED before the first successful fit. */
-  protected fitted(): FactorState {
-    if (this.state === undefined) {
-      throw new MfrecError(ErrorCodes.NOT_FITTED, `The ${this.type} model has not been trained: call fit() or load a model first`);
-    }
-    return this.state;
   }
 
   /**
@@ -121,65 +102,6 @@ export abstract class FactorModel {
 
   /** The ERR_MFREC_DIVERGED error of a fit whose values became non-finite at `iteration`. */
   protected abstract diverged(iteration: number): MfrecError;
-
-  get factors(): number {
-    return this.fitted().factors;
-  }
-
-  /** Raw ids of the users the model knows, in index order. */
-  get userIds(): RawId[] {
-    return this.fitted().users.toArray();
-  }
-
-  get itemIds(): RawId[] {
-    return this.fitted().items.toArray();
-  }
-
-  /** The size of the training record the model keeps (what `filterSeen` filters): users, items, interactions. */
-  get trainingSize(): { users: number; items: number; interactions: number } {
-    const s = this.fitted();
-    return { users: s.users.size, items: s.items.size, interactions: s.seen.indptr[s.seen.rows]! };
-  }
-
-  /**
-   * Whether (user, item) is one of the interactions the model was trained on
-   * (its record of what each user has seen): a held-out pair for which this
-   * is true is no held-out pair. False for unknown ids.
-   */
-  wasTrainedOn(user: RawId, item: RawId): boolean {
-    const s = this.fitted();
-    const u = s.users.index(rawId('user', user));
-    const i = s.items.index(rawId('item', item));
-    if (u === undefined || i === undefined || u >= s.seen.rows) return false;
-    return seenBy(s, u, i);
-  }
-
-  /**
-   * Whether the model can score `user`: it knows the user and has training
-   * interactions for them, so `recommend(user)` ranks with the model
-   * (`source: 'model'`). False for a cold-start user, whose recommendations
-   * are the popularity fallback. Throws ERR_MFREC_NOT_FITTED before a fit.
-   */
-  hasUser(user: RawId): boolean {
-    const s = this.fitted();
-    return hasTrainingRow(s, s.users.index(rawId('user', user)));
-  }
-
-  /** Whether `item` is in the model's catalogue (it can be recommended, and queried with similarItems). */
-  hasItem(item: RawId): boolean {
-    return this.fitted().items.index(rawId('item', item)) !== undefined;
-  }
-
-  /** A copy of one user's factor vector (undefined for an unknown user). */
-  userVector(user: RawId): Float32Array | undefined {
-    const s = this.fitted();
-    return factorRow(s.userFactors, s.factors, s.users.index(user));
-  }
-
-  itemVector(item: RawId): Float32Array | undefined {
-    const s = this.fitted();
-    return factorRow(s.itemFactors, s.factors, s.items.index(item));
-  }
 
   /**
    * Top-k items for one user, best first, computed synchronously.
@@ -252,18 +174,6 @@ export abstract class FactorModel {
    */
   similarUsers(user: RawId, options?: SimilarUsersOptions): Array<{ user: RawId; score: number }> {
     return similarUsers(this.fitted(), user, options);
-  }
-
-  /**
-   * The model's score for every item (in item index order, see `itemIds`)
-   * for a known user: the same scores `recommend` ranks, before any
-   * filtering. Undefined for an unknown user. For custom re-ranking and
-   * for evaluation.
-   */
-  scoreItems(user: RawId): Float32Array | undefined {
-    const s = this.fitted();
-    const u = s.users.index(rawId('user', user));
-    return u === undefined ? undefined : scoreAllItems(s, u);
   }
 
   /**
@@ -351,19 +261,12 @@ export abstract class FactorModel {
     const label = `${this.constructor.name}.${where}`;
     const c = checkPartialFitArguments(label, data, control);
     return this.guard.run(where, async () => {
-      const cancel = new CancelFlag(c.signal);
-      try {
-        const s = this.fitted();
-        if (!this.supportsPartialFit) throw this.unsupported('fit part of the model');
-        const plan = partialFitRows(s, side, data, label);
-        cancel.throwIfAborted();
-        const solved = await this.solveRows(s, side, plan.rows, plan.targets, cancel);
-        cancel.throwIfAborted();
-        this.state = partiallyFitted(s, side, plan, solved);
-        return this;
-      } finally {
-        cancel.dispose();
-      }
+      const s = this.fitted();
+      if (!this.supportsPartialFit) throw this.unsupported('fit part of the model');
+      const plan = partialFitRows(s, side, data, label);
+      // The new state is installed only once the solve finished and no abort came meanwhile.
+      this.state = await cancellable(c.signal, async (cancel) => partiallyFitted(s, side, plan, await this.solveRows(s, side, plan.rows, plan.targets, cancel)));
+      return this;
     });
   }
 
@@ -427,12 +330,4 @@ export abstract class FactorModel {
     await this.guard.idle();
     this.state = undefined;
   }
-}
-
-/** partialFit*'s arguments, checked before the guard like fit()'s. */
-function checkPartialFitArguments(label: string, data: unknown, control: unknown): PartialFitControl {
-  if (!(data instanceof Interactions)) throw invalid('an Interactions object', 'data', data);
-  const c = knownOptions(`${label} control`, control, ['signal']) as PartialFitControl;
-  if (c.signal !== undefined && !(c.signal instanceof AbortSignal)) throw invalid('an AbortSignal', 'signal', c.signal);
-  return c;
 }

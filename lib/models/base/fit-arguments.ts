@@ -17,3 +17,17 @@ export function checkFitArguments<C extends FitControl>(model: string, data: unk
   if (data.nnz === 0) throw new MfrecError(ErrorCodes.EMPTY_DATA, `${model}.fit needs at least one interaction`);
   return c;
 }
+
+/** Options of partialFitUsers and partialFitItems. */
+export interface PartialFitControl {
+  /** Cancels the update; the promise rejects with ERR_MFREC_ABORTED and the model keeps its previous state. */
+  signal?: AbortSignal;
+}
+
+/** partialFit*'s arguments, checked before the guard like fit()'s. */
+export function checkPartialFitArguments(label: string, data: unknown, control: unknown): PartialFitControl {
+  if (!(data instanceof Interactions)) throw invalid('an Interactions object', 'data', data);
+  const c = knownOptions(`${label} control`, control, ['signal']) as PartialFitControl;
+  if (c.signal !== undefined && !(c.signal instanceof AbortSignal)) throw invalid('an AbortSignal', 'signal', c.signal);
+  return c;
+}
