@@ -7,7 +7,7 @@
  */
 import type { IdMap, RawId } from '../../data/id-map.js';
 import type { SparseRows } from '../../data/sparse.js';
-import { invalid, knownOptions } from '../../validate.js';
+import { checkIdsAndValues } from '../base/live-history.js';
 import type { AlsBackend, Gram } from './backend.js';
 import { derivedFrom } from '../base/derived-cache.js';
 
@@ -24,39 +24,17 @@ export interface ItemHistory {
 }
 
 
-function arrayLength(name: string, a: unknown): number {
-  if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<unknown>).length !== 'number') {
-    throw invalid('an array', name, a);
-  }
-  return (a as ArrayLike<unknown>).length;
-}
-
 /**
  * The one-row matrix of a history against `ids`, the fixed side's id map:
  * ids the model does not know are skipped, repeated ids add their values
  * (as Interactions' default 'sum'), columns come out sorted.
  */
 export function historyRow(where: string, history: unknown, key: 'items' | 'users', ids: IdMap): SparseRows {
-  if (history === null || typeof history !== 'object' || Array.isArray(history)) throw invalid(`an object with ${key}`, where, history);
-  const o = knownOptions(where, history, [key, 'values']);
-  const given = o[key] as ArrayLike<unknown>;
-  const n = arrayLength(key, given);
-  const values = o.values as ArrayLike<unknown> | undefined;
-  if (values !== undefined && arrayLength('values', values) !== n) throw invalid(`values of length ${n} (the length of ${key})`, 'values', values);
+  const checked = checkIdsAndValues(where, '', history, key, false);
   const sums = new Map<number, number>();
-  for (let e = 0; e < n; e++) {
-    const id = given[e];
-    if (!((typeof id === 'number' && Number.isFinite(id)) || typeof id === 'string')) {
-      throw invalid('a string or finite number id', `${key}[${e}]`, id);
-    }
-    let value = 1;
-    if (values !== undefined) {
-      const v = values[e];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid('a finite number', `values[${e}]`, v);
-      value = v;
-    }
-    const index = ids.index(id);
-    if (index !== undefined) sums.set(index, (sums.get(index) ?? 0) + value);
+  for (let e = 0; e < checked.ids.length; e++) {
+    const index = ids.index(checked.ids[e]!);
+    if (index !== undefined) sums.set(index, (sums.get(index) ?? 0) + (checked.values?.[e] ?? 1));
   }
   const indices = Int32Array.from(sums.keys()).sort();
   const out = new Float32Array(indices.length);

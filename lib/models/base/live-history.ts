@@ -20,27 +20,49 @@ export interface CheckedHistory {
   values?: number[];
 }
 
-/** A user vector solved from a history against the fixed item side; `bias` for models with user biases. */
+/** A vector solved from a history against the fixed other side (a fold-in); `bias` for models with biases on that side. */
 export interface FoldedUser {
+  /** The row's factor vector, `factors` long. */
   factors: Float32Array;
+  /** The row's bias (b_u or b_i). */
   bias?: number;
 }
 
-export function checkHistory(name: string, value: unknown): CheckedHistory {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('an object { items, values? }', name, value);
-  const o = knownOptions(name, value, ['items', 'values']);
-  const items = Array.from(rawIds(`${name}.items`, o.items));
-  if (o.values === undefined) return { items };
+/**
+ * The one check of a history every live call takes (recommend's
+ * interactions, the fold-ins' ratings and interactions): an object
+ * `{ [key]: ids, values }` whose ids are strings or finite numbers and whose
+ * values, required or optional, are finite numbers, as many as the ids.
+ * `where` names the object in messages, `field` prefixes the names of its fields.
+ */
+export function checkIdsAndValues(
+  where: string,
+  field: string,
+  value: unknown,
+  key: 'items' | 'users',
+  valuesRequired: boolean,
+): { ids: RawId[]; values: number[] | undefined } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(`an object { ${key}, values${valuesRequired ? '' : '?'} }`, where, value);
+  }
+  const o = knownOptions(where, value, [key, 'values']);
+  const ids = Array.from(rawIds(`${field}${key}`, o[key]));
+  if (o.values === undefined && !valuesRequired) return { ids, values: undefined };
   const v = o.values as ArrayLike<unknown>;
-  if (v === null || typeof v !== 'object' || typeof v.length !== 'number') throw invalid('an array of numbers', `${name}.values`, v);
-  if (v.length !== items.length) throw invalid(`${name}.values of length ${items.length} (the length of ${name}.items)`, `${name}.values`, v);
+  if (v === null || typeof v !== 'object' || typeof v.length !== 'number') throw invalid('an array of numbers', `${field}values`, v);
+  if (v.length !== ids.length) throw invalid(`${field}values of length ${ids.length} (the length of ${field}${key})`, `${field}values`, v);
   const values: number[] = [];
   for (let j = 0; j < v.length; j++) {
     const x = v[j];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw invalid('a finite number', `${name}.values[${j}]`, x);
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw invalid('a finite number', `${field}values[${j}]`, x);
     values.push(x);
   }
-  return { items, values };
+  return { ids, values };
+}
+
+export function checkHistory(name: string, value: unknown): CheckedHistory {
+  const { ids, values } = checkIdsAndValues(name, `${name}.`, value, 'items', false);
+  return values === undefined ? { items: ids } : { items: ids, values };
 }
 
 /**

@@ -11,15 +11,14 @@ import type { IdMap, RawId } from '../../data/id-map.js';
 import { invalid, knownOptions } from '../../validate.js';
 import { foldInBinding } from '../../addon/fold-in.js';
 import { BIAS_PENALTY_EXPONENT, penaltyScale, VECTOR_PENALTY_EXPONENT } from './frequency-penalty.js';
-import { rawIds } from '../base/recommend-options.js';
+import { checkIdsAndValues, type FoldedUser } from '../base/live-history.js';
 
-/** A user or item solved by fold-in; pass it wherever a trained id is accepted by the *For methods. */
-export interface FoldedVector {
-  /** The row's bias (b_u or b_i). */
-  bias: number;
-  /** The row's factor vector, `factors` long. */
-  factors: Float32Array;
-}
+/**
+ * A user or item solved by fold-in: the folded vector every model's fold-in
+ * gives (base/live-history.ts), with the bias (b_u or b_i) the explicit
+ * model always has. Pass it wherever a trained id is accepted by the *For methods.
+ */
+export type FoldedVector = Required<FoldedUser>;
 
 /** What one side of the fold-in needs from the trained state. */
 export interface FoldInSide {
@@ -40,18 +39,11 @@ export interface FoldInSide {
  * does not know, and solves.
  */
 export function foldIn(side: FoldInSide, ratings: unknown, idsKey: 'items' | 'users'): FoldedVector {
-  const o = knownOptions('ratings', ratings, [idsKey, 'values']);
-  const ids = rawIds(`ratings.${idsKey}`, o[idsKey]);
-  const values = o.values as ArrayLike<unknown> | undefined;
-  if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
-    throw invalid('an array of numbers', 'ratings.values', values);
-  }
-  if (values.length !== ids.length) throw invalid(`ratings.values of length ${ids.length} (the length of ratings.${idsKey})`, 'ratings.values', values);
+  const { ids, values } = checkIdsAndValues('ratings', 'ratings.', ratings, idsKey, true);
   const rows: number[] = [];
   const ratingsKept: number[] = [];
   for (let j = 0; j < ids.length; j++) {
-    const v = values[j];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid('a finite number', `ratings.values[${j}]`, v);
+    const v = values![j]!;
     const r = side.otherIds.index(ids[j]!);
     if (r === undefined) continue;
     rows.push(r);
