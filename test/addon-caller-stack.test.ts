@@ -7,26 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { bprBinding, type BprEpochArgs } from '../lib/addon/bpr.js';
 import { sgdBinding, allocateGrid } from '../lib/addon/sgd.js';
 import { MfrecError } from '../lib/errors.js';
+import { BINDINGS } from './helpers/native-garbage.js';
 
-function bprArgs(cancel: Int32Array): BprEpochArgs {
-  // Two users, three items; the kernel sees the set cancel flag and rejects.
-  return {
-    indptr: Int32Array.of(0, 2, 3),
-    indices: Int32Array.of(0, 2, 1),
-    users: 2,
-    items: 3,
-    factors: 2,
-    userFactors: new Float32Array(4).fill(0.1),
-    itemFactors: new Float32Array(6).fill(0.1),
-    itemBias: new Float32Array(3),
-    learningRate: 0.05,
-    regularization: 0.01,
-    seed: 1,
-    epoch: 1,
-    threads: 1,
-    verifyNegative: true,
-    cancel,
-  };
+/** The garbage battery's valid BPR epoch (a 3 × 4 CSR), with its cancel flag set: the kernel rejects. */
+function abortedBprArgs(): BprEpochArgs {
+  const [args] = BINDINGS.bprEpoch!() as [BprEpochArgs];
+  return { ...args, cancel: Int32Array.of(1) };
 }
 
 async function rejection(p: Promise<unknown>): Promise<MfrecError> {
@@ -40,7 +26,7 @@ async function rejection(p: Promise<unknown>): Promise<MfrecError> {
 
 describe('native rejections carry the caller stack', () => {
   it('an aborted BPR epoch names this file', async () => {
-    const e = await rejection(bprBinding().bprEpoch(bprArgs(Int32Array.of(1))));
+    const e = await rejection(bprBinding().bprEpoch(abortedBprArgs()));
     expect(e.code).toBe('ERR_MFREC_ABORTED');
     expect(e.stack).toContain('addon-caller-stack.test.ts');
     expect(e.stack?.split('\n')[0]).toBe(`${e.name}: ${e.message}`);

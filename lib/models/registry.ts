@@ -13,6 +13,9 @@ import type { BPR } from './bpr/bpr.js';
 import { BPR_TRAITS } from './bpr/traits.js';
 import type { ExplicitMF } from './explicit/explicit-mf.js';
 import { EXPLICIT_TRAITS } from './explicit/traits.js';
+import type { ModelTraits } from './base/traits.js';
+
+export { FACTOR_PARAMETERS, logRange, type DefaultRange, type ModelTraits, type ParamType, type SpecificFlag } from './base/traits.js';
 
 /** The class of each factor model type: the one list of the models (MODELS below must hold the same keys). */
 export interface ModelClasses {
@@ -30,48 +33,6 @@ export type AnyModel = ModelClasses[ModelType];
 /** What `mfrec evaluate --model` takes: the factor models and the popularity baseline. */
 export type EvaluatedType = ModelType | 'popularity';
 
-/** A searchable hyperparameter's kind. */
-export type ParamType = 'int' | 'float' | 'enum';
-
-/** A default search range (see lib/tune/space.ts). */
-export interface DefaultRange {
-  min: number;
-  max: number;
-  log?: boolean;
-}
-
-/** Hyperparameters the CLI's model flags may set beyond factors, iterations, regularization, threads, seed and backend. */
-export type SpecificFlag = 'learningRate' | 'alpha' | 'confidence' | 'epsilon' | 'solver';
-
-export interface ModelTraits<M extends FactorModel = FactorModel> {
-  /**
-   * 'rating': predicts ratings, scored by rating error (RMSE), trained on
-   * values as ratings, early stopping on validation ratings; 'ranking':
-   * ranks items for users, scored by ranking metrics.
-   */
-  kind: 'rating' | 'ranking';
-  /** A new model from (unchecked) options; throws the model's own errors. */
-  create(options: Record<string, unknown>): M;
-  /** Checks options as the constructor does, without building a model. */
-  checkOptions(options: Record<string, unknown>): void;
-  defaults: Readonly<Record<string, unknown>>;
-  /** The CLI flags of {@link SpecificFlag} this model takes. */
-  flags: readonly SpecificFlag[];
-  /**
-   * What a search may vary and its types. Left out on purpose: threads,
-   * seed and backend (how to run, not what to learn: tune()'s own options),
-   * booleans, and the explicit model's early stopping and unknown-id policy
-   * (the search sets those itself).
-   */
-  parameters: Readonly<Record<string, ParamType>>;
-  /**
-   * Default ranges, centred on the defaults (chosen on MovieLens 100K) and
-   * wide enough to cover other catalogues. Iterations are not searched by
-   * default: more sweeps rarely hurt, and successive halving uses them as
-   * the budget axis.
-   */
-  ranges: Readonly<Record<string, DefaultRange>>;
-}
 
 export const MODELS: { readonly [T in ModelType]: ModelTraits<ModelClasses[T]> } = {
   explicit: EXPLICIT_TRAITS,

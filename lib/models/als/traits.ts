@@ -1,5 +1,5 @@
 /** What the registry (lib/models/registry.ts) knows of ImplicitALS: its kind, construction, CLI flags and search space. */
-import type { ModelTraits } from '../registry.js';
+import { FACTOR_PARAMETERS, logRange, type ModelTraits } from '../base/traits.js';
 import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, resolveImplicitALSOptions } from './implicit-als.js';
 
 export const ALS_TRAITS: ModelTraits<ImplicitALS> = {
@@ -9,8 +9,7 @@ export const ALS_TRAITS: ModelTraits<ImplicitALS> = {
   defaults: IMPLICIT_ALS_DEFAULTS,
   flags: ['alpha', 'confidence', 'epsilon', 'solver'],
   parameters: {
-    factors: 'int',
-    iterations: 'int',
+    ...FACTOR_PARAMETERS,
     regularization: 'float',
     alpha: 'float',
     confidence: 'enum',
@@ -19,8 +18,8 @@ export const ALS_TRAITS: ModelTraits<ImplicitALS> = {
     cgSteps: 'int',
   },
   ranges: {
-    factors: { min: 16, max: 256, log: true },
-    regularization: { min: 0.02, max: 2, log: true },
-    alpha: { min: 0.5, max: 20, log: true },
+    factors: logRange(16, 256),
+    regularization: logRange(0.02, 2),
+    alpha: logRange(0.5, 20),
   },
 };

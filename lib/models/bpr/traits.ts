@@ -1,5 +1,5 @@
 /** What the registry (lib/models/registry.ts) knows of BPR: its kind, construction, CLI flags and search space. */
-import type { ModelTraits } from '../registry.js';
+import { FACTOR_PARAMETERS, logRange, type ModelTraits } from '../base/traits.js';
 import { BPR, BPR_DEFAULTS, resolveBPROptions } from './bpr.js';
 
 export const BPR_TRAITS: ModelTraits<BPR> = {
@@ -9,14 +9,13 @@ export const BPR_TRAITS: ModelTraits<BPR> = {
   defaults: BPR_DEFAULTS,
   flags: ['learningRate'],
   parameters: {
-    factors: 'int',
-    iterations: 'int',
+    ...FACTOR_PARAMETERS,
     learningRate: 'float',
     regularization: 'float',
   },
   ranges: {
-    factors: { min: 16, max: 256, log: true },
-    learningRate: { min: 0.005, max: 0.2, log: true },
-    regularization: { min: 0.001, max: 0.1, log: true },
+    factors: logRange(16, 256),
+    learningRate: logRange(0.005, 0.2),
+    regularization: logRange(0.001, 0.1),
   },
 };

@@ -1,5 +1,5 @@
 /** What the registry (lib/models/registry.ts) knows of ExplicitMF: its kind, construction, CLI flags and search space. */
-import type { ModelTraits } from '../registry.js';
+import { FACTOR_PARAMETERS, logRange, type ModelTraits } from '../base/traits.js';
 import { EXPLICIT_MF_DEFAULTS, ExplicitMF } from './explicit-mf.js';
 
 export const EXPLICIT_TRAITS: ModelTraits<ExplicitMF> = {
@@ -9,8 +9,7 @@ export const EXPLICIT_TRAITS: ModelTraits<ExplicitMF> = {
   defaults: EXPLICIT_MF_DEFAULTS,
   flags: ['learningRate'],
   parameters: {
-    factors: 'int',
-    iterations: 'int',
+    ...FACTOR_PARAMETERS,
     learningRate: 'float',
     regularization: 'float',
     biasRegularization: 'float',
@@ -18,9 +17,9 @@ export const EXPLICIT_TRAITS: ModelTraits<ExplicitMF> = {
     initStd: 'float',
   },
   ranges: {
-    factors: { min: 8, max: 256, log: true },
-    learningRate: { min: 0.002, max: 0.05, log: true },
-    regularization: { min: 0.01, max: 0.5, log: true },
-    biasRegularization: { min: 0.002, max: 0.2, log: true },
+    factors: logRange(8, 256),
+    learningRate: logRange(0.002, 0.05),
+    regularization: logRange(0.01, 0.5),
+    biasRegularization: logRange(0.002, 0.2),
   },
 };
