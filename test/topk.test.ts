@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib/random.js';
 import { topkBinding, type TopKArgs } from '../lib/addon/topk.js';
-import { TopSelector } from '../lib/models/base/select-top.js';
+import { TopSelector } from '../lib/select-top.js';
 import { topkTwin } from '../lib/twins/topk.js';
 
 interface Problem {

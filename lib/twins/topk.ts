@@ -4,7 +4,7 @@
  * filters and the same ordering, computed one row at a time without BLAS.
  * Test oracle and the pure-JS side of benchmarks.
  */
-import { TopSelector } from '../models/base/select-top.js';
+import { TopSelector } from '../select-top.js';
 import type { TopKArgs } from '../addon/topk.js';
 
 const f32 = Math.fround;

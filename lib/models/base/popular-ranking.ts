@@ -5,7 +5,7 @@
  */
 import type { SparseRows } from '../../data/sparse.js';
 import type { ResolvedRecommendOptions } from './recommend-options.js';
-import { TopSelector } from './select-top.js';
+import { TopSelector } from '../../select-top.js';
 
 const orders = new WeakMap<Float32Array, Int32Array>();
 
