@@ -3,42 +3,35 @@
  * construction, evaluation), tune (what may be searched, how a trial is
  * built), the report and loadModel read this table; adding a model family
  * is its folder under lib/models/ (with a traits.ts) plus its line in
- * ModelClasses and in MODELS here.
+ * MODELS here (and the import of its traits).
  */
 import type { Interactions } from '../data/interactions.js';
-import type { ImplicitALS } from './als/implicit-als.js';
 import { ALS_TRAITS } from './als/traits.js';
 import type { FactorModel } from './base/factor-model.js';
-import type { BPR } from './bpr/bpr.js';
 import { BPR_TRAITS } from './bpr/traits.js';
-import type { ExplicitMF } from './explicit/explicit-mf.js';
 import { EXPLICIT_TRAITS } from './explicit/traits.js';
 import type { ModelTraits } from './base/traits.js';
 
 export { FACTOR_PARAMETERS, logRange, type DefaultRange, type ModelTraits, type ParamType, type SpecificFlag } from './base/traits.js';
 
-/** The class of each factor model type: the one list of the models (MODELS below must hold the same keys). */
-export interface ModelClasses {
-  explicit: ExplicitMF;
-  als: ImplicitALS;
-  bpr: BPR;
-}
+/** Every factor model, by the type its model file says and `--model` takes: the one list of the models. */
+export const MODELS = {
+  explicit: EXPLICIT_TRAITS,
+  als: ALS_TRAITS,
+  bpr: BPR_TRAITS,
+} as const;
 
-/** A factor model's type: what its model file says and what `--model` takes. */
-export type ModelType = keyof ModelClasses;
+/** A factor model's type. */
+export type ModelType = keyof typeof MODELS;
+
+/** The class of each factor model type, read from its traits. */
+export type ModelClasses = { [T in ModelType]: (typeof MODELS)[T] extends ModelTraits<infer M> ? M : never };
 
 /** Any factor model mfrec offers. */
 export type AnyModel = ModelClasses[ModelType];
 
 /** What `mfrec evaluate --model` takes: the factor models and the popularity baseline. */
 export type EvaluatedType = ModelType | 'popularity';
-
-
-export const MODELS: { readonly [T in ModelType]: ModelTraits<ModelClasses[T]> } = {
-  explicit: EXPLICIT_TRAITS,
-  als: ALS_TRAITS,
-  bpr: BPR_TRAITS,
-};
 
 /** The factor model types in table order. */
 export const MODEL_TYPES = Object.keys(MODELS) as ModelType[];
