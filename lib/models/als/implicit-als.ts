@@ -101,12 +101,12 @@ export class ImplicitALS extends FactorModel {
     return { ...kernelOptions(this.params), solver: 1, threads };
   }
 
-  protected checkFitMemory(data: Interactions): void {
+  protected override checkFitMemory(data: Interactions): void {
     checkFitMemory(data, this.params);
   }
 
   /** Alternating sweeps from the seeded starting vectors; trainLoss after each with `calculateLoss`. */
-  protected async train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {
+  protected override async train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {
     const p = this.params;
     const byUser = data.byUser;
     const byItem = data.byItem;
@@ -132,7 +132,7 @@ export class ImplicitALS extends FactorModel {
     return { state, history };
   }
 
-  protected diverged(iteration: number): MfrecError {
+  protected override diverged(iteration: number): MfrecError {
     return new MfrecError(ErrorCodes.DIVERGED, `ImplicitALS diverged at iteration ${iteration} (non-finite factors): raise regularization or lower alpha`);
   }
 

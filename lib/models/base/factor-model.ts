@@ -94,14 +94,22 @@ export abstract class FactorModel extends StateReads {
   /** Model-specific checks of fit()'s control, before the guard. */
   protected checkFitControl(_control: FitControl): void {}
 
-  /** Refuses, before allocating, a fit whose arrays cannot exist (ERR_MFREC_OUT_OF_MEMORY, see memory-limit.ts). */
-  protected abstract checkFitMemory(data: Interactions): void;
+  /** Refuses, before allocating, a fit whose arrays cannot exist (ERR_MFREC_OUT_OF_MEMORY, see memory-limit.ts). Every model overrides it. */
+  protected checkFitMemory(_data: Interactions): void {}
 
-  /** The model's training: iterations from its initial factors (see runIterations), resolving with the new state. */
-  protected abstract train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained>;
+  /**
+   * The model's training: iterations from its initial factors (see
+   * runIterations), resolving with the new state. Every model overrides it;
+   * the default (a subclass that sets its state otherwise) refuses to train.
+   */
+  protected train(_data: Interactions, _control: FitControl, _cancel: CancelFlag): Promise<Trained> {
+    return Promise.reject(new MfrecError(ErrorCodes.INVALID_ARGUMENT, `The ${this.type} model cannot be trained with fit()`));
+  }
 
   /** The ERR_MFREC_DIVERGED error of a fit whose values became non-finite at `iteration`. */
-  protected abstract diverged(iteration: number): MfrecError;
+  protected diverged(iteration: number): MfrecError {
+    return new MfrecError(ErrorCodes.DIVERGED, `The ${this.type} model diverged at iteration ${iteration} (non-finite factors)`);
+  }
 
   /**
    * Top-k items for one user, best first, computed synchronously.

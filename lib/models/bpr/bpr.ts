@@ -68,7 +68,7 @@ export class BPR extends FactorModel {
     this.backend = bprBackends[this.params.backend];
   }
 
-  protected checkFitMemory(data: Interactions): void {
+  protected override checkFitMemory(data: Interactions): void {
     checkFitMemory(data.nUsers, data.nItems, this.params.factors);
   }
 
@@ -77,7 +77,7 @@ export class BPR extends FactorModel {
    * the mean BPR loss −ln σ(x_uij) over the epoch's samples, each measured
    * just before its update (ln 2 ≈ 0.693 at the start; lower is better).
    */
-  protected async train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {
+  protected override async train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {
     const p = this.params;
     const byUser = data.byUser;
     const args: BprEpochArgs = {
@@ -116,7 +116,7 @@ export class BPR extends FactorModel {
     return { state, history };
   }
 
-  protected diverged(epoch: number): MfrecError {
+  protected override diverged(epoch: number): MfrecError {
     return new MfrecError(ErrorCodes.DIVERGED, `BPR diverged at epoch ${epoch} (non-finite factors): lower learningRate`);
   }
 

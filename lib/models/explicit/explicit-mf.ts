@@ -79,15 +79,15 @@ export class ExplicitMF extends FactorModel {
     }
   }
 
-  protected checkFitMemory(data: Interactions): void {
+  protected override checkFitMemory(data: Interactions): void {
     checkFitMemory(data.nUsers, data.nItems, this.params.factors, data.nnz, this.params.earlyStopping === false ? 1 : 2);
   }
 
-  protected train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {
+  protected override train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {
     return trainExplicit(this.params, data, control, cancel, this.threads());
   }
 
-  protected diverged(iteration: number): MfrecError {
+  protected override diverged(iteration: number): MfrecError {
     return diverged(iteration, learningRateAt(this.params, iteration));
   }
 
