@@ -11,6 +11,7 @@ import type { FactorModel } from './base/factor-model.js';
 import { BPR_TRAITS } from './bpr/traits.js';
 import { EXPLICIT_TRAITS } from './explicit/traits.js';
 import type { ModelTraits } from './base/traits.js';
+import type { RawId } from '../data/id-map.js';
 
 export { FACTOR_PARAMETERS, logRange, type DefaultRange, type ModelTraits, type ParamType, type SpecificFlag } from './base/traits.js';
 
@@ -52,6 +53,8 @@ export function isRatingModel(type: ModelType): boolean {
 /** What a rating model adds to a factor model: its error on held-out ratings. */
 export interface RatingModel extends FactorModel {
   evaluate(test: Interactions): Promise<{ rmse: number; mae: number; count: number }>;
+  /** Predicted ratings of the pairs (users[n], items[n]). */
+  predictMany(users: ArrayLike<RawId>, items: ArrayLike<RawId>): Float32Array;
 }
 
 /** "a, b or c", for messages that list the models. */

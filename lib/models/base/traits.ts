@@ -33,6 +33,8 @@ export interface ModelTraits<M extends FactorModel = FactorModel> {
    * ranks items for users, scored by ranking metrics.
    */
   kind: 'rating' | 'ranking';
+  /** The name reports show, e.g. 'ALS'. */
+  label: string;
   /** A new model from (unchecked) options; throws the model's own errors. */
   create(options: Record<string, unknown>): M;
   /** Checks options as the constructor does, without building a model. */

@@ -4,6 +4,7 @@ import { BPR, BPR_DEFAULTS, resolveBPROptions } from './bpr.js';
 
 export const BPR_TRAITS: ModelTraits<BPR> = {
   kind: 'ranking',
+  label: 'BPR',
   create: (o) => new BPR(o),
   checkOptions: (o) => void resolveBPROptions(o),
   defaults: BPR_DEFAULTS,

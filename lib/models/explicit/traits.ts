@@ -4,6 +4,7 @@ import { EXPLICIT_MF_DEFAULTS, ExplicitMF } from './explicit-mf.js';
 
 export const EXPLICIT_TRAITS: ModelTraits<ExplicitMF> = {
   kind: 'rating',
+  label: 'Explicit MF',
   create: (o) => new ExplicitMF(o),
   checkOptions: (o) => void new ExplicitMF(o),
   defaults: EXPLICIT_MF_DEFAULTS,
