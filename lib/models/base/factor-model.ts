@@ -1,7 +1,8 @@
 /**
  * What every matrix-factorization model shares, written once, as a table of
- * contents: the learned state (state.ts), the fit() contract with its busy
- * guard (each model supplies train()), and the reads and live updates
+ * contents: the learned state (factor-state.ts, read in state-reads.ts), the
+ * fit() contract with its busy guard (each model supplies train()), and the
+ * reads and live updates
  * computed from the factors, each in its own module (recommend.ts,
  * similar.ts, live-updates.ts). Models with a fold-in implement foldInUser()
  * (declared by supportsRecalculate) and solveRows() (supportsPartialFit).
@@ -15,8 +16,6 @@ import { writeModelFile } from '../../persist/model-file.js';
 import { packageVersion } from '../../version.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
-
-export type { PartialFitControl } from './fit-arguments.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
 import { StateReads } from './state-reads.js';
 import type { CheckedHistory, FoldedUser } from './live-history.js';
@@ -27,6 +26,7 @@ import { rawId, type BatchRecommendOptions, type Recommendation } from './recomm
 import { similarItems, similarItemsBatch, similarUsers, type SimilarItemsBatchOptions, type SimilarItemsOptions, type SimilarUsersOptions } from './similar.js';
 import { allFinite, BusyGuard, cancellable, CancelFlag, type FitControl, type IterationReport } from './training.js';
 
+export type { PartialFitControl } from './fit-arguments.js';
 export type { BatchRecommendOptions, RecommendOptions, Recommendation, RecommendationSource } from './recommend-options.js';
 export type { CheckedHistory, FoldedUser, LiveInteractions } from './live-history.js';
 export type { Side, SolvedRows } from './partial-fit-plan.js';
