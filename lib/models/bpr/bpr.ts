@@ -23,7 +23,7 @@ import { columnCounts, type Side, type SolvedRows } from '../base/partial-fit-pl
 import { allFinite, runIterations, yieldTurn, type CancelFlag, type FitControl } from '../base/training.js';
 import { bprBackends, type BprBackend } from './backend.js';
 import { foldInBprItem, foldInBprUser } from './fold-in.js';
-import { BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './options.js';
+import { resolveBPROptions, type BPROptions, type BPRParams } from './options.js';
 
 export { BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './options.js';
 

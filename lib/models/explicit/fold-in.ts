@@ -7,8 +7,8 @@
  * frequency-penalty.ts), through the native Cholesky kernel.
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
-import type { IdMap, RawId } from '../../data/id-map.js';
-import { invalid, knownOptions } from '../../validate.js';
+import type { IdMap } from '../../data/id-map.js';
+import { invalid } from '../../validate.js';
 import { foldInBinding } from '../../addon/fold-in.js';
 import { BIAS_PENALTY_EXPONENT, penaltyScale, VECTOR_PENALTY_EXPONENT } from './frequency-penalty.js';
 import { checkIdsAndValues, type FoldedUser } from '../base/live-history.js';
