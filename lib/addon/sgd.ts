@@ -79,3 +79,33 @@ export interface SgdBinding {
 }
 
 export const sgdBinding = bindingOf<SgdBinding>({ sync: ['sgdPredict'], async: ['sgdLayout', 'sgdEpoch'] });
+
+const f = Math.fround;
+const lanes = new Float64Array(8);
+
+/** p · q in the kernel's 8 lanes (lane = factor mod 8) summed pairwise, in float32. */
+export function laneDot(p: Float32Array, pOffset: number, q: Float32Array, qOffset: number, k: number): number {
+  lanes.fill(0);
+  for (let x = 0; x < k; x++) {
+    const j = x & 7;
+    lanes[j] = f(lanes[j]! + f(p[pOffset + x]! * q[qOffset + x]!));
+  }
+  const l = lanes;
+  return f(f(f(l[0]! + l[1]!) + f(l[2]! + l[3]!)) + f(f(l[4]! + l[5]!) + f(l[6]! + l[7]!)));
+}
+
+/**
+ * The prediction kernel's arithmetic for one pair, in JavaScript: what
+ * sgdPredict computes for (u, i) (−1: an unknown side, which adds neither its
+ * bias nor the dot product), clamped to [min, max]. A single prediction costs
+ * far less here than a call into the addon (about 0.7 µs against 6 µs), so
+ * ExplicitMF.predict and the twin both use it; the kernel's tests hold it to
+ * the kernel bit for bit.
+ */
+export function predictPair(model: SgdModelArrays, u: number, i: number, min: number, max: number): number {
+  let s = f(model.globalBias);
+  if (u >= 0) s = f(s + model.userBias[u]!);
+  if (i >= 0) s = f(s + model.itemBias[i]!);
+  if (u >= 0 && i >= 0) s = f(s + laneDot(model.userFactors, u * model.factors, model.itemFactors, i * model.factors, model.factors));
+  return s < min ? f(min) : s > max ? f(max) : s;
+}

@@ -7,7 +7,9 @@
  * threads the native block order depends on timing.
  */
 import { Rng } from '../random.js';
-import { SgdStreams, type SgdGrid, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
+import { laneDot, predictPair, SgdStreams, type SgdGrid, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
+
+export { laneDot } from '../addon/sgd.js';
 
 
 function iota(n: number): Int32Array {
@@ -56,20 +58,6 @@ export function sgdLayout(
 }
 
 const f = Math.fround;
-const lanes = new Float64Array(8);
-
-/** p · q in the kernel's 8 lanes (lane = factor mod 8) summed pairwise, in float32. */
-export function laneDot(p: Float32Array, pOffset: number, q: Float32Array, qOffset: number, k: number): number {
-  lanes.fill(0);
-  for (let x = 0; x < k; x++) {
-    const j = x & 7;
-    lanes[j] = f(lanes[j]! + f(p[pOffset + x]! * q[qOffset + x]!));
-  }
-  const l = lanes;
-  return f(f(f(l[0]! + l[1]!) + f(l[2]! + l[3]!)) + f(f(l[4]! + l[5]!) + f(l[6]! + l[7]!)));
-}
-
-
 /**
  * One epoch over the grid with the one-thread schedule. Returns the sum of
  * squared errors measured before each update, as the kernel does.
@@ -129,15 +117,6 @@ export function sgdPredict(
   out: Float32Array,
   options: { min: number; max: number },
 ): Float32Array {
-  for (let n = 0; n < users.length; n++) out[n] = predictOne(model, users[n]!, items[n]!, options.min, options.max);
+  for (let n = 0; n < users.length; n++) out[n] = predictPair(model, users[n]!, items[n]!, options.min, options.max);
   return out;
-}
-
-/** One prediction (see {@link sgdPredict}). */
-export function predictOne(model: SgdModelArrays, u: number, i: number, min: number, max: number): number {
-  let s = f(model.globalBias);
-  if (u >= 0) s = f(s + model.userBias[u]!);
-  if (i >= 0) s = f(s + model.itemBias[i]!);
-  if (u >= 0 && i >= 0) s = f(s + laneDot(model.userFactors, u * model.factors, model.itemFactors, i * model.factors, model.factors));
-  return s < min ? f(min) : s > max ? f(max) : s;
 }

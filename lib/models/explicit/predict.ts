@@ -1,12 +1,13 @@
 /**
  * ExplicitMF's predictions on the production path: raw ids to model
- * indices under the `unknown` policy, and the native prediction kernel
- * (clamped to the training ratings' range when `clamp` is on).
+ * indices under the `unknown` policy, and the native prediction kernel for
+ * batches or its arithmetic for one pair (lib/addon/sgd.ts), clamped to the
+ * training ratings' range when `clamp` is on.
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { IdMap, RawId } from '../../data/id-map.js';
 import type { Interactions } from '../../data/interactions.js';
-import type { SgdModelArrays } from '../../addon/sgd.js';
+import { predictPair, type SgdModelArrays } from '../../addon/sgd.js';
 import { invalid } from '../../validate.js';
 import { derivedFrom } from '../base/derived-cache.js';
 import { sgdBackends, type SgdBackend } from './backend.js';
@@ -53,9 +54,9 @@ export function predictIndices(
   return backend.predict(m, u, i, new Float32Array(u.length), { ...range, threads: t });
 }
 
-/** One prediction, by the same native kernel as a batch. */
+/** One prediction: the prediction kernel's arithmetic for one pair, without a call into the addon (see predictPair). */
 export function predictOne(m: SgdModelArrays, u: number, i: number, range: { min: number; max: number }): number {
-  return predictIndices(m, Int32Array.of(u), Int32Array.of(i), range, 1)[0]!;
+  return predictPair(m, u, i, range.min, range.max);
 }
 
 export function checkRawId(name: string, id: unknown): RawId {
