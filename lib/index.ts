@@ -15,8 +15,8 @@ export {
   type ExplicitState,
   type UnknownPolicy,
   type ExplicitBackend,
-} from './models/explicit-mf.js';
-export type { FoldedVector } from './models/explicit-fold-in.js';
+} from './models/explicit/explicit-mf.js';
+export type { FoldedVector } from './models/explicit/fold-in.js';
 export { crossValidate, type CrossValidation, type FoldResult } from './eval/cross-validate.js';
 export {
   ImplicitALS,
@@ -27,8 +27,8 @@ export {
   type PartialFitControl,
   type UserHistory,
   type ItemHistory,
-} from './models/implicit-als.js';
-export type { FitControl, IterationReport } from './models/training.js';
+} from './models/als/implicit-als.js';
+export type { FitControl, IterationReport } from './models/base/training.js';
 export { evaluateRanking, type RankingMetrics, type RankingOptions, type UserScorer } from './eval/ranking.js';
 export {
   FactorModel,
@@ -47,9 +47,9 @@ export {
   type LiveRecommendOptions,
   type LiveInteractions,
   type FoldedUser,
-} from './models/factor-model.js';
-export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr.js';
-export { Popularity, type PopularityRecommendOptions } from './models/popularity.js';
+} from './models/base/factor-model.js';
+export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr/bpr.js';
+export { Popularity, type PopularityRecommendOptions } from './models/popularity/popularity.js';
 export { loadModel, type LoadedModel } from './persist/load-model.js';
 export {
   readInteractions,

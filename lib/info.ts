@@ -1,4 +1,4 @@
-import { native } from './native.js';
+import { native } from './addon/loader.js';
 import { packageVersion } from './version.js';
 
 export interface LibraryInfo {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from './native.js';
+import { packageRoot } from './addon/loader.js';
 
 let version: string | undefined;
 

@@ -142,7 +142,7 @@ try {
   const load = (p) => import(pathToFileURL(path.join(dir, 'dist', p)).href);
   const mfrec = await load('index.js');
   const { Rng } = await load('random.js');
-  const { topkAddon } = await load('models/topk-native.js');
+  const { topkBinding } = await load('addon/topk.js');
   const { topkTwin } = await load('twins/topk.js');
 
   // Which binary loads: node-gyp-build's choice, and the file the process actually mapped.
@@ -187,7 +187,7 @@ try {
   for (const [name, exact] of [['random floats', false], ['integers, exact ties', true]]) {
     const args = topkProblem(Rng, exact ? 4 : 3, 30, 600, 8, 10, exact);
     const nat = fresh(args);
-    topkAddon().topkSync(nat);
+    topkBinding().topkSync(nat);
     const twin = fresh(args);
     topkTwin(twin);
     const bad = topkDisagreements(nat, twin, exact);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdMap, ImplicitALS, Interactions } from '../lib/index.js';
-import { kernelOptions } from '../lib/models/implicit-als.js';
+import { kernelOptions } from '../lib/models/als/implicit-als.js';
 import { alsHalfSweep } from '../lib/twins/als.js';
 import { checkerboard, randomData } from './fixtures/implicit-data.js';
 import { errorCode, maxAbs, maxAbsDiff, setState, stateOf } from './support.js';

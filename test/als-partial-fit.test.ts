@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImplicitALS, Interactions, loadModel } from '../lib/index.js';
-import type { FactorState } from '../lib/models/factor-model.js';
+import type { FactorState } from '../lib/models/base/factor-model.js';
 import { checkerboard, randomData } from './fixtures/implicit-data.js';
 import { dot, errorCode, maxAbs, maxAbsDiff, setState, stateOf } from './support.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Interactions } from '../lib/index.js';
 import type { SparseRows } from '../lib/data/sparse.js';
-import { alsNative, type AlsKernelOptions } from '../lib/models/als-kernel.js';
-import { initialFactors } from '../lib/models/implicit-als.js';
+import { alsBinding, type AlsKernelOptions } from '../lib/addon/als.js';
+import { initialFactors } from '../lib/models/als/implicit-als.js';
 import { randomData as randomImplicitData } from './fixtures/implicit-data.js';
 import { alsHalfSweep, alsIteration, alsLoss, alsSolveRows, confidence, gramOf, preference, rowLambda } from '../lib/twins/als.js';
 
@@ -17,8 +17,8 @@ const randomData = (users: number, items: number, density: number, seed: number)
  */
 async function nativeHalfSweep(rows: SparseRows, y: Float32Array, x: Float32Array, o: AlsKernelOptions): Promise<void> {
   const g = new Float32Array(o.factors * o.factors);
-  alsNative().alsGram(y, rows.cols, o.factors, g);
-  await alsNative().alsSolveRows(rows, y, g, x, o);
+  alsBinding().alsGram(y, rows.cols, o.factors, g);
+  await alsBinding().alsSolveRows(rows, y, g, x, o);
 }
 
 function options(over: Partial<AlsKernelOptions> = {}): AlsKernelOptions {
@@ -54,16 +54,16 @@ describe('ALS twin', () => {
     const u0 = initialFactors(data.nUsers, o.factors, 9, 0, 'users');
     const i0 = initialFactors(data.nItems, o.factors, 9, 1, 'items');
     const [un, inat, ut, it] = [u0.slice(), i0.slice(), u0.slice(), i0.slice()];
-    await alsNative().alsIteration(data.byUser, data.byItem, un, inat, o);
+    await alsBinding().alsIteration(data.byUser, data.byItem, un, inat, o);
     alsIteration(data.byUser, data.byItem, ut, it, o);
     const scale = Math.max(...Array.from(ut, Math.abs));
     expect(scale).toBeGreaterThan(0.01);
     expect(maxAbsDiff(un, ut)).toBeLessThan(1e-4 * scale);
     expect(maxAbsDiff(inat, it)).toBeLessThan(1e-4 * Math.max(...Array.from(it, Math.abs)));
     // One more iteration and the loss too.
-    await alsNative().alsIteration(data.byUser, data.byItem, un, inat, o);
+    await alsBinding().alsIteration(data.byUser, data.byItem, un, inat, o);
     alsIteration(data.byUser, data.byItem, ut, it, o);
-    const lossNative = await alsNative().alsLoss(data.byUser, data.byItem, un, inat, o);
+    const lossNative = await alsBinding().alsLoss(data.byUser, data.byItem, un, inat, o);
     const lossTwin = alsLoss(data.byUser, data.byItem, ut, it, o);
     expect(lossNative).toBeCloseTo(lossTwin, 5);
   });
@@ -125,10 +125,10 @@ describe('ALS twin', () => {
     const x = new Float32Array(data.nUsers * o.factors);
     const bad = { ...data.byUser, indices: data.byUser.indices.map((c) => c + 1000) };
     const g = new Float32Array(o.factors * o.factors);
-    expect(() => alsNative().alsSolveRows(bad, y, g, x, o)).toThrow(/out of range/);
-    expect(() => alsNative().alsSolveRows(data.byUser, y.subarray(1), g, x, o)).toThrow(/length/);
-    expect(() => alsNative().alsSolveRows(data.byUser, y, g, new Float64Array(x.length) as never, o)).toThrow(/Float32Array/);
-    expect(() => alsNative().alsIteration(data.byUser, data.byUser, x, y, o)).toThrow(/transposes/);
+    expect(() => alsBinding().alsSolveRows(bad, y, g, x, o)).toThrow(/out of range/);
+    expect(() => alsBinding().alsSolveRows(data.byUser, y.subarray(1), g, x, o)).toThrow(/length/);
+    expect(() => alsBinding().alsSolveRows(data.byUser, y, g, new Float64Array(x.length) as never, o)).toThrow(/Float32Array/);
+    expect(() => alsBinding().alsIteration(data.byUser, data.byUser, x, y, o)).toThrow(/transposes/);
   });
 
   it.each([
@@ -138,13 +138,13 @@ describe('ALS twin', () => {
     const k = o.factors;
     const y = initialFactors(data.nItems, k, 4, 1, 'items');
     const g32 = new Float32Array(k * k);
-    alsNative().alsGram(y, data.nItems, k, g32);
+    alsBinding().alsGram(y, data.nItems, k, g32);
     const g64 = gramOf(y, data.nItems, k);
     expect(maxAbsDiff(g32, Float32Array.from(g64))).toBeLessThan(1e-6 * Math.max(...Array.from(g64, Math.abs)));
     const start = initialFactors(data.nUsers, k, 4, 0, 'users');
     const [xa, xs, xt] = [start.slice(), start.slice(), start.slice()];
-    await alsNative().alsSolveRows(data.byUser, y, g32, xa, o);
-    alsNative().alsSolveRowsSync(data.byUser, y, g32, xs, o);
+    await alsBinding().alsSolveRows(data.byUser, y, g32, xa, o);
+    alsBinding().alsSolveRowsSync(data.byUser, y, g32, xs, o);
     alsSolveRows(data.byUser, y, g64, xt, o);
     expect(xs).toEqual(xa); // the row solves do not depend on the thread count
     expect(maxAbsDiff(xa, xt)).toBeLessThan(1e-4 * Math.max(...Array.from(xt, Math.abs)));
@@ -156,13 +156,13 @@ describe('ALS twin', () => {
     const y = new Float32Array(data.nItems * k);
     const x = new Float32Array(data.nUsers * k);
     const g = new Float32Array(k * k);
-    expect(() => alsNative().alsGram(y, data.nItems + 1, k, g)).toThrow(/length/);
-    expect(() => alsNative().alsGram(y, data.nItems, k, g.subarray(1))).toThrow(/length/);
-    expect(() => alsNative().alsGram(y, -1, k, g)).toThrow(/range/);
-    expect(() => alsNative().alsSolveRowsSync(data.byUser, y, g.subarray(1), x, o)).toThrow(/length/);
-    expect(() => alsNative().alsSolveRowsSync(data.byUser, y, g, x.subarray(k), o)).toThrow(/length/);
+    expect(() => alsBinding().alsGram(y, data.nItems + 1, k, g)).toThrow(/length/);
+    expect(() => alsBinding().alsGram(y, data.nItems, k, g.subarray(1))).toThrow(/length/);
+    expect(() => alsBinding().alsGram(y, -1, k, g)).toThrow(/range/);
+    expect(() => alsBinding().alsSolveRowsSync(data.byUser, y, g.subarray(1), x, o)).toThrow(/length/);
+    expect(() => alsBinding().alsSolveRowsSync(data.byUser, y, g, x.subarray(k), o)).toThrow(/length/);
     const bad = { ...data.byUser, indices: data.byUser.indices.map((c) => c + 1000) };
-    expect(() => alsNative().alsSolveRowsSync(bad, y, g, x, o)).toThrow(/out of range/);
-    expect(() => alsNative().alsSolveRows(data.byUser, y, new Float64Array(k * k) as never, x, o)).toThrow(/Float32Array/);
+    expect(() => alsBinding().alsSolveRowsSync(bad, y, g, x, o)).toThrow(/out of range/);
+    expect(() => alsBinding().alsSolveRows(data.byUser, y, new Float64Array(k * k) as never, x, o)).toThrow(/Float32Array/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, Interactions, MfrecError, type IterationReport } from '../lib/index.js';
-import type { FactorState } from '../lib/models/factor-model.js';
-import { initialFactors, kernelOptions } from '../lib/models/implicit-als.js';
+import type { FactorState } from '../lib/models/base/factor-model.js';
+import { initialFactors, kernelOptions } from '../lib/models/als/implicit-als.js';
 import { alsIteration } from '../lib/twins/als.js';
 import { checkerboard, randomData } from './fixtures/implicit-data.js';
 

@@ -43,7 +43,7 @@ import {
 } from '../lib/index.js';
 import { decodeFactorModel } from '../lib/persist/factor-state.js';
 import { decodeModelFile, encodeModelFile } from '../lib/persist/model-file.js';
-import { RECOMMEND_OPTION_NAMES } from '../lib/models/recommend-options.js';
+import { RECOMMEND_OPTION_NAMES } from '../lib/models/base/recommend-options.js';
 import { errorCode } from './support.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-bad-input-'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interactions } from '../lib/data/interactions.js';
-import { BPR, BPR_DEFAULTS, bprInitialFactors } from '../lib/models/bpr.js';
-import { bprAddon, type BprEpochArgs } from '../lib/models/bpr-kernel.js';
+import { BPR, BPR_DEFAULTS, bprInitialFactors } from '../lib/models/bpr/bpr.js';
+import { bprBinding, type BprEpochArgs } from '../lib/addon/bpr.js';
 import { bprEpochTwin } from '../lib/twins/bpr.js';
 import { randomInteractions } from './helpers/hand-made-model.js';
 
@@ -65,7 +65,7 @@ describe('BPR kernel vs twin', () => {
     const base = epochArgs(data, 8, verify);
     const nat = copy(base);
     const twin = copy(base);
-    const ns = await bprAddon().bprEpoch(nat);
+    const ns = await bprBinding().bprEpoch(nat);
     const ts = bprEpochTwin(twin);
     expect(ns.samples).toBe(ts.samples);
     expect(ns.correct).toBe(ts.correct);
@@ -80,16 +80,16 @@ describe('BPR kernel vs twin', () => {
     const data = randomInteractions(5, 20, 30, 0.3);
     const one = copy(epochArgs(data, 4, true));
     const two = { ...copy(one), epoch: 2 };
-    await bprAddon().bprEpoch(one);
-    await bprAddon().bprEpoch(two);
+    await bprBinding().bprEpoch(one);
+    await bprBinding().bprEpoch(two);
     expect(maxDiff(one.userFactors, two.userFactors)).toBeGreaterThan(0);
   });
 
   it('refuses arrays of the wrong length or type', async () => {
     const data = randomInteractions(6, 5, 6, 0.5);
     const a = epochArgs(data, 2, true);
-    await expect(codeOf(() => bprAddon().bprEpoch({ ...a, itemBias: new Float32Array(1) }))).resolves.toBe('ERR_MFREC_INVALID_ARGUMENT');
-    await expect(codeOf(() => bprAddon().bprEpoch({ ...a, indices: new Float32Array(a.indices.length) as never }))).resolves.toBe(
+    await expect(codeOf(() => bprBinding().bprEpoch({ ...a, itemBias: new Float32Array(1) }))).resolves.toBe('ERR_MFREC_INVALID_ARGUMENT');
+    await expect(codeOf(() => bprBinding().bprEpoch({ ...a, indices: new Float32Array(a.indices.length) as never }))).resolves.toBe(
       'ERR_MFREC_INVALID_ARGUMENT',
     );
   });

@@ -2,9 +2,9 @@
  * Every trainable factor model runs the same conformance suite
  * (test/helpers/conformance.ts); a new model joins with one call.
  */
-import { BPR } from '../lib/models/bpr.js';
-import { ExplicitMF } from '../lib/models/explicit-mf.js';
-import { ImplicitALS } from '../lib/models/implicit-als.js';
+import { BPR } from '../lib/models/bpr/bpr.js';
+import { ExplicitMF } from '../lib/models/explicit/explicit-mf.js';
+import { ImplicitALS } from '../lib/models/als/implicit-als.js';
 import { describeFactorModelConformance } from './helpers/conformance.js';
 
 describeFactorModelConformance(

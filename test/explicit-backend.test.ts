@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExplicitMF, Interactions, randomSplit, type IterationReport } from '../lib/index.js';
 import { Rng } from '../lib/random.js';
-import { sgdGridBlocks } from '../lib/models/sgd-grid.js';
+import { sgdGridBlocks } from '../lib/models/explicit/sgd-grid.js';
 
 /** Ratings 1..5 on random distinct pairs. */
 function randomRatings(seed: number, users = 70, items = 50, count = 1500): Interactions {

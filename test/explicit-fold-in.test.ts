@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExplicitMF, Interactions, loadModel, type FoldedVector } from '../lib/index.js';
-import { foldInNative } from '../lib/models/fold-in-native.js';
+import { foldInBinding } from '../lib/addon/fold-in.js';
 import { Rng } from '../lib/random.js';
-import { solveBiasedRidge, type BiasedRidgeProblem } from '../lib/twins/fold-in.js';
+import type { BiasedRidgeProblem } from '../lib/addon/fold-in.js';
+import { solveBiasedRidge } from '../lib/twins/fold-in.js';
 
 /** Ratings 3 + b_u + b_i + p_u · q_i (+ noise) of a planted rank-3 model; `keep` picks the pairs. */
 function planted(options: { users?: number; items?: number; density?: number; noise?: number; seed?: number } = {}) {
@@ -63,7 +64,7 @@ describe('fold-in kernel', () => {
     [7, 10, 0, 1, 1],
   ])('native equals the TypeScript twin (k=%i, %i rows, %i ratings, penalties %d/%d)', (k, rows, n, vp, bp) => {
     const p = randomProblem(k * 31 + n, k, rows, n, vp, bp);
-    const native = foldInNative().foldInSolve(p, new Float32Array(k + 1));
+    const native = foldInBinding().foldInSolve(p, new Float32Array(k + 1));
     const twin = solveBiasedRidge(p, new Float32Array(k + 1));
     expect(native).toEqual(twin);
     for (const v of native) expect(Number.isFinite(v)).toBe(true);
@@ -72,11 +73,11 @@ describe('fold-in kernel', () => {
   it('checks lengths and row indices instead of reading out of bounds', () => {
     const p = randomProblem(1, 4, 10, 5, 1, 1);
     const code = 'ERR_MFREC_INVALID_ARGUMENT';
-    expect(() => foldInNative().foldInSolve(p, new Float32Array(4))).toThrow(expect.objectContaining({ code }));
-    expect(() => foldInNative().foldInSolve({ ...p, rows: Int32Array.of(0, 10) , targets: Float64Array.of(1, 2) }, new Float32Array(5))).toThrow(
+    expect(() => foldInBinding().foldInSolve(p, new Float32Array(4))).toThrow(expect.objectContaining({ code }));
+    expect(() => foldInBinding().foldInSolve({ ...p, rows: Int32Array.of(0, 10) , targets: Float64Array.of(1, 2) }, new Float32Array(5))).toThrow(
       expect.objectContaining({ code }),
     );
-    expect(() => foldInNative().foldInSolve({ ...p, targets: new Float64Array(4) }, new Float32Array(5))).toThrow(expect.objectContaining({ code }));
+    expect(() => foldInBinding().foldInSolve({ ...p, targets: new Float64Array(4) }, new Float32Array(5))).toThrow(expect.objectContaining({ code }));
     expect(() => solveBiasedRidge({ ...p, rows: Int32Array.of(-1), targets: Float64Array.of(1) }, new Float32Array(5))).toThrow(RangeError);
   });
 });

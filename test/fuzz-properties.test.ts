@@ -12,7 +12,7 @@ import { crc32, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImplicitALS, Interactions, MfrecError, parseInteractions, type RawId } from '../lib/index.js';
-import type { FactorModel } from '../lib/models/factor-model.js';
+import type { FactorModel } from '../lib/models/base/factor-model.js';
 import { decodeFactorModel, encodeFactorModel } from '../lib/persist/factor-state.js';
 import { decodeModelFile, encodeModelFile } from '../lib/persist/model-file.js';
 import { stateOf } from './support.js';

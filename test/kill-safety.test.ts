@@ -15,7 +15,7 @@ import { encodeFactorModel } from '../lib/persist/factor-state.js';
 import { encodeModelFile } from '../lib/persist/model-file.js';
 import { loadModel } from '../lib/persist/load-model.js';
 import { FOREIGN_TEMP_MAX_AGE_MS, hostTag, removeStaleTemps, tempPathFor } from '../lib/persist/temp-files.js';
-import type { FactorState } from '../lib/models/factor-model.js';
+import type { FactorState } from '../lib/models/base/factor-model.js';
 import { Rng } from '../lib/random.js';
 
 const root = path.resolve(__dirname, '..');

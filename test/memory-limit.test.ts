@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BPR, ExplicitMF, ImplicitALS, Interactions, MfrecError } from '../lib/index.js';
-import { memoryLimit } from '../lib/models/memory-limit.js';
+import { memoryLimit } from '../lib/models/base/memory-limit.js';
 
 const GiB = 2 ** 30;
 

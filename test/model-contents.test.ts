@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import { BPR, ExplicitMF, ImplicitALS, loadModel } from '../lib/index.js';
-import type { FactorState } from '../lib/models/factor-model.js';
+import type { FactorState } from '../lib/models/base/factor-model.js';
 import { encodeFactorModel } from '../lib/persist/factor-state.js';
 import { encodeModelFile, type ModelFileContents } from '../lib/persist/model-file.js';
 import { randomInteractions, randomState } from './helpers/hand-made-model.js';

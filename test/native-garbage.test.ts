@@ -5,7 +5,7 @@
  * mutations tried.
  */
 import { describe, expect, it } from 'vitest';
-import { native } from '../lib/native.js';
+import { native } from '../lib/addon/loader.js';
 import { BINDINGS, garbageCases, overflowCases, type GarbageCase } from './helpers/native-garbage.js';
 
 type Outcome = { kind: 'ok' } | { kind: 'error'; code: string };

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, isMfrecError, type ErrorCode } from '../lib/index.js';
 import { isProductCode, readOnlineRetail, scanOnlineRetail, type RetailData } from '../lib/data/online-retail.js';
 import { demoDataPath, loadDemoData } from '../lib/data/demo-data.js';
-import { packageRoot } from '../lib/native.js';
+import { packageRoot } from '../lib/addon/loader.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-retail-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Interactions } from '../lib/data/interactions.js';
-import { Popularity } from '../lib/models/popularity.js';
+import { Popularity } from '../lib/models/popularity/popularity.js';
 
 // Distinct users per item: a 4, b 3, c 2 (u1 and u4, each twice), d 2, e 1.
 const data = Interactions.fromArrays(

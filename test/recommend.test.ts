@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Interactions } from '../lib/data/interactions.js';
-import type { FactorState } from '../lib/models/factor-model.js';
-import { BatchRecommendations } from '../lib/models/batch-recommendations.js';
-import { topkAddon } from '../lib/models/topk-native.js';
+import type { FactorState } from '../lib/models/base/factor-model.js';
+import { BatchRecommendations } from '../lib/models/base/batch-recommendations.js';
+import { topkBinding } from '../lib/addon/topk.js';
 import { HandMadeModel, randomInteractions, randomState } from './helpers/hand-made-model.js';
 
 const data = randomInteractions(1, 60, 90, 0.15);
@@ -327,7 +327,7 @@ describe('similarItemsBatch', () => {
 describe('cancelling batch calls', () => {
   /** Runs `call` with the async top-K kernel spied on; `flags()` lists the cancel flags it was handed so far. */
   async function withKernelSpy(call: (flags: () => Array<Int32Array | undefined>) => Promise<void>): Promise<void> {
-    const spy = vi.spyOn(topkAddon(), 'topk');
+    const spy = vi.spyOn(topkBinding(), 'topk');
     try {
       await call(() => spy.mock.calls.map(([args]) => args.cancel));
     } finally {

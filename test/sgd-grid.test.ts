@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ExplicitMF, Interactions } from '../lib/index.js';
-import { GRID_BLOCK_BYTES, MAX_GRID_BLOCKS, MIN_RATINGS_PER_BLOCK, sgdGridBlocks, usefulSgdThreads } from '../lib/models/sgd-grid.js';
-import { sgdNative } from '../lib/models/sgd-native.js';
-import { allocateGrid } from '../lib/twins/sgd-explicit.js';
+import { GRID_BLOCK_BYTES, MAX_GRID_BLOCKS, MIN_RATINGS_PER_BLOCK, sgdGridBlocks, usefulSgdThreads } from '../lib/models/explicit/sgd-grid.js';
+import { sgdBinding } from '../lib/addon/sgd.js';
+import { allocateGrid } from '../lib/addon/sgd.js';
 import { Rng } from '../lib/random.js';
 
 /** About 300 ratings 1..5 of 30 users on 20 items. */
@@ -83,7 +83,7 @@ describe('SGD threads the data can use', () => {
     const items = Int32Array.from({ length: n }, () => rng.below(600));
     const ratings = Float32Array.from({ length: n }, (_, k) => k + 1);
     const grid = allocateGrid(n, 513);
-    const sgd = sgdNative();
+    const sgd = sgdBinding();
     await sgd.sgdLayout(users, items, ratings, { nUsers: 600, nItems: 600, seed: 1 }, grid);
     const model = {
       factors: 4,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib/random.js';
-import { blockRows, permuteModel, renumber } from '../lib/models/sgd-rows.js';
-import { allocateGrid, initFactors, sgdEpoch, sgdLayout, type SgdModelArrays } from '../lib/twins/sgd-explicit.js';
+import { blockRows, permuteModel, renumber } from '../lib/models/explicit/sgd-rows.js';
+import { allocateGrid, type SgdModelArrays } from '../lib/addon/sgd.js';
+import { initFactors } from '../lib/models/explicit/train.js';
+import { sgdEpoch, sgdLayout } from '../lib/twins/sgd.js';
 
 const nUsers = 60;
 const nItems = 45;

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib/random.js';
-import { sgdNative } from '../lib/models/sgd-native.js';
-import {
-  allocateGrid,
-  initFactors,
-  laneDot,
-  sgdEpoch,
-  sgdLayout,
-  sgdPredict,
-  type SgdGrid,
-  type SgdModelArrays,
-} from '../lib/twins/sgd-explicit.js';
+import { sgdBinding } from '../lib/addon/sgd.js';
+import { allocateGrid, type SgdGrid, type SgdModelArrays } from '../lib/addon/sgd.js';
+import { initFactors } from '../lib/models/explicit/train.js';
+import { laneDot, sgdEpoch, sgdLayout, sgdPredict } from '../lib/twins/sgd.js';
 
 interface Problem {
   nUsers: number;
@@ -74,7 +67,7 @@ async function layoutBoth(p: Problem, blocks: number, seed: number): Promise<[Sg
   const nativeGrid = allocateGrid(p.users.length, blocks);
   const twinGrid = allocateGrid(p.users.length, blocks);
   const opts = { nUsers: p.nUsers, nItems: p.nItems, seed };
-  await sgdNative().sgdLayout(p.users, p.items, p.ratings, opts, nativeGrid);
+  await sgdBinding().sgdLayout(p.users, p.items, p.ratings, opts, nativeGrid);
   sgdLayout(p.users, p.items, p.ratings, opts, twinGrid);
   return [nativeGrid, twinGrid];
 }
@@ -119,7 +112,7 @@ describe('SGD kernel vs its TypeScript twin', () => {
     const b = cloneModel(a);
     const step = { learningRate: 0.02, regularization: 0.05, biasRegularization: 0.01, threads: 1, seed: 3, epoch: 0 };
     for (let epoch = 0; epoch < 2; epoch++) {
-      const sseNative = await sgdNative().sgdEpoch(g, a, { ...step, epoch });
+      const sseNative = await sgdBinding().sgdEpoch(g, a, { ...step, epoch });
       const sseTwin = sgdEpoch(t, b, { ...step, epoch });
       expect(Math.abs(sseNative - sseTwin)).toBeLessThanOrEqual(1e-5 * sseTwin);
       expect(maxDiff(a.userFactors, b.userFactors)).toBeLessThanOrEqual(1e-5);
@@ -135,7 +128,7 @@ describe('SGD kernel vs its TypeScript twin', () => {
     const a = newModel(p, 21, 4);
     const b = cloneModel(a);
     const step = { learningRate: 0.05, regularization: 0.02, biasRegularization: 0.02, threads: 1, seed: 8, epoch: 4 };
-    expect(await sgdNative().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
+    expect(await sgdBinding().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
     expect(a.userFactors).toEqual(b.userFactors);
     expect(a.itemFactors).toEqual(b.itemFactors);
   });
@@ -151,7 +144,7 @@ describe('SGD kernel vs its TypeScript twin', () => {
     a.itemBiasRegularization = scale(p.nItems, 4);
     const b = cloneModel(a);
     const step = { learningRate: 0.03, regularization: 0.1, biasRegularization: 0.05, threads: 1, seed: 2, epoch: 1 };
-    expect(await sgdNative().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
+    expect(await sgdBinding().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
     expect(a.userFactors).toEqual(b.userFactors);
     expect(a.itemFactors).toEqual(b.itemFactors);
     expect(a.userBias).toEqual(b.userBias);
@@ -168,15 +161,15 @@ describe('SGD kernel vs its TypeScript twin', () => {
     const m = newModel(p, 4, 1);
     const step = { learningRate: 0.01, regularization: 0.1, biasRegularization: 0.1, threads: 1, seed: 1, epoch: 0 };
     const code = 'ERR_MFREC_INVALID_ARGUMENT';
-    expect(() => sgdNative().sgdEpoch(g, { ...m, userFactors: new Float32Array(3) }, step)).toThrow(expect.objectContaining({ code }));
-    expect(() => sgdNative().sgdEpoch({ ...g, users: new Float32Array(30) as never }, m, step)).toThrow(expect.objectContaining({ code }));
-    expect(() => sgdNative().sgdEpoch({ ...g, blockPtr: new Int32Array(5) }, m, step)).toThrow(expect.objectContaining({ code }));
-    expect(() => sgdNative().sgdEpoch(g, { ...m, userRegularization: new Float32Array(1) }, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdEpoch(g, { ...m, userFactors: new Float32Array(3) }, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdEpoch({ ...g, users: new Float32Array(30) as never }, m, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdEpoch({ ...g, blockPtr: new Int32Array(5) }, m, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdEpoch(g, { ...m, userRegularization: new Float32Array(1) }, step)).toThrow(expect.objectContaining({ code }));
     const badUsers = g.users.slice();
     badUsers[3] = 999;
-    await expect(sgdNative().sgdEpoch({ ...g, users: badUsers }, m, step)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
+    await expect(sgdBinding().sgdEpoch({ ...g, users: badUsers }, m, step)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
     expect(() =>
-      sgdNative().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 }),
+      sgdBinding().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 }),
     ).toThrow(expect.objectContaining({ code }));
   });
 
@@ -187,7 +180,7 @@ describe('SGD kernel vs its TypeScript twin', () => {
     const users = Int32Array.from([0, 5, -1, 19, -1, 7]);
     const items = Int32Array.from([3, -1, 4, 14, -1, 0]);
     const opts = { min: 3.4, max: 3.8 };
-    const n = sgdNative().sgdPredict(m, users, items, new Float32Array(6), { ...opts, threads: 2 });
+    const n = sgdBinding().sgdPredict(m, users, items, new Float32Array(6), { ...opts, threads: 2 });
     const t = sgdPredict(m, users, items, new Float32Array(6), opts);
     expect(Array.from(n)).toEqual(Array.from(t));
     const open = sgdPredict(m, users, items, new Float32Array(6), { min: -Infinity, max: Infinity });

@@ -1,7 +1,7 @@
 /** Helpers shared by the model tests. */
 import { expect } from 'vitest';
 import { MfrecError } from '../lib/index.js';
-import type { FactorModel, FactorState } from '../lib/models/factor-model.js';
+import type { FactorModel, FactorState } from '../lib/models/base/factor-model.js';
 
 /** The trained state of a model (protected in the API; tests inspect it). */
 export const stateOf = (m: FactorModel): FactorState => (m as unknown as { state: FactorState }).state;

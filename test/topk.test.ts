@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib/random.js';
-import { topkAddon, type TopKArgs } from '../lib/models/topk-native.js';
-import { TopSelector } from '../lib/models/select-top.js';
+import { topkBinding, type TopKArgs } from '../lib/addon/topk.js';
+import { TopSelector } from '../lib/select-top.js';
 import { topkTwin } from '../lib/twins/topk.js';
 
 interface Problem {
@@ -98,7 +98,7 @@ function expectSameRanking(a: { items: Int32Array; scores: Float32Array }, b: { 
 
 function runAll(a: TopKArgs) {
   const nat = fresh(a);
-  topkAddon().topkSync(nat);
+  topkBinding().topkSync(nat);
   const twin = fresh(a);
   topkTwin(twin);
   const brute = bruteForce(a);
@@ -177,9 +177,9 @@ describe('native top-K vs twin vs brute force', () => {
     const p = problem(11, 70, 400, 6);
     const a = args(p, Array.from({ length: 70 }, (_, i) => 69 - i), 12, { filterIndptr: p.indptr, filterIndices: p.indices });
     const sync = fresh(a);
-    topkAddon().topkSync(sync);
+    topkBinding().topkSync(sync);
     const asyncArgs = fresh(a);
-    await topkAddon().topk(asyncArgs);
+    await topkBinding().topk(asyncArgs);
     expect(asyncArgs.items).toEqual(sync.items);
     expect(asyncArgs.scores).toEqual(sync.scores);
   });
@@ -189,8 +189,8 @@ describe('native top-K vs twin vs brute force', () => {
     const rows = Array.from({ length: 200 }, (_, i) => i);
     const one = args(p, rows, 5, { threads: 1 });
     const two = args(p, rows, 5, { threads: 2 });
-    topkAddon().topkSync(one);
-    topkAddon().topkSync(two);
+    topkBinding().topkSync(one);
+    topkBinding().topkSync(two);
     expect(two.items).toEqual(one.items);
     expect(two.scores).toEqual(one.scores);
   });
@@ -217,12 +217,12 @@ describe('native top-K refuses what would be unsafe', () => {
     ['a filter index out of range', { filterIndptr: Int32Array.of(0, 1, 1, 1, 1), filterIndices: Int32Array.of(99) }],
   ])('%s → ERR_MFREC_INVALID_ARGUMENT', (_what, extra) => {
     const a = { ...args(p, [0, 1], 3), ...extra } as TopKArgs;
-    expect(code(() => topkAddon().topkSync(a))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+    expect(code(() => topkBinding().topkSync(a))).toBe('ERR_MFREC_INVALID_ARGUMENT');
   });
 
   it('a set cancel flag rejects the async call with ERR_MFREC_ABORTED', async () => {
     const a = args(p, [0, 1], 3, { cancel: Int32Array.of(1) });
-    await expect(topkAddon().topk(a)).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
+    await expect(topkBinding().topk(a)).rejects.toMatchObject({ code: 'ERR_MFREC_ABORTED' });
   });
 });
 

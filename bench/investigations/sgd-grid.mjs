@@ -13,9 +13,10 @@
 //
 //   npm run build && node bench/investigations/sgd-grid.mjs [--quick] [--factors 64] [--blocks 1,5,10,20] [--threads 1,2] [--epochs 4]
 //     [--orders shuffled,by-user] [--rows model,grouped]
-import { initFactors, allocateGrid } from '../../dist/twins/sgd-explicit.js';
-import { sgdNative } from '../../dist/models/sgd-native.js';
-import { blockRows, permuteModel, renumber } from '../../dist/models/sgd-rows.js';
+import { allocateGrid } from '../../dist/addon/sgd.js';
+import { initFactors } from '../../dist/models/explicit/train.js';
+import { sgdBinding } from '../../dist/addon/sgd.js';
+import { blockRows, permuteModel, renumber } from '../../dist/models/explicit/sgd-rows.js';
 import { log, median, numberList, runScript } from '../lib/common.mjs';
 import { s1Split } from '../suite/sgd.mjs';
 
@@ -50,7 +51,7 @@ export async function measure(flags) {
   const ratings = m.values;
   let sum = 0;
   for (let k = 0; k < ratings.length; k++) sum += ratings[k];
-  const sgd = sgdNative();
+  const sgd = sgdBinding();
   const results = [];
   for (const sorted of orders.map((o) => o === 'by-user')) {
     for (const blocks of blockList) {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExplicitMF } from '../../dist/index.js';
 import { solveBiasedRidge } from '../../dist/twins/fold-in.js';
-import { foldInNative } from '../../dist/models/fold-in-native.js';
+import { foldInBinding } from '../../dist/addon/fold-in.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 'ml-100k');
@@ -96,7 +96,7 @@ const problems = [...byUser.values()].map((rows) => ({
 }));
 const out = new Float32Array(k + 1);
 for (const [name, solve] of [
-  ['native kernel', (p) => foldInNative().foldInSolve(p, out)],
+  ['native kernel', (p) => foldInBinding().foldInSolve(p, out)],
   ['TypeScript twin', (p) => solveBiasedRidge(p, out)],
 ]) {
   for (const p of problems.slice(0, 50)) solve(p);

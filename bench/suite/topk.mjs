@@ -21,7 +21,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ExplicitMF } from '../../dist/index.js';
 import { Rng } from '../../dist/random.js';
-import { topkAddon } from '../../dist/models/topk-native.js';
+import { topkBinding } from '../../dist/addon/topk.js';
 import { topkTwin } from '../../dist/twins/topk.js';
 import { benchDir, log, median, runScript, seconds } from '../lib/common.mjs';
 import { s1Interactions, shape, sizesFor } from '../lib/datasets.mjs';
@@ -110,8 +110,8 @@ function kernelVersusTwin(users = 4096, items = 8192) {
   const all = Int32Array.from({ length: users }, (_, i) => i);
   const some = all.subarray(0, users / 64);
   const twin = perUser(some.length, () => topkTwin(args(some, 1)));
-  const one = perUser(users, () => topkAddon().topkSync(args(all, 1)));
-  const two = perUser(users, () => topkAddon().topkSync(args(all, 2)));
+  const one = perUser(users, () => topkBinding().topkSync(args(all, 1)));
+  const two = perUser(users, () => topkBinding().topkSync(args(all, 2)));
   const note = `random factors, ${users} users × ${items} items (twin on ${some.length} users), per user`;
   return [
     { id: 'topk.js-ratio.t1', what: 'top-K kernel 1 thread vs TypeScript twin', value: twin / one, unit: '× faster', note },

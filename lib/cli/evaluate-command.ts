@@ -7,9 +7,9 @@ import { Option, type Command } from 'commander';
 import type { Interactions } from '../data/interactions.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking } from '../eval/compare-ranking.js';
-import type { ExplicitMF } from '../models/explicit-mf.js';
-import type { FactorModel } from '../models/factor-model.js';
-import type { IterationReport } from '../models/training.js';
+import type { FactorModel } from '../models/base/factor-model.js';
+import type { IterationReport } from '../models/base/training.js';
+import { EVALUATED_TYPES, isRatingModel, listOf, MODEL_TYPES, type EvaluatedType, type ModelType, type RatingModel } from '../models/registry.js';
 import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
 import { warnTestPairsInTrain } from './held-out-check.js';
@@ -18,8 +18,6 @@ import { printJson, printTable } from './output.js';
 import { intArg } from './parse.js';
 import { createProgress, type Progress } from './progress.js';
 import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
-
-type EvaluatedType = 'explicit' | 'als' | 'bpr' | 'popularity';
 
 interface EvaluateFlags extends ReadFlags, ModelFlags {
   test: string;
@@ -38,7 +36,7 @@ export function registerEvaluate(program: Command): void {
     .description('train on TRAIN and measure on --test: RMSE/MAE (explicit), or ranking metrics next to popularity')
     .argument('<train>', 'training interactions')
     .requiredOption('--test <file>', 'held-out interactions (same format as TRAIN)')
-    .addOption(new Option('--model <type>', 'model').choices(['explicit', 'als', 'bpr', 'popularity']).makeOptionMandatory())
+    .addOption(new Option('--model <type>', 'model').choices(EVALUATED_TYPES).makeOptionMandatory())
     .option('--k <n>', 'ranking cut-off', intArg(1), 10)
     .option('--json', 'machine-readable output')
     .option('--quiet', 'no progress bars')
@@ -47,22 +45,22 @@ export function registerEvaluate(program: Command): void {
   addReadFlags(cmd);
   cmd.action(async (trainFile: string, flags: EvaluateFlags) => {
     if (flags.report && flags.model === 'popularity') {
-      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs a factor model (explicit, als or bpr), not popularity');
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--report needs a factor model (${listOf(MODEL_TYPES)}), not popularity`);
     }
     const progress = createProgress(!flags.json && !flags.quiet);
     const readOptions = readOptionsFrom(flags);
     const train = (await readForModel(trainFile, readOptions, flags.model, progress)).interactions;
     const testRead = (await readForModel(flags.test, readOptions, flags.model, progress)).interactions;
-    if (flags.model === 'explicit') return evaluateExplicit(flags, train, testRead, progress);
+    if (flags.model !== 'popularity' && isRatingModel(flags.model)) return evaluateRatings({ ...flags, model: flags.model }, train, testRead, progress);
     return evaluateImplicit(flags, train, testRead, progress);
   });
 }
 
-async function fitWithProgress(model: FactorModel & { params: { iterations: number } }, train: Interactions, progress: Progress) {
+async function fitWithProgress(model: FactorModel, train: Interactions, progress: Progress) {
   const iterations: IterationReport[] = [];
   progress.start('training', model.params.iterations);
   try {
-    await (model as ExplicitMF).fit(train, {
+    await model.fit(train, {
       onIteration: (r) => {
         iterations.push(r);
         progress.update(r.iteration);
@@ -74,13 +72,13 @@ async function fitWithProgress(model: FactorModel & { params: { iterations: numb
   return iterations;
 }
 
-async function evaluateExplicit(flags: EvaluateFlags, train: Interactions, test: Interactions, progress: Progress) {
-  const model = createModel('explicit', flags) as ExplicitMF;
+async function evaluateRatings(flags: EvaluateFlags & { model: ModelType }, train: Interactions, test: Interactions, progress: Progress) {
+  const model = createModel(flags.model, flags) as RatingModel;
   warnTestPairsInTrain(train, test, flags.test);
   const iterations = await fitWithProgress(model, train, progress);
   const result = await model.evaluate(test);
   if (flags.report) await writeReport(flags.report, buildReportData({ model, train, test: test.alignTo(train).aligned, iterations, k: flags.k }));
-  if (flags.json) return printJson({ model: 'explicit', rmse: result.rmse, mae: result.mae, count: result.count, iterations });
+  if (flags.json) return printJson({ model: flags.model, rmse: result.rmse, mae: result.mae, count: result.count, iterations });
   printTable([
     ['RMSE', result.rmse.toFixed(4)],
     ['MAE', result.mae.toFixed(4)],

@@ -7,11 +7,12 @@
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { LoadedModel } from '../persist/load-model.js';
-import type { RecommendOptions } from '../models/factor-model.js';
+import type { RecommendOptions } from '../models/base/factor-model.js';
 import type { ModelFileFlags } from './model-file-flag.js';
 import { CsvSink, formatScore } from './output.js';
 import { createProgress } from './progress.js';
 import { readForCli, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { isRatingModel } from '../models/registry.js';
 
 export interface HistoryFlags extends ReadFlags, ModelFileFlags {
   history: string;
@@ -27,8 +28,8 @@ export async function recommendFromHistory(model: LoadedModel, flags: HistoryFla
   const read = await readForCli(flags.history, readOptionsFrom(flags), createProgress(!flags.quiet));
   const { interactions } = read;
   const hasValues = read.format.columns.value !== null || read.format.columns.type !== null;
-  if (!hasValues && model.type === 'explicit') {
-    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${flags.history}: the explicit model folds users in from ratings: give the history a value column (--value-col)`);
+  if (!hasValues && isRatingModel(model.type)) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${flags.history}: the ${model.type} model folds users in from ratings: give the history a value column (--value-col)`);
   }
   const m = interactions.byUser;
   const sink = await CsvSink.open(flags.out, ['user', 'item', 'rank', 'score', 'source'], { rawIds: flags.rawIds });

@@ -1,12 +1,11 @@
 /** Hyperparameter flags shared by train and evaluate, turned into a model. */
 import { Option, type Command } from 'commander';
-import { BPR } from '../models/bpr.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
-import { ImplicitALS } from '../models/implicit-als.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import type { FactorModel } from '../models/base/factor-model.js';
+import { MODELS, type ModelType, type SpecificFlag } from '../models/registry.js';
 import { intArg, numberArg } from './parse.js';
 
-export type TrainableType = 'explicit' | 'als' | 'bpr';
+export type TrainableType = ModelType;
 
 export interface ModelFlags {
   factors?: number;
@@ -47,8 +46,19 @@ function given<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function createModel(type: TrainableType, f: ModelFlags): ExplicitMF | ImplicitALS | BPR {
-  const common = given({
+/** The model-specific flags in the order a misplaced one is reported, with their spelling on the command line. */
+const SPECIFIC_FLAGS: ReadonlyArray<[SpecificFlag, string]> = [
+  ['learningRate', 'learning-rate'],
+  ['alpha', 'alpha'],
+  ['confidence', 'confidence'],
+  ['epsilon', 'epsilon'],
+  ['solver', 'solver'],
+];
+
+/** The model of `type` from the flags given; a flag the model does not take is refused, naming it. */
+export function createModel(type: TrainableType, f: ModelFlags): FactorModel {
+  const traits = MODELS[type];
+  const options: Record<string, unknown> = given({
     factors: f.factors,
     iterations: f.iterations,
     regularization: f.regularization,
@@ -56,24 +66,10 @@ export function createModel(type: TrainableType, f: ModelFlags): ExplicitMF | Im
     seed: f.seed,
     backend: f.backend,
   });
-  const refuse = (flag: string, value: unknown) => {
-    if (value !== undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--${flag} does not apply to --model ${type}`);
-  };
-  switch (type) {
-    case 'explicit':
-      refuse('alpha', f.alpha);
-      refuse('confidence', f.confidence);
-      refuse('epsilon', f.epsilon);
-      refuse('solver', f.solver);
-      return new ExplicitMF({ ...common, ...given({ learningRate: f.learningRate }) });
-    case 'als':
-      refuse('learning-rate', f.learningRate);
-      return new ImplicitALS({ ...common, ...given({ alpha: f.alpha, confidence: f.confidence, epsilon: f.epsilon, solver: f.solver }) });
-    case 'bpr':
-      refuse('alpha', f.alpha);
-      refuse('confidence', f.confidence);
-      refuse('epsilon', f.epsilon);
-      refuse('solver', f.solver);
-      return new BPR({ ...common, ...given({ learningRate: f.learningRate }) });
+  for (const [name, flag] of SPECIFIC_FLAGS) {
+    if (f[name] === undefined) continue;
+    if (!traits.flags.includes(name)) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--${flag} does not apply to --model ${type}`);
+    options[name] = f[name];
   }
+  return traits.create(options);
 }

@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
 import { loadModel } from '../persist/load-model.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { addModelFileFlag, type ModelFileFlags } from './model-file-flag.js';
@@ -14,6 +13,7 @@ import { CsvSink, formatScore, RAW_IDS_HELP } from './output.js';
 import { createProgress } from './progress.js';
 import { withReadProgress } from './read-input.js';
 import { addReadFlags, readOptionsFrom, readRowsForCli, type ReadFlags } from './read-flags.js';
+import { isRatingModel, type RatingModel } from '../models/registry.js';
 
 interface PredictFlags extends ReadFlags, ModelFileFlags {
   out?: string;
@@ -33,13 +33,14 @@ export function registerPredict(program: Command): void {
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: PredictFlags) => {
     await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: 'FILE', path: file }, { flag: '--model-file', path: flags.modelFile }]);
-    const model = await loadModel(flags.modelFile);
-    if (!(model instanceof ExplicitMF)) {
+    const loaded = await loadModel(flags.modelFile);
+    if (!isRatingModel(loaded.type)) {
       throw new MfrecError(
         ErrorCodes.INVALID_ARGUMENT,
-        `predict needs an explicit (rating) model; ${flags.modelFile} holds a model of type ${model.type}: use mfrec recommend to rank items with it`,
+        `predict needs an explicit (rating) model; ${flags.modelFile} holds a model of type ${loaded.type}: use mfrec recommend to rank items with it`,
       );
     }
+    const model = loaded as RatingModel;
     const sink = await CsvSink.open(flags.out, ['user', 'item', 'prediction'], { rawIds: flags.rawIds });
     // The bar shares the terminal with the CSV only when the CSV goes to a file.
     const read = withReadProgress(file, readOptionsFrom(flags), createProgress(!flags.quiet && flags.out !== undefined), 'predicting');

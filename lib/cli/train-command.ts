@@ -1,12 +1,13 @@
 /** `mfrec train FILE --model explicit|als|bpr ... --out MODEL` */
 import { Option, type Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
-import type { IterationReport } from '../models/training.js';
+import type { IterationReport } from '../models/base/training.js';
 import { addModelFlags, createModel, type ModelFlags, type TrainableType } from './model-flags.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
 import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { isRatingModel, listOf, MODEL_TYPES } from '../models/registry.js';
 import { postgresSourceOf } from './postgres-input.js';
 
 interface TrainFlags extends ReadFlags, ModelFlags {
@@ -24,7 +25,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train a model on an interactions file and save it')
     .argument('<file>', 'interactions: delimited text, optionally .gz, or postgres://user@host:port/db (with --query or --table)')
-    .addOption(new Option('--model <type>', 'model').choices(['explicit', 'als', 'bpr']).makeOptionMandatory())
+    .addOption(new Option('--model <type>', 'model').choices(MODEL_TYPES).makeOptionMandatory())
     .requiredOption('--out <model>', 'where to write the model file')
     .option('--validation <file>', 'explicit model: validation ratings, reported each epoch and used for early stopping')
     .option('--json', 'machine-readable summary on stdout')
@@ -41,8 +42,8 @@ export function registerTrain(program: Command): void {
     const readOptions = readOptionsFrom(flags);
     const data = await readForModel(file, readOptions, flags.model, progress, postgresSourceOf(file, flags));
     const validation = flags.validation ? (await readForModel(flags.validation, readOptions, flags.model, progress)).interactions : undefined;
-    if (validation && flags.model !== 'explicit') {
-      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--validation applies to --model explicit only');
+    if (validation && !isRatingModel(flags.model)) {
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--validation applies to rating models only (--model ${listOf(MODEL_TYPES.filter(isRatingModel))})`);
     }
     const iterations: IterationReport[] = [];
     progress.start('training', model.params.iterations);

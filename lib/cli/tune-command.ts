@@ -9,11 +9,10 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking, type RankingComparison } from '../eval/compare-ranking.js';
 import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
-import type { ExplicitMF } from '../models/explicit-mf.js';
 import { writeFileAtomic } from '../persist/model-file.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
-import { parseMetric } from '../tune/metric.js';
-import type { TunableModel } from '../tune/parameters.js';
+import { defaultMetric, parseMetric } from '../tune/metric.js';
+import { TUNABLE_MODELS, type TunableModel } from '../tune/parameters.js';
 import { planSearch, type Strategy } from '../tune/plan.js';
 import { trialToJson, tuneResultToJson, type TuneResult } from '../tune/results.js';
 import { resolveSpace, type Range } from '../tune/space.js';
@@ -24,6 +23,7 @@ import { printJson, printTable } from './output.js';
 import { intArg, numberArg } from './parse.js';
 import { createProgress } from './progress.js';
 import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { isRatingModel, type RatingModel } from '../models/registry.js';
 
 interface TuneFlags extends ReadFlags {
   model: TunableModel;
@@ -50,7 +50,7 @@ export function registerTune(program: Command): void {
     .command('tune')
     .description('search hyperparameters on a validation split of TRAIN; retrain the best on all of TRAIN; optionally measure on --test')
     .argument('<train>', 'training interactions: delimited text, optionally .gz')
-    .addOption(new Option('--model <type>', 'model to tune').choices(['als', 'bpr', 'explicit']).makeOptionMandatory())
+    .addOption(new Option('--model <type>', 'model to tune').choices(TUNABLE_MODELS).makeOptionMandatory())
     .option('--test <file>', 'held-out interactions to measure the final model on (never used by the search)')
     .option('--metric <name>', 'objective: ndcg@K, precision@K, recall@K, map@K, hitrate@K, auc, or rmse/mae (explicit) (default: ndcg@10, rmse for explicit)')
     .option('--budget <n>', 'training budget in full-length trials', intArg(1, 100_000), 20)
@@ -102,14 +102,14 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
   );
   const space = spaceOf(flags.space);
   const validation = validationOf(flags);
-  const metric = parseMetric(flags.metric ?? (flags.model === 'explicit' ? 'rmse' : 'ndcg@10'), flags.model);
+  const metric = parseMetric(flags.metric ?? defaultMetric(flags.model), flags.model);
   // The plan depends on the options only: known before any data is read, it sizes the progress bar.
   const plan = planSearch(flags.strategy, flags.budget, resolveSpace(flags.model, space));
   const readOptions = readOptionsFrom(flags);
   const progress = createProgress(!flags.json && !flags.quiet);
   const train = (await readForModel(trainFile, readOptions, flags.model, progress)).interactions;
   const testRead = flags.test === undefined ? undefined : (await readForModel(flags.test, readOptions, flags.model, progress)).interactions;
-  if (testRead !== undefined && flags.model === 'explicit') warnTestPairsInTrain(train, testRead, flags.test!);
+  if (testRead !== undefined && isRatingModel(flags.model)) warnTestPairsInTrain(train, testRead, flags.test!);
 
   let bestScore = NaN;
   let bestRung: number | undefined;
@@ -205,7 +205,7 @@ type TestReport = { rmse: number; mae: number; count: number } | (RankingCompari
 
 /** Explicit: RMSE and MAE. Implicit: ranking metrics next to popularity, on the test set aligned to TRAIN's ids. */
 async function measureOnTest(result: TuneResult, train: Interactions, testRead: Interactions, k: number): Promise<TestReport> {
-  if (result.modelType === 'explicit') return (result.model as ExplicitMF).evaluate(testRead);
+  if (isRatingModel(result.modelType)) return (result.model as RatingModel).evaluate(testRead);
   const { aligned, droppedEntries } = testRead.alignTo(train);
   return { ...compareRanking({ [result.modelType]: result.model }, train, aligned, { k }), droppedTestInteractions: droppedEntries };
 }

@@ -4,7 +4,7 @@
  * see data/ATTRIBUTION.md.
  */
 import path from 'node:path';
-import { packageRoot } from '../native.js';
+import { packageRoot } from '../addon/loader.js';
 import { readOnlineRetail, type RetailData, type RetailOptions } from './online-retail.js';
 
 /** Absolute path of the shipped copy (`data/online-retail-purchases.csv.gz`). */

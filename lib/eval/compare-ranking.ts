@@ -3,9 +3,9 @@
  * baseline, on the same held-out data in the same run.
  */
 import { Interactions } from '../data/interactions.js';
-import { FactorModel } from '../models/factor-model.js';
+import { FactorModel } from '../models/base/factor-model.js';
 import { invalid } from '../validate.js';
-import { Popularity } from '../models/popularity.js';
+import { Popularity } from '../models/popularity/popularity.js';
 import { evaluateRanking, type RankingMetrics, type UserScorer } from './ranking.js';
 
 export interface RankingComparison {

@@ -4,7 +4,7 @@
  */
 import { Interactions } from '../data/interactions.js';
 import { kFold } from '../data/split.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
+import { ExplicitMF } from '../models/explicit/explicit-mf.js';
 import { invalid, knownOptions } from '../validate.js';
 
 export interface FoldResult {

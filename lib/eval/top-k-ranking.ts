@@ -8,7 +8,7 @@
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { Interactions } from '../data/interactions.js';
-import { FactorModel } from '../models/factor-model.js';
+import { FactorModel } from '../models/base/factor-model.js';
 import type { RawId } from '../data/id-map.js';
 import { cutoff, integer, invalid, knownOptions } from '../validate.js';
 import type { RankingMetrics } from './ranking.js';

@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { IdMap, type RawId } from '../data/id-map.js';
-import type { FactorState } from '../models/factor-model.js';
+import type { FactorState } from '../models/base/factor-model.js';
 import type { BlockArray, ModelFileContents } from './model-file.js';
 
 export interface SavedFactorModel {

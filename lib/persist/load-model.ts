@@ -1,20 +1,11 @@
 /** Reads any model file written by `save()` back into the right model class. */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { BPR } from '../models/bpr.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
-import { FactorModel } from '../models/factor-model.js';
-import { ImplicitALS } from '../models/implicit-als.js';
+import { FactorModel } from '../models/base/factor-model.js';
+import { MODEL_TYPES, MODELS, modelType, type AnyModel } from '../models/registry.js';
 import { decodeFactorModel } from './factor-state.js';
 import { readModelFile } from './model-file.js';
 
-/** The model classes a file can hold, by their `type` (a Map: a type read from a file is never an Object property like `constructor`). */
-const MODEL_CLASSES = new Map<string, (params: Record<string, unknown>) => FactorModel>([
-  ['explicit', (p) => new ExplicitMF(p)],
-  ['als', (p) => new ImplicitALS(p)],
-  ['bpr', (p) => new BPR(p)],
-]);
-
-export type LoadedModel = ExplicitMF | ImplicitALS | BPR;
+export type LoadedModel = AnyModel;
 
 /**
  * Loads a model file. A file that is not a model, truncated, corrupted or
@@ -23,13 +14,13 @@ export type LoadedModel = ExplicitMF | ImplicitALS | BPR;
  */
 export async function loadModel(file: string): Promise<LoadedModel> {
   const saved = decodeFactorModel(await readModelFile(file), file);
-  const create = MODEL_CLASSES.get(saved.type);
-  if (create === undefined) {
-    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type ${JSON.stringify(saved.type.slice(0, 40))} (known: ${[...MODEL_CLASSES.keys()].join(', ')})`);
+  const type = modelType(saved.type);
+  if (type === undefined) {
+    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type ${JSON.stringify(saved.type.slice(0, 40))} (known: ${MODEL_TYPES.join(', ')})`);
   }
   let model: FactorModel;
   try {
-    model = create(saved.params);
+    model = MODELS[type].create(saved.params);
   } catch (e) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: invalid hyperparameters: ${(e as Error).message}`, { cause: e });
   }

@@ -6,6 +6,7 @@
  */
 import type { ReportData } from './report-data.js';
 import type { TrialParam } from './trials.js';
+import { MODELS, modelType } from '../models/registry.js';
 
 export type ChartSection = 'training' | 'accuracy' | 'trials' | 'distribution' | 'errors';
 
@@ -31,10 +32,9 @@ export const COLORS = {
   neutral: '#6b7280',
 } as const;
 
-const MODEL_NAMES: Record<string, string> = { als: 'ALS', bpr: 'BPR', explicit: 'Explicit MF' };
-
 export function modelName(type: string): string {
-  return Object.hasOwn(MODEL_NAMES, type) ? MODEL_NAMES[type]! : type;
+  const known = modelType(type);
+  return known === undefined ? type : MODELS[known].label;
 }
 
 export function chartsFor(data: ReportData): ChartSpec[] {

@@ -6,7 +6,8 @@
  * (they make every held-out figure look better than it is).
  */
 import type { Interactions } from '../data/interactions.js';
-import type { FactorModel } from '../models/factor-model.js';
+import type { FactorModel } from '../models/base/factor-model.js';
+import { isRatingModel } from '../models/registry.js';
 
 export interface DataCheck {
   /** The model's own training record. */
@@ -60,7 +61,7 @@ function pairsTrainedOn(model: FactorModel, data: Interactions, skip?: (u: numbe
 export function checkModelData(model: FactorModel, train: Interactions, test: Interactions): DataCheck {
   const own = model.trainingSize;
   const trainPairsNotInModel = train.nnz - pairsTrainedOn(model, train);
-  const ranked = model.type !== 'explicit';
+  const ranked = !isRatingModel(model.type);
   const testPairsInModel = pairsTrainedOn(model, test, ranked ? (u, i) => hasPair(train, u, i) : undefined);
   const warnings: string[] = [];
   if (trainPairsNotInModel > 0 || train.nnz !== own.interactions) {

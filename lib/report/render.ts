@@ -8,6 +8,7 @@ import { chartsFor, modelName, type ChartSection, type ChartSpec } from './chart
 import { CLIENT_SCRIPT } from './client-script.js';
 import { escapeHtml, jsonForScript } from './html.js';
 import type { ExampleRow, ReportData } from './report-data.js';
+import { isRatingModel } from '../models/registry.js';
 
 /** Sections in page order; `wide`: two charts a row (charts with many labels), else three. */
 const SECTIONS: Array<{ id: ChartSection; title: string; wide?: boolean; intro: (d: ReportData) => string }> = [
@@ -182,7 +183,7 @@ function examples(d: ReportData): string {
   if (d.examples.length === 0) return '';
   const list = (items: string[]) => `<ol>${items.join('')}</ol>`;
   // Explicit data are ratings, implicit data purchases (or other signals of interest).
-  const did = d.model.type === 'explicit' ? 'rated' : 'bought';
+  const did = isRatingModel(d.model.type) ? 'rated' : 'bought';
   const row = (e: ExampleRow) =>
     `<tr><td class="user">${escapeHtml(e.user)}<div class="sub">${e.heldOutCount} ${did} later</div></td>` +
     `<td>${list(e.bought.map((b) => `<li title="${escapeHtml(b.item)}">${escapeHtml(b.name)}</li>`))}</td>` +

@@ -7,14 +7,15 @@ import { Interactions } from '../data/interactions.js';
 import type { RawId } from '../data/id-map.js';
 import { modelScorer, popularityScorer } from '../eval/compare-ranking.js';
 import type { UserScorer } from '../eval/ranking.js';
-import { FactorModel, type ModelType } from '../models/factor-model.js';
-import type { IterationReport } from '../models/training.js';
+import { FactorModel, type ModelType } from '../models/base/factor-model.js';
+import type { IterationReport } from '../models/base/training.js';
 import { integer, invalid, knownOptions } from '../validate.js';
 import { packageVersion } from '../version.js';
 import { checkModelData } from './data-check.js';
 import { histogram, type Histogram } from './histogram.js';
 import { metricCurves, topItems, type MetricCurves } from './metric-curves.js';
 import { trialsSection, type Trial, type TrialsInput, type TrialsSection } from './trials.js';
+import { isRatingModel } from '../models/registry.js';
 
 export interface ReportInput {
   /** A trained model. Users and items are matched to the data by raw id. */
@@ -146,8 +147,8 @@ export function buildReportData(input: ReportInput): ReportData {
     data: { users: train.nUsers, items: train.nItems, trainInteractions: train.nnz, testInteractions: test.nnz },
     warnings: check.warnings,
     training: o.iterations?.length ? o.iterations.map(trainingPoint) : null,
-    ranking: model.type === 'explicit' ? null : rankingSection(scorer, popular, train, test, k, maxK),
-    ratingErrors: model.type === 'explicit' ? ratingErrors(model, test) : null,
+    ranking: isRatingModel(model.type) ? null : rankingSection(scorer, popular, train, test, k, maxK),
+    ratingErrors: isRatingModel(model.type) ? ratingErrors(model, test) : null,
     trials: o.trials === undefined ? null : trialsSection(o.trials),
     examples: exampleRows(scorer, train, test, k, nExamples, names),
   };

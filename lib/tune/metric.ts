@@ -5,6 +5,7 @@
  */
 import type { TunableModel } from './parameters.js';
 import { invalid } from '../validate.js';
+import { isRatingModel } from '../models/registry.js';
 
 /** Ranking metrics at a cut-off k (see docs/metrics.md), and the rating errors. */
 export type RankingMetricName = 'precision' | 'recall' | 'ndcg' | 'map' | 'hitrate';
@@ -20,7 +21,7 @@ const ACCEPTED = "'precision@K', 'recall@K', 'ndcg@K', 'map@K', 'hitrate@K', 'au
 
 /** The metric searched when none is given: ranking quality for implicit models, rating error for explicit ones. */
 export function defaultMetric(model: TunableModel): string {
-  return model === 'explicit' ? 'rmse' : 'ndcg@10';
+  return isRatingModel(model) ? 'rmse' : 'ndcg@10';
 }
 
 /**
@@ -33,7 +34,7 @@ export function parseMetric(value: unknown, model: TunableModel): TuneMetric {
   if (typeof value !== 'string') throw invalid(`a metric name: ${ACCEPTED}`, 'metric', value);
   const name = value.trim().toLowerCase();
   if (name === 'rmse' || name === 'mae') {
-    if (model !== 'explicit') throw invalid(`a ranking metric for model '${model}' (${ACCEPTED})`, 'metric', value);
+    if (!isRatingModel(model)) throw invalid(`a ranking metric for model '${model}' (${ACCEPTED})`, 'metric', value);
     return { name, kind: 'rating', measure: name, direction: 'min' };
   }
   if (name === 'auc') return { name, kind: 'ranking-auc', direction: 'max' };

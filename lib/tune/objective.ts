@@ -7,8 +7,8 @@ import type { Split } from '../data/split.js';
 import { modelScorer, popularityScorer } from '../eval/compare-ranking.js';
 import { evaluateRanking, type RankingMetrics, type UserScorer } from '../eval/ranking.js';
 import { evaluateTopK } from '../eval/top-k-ranking.js';
-import type { ExplicitMF } from '../models/explicit-mf.js';
-import type { IterationReport } from '../models/training.js';
+import { isRatingModel, type RatingModel } from '../models/registry.js';
+import type { IterationReport } from '../models/base/training.js';
 import type { TuneMetric } from './metric.js';
 import type { TunableModel } from './parameters.js';
 import type { Configuration } from './sampler.js';
@@ -91,7 +91,7 @@ export class Objective {
     const ranking = settings.metric.kind !== 'rating';
     // evaluateRanking's popularity fallback (for users a model does not know) depends on the split only: built once.
     this.popular = settings.metric.kind === 'ranking-auc' ? splits.map((s) => popularityScorer(s.train)) : [];
-    this.earlyStopping = settings.model === 'explicit' && !ranking;
+    this.earlyStopping = isRatingModel(settings.model) && !ranking;
   }
 
   get folds(): number {
@@ -108,17 +108,12 @@ export class Objective {
       const reports: IterationReport[] = [];
       const onIteration = (r: IterationReport) => void reports.push(r);
       let metrics: Record<string, number>;
-      if (model.type === 'explicit') {
-        const explicit = model as ExplicitMF;
-        await explicit.fit(split.train, { onIteration, signal, ...(this.earlyStopping ? { validation: split.test } : {}) });
-        if (metric.kind === 'rating') {
-          const e = await explicit.evaluate(split.test);
-          metrics = { rmse: e.rmse, mae: e.mae };
-        } else {
-          metrics = await rankingMetrics(model, split, this.popular[f], metric, threads, signal);
-        }
+      // Rating models stop early on the split's held-out ratings (fit's validation set).
+      await model.fit(split.train, { onIteration, signal, ...(this.earlyStopping ? { validation: split.test } : {}) });
+      if (metric.kind === 'rating') {
+        const e = await (model as RatingModel).evaluate(split.test);
+        metrics = { rmse: e.rmse, mae: e.mae };
       } else {
-        await (model as Exclude<TunedModel, ExplicitMF>).fit(split.train, { onIteration, signal });
         metrics = await rankingMetrics(model, split, this.popular[f], metric, threads, signal);
       }
       iterations += this.earlyStopping ? bestEpoch(reports) : reports.length;

@@ -7,6 +7,7 @@
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, number } from '../validate.js';
+import { MODEL_TYPES, MODELS } from '../models/registry.js';
 import { PARAMETER_TYPES, checkParamValue, modelDefault, type ParamType, type ParamValue, type TunableModel } from './parameters.js';
 
 /**
@@ -31,30 +32,10 @@ export interface SearchSpace {
   dimensions: readonly Dimension[];
 }
 
-/**
- * Default ranges per model, centred on the models' defaults (which were
- * chosen on MovieLens 100K) and wide enough to cover other catalogues.
- * Iterations are not searched by default: more sweeps rarely hurt ALS, and
- * successive halving uses them as the budget axis.
- */
-export const DEFAULT_RANGES: Readonly<Record<TunableModel, Readonly<Record<string, Range>>>> = {
-  als: {
-    factors: { min: 16, max: 256, log: true },
-    regularization: { min: 0.02, max: 2, log: true },
-    alpha: { min: 0.5, max: 20, log: true },
-  },
-  bpr: {
-    factors: { min: 16, max: 256, log: true },
-    learningRate: { min: 0.005, max: 0.2, log: true },
-    regularization: { min: 0.001, max: 0.1, log: true },
-  },
-  explicit: {
-    factors: { min: 8, max: 256, log: true },
-    learningRate: { min: 0.002, max: 0.05, log: true },
-    regularization: { min: 0.01, max: 0.5, log: true },
-    biasRegularization: { min: 0.002, max: 0.2, log: true },
-  },
-};
+/** Default ranges per model (see ModelTraits.ranges in lib/models/registry.ts). */
+export const DEFAULT_RANGES: Readonly<Record<TunableModel, Readonly<Record<string, Range>>>> = Object.fromEntries(
+  MODEL_TYPES.map((t) => [t, MODELS[t].ranges]),
+) as Record<TunableModel, Readonly<Record<string, Range>>>;
 
 function isRangeObject(r: unknown): r is Record<string, unknown> {
   return r !== null && typeof r === 'object' && !Array.isArray(r);
@@ -118,11 +99,6 @@ export function resolveSpace(model: TunableModel, overrides?: unknown): SearchSp
 /** The dimension of `name`, if the space has one. */
 export function dimensionOf(space: SearchSpace, name: string): Dimension | undefined {
   return space.dimensions.find((d) => d.name === name);
-}
-
-/** A space whose `iterations` dimension is replaced (halving fixes it per rung). */
-export function withoutDimension(space: SearchSpace, name: string): SearchSpace {
-  return { model: space.model, dimensions: space.dimensions.filter((d) => d.name !== name) };
 }
 
 /** Refuses a space that cannot serve as the iteration axis of successive halving. */

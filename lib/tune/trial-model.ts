@@ -3,13 +3,11 @@
  * hyperparameters plus how to run (threads, seed) and, for the explicit
  * model scored on rating error, early stopping on the validation ratings.
  */
-import { BPR } from '../models/bpr.js';
-import { ExplicitMF } from '../models/explicit-mf.js';
-import { ImplicitALS } from '../models/implicit-als.js';
+import { isRatingModel, MODELS, type AnyModel } from '../models/registry.js';
 import type { TunableModel } from './parameters.js';
 import type { Configuration } from './sampler.js';
 
-export type TunedModel = ImplicitALS | BPR | ExplicitMF;
+export type TunedModel = AnyModel;
 
 /**
  * Epochs without a better validation RMSE after which an explicit trial
@@ -27,16 +25,8 @@ export interface RunSettings {
 }
 
 export function createTrialModel(model: TunableModel, config: Configuration, run: RunSettings): TunedModel {
-  const common = { ...config, threads: run.threads, seed: run.seed };
-  switch (model) {
-    case 'als':
-      return new ImplicitALS(common as ConstructorParameters<typeof ImplicitALS>[0]);
-    case 'bpr':
-      return new BPR(common as ConstructorParameters<typeof BPR>[0]);
-    case 'explicit':
-      return new ExplicitMF({
-        ...(common as ConstructorParameters<typeof ExplicitMF>[0]),
-        earlyStopping: run.earlyStopping ? { patience: EXPLICIT_PATIENCE } : false,
-      });
-  }
+  const options: Record<string, unknown> = { ...config, threads: run.threads, seed: run.seed };
+  // Rating models stop on their validation ratings (or explicitly not, when tuned for ranking).
+  if (isRatingModel(model)) options.earlyStopping = run.earlyStopping ? { patience: EXPLICIT_PATIENCE } : false;
+  return MODELS[model].create(options);
 }

@@ -10,6 +10,7 @@ import { kFold, perUserSplit, randomSplit, type Split } from '../data/split.js';
 import { Rng } from '../random.js';
 import { integer, invalid, knownOptions, number, oneOf } from '../validate.js';
 import type { TunableModel } from './parameters.js';
+import { isRatingModel } from '../models/registry.js';
 
 export type ValidationOptions = { kind: 'holdout'; testFraction?: number } | { kind: 'kfold'; folds?: number };
 export type ResolvedValidation = { kind: 'holdout'; testFraction: number } | { kind: 'kfold'; folds: number };
@@ -63,7 +64,7 @@ export function perUserKFold(data: Interactions, folds: number, seed: number): S
 
 /** The (train, validation) pairs every configuration is scored on, sharing `data`'s id maps. */
 export function validationSplits(data: Interactions, model: TunableModel, validation: ResolvedValidation, seed: number): Split[] {
-  const implicit = model !== 'explicit';
+  const implicit = !isRatingModel(model);
   if (validation.kind === 'holdout') {
     const options = { testFraction: validation.testFraction, seed };
     return [implicit ? perUserSplit(data, options) : randomSplit(data, options)];

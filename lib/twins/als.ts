@@ -7,7 +7,7 @@
  * and as the pure-JS side of benchmarks.
  */
 import type { SparseRows } from '../data/sparse.js';
-import type { AlsKernelOptions } from '../models/als-kernel.js';
+import type { AlsKernelOptions } from '../addon/als.js';
 
 export function confidence(o: AlsKernelOptions, value: number): number {
   const v = Math.abs(value);

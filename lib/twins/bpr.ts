@@ -8,7 +8,7 @@
  */
 import { longestRow } from '../data/sparse.js';
 import { Rng } from '../random.js';
-import type { BprEpochArgs, BprEpochStats } from '../models/bpr-kernel.js';
+import type { BprEpochArgs, BprEpochStats } from '../addon/bpr.js';
 
 const f32 = Math.fround;
 

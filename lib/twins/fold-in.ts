@@ -9,18 +9,7 @@
  * all in float64 with the kernel's operation order, so both give the same
  * numbers. It is the kernel's test oracle and the pure-JS side of benchmarks.
  */
-
-export interface BiasedRidgeProblem {
-  /** The fixed vectors, row-major, `factors` floats per row. */
-  vectors: Float32Array;
-  factors: number;
-  /** Row of `vectors` of each observation. */
-  rows: Int32Array;
-  /** What each observation leaves for b + x · v to explain. */
-  targets: Float64Array;
-  vectorPenalty: number;
-  biasPenalty: number;
-}
+import type { BiasedRidgeProblem } from '../addon/fold-in.js';
 
 /** A pivot below this share of its original diagonal entry counts as zero. */
 const PIVOT_FLOOR = 1e-12;

@@ -4,8 +4,8 @@
  * filters and the same ordering, computed one row at a time without BLAS.
  * Test oracle and the pure-JS side of benchmarks.
  */
-import { TopSelector } from '../models/select-top.js';
-import type { TopKArgs } from '../models/topk-native.js';
+import { TopSelector } from '../select-top.js';
+import type { TopKArgs } from '../addon/topk.js';
 
 const f32 = Math.fround;
 

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interactions } from '../../lib/data/interactions.js';
 import type { RawId } from '../../lib/data/id-map.js';
-import type { FactorModel, ModelType, Recommendation } from '../../lib/models/factor-model.js';
-import type { FitControl, IterationReport } from '../../lib/models/training.js';
+import type { FactorModel, ModelType, Recommendation } from '../../lib/models/base/factor-model.js';
+import type { FitControl, IterationReport } from '../../lib/models/base/training.js';
 import { loadModel } from '../../lib/persist/load-model.js';
 import { describeLiveUpdates } from './live-conformance.js';
 

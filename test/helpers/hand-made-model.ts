@@ -1,7 +1,7 @@
 /** A test-only factor model whose state is set by hand, to exercise FactorModel's shared methods. */
 import { Interactions } from '../../lib/data/interactions.js';
-import { FactorModel, type FactorState } from '../../lib/models/factor-model.js';
-import { usersPerItem } from '../../lib/models/popularity.js';
+import { FactorModel, type FactorState } from '../../lib/models/base/factor-model.js';
+import { usersPerItem } from '../../lib/models/popularity/popularity.js';
 import { Rng } from '../../lib/random.js';
 
 export class HandMadeModel extends FactorModel {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interactions } from '../../lib/data/interactions.js';
 import type { RawId } from '../../lib/data/id-map.js';
-import type { LiveInteractions, Recommendation } from '../../lib/models/factor-model.js';
+import type { LiveInteractions, Recommendation } from '../../lib/models/base/factor-model.js';
 import { loadModel } from '../../lib/persist/load-model.js';
 import type { ConformanceCapabilities, CreateModel, TrainableFactorModel } from './conformance.js';
 

@@ -1,0 +1,26 @@
+/** What the registry (lib/models/registry.ts) knows of ImplicitALS: its kind, construction, CLI flags and search space. */
+import { FACTOR_PARAMETERS, logRange, type ModelTraits } from '../base/traits.js';
+import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, resolveImplicitALSOptions } from './implicit-als.js';
+
+export const ALS_TRAITS: ModelTraits<ImplicitALS> = {
+  kind: 'ranking',
+  label: 'ALS',
+  create: (o) => new ImplicitALS(o),
+  checkOptions: (o) => void resolveImplicitALSOptions(o),
+  defaults: IMPLICIT_ALS_DEFAULTS,
+  flags: ['alpha', 'confidence', 'epsilon', 'solver'],
+  parameters: {
+    ...FACTOR_PARAMETERS,
+    regularization: 'float',
+    alpha: 'float',
+    confidence: 'enum',
+    epsilon: 'float',
+    solver: 'enum',
+    cgSteps: 'int',
+  },
+  ranges: {
+    factors: logRange(16, 256),
+    regularization: logRange(0.02, 2),
+    alpha: logRange(0.5, 20),
+  },
+};

@@ -1,0 +1,150 @@
+/**
+ * The ranking engine of every factor model: which rows can be scored, the
+ * top-K kernel request that ranks them (warm rows) and the popularity
+ * fallback (cold rows), assembled into one BatchRecommendations. The same
+ * request runs on the calling thread (one user) or off it (batches).
+ */
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import type { RawId } from '../../data/id-map.js';
+import { topkBinding, type TopKArgs } from '../../addon/topk.js';
+import { BatchRecommendations } from './batch-recommendations.js';
+import type { FactorState } from './factor-state.js';
+import type { FoldedUser } from './live-history.js';
+import { checkMemory } from './memory-limit.js';
+import { countsToShares, rankByPopularity } from './popular-ranking.js';
+import { rankedCount, type Recommendation, type ResolvedRecommendOptions } from './recommend-options.js';
+
+/**
+ * The user's row index when the model can score them; −1 for a cold user
+ * (unknown, or no training interactions), or an error under 'error'.
+ */
+export function warmIndex(s: FactorState, id: RawId, o: ResolvedRecommendOptions): number {
+  const u = s.users.index(id);
+  if (u !== undefined && u < s.seen.rows && s.seen.indptr[u + 1]! > s.seen.indptr[u]!) return u;
+  if (o.coldStart === 'error') {
+    const why = u === undefined ? 'is unknown to the model' : 'has no training interactions';
+    throw new MfrecError(ErrorCodes.UNKNOWN_ID, `User ${JSON.stringify(id)} ${why} (coldStart: 'error')`);
+  }
+  return -1;
+}
+
+/** Ranks items for rows (−1 = cold start) on the calling thread. */
+export function rankRowsSync(s: FactorState, ids: RawId[], rows: Int32Array, o: ResolvedRecommendOptions, threads: number): BatchRecommendations {
+  const request = rankingRequest(s, ids, rows, o, threads, undefined);
+  if (request.args !== undefined) topkBinding().topkSync(request.args);
+  return request.finish();
+}
+
+/** Ranks items for rows (−1 = cold start) off the event loop; `cancel` is the kernel's cancellation flag. */
+export async function rankRows(
+  s: FactorState,
+  ids: RawId[],
+  rows: Int32Array,
+  o: ResolvedRecommendOptions,
+  threads: number,
+  cancel: Int32Array,
+): Promise<BatchRecommendations> {
+  const request = rankingRequest(s, ids, rows, o, threads, cancel);
+  if (request.args !== undefined) await topkBinding().topk(request.args);
+  return request.finish();
+}
+
+/**
+ * Ranks items for a folded user exactly as for a trained one (the same
+ * kernel and score), leaving out `seen` (sorted item indices) when given.
+ */
+export function rankFolded(s: FactorState, id: RawId, folded: FoldedUser, seen: Int32Array | undefined, o: ResolvedRecommendOptions): Recommendation[] {
+  const filter = seen ?? new Int32Array(0);
+  const { userBias: _trained, ...shared } = s;
+  const view: FactorState = {
+    ...shared,
+    userFactors: folded.factors,
+    seen: { rows: 1, cols: s.items.size, indptr: Int32Array.of(0, filter.length), indices: filter, values: new Float32Array(filter.length) },
+  };
+  if (folded.bias !== undefined) view.userBias = Float32Array.of(folded.bias);
+  return rankRowsSync(view, [id], Int32Array.of(0), { ...o, filterSeen: seen !== undefined }, o.threads ?? 1).row(0);
+}
+
+/** The kernel request for the warm rows (none when nothing is to be ranked), and how to assemble the result after it ran. */
+function rankingRequest(
+  s: FactorState,
+  ids: RawId[],
+  rows: Int32Array,
+  o: ResolvedRecommendOptions,
+  threads: number,
+  cancel: Int32Array | undefined,
+): { args: TopKArgs | undefined; finish: () => BatchRecommendations } {
+  const n = rows.length;
+  const width = Math.min(o.k, rankedCount(o, s.items.size));
+  checkResultMemory('recommendations', n, width);
+  const items = new Int32Array(n * width);
+  const scores = new Float32Array(n * width);
+  const cold = Uint8Array.from(rows, (u) => (u < 0 ? 1 : 0));
+  const warm = rows.filter((u) => u >= 0);
+  const finish = (): BatchRecommendations => {
+    if (warm.length < n) fillCold(s, o, rows, width, items, scores);
+    return new BatchRecommendations(ids, width, items, scores, cold, s.items);
+  };
+  if (width === 0 || warm.length === 0) return { args: undefined, finish };
+  // With cold rows present the kernel writes the warm rows compactly first.
+  const direct = warm.length === n;
+  const args: TopKArgs = {
+    query: s.userFactors,
+    rows: warm,
+    rowOffset: s.userBias,
+    offset: s.globalBias ?? 0,
+    target: s.itemFactors,
+    factors: s.factors,
+    colBias: s.itemBias,
+    filterIndptr: o.filterSeen ? s.seen.indptr : undefined,
+    filterIndices: o.filterSeen ? s.seen.indices : undefined,
+    excludeSelf: false,
+    exclude: o.exclude,
+    candidates: o.candidates,
+    k: width,
+    threads,
+    items: direct ? items : new Int32Array(warm.length * width),
+    scores: direct ? scores : new Float32Array(warm.length * width),
+    cancel,
+  };
+  const scatter = (): BatchRecommendations => {
+    if (!direct) {
+      let w = 0;
+      for (let r = 0; r < n; r++) {
+        if (rows[r]! < 0) continue;
+        items.set(args.items.subarray(w * width, (w + 1) * width), r * width);
+        scores.set(args.scores.subarray(w * width, (w + 1) * width), r * width);
+        w++;
+      }
+    }
+    return finish();
+  };
+  return { args, finish: scatter };
+}
+
+/** Cold rows get the popular items under the same exclusions and candidates (nothing seen to filter), scored by their share of training users. */
+function fillCold(s: FactorState, o: ResolvedRecommendOptions, rows: Int32Array, width: number, items: Int32Array, scores: Float32Array): void {
+  let first = -1;
+  for (let r = 0; r < rows.length; r++) {
+    if (rows[r]! >= 0) continue;
+    if (first < 0) {
+      rankByPopularity(s.itemPopularity, o, undefined, items, scores, r * width, width);
+      countsToShares(s.seen, scores, r * width, width);
+      first = r;
+    } else {
+      items.copyWithin(r * width, first * width, (first + 1) * width);
+      scores.copyWithin(r * width, first * width, (first + 1) * width);
+    }
+  }
+}
+
+/** Refuses a result of `rows` × `width` (item, score) pairs that cannot be allocated (memory-limit.ts). */
+export function checkResultMemory(where: string, rows: number, width: number): void {
+  checkMemory({
+    where,
+    what: `${rows} rows of ${width} items`,
+    bytes: rows * width * 8,
+    largestArray: rows * width,
+    remedy: 'ask for fewer users per call (blockSize) or a smaller k',
+  });
+}

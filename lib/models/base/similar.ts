@@ -1,0 +1,141 @@
+/**
+ * Nearest neighbours by cosine similarity of factor vectors: similar items
+ * (one, or a batch off the event loop) and similar users, through the same
+ * top-K kernel as recommendations.
+ */
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import type { RawId } from '../../data/id-map.js';
+import { DEFAULT_K, integer, knownOptions, MAX_K } from '../../validate.js';
+import { topkBinding, type TopKArgs } from '../../addon/topk.js';
+import { BatchRecommendations } from './batch-recommendations.js';
+import { derivedFrom } from './derived-cache.js';
+import type { FactorState } from './factor-state.js';
+import { checkResultMemory } from './ranking.js';
+import { rawId, rawIds, resolveRecommendOptions, takeSignal, type Recommendation } from './recommend-options.js';
+import { cancellable } from './training.js';
+
+export interface SimilarItemsOptions {
+  /** Number of neighbours, integer >= 1. Default 10. */
+  k?: number;
+  /** Only consider these items; unknown ids are skipped. */
+  candidates?: RawId[];
+}
+
+export interface SimilarItemsBatchOptions extends SimilarItemsOptions {
+  /** Threads, 0 = all hardware threads. Default 0. */
+  threads?: number;
+  /** Cancels the call: its Promise then rejects with ERR_MFREC_ABORTED. */
+  signal?: AbortSignal;
+}
+
+export interface SimilarUsersOptions {
+  /** Number of neighbours, integer >= 1. Default 10. */
+  k?: number;
+}
+
+const SIMILAR_ITEMS_OPTION_NAMES = ['k', 'candidates'] as const;
+
+/** See FactorModel.similarItems. */
+export function similarItems(s: FactorState, item: RawId, options: SimilarItemsOptions | undefined): Recommendation[] {
+  const id = rawId('item', item);
+  const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
+  const i = knownItem(s, id);
+  return similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
+}
+
+/** See FactorModel.similarItemsBatch. */
+export async function similarItemsBatch(s: FactorState, items: ArrayLike<RawId>, options: SimilarItemsBatchOptions | undefined): Promise<BatchRecommendations> {
+  const list = rawIds('items', items);
+  const { signal, rest } = takeSignal('similarItemsBatch', options, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads', 'signal']);
+  const o = resolveRecommendOptions('similarItemsBatch', rest, s.items, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads']);
+  const ids = Array.from(list);
+  const rows = Int32Array.from(ids, (id) => knownItem(s, id));
+  const width = similarWidth(o.k, o.candidates, s.items.size);
+  checkResultMemory('similarItemsBatch', rows.length, width);
+  const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
+  return cancellable(signal, async (cancel) => {
+    if (width > 0 && rows.length > 0) {
+      await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array));
+    }
+    return new BatchRecommendations(ids, width, out.items, out.scores, new Uint8Array(rows.length), s.items);
+  });
+}
+
+/** See FactorModel.similarUsers. */
+export function similarUsers(s: FactorState, user: RawId, options: SimilarUsersOptions | undefined): Array<{ user: RawId; score: number }> {
+  const id = rawId('user', user);
+  const raw = knownOptions('similarUsers', options, ['k']);
+  const k = raw.k === undefined ? DEFAULT_K : integer('k', raw.k, 1, MAX_K);
+  const u = s.users.index(id);
+  if (u === undefined || u >= s.seen.rows) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown user ${JSON.stringify(id)}`);
+  return similar(s.userFactors, s.factors, u, k, undefined).map(([j, score]) => ({ user: s.users.id(j), score }));
+}
+
+/** Cosine top-k of row `q` of `vectors` among the other rows: [index, similarity] pairs. */
+function similar(vectors: Float32Array, factors: number, q: number, k: number, candidates: Int32Array | undefined): Array<[number, number]> {
+  const width = similarWidth(k, candidates, vectors.length / factors);
+  if (width === 0) return [];
+  const out = { items: new Int32Array(width), scores: new Float32Array(width) };
+  topkBinding().topkSync(similarArgs(vectors, factors, Int32Array.of(q), width, candidates, 1, out, undefined));
+  const pairs: Array<[number, number]> = [];
+  for (let j = 0; j < width && out.items[j]! >= 0; j++) pairs.push([out.items[j]!, out.scores[j]!]);
+  return pairs;
+}
+
+function knownItem(s: FactorState, id: RawId): number {
+  const i = s.items.index(id);
+  if (i === undefined) throw new MfrecError(ErrorCodes.UNKNOWN_ID, `Unknown item ${JSON.stringify(id)}`);
+  return i;
+}
+
+/** Slots per similarity row: k, capped by the candidates or the other rows (the query itself counts, then pads). */
+function similarWidth(k: number, candidates: Int32Array | undefined, rows: number): number {
+  return Math.min(k, candidates ? candidates.length : rows);
+}
+
+/** A cosine top-K request: rows of `vectors` against all rows of `vectors`, the query row left out. */
+function similarArgs(
+  vectors: Float32Array,
+  factors: number,
+  rows: Int32Array,
+  width: number,
+  candidates: Int32Array | undefined,
+  threads: number,
+  out: { items: Int32Array; scores: Float32Array },
+  cancel: Int32Array | undefined,
+): TopKArgs {
+  const inverse = inverseNorms(vectors, factors);
+  return {
+    query: vectors,
+    rows,
+    rowScale: inverse,
+    offset: 0,
+    target: vectors,
+    factors,
+    colScale: inverse,
+    excludeSelf: true,
+    candidates,
+    k: width,
+    threads,
+    items: out.items,
+    scores: out.scores,
+    cancel,
+  };
+}
+
+/** 1/‖row‖ of each factor array, kept while the array lives: a fit replaces the arrays, never edits them. */
+const inverseNormsOf = derivedFrom((vectors: Float32Array, factors: number): Float32Array => {
+  const n = vectors.length / factors;
+  const inv = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    let sum = 0;
+    for (let p = r * factors; p < (r + 1) * factors; p++) sum += vectors[p]! * vectors[p]!;
+    inv[r] = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+  }
+  return inv;
+});
+
+/** 1/‖row‖ for every row (0 for a zero row, whose cosine with anything is then 0). */
+export function inverseNorms(vectors: Float32Array, factors: number): Float32Array {
+  return inverseNormsOf(vectors, factors);
+}

@@ -1,0 +1,39 @@
+/**
+ * The explicit-rating SGD operations on either backend (see base/backend.ts):
+ * the native binding and the pure-TypeScript twin behind one interface, so
+ * ExplicitMF's training loop does not care which one runs its epochs.
+ */
+import { sgdBinding, type SgdGrid, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
+import * as twin from '../../twins/sgd.js';
+import type { Backends } from '../base/backend.js';
+import { yieldTurn, type CancelFlag } from '../base/training.js';
+
+export interface SgdBackend {
+  /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
+  layout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: { nUsers: number; nItems: number; seed: number }, grid: SgdGrid): Promise<void>;
+  /** One epoch in place; resolves with the sum of squared errors seen before each update. */
+  epoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep, cancel: CancelFlag): Promise<number>;
+  /** Fills and returns `out`; -1 marks an unknown user or item. */
+  predict(model: SgdModelArrays, users: Int32Array, items: Int32Array, out: Float32Array, options: { min: number; max: number; threads: number }): Float32Array;
+}
+
+export const sgdBackends: Backends<SgdBackend> = {
+  native: {
+    layout: (users, items, ratings, options, grid) => sgdBinding().sgdLayout(users, items, ratings, options, grid),
+    epoch: (grid, model, step, cancel) => sgdBinding().sgdEpoch(grid, model, step, cancel.array),
+    predict: (model, users, items, out, options) => sgdBinding().sgdPredict(model, users, items, out, options),
+  },
+  /**
+   * The twin. Each epoch first yields the event loop (an epoch itself blocks
+   * it: the twin is synchronous), then honours the cancel flag as the kernel
+   * does, so an abort between epochs never starts another one.
+   */
+  js: {
+    layout: (users, items, ratings, options, grid) => Promise.resolve().then(() => twin.sgdLayout(users, items, ratings, options, grid)),
+    async epoch(grid, model, step, cancel) {
+      await yieldTurn(cancel);
+      return twin.sgdEpoch(grid, model, step);
+    },
+    predict: (model, users, items, out, options) => twin.sgdPredict(model, users, items, out, options),
+  },
+};

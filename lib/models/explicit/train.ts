@@ -1,0 +1,167 @@
+/**
+ * ExplicitMF's training: the model arrays from the seed, the grid of
+ * ratings the SGD epochs run over, the epochs themselves with the validation
+ * RMSE and early stopping, and the state they leave.
+ */
+import { MfrecError, ErrorCodes } from '../../errors.js';
+import type { Interactions } from '../../data/interactions.js';
+import { rowOfEntries } from '../../data/sparse.js';
+import { rmse } from '../../metrics/rating.js';
+import { Rng } from '../../random.js';
+import { allocateGrid, SgdStreams, type SgdModelArrays } from '../../addon/sgd.js';
+import type { Trained } from '../base/factor-model.js';
+import { fillNormal } from '../base/initial-factors.js';
+import { usersPerItem } from '../base/item-popularity.js';
+import { runIterations, type CancelFlag, type IterationReport } from '../base/training.js';
+import { sgdBackends } from './backend.js';
+import { compact, type TrainingSet } from './compact.js';
+import { frequencyScales } from './frequency-penalty.js';
+import type { ExplicitFitControl, ExplicitMFParams, ExplicitState } from './options.js';
+import { mapped, modelArrays, predictIndices, predictionRange } from './predict.js';
+import { sgdGridBlocks, usefulSgdThreads } from './sgd-grid.js';
+import { blockRows, permuteModel, renumber } from './sgd-rows.js';
+
+/** Initial factors: N(0, std²) from the init stream, user rows then item rows (the kernel's and the twin's tests replay these). */
+export function initFactors(model: SgdModelArrays, std: number, seed: number): void {
+  const rng = Rng.stream(seed, SgdStreams.init);
+  fillNormal(model.userFactors, rng, Math.fround(std));
+  fillNormal(model.itemFactors, rng, Math.fround(std));
+}
+
+/** Step size of epoch `iteration` (1-based): the first epoch's, decayed once per epoch. */
+export function learningRateAt(p: ExplicitMFParams, iteration: number): number {
+  return p.learningRate * p.learningRateDecay ** (iteration - 1);
+}
+
+export function diverged(iteration: number, learningRate: number): MfrecError {
+  return new MfrecError(
+    ErrorCodes.DIVERGED,
+    `Training diverged at epoch ${iteration} (non-finite values with learningRate ${learningRate}): ` +
+      `lower learningRate or raise regularization`,
+  );
+}
+
+/** Trains on `data` with `threads` hardware threads available (see ExplicitMF.fit). */
+export async function trainExplicit(
+  p: ExplicitMFParams,
+  data: Interactions,
+  c: ExplicitFitControl,
+  cancel: CancelFlag,
+  hardwareThreads: number,
+): Promise<Trained<ExplicitState>> {
+  const k = p.factors;
+  const set = compact(data);
+  const nUsers = set.users.size;
+  const nItems = set.items.size;
+
+  const ratings = set.data.byUser.values;
+  let sum = 0;
+  for (let x = 0; x < ratings.length; x++) sum += ratings[x]!;
+  const model: SgdModelArrays = {
+    factors: k,
+    globalBias: Math.fround(sum / ratings.length),
+    userFactors: new Float32Array(nUsers * k),
+    itemFactors: new Float32Array(nItems * k),
+    userBias: new Float32Array(nUsers),
+    itemBias: new Float32Array(nItems),
+  };
+  initFactors(model, p.initStd, p.seed);
+  const scales = frequencyScales(set.data.byUser);
+  model.userRegularization = scales.userFactors;
+  model.itemRegularization = scales.itemFactors;
+  model.userBiasRegularization = scales.userBias;
+  model.itemBiasRegularization = scales.itemBias;
+
+  // The twin always replays the one-thread schedule (on the one-thread grid).
+  const threads = p.backend === 'js' ? 1 : usefulSgdThreads(hardwareThreads, nUsers, nItems, data.nnz);
+  const blocks = sgdGridBlocks(threads, nUsers, nItems, k);
+  const grid = allocateGrid(data.nnz, blocks);
+  const sgd = sgdBackends[p.backend];
+  // The user of each entry is spelled out only for the layout's duration: held
+  // for the whole fit it would cost 4 bytes per rating at the fit's peak.
+  const byUser = set.data.byUser;
+  await sgd.layout(rowOfEntries(byUser), byUser.indices, byUser.values, { nUsers, nItems, seed: p.seed }, grid);
+  // Training runs on rows grouped by block (sgd-rows.ts: no false sharing
+  // between threads, fewer misses), which changes no arithmetic.
+  const rows = blockRows(grid, nUsers, nItems);
+  renumber(grid.users, rows.users);
+  renumber(grid.items, rows.items);
+  const training = permuteModel(model, rows, true);
+
+  const draft = makeState(set, training);
+  const validation = c.validation === undefined ? undefined : mapped(draft, c.validation, p.unknown);
+  if (validation !== undefined) {
+    renumber(validation.u, rows.users);
+    renumber(validation.i, rows.items);
+  }
+  const es = p.earlyStopping;
+  let best: { rmse: number; arrays: SgdModelArrays } | undefined;
+  let sinceBest = 0;
+
+  const history = await runIterations(
+    p.iterations,
+    c,
+    cancel,
+    async (it) => {
+      const learningRate = learningRateAt(p, it);
+      const step = {
+        learningRate,
+        regularization: p.regularization,
+        biasRegularization: p.biasRegularization,
+        threads,
+        seed: p.seed,
+        epoch: it - 1,
+      };
+      const sse = await sgd.epoch(grid, training, step, cancel);
+      if (!Number.isFinite(sse)) throw diverged(it, learningRate);
+      const fields: Omit<IterationReport, 'iteration' | 'seconds'> = { trainRmse: Math.sqrt(sse / data.nnz) };
+      if (validation !== undefined) {
+        const predicted = predictIndices(modelArrays(draft), validation.u, validation.i, predictionRange(draft, p.clamp), threads, sgd);
+        const v = rmse(predicted, validation.r);
+        if (!Number.isFinite(v)) throw diverged(it, learningRate);
+        fields.validationRmse = v;
+      }
+      return fields;
+    },
+    (report) => {
+      if (es === false || report.validationRmse === undefined) return false;
+      if (best === undefined || report.validationRmse < best.rmse - es.minDelta) {
+        best = { rmse: report.validationRmse, arrays: copyArrays(training) };
+        sinceBest = 0;
+        return false;
+      }
+      return ++sinceBest >= es.patience;
+    },
+  );
+  const final = permuteModel(best?.arrays ?? training, rows, false);
+  draft.userFactors = final.userFactors;
+  draft.itemFactors = final.itemFactors;
+  draft.userBias = final.userBias;
+  draft.itemBias = final.itemBias;
+  return { state: draft, history };
+}
+
+function makeState(set: TrainingSet, model: SgdModelArrays): ExplicitState {
+  return {
+    factors: model.factors,
+    users: set.users,
+    items: set.items,
+    userFactors: model.userFactors,
+    itemFactors: model.itemFactors,
+    globalBias: model.globalBias,
+    userBias: model.userBias,
+    itemBias: model.itemBias,
+    seen: set.data.byUser,
+    itemPopularity: usersPerItem(set.data.byUser),
+  };
+}
+
+function copyArrays(m: SgdModelArrays): SgdModelArrays {
+  return {
+    ...m,
+    userFactors: m.userFactors.slice(),
+    itemFactors: m.itemFactors.slice(),
+    userBias: m.userBias.slice(),
+    itemBias: m.itemBias.slice(),
+  };
+}
