@@ -279,17 +279,18 @@ describe('pinned gaps', () => {
     // 70 000 users × 65 536 factors = 4.6e9 floats: more than one Float32Array can hold.
     const users = Array.from({ length: 70_000 }, (_, u) => u);
     const data = Interactions.fromArrays(users, users.map((u) => u % 3));
-    for (const model of [new BPR({ factors: 65536, iterations: 1 }), new ImplicitALS({ factors: 65536, iterations: 1 })]) {
-      const e = await model.fit(data).catch((x: unknown) => x);
+    const ratings = Interactions.fromArrays(users, users.map((u) => u % 3), { values: users.map(() => 3) });
+    for (const model of [new BPR({ factors: 65536, iterations: 1 }), new ImplicitALS({ factors: 65536, iterations: 1 }), new ExplicitMF({ factors: 65536, iterations: 1 })]) {
+      const e = await model.fit(model instanceof ExplicitMF ? ratings : data).catch((x: unknown) => x);
       expect(e, model.type).toBeInstanceOf(MfrecError);
       expect((e as MfrecError).code).toBe('ERR_MFREC_OUT_OF_MEMORY');
-      expect((e as MfrecError).message).toMatch(/needs [\d,]+ bytes/);
+      expect((e as MfrecError).message).toMatch(/needs [\d,]+ bytes \([\d.]+ [KMGT]iB\)/);
       expect(model.isFitted).toBe(false);
     }
-    const explicit = new ExplicitMF({ factors: 1_000_000, iterations: 1 });
-    const e = await explicit.fit(Interactions.fromArrays(users.slice(0, 5000), users.slice(0, 5000), { values: users.slice(0, 5000).map(() => 3) })).catch((x: unknown) => x);
-    expect((e as MfrecError).code).toBe('ERR_MFREC_OUT_OF_MEMORY');
-    expect((e as MfrecError).message).toMatch(/needs [\d,]+ bytes \([\d.]+ [KMGT]iB\)/);
+    // One bound for every family, the native kernels' own: beyond it, a typed error before any work.
+    for (const make of [() => new ExplicitMF({ factors: 65537 }), () => new ImplicitALS({ factors: 65537 }), () => new BPR({ factors: 65537 })]) {
+      expect(make).toThrow(/factors/);
+    }
   });
 
   it('a single user, a single item, and a 1 × 1 matrix train and answer', async () => {

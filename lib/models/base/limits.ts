@@ -1,14 +1,12 @@
 /**
  * Bounds on hyperparameters shared by the models, written once.
  *
- * MAX_FACTORS is the native kernels' own bound (the C++ MAX_FACTORS,
- * checked again by the ALS binding): the ALS solvers keep factors² floats per
- * thread, and BPR shares the bound. ExplicitMF's SGD keeps no such buffer, so
- * only memory bounds its vectors (checked before allocating); its
- * documented limit is MAX_EXPLICIT_FACTORS.
+ * MAX_FACTORS is the native bindings' own bound (kMaxFactors in
+ * native/bindings/common.h, checked again by every binding): the ALS solvers
+ * keep factors² floats per thread, and every family shares the one bound so
+ * that a model the options accept is one the kernels accept.
  */
 export const MAX_FACTORS = 65536;
-export const MAX_EXPLICIT_FACTORS = 1_000_000;
 
 /** Iterations (epochs, sweeps) of every model. */
 export const MAX_ITERATIONS = 100_000;

@@ -3,7 +3,7 @@ import type { Interactions } from '../../data/interactions.js';
 import { boolean, integer, invalid, knownOptions, number, oneOf, seed as checkSeed } from '../../validate.js';
 import { BACKENDS, type BackendName } from '../base/backend.js';
 import type { FactorState } from '../base/factor-state.js';
-import { MAX_EXPLICIT_FACTORS, MAX_ITERATIONS, MAX_THREADS } from '../base/limits.js';
+import { MAX_FACTORS, MAX_ITERATIONS, MAX_THREADS } from '../base/limits.js';
 import type { FitControl } from '../base/training.js';
 
 /** What predict() does with a user or item that had no training ratings. */
@@ -136,7 +136,7 @@ export function validateParams(options: unknown): ExplicitMFParams {
   const pick = <T>(key: keyof ExplicitMFParams, check: (name: string, v: unknown) => T): T =>
     o[key] === undefined ? (d[key] as T) : check(key, o[key]);
   return {
-    factors: pick('factors', (n, v) => integer(n, v, 1, MAX_EXPLICIT_FACTORS)),
+    factors: pick('factors', (n, v) => integer(n, v, 1, MAX_FACTORS)),
     iterations: pick('iterations', (n, v) => integer(n, v, 1, MAX_ITERATIONS)),
     learningRate: pick('learningRate', (n, v) => number(n, v, { min: 0, max: 1, exclusiveMin: true })),
     regularization: pick('regularization', (n, v) => number(n, v, { min: 0, max: 10 })),
