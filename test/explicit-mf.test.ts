@@ -298,7 +298,7 @@ describe('ExplicitMF options and bad input', () => {
 
   it('pins the message template', () => {
     expect(() => new ExplicitMF({ factors: 1.5 })).toThrow(
-      'Expected integer in [1, 1000000] for factors but received 1.5 of type number',
+      'Expected integer in [1, 65536] for factors but received 1.5 of type number',
     );
   });
 
@@ -329,7 +329,7 @@ describe('ExplicitMF options and bad input', () => {
   it('refuses factor counts whose matrices would not fit, before allocating', async () => {
     const users = Array.from({ length: 100_000 }, (_, k) => k);
     const data = Interactions.fromArrays(users, users.map(() => 0), { values: users.map(() => 3) });
-    const p = new ExplicitMF({ factors: 1_000_000, threads: 1 }).fit(data);
+    const p = new ExplicitMF({ factors: 65536, threads: 1 }).fit(data);
     await rejectsWith(p, 'ERR_MFREC_OUT_OF_MEMORY');
     await expect(p).rejects.toThrow(/needs [\d,]+ bytes \([0-9.]+ [GT]iB\) .* use fewer factors/);
   });
