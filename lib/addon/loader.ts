@@ -17,7 +17,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 /** The functions the addon exports; every binding file adds its own. */
 export interface NativeAddon {
-  // The addon raises only codes of ErrorCodes (test/error-codes.test.ts checks its sources).
+  // The addon raises only codes of ErrorCodes (test/addon/error-codes.test.ts checks its sources).
   setErrorClass(ctor: new (code: ErrorCode, message: string) => Error): void;
   info(): { blas: string; openblas: boolean; hardwareThreads: number; napiVersion: number };
   [name: string]: unknown;

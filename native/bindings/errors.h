@@ -9,7 +9,7 @@
 namespace mfrec {
 
 // The members of ErrorCodes (lib/errors.ts) that native code raises, each
-// spelled once, here (test/error-codes.test.ts checks they are all known).
+// spelled once, here (test/addon/error-codes.test.ts checks they are all known).
 namespace code {
 inline constexpr char kInvalidArgument[] = "ERR_MFREC_INVALID_ARGUMENT";
 inline constexpr char kAborted[] = "ERR_MFREC_ABORTED";

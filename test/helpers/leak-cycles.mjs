@@ -1,4 +1,4 @@
-// Child process for test/leaks.test.ts (run with --expose-gc): repeats
+// Child process for test/addon/leaks.test.ts (run with --expose-gc): repeats
 // fit / recommend / batch / similar / save / load / dispose cycles for every
 // model type and prints memory after warm-up and at the end, as JSON.
 import { mkdtempSync, rmSync } from 'node:fs';

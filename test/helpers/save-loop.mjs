@@ -1,4 +1,4 @@
-// Child process for test/kill-safety.test.ts: loads two models and saves them
+// Child process for test/persist/kill-safety.test.ts: loads two models and saves them
 // alternately to one target, forever, printing "saved <n>" after each save.
 // The test SIGKILLs it at random moments. Uses the compiled library (dist/).
 import { loadModel } from '../../dist/index.js';

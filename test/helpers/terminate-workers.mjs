@@ -1,4 +1,4 @@
-// Child process for test/concurrency.test.ts: starts a long native fit in a
+// Child process for test/models/base/concurrency.test.ts: starts a long native fit in a
 // worker per model type, terminates every worker while its kernel runs, then
 // trains on the main thread to show the process and the addon still work.
 // Prints "survived <n>" and exits 0 when all went well.

@@ -1,4 +1,4 @@
-// Worker thread for test/concurrency.test.ts: trains one model on generated
+// Worker thread for test/models/base/concurrency.test.ts: trains one model on generated
 // data with the compiled library (dist/) and reports back. Jobs:
 //   { job: 'train', model }   train, recommend, batch-recommend; post the results
 //   { job: 'long', model }    a fit long enough to be terminated mid-way; posts

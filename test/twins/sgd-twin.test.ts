@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../lib/random.js';
+import { sgdBinding } from '../../lib/addon/sgd.js';
+import { allocateGrid, type SgdGrid, type SgdModelArrays } from '../../lib/addon/sgd.js';
+import { initFactors } from '../../lib/models/explicit/train.js';
+import { laneDot, sgdEpoch, sgdLayout, sgdPredict } from '../../lib/twins/sgd.js';
+
+interface Problem {
+  nUsers: number;
+  nItems: number;
+  users: Int32Array;
+  items: Int32Array;
+  ratings: Float32Array;
+}
+
+/** Random distinct (user, item) pairs with ratings 1..5. */
+function randomProblem(seed: number, nUsers: number, nItems: number, nnz: number): Problem {
+  const rng = new Rng(seed);
+  const seen = new Set<number>();
+  const users: number[] = [];
+  const items: number[] = [];
+  const ratings: number[] = [];
+  while (users.length < nnz) {
+    const u = rng.below(nUsers);
+    const i = rng.below(nItems);
+    if (seen.has(u * nItems + i)) continue;
+    seen.add(u * nItems + i);
+    users.push(u);
+    items.push(i);
+    ratings.push(1 + rng.below(5));
+  }
+  return { nUsers, nItems, users: Int32Array.from(users), items: Int32Array.from(items), ratings: Float32Array.from(ratings) };
+}
+
+function newModel(p: Problem, factors: number, seed: number): SgdModelArrays {
+  let mean = 0;
+  for (const r of p.ratings) mean += r;
+  const m: SgdModelArrays = {
+    factors,
+    globalBias: Math.fround(mean / p.ratings.length),
+    userFactors: new Float32Array(p.nUsers * factors),
+    itemFactors: new Float32Array(p.nItems * factors),
+    userBias: new Float32Array(p.nUsers),
+    itemBias: new Float32Array(p.nItems),
+  };
+  initFactors(m, 0.1, seed);
+  return m;
+}
+
+function cloneModel(m: SgdModelArrays): SgdModelArrays {
+  return {
+    ...m,
+    userFactors: m.userFactors.slice(),
+    itemFactors: m.itemFactors.slice(),
+    userBias: m.userBias.slice(),
+    itemBias: m.itemBias.slice(),
+  };
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let k = 0; k < a.length; k++) d = Math.max(d, Math.abs(a[k]! - b[k]!));
+  return d;
+}
+
+async function layoutBoth(p: Problem, blocks: number, seed: number): Promise<[SgdGrid, SgdGrid]> {
+  const nativeGrid = allocateGrid(p.users.length, blocks);
+  const twinGrid = allocateGrid(p.users.length, blocks);
+  const opts = { nUsers: p.nUsers, nItems: p.nItems, seed };
+  await sgdBinding().sgdLayout(p.users, p.items, p.ratings, opts, nativeGrid);
+  sgdLayout(p.users, p.items, p.ratings, opts, twinGrid);
+  return [nativeGrid, twinGrid];
+}
+
+describe('SGD kernel vs its TypeScript twin', () => {
+  it('lays out the grid identically: every rating once, in its block', async () => {
+    const p = randomProblem(1, 37, 23, 400);
+    const [g, t] = await layoutBoth(p, 4, 7);
+    expect(Array.from(g.blockPtr)).toEqual(Array.from(t.blockPtr));
+    expect(Array.from(g.users)).toEqual(Array.from(t.users));
+    expect(Array.from(g.items)).toEqual(Array.from(t.items));
+    expect(Array.from(g.ratings)).toEqual(Array.from(t.ratings));
+    const key = (u: number, i: number) => u * 1000 + i;
+    const input = new Map<number, number>();
+    p.users.forEach((u, k) => input.set(key(u, p.items[k]!), p.ratings[k]!));
+    const out = new Map<number, number>();
+    g.users.forEach((u, k) => out.set(key(u, g.items[k]!), g.ratings[k]!));
+    expect(out).toEqual(input);
+    // A user's ratings all sit in one row block, an item's in one column block.
+    const rowOf = new Map<number, number>();
+    const colOf = new Map<number, number>();
+    for (let b = 0; b < 16; b++) {
+      for (let e = g.blockPtr[b]!; e < g.blockPtr[b + 1]!; e++) {
+        expect(rowOf.get(g.users[e]!) ?? Math.floor(b / 4)).toBe(Math.floor(b / 4));
+        expect(colOf.get(g.items[e]!) ?? b % 4).toBe(b % 4);
+        rowOf.set(g.users[e]!, Math.floor(b / 4));
+        colOf.set(g.items[e]!, b % 4);
+      }
+    }
+  });
+
+  it.each([
+    [1, 8],
+    [3, 5],
+    [4, 16],
+    [2, 13],
+    [5, 64],
+  ])('one epoch on one thread agrees (blocks %i, factors %i)', async (blocks, factors) => {
+    const p = randomProblem(blocks * 100 + factors, 50, 40, 600);
+    const [g, t] = await layoutBoth(p, blocks, 11);
+    const a = newModel(p, factors, 5);
+    const b = cloneModel(a);
+    const step = { learningRate: 0.02, regularization: 0.05, biasRegularization: 0.01, threads: 1, seed: 3, epoch: 0 };
+    for (let epoch = 0; epoch < 2; epoch++) {
+      const sseNative = await sgdBinding().sgdEpoch(g, a, { ...step, epoch });
+      const sseTwin = sgdEpoch(t, b, { ...step, epoch });
+      expect(Math.abs(sseNative - sseTwin)).toBeLessThanOrEqual(1e-5 * sseTwin);
+      expect(maxDiff(a.userFactors, b.userFactors)).toBeLessThanOrEqual(1e-5);
+      expect(maxDiff(a.itemFactors, b.itemFactors)).toBeLessThanOrEqual(1e-5);
+      expect(maxDiff(a.userBias, b.userBias)).toBeLessThanOrEqual(1e-5);
+      expect(maxDiff(a.itemBias, b.itemBias)).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
+  it('is bit-identical, not just close (same lanes, no fused multiply-add)', async () => {
+    const p = randomProblem(77, 30, 30, 300);
+    const [g, t] = await layoutBoth(p, 3, 1);
+    const a = newModel(p, 21, 4);
+    const b = cloneModel(a);
+    const step = { learningRate: 0.05, regularization: 0.02, biasRegularization: 0.02, threads: 1, seed: 8, epoch: 4 };
+    expect(await sgdBinding().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
+    expect(a.userFactors).toEqual(b.userFactors);
+    expect(a.itemFactors).toEqual(b.itemFactors);
+  });
+
+  it('agrees with per-row penalty multipliers on vectors and biases', async () => {
+    const p = randomProblem(31, 40, 35, 500);
+    const [g, t] = await layoutBoth(p, 3, 2);
+    const a = newModel(p, 16, 6);
+    const scale = (n: number, s: number) => Float32Array.from({ length: n }, (_, k) => 0.2 + ((k * s) % 7) * 0.3);
+    a.userRegularization = scale(p.nUsers, 3);
+    a.itemRegularization = scale(p.nItems, 5);
+    a.userBiasRegularization = scale(p.nUsers, 2);
+    a.itemBiasRegularization = scale(p.nItems, 4);
+    const b = cloneModel(a);
+    const step = { learningRate: 0.03, regularization: 0.1, biasRegularization: 0.05, threads: 1, seed: 2, epoch: 1 };
+    expect(await sgdBinding().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
+    expect(a.userFactors).toEqual(b.userFactors);
+    expect(a.itemFactors).toEqual(b.itemFactors);
+    expect(a.userBias).toEqual(b.userBias);
+    expect(a.itemBias).toEqual(b.itemBias);
+    // The multipliers matter: all-ones gives the plain result, these do not.
+    const plain = cloneModel(newModel(p, 16, 6));
+    sgdEpoch(t, plain, step);
+    expect(plain.userFactors).not.toEqual(a.userFactors);
+  });
+
+  it('rejects arrays of the wrong type or length instead of crashing', async () => {
+    const p = randomProblem(5, 10, 10, 30);
+    const [g] = await layoutBoth(p, 1, 1);
+    const m = newModel(p, 4, 1);
+    const step = { learningRate: 0.01, regularization: 0.1, biasRegularization: 0.1, threads: 1, seed: 1, epoch: 0 };
+    const code = 'ERR_MFREC_INVALID_ARGUMENT';
+    expect(() => sgdBinding().sgdEpoch(g, { ...m, userFactors: new Float32Array(3) }, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdEpoch({ ...g, users: new Float32Array(30) as never }, m, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdEpoch({ ...g, blockPtr: new Int32Array(5) }, m, step)).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdEpoch(g, { ...m, userRegularization: new Float32Array(1) }, step)).toThrow(expect.objectContaining({ code }));
+    const badUsers = g.users.slice();
+    badUsers[3] = 999;
+    await expect(sgdBinding().sgdEpoch({ ...g, users: badUsers }, m, step)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
+    expect(() =>
+      sgdBinding().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 }),
+    ).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('predicts the same values, with -1 as an unknown side and clamping', () => {
+    const p = randomProblem(9, 20, 15, 100);
+    const m = newModel(p, 12, 2);
+    for (let k = 0; k < m.userBias.length; k++) m.userBias[k] = (k % 5) * 0.3 - 0.6;
+    const users = Int32Array.from([0, 5, -1, 19, -1, 7]);
+    const items = Int32Array.from([3, -1, 4, 14, -1, 0]);
+    const opts = { min: 3.4, max: 3.8 };
+    const n = sgdBinding().sgdPredict(m, users, items, new Float32Array(6), { ...opts, threads: 2 });
+    const t = sgdPredict(m, users, items, new Float32Array(6), opts);
+    expect(Array.from(n)).toEqual(Array.from(t));
+    const open = sgdPredict(m, users, items, new Float32Array(6), { min: -Infinity, max: Infinity });
+    expect(open[4]).toBe(m.globalBias);
+    expect(open[1]).toBe(Math.fround(m.globalBias + m.userBias[5]!));
+    expect(open[2]).toBe(Math.fround(m.globalBias + m.itemBias[4]!));
+  });
+
+  it('computes dot products in the documented lane order', () => {
+    const p = Float32Array.from({ length: 11 }, (_, k) => 0.1 * (k + 1));
+    const q = Float32Array.from({ length: 11 }, (_, k) => 1 - 0.05 * k);
+    let exact = 0;
+    for (let k = 0; k < 11; k++) exact += p[k]! * q[k]!;
+    expect(laneDot(p, 0, q, 0, 11)).toBeCloseTo(exact, 5);
+  });
+});
