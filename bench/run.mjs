@@ -94,7 +94,9 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${info.date.replace(/[:.]/g, '-')}${flags.quick ? '-quick' : ''}.json`);
   writeFileSync(file, `${JSON.stringify({ machine: info, quick: Boolean(flags.quick), results, verdicts }, null, 2)}\n`);
-  console.log(`\n${path.relative(process.cwd(), file)}; ${fmt(info.wallSeconds)} s in all; load average ${info.loadAverage.join(' ')} → ${info.loadAverageAtEnd.join(' ')}`);
+  console.log(
+    `\n${path.relative(process.cwd(), file)}; ${fmt(info.wallSeconds)} s in all; load average ${info.loadAverage.join(' ')} → ${info.loadAverageAtEnd.join(' ')}`,
+  );
 }
 
 await main();

@@ -15,10 +15,7 @@ function describe(value: unknown): string {
 }
 
 export function invalid(expected: string, name: string, value: unknown): MfrecError {
-  return new MfrecError(
-    ErrorCodes.INVALID_ARGUMENT,
-    `Expected ${expected} for ${name} but received ${describe(value)}`,
-  );
+  return new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Expected ${expected} for ${name} but received ${describe(value)}`);
 }
 
 export function integer(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -29,17 +26,9 @@ export function integer(name: string, value: unknown, min: number, max = Number.
   return value;
 }
 
-export function number(
-  name: string,
-  value: unknown,
-  opts: { min?: number; max?: number; exclusiveMin?: boolean } = {},
-): number {
+export function number(name: string, value: unknown, opts: { min?: number; max?: number; exclusiveMin?: boolean } = {}): number {
   const { min = -Infinity, max = Infinity, exclusiveMin = false } = opts;
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (exclusiveMin ? value > min : value >= min) &&
-    value <= max;
+  const ok = typeof value === 'number' && Number.isFinite(value) && (exclusiveMin ? value > min : value >= min) && value <= max;
   if (!ok) {
     const parts: string[] = [];
     if (min !== -Infinity) parts.push(`${exclusiveMin ? '>' : '>='} ${min}`);
@@ -121,10 +110,7 @@ export function knownOptions(where: string, options: unknown, known: readonly st
       if (dist < bestDistance) [best, bestDistance] = [k, dist];
     }
     const hint = bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean '${best}'?` : '';
-    throw new MfrecError(
-      ErrorCodes.UNKNOWN_OPTION,
-      `Unknown option '${key}' for ${where}.${hint} Known options: ${known.join(', ')}`,
-    );
+    throw new MfrecError(ErrorCodes.UNKNOWN_OPTION, `Unknown option '${key}' for ${where}.${hint} Known options: ${known.join(', ')}`);
   }
   return options as Record<string, unknown>;
 }

@@ -17,7 +17,7 @@ if (!found) {
   }
   process.stderr.write(
     'mfrec: OpenBLAS not found through pkg-config; building with the built-in kernels ' +
-      '(install libopenblas-dev, or your platform\'s OpenBLAS, for faster training)\n',
+      "(install libopenblas-dev, or your platform's OpenBLAS, for faster training)\n",
   );
 }
 process.stdout.write(found ? '1' : '0');

@@ -38,9 +38,7 @@ function run(script) {
 function npm(args) {
   process.stderr.write(`mfrec: npm ${args.join(' ')}\n`);
   const cli = process.env.npm_execpath;
-  const [file, argv, shell] = cli && /\.[cm]?js$/.test(cli)
-    ? [process.execPath, [cli, ...args], false]
-    : ['npm', args, process.platform === 'win32'];
+  const [file, argv, shell] = cli && /\.[cm]?js$/.test(cli) ? [process.execPath, [cli, ...args], false] : ['npm', args, process.platform === 'win32'];
   execFileSync(file, argv, { cwd: root, stdio: 'inherit', env: nodedirEnv(), shell });
 }
 

@@ -151,8 +151,7 @@ try {
   const info = mfrec.libraryInfo();
   console.log(`smoke-prebuild: ${JSON.stringify(info)}`);
   const prebuildDir = path.join(dir, 'prebuilds', target) + path.sep;
-  const inPrebuilds = (f) =>
-    process.platform === 'win32' ? f.toLowerCase().startsWith(prebuildDir.toLowerCase()) : f.startsWith(prebuildDir);
+  const inPrebuilds = (f) => (process.platform === 'win32' ? f.toLowerCase().startsWith(prebuildDir.toLowerCase()) : f.startsWith(prebuildDir));
   check(`resolves the ${target} prebuild`, inPrebuilds(resolved), path.relative(dir, resolved));
   const mapped = process.report?.getReport().sharedObjects?.filter((f) => f.endsWith('.node')) ?? [];
   check('the process mapped that prebuild', mapped.some(inPrebuilds), mapped.join(', '));
@@ -184,7 +183,10 @@ try {
   check(`ExplicitMF recommends within the group for ${mfUsers} users`, mfUsers > 30 && mfWrong.length === 0, mfWrong.join(', '));
 
   // The native top-K kernel against its TypeScript twin (seen filter on, two threads).
-  for (const [name, exact] of [['random floats', false], ['integers, exact ties', true]]) {
+  for (const [name, exact] of [
+    ['random floats', false],
+    ['integers, exact ties', true],
+  ]) {
     const args = topkProblem(Rng, exact ? 4 : 3, 30, 600, 8, 10, exact);
     const nat = fresh(args);
     topkBinding().topkSync(nat);

@@ -12,8 +12,8 @@ export function syntheticPowerLaw(users, items, target, seed) {
   const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
   const cum = new Float64Array(items);
   let total = 0;
-  for (let i = 0; i < items; i++) cum[i] = total += 1 / Math.pow(i + 20, 0.9);
-  const activity = Float64Array.from({ length: users }, () => 1 / Math.pow(1 - rand(), 1 / 1.3));
+  for (let i = 0; i < items; i++) cum[i] = total += 1 / (i + 20) ** 0.9;
+  const activity = Float64Array.from({ length: users }, () => 1 / (1 - rand()) ** (1 / 1.3));
   // Row lengths are clipped to [20, items / 2]: rescale until they add up to the target.
   const lengths = (scale) => Array.from(activity, (a) => Math.min(items >> 1, Math.max(20, Math.round(a * scale))));
   let scale = target / activity.reduce((a, b) => a + b, 0);
@@ -35,7 +35,7 @@ export function syntheticPowerLaw(users, items, target, seed) {
       }
       chosen.add(lo);
     }
-    for (const item of chosen) (u.push(user), i.push(item));
+    for (const item of chosen) u.push(user), i.push(item);
   }
   return Interactions.fromArrays(u, i);
 }

@@ -88,7 +88,13 @@ export async function measure(flags) {
           const rmse = Math.sqrt(sse / ratings.length);
           const layout = `${blocks}×${blocks} blocks${sorted ? ', by user inside blocks' : ''}${rows ? ', rows grouped' : ''}`;
           log(`${layout}, ${threads} thread(s): ${s.toFixed(3)} s/epoch, train RMSE ${rmse.toFixed(4)}`);
-          results.push({ id: `grid.b${blocks}${sorted ? '.sorted' : ''}${rows ? '.grouped' : ''}.t${threads}`, what: `${layout}, ${threads} thread(s)`, value: s, unit: 's/epoch', note: `train RMSE after ${epochs} epochs ${rmse.toFixed(4)}` });
+          results.push({
+            id: `grid.b${blocks}${sorted ? '.sorted' : ''}${rows ? '.grouped' : ''}.t${threads}`,
+            what: `${layout}, ${threads} thread(s)`,
+            value: s,
+            unit: 's/epoch',
+            note: `train RMSE after ${epochs} epochs ${rmse.toFixed(4)}`,
+          });
         }
       }
     }

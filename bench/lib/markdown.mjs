@@ -21,7 +21,9 @@ const cell = (id) => {
 };
 
 const m = first.machine;
-console.log(`Runs: ${runs.map((r) => r.machine.date).join(', ')}; load average at start ${runs.map((r) => r.machine.loadAverage[0]).join(', ')}; ${first.quick ? 'quick' : 'full'} sizes.`);
+console.log(
+  `Runs: ${runs.map((r) => r.machine.date).join(', ')}; load average at start ${runs.map((r) => r.machine.loadAverage[0]).join(', ')}; ${first.quick ? 'quick' : 'full'} sizes.`,
+);
 console.log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB, ${m.os}, Node ${m.node}.\n`);
 // A measurement's rows: the union over the runs (a later run may have more), by id, first seen first.
 const rowsOf = (name) => {

@@ -71,10 +71,14 @@ export function evaluateTargets(f) {
     ['s2', 'S2', 'cg', 0.7],
   ]) {
     const name = solver === 'cg' ? 'CG' : 'Cholesky';
-    add(`ALS-${name} k=64 on ${label} ≤ ${bound}× implicit measured alternately in the same run`, [`implicit.mfrec.${set}.${solver}.k64`, `implicit.${set}.${solver}.k64`], (ours, ref) => ({
-      measured: `${fmt(ours)} vs ${fmt(ref)} s/iteration (${fmt(ours / ref)}×)`,
-      ok: ours <= bound * ref,
-    }));
+    add(
+      `ALS-${name} k=64 on ${label} ≤ ${bound}× implicit measured alternately in the same run`,
+      [`implicit.mfrec.${set}.${solver}.k64`, `implicit.${set}.${solver}.k64`],
+      (ours, ref) => ({
+        measured: `${fmt(ours)} vs ${fmt(ref)} s/iteration (${fmt(ours / ref)}×)`,
+        ok: ours <= bound * ref,
+      }),
+    );
   }
 
   const twins = [

@@ -17,8 +17,15 @@ const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 
 const epochs = Number(process.argv[2] ?? 6);
 
 function readRatings(file) {
-  const rows = readFileSync(path.join(dir, file), 'utf8').split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-  return Interactions.fromArrays(rows.map((r) => r[0]), rows.map((r) => r[1]), { values: rows.map((r) => Number(r[2])) });
+  const rows = readFileSync(path.join(dir, file), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split('\t'));
+  return Interactions.fromArrays(
+    rows.map((r) => r[0]),
+    rows.map((r) => r[1]),
+    { values: rows.map((r) => Number(r[2])) },
+  );
 }
 
 const train = readRatings('u1.base');
@@ -28,5 +35,7 @@ for (const options of [{ backend: 'js' }, { backend: 'native', threads: 1 }, { b
   const model = await new ExplicitMF({ ...options, iterations: epochs }).fit(train, { onIteration: (r) => seconds.push(r.seconds) });
   seconds.sort((a, b) => a - b);
   const { rmse } = await model.evaluate(test);
-  console.log(`${JSON.stringify(options).padEnd(36)} ${seconds[Math.floor(seconds.length / 2)].toFixed(4)} s per epoch (median of ${epochs}), u1.test RMSE ${rmse.toFixed(4)}`);
+  console.log(
+    `${JSON.stringify(options).padEnd(36)} ${seconds[Math.floor(seconds.length / 2)].toFixed(4)} s per epoch (median of ${epochs}), u1.test RMSE ${rmse.toFixed(4)}`,
+  );
 }

@@ -74,7 +74,7 @@ for (const backend of ['native', 'js']) {
     const users = [];
     const items = [];
     for (let u = 0; u < count; u++) {
-      for (const item of historyOf(u).items) (users.push(data.users.id(u)), items.push(item));
+      for (const item of historyOf(u).items) users.push(data.users.id(u)), items.push(item);
     }
     const update = Interactions.fromArrays(users, items);
     console.log(`${backend}: partialFitUsers, ${count} users (${update.nnz} interactions): ${(await best(update, 'users')).toFixed(1)} ms`);
@@ -85,7 +85,7 @@ for (const backend of ['native', 'js']) {
     const items = [];
     // The least popular items: new products have short histories.
     for (let i = data.nItems - count; i < data.nItems; i++) {
-      for (let e = byItem.indptr[i]; e < byItem.indptr[i + 1]; e++) (users.push(data.users.id(byItem.indices[e])), items.push(data.items.id(i)));
+      for (let e = byItem.indptr[i]; e < byItem.indptr[i + 1]; e++) users.push(data.users.id(byItem.indices[e])), items.push(data.items.id(i));
     }
     const update = Interactions.fromArrays(users, items);
     console.log(`${backend}: partialFitItems, ${count} items (${update.nnz} interactions): ${(await best(update, 'items')).toFixed(1)} ms`);

@@ -60,7 +60,11 @@ function timeEach(groups, call) {
 const train = readRatings('u1.base');
 const test = readRatings('u1.test');
 const { Interactions } = await import('../../dist/index.js');
-const data = Interactions.fromArrays(train.map((r) => r.user), train.map((r) => r.item), { values: train.map((r) => r.value) });
+const data = Interactions.fromArrays(
+  train.map((r) => r.user),
+  train.map((r) => r.item),
+  { values: train.map((r) => r.value) },
+);
 const fitStart = process.hrtime.bigint();
 const model = await new ExplicitMF(options).fit(data);
 console.log(`fit ${(Number(process.hrtime.bigint() - fitStart) / 1e9).toFixed(2)} s, ${model.factors} factors`);
@@ -107,7 +111,11 @@ for (const [name, solve] of [
 
 // u1.test RMSE: trained users versus the same users folded in from their training ratings.
 const trained = await model.evaluate(
-  Interactions.fromArrays(test.map((r) => r.user), test.map((r) => r.item), { values: test.map((r) => r.value) }),
+  Interactions.fromArrays(
+    test.map((r) => r.user),
+    test.map((r) => r.item),
+    { values: test.map((r) => r.value) },
+  ),
 );
 let sse = 0;
 for (const r of test) {

@@ -90,7 +90,14 @@ try {
   console.error(`wrote ${rows} rows (${(bytes / 1e6).toFixed(0)} MB) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const psql = path.join(postgresBin(), 'psql');
   t = Date.now();
-  execFileSync(psql, [server.url, '-q', '-c', 'CREATE TABLE order_lines (customer_id bigint, sku text, qty integer, ordered_at timestamptz)', '-c', `\\copy order_lines FROM '${file}' WITH (FORMAT csv, HEADER true)`]);
+  execFileSync(psql, [
+    server.url,
+    '-q',
+    '-c',
+    'CREATE TABLE order_lines (customer_id bigint, sku text, qty integer, ordered_at timestamptz)',
+    '-c',
+    `\\copy order_lines FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+  ]);
   console.error(`loaded into PostgreSQL in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const results = { file: [], query: [], table: [] };
   for (let run = 0; run < runs; run++) {
@@ -99,9 +106,15 @@ try {
     results.query.push(child('query', ['--url', server.url]));
     results.table.push(child('table', ['--url', server.url]));
   }
-  const nnz = new Set(Object.values(results).flat().map((r) => r.nnz));
+  const nnz = new Set(
+    Object.values(results)
+      .flat()
+      .map((r) => r.nnz),
+  );
   if (nnz.size !== 1) throw new Error(`the readers disagree: ${[...nnz].join(', ')} interactions`);
-  console.log(`PostgreSQL reader vs CSV file: ${rows.toLocaleString('en')} rows, ${[...nnz][0].toLocaleString('en')} interactions, threads ${threads || 'all'}, median of ${runs}, load ${loadavg()[0].toFixed(1)}`);
+  console.log(
+    `PostgreSQL reader vs CSV file: ${rows.toLocaleString('en')} rows, ${[...nnz][0].toLocaleString('en')} interactions, threads ${threads || 'all'}, median of ${runs}, load ${loadavg()[0].toFixed(1)}`,
+  );
   console.log('| reader | seconds | rows/s | peak RSS |');
   console.log('|---|---|---|---|');
   const label = { file: 'readInteractions (CSV file)', query: 'readInteractionsFromPostgres { query }', table: 'readInteractionsFromPostgres { table }' };

@@ -31,9 +31,7 @@ const dir = process.env.MFREC_ML100K ?? path.join(root, '..', 'shared', 'data', 
 
 const { interactions } = await readInteractions(path.join(dir, 'u.data'), { valueCol: null });
 const { train, test } = perUserSplit(interactions, { testFraction: 0.25, seed: Number(args['split-seed']) });
-const validation = args.folds
-  ? { kind: 'kfold', folds: Number(args.folds) }
-  : { kind: 'holdout', testFraction: Number(args['validation-fraction']) };
+const validation = args.folds ? { kind: 'kfold', folds: Number(args.folds) } : { kind: 'holdout', testFraction: Number(args['validation-fraction']) };
 
 const result = await tune(train, {
   model: args.model,
@@ -50,7 +48,9 @@ const report = compareRanking({ tuned: result.model, defaults }, train, test, { 
 const v = validation.kind === 'holdout' ? `holdout ${validation.testFraction} per user` : `${validation.folds}-fold per user`;
 console.log(`ML-100K implicit, per-user 75/25 (split seed ${args['split-seed']}): ${train.nnz} train, ${test.nnz} test`);
 console.log(`tune ${args.model}: ${result.strategy}, budget ${args.budget}, metric ${result.metric}, validation ${v} of train, seed ${args.seed}`);
-console.log(`  plan ${result.plan.rungs.map((r) => `${r.configurations}×${r.iterations}`).join(' → ')} iterations: ${result.trials.length} trials in ${result.seconds.toFixed(1)} s`);
+console.log(
+  `  plan ${result.plan.rungs.map((r) => `${r.configurations}×${r.iterations}`).join(' → ')} iterations: ${result.trials.length} trials in ${result.seconds.toFixed(1)} s`,
+);
 console.log(`  best: configuration ${result.best.config}${result.best.config === 0 ? ' (the defaults)' : ''}, ${JSON.stringify(result.best.params)}`);
 console.log(`  validation ${result.metric}: ${result.best.score.toFixed(4)}`);
 const defaultsTrial = result.trials.filter((t) => t.config === 0).at(-1);

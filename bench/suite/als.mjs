@@ -44,7 +44,12 @@ export async function measure(flags) {
       for (const factors of factorList) {
         const r = await alsSecondsPerIteration(data, { factors, iterations, threads, solver });
         log(`  ${solver} k=${factors}: ${r.seconds.toFixed(3)} s/iteration`);
-        rows.push({ id: `als.${name}.${solver}.k${factors}`, what: `ALS ${solver} iteration, ${label}, k=${factors}, ${threads} threads`, value: r.seconds, unit: 's/iteration' });
+        rows.push({
+          id: `als.${name}.${solver}.k${factors}`,
+          what: `ALS ${solver} iteration, ${label}, k=${factors}, ${threads} threads`,
+          value: r.seconds,
+          unit: 's/iteration',
+        });
       }
     }
     if (name === 'ml1m' && !flags['no-js']) rows.push(...(await versusJs(data, factorList, solvers, flags)));
@@ -69,9 +74,27 @@ async function versusJs(data, factorList, solvers, flags) {
       const one = await alsSecondsPerIteration(sample, { ...options, iterations: 10, threads: 1 });
       const two = await alsSecondsPerIteration(sample, { ...options, iterations: 10, threads: 2 });
       log(`  twin ${solver} k=${factors}: js ${js.seconds.toFixed(3)}, native 1t ${one.seconds.toFixed(4)}, 2t ${two.seconds.toFixed(4)}`);
-      rows.push({ id: `als.js.${solver}.k${factors}`, what: `ALS ${solver} iteration, TypeScript twin, k=${factors}, 1 thread`, value: js.seconds, unit: 's/iteration', note });
-      rows.push({ id: `als.js-ratio.${solver}.k${factors}.t1`, what: `ALS ${solver} native 1 thread vs twin, k=${factors}`, value: js.seconds / one.seconds, unit: '× faster', note });
-      rows.push({ id: `als.js-ratio.${solver}.k${factors}.t2`, what: `ALS ${solver} native 2 threads vs twin, k=${factors}`, value: js.seconds / two.seconds, unit: '× faster', note });
+      rows.push({
+        id: `als.js.${solver}.k${factors}`,
+        what: `ALS ${solver} iteration, TypeScript twin, k=${factors}, 1 thread`,
+        value: js.seconds,
+        unit: 's/iteration',
+        note,
+      });
+      rows.push({
+        id: `als.js-ratio.${solver}.k${factors}.t1`,
+        what: `ALS ${solver} native 1 thread vs twin, k=${factors}`,
+        value: js.seconds / one.seconds,
+        unit: '× faster',
+        note,
+      });
+      rows.push({
+        id: `als.js-ratio.${solver}.k${factors}.t2`,
+        what: `ALS ${solver} native 2 threads vs twin, k=${factors}`,
+        value: js.seconds / two.seconds,
+        unit: '× faster',
+        note,
+      });
     }
   }
   return rows;

@@ -110,9 +110,21 @@ export async function measure(flags) {
         const mine = median(ours);
         const ref = median(theirs);
         const what = `${solver} iteration, ${label}, k=${k}, ${threads} threads`;
-        rows.push({ id: `implicit.mfrec.${name}.${solver}.k${k}`, what: `mfrec ALS ${what}, alternating with implicit`, value: mine, unit: 's/iteration', note: `median of ${runs}: ${list(ours)}; defaults (λ 0.25 frequency-scaled, alpha 2)` });
-        rows.push({ id: `implicit.${name}.${solver}.k${k}`, what: `implicit ALS ${what}`, value: ref, unit: 's/iteration', note: `implicit ${version}, median of ${runs}: ${list(theirs)}; defaults (λ 0.01, alpha 1), OPENBLAS_NUM_THREADS=1` });
-        rows.push({ id: `implicit.ratio.${name}.${solver}.k${k}`, what: `mfrec / implicit, ${what}`, value: mine / ref, unit: '× implicit\'s time' });
+        rows.push({
+          id: `implicit.mfrec.${name}.${solver}.k${k}`,
+          what: `mfrec ALS ${what}, alternating with implicit`,
+          value: mine,
+          unit: 's/iteration',
+          note: `median of ${runs}: ${list(ours)}; defaults (λ 0.25 frequency-scaled, alpha 2)`,
+        });
+        rows.push({
+          id: `implicit.${name}.${solver}.k${k}`,
+          what: `implicit ALS ${what}`,
+          value: ref,
+          unit: 's/iteration',
+          note: `implicit ${version}, median of ${runs}: ${list(theirs)}; defaults (λ 0.01, alpha 1), OPENBLAS_NUM_THREADS=1`,
+        });
+        rows.push({ id: `implicit.ratio.${name}.${solver}.k${k}`, what: `mfrec / implicit, ${what}`, value: mine / ref, unit: "× implicit's time" });
       }
     }
   }

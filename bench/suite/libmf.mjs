@@ -63,7 +63,8 @@ export async function measure(flags) {
   const version = flags['libmf-version'] ?? process.env.MFREC_LIBMF_VERSION ?? path.basename(dir);
   try {
     for (const k of factorList) {
-      const train1 = (t) => seconds(() => execFileSync(path.join(dir, 'mf-train'), ['-k', k, '-t', t, '-s', threads, '--quiet', trainFile, modelFile].map(String)));
+      const train1 = (t) =>
+        seconds(() => execFileSync(path.join(dir, 'mf-train'), ['-k', k, '-t', t, '-s', threads, '--quiet', trainFile, modelFile].map(String)));
       // mfrec and LIBMF alternate, so a change in the machine's load hits both.
       const ones = [];
       const fulls = [];
@@ -78,8 +79,20 @@ export async function measure(flags) {
       }
       const perEpoch = (median(fulls) - median(ones)) / (epochs - 1);
       log(`mfrec k=${k}: ${ours.map((x) => x.toFixed(3)).join(', ')} s/epoch, held-out RMSE ${ourRmse}`);
-      rows.push({ id: `libmf.mfrec.k${k}.t${threads}`, what: `mfrec epoch alternating with LIBMF, k=${k}, ${threads} threads`, value: median(ours), unit: 's/epoch', note: `median of ${runs}: ${ours.map((x) => x.toFixed(3)).join(', ')}` });
-      rows.push({ id: `libmf.mfrec.k${k}.t${threads}.rmse`, what: `mfrec held-out RMSE after ${epochs} epochs, k=${k}`, value: ourRmse, unit: 'RMSE', note: 'library defaults (lr 0.01 ×0.98 per epoch, frequency-scaled L2, biases)' });
+      rows.push({
+        id: `libmf.mfrec.k${k}.t${threads}`,
+        what: `mfrec epoch alternating with LIBMF, k=${k}, ${threads} threads`,
+        value: median(ours),
+        unit: 's/epoch',
+        note: `median of ${runs}: ${ours.map((x) => x.toFixed(3)).join(', ')}`,
+      });
+      rows.push({
+        id: `libmf.mfrec.k${k}.t${threads}.rmse`,
+        what: `mfrec held-out RMSE after ${epochs} epochs, k=${k}`,
+        value: ourRmse,
+        unit: 'RMSE',
+        note: 'library defaults (lr 0.01 ×0.98 per epoch, frequency-scaled L2, biases)',
+      });
       const out = execFileSync(path.join(dir, 'mf-predict'), ['-e', '0', testFile, modelFile, outFile], { encoding: 'utf8' });
       const rmse = Number(/RMSE\s*=\s*([\d.]+)/.exec(out)?.[1]);
       log(`LIBMF k=${k}: ${perEpoch.toFixed(3)} s/epoch, held-out RMSE ${rmse}`);

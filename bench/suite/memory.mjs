@@ -164,7 +164,13 @@ function traceTypedArrays(trace) {
             .slice(2)
             .filter((l) => l.includes('/dist/') || l.includes('/bench/suite/memory.mjs'))
             .slice(0, 3)
-            .map((l) => l.trim().replace(/^at /, '').replace(/\(?file:\/\/[^)]*\/(dist|bench)\//, '$1/').replace(/\)$/, ''));
+            .map((l) =>
+              l
+                .trim()
+                .replace(/^at /, '')
+                .replace(/\(?file:\/\/[^)]*\/(dist|bench)\//, '$1/')
+                .replace(/\)$/, ''),
+            );
           const u = process.memoryUsage();
           trace.push({ type: C.name, mb: this.byteLength / MB, rssMB: u.rss / MB, arrayBuffersMB: u.arrayBuffers / MB, at: frames.join(' < ') });
         }
@@ -278,7 +284,13 @@ export async function measure(flags) {
   const b = runChild(['baseline', ...q]);
   const floor = b.maxRssMB;
   log(`baseline (Node + library): peak RSS ${floor.toFixed(1)} MB`);
-  rows.push({ id: 'memory.baseline.rss', what: 'baseline: start Node, import the library', value: floor, unit: 'MB peak RSS', note: 'the runtime floor under every figure below' });
+  rows.push({
+    id: 'memory.baseline.rss',
+    what: 'baseline: start Node, import the library',
+    value: floor,
+    unit: 'MB peak RSS',
+    note: 'the runtime floor under every figure below',
+  });
 
   const details = [];
   const sources = new Set();
@@ -300,14 +312,22 @@ export async function measure(flags) {
         ` ratio ${(peak / bound).toFixed(2)}; fit ${r.fitSeconds.toFixed(1)} s`,
     );
     for (const s of r.stages) {
-      log(`    ${s.stage.padEnd(26)} RSS ${s.rssMB.toFixed(0).padStart(5)} MB  HWM ${s.hwmMB.toFixed(0).padStart(5)}  ArrayBuffers ${s.arrayBuffersMB.toFixed(0).padStart(5)}  V8 heap ${s.heapUsedMB.toFixed(0).padStart(4)}/${s.heapTotalMB.toFixed(0)}`);
+      log(
+        `    ${s.stage.padEnd(26)} RSS ${s.rssMB.toFixed(0).padStart(5)} MB  HWM ${s.hwmMB.toFixed(0).padStart(5)}  ArrayBuffers ${s.arrayBuffersMB.toFixed(0).padStart(5)}  V8 heap ${s.heapUsedMB.toFixed(0).padStart(4)}/${s.heapTotalMB.toFixed(0)}`,
+      );
     }
     const what = `${label}, k=${factors}, ${iterations} ${model === 'als' ? 'iterations' : 'epochs'}, ${threads} threads`;
     // The target is about the full-size sets: at --quick sizes the Node floor
     // dominates, so those figures get ids of their own that no target reads.
     const id = `memory${quick ? '.quick' : ''}.${job}`;
     const shapeNote = `${r.shape.users.toLocaleString('en-US')} × ${r.shape.items.toLocaleString('en-US')} × ${r.shape.nnz.toLocaleString('en-US')}`;
-    rows.push({ id: `${id}.peak`, what: `${what}: peak RSS (fresh process)`, value: peak, unit: 'MB', note: `fit alone ${r.fitPeakMB?.toFixed(0) ?? '–'} MB; ${shapeNote}` });
+    rows.push({
+      id: `${id}.peak`,
+      what: `${what}: peak RSS (fresh process)`,
+      value: peak,
+      unit: 'MB',
+      note: `fit alone ${r.fitPeakMB?.toFixed(0) ?? '–'} MB; ${shapeNote}`,
+    });
     rows.push({
       id: `${id}.bound`,
       what: `${label}: bound 2 × (by user + by item + factors)`,
@@ -331,7 +351,9 @@ export async function measure(flags) {
       note: `factors and biases alone ${((bd.factorBytes + bd.biasBytes) / MB).toFixed(0)} MB`,
     });
     for (const t of r.trace ?? []) {
-      log(`    + ${t.type} ${t.mb.toFixed(1).padStart(7)} MB  → RSS ${t.rssMB.toFixed(0).padStart(5)}  ArrayBuffers ${t.arrayBuffersMB.toFixed(0).padStart(5)}  ${t.at}`);
+      log(
+        `    + ${t.type} ${t.mb.toFixed(1).padStart(7)} MB  → RSS ${t.rssMB.toFixed(0).padStart(5)}  ArrayBuffers ${t.arrayBuffersMB.toFixed(0).padStart(5)}  ${t.at}`,
+      );
     }
     details.push({ ...r, boundBytes: bd });
   }

@@ -64,7 +64,9 @@ export async function measure(flags) {
   const file = await s1File(size);
   const megabytes = statSync(file).size / 1e6;
   log(`${path.relative(process.cwd(), file)}: ${megabytes.toFixed(1)} MB, ${ratings} ratings`);
-  const threadCounts = String(flags.threads ?? '0').split(',').map(Number);
+  const threadCounts = String(flags.threads ?? '0')
+    .split(',')
+    .map(Number);
   const jobs = ['baseline', 'read', 'split', 'csr'].map((stage) => ({ stage, threads: 0 }));
   jobs.splice(3, 0, ...threadCounts.map((threads) => ({ stage: 'parse', threads })));
   const rows = [];
@@ -83,7 +85,14 @@ export async function measure(flags) {
       rows.push({ id: `${id}.rss`, what: 'baseline: start Node, import the library', value: rss, unit: 'MB peak RSS' });
       continue;
     }
-    const label = stage === 'parse' ? `readInteractions, ${threads === 0 ? 'all cores' : `${threads} thread${threads === 1 ? '' : 's'}`} (split + numbers + ids + CSR)` : stage === 'csr' ? 'CSR build alone (part of parse)' : stage === 'read' ? 'read the bytes only' : 'cut records and fields only';
+    const label =
+      stage === 'parse'
+        ? `readInteractions, ${threads === 0 ? 'all cores' : `${threads} thread${threads === 1 ? '' : 's'}`} (split + numbers + ids + CSR)`
+        : stage === 'csr'
+          ? 'CSR build alone (part of parse)'
+          : stage === 'read'
+            ? 'read the bytes only'
+            : 'cut records and fields only';
     const note = `${ms.toFixed(0)} ms, median of ${runs} fresh processes; peak RSS ${rss.toFixed(0)} MB`;
     rows.push({ id: `${id}.mbps`, what: `${stage}: ${label}`, value: megabytes / (ms / 1000), unit: 'MB/s', note });
     rows.push({ id: `${id}.lps`, what: `${stage}: lines per second`, value: (ratings / ms) * 1000, unit: 'lines/s' });

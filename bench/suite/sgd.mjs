@@ -45,7 +45,12 @@ export async function measure(flags) {
       const r = await timeFit(train, test, { ...base, factors, threads });
       log(`k=${factors} threads=${threads}: ${r.secondsPerEpoch.toFixed(3)} s/epoch, RMSE ${r.rmse.toFixed(4)}`);
       rows.push({ id: `sgd.k${factors}.t${threads}`, what: `SGD epoch, S1, k=${factors}, ${threads} thread(s)`, value: r.secondsPerEpoch, unit: 's/epoch' });
-      rows.push({ id: `sgd.k${factors}.t${threads}.rmse`, what: `held-out RMSE after ${epochs} epochs, k=${factors}, ${threads} thread(s)`, value: r.rmse, unit: 'RMSE' });
+      rows.push({
+        id: `sgd.k${factors}.t${threads}.rmse`,
+        what: `held-out RMSE after ${epochs} epochs, k=${factors}, ${threads} thread(s)`,
+        value: r.rmse,
+        unit: 'RMSE',
+      });
       r.model.dispose?.();
     }
   }
@@ -72,12 +77,37 @@ async function versusJs(train, test, factorList, flags) {
     const oneLonger = await timeFit(sample, undefined, { ...options, iterations: NATIVE_SAMPLE_EPOCHS, threads: 1 });
     one.secondsPerEpoch = oneLonger.secondsPerEpoch;
     const note = `${sample.nnz.toLocaleString('en-US')}-rating user sample (${fraction * 100}% of users), same data for all three`;
-    log(`twin k=${factors}: js ${js.secondsPerEpoch.toFixed(3)}, native 1t ${one.secondsPerEpoch.toFixed(4)}, 2t ${two.secondsPerEpoch.toFixed(4)} s/epoch; RMSE js ${js.rmse} native 1t ${one.rmse}`);
+    log(
+      `twin k=${factors}: js ${js.secondsPerEpoch.toFixed(3)}, native 1t ${one.secondsPerEpoch.toFixed(4)}, 2t ${two.secondsPerEpoch.toFixed(4)} s/epoch; RMSE js ${js.rmse} native 1t ${one.rmse}`,
+    );
     rows.push({ id: `sgd.js.k${factors}`, what: `SGD epoch, TypeScript twin, k=${factors}, 1 thread`, value: js.secondsPerEpoch, unit: 's/epoch', note });
-    rows.push({ id: `sgd.js.k${factors}.per-rating`, what: `SGD twin per rating (scales to the full set per interaction), k=${factors}`, value: (js.secondsPerEpoch / sample.nnz) * 1e9, unit: 'ns/rating' });
-    rows.push({ id: `sgd.js-ratio.k${factors}.t1`, what: `SGD native 1 thread vs twin, k=${factors}`, value: js.secondsPerEpoch / one.secondsPerEpoch, unit: '× faster', note });
-    rows.push({ id: `sgd.js-ratio.k${factors}.t2`, what: `SGD native 2 threads vs twin, k=${factors}`, value: js.secondsPerEpoch / two.secondsPerEpoch, unit: '× faster', note });
-    rows.push({ id: `sgd.js-same.k${factors}`, what: `twin and native 1 thread give the same model (held-out RMSE equal), k=${factors}`, value: js.rmse === one.rmse ? 1 : 0, unit: 'yes=1', note: `RMSE ${js.rmse.toFixed(6)} vs ${one.rmse.toFixed(6)}` });
+    rows.push({
+      id: `sgd.js.k${factors}.per-rating`,
+      what: `SGD twin per rating (scales to the full set per interaction), k=${factors}`,
+      value: (js.secondsPerEpoch / sample.nnz) * 1e9,
+      unit: 'ns/rating',
+    });
+    rows.push({
+      id: `sgd.js-ratio.k${factors}.t1`,
+      what: `SGD native 1 thread vs twin, k=${factors}`,
+      value: js.secondsPerEpoch / one.secondsPerEpoch,
+      unit: '× faster',
+      note,
+    });
+    rows.push({
+      id: `sgd.js-ratio.k${factors}.t2`,
+      what: `SGD native 2 threads vs twin, k=${factors}`,
+      value: js.secondsPerEpoch / two.secondsPerEpoch,
+      unit: '× faster',
+      note,
+    });
+    rows.push({
+      id: `sgd.js-same.k${factors}`,
+      what: `twin and native 1 thread give the same model (held-out RMSE equal), k=${factors}`,
+      value: js.rmse === one.rmse ? 1 : 0,
+      unit: 'yes=1',
+      note: `RMSE ${js.rmse.toFixed(6)} vs ${one.rmse.toFixed(6)}`,
+    });
   }
   return rows;
 }

@@ -73,11 +73,22 @@ export async function measure(flags) {
     const gflops = flop / s / 1e9;
     const sgemm = t === 1 ? sgemm1.gflops : sgemm2.gflops;
     log(`recommendBatch ${t}t: ${s.toFixed(3)} s, ${(users.length / s).toFixed(0)} users/s, ${gflops.toFixed(1)} GFLOP/s`);
-    rows.push({ id: `recommend.t${t}`, what: `recommendBatch ${quick ? 'a fifth of the' : 'all'} users, k=10, seen filtered, ${t} thread(s)`, value: users.length / s, unit: 'users/s', note: `${s.toFixed(3)} s for ${users.length} users` });
+    rows.push({
+      id: `recommend.t${t}`,
+      what: `recommendBatch ${quick ? 'a fifth of the' : 'all'} users, k=10, seen filtered, ${t} thread(s)`,
+      value: users.length / s,
+      unit: 'users/s',
+      note: `${s.toFixed(3)} s for ${users.length} users`,
+    });
     rows.push({ id: `recommend.t${t}.gflops`, what: `  its GFLOP/s, ${t} thread(s)`, value: gflops, unit: 'GFLOP/s' });
     rows.push({ id: `recommend.t${t}.of-sgemm`, what: `  share of sgemm on ${t} thread(s)`, value: (100 * gflops) / sgemm, unit: '%' });
     const bare = await timeMedian(runs, () => model.recommendBatch(users, { k: 1, filterSeen: false, threads: t }));
-    rows.push({ id: `recommend.bare.t${t}.of-sgemm`, what: `  k=1, no filtering (GEMM-bound), share of sgemm, ${t} thread(s)`, value: (100 * flop) / bare / 1e9 / sgemm, unit: '%' });
+    rows.push({
+      id: `recommend.bare.t${t}.of-sgemm`,
+      what: `  k=1, no filtering (GEMM-bound), share of sgemm, ${t} thread(s)`,
+      value: (100 * flop) / bare / 1e9 / sgemm,
+      unit: '%',
+    });
   }
 
   const single = items.slice(0, quick ? 500 : 2000);
@@ -99,8 +110,16 @@ function kernelVersusTwin(users = 4096, items = 8192) {
   const u = Float32Array.from({ length: users * FACTORS }, () => rng.normal());
   const v = Float32Array.from({ length: items * FACTORS }, () => rng.normal());
   const args = (rows, threads) => ({
-    query: u, rows, offset: 0, target: v, factors: FACTORS, excludeSelf: false, k, threads,
-    items: new Int32Array(rows.length * k), scores: new Float32Array(rows.length * k),
+    query: u,
+    rows,
+    offset: 0,
+    target: v,
+    factors: FACTORS,
+    excludeSelf: false,
+    k,
+    threads,
+    items: new Int32Array(rows.length * k),
+    scores: new Float32Array(rows.length * k),
   });
   const perUser = (n, run) => {
     const start = process.hrtime.bigint();

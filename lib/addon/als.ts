@@ -43,14 +43,7 @@ export interface AlsBinding {
   /** out (factors × factors) = YᵀY for y (rows × factors); synchronous. */
   alsGram(y: Float32Array, rows: number, factors: number, out: Float32Array): void;
   /** Solves every row of `x` against fixed `y` given `gram` = YᵀY (a half-sweep is alsGram, then this). */
-  alsSolveRows(
-    rows: SparseRows,
-    y: Float32Array,
-    gram: Float32Array,
-    x: Float32Array,
-    options: AlsKernelOptions,
-    cancel?: Int32Array,
-  ): Promise<void>;
+  alsSolveRows(rows: SparseRows, y: Float32Array, gram: Float32Array, x: Float32Array, options: AlsKernelOptions, cancel?: Int32Array): Promise<void>;
   /** alsSolveRows on the calling thread (options.threads ignored), for single-row fold-ins. */
   alsSolveRowsSync(rows: SparseRows, y: Float32Array, gram: Float32Array, x: Float32Array, options: AlsKernelOptions): void;
 }
@@ -86,10 +79,14 @@ const addonFunctions = bindingOf<AlsAddonFunctions>({
 });
 
 /** The binding with positional arguments, each call packed into the addon's one object. */
-export const alsBinding = adaptedBinding(addonFunctions, (addon): AlsBinding => ({
-  alsIteration: (byUser, byItem, userFactors, itemFactors, options, cancel) => addon.alsIteration({ byUser, byItem, userFactors, itemFactors, options, cancel }),
-  alsLoss: (byUser, byItem, userFactors, itemFactors, options, cancel) => addon.alsLoss({ byUser, byItem, userFactors, itemFactors, options, cancel }),
-  alsGram: (y, rows, factors, out) => addon.alsGram({ y, rows, factors, out }),
-  alsSolveRows: (rows, y, gram, x, options, cancel) => addon.alsSolveRows({ rows, y, gram, x, options, cancel }),
-  alsSolveRowsSync: (rows, y, gram, x, options) => addon.alsSolveRowsSync({ rows, y, gram, x, options }),
-}));
+export const alsBinding = adaptedBinding(
+  addonFunctions,
+  (addon): AlsBinding => ({
+    alsIteration: (byUser, byItem, userFactors, itemFactors, options, cancel) =>
+      addon.alsIteration({ byUser, byItem, userFactors, itemFactors, options, cancel }),
+    alsLoss: (byUser, byItem, userFactors, itemFactors, options, cancel) => addon.alsLoss({ byUser, byItem, userFactors, itemFactors, options, cancel }),
+    alsGram: (y, rows, factors, out) => addon.alsGram({ y, rows, factors, out }),
+    alsSolveRows: (rows, y, gram, x, options, cancel) => addon.alsSolveRows({ rows, y, gram, x, options, cancel }),
+    alsSolveRowsSync: (rows, y, gram, x, options) => addon.alsSolveRowsSync({ rows, y, gram, x, options }),
+  }),
+);

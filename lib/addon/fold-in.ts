@@ -31,6 +31,9 @@ interface FoldInAddonFunctions {
 const addonFunctions = bindingOf<FoldInAddonFunctions>({ sync: ['foldInSolve'], async: [] });
 
 /** The binding with the problem and `out` apart, packed into the addon's one object. */
-export const foldInBinding = adaptedBinding(addonFunctions, (addon): FoldInBinding => ({
-  foldInSolve: (problem, out) => addon.foldInSolve({ ...problem, out }),
-}));
+export const foldInBinding = adaptedBinding(
+  addonFunctions,
+  (addon): FoldInBinding => ({
+    foldInSolve: (problem, out) => addon.foldInSolve({ ...problem, out }),
+  }),
+);

@@ -56,7 +56,6 @@ export function allocateGrid(nnz: number, blocks: number): SgdGrid {
   };
 }
 
-
 export interface SgdBinding {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
   sgdLayout(
@@ -88,11 +87,14 @@ interface SgdAddonFunctions {
 const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict'], async: ['sgdLayout', 'sgdEpoch'] });
 
 /** The binding with the twin's argument shapes, each call packed into the addon's one object. */
-export const sgdBinding = adaptedBinding(addonFunctions, (addon): SgdBinding => ({
-  sgdLayout: (users, items, ratings, options, grid) => addon.sgdLayout({ users, items, ratings, ...options, grid }),
-  sgdEpoch: (grid, model, step, cancel) => addon.sgdEpoch({ grid, model, step, cancel }),
-  sgdPredict: (model, users, items, out, options) => addon.sgdPredict({ model, users, items, out, ...options }),
-}));
+export const sgdBinding = adaptedBinding(
+  addonFunctions,
+  (addon): SgdBinding => ({
+    sgdLayout: (users, items, ratings, options, grid) => addon.sgdLayout({ users, items, ratings, ...options, grid }),
+    sgdEpoch: (grid, model, step, cancel) => addon.sgdEpoch({ grid, model, step, cancel }),
+    sgdPredict: (model, users, items, out, options) => addon.sgdPredict({ model, users, items, out, ...options }),
+  }),
+);
 
 const f = Math.fround;
 const lanes = new Float64Array(8);

@@ -29,7 +29,10 @@ export class AtomicFile {
     let handle: FileHandle | undefined;
     try {
       handle = await open(tmp, 'wx');
-      const mode = await stat(target).then((s) => s.mode & 0o7777, () => undefined);
+      const mode = await stat(target).then(
+        (s) => s.mode & 0o7777,
+        () => undefined,
+      );
       if (mode !== undefined) await chmod(tmp, mode);
       return new AtomicFile(target, tmp, handle);
     } catch (e) {

@@ -55,8 +55,10 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   progress.stop();
   const { train, test, itemNames } = data;
   const name = (code: RawId) => itemNames.get(String(code)) || String(code);
-  say(`Online Retail (UCI, CC BY 4.0): ${data.summary.kept} purchase lines of ${train.nUsers} customers and ${train.nItems} products before ` +
-    `${new Date(data.cutoff * 1000).toISOString().slice(0, 10)}; the following 30 days are held out (${test.nnz} customer-product pairs).`);
+  say(
+    `Online Retail (UCI, CC BY 4.0): ${data.summary.kept} purchase lines of ${train.nUsers} customers and ${train.nItems} products before ` +
+      `${new Date(data.cutoff * 1000).toISOString().slice(0, 10)}; the following 30 days are held out (${test.nnz} customer-product pairs).`,
+  );
 
   // The report's training curve needs the loss, which costs about one extra CG step per iteration.
   const model = new ImplicitALS(flags.report ? { calculateLoss: true } : {});
@@ -131,7 +133,15 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   say(`\nDone in ${seconds.toFixed(1)} s.`);
   if (flags.json) {
-    printJson({ data: { ...data.summary, cutoff: data.cutoff, trainInteractions: train.nnz, testInteractions: test.nnz }, fitSeconds, customers: shown, customersChosen: CHOSEN, similar, metrics: report, seconds });
+    printJson({
+      data: { ...data.summary, cutoff: data.cutoff, trainInteractions: train.nnz, testInteractions: test.nnz },
+      fitSeconds,
+      customers: shown,
+      customersChosen: CHOSEN,
+      similar,
+      metrics: report,
+      seconds,
+    });
   }
 }
 

@@ -105,5 +105,7 @@ async function evaluateImplicit(flags: EvaluateFlags, train: Interactions, testR
   const line = (cells: string[]) => process.stdout.write(cells.map((c, j) => (j === 0 ? c.padEnd(12) : c.padStart(12))).join('') + '\n');
   line([`@${flags.k}`, ...names]);
   for (const m of RANKING_METRICS) line([m, ...names.map((n) => report.models[n]![m].toFixed(4))]);
-  process.stdout.write(`${report.users} users evaluated` + (droppedEntries ? `; ${droppedEntries} test interactions with unseen users or items dropped` : '') + '\n');
+  process.stdout.write(
+    `${report.users} users evaluated` + (droppedEntries ? `; ${droppedEntries} test interactions with unseen users or items dropped` : '') + '\n',
+  );
 }

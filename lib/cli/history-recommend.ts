@@ -23,13 +23,19 @@ export interface HistoryFlags extends ReadFlags, ModelFileFlags {
 
 export async function recommendFromHistory(model: LoadedModel, flags: HistoryFlags, options: RecommendOptions): Promise<void> {
   if (!model.supportsRecalculate) {
-    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--history needs a model type that folds users in; the ${model.type} model in ${flags.modelFile} does not`);
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--history needs a model type that folds users in; the ${model.type} model in ${flags.modelFile} does not`,
+    );
   }
   const read = await readForCli(flags.history, readOptionsFrom(flags), createProgress(!flags.quiet));
   const { interactions } = read;
   const hasValues = read.format.columns.value !== null || read.format.columns.type !== null;
   if (!hasValues && isRatingModel(model.type)) {
-    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${flags.history}: the ${model.type} model folds users in from ratings: give the history a value column (--value-col)`);
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${flags.history}: the ${model.type} model folds users in from ratings: give the history a value column (--value-col)`,
+    );
   }
   const m = interactions.byUser;
   const sink = await CsvSink.open(flags.out, ['user', 'item', 'rank', 'score', 'source'], { rawIds: flags.rawIds });

@@ -12,9 +12,7 @@ export interface ModelFileFlags {
 }
 
 export function addModelFileFlag(cmd: Command, description: string): Command {
-  cmd
-    .option('--model-file <file>', description)
-    .addOption(new Option('--model <file>', 'deprecated spelling of --model-file').hideHelp());
+  cmd.option('--model-file <file>', description).addOption(new Option('--model <file>', 'deprecated spelling of --model-file').hideHelp());
   return cmd.hook('preAction', (command) => {
     const opts = command.opts<{ modelFile?: string; model?: string }>();
     const old = opts.model;
@@ -22,7 +20,9 @@ export function addModelFileFlag(cmd: Command, description: string): Command {
       command.error('error: give the model file once, as --model-file (--model is its deprecated spelling)');
     }
     if (old !== undefined) {
-      process.stderr.write(`mfrec: --model FILE is deprecated in ${command.name()}: use --model-file FILE (--model names a model type in train, evaluate and tune)\n`);
+      process.stderr.write(
+        `mfrec: --model FILE is deprecated in ${command.name()}: use --model-file FILE (--model names a model type in train, evaluate and tune)\n`,
+      );
       command.setOptionValue('modelFile', old);
     }
     if (command.getOptionValue('modelFile') === undefined) command.error("error: required option '--model-file <file>' not specified");

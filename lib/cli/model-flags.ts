@@ -29,12 +29,12 @@ export function addModelFlags(cmd: Command): Command {
     .option('--regularization <x>', 'L2 regularization', numberArg(0))
     .option('--alpha <x>', 'ALS confidence scale: confidence = 1 + alpha * value', numberArg(0))
     .addOption(
-      new Option('--confidence <c>', 'ALS: values become confidence linearly (1 + alpha·value) or by log (1 + alpha·log(1 + value/epsilon), for counts with long tails)').choices([
-        'linear',
-        'log',
-      ]),
+      new Option(
+        '--confidence <c>',
+        'ALS: values become confidence linearly (1 + alpha·value) or by log (1 + alpha·log(1 + value/epsilon), for counts with long tails)',
+      ).choices(['linear', 'log']),
     )
-    .option('--epsilon <x>', "ALS: scale of --confidence log (default 1)", numberArg(0))
+    .option('--epsilon <x>', 'ALS: scale of --confidence log (default 1)', numberArg(0))
     .addOption(new Option('--solver <s>', 'ALS solver').choices(['cg', 'cholesky']))
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
     .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))

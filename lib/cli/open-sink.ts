@@ -27,7 +27,10 @@ const COLUMN_TYPES: Record<string, TableColumn['type']> = {
 /** Opens `out` (undefined or '-': stdout) for rows with these columns; a database gets raw ids (no spreadsheet guard). */
 export async function openSink(out: string | undefined, header: string[], options: CsvSinkOptions = {}): Promise<RowSink> {
   if (!isPostgresUrl(out)) return CsvSink.open(out, header, options);
-  return PostgresTableWriter.open(out, header.map((name) => ({ name, type: COLUMN_TYPES[name] ?? 'text' })));
+  return PostgresTableWriter.open(
+    out,
+    header.map((name) => ({ name, type: COLUMN_TYPES[name] ?? 'text' })),
+  );
 }
 
 /** `--out` as checkOutputPaths takes it: a database URL is no file path. */

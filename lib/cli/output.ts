@@ -40,7 +40,8 @@ export function isFormulaLike(s: string): boolean {
   return /^[=+\-@\t\r]/.test(s) && !PLAIN_NUMBER.test(s);
 }
 
-export const RAW_IDS_HELP = "write ids exactly as they are (by default an id starting with = + - @ gets a leading ' so that a spreadsheet shows it as text instead of running it)";
+export const RAW_IDS_HELP =
+  "write ids exactly as they are (by default an id starting with = + - @ gets a leading ' so that a spreadsheet shows it as text instead of running it)";
 
 export interface CsvSinkOptions {
   /** Write ids exactly as they are, even those a spreadsheet would run as formulas. */
@@ -110,12 +111,19 @@ export class CsvSink {
     if (this.failure !== undefined) throw writeError(this.out!, this.failure);
     const ok = this.stream.write(fields.map((f) => this.field(f)).join(',') + '\n');
     // once() rejects on 'error': a failing disk cannot leave us waiting for a drain that never comes.
-    if (!ok) return once(this.stream, 'drain').then(() => undefined, (e: unknown) => Promise.reject(writeError(this.out ?? 'stdout', e)));
+    if (!ok)
+      return once(this.stream, 'drain').then(
+        () => undefined,
+        (e: unknown) => Promise.reject(writeError(this.out ?? 'stdout', e)),
+      );
   }
 
   async commit(): Promise<void> {
     if (this.guarded > 0) {
-      const ids = this.guarded === 1 ? '1 id starting with = + - @ (a spreadsheet formula) was' : `${this.guarded} ids starting with = + - @ (a spreadsheet formula) were`;
+      const ids =
+        this.guarded === 1
+          ? '1 id starting with = + - @ (a spreadsheet formula) was'
+          : `${this.guarded} ids starting with = + - @ (a spreadsheet formula) were`;
       process.stderr.write(`mfrec: ${ids} written with a leading ' ; --raw-ids writes them as they are\n`);
     }
     if (this.tmp === undefined) return;

@@ -32,7 +32,13 @@ export function registerPredict(program: Command): void {
     .option('--quiet', 'no progress bar');
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: PredictFlags) => {
-    await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: 'FILE', path: file }, { flag: '--model-file', path: flags.modelFile }]);
+    await checkOutputPaths(
+      [{ flag: '--out', path: flags.out }],
+      [
+        { flag: 'FILE', path: file },
+        { flag: '--model-file', path: flags.modelFile },
+      ],
+    );
     const loaded = await loadModel(flags.modelFile);
     if (!isRatingModel(loaded.type)) {
       throw new MfrecError(

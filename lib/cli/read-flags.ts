@@ -68,7 +68,7 @@ export function addReadFlags(cmd: Command): Command {
     .option('--item-col <col>', 'item column: header name or 0-based position', columnArg)
     .option('--value-col <col>', 'value (rating, count) column', columnArg)
     .option('--time-col <col>', 'timestamp column (numbers, or dates YYYY-MM-DD[ HH:MM:SS])', columnArg)
-    .option('--type-col <col>', 'interaction type column (view, cart, purchase...): each line weighs its type\'s weight', columnArg)
+    .option('--type-col <col>', "interaction type column (view, cart, purchase...): each line weighs its type's weight", columnArg)
     .option('--type-weights <list>', 'weight of each interaction type (default view=1,cart=3,purchase=5)', typeWeightsArg)
     .option('--implicit', 'no value column: every line counts 1')
     .addOption(

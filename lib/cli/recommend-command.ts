@@ -32,16 +32,14 @@ interface RecommendFlags extends ReadFlags, ModelFileFlags {
 const BLOCK = 2048;
 
 export function registerRecommend(program: Command): void {
-  const cmd = program
-    .command('recommend')
-    .description('top-k items per user from a trained model, as CSV user,item,rank,score,source');
+  const cmd = program.command('recommend').description('top-k items per user from a trained model, as CSV user,item,rank,score,source');
   addModelFileFlag(cmd, 'model file written by mfrec train')
     .option('--user <id...>', 'one or more user ids')
     .option('--all', 'every user the model knows')
     .option(
       '--history <file>',
       'recent interactions (user,item[,value] rows; read with the flags below): each user in the file is folded in ' +
-        'from their rows, without retraining (a known user\'s trained vector is replaced by the fold-in)',
+        "from their rows, without retraining (a known user's trained vector is replaced by the fold-in)",
     )
     .option('--shard <i/n>', 'with --all: only users whose index modulo n is i-1 (split a batch job over n processes)', shardArg)
     .option('--k <n>', 'items per user', intArg(1), 10)
@@ -55,7 +53,13 @@ export function registerRecommend(program: Command): void {
     const modes = [flags.user !== undefined, flags.all === true, flags.history !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'Give exactly one of --user ID, --all or --history FILE');
     if (flags.shard && !flags.all) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--shard applies to --all only');
-    await checkOutputPaths([{ flag: '--out', path: fileOut(flags.out) }], [{ flag: '--model-file', path: flags.modelFile }, { flag: '--history', path: flags.history }]);
+    await checkOutputPaths(
+      [{ flag: '--out', path: fileOut(flags.out) }],
+      [
+        { flag: '--model-file', path: flags.modelFile },
+        { flag: '--history', path: flags.history },
+      ],
+    );
     const model = await loadModel(flags.modelFile);
     if (flags.history !== undefined) {
       return recommendFromHistory(model, flags as HistoryFlags, { k: flags.k, filterSeen: !flags.keepSeen });

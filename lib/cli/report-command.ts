@@ -32,9 +32,7 @@ interface ReportFlags extends ReadFlags, ModelFileFlags {
 }
 
 export function registerReport(program: Command): void {
-  const cmd = program
-    .command('report')
-    .description('write a self-contained HTML report of a model: accuracy at k, distributions, examples, tuning trials');
+  const cmd = program.command('report').description('write a self-contained HTML report of a model: accuracy at k, distributions, examples, tuning trials');
   addModelFileFlag(cmd, 'model file written by mfrec train')
     .requiredOption('--train <file>', 'the training interactions')
     .requiredOption('--test <file>', 'held-out interactions (same format as --train)')
@@ -48,7 +46,12 @@ export function registerReport(program: Command): void {
   cmd.action(async (flags: ReportFlags) => {
     await checkOutputPaths(
       [{ flag: '--out', path: flags.out }],
-      [{ flag: '--model-file', path: flags.modelFile }, { flag: '--train', path: flags.train }, { flag: '--test', path: flags.test }, { flag: '--trials', path: flags.trials }],
+      [
+        { flag: '--model-file', path: flags.modelFile },
+        { flag: '--train', path: flags.train },
+        { flag: '--test', path: flags.test },
+        { flag: '--trials', path: flags.trials },
+      ],
     );
     const model = await loadModel(flags.modelFile);
     const readOptions = readOptionsFrom(flags);

@@ -15,9 +15,7 @@ interface SimilarFlags extends ModelFileFlags {
 }
 
 export function registerSimilar(program: Command): void {
-  const cmd = program
-    .command('similar')
-    .description('items most similar to the given items (cosine of factor vectors), as CSV item,similar,rank,score');
+  const cmd = program.command('similar').description('items most similar to the given items (cosine of factor vectors), as CSV item,similar,rank,score');
   addModelFileFlag(cmd, 'model file written by mfrec train')
     .requiredOption('--item <id...>', 'one or more item ids')
     .option('--k <n>', 'similar items per item', intArg(1), 10)

@@ -6,6 +6,7 @@
  * (see split-lines.ts), header included. Both files are written under
  * temporary names and renamed into place only once both are complete.
  */
+import type { Stats } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
@@ -42,7 +43,10 @@ export function registerSplit(program: Command): void {
     .requiredOption('--out-dir <dir>', 'folder of the two files (created if missing); they are named train and test, with the extension of FILE')
     .option('--test-fraction <x>', 'share of the (user, item) pairs that go to test, strictly between 0 and 1', fractionArg, 0.2)
     .addOption(
-      new Option('--by <how>', "user: that share of each user's pairs (users with one pair stay in train); random: of all pairs; time: the latest pairs (needs a time column)")
+      new Option(
+        '--by <how>',
+        "user: that share of each user's pairs (users with one pair stay in train); random: of all pairs; time: the latest pairs (needs a time column)",
+      )
         .choices(['user', 'random', 'time'])
         .default('user'),
     )
@@ -84,7 +88,7 @@ async function runSplit(file: string, flags: SplitFlags): Promise<void> {
     throw new MfrecError(ErrorCodes.IO, `Cannot create --out-dir ${flags.outDir}: ${(e as Error).message}`, { cause: e });
   }
   const outputs = { train: await AtomicFile.create(targets.train), test: undefined as AtomicFile | undefined };
-  let lines;
+  let lines: Awaited<ReturnType<typeof copyLinesBySide>>;
   try {
     outputs.test = await AtomicFile.create(targets.test);
     const copy = withReadProgress(file, readOptions, progress, 'splitting');
@@ -130,14 +134,17 @@ function outputNames(file: string, dir: string): { train: string; test: string }
 
 /** The file is read twice (once to split, once to copy its lines): a pipe or a device cannot be. */
 async function checkRegularFile(file: string): Promise<void> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(file);
   } catch (e) {
     throw ioError(file, e);
   }
   if (!info.isFile()) {
-    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `split reads its input twice and needs a regular file: ${file} is not one (a pipe or a device?); save it to a file first`);
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `split reads its input twice and needs a regular file: ${file} is not one (a pipe or a device?); save it to a file first`,
+    );
   }
 }
 

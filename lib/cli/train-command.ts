@@ -36,7 +36,13 @@ export function registerTrain(program: Command): void {
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: TrainFlags) => {
     // Before hours of training: an unwritable --out, or one naming an input, fails now.
-    await checkOutputPaths([{ flag: '--out', path: flags.out }], [{ flag: 'FILE', path: file }, { flag: '--validation', path: flags.validation }]);
+    await checkOutputPaths(
+      [{ flag: '--out', path: flags.out }],
+      [
+        { flag: 'FILE', path: file },
+        { flag: '--validation', path: flags.validation },
+      ],
+    );
     const progress = createProgress(!flags.json && !flags.quiet);
     const model = createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);
@@ -53,7 +59,8 @@ export function registerTrain(program: Command): void {
         ...(validation ? { validation } : {}),
         onIteration: (r) => {
           iterations.push(r);
-          const detail = r.validationRmse !== undefined ? `val RMSE ${r.validationRmse.toFixed(4)}` : r.trainRmse !== undefined ? `RMSE ${r.trainRmse.toFixed(4)}` : '';
+          const detail =
+            r.validationRmse !== undefined ? `val RMSE ${r.validationRmse.toFixed(4)}` : r.trainRmse !== undefined ? `RMSE ${r.trainRmse.toFixed(4)}` : '';
           progress.update(r.iteration, detail);
         },
       });
@@ -76,7 +83,10 @@ export function registerTrain(program: Command): void {
     if (flags.json) return printJson(summary);
     printTable([
       ['model', `${flags.model} → ${flags.out}`],
-      ['data', `${summary.users} users, ${summary.items} items, ${summary.interactions} interactions${data.skipped ? ` (${data.skipped} bad lines skipped)` : ''}`],
+      [
+        'data',
+        `${summary.users} users, ${summary.items} items, ${summary.interactions} interactions${data.skipped ? ` (${data.skipped} bad lines skipped)` : ''}`,
+      ],
       ['trained', `${iterations.length} iterations in ${seconds.toFixed(2)} s`],
       ...lastMetrics(iterations),
     ]);

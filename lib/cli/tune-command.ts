@@ -97,8 +97,15 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs --test: the report measures the final model on held-out data');
   }
   await checkOutputPaths(
-    [{ flag: '--out', path: flags.out }, { flag: '--trials', path: flags.trials }, { flag: '--report', path: flags.report }],
-    [{ flag: 'TRAIN', path: trainFile }, { flag: '--test', path: flags.test }],
+    [
+      { flag: '--out', path: flags.out },
+      { flag: '--trials', path: flags.trials },
+      { flag: '--report', path: flags.report },
+    ],
+    [
+      { flag: 'TRAIN', path: trainFile },
+      { flag: '--test', path: flags.test },
+    ],
   );
   const space = spaceOf(flags.space);
   const validation = validationOf(flags);
@@ -198,7 +205,11 @@ async function runTune(trainFile: string, flags: TuneFlags): Promise<void> {
   const line = (cells: string[]) => process.stdout.write(cells.map((c, j) => (j === 0 ? c.padEnd(12) : c.padStart(12))).join('') + '\n');
   line([`@${test.k}`, ...names]);
   for (const m of RANKING_ROWS) line([m, ...names.map((n) => test.models[n]![m].toFixed(4))]);
-  process.stdout.write(`${test.users} users evaluated` + (test.droppedTestInteractions ? `; ${test.droppedTestInteractions} test interactions with unseen users or items dropped` : '') + '\n');
+  process.stdout.write(
+    `${test.users} users evaluated` +
+      (test.droppedTestInteractions ? `; ${test.droppedTestInteractions} test interactions with unseen users or items dropped` : '') +
+      '\n',
+  );
 }
 
 type TestReport = { rmse: number; mae: number; count: number } | (RankingComparison & { droppedTestInteractions: number });

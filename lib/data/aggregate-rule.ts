@@ -9,8 +9,21 @@ import type { ReadFormat } from './read-options.js';
 
 /** Value column names that count things: repeated lines add up. */
 const COUNT_NAMES = new Set([
-  'count', 'counts', 'quantity', 'qty', 'plays', 'playcount', 'clicks', 'views', 'amount', 'weight', 'confidence',
-  'frequency', 'freq', 'times', 'units',
+  'count',
+  'counts',
+  'quantity',
+  'qty',
+  'plays',
+  'playcount',
+  'clicks',
+  'views',
+  'amount',
+  'weight',
+  'confidence',
+  'frequency',
+  'freq',
+  'times',
+  'units',
 ]);
 
 export interface AggregateRule {

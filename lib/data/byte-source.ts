@@ -48,7 +48,7 @@ export type ReadProgress = (bytesRead: number, totalBytes: number) => void;
  * pipe, whose size is unknown).
  */
 export async function openFile(path: string, onProgress?: ReadProgress): Promise<ByteSource> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
     const stat = await handle.stat();

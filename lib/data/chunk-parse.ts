@@ -4,7 +4,7 @@
  * tables live as long as the thread), and line numbers count from the chunk's
  * start; the reading thread fixes both when it merges the chunks in file order.
  */
-import { ChunkIds } from './field-parse.js';
+import type { ChunkIds } from './field-parse.js';
 import { InteractionCollector, type ChunkEntries } from './interaction-collector.js';
 import type { BadLine } from './read-options.js';
 import type { RecordRules } from './record-reader.js';

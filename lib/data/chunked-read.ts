@@ -176,12 +176,7 @@ export interface ChunkedReadOptions {
  * Parses `input` into `collector` with parsing threads. Inputs shorter than
  * {@link MIN_CHUNKS_FOR_THREADS} chunks are parsed on this thread.
  */
-export async function parseChunked(
-  input: ChunkedInput,
-  collector: InteractionCollector,
-  rules: RecordRules,
-  options: ChunkedReadOptions,
-): Promise<void> {
+export async function parseChunked(input: ChunkedInput, collector: InteractionCollector, rules: RecordRules, options: ChunkedReadOptions): Promise<void> {
   const reader = new InputReader(input);
   const cutter = new ChunkCutter(options.chunkBytes);
   const cuts: Cut[] = [];

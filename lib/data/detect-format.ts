@@ -27,24 +27,87 @@ const CANDIDATES: readonly Delimiter[] = ['::', '\t', ',', ';', '|', ' '];
 /** Header names recognised for each role, compared lowercased without spaces, '_' or '-'. */
 const KNOWN_NAMES = {
   user: [
-    'user', 'userid', 'uid', 'customer', 'customerid', 'client', 'clientid', 'visitor', 'visitorid',
-    'member', 'memberid', 'account', 'accountid', 'buyer', 'buyerid', 'reviewer', 'reviewerid',
-    'person', 'personid', 'session', 'sessionid', 'visit', 'visitid', 'shopper', 'shopperid', 'cookie', 'cookieid',
-    'device', 'deviceid',
+    'user',
+    'userid',
+    'uid',
+    'customer',
+    'customerid',
+    'client',
+    'clientid',
+    'visitor',
+    'visitorid',
+    'member',
+    'memberid',
+    'account',
+    'accountid',
+    'buyer',
+    'buyerid',
+    'reviewer',
+    'reviewerid',
+    'person',
+    'personid',
+    'session',
+    'sessionid',
+    'visit',
+    'visitid',
+    'shopper',
+    'shopperid',
+    'cookie',
+    'cookieid',
+    'device',
+    'deviceid',
   ],
   item: [
-    'item', 'itemid', 'iid', 'movie', 'movieid', 'product', 'productid', 'sku', 'stockcode',
-    'article', 'articleid', 'asin', 'book', 'bookid', 'isbn', 'track', 'trackid', 'song', 'songid',
-    'artist', 'artistid', 'content', 'contentid', 'video', 'videoid', 'offer', 'offerid', 'productcode',
-    'itemcode', 'variant', 'variantid',
+    'item',
+    'itemid',
+    'iid',
+    'movie',
+    'movieid',
+    'product',
+    'productid',
+    'sku',
+    'stockcode',
+    'article',
+    'articleid',
+    'asin',
+    'book',
+    'bookid',
+    'isbn',
+    'track',
+    'trackid',
+    'song',
+    'songid',
+    'artist',
+    'artistid',
+    'content',
+    'contentid',
+    'video',
+    'videoid',
+    'offer',
+    'offerid',
+    'productcode',
+    'itemcode',
+    'variant',
+    'variantid',
   ],
-  value: [
-    'rating', 'value', 'score', 'count', 'quantity', 'qty', 'weight', 'stars', 'plays', 'playcount',
-    'clicks', 'confidence', 'preference', 'amount',
-  ],
+  value: ['rating', 'value', 'score', 'count', 'quantity', 'qty', 'weight', 'stars', 'plays', 'playcount', 'clicks', 'confidence', 'preference', 'amount'],
   time: [
-    'timestamp', 'time', 'date', 'datetime', 'ts', 'eventtime', 'createdat', 'invoicedate', 'unixtime', 'epoch',
-    'orderedat', 'orderdate', 'purchasedat', 'purchasedate', 'eventdate', 'occurredat',
+    'timestamp',
+    'time',
+    'date',
+    'datetime',
+    'ts',
+    'eventtime',
+    'createdat',
+    'invoicedate',
+    'unixtime',
+    'epoch',
+    'orderedat',
+    'orderdate',
+    'purchasedat',
+    'purchasedate',
+    'eventdate',
+    'occurredat',
   ],
   /** Names of an interaction type column: they tell a header, but the type column itself is never guessed. */
   type: ['event', 'eventtype', 'type', 'action', 'interaction', 'interactiontype', 'behavior', 'behaviour'],
@@ -206,8 +269,7 @@ export function guessHeader(rows: readonly string[][]): HeaderGuess {
   const named = first.filter((f) => knownRole(f) !== undefined).length;
   const numbers = first.some(isNumeric);
   if (named >= 2 && !numbers) return { header: true, sure: true };
-  const numericBelow =
-    rest.length > 0 && first.some((f, c) => !isNumeric(f) && rest.every((r) => r[c] !== undefined && isNumeric(r[c]!)));
+  const numericBelow = rest.length > 0 && first.some((f, c) => !isNumeric(f) && rest.every((r) => r[c] !== undefined && isNumeric(r[c]!)));
   if (numericBelow) return { header: true, sure: named > 0 };
   return { header: false, sure: named === 0 || numbers };
 }
@@ -277,8 +339,7 @@ export function resolveColumns(names: readonly string[] | null, fieldCount: numb
     if (columns[role] === null) {
       throw new MfrecError(
         ErrorCodes.INVALID_ARGUMENT,
-        `Cannot tell which column holds the ${role}s; pass ${OPTION_OF[role]}` +
-          (names ? `. The header's columns are: ${printable(names.join(', '))}` : ''),
+        `Cannot tell which column holds the ${role}s; pass ${OPTION_OF[role]}` + (names ? `. The header's columns are: ${printable(names.join(', '))}` : ''),
       );
     }
   }
@@ -288,10 +349,7 @@ export function resolveColumns(names: readonly string[] | null, fieldCount: numb
     if (c === null) continue;
     const other = used.get(c);
     if (other) {
-      throw new MfrecError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `Column ${c} cannot be both the ${other} and the ${role} column`,
-      );
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Column ${c} cannot be both the ${other} and the ${role} column`);
     }
     used.set(c, role);
   }
@@ -302,10 +360,7 @@ function position(ref: ColumnRef, option: string, names: readonly string[] | nul
   if (typeof ref === 'number') {
     if (!Number.isInteger(ref) || ref < 0) throw invalid('a column name or a 0-based column position', option, ref);
     if (ref >= fieldCount) {
-      throw new MfrecError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `Column ${ref} given for ${option} does not exist: the first line has ${fieldCount} column(s)`,
-      );
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Column ${ref} given for ${option} does not exist: the first line has ${fieldCount} column(s)`);
     }
     return ref;
   }

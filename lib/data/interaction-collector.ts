@@ -4,7 +4,7 @@
  * Parsing threads run the same collector over a chunk with empty IdMaps; the
  * calling thread then merges their columns in file order (see {@link merge}).
  */
-import { ChunkIds, IdInterner } from './field-parse.js';
+import type { ChunkIds, IdInterner } from './field-parse.js';
 import type { BadLine } from './read-options.js';
 import { MAX_BAD_LINES_KEPT, RecordReader, type RecordRules } from './record-reader.js';
 
@@ -110,18 +110,7 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
     this.data = new EntryColumns(rules.format.columns.time !== null, capacity);
   }
 
-  protected accept(
-    buf: Buffer,
-    _line: number,
-    us: number,
-    ue: number,
-    uq: number,
-    is: number,
-    ie: number,
-    iq: number,
-    value: number,
-    time: number,
-  ): void {
+  protected accept(buf: Buffer, _line: number, us: number, ue: number, uq: number, is: number, ie: number, iq: number, value: number, time: number): void {
     const d = this.data;
     if (d.n === d.u.length) d.grow();
     const k = d.n++;
@@ -138,13 +127,7 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
    * here uses it, so merging chunks in file order gives every id the index a
    * single pass over the file would have given it.
    */
-  merge(
-    this: InteractionCollector<IdInterner>,
-    chunk: ChunkEntries,
-    firstLine: number,
-    users: ThreadIds,
-    items: ThreadIds,
-  ): void {
+  merge(this: InteractionCollector<IdInterner>, chunk: ChunkEntries, firstLine: number, users: ThreadIds, items: ThreadIds): void {
     this.skipHeader = false;
     const d = this.data;
     if (d.n + chunk.n > d.capacity) d.reserve(Math.max(d.n + chunk.n, Math.floor(d.capacity * 1.5)));

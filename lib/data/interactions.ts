@@ -62,8 +62,7 @@ export class Interactions {
       i[k] = addId(itemMap, items[k], 'items', k);
     }
     const values = o.values === undefined ? new Float32Array(n).fill(1) : finiteArray('values', o.values as ArrayLike<number>, n, Float32Array);
-    const timestamps =
-      o.timestamps === undefined ? undefined : finiteArray('timestamps', o.timestamps as ArrayLike<number>, n, Float64Array);
+    const timestamps = o.timestamps === undefined ? undefined : finiteArray('timestamps', o.timestamps as ArrayLike<number>, n, Float64Array);
     return Interactions.fromIndices(userMap, itemMap, u, i, values, timestamps, aggregate);
   }
 
@@ -252,12 +251,7 @@ function addId(map: IdMap, id: unknown, name: string, k: number): number {
   throw invalid('a string or finite number id', `${name}[${k}]`, id);
 }
 
-function finiteArray<T extends Float32Array | Float64Array>(
-  name: string,
-  a: ArrayLike<number>,
-  n: number,
-  Ctor: { new (n: number): T },
-): T {
+function finiteArray<T extends Float32Array | Float64Array>(name: string, a: ArrayLike<number>, n: number, Ctor: { new (n: number): T }): T {
   if (checkArrayLike(name, a) !== n) throw invalid(`${name} of length ${n} (the length of users)`, name, a);
   const out = new Ctor(n);
   for (let k = 0; k < n; k++) {

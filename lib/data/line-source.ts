@@ -36,7 +36,6 @@ export { preview, type FieldSpans } from './field-split.js';
 /** Longest record accepted (16 MiB): memory stays bounded whatever the input. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
-
 /** What became of a record handed to the sink: done with, still open at a line end, bad across lines. */
 const DONE = 0;
 const OPEN = 1;
@@ -52,7 +51,6 @@ const CLOSES_BADLY = 'closes on a later line into a record that cannot be split'
  * bad, and reading goes on at the next line.
  */
 export const MAX_QUOTED_SPAN_BYTES = 1024 * 1024;
-
 
 export interface RecordSink {
   /**

@@ -110,7 +110,11 @@ class RetailSink implements RecordSink {
       const e = quoted[c] ? ends[c]! : trimEnd(buf, s, ends[c]!);
       return fieldText(buf, s, e, quoted[c]!).trim();
     };
-    if (!this.columns) return this.header(Array.from({ length: count }, (_, c) => text(c)), line);
+    if (!this.columns)
+      return this.header(
+        Array.from({ length: count }, (_, c) => text(c)),
+        line,
+      );
     const col = this.columns;
     this.summary.rows++;
     if (count < this.needed) return this.fail(line, buf, start, end, `expected at least ${this.needed} fields, found ${count}`);
@@ -336,4 +340,3 @@ class PurchaseList {
     return itemNames;
   }
 }
-

@@ -51,10 +51,7 @@ export async function readInteractions(path: string, options?: ReadOptions): Pro
  * {@link readInteractions} (gzipped bytes are recognised too). `source` names
  * the input in error messages (default `'<input>'`).
  */
-export async function parseInteractions(
-  input: string | Uint8Array,
-  options?: ReadOptions & { source?: string },
-): Promise<ReadResult> {
+export async function parseInteractions(input: string | Uint8Array, options?: ReadOptions & { source?: string }): Promise<ReadResult> {
   const settings = checkReadOptions('parseInteractions', options, [...READ_OPTIONS, 'source']);
   const source = options?.source ?? '<input>';
   if (typeof source !== 'string') throw invalid('a string', 'source', source);

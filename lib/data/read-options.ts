@@ -129,8 +129,20 @@ export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 const MIN_CHUNK_BYTES = 1024;
 
 export const READ_OPTIONS = [
-  'delimiter', 'header', 'userCol', 'itemCol', 'valueCol', 'timeCol', 'typeCol', 'typeWeights',
-  'aggregate', 'onBadLine', 'users', 'items', 'threads', 'chunkBytes',
+  'delimiter',
+  'header',
+  'userCol',
+  'itemCol',
+  'valueCol',
+  'timeCol',
+  'typeCol',
+  'typeWeights',
+  'aggregate',
+  'onBadLine',
+  'users',
+  'items',
+  'threads',
+  'chunkBytes',
   'onProgress',
 ] as const;
 
@@ -180,10 +192,7 @@ export function checkReadOptions(where: string, options: unknown, known: readonl
     if (o[name] !== undefined && !(o[name] instanceof IdMap)) throw invalid('an IdMap', name, o[name]);
   }
   const threads = o.threads === undefined ? 0 : integer('threads', o.threads, 0, 1024);
-  const chunkBytes =
-    o.chunkBytes === undefined
-      ? DEFAULT_CHUNK_BYTES
-      : integer('chunkBytes', o.chunkBytes, MIN_CHUNK_BYTES, MAX_RECORD_BYTES);
+  const chunkBytes = o.chunkBytes === undefined ? DEFAULT_CHUNK_BYTES : integer('chunkBytes', o.chunkBytes, MIN_CHUNK_BYTES, MAX_RECORD_BYTES);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalid('a function', 'onProgress', o.onProgress);
   return {
     delimiter,

@@ -10,15 +10,7 @@ import { integer, invalid } from '../validate.js';
 import { ioError, openFile } from './byte-source.js';
 import { fieldText } from './field-parse.js';
 import { checkReadOptions, READ_OPTIONS, type BadLine, type ReadFormat, type ReadNote, type ReadOptions } from './read-options.js';
-import {
-  detectFormat,
-  headThenRest,
-  noValidLines,
-  readHead,
-  RecordReader,
-  rulesOf,
-  type RecordRules,
-} from './record-reader.js';
+import { detectFormat, headThenRest, noValidLines, readHead, RecordReader, rulesOf, type RecordRules } from './record-reader.js';
 
 export const DEFAULT_BATCH_SIZE = 65_536;
 const INITIAL_BATCH_CAPACITY = 4096;
@@ -127,18 +119,7 @@ class RowCollector extends RecordReader {
     this.batch = this.emptyBatch();
   }
 
-  protected accept(
-    buf: Buffer,
-    line: number,
-    us: number,
-    ue: number,
-    uq: number,
-    is: number,
-    ie: number,
-    iq: number,
-    value: number,
-    time: number,
-  ): void {
+  protected accept(buf: Buffer, line: number, us: number, ue: number, uq: number, is: number, ie: number, iq: number, value: number, time: number): void {
     if (this.n === this.batch.lines.length) this.growBatch();
     const b = this.batch;
     const k = this.n++;

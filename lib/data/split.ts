@@ -102,10 +102,7 @@ export function kFold(data: Interactions, options?: { folds?: number; seed?: num
  * (chosen at random, capped so that minTrain stay) to test; users with fewer
  * keep everything in train. Defaults: testFraction 0.25, seed 42, minTrain 1.
  */
-export function perUserSplit(
-  data: Interactions,
-  options?: { testFraction?: number; seed?: number; minTrain?: number },
-): Split {
+export function perUserSplit(data: Interactions, options?: { testFraction?: number; seed?: number; minTrain?: number }): Split {
   const o = knownOptions('perUserSplit', options, ['testFraction', 'seed', 'minTrain']);
   const d = checkData('perUserSplit', data);
   const f = fraction('testFraction', o.testFraction, 0.25);

@@ -57,9 +57,7 @@ function redactText(text: string): string {
  * quote what the user typed (a URL given where a file was expected).
  */
 export function redactPasswords(text: string): string {
-  return text
-    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1@')
-    .replace(/(postgres(?:ql)?:\/\/\S*?[?&]password=)[^&\s]*/gi, '$1…');
+  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1@').replace(/(postgres(?:ql)?:\/\/\S*?[?&]password=)[^&\s]*/gi, '$1…');
 }
 
 /** SQLSTATE classes that mean the request itself is wrong (syntax, unknown table or column, bad value). */

@@ -15,9 +15,7 @@ import { invalid, knownOptions } from '../validate.js';
 import { connect, databaseError, parsePostgresUrl, quoteIdent, tableName, type PostgresTarget } from './connection.js';
 
 /** The rows to read: a query, or a table (all its columns, or the ones named). */
-export type PostgresSource =
-  | { query: string }
-  | { table: string; userCol?: string; itemCol?: string; valueCol?: string; timeCol?: string };
+export type PostgresSource = { query: string } | { table: string; userCol?: string; itemCol?: string; valueCol?: string; timeCol?: string };
 
 /**
  * Reads interactions from PostgreSQL. `url` is a connection URL
@@ -68,10 +66,7 @@ async function* copyChunks(target: PostgresTarget, stream: Readable): AsyncGener
   }
 }
 
-function copySql(
-  target: PostgresTarget,
-  source: PostgresSource | undefined,
-): { sql: string; label: string; columns: Partial<ReadOptions> } {
+function copySql(target: PostgresTarget, source: PostgresSource | undefined): { sql: string; label: string; columns: Partial<ReadOptions> } {
   const given = source === undefined ? (target.table !== undefined ? { table: target.table } : undefined) : source;
   if (given === null || typeof given !== 'object') {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Give a query or a table to read from ${target.shown} ({ query } or { table }, or ?table= in the URL)`);
@@ -83,7 +78,10 @@ function copySql(
     if (query === '') throw invalid('a non-empty SQL query', 'query', given.query);
     return { sql: `COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER true)`, label: 'query', columns: {} };
   }
-  const o = knownOptions('readInteractionsFromPostgres source', given, ['table', 'userCol', 'itemCol', 'valueCol', 'timeCol']) as Record<string, string | undefined>;
+  const o = knownOptions('readInteractionsFromPostgres source', given, ['table', 'userCol', 'itemCol', 'valueCol', 'timeCol']) as Record<
+    string,
+    string | undefined
+  >;
   const table = tableName(o.table, 'table');
   const named = (['userCol', 'itemCol', 'valueCol', 'timeCol'] as const).filter((k) => o[k] !== undefined);
   for (const k of named) if (typeof o[k] !== 'string' || o[k] === '') throw invalid('a column name', k, o[k]);

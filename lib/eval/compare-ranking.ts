@@ -48,12 +48,7 @@ export function popularityScorer(train: Interactions): UserScorer {
 }
 
 /** Evaluates `models` (name → trained model) and popularity at k. `train` and `test` share id maps. */
-export function compareRanking(
-  models: Record<string, FactorModel>,
-  train: Interactions,
-  test: Interactions,
-  options: { k?: number } = {},
-): RankingComparison {
+export function compareRanking(models: Record<string, FactorModel>, train: Interactions, test: Interactions, options: { k?: number } = {}): RankingComparison {
   if (models === null || typeof models !== 'object' || Array.isArray(models)) throw invalid('an object of name → model', 'models', models);
   for (const [name, model] of Object.entries(models)) {
     if (!(model instanceof FactorModel)) throw invalid('a trained model', `models.${name}`, model);

@@ -25,11 +25,7 @@ export interface CrossValidation {
  * Folds run one after the other; each model uses its own threads.
  * Defaults: folds 5, seed 42.
  */
-export async function crossValidate(
-  create: () => ExplicitMF,
-  data: Interactions,
-  options?: { folds?: number; seed?: number },
-): Promise<CrossValidation> {
+export async function crossValidate(create: () => ExplicitMF, data: Interactions, options?: { folds?: number; seed?: number }): Promise<CrossValidation> {
   const o = knownOptions('crossValidate', options, ['folds', 'seed']);
   if (typeof create !== 'function') throw invalid('a function that returns a new ExplicitMF', 'create', create);
   if (!(data instanceof Interactions)) throw invalid('an Interactions instance', 'data', data);

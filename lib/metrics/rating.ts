@@ -6,7 +6,10 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid } from '../validate.js';
 
 function checkPair(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
-  for (const [name, a] of [['predicted', predicted], ['actual', actual]] as const) {
+  for (const [name, a] of [
+    ['predicted', predicted],
+    ['actual', actual],
+  ] as const) {
     if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<number>).length !== 'number') {
       throw invalid('an array of numbers', name, a);
     }

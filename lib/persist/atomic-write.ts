@@ -7,8 +7,8 @@
  * replaced). Every failure is one `ERR_MFREC_IO` line naming the path the
  * caller gave, never the temporary file.
  */
-import { constants } from 'node:fs';
-import { chmod, chown, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { chmod, chown, type FileHandle, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { removeStaleTemps, tempPathFor } from './temp-files.js';
 
@@ -48,7 +48,7 @@ export async function replacedPath(file: string): Promise<string> {
   } catch {
     // Missing or dangling: the write creates `file` itself.
   }
-  let existing;
+  let existing: Stats | undefined;
   try {
     existing = await stat(target);
   } catch {
@@ -68,7 +68,7 @@ export async function replacedPath(file: string): Promise<string> {
  * the group is tried alone, and a failure leaves the writer as owner.
  */
 export async function adoptModeAndOwner(tmp: string, target: string): Promise<void> {
-  let old;
+  let old: Stats | undefined;
   try {
     old = await stat(target);
   } catch {
@@ -94,7 +94,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array): Promise<v
   // Temporary files of writers that were killed go first: they never pile up.
   await removeStaleTemps(target);
   const tmp = tempPathFor(target);
-  let handle;
+  let handle: FileHandle | undefined;
   let created = false;
   try {
     handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);

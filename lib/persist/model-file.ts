@@ -243,7 +243,10 @@ export async function readModelFile(file: string): Promise<ModelFileContents> {
     const info = await handle.stat();
     if (info.isDirectory()) throw new MfrecError(ErrorCodes.IO, `Cannot read model file ${file}: it is a folder`);
     if (!info.isFile()) {
-      throw new MfrecError(ErrorCodes.IO, `Cannot read model file ${file}: not a regular file (a device, pipe or socket); save the model to a file and pass its path`);
+      throw new MfrecError(
+        ErrorCodes.IO,
+        `Cannot read model file ${file}: not a regular file (a device, pipe or socket); save the model to a file and pass its path`,
+      );
     }
     const size = info.size;
     const prefix = Buffer.alloc(Math.min(PREFIX_BYTES, size));

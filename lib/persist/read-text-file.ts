@@ -4,12 +4,12 @@
  * to would block the open), and only up to `maxBytes`.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { ErrorCodes, MfrecError } from '../errors.js';
 
 export async function readTextFile(file: string, what: string, maxBytes: number): Promise<string> {
   const fail = (why: string, cause?: unknown) => new MfrecError(ErrorCodes.IO, `Cannot read ${what} ${file}: ${why}`, { cause });
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {

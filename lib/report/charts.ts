@@ -81,15 +81,38 @@ function trainingCharts(data: ReportData): ChartSpec[] {
       note: 'The objective the model minimises, after each iteration. It should fall and level off.',
       config: {
         type: 'line',
-        data: { labels, datasets: [line('training loss', t.map((p) => p.trainLoss), COLORS.model)] },
+        data: {
+          labels,
+          datasets: [
+            line(
+              'training loss',
+              t.map((p) => p.trainLoss),
+              COLORS.model,
+            ),
+          ],
+        },
         options: { scales: axes('iteration', 'loss'), plugins: legend(false) },
       },
     });
   }
   if (has('trainRmse') || has('validationRmse')) {
     const datasets = [];
-    if (has('trainRmse')) datasets.push(line('train RMSE', t.map((p) => p.trainRmse), COLORS.model));
-    if (has('validationRmse')) datasets.push(line('validation RMSE', t.map((p) => p.validationRmse), COLORS.validation));
+    if (has('trainRmse'))
+      datasets.push(
+        line(
+          'train RMSE',
+          t.map((p) => p.trainRmse),
+          COLORS.model,
+        ),
+      );
+    if (has('validationRmse'))
+      datasets.push(
+        line(
+          'validation RMSE',
+          t.map((p) => p.validationRmse),
+          COLORS.validation,
+        ),
+      );
     out.push({
       id: 'training-rmse',
       section: 'training',
@@ -163,7 +186,16 @@ function trialCharts(data: ReportData): ChartSpec[] {
       config: {
         type: 'scatter',
         data: { datasets },
-        options: { scales: axes(p.name, t.metric, { x: xAxis(p, [...points(false), ...points(true)].map((pt) => pt.x!)), y: { grace: '10%' } }), plugins: legend(true) },
+        options: {
+          scales: axes(p.name, t.metric, {
+            x: xAxis(
+              p,
+              [...points(false), ...points(true)].map((pt) => pt.x!),
+            ),
+            y: { grace: '10%' },
+          }),
+          plugins: legend(true),
+        },
       },
     };
     if (p.kind === 'category') {
@@ -267,7 +299,10 @@ function errorCharts(data: ReportData): ChartSpec[] {
       note: 'Predicted minus actual rating on the test ratings: centred on 0 and narrow is good.',
       config: {
         type: 'bar',
-        data: { labels: binLabels(e.residuals.edges), datasets: [{ label: 'test ratings', data: e.residuals.counts[0], backgroundColor: COLORS.model + 'cc' }] },
+        data: {
+          labels: binLabels(e.residuals.edges),
+          datasets: [{ label: 'test ratings', data: e.residuals.counts[0], backgroundColor: COLORS.model + 'cc' }],
+        },
         options: {
           scales: axes('predicted − actual', 'ratings', { x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } }, y: { beginAtZero: true } }),
           plugins: legend(false),

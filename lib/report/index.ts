@@ -1,5 +1,13 @@
 /** The HTML report: collect the data, render it, write it. */
-export { buildReportData, type ReportData, type ReportInput, type RankingSection, type RatingErrorSection, type ExampleRow, type NamedItem } from './report-data.js';
+export {
+  buildReportData,
+  type ReportData,
+  type ReportInput,
+  type RankingSection,
+  type RatingErrorSection,
+  type ExampleRow,
+  type NamedItem,
+} from './report-data.js';
 export { checkModelData, type DataCheck } from './data-check.js';
 export { renderReport } from './render.js';
 export { writeReport } from './write-report.js';

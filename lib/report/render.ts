@@ -41,7 +41,13 @@ const SECTIONS: Array<{ id: ChartSection; title: string; wide?: boolean; intro: 
 export function renderReport(data: ReportData): string {
   const charts = chartsFor(data);
   const bundle = chartBundle();
-  const sections = SECTIONS.map((s) => chartSection(s, data, charts.filter((c) => c.section === s.id))).join('');
+  const sections = SECTIONS.map((s) =>
+    chartSection(
+      s,
+      data,
+      charts.filter((c) => c.section === s.id),
+    ),
+  ).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -110,7 +116,9 @@ function summary(d: ReportData): string {
     ['test interactions', fmtInt(d.data.testInteractions)],
   ];
   if (d.ratingErrors) cards.push(['test RMSE', d.ratingErrors.rmse.toFixed(4)], ['test MAE', d.ratingErrors.mae.toFixed(4)]);
-  const tiles = cards.map(([label, value]) => `<div class="tile"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div></div>`).join('');
+  const tiles = cards
+    .map(([label, value]) => `<div class="tile"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div></div>`)
+    .join('');
   const table = metricTable(d);
   return `<section class="summary"><div class="tiles${table ? '' : ' wide'}">${tiles}</div>${table}</section>`;
 }

@@ -156,7 +156,13 @@ export function buildReportData(input: ReportInput): ReportData {
 
 function trainingPoint(r: IterationReport): NonNullable<ReportData['training']>[number] {
   const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-  return { iteration: r.iteration, seconds: r.seconds, trainLoss: finite(r.trainLoss), trainRmse: finite(r.trainRmse), validationRmse: finite(r.validationRmse) };
+  return {
+    iteration: r.iteration,
+    seconds: r.seconds,
+    trainLoss: finite(r.trainLoss),
+    trainRmse: finite(r.trainRmse),
+    validationRmse: finite(r.validationRmse),
+  };
 }
 
 function rankingSection(scorer: UserScorer, popular: UserScorer, train: Interactions, test: Interactions, k: number, maxK: number): RankingSection {
@@ -262,7 +268,11 @@ function exampleRows(scorer: UserScorer, train: Interactions, test: Interactions
     return {
       user: String(train.users.id(u)),
       bought: row.slice(0, BOUGHT_SHOWN).map((e) => named(tr.indices[e]!)),
-      recommended: topItems(scorer, train, u, k).map(({ item, score }) => ({ ...named(item), score: Number.isFinite(score) ? score : null, heldOut: later.has(item) })),
+      recommended: topItems(scorer, train, u, k).map(({ item, score }) => ({
+        ...named(item),
+        score: Number.isFinite(score) ? score : null,
+        heldOut: later.has(item),
+      })),
       heldOutCount: later.size,
     };
   });

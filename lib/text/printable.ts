@@ -17,7 +17,7 @@ const UNSAFE_AFTER_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u
 
 const SHORT: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-function escape(c: string): string {
+function escapeChar(c: string): string {
   return SHORT[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`);
 }
 
@@ -25,7 +25,7 @@ const hex = (c: string, width: number) => c.charCodeAt(0).toString(16).padStart(
 
 /** `s` with every control character written as a visible escape (`\x1b`, `\n`, `\u202e`). */
 export function printable(s: string): string {
-  return s.replace(UNSAFE, escape);
+  return s.replace(UNSAFE, escapeChar);
 }
 
 /**

@@ -35,7 +35,10 @@ export async function successiveHalving(
     }
     all.push(...trials);
     const next = plan.rungs[r + 1];
-    if (next !== undefined) survivors = rankTrials(trials, direction).slice(0, next.configurations).map((t) => t.config);
+    if (next !== undefined)
+      survivors = rankTrials(trials, direction)
+        .slice(0, next.configurations)
+        .map((t) => t.config);
   }
   return all;
 }

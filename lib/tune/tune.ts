@@ -76,7 +76,16 @@ export async function tune(train: Interactions, options: TuneOptions): Promise<T
     } catch (e) {
       if (!isMfrecError(e) || !TRIAL_FAILURES.includes(e.code)) throw e;
       const iterations = typeof params.iterations === 'number' ? params.iterations : 0;
-      trial = { id: trials.length, config: index, params, score: NaN, metrics: {}, seconds: seconds(start), iterations, error: { code: e.code, message: e.message } };
+      trial = {
+        id: trials.length,
+        config: index,
+        params,
+        score: NaN,
+        metrics: {},
+        seconds: seconds(start),
+        iterations,
+        error: { code: e.code, message: e.message },
+      };
     }
     if (rung !== undefined) trial.rung = rung;
     trials.push(trial);

@@ -5,7 +5,7 @@
  * recommended from, as perUserSplit does for a final test; the explicit
  * model splits ratings uniformly, as its rating-error evaluation assumes.
  */
-import { Interactions } from '../data/interactions.js';
+import type { Interactions } from '../data/interactions.js';
 import { kFold, perUserSplit, randomSplit, type Split } from '../data/split.js';
 import { Rng } from '../random.js';
 import { integer, invalid, knownOptions, number, oneOf } from '../validate.js';

@@ -157,25 +157,13 @@ export function alsHalfSweep(m: SparseRows, y: Float32Array, x: Float32Array, o:
 }
 
 /** Users against items, then items against users. */
-export function alsIteration(
-  byUser: SparseRows,
-  byItem: SparseRows,
-  userFactors: Float32Array,
-  itemFactors: Float32Array,
-  o: AlsKernelOptions,
-): void {
+export function alsIteration(byUser: SparseRows, byItem: SparseRows, userFactors: Float32Array, itemFactors: Float32Array, o: AlsKernelOptions): void {
   alsHalfSweep(byUser, itemFactors, userFactors, o);
   alsHalfSweep(byItem, userFactors, itemFactors, o);
 }
 
 /** The training loss normalised by the total confidence weight (as the native alsLoss). */
-export function alsLoss(
-  byUser: SparseRows,
-  byItem: SparseRows,
-  userFactors: Float32Array,
-  itemFactors: Float32Array,
-  o: AlsKernelOptions,
-): number {
+export function alsLoss(byUser: SparseRows, byItem: SparseRows, userFactors: Float32Array, itemFactors: Float32Array, o: AlsKernelOptions): number {
   const k = o.factors;
   const g = gramOf(itemFactors, byItem.rows, k);
   const gx = new Float64Array(k);

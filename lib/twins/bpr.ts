@@ -82,4 +82,3 @@ export function bprEpochTwin(a: BprEpochArgs): BprEpochStats {
   }
   return stats;
 }
-

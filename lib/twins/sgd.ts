@@ -11,7 +11,6 @@ import { laneDot, predictPair, SgdStreams, type SgdGrid, type SgdModelArrays, ty
 
 export { laneDot } from '../addon/sgd.js';
 
-
 function iota(n: number): Int32Array {
   const a = new Int32Array(n);
   for (let k = 0; k < n; k++) a[k] = k;

@@ -46,8 +46,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace mfrec
 
-static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
-  return mfrec::Init(env, exports);
-}
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return mfrec::Init(env, exports); }
 
 NODE_API_MODULE(mfrec, InitAddon)

@@ -30,7 +30,7 @@ Csr ReadCsr(FuzzInput& in) {
   const bool raw_ptr = in.flag(), raw_idx = in.flag(), raw_val = in.flag(), consistent = in.flag();
   m.indptr = in.indptr(m.rows, raw_ptr);
   m.nnz = consistent && m.indptr[m.rows] >= 0 && m.indptr[m.rows] < 256 ? static_cast<std::size_t>(m.indptr[m.rows])
-                                                                          : in.below(48);
+                                                                        : in.below(48);
   m.indices = in.indices(m.nnz, m.cols, raw_idx);
   m.values = in.floats(m.nnz, raw_val);
   // The binding's length checks: indptr has rows + 1 values, values and

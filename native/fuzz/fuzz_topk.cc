@@ -56,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
 
   std::vector<float> row_scale, row_offset, col_scale, col_bias;
   if (in.flag()) q.row_scale = (row_scale = in.floats(q.query_rows, raw_val), row_scale.reserve(1), row_scale.data());
-  if (in.flag()) q.row_offset = (row_offset = in.floats(q.query_rows, raw_val), row_offset.reserve(1), row_offset.data());
+  if (in.flag())
+    q.row_offset = (row_offset = in.floats(q.query_rows, raw_val), row_offset.reserve(1), row_offset.data());
   if (in.flag()) q.col_scale = (col_scale = in.floats(q.targets, raw_val), col_scale.reserve(1), col_scale.data());
   if (in.flag()) q.col_bias = (col_bias = in.floats(q.targets, raw_val), col_bias.reserve(1), col_bias.data());
 

@@ -96,12 +96,12 @@ struct Scratch {
   std::vector<float> weight;  // c - 1 for each entry of the row
   std::vector<float> target;  // c * p for each entry of the row
   std::vector<float> r, p, ap;
-  std::vector<float> a, t;    // k x k system and BLAS output (Cholesky)
-  std::vector<float> block;   // gathered, scaled item rows (Cholesky)
+  std::vector<float> a, t;   // k x k system and BLAS output (Cholesky)
+  std::vector<float> block;  // gathered, scaled item rows (Cholesky)
 };
 
-constexpr std::size_t kBlockRows = 128;  // items gathered per BLAS rank update
-constexpr std::size_t kBlasMinRows = 12; // below this, rank-1 updates are cheaper than a BLAS call
+constexpr std::size_t kBlockRows = 128;   // items gathered per BLAS rank update
+constexpr std::size_t kBlasMinRows = 12;  // below this, rank-1 updates are cheaper than a BLAS call
 
 // Fills s.weight / s.target for entries [begin, end) of m.
 MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o, Scratch& s) {
@@ -281,8 +281,8 @@ float als_row_lambda(const AlsOptions& o, std::size_t count) {
   return o.regularization * (1.0f + static_cast<float>(count));
 }
 
-void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float* x,
-                    const AlsOptions& o, CancelFlag cancel) {
+void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float* x, const AlsOptions& o,
+                    CancelFlag cancel) {
   const std::size_t k = o.factors;
   if (m.rows == 0 || k == 0) return;
   if (cancel.requested()) throw Cancelled{};
@@ -291,8 +291,8 @@ void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float*
   als_solve_rows(m, y, y_rows, gram_yy.data(), x, o, cancel);
 }
 
-void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, const float* gram_yy,
-                    float* x, const AlsOptions& o, CancelFlag cancel) {
+void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, const float* gram_yy, float* x,
+                    const AlsOptions& o, CancelFlag cancel) {
   const std::size_t k = o.factors;
   if (m.rows == 0 || k == 0) return;
   if (cancel.requested()) throw Cancelled{};
@@ -320,14 +320,14 @@ void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, co
   });
 }
 
-void als_iteration(const CsrView& by_user, const CsrView& by_item, float* user_factors,
-                   float* item_factors, const AlsOptions& o, CancelFlag cancel) {
+void als_iteration(const CsrView& by_user, const CsrView& by_item, float* user_factors, float* item_factors,
+                   const AlsOptions& o, CancelFlag cancel) {
   als_half_sweep(by_user, item_factors, by_item.rows, user_factors, o, cancel);
   als_half_sweep(by_item, user_factors, by_user.rows, item_factors, o, cancel);
 }
 
-double als_loss(const CsrView& by_user, const CsrView& by_item, const float* user_factors,
-                const float* item_factors, const AlsOptions& o, CancelFlag cancel) {
+double als_loss(const CsrView& by_user, const CsrView& by_item, const float* user_factors, const float* item_factors,
+                const AlsOptions& o, CancelFlag cancel) {
   const std::size_t k = o.factors;
   const std::size_t users = by_user.rows;
   const std::size_t items = by_item.rows;
@@ -339,32 +339,31 @@ double als_loss(const CsrView& by_user, const CsrView& by_item, const float* use
   std::vector<double> row_weight(users, 0.0);
   const int threads = std::max(1, o.threads);
   std::vector<std::vector<float>> tmp(static_cast<std::size_t>(threads), std::vector<float>(k));
-  parallel_for(threads, users, grain_for(users, threads),
-               [&](std::size_t begin, std::size_t end, int t) {
-                 if (cancel.requested()) throw Cancelled{};
-                 float* gx = tmp[static_cast<std::size_t>(t)].data();
-                 for (std::size_t u = begin; u < end; ++u) {
-                   const float* xu = user_factors + u * k;
-                   symv_k(gram_yy.data(), xu, gx, k);
-                   // sum over all items of prediction^2, then corrected on the observed ones
-                   double loss = dot_k(xu, gx, k);
-                   double extra_weight = 0.0;
-                   const std::size_t e0 = static_cast<std::size_t>(by_user.indptr[u]);
-                   const std::size_t e1 = static_cast<std::size_t>(by_user.indptr[u + 1]);
-                   for (std::size_t e = e0; e < e1; ++e) {
-                     const float* yi = item_factors + static_cast<std::size_t>(by_user.indices[e]) * k;
-                     double pred = dot_k(xu, yi, k);
-                     float v = by_user.values[e];
-                     double c = als_confidence(o, v);
-                     double err = als_preference(v) - pred;
-                     loss += c * err * err - pred * pred;
-                     extra_weight += c - 1.0;
-                   }
-                   loss += static_cast<double>(als_row_lambda(o, e1 - e0)) * dot_k(xu, xu, k);
-                   row_loss[u] = loss;
-                   row_weight[u] = extra_weight;
-                 }
-               });
+  parallel_for(threads, users, grain_for(users, threads), [&](std::size_t begin, std::size_t end, int t) {
+    if (cancel.requested()) throw Cancelled{};
+    float* gx = tmp[static_cast<std::size_t>(t)].data();
+    for (std::size_t u = begin; u < end; ++u) {
+      const float* xu = user_factors + u * k;
+      symv_k(gram_yy.data(), xu, gx, k);
+      // sum over all items of prediction^2, then corrected on the observed ones
+      double loss = dot_k(xu, gx, k);
+      double extra_weight = 0.0;
+      const std::size_t e0 = static_cast<std::size_t>(by_user.indptr[u]);
+      const std::size_t e1 = static_cast<std::size_t>(by_user.indptr[u + 1]);
+      for (std::size_t e = e0; e < e1; ++e) {
+        const float* yi = item_factors + static_cast<std::size_t>(by_user.indices[e]) * k;
+        double pred = dot_k(xu, yi, k);
+        float v = by_user.values[e];
+        double c = als_confidence(o, v);
+        double err = als_preference(v) - pred;
+        loss += c * err * err - pred * pred;
+        extra_weight += c - 1.0;
+      }
+      loss += static_cast<double>(als_row_lambda(o, e1 - e0)) * dot_k(xu, xu, k);
+      row_loss[u] = loss;
+      row_weight[u] = extra_weight;
+    }
+  });
   double total = 0.0;
   double weight = static_cast<double>(users) * static_cast<double>(items);
   for (std::size_t u = 0; u < users; ++u) {

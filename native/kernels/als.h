@@ -53,20 +53,20 @@ float als_row_lambda(const AlsOptions& o, std::size_t count);
 // against fixed Y (y_rows x factors). With the CG solver the current X is the
 // warm start. Throws Cancelled when `cancel` is raised between row chunks,
 // std::runtime_error when a Cholesky system is not positive definite.
-void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float* x,
-                    const AlsOptions& o, CancelFlag cancel);
+void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float* x, const AlsOptions& o,
+                    CancelFlag cancel);
 
 // The part of a half-sweep after Y^T Y: solves every row of X against fixed
 // Y given gram_yy = Y^T Y (factors x factors, full). Rows of m index rows of
 // Y (y_rows of them) and of X (m.rows of them). The fold-in of new or changed
 // users and items uses it with a Y^T Y cached across calls; with
 // o.threads == 1 it runs entirely on the calling thread.
-void als_solve_rows(const CsrView& m, const float* y, std::size_t y_rows, const float* gram_yy,
-                    float* x, const AlsOptions& o, CancelFlag cancel);
+void als_solve_rows(const CsrView& m, const float* y, std::size_t y_rows, const float* gram_yy, float* x,
+                    const AlsOptions& o, CancelFlag cancel);
 
 // One full iteration: users against items, then items against users.
-void als_iteration(const CsrView& by_user, const CsrView& by_item, float* user_factors,
-                   float* item_factors, const AlsOptions& o, CancelFlag cancel);
+void als_iteration(const CsrView& by_user, const CsrView& by_item, float* user_factors, float* item_factors,
+                   const AlsOptions& o, CancelFlag cancel);
 
 // The training loss, normalised by the total confidence weight:
 //   [ sum_{u,i} c_ui (p_ui - x_u . y_i)^2
@@ -74,7 +74,7 @@ void als_iteration(const CsrView& by_user, const CsrView& by_item, float* user_f
 // where the double sum runs over every (user, item) pair (unobserved pairs
 // have c = 1, p = 0) and sum_{u,i} c_ui = users * items + sum_observed (c - 1).
 // Costs about as much as one CG step over the users.
-double als_loss(const CsrView& by_user, const CsrView& by_item, const float* user_factors,
-                const float* item_factors, const AlsOptions& o, CancelFlag cancel);
+double als_loss(const CsrView& by_user, const CsrView& by_item, const float* user_factors, const float* item_factors,
+                const AlsOptions& o, CancelFlag cancel);
 
 }  // namespace mfrec

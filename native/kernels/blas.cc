@@ -41,22 +41,20 @@ std::unique_lock<std::mutex> blas_guard() {
 }
 }  // namespace
 
-void gemm_abt(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
-              const float* b, float beta, float* c) {
+void gemm_abt(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a, const float* b, float beta,
+              float* c) {
   if (m == 0 || n == 0) return;
   auto guard = blas_guard();
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(k), b,
-              static_cast<int>(k), beta, c, static_cast<int>(n));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
+              alpha, a, static_cast<int>(k), b, static_cast<int>(k), beta, c, static_cast<int>(n));
 }
 
 void gram(std::size_t rows, std::size_t cols, const float* x, float* g) {
   if (cols == 0) return;
   {
     auto guard = blas_guard();
-    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<int>(cols),
-                static_cast<int>(rows), 1.0f, x, static_cast<int>(cols), 0.0f, g,
-                static_cast<int>(cols));
+    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<int>(cols), static_cast<int>(rows), 1.0f, x,
+                static_cast<int>(cols), 0.0f, g, static_cast<int>(cols));
   }
   for (std::size_t i = 0; i < cols; ++i)
     for (std::size_t j = 0; j < i; ++j) g[i * cols + j] = g[j * cols + i];
@@ -71,8 +69,8 @@ std::string blas_name() { return "built-in"; }
 bool blas_is_openblas() { return false; }
 void blas_init() {}
 
-void gemm_abt(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
-              const float* b, float beta, float* c) {
+void gemm_abt(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a, const float* b, float beta,
+              float* c) {
   for (std::size_t i = 0; i < m; ++i) {
     const float* ai = a + i * k;
     for (std::size_t j = 0; j < n; ++j) {
@@ -98,8 +96,7 @@ void gram(std::size_t rows, std::size_t cols, const float* x, float* g) {
     }
   }
   for (std::size_t i = 0; i < cols; ++i)
-    for (std::size_t j = i; j < cols; ++j)
-      g[i * cols + j] = g[j * cols + i] = static_cast<float>(acc[i * cols + j]);
+    for (std::size_t j = i; j < cols; ++j) g[i * cols + j] = g[j * cols + i] = static_cast<float>(acc[i * cols + j]);
 }
 
 float dot(std::size_t n, const float* x, const float* y) {

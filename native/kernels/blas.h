@@ -19,8 +19,8 @@ bool blas_is_openblas();
 void blas_init();
 
 // C = alpha * A * B^T + beta * C, row-major. A is m x k, B is n x k, C is m x n.
-void gemm_abt(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
-              const float* b, float beta, float* c);
+void gemm_abt(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a, const float* b, float beta,
+              float* c);
 
 // G = X^T X for row-major X (rows x cols); G is cols x cols, full (both triangles).
 void gram(std::size_t rows, std::size_t cols, const float* x, float* g);

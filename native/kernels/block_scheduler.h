@@ -48,11 +48,11 @@ class BlockScheduler {
   void release(int32_t block);
 
   const int32_t b_;
-  const int32_t words_;                 // 64-bit words per row of the bitsets
-  std::vector<uint64_t> pending_;       // b_ rows of words_: block (r, c) not yet handed out
-  std::vector<uint64_t> free_cols_;     // columns with no block in progress
-  std::vector<int32_t> row_left_;       // pending blocks per row
-  std::deque<int32_t> ready_rows_;      // free rows with pending blocks, to try first
+  const int32_t words_;                        // 64-bit words per row of the bitsets
+  std::vector<uint64_t> pending_;              // b_ rows of words_: block (r, c) not yet handed out
+  std::vector<uint64_t> free_cols_;            // columns with no block in progress
+  std::vector<int32_t> row_left_;              // pending blocks per row
+  std::deque<int32_t> ready_rows_;             // free rows with pending blocks, to try first
   std::vector<std::vector<int32_t>> waiting_;  // per column: free rows whose pending columns were all busy
   int32_t left_ = 0;
   int32_t nonempty_ = 0;

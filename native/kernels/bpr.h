@@ -41,8 +41,8 @@ struct BprParams {
 };
 
 struct BprEpochStats {
-  double loss = 0;      // sum over samples of −ln σ(x_uij), before each update
-  double correct = 0;   // samples with x_uij > 0, before each update
+  double loss = 0;          // sum over samples of −ln σ(x_uij), before each update
+  double correct = 0;       // samples with x_uij > 0, before each update
   std::size_t samples = 0;  // samples used (skipped ones excluded)
 };
 

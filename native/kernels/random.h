@@ -45,9 +45,7 @@ class Rng {
   float uniform() { return static_cast<float>(next() >> 8) * (1.0f / 16777216.0f); }
 
   // Uniform integer in [0, n), n < 2^32 (multiply-shift; same result as the TS twin).
-  uint32_t below(uint32_t n) {
-    return static_cast<uint32_t>((static_cast<uint64_t>(next()) * n) >> 32);
-  }
+  uint32_t below(uint32_t n) { return static_cast<uint32_t>((static_cast<uint64_t>(next()) * n) >> 32); }
 
   // Standard normal from two uniforms (Box-Muller), in double then rounded.
   float normal();

@@ -112,8 +112,7 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
   }
 }
 
-using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*, std::size_t, std::size_t,
-                       double&);
+using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*, std::size_t, std::size_t, double&);
 
 template <int K>
 void run_plain(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n, std::size_t first,
@@ -173,9 +172,9 @@ void check_grid(const SgdGrid& g, const SgdModel& m) {
 
 float sgd_dot(const float* p, const float* q, int32_t k) { return lane_dot(p, q, static_cast<std::size_t>(k)); }
 
-void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings,
-                int32_t n_users, int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users,
-                int32_t* out_items, float* out_ratings, int32_t* block_ptr) {
+void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings, int32_t n_users,
+                int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
+                float* out_ratings, int32_t* block_ptr) {
   if (blocks < 1 || blocks > 4096) throw std::invalid_argument("sgd_layout: blocks must be in [1, 4096]");
   if (n_users < 0 || n_items < 0) throw std::invalid_argument("sgd_layout: negative matrix size");
   if (nnz > 0x7fffffffu) throw std::invalid_argument("sgd_layout: more than 2^31-1 ratings");
@@ -241,8 +240,8 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
   int threads = std::max(1, std::min(resolve_threads(step.threads), static_cast<int>(grid.blocks)));
   std::unique_ptr<BlockScheduler> scheduler;
   if (threads > 1) {
-    scheduler = std::make_unique<BlockScheduler>(grid.blocks, grid.block_ptr,
-                                                 Rng::stream(step.seed, epoch_seed_index).next());
+    scheduler =
+        std::make_unique<BlockScheduler>(grid.blocks, grid.block_ptr, Rng::stream(step.seed, epoch_seed_index).next());
     threads = std::max(1, std::min(threads, static_cast<int>(scheduler->nonempty_blocks())));
   }
   if (threads == 1) {
@@ -288,8 +287,8 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
   return sse;
 }
 
-void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, const int32_t* items, float lo,
-                 float hi, int threads, float* out) {
+void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, const int32_t* items, float lo, float hi,
+                 int threads, float* out) {
   const int32_t k = model.factors;
   const std::size_t stride = static_cast<std::size_t>(k);
   parallel_for(resolve_threads(threads), n, 8192, [&](std::size_t begin, std::size_t end, int) {

@@ -72,24 +72,23 @@ struct SgdStep {
 // items to column blocks by a seeded random permutation (rank * blocks / n);
 // inside each block the ratings keep the order of one seeded shuffle of all
 // entries. Throws std::invalid_argument for an index out of range.
-void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings,
-                int32_t n_users, int32_t n_items, int32_t blocks, uint32_t seed,
-                int32_t* out_users, int32_t* out_items, float* out_ratings, int32_t* block_ptr);
+void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings, int32_t n_users,
+                int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
+                float* out_ratings, int32_t* block_ptr);
 
 // One epoch of SGD over every rating of the grid. Returns the sum of squared
 // errors measured just before each rating's update (the running training
 // error: free to compute, slightly pessimistic against an end-of-epoch pass).
 // Throws Cancelled when `cancel` is raised (checked between blocks and every
 // few thousand ratings), std::invalid_argument for malformed input.
-double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step,
-                 const CancelFlag& cancel);
+double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step, const CancelFlag& cancel);
 
 // Predicts n (user, item) pairs into out, on `threads` threads. An index of -1
 // means "unknown": that side contributes neither its bias nor the dot product
 // (unknown user → μ + b_i, unknown item → μ + b_u, both → μ). Results are
 // clamped to [lo, hi] (pass ±infinity for none).
-void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, const int32_t* items,
-                 float lo, float hi, int threads, float* out);
+void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, const int32_t* items, float lo, float hi,
+                 int threads, float* out);
 
 // p · q with the fixed lane order every target shares (lane_dot).
 float sgd_dot(const float* p, const float* q, int32_t k);

@@ -21,9 +21,7 @@ struct Entry {
 };
 
 // "a ranks below b": lower score, or the same score and a higher column.
-inline bool worse(const Entry& a, const Entry& b) {
-  return a.s < b.s || (a.s == b.s && a.c > b.c);
-}
+inline bool worse(const Entry& a, const Entry& b) { return a.s < b.s || (a.s == b.s && a.c > b.c); }
 
 // A heap whose top is the worst kept entry, so a new score only has to beat
 // the top to enter.
@@ -52,8 +50,8 @@ inline void sift_down(Entry* h, std::size_t n, std::size_t i) {
 // capacity kk holding n entries; returns the new n. Columns arrive in
 // increasing order, so a score equal to the current worst never displaces
 // it: the earlier (lower) column wins ties.
-std::size_t select_row(const float* s, const uint8_t* mask, std::size_t width, int32_t c0,
-                       Entry* h, std::size_t n, std::size_t kk) {
+std::size_t select_row(const float* s, const uint8_t* mask, std::size_t width, int32_t c0, Entry* h, std::size_t n,
+                       std::size_t kk) {
   std::size_t j = 0;
   for (; j < width && n < kk; ++j) {
     if (mask != nullptr && mask[j]) continue;
@@ -102,8 +100,7 @@ std::size_t select_row(const float* s, const uint8_t* mask, std::size_t width, i
 void check_sorted(const int32_t* a, std::size_t n, std::size_t bound, const char* name) {
   for (std::size_t i = 0; i < n; ++i) {
     if (a[i] < 0 || static_cast<std::size_t>(a[i]) >= bound || (i > 0 && a[i] <= a[i - 1])) {
-      throw std::invalid_argument(std::string(name) +
-                                  " must be strictly increasing indices below " +
+      throw std::invalid_argument(std::string(name) + " must be strictly increasing indices below " +
                                   std::to_string(bound));
     }
   }
@@ -132,10 +129,10 @@ struct Columns {
   const float* scale = nullptr;
   const float* bias = nullptr;
   bool subset = false;
-  std::vector<int32_t> item;         // subset: column -> target index
-  std::vector<int32_t> of_target;    // subset: target index -> column or -1
+  std::vector<int32_t> item;       // subset: column -> target index
+  std::vector<int32_t> of_target;  // subset: target index -> column or -1
   std::vector<float> gathered, gathered_scale, gathered_bias;
-  std::vector<uint8_t> excluded;     // all targets: 1 = excluded
+  std::vector<uint8_t> excluded;  // all targets: 1 = excluded
 
   int32_t column_of(int32_t t) const { return subset ? of_target[t] : t; }
   int32_t target_of(int32_t c) const { return subset ? item[c] : c; }
@@ -172,8 +169,7 @@ void build_columns(const TopKQuery& q, Columns& cols) {
   for (std::size_t c = 0; c < cols.n; ++c) {
     int32_t t = cols.item[c];
     cols.of_target[t] = static_cast<int32_t>(c);
-    std::memcpy(cols.gathered.data() + c * f, q.target + static_cast<std::size_t>(t) * f,
-                f * sizeof(float));
+    std::memcpy(cols.gathered.data() + c * f, q.target + static_cast<std::size_t>(t) * f, f * sizeof(float));
     if (q.col_scale) cols.gathered_scale[c] = q.col_scale[t];
     if (q.col_bias) cols.gathered_bias[c] = q.col_bias[t];
   }
@@ -185,12 +181,12 @@ void build_columns(const TopKQuery& q, Columns& cols) {
 // Scratch memory of one thread, allocated once per call and reused for every
 // block of rows it handles: nothing is allocated per row.
 struct Workspace {
-  std::vector<float> q;        // block x factors query rows
-  std::vector<float> s;        // block x tile scores
-  std::vector<Entry> heap;     // block x kk kept entries
+  std::vector<float> q;     // block x factors query rows
+  std::vector<float> s;     // block x tile scores
+  std::vector<Entry> heap;  // block x kk kept entries
   std::vector<std::size_t> size;
-  std::vector<int32_t> cursor; // next filter entry per row
-  std::vector<uint8_t> mask;   // tile
+  std::vector<int32_t> cursor;  // next filter entry per row
+  std::vector<uint8_t> mask;    // tile
 };
 
 }  // namespace
@@ -218,8 +214,8 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
   block = std::max<std::size_t>(1, std::min(block, (std::size_t{8} << 20) / (kk * sizeof(Entry))));
   const std::size_t tile = std::min(cols.n, std::max<std::size_t>(256, (std::size_t{64} << 10) / block));
   const std::size_t n_blocks = (q.n_rows + block - 1) / block;
-  const int threads = static_cast<int>(
-      std::min<std::size_t>(static_cast<std::size_t>(resolve_threads(q.threads)), n_blocks));
+  const int threads =
+      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(resolve_threads(q.threads)), n_blocks));
   std::vector<Workspace> spaces(static_cast<std::size_t>(threads));
 
   parallel_for(threads, n_blocks, 1, [&](std::size_t b0, std::size_t b1, int t) {
@@ -238,8 +234,7 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
       const std::size_t n = std::min(block, q.n_rows - r0);
       for (std::size_t b = 0; b < n; ++b) {
         const int32_t row = q.rows[r0 + b];
-        std::memcpy(w.q.data() + b * f, q.query + static_cast<std::size_t>(row) * f,
-                    f * sizeof(float));
+        std::memcpy(w.q.data() + b * f, q.query + static_cast<std::size_t>(row) * f, f * sizeof(float));
         w.size[b] = 0;
         w.cursor[b] = q.filter.indptr ? q.filter.indptr[row] : 0;
       }
@@ -295,8 +290,7 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
           }
           if (q.exclude_self && static_cast<std::size_t>(row) < q.targets) drop(cols.column_of(row));
 
-          w.size[b] = select_row(s, mask, width, static_cast<int32_t>(c0), w.heap.data() + b * kk,
-                                 w.size[b], kk);
+          w.size[b] = select_row(s, mask, width, static_cast<int32_t>(c0), w.heap.data() + b * kk, w.size[b], kk);
         }
       }
       for (std::size_t b = 0; b < n; ++b) {

@@ -21,8 +21,7 @@ struct Problem {
   CsrView by_item() const { return {items, i_ptr.data(), i_idx.data(), i_val.data()}; }
 };
 
-Problem random_problem(std::size_t users, std::size_t items, float density, uint32_t seed,
-                       bool negatives = false) {
+Problem random_problem(std::size_t users, std::size_t items, float density, uint32_t seed, bool negatives = false) {
   Problem p{users, items, {0}, {}, {}, {}, {}, {}};
   Rng rng(seed);
   std::vector<std::vector<std::pair<int32_t, float>>> cols(items);
@@ -67,8 +66,8 @@ AlsOptions options(std::size_t k, AlsSolver solver, int cg_steps = 3) {
 }
 
 // Largest residual |A x - b| of row r's normal equations, in double.
-double normal_equation_residual(const CsrView& m, std::size_t r, const float* y, std::size_t y_rows,
-                                const float* x, const AlsOptions& o) {
+double normal_equation_residual(const CsrView& m, std::size_t r, const float* y, std::size_t y_rows, const float* x,
+                                const AlsOptions& o) {
   const std::size_t k = o.factors;
   std::vector<double> a(k * k, 0.0), b(k, 0.0);
   for (std::size_t i = 0; i < y_rows; ++i)

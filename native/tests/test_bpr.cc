@@ -149,7 +149,8 @@ MFREC_TEST(bpr_every_pair_is_sampled_once_per_epoch_at_any_thread_count) {
     p.factors = 3;
     p.threads = threads;
     std::vector<float> u(30 * 3, 0.1f), v(50 * 3, 0.1f), b(50, 0.0f);
-    for (uint32_t e = 1; e <= 3; ++e) CHECK(bpr_epoch(p, d, items, u.data(), v.data(), b.data(), e).samples == indices.size());
+    for (uint32_t e = 1; e <= 3; ++e)
+      CHECK(bpr_epoch(p, d, items, u.data(), v.data(), b.data(), e).samples == indices.size());
   }
 }
 

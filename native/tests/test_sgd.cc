@@ -53,8 +53,8 @@ Grid layout(const Problem& p, int32_t blocks, uint32_t seed) {
   g.items.resize(n);
   g.ratings.resize(n);
   g.block_ptr.resize(static_cast<std::size_t>(blocks) * blocks + 1);
-  sgd_layout(n, p.users.data(), p.items.data(), p.ratings.data(), p.n_users, p.n_items, blocks, seed,
-             g.users.data(), g.items.data(), g.ratings.data(), g.block_ptr.data());
+  sgd_layout(n, p.users.data(), p.items.data(), p.ratings.data(), p.n_users, p.n_items, blocks, seed, g.users.data(),
+             g.items.data(), g.ratings.data(), g.block_ptr.data());
   g.view = {blocks, n, g.users.data(), g.items.data(), g.ratings.data(), g.block_ptr.data()};
   return g;
 }

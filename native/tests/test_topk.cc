@@ -18,8 +18,7 @@ struct Problem {
   std::vector<int32_t> indptr, indices;
 };
 
-Problem random_problem(uint32_t seed, std::size_t users, std::size_t items, std::size_t f,
-                       bool integer_values) {
+Problem random_problem(uint32_t seed, std::size_t users, std::size_t items, std::size_t f, bool integer_values) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> uni(-1, 1);
   std::uniform_int_distribution<int> small(-2, 2);
@@ -59,8 +58,7 @@ void brute_force(const TopKQuery& q, std::vector<int32_t>& items, std::vector<fl
       if (q.candidates && !std::binary_search(q.candidates, q.candidates + q.n_candidates, ti)) continue;
       if (q.exclude && std::binary_search(q.exclude, q.exclude + q.n_exclude, ti)) continue;
       if (q.filter.indptr &&
-          std::binary_search(q.filter.indices + q.filter.indptr[row],
-                             q.filter.indices + q.filter.indptr[row + 1], ti))
+          std::binary_search(q.filter.indices + q.filter.indptr[row], q.filter.indices + q.filter.indptr[row + 1], ti))
         continue;
       if (q.exclude_self && ti == row) continue;
       double s = 0;
@@ -72,9 +70,8 @@ void brute_force(const TopKQuery& q, std::vector<int32_t>& items, std::vector<fl
       s += (q.row_offset ? q.row_offset[row] : 0.0) + q.offset;
       all.push_back({s, ti});
     }
-    std::sort(all.begin(), all.end(), [](auto& a, auto& b) {
-      return a.first > b.first || (a.first == b.first && a.second < b.second);
-    });
+    std::sort(all.begin(), all.end(),
+              [](auto& a, auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
     for (std::size_t i = 0; i < std::min(q.k, all.size()); ++i) {
       items[r * q.k + i] = all[i].second;
       scores[r * q.k + i] = static_cast<float>(all[i].first);
@@ -84,8 +81,8 @@ void brute_force(const TopKQuery& q, std::vector<int32_t>& items, std::vector<fl
 
 // Same items (or, where scores are within rounding of each other, the same
 // scores); same padding.
-bool agree(const std::vector<int32_t>& ai, const std::vector<float>& as,
-           const std::vector<int32_t>& bi, const std::vector<float>& bs) {
+bool agree(const std::vector<int32_t>& ai, const std::vector<float>& as, const std::vector<int32_t>& bi,
+           const std::vector<float>& bs) {
   for (std::size_t i = 0; i < ai.size(); ++i) {
     if (ai[i] == bi[i] && (ai[i] == -1 || std::fabs(as[i] - bs[i]) <= 1e-4)) continue;
     if (ai[i] != -1 && bi[i] != -1 && std::fabs(as[i] - bs[i]) <= 1e-4) continue;

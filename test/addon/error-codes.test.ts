@@ -30,7 +30,12 @@ describe('error codes raised by the native addon', () => {
   it('are spelled once, in native/bindings/errors.h, which maps every C++ exception to them', () => {
     const spelled = nativeSources(path.resolve(__dirname, '..', '..', 'native'))
       .filter((file) => /"ERR_MFREC_[A-Z_]+"/.test(readFileSync(file, 'utf8')))
-      .map((file) => path.relative(path.resolve(__dirname, '..', '..'), file).split(path.sep).join('/'));
+      .map((file) =>
+        path
+          .relative(path.resolve(__dirname, '..', '..'), file)
+          .split(path.sep)
+          .join('/'),
+      );
     expect(spelled).toEqual(['native/bindings/errors.h']);
   });
 });

@@ -110,7 +110,13 @@ function runAll(a: TopKArgs) {
 describe('native top-K vs twin vs brute force', () => {
   it('plain dot products over several blocks and tiles', () => {
     const p = problem(1, 140, 2100, 8);
-    runAll(args(p, Array.from({ length: 140 }, (_, i) => i), 10));
+    runAll(
+      args(
+        p,
+        Array.from({ length: 140 }, (_, i) => i),
+        10,
+      ),
+    );
   });
 
   it('seen filter, exclusions, bias, scales and offsets', () => {
@@ -146,7 +152,12 @@ describe('native top-K vs twin vs brute force', () => {
 
   it('exact ties go to the lower index in native, twin and brute force alike', () => {
     const p = problem(8, 10, 50, 2, true);
-    const a = args(p, Array.from({ length: 10 }, (_, i) => i), 20, { filterIndptr: p.indptr, filterIndices: p.indices });
+    const a = args(
+      p,
+      Array.from({ length: 10 }, (_, i) => i),
+      20,
+      { filterIndptr: p.indptr, filterIndices: p.indices },
+    );
     const { nat, twin, brute } = runAll(a);
     expect(nat.items).toEqual(brute.items);
     expect(twin.items).toEqual(brute.items);
@@ -175,7 +186,12 @@ describe('native top-K vs twin vs brute force', () => {
 
   it('the async call gives the same answer as the sync one', async () => {
     const p = problem(11, 70, 400, 6);
-    const a = args(p, Array.from({ length: 70 }, (_, i) => 69 - i), 12, { filterIndptr: p.indptr, filterIndices: p.indices });
+    const a = args(
+      p,
+      Array.from({ length: 70 }, (_, i) => 69 - i),
+      12,
+      { filterIndptr: p.indptr, filterIndices: p.indices },
+    );
     const sync = fresh(a);
     topkBinding().topkSync(sync);
     const asyncArgs = fresh(a);
@@ -237,7 +253,10 @@ describe('TopSelector', () => {
     const items = new Int32Array(17);
     const scores = new Float32Array(17);
     expect(sel.drain(items, scores, 0, 17)).toBe(15);
-    const expected = pairs.filter(([s]) => !Number.isNaN(s)).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, 15);
+    const expected = pairs
+      .filter(([s]) => !Number.isNaN(s))
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+      .slice(0, 15);
     expect(Array.from(items.subarray(0, 15))).toEqual(expected.map(([, i]) => i));
     expect(Array.from(items.subarray(15))).toEqual([-1, -1]);
     expect(scores[16]).toBe(-Infinity);

@@ -166,18 +166,29 @@ describe('ids a spreadsheet would run', () => {
     const read = await readInteractions(at('raw.csv'), { userCol: 0, itemCol: 1 });
     expect(new Set(read.interactions.items.toArray().map(String))).toEqual(new Set(items));
     const s = await mfrec('similar', '--model-file', 'formula.mfrec', '--item', 'plain', '--k', '2');
-    expect(s.stdout.split('\n').slice(1).every((l) => l === '' || !/^[=+@]|,[=+@]/.test(l))).toBe(true);
+    expect(
+      s.stdout
+        .split('\n')
+        .slice(1)
+        .every((l) => l === '' || !/^[=+@]|,[=+@]/.test(l)),
+    ).toBe(true);
   });
 });
 
 describe('strings from a model file reach the terminal escaped', () => {
   const hostile = '\u001b]0;owned\u0007\u009b2J\u202eevil\r\n';
   beforeAll(() => {
-    writeFileSync(at('hostile.mfrec'), alsModel(['u1', 'u2'], ['a', 'b', 'c'], (c) => {
-      c.header.mfrecVersion = hostile;
-      c.header.training = { note: hostile };
-    }));
-    writeFileSync(at('hostile-type.mfrec'), alsModel(['u1', 'u2'], ['a', 'b', 'c'], (c) => (c.header.type = hostile)));
+    writeFileSync(
+      at('hostile.mfrec'),
+      alsModel(['u1', 'u2'], ['a', 'b', 'c'], (c) => {
+        c.header.mfrecVersion = hostile;
+        c.header.training = { note: hostile };
+      }),
+    );
+    writeFileSync(
+      at('hostile-type.mfrec'),
+      alsModel(['u1', 'u2'], ['a', 'b', 'c'], (c) => (c.header.type = hostile)),
+    );
   });
   const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
@@ -195,7 +206,11 @@ describe('strings from a model file reach the terminal escaped', () => {
     writeFileSync(at('hostile-ids.mfrec'), alsModel(['u1'], ['a\u001b[2Jb', 'c\u009bd']));
     const bin = path.resolve(__dirname, '..', '..', 'bin', 'mfrec.js');
     // `script` gives the command a terminal as stdout.
-    const onTerminal = execFileSync('script', ['-qec', `${process.execPath} ${bin} recommend --model-file hostile-ids.mfrec --user u1 --keep-seen`, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    const onTerminal = execFileSync(
+      'script',
+      ['-qec', `${process.execPath} ${bin} recommend --model-file hostile-ids.mfrec --user u1 --keep-seen`, '/dev/null'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     expect(onTerminal).toContain('a\\x1b[2Jb');
     expect(onTerminal).toContain('c\\x9bd');
     expect(onTerminal.replace(/\r\n/g, '\n')).not.toMatch(raw);
@@ -227,8 +242,16 @@ describe('endless inputs through the CLI', () => {
     ['similar --model-file', ['similar', '--model-file', '/dev/zero', '--item', 'i1'], '/dev/zero'],
     ['predict --model-file', ['predict', '--model-file', '/dev/zero', 'pairs.csv'], '/dev/zero'],
     ['report --model-file', ['report', '--model-file', '/dev/zero', '--train', 'r.csv', '--test', 'r.csv', '--out', 'rep.html'], '/dev/zero'],
-    ['report --trials', ['report', '--model-file', 'm.mfrec', '--train', 'r.csv', '--test', 'r.csv', '--trials', '/dev/zero', '--out', 'rep.html'], '/dev/zero'],
-  ])('%s on a device is one IO line naming it', async (_name, args, device) => {
-    expectOneLine(await mfrecWithin(15_000, ...args), 'ERR_MFREC_IO', device);
-  }, 20_000);
+    [
+      'report --trials',
+      ['report', '--model-file', 'm.mfrec', '--train', 'r.csv', '--test', 'r.csv', '--trials', '/dev/zero', '--out', 'rep.html'],
+      '/dev/zero',
+    ],
+  ])(
+    '%s on a device is one IO line naming it',
+    async (_name, args, device) => {
+      expectOneLine(await mfrecWithin(15_000, ...args), 'ERR_MFREC_IO', device);
+    },
+    20_000,
+  );
 });

@@ -72,7 +72,21 @@ describe.skipIf(!existsSync(SCRIPT))('mfrec draws a read progress bar on a termi
   });
 
   it('--quiet draws nothing, and neither does a pipe', async () => {
-    const quiet = await onTerminal('train', 'big.csv', '--model', 'als', '--factors', '2', '--iterations', '1', '--threads', '1', '--out', 'q.mfrec', '--quiet');
+    const quiet = await onTerminal(
+      'train',
+      'big.csv',
+      '--model',
+      'als',
+      '--factors',
+      '2',
+      '--iterations',
+      '1',
+      '--threads',
+      '1',
+      '--out',
+      'q.mfrec',
+      '--quiet',
+    );
     expect(quiet).not.toContain('reading');
     const piped = await mfrec('train', 'big.csv', '--model', 'als', '--factors', '2', '--iterations', '1', '--threads', '1', '--out', 'p.mfrec');
     expect(piped.code).toBe(0);

@@ -31,7 +31,23 @@ function retail(): string {
 describe('mfrec reading a shop export', () => {
   it('keeps detected columns when some are named (--user-col, --item-col)', async () => {
     const file = write('retail.csv', retail());
-    const named = await mfrec('train', file, '--model', 'als', '--user-col', 'CustomerID', '--item-col', 'StockCode', '--factors', '2', '--iterations', '2', '--out', 'r.mfrec', '--json');
+    const named = await mfrec(
+      'train',
+      file,
+      '--model',
+      'als',
+      '--user-col',
+      'CustomerID',
+      '--item-col',
+      'StockCode',
+      '--factors',
+      '2',
+      '--iterations',
+      '2',
+      '--out',
+      'r.mfrec',
+      '--json',
+    );
     expect(named.stderr).not.toMatch(/finite number/);
     expect(named.code).toBe(0);
     expect(JSON.parse(named.stdout)).toMatchObject({ users: 12, items: 8 });
@@ -65,7 +81,22 @@ describe('mfrec reading a shop export', () => {
     expect(unknown.stderr).toContain("Unknown column 'qty' for --value-col. The header's columns are: session_id, sku");
     const past = await mfrec('train', 'sessions.csv', '--model', 'bpr', '--time-col', '7', '--out', 'u.mfrec');
     expect(past.stderr).toContain('Column 7 given for --time-col does not exist');
-    const fixed = await mfrec('train', 'unclear.csv', '--header', '--user-col', 'visitor_key', '--model', 'bpr', '--factors', '2', '--iterations', '1', '--out', 'u.mfrec', '--json');
+    const fixed = await mfrec(
+      'train',
+      'unclear.csv',
+      '--header',
+      '--user-col',
+      'visitor_key',
+      '--model',
+      'bpr',
+      '--factors',
+      '2',
+      '--iterations',
+      '1',
+      '--out',
+      'u.mfrec',
+      '--json',
+    );
     expect(fixed.code).toBe(0);
     expect(JSON.parse(fixed.stdout)).toMatchObject({ users: 10 });
   });
@@ -75,12 +106,38 @@ describe('mfrec reading a shop export', () => {
     for (let v = 0; v < 10; v++) for (let p = 0; p < 5; p++) rows.push(`v${v},p${(v + p) % 6},${['view', 'cart', 'purchase'][(v + p) % 3]}`);
     write('events.csv', rows.join('\n') + '\n');
     const r = await mfrec(
-      'train', 'events.csv', '--model', 'als', '--type-col', 'event_type', '--type-weights', 'view=1,cart=2,purchase=5',
-      '--confidence', 'log', '--factors', '2', '--iterations', '2', '--out', 'ev.mfrec', '--json',
+      'train',
+      'events.csv',
+      '--model',
+      'als',
+      '--type-col',
+      'event_type',
+      '--type-weights',
+      'view=1,cart=2,purchase=5',
+      '--confidence',
+      'log',
+      '--factors',
+      '2',
+      '--iterations',
+      '2',
+      '--out',
+      'ev.mfrec',
+      '--json',
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ users: 10, items: 6, params: { confidence: 'log' } });
-    const partial = await mfrec('train', 'events.csv', '--model', 'als', '--type-col', 'event_type', '--type-weights', 'view=1,purchase=5', '--out', 'ev.mfrec');
+    const partial = await mfrec(
+      'train',
+      'events.csv',
+      '--model',
+      'als',
+      '--type-col',
+      'event_type',
+      '--type-weights',
+      'view=1,purchase=5',
+      '--out',
+      'ev.mfrec',
+    );
     expect(partial.code).toBe(1);
     expect(partial.stderr).toMatch(/events\.csv:\d+: unknown interaction type "cart" \(known: view, purchase\)/);
     const bad = await mfrec('train', 'events.csv', '--model', 'als', '--type-col', 'event_type', '--type-weights', 'view:1', '--out', 'ev.mfrec');
@@ -96,19 +153,26 @@ describe('mfrec reading a shop export', () => {
     write('pairs.csv', 'user,item\nu1,i1\nu2,i1\nu1,i2\n');
     const none = await mfrec('train', 'pairs.csv', '--model', 'explicit', '--out', 'x.mfrec');
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('pairs.csv has no value column (its columns: user, item): a rating model would learn from line counts; name the ratings with --value-col');
+    expect(none.stderr).toContain(
+      'pairs.csv has no value column (its columns: user, item): a rating model would learn from line counts; name the ratings with --value-col',
+    );
     const rows = ['user,item,order_id'];
     for (let u = 0; u < 8; u++) for (let i = 0; i < 4; i++) rows.push(`u${u},i${i},${1_500_000_000 + u * 10 + i}`);
     write('ids.csv', rows.join('\n') + '\n');
     const ids = await mfrec('train', 'ids.csv', '--model', 'explicit', '--value-col', 'order_id', '--iterations', '1', '--out', 'x.mfrec');
-    expect(ids.stderr).toMatch(/mfrec: warning: ids\.csv: values of column 2 'order_id' \(read as the value\) reach about 1\.50e\+9: these look like timestamps or ids, not ratings/);
+    expect(ids.stderr).toMatch(
+      /mfrec: warning: ids\.csv: values of column 2 'order_id' \(read as the value\) reach about 1\.50e\+9: these look like timestamps or ids, not ratings/,
+    );
   });
 
   it('names model options by their flags in errors (a diverged fit says --learning-rate)', async () => {
     const rows = ['user,item,rating'];
     for (let u = 0; u < 50; u++) for (let i = 0; i < 20; i++) if ((u * 7 + i * 3) % 4 === 0) rows.push(`u${u},i${i},${1 + ((u + i) % 5)}`);
     write('diverge.csv', rows.join('\n') + '\n');
-    for (const [model, rate] of [['explicit', '1'], ['bpr', '10']] as const) {
+    for (const [model, rate] of [
+      ['explicit', '1'],
+      ['bpr', '10'],
+    ] as const) {
       const r = await mfrec('train', 'diverge.csv', '--model', model, '--learning-rate', rate, '--iterations', '20', '--out', 'x.mfrec', '--quiet');
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/diverged.*lower --learning-rate.*\[ERR_MFREC_DIVERGED\]/);
@@ -143,12 +207,16 @@ describe('mfrec reading a shop export', () => {
     const rows = ['user,item,rating'];
     for (let u = 0; u < 10; u++) for (let i = 0; i < 5; i++) rows.push(`u${u},i${(u + i) % 7},${(i % 5) + 1}`);
     const bin = path.resolve(__dirname, '..', '..', 'bin', 'mfrec.js');
-    const r = spawnSync(process.execPath, [bin, 'train', '/dev/stdin', '--model', 'explicit', '--factors', '2', '--iterations', '2', '--out', 'stdin.mfrec', '--json'], {
-      cwd: dir,
-      input: rows.join('\n') + '\n',
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'train', '/dev/stdin', '--model', 'explicit', '--factors', '2', '--iterations', '2', '--out', 'stdin.mfrec', '--json'],
+      {
+        cwd: dir,
+        input: rows.join('\n') + '\n',
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ users: 10, items: 7 });

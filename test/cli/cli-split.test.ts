@@ -13,7 +13,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-split-'));
 const mfrec = cliIn(dir);
 const file = (name: string) => path.join(dir, name);
 const read = (name: string) => readFileSync(file(name), 'utf8');
-const dataLines = (text: string, header = true) => text.trim().split('\n').slice(header ? 1 : 0);
+const dataLines = (text: string, header = true) =>
+  text
+    .trim()
+    .split('\n')
+    .slice(header ? 1 : 0);
 const pairOf = (line: string, sep = ',') => line.split(sep).slice(0, 2).join(sep);
 
 /** 60 users × 40 items at 30% density, ratings and distinct timestamps, a repeated pair, a quoted id with a comma. */
@@ -37,7 +41,7 @@ beforeAll(() => {
 });
 
 describe('mfrec split', () => {
-  it('splits by user: every line lands once, as written, header in both files; the pairs are perUserSplit\'s', async () => {
+  it("splits by user: every line lands once, as written, header in both files; the pairs are perUserSplit's", async () => {
     const r = await mfrec('split', 'shop.csv', '--out-dir', 'by-user', '--test-fraction', '0.25', '--seed', '5', '--json');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
@@ -74,8 +78,18 @@ describe('mfrec split', () => {
     expect(read('r1/test.csv')).not.toBe(read('r3/test.csv'));
     const data = (await readInteractions(file('shop.csv'))).interactions;
     const expected = new Set([...randomSplit(data, { testFraction: 0.2, seed: 3 }).test.entries()].map((e) => `${e.user}|${e.item}`));
-    const pairKey = (line: string) => line.match(/^([^,]+),("[^"]*"|[^,]+)/)!.slice(1).map((f) => f.replaceAll('"', '')).join('|');
-    expect(dataLines(read('r1/test.csv')).sort()).toEqual(input.slice(1).filter((l) => expected.has(pairKey(l))).sort());
+    const pairKey = (line: string) =>
+      line
+        .match(/^([^,]+),("[^"]*"|[^,]+)/)!
+        .slice(1)
+        .map((f) => f.replaceAll('"', ''))
+        .join('|');
+    expect(dataLines(read('r1/test.csv')).sort()).toEqual(
+      input
+        .slice(1)
+        .filter((l) => expected.has(pairKey(l)))
+        .sort(),
+    );
 
     const t = await mfrec('split', 'shop.csv', '--out-dir', 'by-time', '--by', 'time', '--test-fraction', '0.3', '--json');
     expect(t.code).toBe(0);
@@ -87,7 +101,21 @@ describe('mfrec split', () => {
   });
 
   it('writes files that evaluate reads back with the same flags', async () => {
-    const e = await mfrec('evaluate', 'by-user/train.csv', '--test', 'by-user/test.csv', '--model', 'explicit', '--factors', '4', '--iterations', '5', '--json', '--threads', '1');
+    const e = await mfrec(
+      'evaluate',
+      'by-user/train.csv',
+      '--test',
+      'by-user/test.csv',
+      '--model',
+      'explicit',
+      '--factors',
+      '4',
+      '--iterations',
+      '5',
+      '--json',
+      '--threads',
+      '1',
+    );
     expect(e.code).toBe(0);
     const { count } = JSON.parse(e.stdout);
     expect(count).toBeGreaterThan(0);
@@ -95,7 +123,14 @@ describe('mfrec split', () => {
   });
 
   it('keeps a headerless, "::"-separated file as it is, and writes a gzipped input as plain text', async () => {
-    writeFileSync(file('ratings.dat'), input.slice(1).map((l) => l.replaceAll(',', '::')).filter((l) => !l.includes('"')).join('\n') + '\n');
+    writeFileSync(
+      file('ratings.dat'),
+      input
+        .slice(1)
+        .map((l) => l.replaceAll(',', '::'))
+        .filter((l) => !l.includes('"'))
+        .join('\n') + '\n',
+    );
     const r = await mfrec('split', 'ratings.dat', '--out-dir', 'dat', '--quiet');
     expect(r.code).toBe(0);
     const all = [...dataLines(read('dat/train.dat'), false), ...dataLines(read('dat/test.dat'), false)];

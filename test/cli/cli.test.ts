@@ -46,7 +46,12 @@ describe('mfrec CLI', () => {
     const both = await mfrec('recommend', '--model-file', 'mf.mfrec', '--model', 'mf.mfrec', '--user', 'u0');
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('give the model file once, as --model-file');
-    const others: Record<string, string[]> = { recommend: ['--user', 'u0'], similar: ['--item', 'i1'], predict: ['pairs.csv'], report: ['--train', 'train.csv', '--test', 'test.csv'] };
+    const others: Record<string, string[]> = {
+      recommend: ['--user', 'u0'],
+      similar: ['--item', 'i1'],
+      predict: ['pairs.csv'],
+      report: ['--train', 'train.csv', '--test', 'test.csv'],
+    };
     for (const [command, rest] of Object.entries(others)) {
       const none = await mfrec(command, ...rest);
       expect(none.code, command).toBe(2);
@@ -81,11 +86,39 @@ describe('mfrec CLI', () => {
     expect(same.code).toBe(0);
     const m = warning.exec(same.stderr)!;
     expect([m[1], m[3]]).toEqual([m[2], 'train.csv']);
-    const tune = await mfrec('tune', 'train.csv', '--test', 'train.csv', '--model', 'explicit', '--budget', '1', '--strategy', 'random', '--threads', '1', '--quiet', '--space', '{"iterations":2}');
+    const tune = await mfrec(
+      'tune',
+      'train.csv',
+      '--test',
+      'train.csv',
+      '--model',
+      'explicit',
+      '--budget',
+      '1',
+      '--strategy',
+      'random',
+      '--threads',
+      '1',
+      '--quiet',
+      '--space',
+      '{"iterations":2}',
+    );
     expect(tune.code).toBe(0);
     expect(tune.stderr).toMatch(warning);
     expect((await mfrec('split', 'train.csv', '--out-dir', 'disjoint', '--quiet')).code).toBe(0);
-    const clean = await mfrec('evaluate', 'disjoint/train.csv', '--test', 'disjoint/test.csv', '--model', 'explicit', '--factors', '2', '--iterations', '3', '--json');
+    const clean = await mfrec(
+      'evaluate',
+      'disjoint/train.csv',
+      '--test',
+      'disjoint/test.csv',
+      '--model',
+      'explicit',
+      '--factors',
+      '2',
+      '--iterations',
+      '3',
+      '--json',
+    );
     expect(clean.code).toBe(0);
     expect(clean.stderr).toBe('');
   });
@@ -95,9 +128,17 @@ describe('mfrec CLI', () => {
     writeFileSync(path.join(dir, 'pairs.csv'), 'user,item\nu3,i4\nu3,i4\nnew-user,i1\nu1,new-item\n');
     const r = await mfrec('predict', '--model-file', 'p.mfrec', 'pairs.csv');
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => l.split(','));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     expect(rows[0]).toEqual(['user', 'item', 'prediction']);
-    expect(rows.slice(1).map((c) => c.slice(0, 2))).toEqual([['u3', 'i4'], ['u3', 'i4'], ['new-user', 'i1'], ['u1', 'new-item']]);
+    expect(rows.slice(1).map((c) => c.slice(0, 2))).toEqual([
+      ['u3', 'i4'],
+      ['u3', 'i4'],
+      ['new-user', 'i1'],
+      ['u1', 'new-item'],
+    ]);
     expect(rows[1]![2]).toBe(rows[2]![2]);
     for (const row of rows.slice(1)) expect(Number(row[2])).toBeGreaterThanOrEqual(1);
     const als = await mfrec('train', 'train.csv', '--model', 'als', '--implicit', '--factors', '2', '--out', 'pa.mfrec');
@@ -151,7 +192,10 @@ describe('mfrec CLI', () => {
       byUser.set(f[0]!, [...(byUser.get(f[0]!) ?? []), f]);
     }
     expect([...byUser.keys()]).toEqual(['newcomer', 'h1', 'ghost']);
-    for (const [user, history] of [['newcomer', ['e0', 'e1', 'e2']], ['h1', ['e3', 'e4', 'e5']]] as Array<[string, string[]]>) {
+    for (const [user, history] of [
+      ['newcomer', ['e0', 'e1', 'e2']],
+      ['h1', ['e3', 'e4', 'e5']],
+    ] as Array<[string, string[]]>) {
       const got = byUser.get(user)!;
       expect(got.map((f) => f[2])).toEqual(['1', '2', '3']);
       // h1 trained on o-items: its trained vector is replaced by the fold-in of the e-items given.

@@ -18,7 +18,11 @@ const RUNS = Number(process.env.MFREC_FUZZ_RUNS ?? 150);
 
 /** Ids made of the characters that CSV writing and reading treat specially, and some that they do not. */
 const id = fc
-  .string({ unit: fc.constantFrom(' ', '\t', ',', '"', '\r', '\n', ';', '|', ':', '=', '-', '.', '0', '7', 'a', 'Z', 'é', '\u00a0', '😀'), minLength: 1, maxLength: 8 })
+  .string({
+    unit: fc.constantFrom(' ', '\t', ',', '"', '\r', '\n', ';', '|', ':', '=', '-', '.', '0', '7', 'a', 'Z', 'é', '\u00a0', '😀'),
+    minLength: 1,
+    maxLength: 8,
+  })
   .filter((s) => s.trim() !== '' || s.length > 0);
 
 const rows = fc.array(fc.tuple(id, id, fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 })), { minLength: 1, maxLength: 40 });
@@ -45,11 +49,18 @@ describe('CSV outputs read back by the reader', () => {
     await fc.assert(
       fc.asyncProperty(rows, async (rs) => {
         const scores = rs.map(([, , s]) => formatScore(Math.fround(s)));
-        const recommend = await roundTrip(['user', 'item', 'rank', 'score'], rs.map(([u, i], k) => [u, i, k + 1, scores[k]!]));
+        const recommend = await roundTrip(
+          ['user', 'item', 'rank', 'score'],
+          rs.map(([u, i], k) => [u, i, k + 1, scores[k]!]),
+        );
         expect(recommend.users).toEqual(rs.map(([u]) => u));
         expect(recommend.items).toEqual(rs.map(([, i]) => i));
         expect(recommend.values).toEqual(scores.map((s) => Math.fround(s)));
-        const predict = await roundTrip(['user', 'item', 'prediction'], rs.map(([u, i], k) => [u, i, scores[k]!]), { valueCol: 'prediction' });
+        const predict = await roundTrip(
+          ['user', 'item', 'prediction'],
+          rs.map(([u, i], k) => [u, i, scores[k]!]),
+          { valueCol: 'prediction' },
+        );
         expect(predict.users).toEqual(rs.map(([u]) => u));
         expect(predict.items).toEqual(rs.map(([, i]) => i));
       }),
@@ -58,11 +69,19 @@ describe('CSV outputs read back by the reader', () => {
   });
 
   it('keeps blanks around ids and quoted line breaks (the cases found by hand)', async () => {
-    const r = await roundTrip(['item', 'similar', 'rank', 'score'], [[' a ', '\tb', 1, 0.5], ['x\ny', 'p,"q"', 2, 0.25], ['c\r\n\r\nd', 'e ', 3, 0.125]], {
-      userCol: 'item',
-      itemCol: 'similar',
-      valueCol: 'score',
-    });
+    const r = await roundTrip(
+      ['item', 'similar', 'rank', 'score'],
+      [
+        [' a ', '\tb', 1, 0.5],
+        ['x\ny', 'p,"q"', 2, 0.25],
+        ['c\r\n\r\nd', 'e ', 3, 0.125],
+      ],
+      {
+        userCol: 'item',
+        itemCol: 'similar',
+        valueCol: 'score',
+      },
+    );
     expect(r.users).toEqual([' a ', 'x\ny', 'c\r\n\r\nd']);
     expect(r.items).toEqual(['\tb', 'p,"q"', 'e ']);
   });

@@ -43,11 +43,7 @@ function snapshot(r: ReadResult): unknown {
 }
 
 /** Reads `text` on one thread and with parsing threads; both outcomes, results or errors, must match. */
-async function expectSameRead(
-  text: string | Uint8Array,
-  options: ReadOptions = {},
-  parallelOptions: ReadOptions = PARALLEL,
-): Promise<ReadResult | Error> {
+async function expectSameRead(text: string | Uint8Array, options: ReadOptions = {}, parallelOptions: ReadOptions = PARALLEL): Promise<ReadResult | Error> {
   const outcome = async (o: ReadOptions): Promise<ReadResult | Error> => {
     try {
       return await parseInteractions(text, o);
@@ -104,11 +100,15 @@ function randomText(seed: number, lines: number): string {
     const value = String(rng.below(10) / 2);
     const time = String(1_000_000 + rng.below(1000));
     const kind = rng.below(40);
-    if (kind === 0) out.push(`${user},${item}`); // missing fields
-    else if (kind === 1) out.push(`${user},${item},x,${time}`); // bad value
-    else if (kind === 2) out.push(`,${item},${value},${time}`); // empty user id
+    if (kind === 0)
+      out.push(`${user},${item}`); // missing fields
+    else if (kind === 1)
+      out.push(`${user},${item},x,${time}`); // bad value
+    else if (kind === 2)
+      out.push(`,${item},${value},${time}`); // empty user id
     else if (kind === 3) out.push(rng.below(2) ? '' : '   ');
-    else if (kind === 4) out.push(`${user},"${item}"x,${value},${time}`); // text after a closing quote
+    else if (kind === 4)
+      out.push(`${user},"${item}"x,${value},${time}`); // text after a closing quote
     else out.push(`${user},${item},${value},${time}`);
   }
   const eol = rng.below(3) === 0 ? '\r\n' : '\n';

@@ -306,7 +306,8 @@ describe('columns named by the caller, headers and repeated pairs', () => {
     expect(mean.notes).toEqual([
       {
         kind: 'duplicates',
-        message: "<input>: 2 line(s) repeat an earlier (user, item) pair; combined by 'mean' (values taken for ratings keep their scale: their mean counts; pass aggregate: sum to add them)",
+        message:
+          "<input>: 2 line(s) repeat an earlier (user, item) pair; combined by 'mean' (values taken for ratings keep their scale: their mean counts; pass aggregate: sum to add them)",
       },
     ]);
     const last = await parseInteractions('user,item,rating,timestamp\nu,i,5,300\nu,i,1,100\nu,i,4,200\n');
@@ -476,9 +477,7 @@ describe('bad lines', () => {
 
   it('include broken quoting', async () => {
     const unterminated = await failure(parseInteractions('u,i,1\nu,"i,2\n'), ErrorCodes.PARSE);
-    expect(unterminated.message).toBe(
-      '<input>:2: unterminated quoted field: the quote opened on this line is still open at the end of the input: "u,"i,2"',
-    );
+    expect(unterminated.message).toBe('<input>:2: unterminated quoted field: the quote opened on this line is still open at the end of the input: "u,"i,2"');
     const lastLine = await failure(parseInteractions('u,i,1\nu,"i,2'), ErrorCodes.PARSE);
     expect(lastLine.message).toBe('<input>:2: unterminated quoted field: "u,"i,2"');
     const trailing = await failure(parseInteractions('u,i,1\nu,"i"x,2\n'), ErrorCodes.PARSE);
@@ -508,7 +507,11 @@ describe('bad lines', () => {
         ['c', 'z', 3],
       ]);
       expect(malformed.badLines).toEqual([
-        { line: 2, text: 'a,"x,1', reason: 'unterminated quoted field: the quote opened on this line closes on a later line into a record that cannot be split' },
+        {
+          line: 2,
+          text: 'a,"x,1',
+          reason: 'unterminated quoted field: the quote opened on this line closes on a later line into a record that cannot be split',
+        },
       ]);
       const badValue = await parseInteractions('user,item,rating\na,"x,1\nb,y,2\nc,z",oops\nd,w,4\n', { onBadLine: 'skip' });
       expect(tuples(badValue)).toEqual([
@@ -520,7 +523,7 @@ describe('bad lines', () => {
         [4, 'c,z",oops'],
       ]);
       expect(badValue.badLines[0]!.reason).toBe(
-        'unterminated quoted field? the quote opened on this line runs over 3 lines into a bad record (value (column 2 \'rating\') is not a finite number)',
+        "unterminated quoted field? the quote opened on this line runs over 3 lines into a bad record (value (column 2 'rating') is not a finite number)",
       );
       expect(badValue.lines).toBe(4);
     });

@@ -17,10 +17,7 @@ function file(content: string | Uint8Array, name = `f${files++}.csv`): string {
   return p;
 }
 
-async function collect(
-  p: string,
-  options?: Parameters<typeof readRows>[1],
-): Promise<{ batches: RowBatch[]; summary: RowsSummary }> {
+async function collect(p: string, options?: Parameters<typeof readRows>[1]): Promise<{ batches: RowBatch[]; summary: RowsSummary }> {
   const it = readRows(p, options);
   const batches: RowBatch[] = [];
   for (;;) {

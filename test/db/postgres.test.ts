@@ -53,7 +53,7 @@ function randomInts(seed: number): (n: number) => number {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n | 0;
+    return ((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n) | 0;
   };
 }
 
@@ -178,14 +178,29 @@ describe('readInteractionsFromPostgres', () => {
 
 /** Rows of a result table, sorted, as `user,item,rank` lines. */
 async function tableRows(table: string, columns = 'user, item, rank'): Promise<string[]> {
-  const quoted = columns.split(', ').map((c) => `"${c}"`).join(', ');
+  const quoted = columns
+    .split(', ')
+    .map((c) => `"${c}"`)
+    .join(', ');
   const r = await sql(`SELECT ${quoted} FROM ${table}`);
   return r.rows.map((row: Record<string, unknown>) => Object.values(row).join(',')).sort();
 }
 
 describe('the CLI with PostgreSQL', () => {
   it('trains from a query and writes recommend --all and similar into tables: one complete list per user', async () => {
-    const train = await cli('train', server.url, '--query', 'select customer_id, sku, qty, ordered_at from order_lines', '--model', 'als', '--out', 'orders.mfrec', '--quiet', '--iterations', '3');
+    const train = await cli(
+      'train',
+      server.url,
+      '--query',
+      'select customer_id, sku, qty, ordered_at from order_lines',
+      '--model',
+      'als',
+      '--out',
+      'orders.mfrec',
+      '--quiet',
+      '--iterations',
+      '3',
+    );
     expect(train.code).toBe(0);
     const fromFile = await cli('train', 'orders.csv', '--model', 'als', '--out', 'orders-file.mfrec', '--quiet', '--iterations', '3');
     expect(fromFile.code).toBe(0);
@@ -199,7 +214,12 @@ describe('the CLI with PostgreSQL', () => {
     // The model trained from the file recommends the same lists.
     const csv = await cli('recommend', '--model-file', 'orders-file.mfrec', '--all', '--k', '4', '--out', 'recs.csv');
     expect(csv.code).toBe(0);
-    const fileRows = readFileSync(path.join(dir, 'recs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 3).join(',')).sort();
+    const fileRows = readFileSync(path.join(dir, 'recs.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').slice(0, 3).join(','))
+      .sort();
     expect(await tableRows('recs')).toEqual(fileRows);
     const perUser = await sql('SELECT "user", count(*)::int AS n, min(rank) AS lo, max(rank) AS hi FROM recs GROUP BY "user"');
     const customers = await sql('SELECT count(DISTINCT customer_id)::int AS n FROM order_lines');
@@ -208,13 +228,33 @@ describe('the CLI with PostgreSQL', () => {
     for (const row of perUser.rows) expect([row.n, row.lo, row.hi]).toEqual([4, 1, 4]);
     const types = await sql("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'recs' ORDER BY ordinal_position");
     expect(types.rows.map((r: Record<string, string>) => `${r.column_name}:${r.data_type}`)).toEqual([
-      'user:text', 'item:text', 'rank:integer', 'score:real', 'source:text',
+      'user:text',
+      'item:text',
+      'rank:integer',
+      'score:real',
+      'source:text',
     ]);
 
-    const similar = await cli('similar', '--model-file', 'orders.mfrec', '--item', 'SKU-1', 'SKU-2', '--k', '3', '--out', `${server.url}?table=public.similar_items`);
+    const similar = await cli(
+      'similar',
+      '--model-file',
+      'orders.mfrec',
+      '--item',
+      'SKU-1',
+      'SKU-2',
+      '--k',
+      '3',
+      '--out',
+      `${server.url}?table=public.similar_items`,
+    );
     expect(similar.stderr).toBe('');
     const similarCsv = await cli('similar', '--model-file', 'orders.mfrec', '--item', 'SKU-1', 'SKU-2', '--k', '3');
-    const expected = similarCsv.stdout.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 3).join(',')).sort();
+    const expected = similarCsv.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').slice(0, 3).join(','))
+      .sort();
     expect(await tableRows('similar_items', 'item, similar, rank')).toEqual(expected);
     // A rerun replaces the table (no duplicates, no leftover staging table).
     await cli('similar', '--model-file', 'orders.mfrec', '--item', 'SKU-1', '--k', '3', '--out', `${server.url}?table=similar_items`);
@@ -227,7 +267,9 @@ describe('the CLI with PostgreSQL', () => {
     const withPassword = server.url.replace('postgres@', 'postgres:s3cret-pw@');
     const badSql = await cli('train', withPassword, '--query', 'select nope from order_lines', '--model', 'als', '--out', 'x.mfrec');
     expect(badSql.code).toBe(1);
-    expect(badSql.stderr).toMatch(/^mfrec: Cannot read from postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres: column "nope" does not exist .*\[ERR_MFREC_INVALID_ARGUMENT\]\n$/);
+    expect(badSql.stderr).toMatch(
+      /^mfrec: Cannot read from postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres: column "nope" does not exist .*\[ERR_MFREC_INVALID_ARGUMENT\]\n$/,
+    );
     const noServer = await cli('recommend', '--model-file', 'orders.mfrec', '--all', '--out', `${withPassword.replace(`:${server.port}/`, ':1/')}?table=recs`);
     expect(noServer.code).toBe(1);
     expect(noServer.stderr).toMatch(/^mfrec: Cannot write to postgres:\/\/postgres@127\.0\.0\.1:1\/postgres\?table=recs: .*\[ERR_MFREC_IO\]\n$/);
@@ -256,7 +298,11 @@ describe('the swap into place', () => {
   const rowsFor = async (k: number) => {
     const r = await cli('recommend', '--model-file', 'big.mfrec', '--all', '--k', String(k), '--out', `big-${k}.csv`);
     expect(r.code).toBe(0);
-    return readFileSync(path.join(dir, `big-${k}.csv`), 'utf8').trim().split('\n').length - 1;
+    return (
+      readFileSync(path.join(dir, `big-${k}.csv`), 'utf8')
+        .trim()
+        .split('\n').length - 1
+    );
   };
   beforeAll(async () => {
     // Enough users for a COPY that lasts long enough to be watched and killed.
@@ -293,7 +339,10 @@ describe('the swap into place', () => {
 
   it('a job killed mid-COPY leaves the previous table whole and no staging table; a rerun works', async () => {
     const before = await tableRows('big_recs');
-    const child = spawn(process.execPath, [bin, 'recommend', '--model-file', 'big.mfrec', '--all', '--k', '200', '--out', `${server.url}?table=big_recs`], { cwd: dir, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'recommend', '--model-file', 'big.mfrec', '--all', '--k', '200', '--out', `${server.url}?table=big_recs`], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Kill it once the server has taken some of its rows.
     let copied = 0;
@@ -328,7 +377,9 @@ describe('connection and table name limits', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     try {
-      const e = await readInteractionsFromPostgres(`postgres://u:pw@127.0.0.1:${port}/db?connect_timeout=1`, { table: 't' }).catch((err: unknown) => err as MfrecError);
+      const e = await readInteractionsFromPostgres(`postgres://u:pw@127.0.0.1:${port}/db?connect_timeout=1`, { table: 't' }).catch(
+        (err: unknown) => err as MfrecError,
+      );
       expect(e).toBeInstanceOf(MfrecError);
       expect(e.code).toBe(ErrorCodes.IO);
       expect(e.message).toContain(`postgres://u@127.0.0.1:${port}/db?connect_timeout=1`);

@@ -5,8 +5,16 @@ import { IdMap, Interactions, evaluateRanking, MfrecError } from '../../lib/inde
 function split(nItems: number, train: [string, number][], test: [string, number][]) {
   const items = new IdMap(Array.from({ length: nItems }, (_, i) => `i${i}`));
   const users = new IdMap();
-  const t = Interactions.fromArrays(train.map((e) => e[0]), train.map((e) => `i${e[1]}`), { users, items });
-  const h = Interactions.fromArrays(test.map((e) => e[0]), test.map((e) => `i${e[1]}`), { users, items });
+  const t = Interactions.fromArrays(
+    train.map((e) => e[0]),
+    train.map((e) => `i${e[1]}`),
+    { users, items },
+  );
+  const h = Interactions.fromArrays(
+    test.map((e) => e[0]),
+    test.map((e) => `i${e[1]}`),
+    { users, items },
+  );
   return { train: t, test: h };
 }
 
@@ -16,7 +24,14 @@ describe('evaluateRanking', () => {
   it('computes every metric for a hand-worked single user', () => {
     // Item 0 is a training item (filtered despite the top score). Candidates by
     // score: i2 (6), i1 (5), i4 (4), i3 (1), i5 (0); held out: i1, i3.
-    const { train, test } = split(6, [['a', 0]], [['a', 1], ['a', 3]]);
+    const { train, test } = split(
+      6,
+      [['a', 0]],
+      [
+        ['a', 1],
+        ['a', 3],
+      ],
+    );
     const m = evaluateRanking(scorer({ 0: [10, 5, 6, 1, 4, 0] }), train, test, { k: 3 });
     // top 3 = [i2, i1, i4]: one hit at rank 2
     expect(m.precision).toBeCloseTo(1 / 3, 12);
@@ -35,16 +50,19 @@ describe('evaluateRanking', () => {
   it('divides precision by k even when fewer items are held out, and averages over users', () => {
     const { train, test } = split(
       5,
-      [['a', 0], ['b', 4]],
-      [['a', 1], ['b', 2], ['b', 3], ['c', 0]],
+      [
+        ['a', 0],
+        ['b', 4],
+      ],
+      [
+        ['a', 1],
+        ['b', 2],
+        ['b', 3],
+        ['c', 0],
+      ],
     );
     // user c has no training row: all 5 items are candidates
-    const m = evaluateRanking(
-      scorer({ 0: [0, 9, 8, 7, 6], 1: [9, 8, 7, 6, 5], 2: [1, 0, 0, 0, 0] }),
-      train,
-      test,
-      { k: 2 },
-    );
+    const m = evaluateRanking(scorer({ 0: [0, 9, 8, 7, 6], 1: [9, 8, 7, 6, 5], 2: [1, 0, 0, 0, 0] }), train, test, { k: 2 });
     // a: top [i1, i2], hits 1 → p 1/2, r 1, ndcg 1, ap 1
     // b: top [i0, i1], hits 0
     // c: top [i0, i1], hit i0 at rank 1 → p 1/2, r 1, ndcg 1, ap 1
@@ -60,7 +78,14 @@ describe('evaluateRanking', () => {
   });
 
   it('normalises NDCG and MAP by min(k, held-out) and counts ties as half in AUC', () => {
-    const { train, test } = split(4, [], [['a', 2], ['a', 3]]);
+    const { train, test } = split(
+      4,
+      [],
+      [
+        ['a', 2],
+        ['a', 3],
+      ],
+    );
     // all scores equal: top 2 by index = [i0, i1], no hits; AUC 0.5
     const flat = evaluateRanking(scorer({ 0: [1, 1, 1, 1] }), train, test, { k: 2 });
     expect(flat.precision).toBe(0);
@@ -73,7 +98,14 @@ describe('evaluateRanking', () => {
   });
 
   it('ranks NaN scores last and ignores held-out items that are also training items', () => {
-    const { train, test } = split(4, [['a', 0]], [['a', 0], ['a', 1]]);
+    const { train, test } = split(
+      4,
+      [['a', 0]],
+      [
+        ['a', 0],
+        ['a', 1],
+      ],
+    );
     const m = evaluateRanking(scorer({ 0: [5, NaN, 1, 2] }), train, test, { k: 1 });
     expect(m.precision).toBe(0); // top 1 is i3; i1 (NaN) is last
     expect(m.recall).toBe(0); // only i1 counts as held out

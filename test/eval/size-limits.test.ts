@@ -8,7 +8,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareRanking, crossValidate, evaluateRanking, evaluateTopK, ExplicitMF, ImplicitALS, kFold, Interactions, MAX_K, popularityScorer, randomSplit, tune } from '../../lib/index.js';
+import {
+  compareRanking,
+  crossValidate,
+  evaluateRanking,
+  evaluateTopK,
+  ExplicitMF,
+  ImplicitALS,
+  kFold,
+  Interactions,
+  MAX_K,
+  popularityScorer,
+  randomSplit,
+  tune,
+} from '../../lib/index.js';
 import { cliIn, writePlantedRatings } from '../helpers/cli.js';
 import { errorCode } from '../helpers/support.js';
 
@@ -18,7 +31,7 @@ function clicks(seed: number, items = 30): Interactions {
   const i: string[] = [];
   let s = seed;
   const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
-  for (let a = 0; a < 40; a++) for (let b = 0; b < items; b++) if (rand() < 0.5) (u.push(`u${a}`), i.push(`i${b}`));
+  for (let a = 0; a < 40; a++) for (let b = 0; b < items; b++) if (rand() < 0.5) u.push(`u${a}`), i.push(`i${b}`);
   return Interactions.fromArrays(u, i);
 }
 

@@ -113,7 +113,10 @@ function allVectors(model: FactorModel): Float32Array[] {
  * call one row, and BLAS may sum the products in a different order.
  */
 function expectSameRanking(got: Recommendation[], want: Recommendation[], label: string): void {
-  expect(got.map((r) => r.item), label).toEqual(want.map((r) => r.item));
+  expect(
+    got.map((r) => r.item),
+    label,
+  ).toEqual(want.map((r) => r.item));
   got.forEach((r, j) => expect(Math.abs(r.score - want[j]!.score), label).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[j]!.score))));
 }
 
@@ -149,7 +152,10 @@ export function describeFactorModelConformance(name: string, create: CreateModel
       it('without the seen filter, the whole group ranks above every other item', () => {
         for (const user of ['u0', 'u5', 'u13', 'u23']) {
           const got = model.recommend(user, { k: GROUP_ITEMS, filterSeen: false });
-          expect(got.map((r) => groupOf(r.item)), user).toEqual(new Array(GROUP_ITEMS).fill(groupOf(user)));
+          expect(
+            got.map((r) => groupOf(r.item)),
+            user,
+          ).toEqual(new Array(GROUP_ITEMS).fill(groupOf(user)));
         }
       });
 
@@ -212,7 +218,10 @@ export function describeFactorModelConformance(name: string, create: CreateModel
     describe('batch calls equal single calls', () => {
       it('recommendBatch rows equal recommend for each user (repeats and cold users included)', async () => {
         const users = ['u9', 'u0', 'stranger', 'u9', 'u22'];
-        for (const options of [{ k: 4, exclude: ['a0', 'b1'] }, { k: 6, filterSeen: false, candidates: ['a2', 'a3', 'b4', 'b5', 'b6'] }]) {
+        for (const options of [
+          { k: 4, exclude: ['a0', 'b1'] },
+          { k: 6, filterSeen: false, candidates: ['a2', 'a3', 'b4', 'b5', 'b6'] },
+        ]) {
           const batch = await model.recommendBatch(users, { ...options, threads: 2 });
           expect(batch.users).toEqual(users);
           expect(Array.from(batch.coldStart)).toEqual([0, 0, 1, 0, 0]);
@@ -299,7 +308,13 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         await m.fit(data);
         const before = everyRecommendation(m);
         const stop = new Error('stop');
-        await expect(m.fit(other, { onIteration: () => { throw stop; } })).rejects.toBe(stop);
+        await expect(
+          m.fit(other, {
+            onIteration: () => {
+              throw stop;
+            },
+          }),
+        ).rejects.toBe(stop);
         expect(m.isTraining).toBe(false);
         expect(everyRecommendation(m)).toEqual(before);
       });
@@ -307,9 +322,7 @@ export function describeFactorModelConformance(name: string, create: CreateModel
       it('a signal aborted before the start rejects without training', async () => {
         const fresh = create({ threads: 1, seed: 3 });
         const reports: IterationReport[] = [];
-        expect(await codeOf(() => fresh.fit(data, { signal: AbortSignal.abort(), onIteration: (r) => reports.push(r) }))).toBe(
-          'ERR_MFREC_ABORTED',
-        );
+        expect(await codeOf(() => fresh.fit(data, { signal: AbortSignal.abort(), onIteration: (r) => reports.push(r) }))).toBe('ERR_MFREC_ABORTED');
         expect(reports).toEqual([]);
         expect(fresh.isFitted).toBe(false);
       });

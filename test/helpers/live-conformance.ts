@@ -50,7 +50,7 @@ function withForgettable(data: Interactions, kind: ConformanceCapabilities['data
   const h = historyOf(kind, 'a');
   h.items.forEach((item, j) => (users.push(FORGET_USER), items.push(item), values.push(h.values?.[j] ?? 1)));
   // The item to forget: liked by most of group b, so it shows up in their rankings and similar lists.
-  for (let u = 12; u < 22; u++) (users.push(`u${u}`), items.push(FORGET_ITEM), values.push(kind === 'ratings' ? 5 : 1));
+  for (let u = 12; u < 22; u++) users.push(`u${u}`), items.push(FORGET_ITEM), values.push(kind === 'ratings' ? 5 : 1);
   return Interactions.fromArrays(users, items, { values });
 }
 
@@ -59,7 +59,10 @@ function vectors(model: TrainableFactorModel, side: 'users' | 'items'): Array<Fl
 }
 
 function expectSameRanking(got: Recommendation[], want: Recommendation[], label: string): void {
-  expect(got.map((r) => r.item), label).toEqual(want.map((r) => r.item));
+  expect(
+    got.map((r) => r.item),
+    label,
+  ).toEqual(want.map((r) => r.item));
   got.forEach((r, j) => expect(Math.abs(r.score - want[j]!.score), label).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[j]!.score))));
 }
 
@@ -174,7 +177,10 @@ export function describeLiveUpdates(c: LiveContext): void {
       const live = (['a', 'b'] as const).map((group) =>
         model.recommend('live', { recalculate: true, interactions: historyOf(kind, group), k: nItems, filterSeen: false }),
       );
-      const update = historiesOf([['new-a', 'a'], ['new-b', 'b']]);
+      const update = historiesOf([
+        ['new-a', 'a'],
+        ['new-b', 'b'],
+      ]);
       await model.partialFitUsers(update);
       expect(model.userIds).toEqual([...data.users.toArray(), 'new-a', 'new-b']);
       expect(vectors(model, 'users').slice(0, users.length)).toEqual(users);
@@ -192,7 +198,13 @@ export function describeLiveUpdates(c: LiveContext): void {
       const users = vectors(model, 'users');
       const items = vectors(model, 'items');
       const fans = Array.from({ length: 12 }, (_, u) => `u${u}`);
-      await model.partialFitItems(Interactions.fromArrays(fans, fans.map(() => 'a-new'), { values: fans.map(() => 5) }));
+      await model.partialFitItems(
+        Interactions.fromArrays(
+          fans,
+          fans.map(() => 'a-new'),
+          { values: fans.map(() => 5) },
+        ),
+      );
       expect(model.itemIds).toEqual([...data.items.toArray(), 'a-new']);
       expect(vectors(model, 'items').slice(0, items.length)).toEqual(items);
       expect(vectors(model, 'users')).toEqual(users);

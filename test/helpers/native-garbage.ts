@@ -125,7 +125,9 @@ export const BINDINGS: Record<string, () => unknown[]> = {
       cancel: new Int32Array(1),
     },
   ],
-  sgdPredict: () => [{ model: sgdModel(), users: Int32Array.of(0, 1, -1), items: Int32Array.of(3, -1, 2), out: new Float32Array(3), min: 1, max: 5, threads: 1 }],
+  sgdPredict: () => [
+    { model: sgdModel(), users: Int32Array.of(0, 1, -1), items: Int32Array.of(3, -1, 2), out: new Float32Array(3), min: 1, max: 5, threads: 1 },
+  ],
   foldInSolve: () => [
     {
       vectors: filled(4 * F),
@@ -204,7 +206,12 @@ function wrongTypedArrays(a: ArrayBufferView & { length: number }): Array<[strin
   if (a instanceof Float32Array) out.push(['Int32Array', new Int32Array(n)]);
   if (a instanceof Int32Array) {
     out.push(['Float32Array', new Float32Array(n)]);
-    for (const [what, v] of [['-1', -1], ['2^31-1', 0x7fffffff], ['-2^31', -0x80000000], ['10', 10]] as const) {
+    for (const [what, v] of [
+      ['-1', -1],
+      ['2^31-1', 0x7fffffff],
+      ['-2^31', -0x80000000],
+      ['10', 10],
+    ] as const) {
       for (const at of new Set([0, Math.floor(n / 2), n - 1])) {
         if (at < 0) continue;
         const c = Int32Array.from(a as Int32Array);
@@ -215,7 +222,11 @@ function wrongTypedArrays(a: ArrayBufferView & { length: number }): Array<[strin
     if (n >= 2) out.push(['reversed', Int32Array.from(a as Int32Array).reverse()]);
   }
   if (a instanceof Float32Array && n > 0) {
-    for (const [what, v] of [['NaN', NaN], ['Infinity', Infinity], ['-3e38', -3e38]] as const) {
+    for (const [what, v] of [
+      ['NaN', NaN],
+      ['Infinity', Infinity],
+      ['-3e38', -3e38],
+    ] as const) {
       const c = Float32Array.from(a as Float32Array);
       c[0] = v;
       out.push([`element 0 = ${what}`, c]);
@@ -290,15 +301,31 @@ export function overflowCases(): GarbageCase[] {
   cases.push({
     binding: 'topkSync',
     what: 'k × rows wraps to 0',
-    args: [{ ...topk, rows: new Int32Array(4), k: huge, items: new Int32Array(0), scores: new Float32Array(0), filterIndptr: undefined, filterIndices: undefined }],
+    args: [
+      { ...topk, rows: new Int32Array(4), k: huge, items: new Int32Array(0), scores: new Float32Array(0), filterIndptr: undefined, filterIndices: undefined },
+    ],
   });
   const bpr = BINDINGS.bprEpoch!()[0] as Record<string, unknown>;
   cases.push({
     binding: 'bprEpoch',
     what: 'users × factors wraps to 0',
-    args: [{ ...bpr, indptr: Int32Array.of(0, 1, 1, 1, 1), indices: Int32Array.of(0), users: 4, factors: huge, userFactors: new Float32Array(0), itemFactors: new Float32Array(0) }],
+    args: [
+      {
+        ...bpr,
+        indptr: Int32Array.of(0, 1, 1, 1, 1),
+        indices: Int32Array.of(0),
+        users: 4,
+        factors: huge,
+        userFactors: new Float32Array(0),
+        itemFactors: new Float32Array(0),
+      },
+    ],
   });
   cases.push({ binding: 'alsGram', what: 'rows × factors wraps to 0', args: [{ y: new Float32Array(0), rows: huge, factors: 4, out: new Float32Array(16) }] });
-  cases.push({ binding: 'alsGram', what: 'rows = 2^53 with factors 1', args: [{ y: new Float32Array(0), rows: 2 ** 53, factors: 1, out: new Float32Array(1) }] });
+  cases.push({
+    binding: 'alsGram',
+    what: 'rows = 2^53 with factors 1',
+    args: [{ y: new Float32Array(0), rows: 2 ** 53, factors: 1, out: new Float32Array(1) }],
+  });
   return cases;
 }

@@ -29,6 +29,11 @@ for (let round = 0; round < rounds; round++) {
 // Kernels still queued in the thread pool finish after their environment is gone; give them time.
 await new Promise((r) => setTimeout(r, 1500));
 const users = Array.from({ length: 200 }, (_, k) => k % 50);
-const m = await new ImplicitALS({ factors: 4, iterations: 2, threads: 1 }).fit(Interactions.fromArrays(users, users.map((u) => u % 7)));
+const m = await new ImplicitALS({ factors: 4, iterations: 2, threads: 1 }).fit(
+  Interactions.fromArrays(
+    users,
+    users.map((u) => u % 7),
+  ),
+);
 if (m.recommend(1, { k: 3 }).length !== 3) throw new Error('recommend after termination failed');
 process.stdout.write(`survived ${terminated}\n`);

@@ -13,7 +13,7 @@ function data(users, items, perUser) {
   const i = [];
   const v = [];
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let a = 0; a < users; a++) {
     for (let k = 0; k < perUser; k++) {
       u.push(a);

@@ -44,7 +44,12 @@ function samplesOf(doc: string): Sample[] {
   return samples;
 }
 
-const docs = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const samples = docs.flatMap(samplesOf);
 let work = '';
 const errors = new Map<string, string[]>();
@@ -150,7 +155,10 @@ describe('mfrec command lines in README.md and docs/', () => {
     expect(command, `no command "${name}"`).toBeDefined();
     const known = new Set(command!.options.flatMap((o) => [o.long, o.short]).filter(Boolean));
     known.add('--help').add('-h');
-    const unknown = rest.filter((w) => w.startsWith('-')).map((w) => w.split('=')[0]!).filter((f) => !known.has(f));
+    const unknown = rest
+      .filter((w) => w.startsWith('-'))
+      .map((w) => w.split('=')[0]!)
+      .filter((f) => !known.has(f));
     expect(unknown).toEqual([]);
   });
 });

@@ -65,7 +65,11 @@ describe('the packed package', () => {
 
 describe('loading the package', () => {
   it('works with import() from an ES module', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(root)} + '/dist/index.js'); console.log(typeof m.ImplicitALS)`], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(root)} + '/dist/index.js'); console.log(typeof m.ImplicitALS)`],
+      { encoding: 'utf8' },
+    );
     expect(out.trim()).toBe('function');
   });
 

@@ -40,18 +40,16 @@ describe('staleDependencies', () => {
     expect(stale(checkout(lock, undefined))).toBe('nothing installed by npm yet');
   });
 
-  it('is satisfied when every locked package is installed at its version (other platforms\' optional ones may be absent)', () => {
+  it("is satisfied when every locked package is installed at its version (other platforms' optional ones may be absent)", () => {
     expect(stale(checkout(lock, { 'node_modules/commander': { version: '14.0.3' } }))).toBe('');
   });
 
   it('asks for an install when a package is missing or at another version than the lock file', () => {
     expect(stale(checkout(lock, {}))).toBe('node_modules/commander is missing');
-    expect(stale(checkout(lock, { 'node_modules/commander': { version: '13.1.0' } }))).toBe(
-      'node_modules/commander is 13.1.0, package-lock.json says 14.0.3',
-    );
+    expect(stale(checkout(lock, { 'node_modules/commander': { version: '13.1.0' } }))).toBe('node_modules/commander is 13.1.0, package-lock.json says 14.0.3');
   });
 
-  it('asks for an install when npm\'s record of node_modules is unreadable', () => {
+  it("asks for an install when npm's record of node_modules is unreadable", () => {
     expect(stale(checkout(lock, '{ truncated'))).toBe('node_modules/.package-lock.json is unreadable');
   });
 

@@ -25,7 +25,10 @@ for (let u = 0; u < 40; u++) {
   }
 }
 const data = Interactions.fromArrays(users, items, { values: ratings });
-const liked = Interactions.fromArrays(users.filter((_, k) => ratings[k] === 5), items.filter((_, k) => ratings[k] === 5));
+const liked = Interactions.fromArrays(
+  users.filter((_, k) => ratings[k] === 5),
+  items.filter((_, k) => ratings[k] === 5),
+);
 
 const als = await new ImplicitALS({ factors: 4, iterations: 10 }).fit(liked);
 for (const r of als.recommend('u0', { k: 3 })) assert.equal(Number(String(r.item).slice(1)) % 2, 0, 'in-group recommendation');

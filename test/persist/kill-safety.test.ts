@@ -41,7 +41,20 @@ async function writeModel(file: string, seed: number, users: number, items: numb
     seen: { rows: users, cols: items, indptr, indices, values: new Float32Array(indices.length).fill(1) },
     itemPopularity: new Float32Array(items).fill(1),
   };
-  const params = { factors, iterations: 1, regularization: 0.1, alpha: 1, confidence: 'linear', epsilon: 1, solver: 'cg', cgSteps: 3, scaleRegularization: false, threads: 1, seed, backend: 'native' };
+  const params = {
+    factors,
+    iterations: 1,
+    regularization: 0.1,
+    alpha: 1,
+    confidence: 'linear',
+    epsilon: 1,
+    solver: 'cg',
+    cgSteps: 3,
+    scaleRegularization: false,
+    threads: 1,
+    seed,
+    backend: 'native',
+  };
   await writeFile(file, encodeModelFile(encodeFactorModel({ type: 'als', params, state, extra: {} }, '0.0.0')));
 }
 
@@ -82,11 +95,11 @@ describe('a model save killed at a random moment', () => {
     await writeModel(b, 2, 100_000, 2000, 64, 2);
   });
 
-  it('always leaves a target that loads as the old or the new model, and at most the killed writer\'s temporary file', async () => {
+  it("always leaves a target that loads as the old or the new model, and at most the killed writer's temporary file", async () => {
     const target = path.join(dir, 'target.mfrec');
     const first = [(await loadModel(a)).userVector('u0')!, (await loadModel(b)).userVector('u0')!];
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     let midWrite = 0;
     // Kill until three kills have landed mid-write (most do: the write and fsync of 26 MB dominate a save).
     let k = 0;
@@ -101,7 +114,10 @@ describe('a model save killed at a random moment', () => {
       expect(stray.length, `kill ${k}: ${stray.join(', ')}`).toBeLessThanOrEqual(1);
       const loaded = await loadModel(target);
       const v = loaded.userVector('u0')!;
-      expect(first.some((f) => f.every((x, j) => x === v[j])), `kill ${k}: target is neither model`).toBe(true);
+      expect(
+        first.some((f) => f.every((x, j) => x === v[j])),
+        `kill ${k}: target is neither model`,
+      ).toBe(true);
     }
     // The point of the test is kills during a write; with writes this long most kills land in one.
     expect(midWrite, `${midWrite} of ${k} kills landed mid-write`).toBeGreaterThan(0);

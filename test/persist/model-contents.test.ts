@@ -69,7 +69,14 @@ describe.each(Object.keys(TYPES) as TypeName[])('a resealed %s model file', (typ
     }
   });
 
-  const blocks = ['userFactors', 'itemFactors', 'seenValues', 'itemPopularity', ...(type === 'als' ? [] : ['itemBias']), ...(type === 'explicit' ? ['userBias'] : [])];
+  const blocks = [
+    'userFactors',
+    'itemFactors',
+    'seenValues',
+    'itemPopularity',
+    ...(type === 'als' ? [] : ['itemBias']),
+    ...(type === 'explicit' ? ['userBias'] : []),
+  ];
   it.each(blocks.flatMap((name) => [NaN, Infinity, -Infinity].map((v) => [name, v] as const)))('with %s holding %s is refused', async (name, value) => {
     const c = contentsOf(type);
     const block = c.blocks[name]!;

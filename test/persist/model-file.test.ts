@@ -48,9 +48,7 @@ describe('model file', () => {
     for (let k = 0; k < full.length; k++) {
       const copy = Buffer.from(full);
       copy[k] = copy[k]! ^ 0x40;
-      expect(['ERR_MFREC_BAD_MAGIC', 'ERR_MFREC_CORRUPT_FILE', 'ERR_MFREC_UNSUPPORTED_VERSION']).toContain(
-        codeOf(() => decodeModelFile(copy)),
-      );
+      expect(['ERR_MFREC_BAD_MAGIC', 'ERR_MFREC_CORRUPT_FILE', 'ERR_MFREC_UNSUPPORTED_VERSION']).toContain(codeOf(() => decodeModelFile(copy)));
     }
   });
 
@@ -100,18 +98,22 @@ describe('model files that never end, or are huge', () => {
 
   // Before: each of these read without bound until memory ran out, or waited forever for a writer.
   // Devices are read in a child (the compiled library) killed after 15 s, so that a reader without bound dies with it.
-  it.each(['/dev/zero', '/dev/urandom'])('%s is refused as not a regular file', async (device) => {
-    const script = `const { loadModel } = await import(${JSON.stringify(path.resolve(__dirname, '..', '..', 'dist', 'index.js'))});
+  it.each(['/dev/zero', '/dev/urandom'])(
+    '%s is refused as not a regular file',
+    async (device) => {
+      const script = `const { loadModel } = await import(${JSON.stringify(path.resolve(__dirname, '..', '..', 'dist', 'index.js'))});
       await loadModel(${JSON.stringify(device)}).then(() => console.log('{}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
-    const out = await new Promise<string>((resolve) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000, killSignal: 'SIGKILL' }, (_e, stdout) => resolve(stdout));
-    });
-    expect(out, 'the child printed no error (killed?)').not.toBe('');
-    const e = JSON.parse(out) as { code: string; message: string };
-    expect(e.code).toBe('ERR_MFREC_IO');
-    expect(e.message).toContain(device);
-    expect(e.message).toMatch(/not a regular file/);
-  }, 20_000);
+      const out = await new Promise<string>((resolve) => {
+        execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000, killSignal: 'SIGKILL' }, (_e, stdout) => resolve(stdout));
+      });
+      expect(out, 'the child printed no error (killed?)').not.toBe('');
+      const e = JSON.parse(out) as { code: string; message: string };
+      expect(e.code).toBe('ERR_MFREC_IO');
+      expect(e.message).toContain(device);
+      expect(e.message).toMatch(/not a regular file/);
+    },
+    20_000,
+  );
 
   it('a FIFO without a writer is refused at once', async () => {
     expect((await failure(fifo)).code).toBe('ERR_MFREC_IO');

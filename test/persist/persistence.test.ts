@@ -10,7 +10,7 @@ function data(): Interactions {
   const items: number[] = [];
   for (let u = 0; u < 30; u++) {
     for (let i = 0; i < 20; i++) {
-      if ((u % 2 === i % 2) && (u * 7 + i * 3) % 4 !== 0) {
+      if (u % 2 === i % 2 && (u * 7 + i * 3) % 4 !== 0) {
         users.push(`u${u}`);
         items.push(i);
       }

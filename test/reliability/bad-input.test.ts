@@ -79,7 +79,11 @@ const GARBAGE: unknown[] = [
 ];
 
 const describeValue = (v: unknown): string =>
-  typeof v === 'symbol' || typeof v === 'bigint' || typeof v === 'function' ? typeof v : ArrayBuffer.isView(v) ? v.constructor.name : JSON.stringify(v) ?? String(v);
+  typeof v === 'symbol' || typeof v === 'bigint' || typeof v === 'function'
+    ? typeof v
+    : ArrayBuffer.isView(v)
+      ? v.constructor.name
+      : (JSON.stringify(v) ?? String(v));
 
 /** Runs a call; a thrown or rejected value that is not an MfrecError is reported. */
 async function typedOutcome(call: () => unknown): Promise<string> {
@@ -141,10 +145,30 @@ describe('the sweep: garbage in every argument and option of every public functi
   const recommendOptions = [...RECOMMEND_OPTION_NAMES];
 
   const entryPoints: EntryPoint[] = [
-    { name: 'Interactions.fromArrays', args: () => [['a', 'b'], ['x', 'y'], { values: [1, 2], timestamps: [1, 2], aggregate: 'sum' }], call: (...a) => Interactions.fromArrays(...(a as Parameters<typeof Interactions.fromArrays>)), options: { 2: ['values', 'timestamps', 'aggregate', 'users', 'items'] } },
-    { name: 'Interactions.fromSparse', args: () => [data.users, data.items, data.byUser], call: (...a) => Interactions.fromSparse(...(a as Parameters<typeof Interactions.fromSparse>)), options: { 2: ['rows', 'cols', 'indptr', 'indices', 'values'] } },
-    { name: 'new ExplicitMF', args: () => [{ ...EXPLICIT_MF_DEFAULTS }], call: (o) => new ExplicitMF(o as never), options: { 0: Object.keys(EXPLICIT_MF_DEFAULTS) } },
-    { name: 'new ImplicitALS', args: () => [{ ...IMPLICIT_ALS_DEFAULTS }], call: (o) => new ImplicitALS(o as never), options: { 0: Object.keys(IMPLICIT_ALS_DEFAULTS) } },
+    {
+      name: 'Interactions.fromArrays',
+      args: () => [['a', 'b'], ['x', 'y'], { values: [1, 2], timestamps: [1, 2], aggregate: 'sum' }],
+      call: (...a) => Interactions.fromArrays(...(a as Parameters<typeof Interactions.fromArrays>)),
+      options: { 2: ['values', 'timestamps', 'aggregate', 'users', 'items'] },
+    },
+    {
+      name: 'Interactions.fromSparse',
+      args: () => [data.users, data.items, data.byUser],
+      call: (...a) => Interactions.fromSparse(...(a as Parameters<typeof Interactions.fromSparse>)),
+      options: { 2: ['rows', 'cols', 'indptr', 'indices', 'values'] },
+    },
+    {
+      name: 'new ExplicitMF',
+      args: () => [{ ...EXPLICIT_MF_DEFAULTS }],
+      call: (o) => new ExplicitMF(o as never),
+      options: { 0: Object.keys(EXPLICIT_MF_DEFAULTS) },
+    },
+    {
+      name: 'new ImplicitALS',
+      args: () => [{ ...IMPLICIT_ALS_DEFAULTS }],
+      call: (o) => new ImplicitALS(o as never),
+      options: { 0: Object.keys(IMPLICIT_ALS_DEFAULTS) },
+    },
     { name: 'new BPR', args: () => [{ ...BPR_DEFAULTS }], call: (o) => new BPR(o as never), options: { 0: Object.keys(BPR_DEFAULTS) } },
     { name: 'ExplicitMF.fit', args: () => [data, {}], call: (d, c) => new ExplicitMF(fast).fit(d as never, c as never) },
     { name: 'ImplicitALS.fit', args: () => [data, {}], call: (d, c) => new ImplicitALS(fast).fit(d as never, c as never) },
@@ -152,10 +176,30 @@ describe('the sweep: garbage in every argument and option of every public functi
     { name: 'Popularity.fit', args: () => [data], call: (d) => new Popularity().fit(d as never) },
     ...[explicit, als, bpr].flatMap((m): EntryPoint[] => [
       { name: `${m.type}.recommend`, args: () => ['u1', { k: 3 }], call: (u, o) => m.recommend(u as never, o as never), options: { 1: recommendOptions } },
-      { name: `${m.type}.recommendBatch`, args: () => [['u1', 'u2'], { k: 3 }], call: (u, o) => m.recommendBatch(u as never, o as never), options: { 1: recommendOptions } },
-      { name: `${m.type}.recommendAll`, args: () => [{ k: 3, blockSize: 4 }], call: (o) => m.recommendAll(o as never), options: { 0: [...recommendOptions, 'blockSize'] } },
-      { name: `${m.type}.similarItems`, args: () => ['i1', { k: 3 }], call: (i, o) => m.similarItems(i as never, o as never), options: { 1: ['k', 'candidates'] } },
-      { name: `${m.type}.similarItemsBatch`, args: () => [['i1'], { k: 3 }], call: (i, o) => m.similarItemsBatch(i as never, o as never), options: { 1: ['k', 'candidates', 'threads'] } },
+      {
+        name: `${m.type}.recommendBatch`,
+        args: () => [['u1', 'u2'], { k: 3 }],
+        call: (u, o) => m.recommendBatch(u as never, o as never),
+        options: { 1: recommendOptions },
+      },
+      {
+        name: `${m.type}.recommendAll`,
+        args: () => [{ k: 3, blockSize: 4 }],
+        call: (o) => m.recommendAll(o as never),
+        options: { 0: [...recommendOptions, 'blockSize'] },
+      },
+      {
+        name: `${m.type}.similarItems`,
+        args: () => ['i1', { k: 3 }],
+        call: (i, o) => m.similarItems(i as never, o as never),
+        options: { 1: ['k', 'candidates'] },
+      },
+      {
+        name: `${m.type}.similarItemsBatch`,
+        args: () => [['i1'], { k: 3 }],
+        call: (i, o) => m.similarItemsBatch(i as never, o as never),
+        options: { 1: ['k', 'candidates', 'threads'] },
+      },
       { name: `${m.type}.similarUsers`, args: () => ['u1', { k: 3 }], call: (u, o) => m.similarUsers(u as never, o as never), options: { 1: ['k'] } },
       { name: `${m.type}.userVector`, args: () => ['u1'], call: (u) => m.userVector(u as never) },
       { name: `${m.type}.itemVector`, args: () => ['i1'], call: (i) => m.itemVector(i as never) },
@@ -165,23 +209,72 @@ describe('the sweep: garbage in every argument and option of every public functi
     { name: 'ExplicitMF.predict', args: () => ['u1', 'i1'], call: (u, i) => explicit.predict(u as never, i as never) },
     { name: 'ExplicitMF.predictMany', args: () => [['u1'], ['i1']], call: (u, i) => explicit.predictMany(u as never, i as never) },
     { name: 'ExplicitMF.evaluate', args: () => [data], call: (d) => explicit.evaluate(d as never) },
-    { name: 'ImplicitALS.recalculateUser', args: () => [{ items: ['i1', 'i2'], values: [1, 2] }], call: (h) => als.recalculateUser(h as never), options: { 0: ['items', 'values'] } },
-    { name: 'ImplicitALS.recalculateItem', args: () => [{ users: ['u1'], values: [1] }], call: (h) => als.recalculateItem(h as never), options: { 0: ['users', 'values'] } },
+    {
+      name: 'ImplicitALS.recalculateUser',
+      args: () => [{ items: ['i1', 'i2'], values: [1, 2] }],
+      call: (h) => als.recalculateUser(h as never),
+      options: { 0: ['items', 'values'] },
+    },
+    {
+      name: 'ImplicitALS.recalculateItem',
+      args: () => [{ users: ['u1'], values: [1] }],
+      call: (h) => als.recalculateItem(h as never),
+      options: { 0: ['users', 'values'] },
+    },
     { name: 'ImplicitALS.partialFitUsers', args: () => [data, {}], call: (d, c) => als.partialFitUsers(d as never, c as never) },
     { name: 'ImplicitALS.partialFitItems', args: () => [data, {}], call: (d, c) => als.partialFitItems(d as never, c as never) },
-    { name: 'Popularity.recommend', args: () => ['u1', { k: 3 }], call: (u, o) => popularity.recommend(u as never, o as never), options: { 1: ['k', 'filterSeen', 'exclude', 'candidates'] } },
+    {
+      name: 'Popularity.recommend',
+      args: () => ['u1', { k: 3 }],
+      call: (u, o) => popularity.recommend(u as never, o as never),
+      options: { 1: ['k', 'filterSeen', 'exclude', 'candidates'] },
+    },
     { name: 'Popularity.recommendBatch', args: () => [['u1'], { k: 3 }], call: (u, o) => popularity.recommendBatch(u as never, o as never) },
     { name: 'Popularity.popularity', args: () => ['i1'], call: (i) => popularity.popularity(i as never) },
     { name: 'loadModel', args: () => [saved], call: (f) => loadModel(inDir(f) as never) },
-    { name: 'readInteractions', args: () => [csv, {}], call: (f, o) => readInteractions(inDir(f) as never, o as never), options: { 1: ['delimiter', 'header', 'userCol', 'itemCol', 'valueCol', 'timeCol', 'onBadLine', 'aggregate'] } },
+    {
+      name: 'readInteractions',
+      args: () => [csv, {}],
+      call: (f, o) => readInteractions(inDir(f) as never, o as never),
+      options: { 1: ['delimiter', 'header', 'userCol', 'itemCol', 'valueCol', 'timeCol', 'onBadLine', 'aggregate'] },
+    },
     { name: 'parseInteractions', args: () => ['u,i,r\na,b,1\n', {}], call: (t, o) => parseInteractions(t as never, o as never) },
-    { name: 'readOnlineRetail', args: () => [path.join(dir, 'missing.csv'), {}], call: (f, o) => readOnlineRetail(inDir(f) as never, o as never), validOutcome: 'ERR_MFREC_IO' },
-    { name: 'randomSplit', args: () => [data, { testFraction: 0.2, seed: 1 }], call: (d, o) => randomSplit(d as never, o as never), options: { 1: ['testFraction', 'seed'] } },
+    {
+      name: 'readOnlineRetail',
+      args: () => [path.join(dir, 'missing.csv'), {}],
+      call: (f, o) => readOnlineRetail(inDir(f) as never, o as never),
+      validOutcome: 'ERR_MFREC_IO',
+    },
+    {
+      name: 'randomSplit',
+      args: () => [data, { testFraction: 0.2, seed: 1 }],
+      call: (d, o) => randomSplit(d as never, o as never),
+      options: { 1: ['testFraction', 'seed'] },
+    },
     { name: 'kFold', args: () => [data, { folds: 3, seed: 1 }], call: (d, o) => kFold(d as never, o as never), options: { 1: ['folds', 'seed'] } },
-    { name: 'perUserSplit', args: () => [data, { testFraction: 0.2, seed: 1, minTrain: 1 }], call: (d, o) => perUserSplit(d as never, o as never), options: { 1: ['testFraction', 'seed', 'minTrain'] } },
+    {
+      name: 'perUserSplit',
+      args: () => [data, { testFraction: 0.2, seed: 1, minTrain: 1 }],
+      call: (d, o) => perUserSplit(d as never, o as never),
+      options: { 1: ['testFraction', 'seed', 'minTrain'] },
+    },
     { name: 'timeSplit', args: () => [data, { testFraction: 0.2 }], call: (d, o) => timeSplit(d as never, o as never), options: { 1: ['at', 'testFraction'] } },
-    { name: 'rmse', args: () => [[1, 2], [1, 3]], call: (a, b) => rmse(a as never, b as never) },
-    { name: 'mae', args: () => [[1, 2], [1, 3]], call: (a, b) => mae(a as never, b as never) },
+    {
+      name: 'rmse',
+      args: () => [
+        [1, 2],
+        [1, 3],
+      ],
+      call: (a, b) => rmse(a as never, b as never),
+    },
+    {
+      name: 'mae',
+      args: () => [
+        [1, 2],
+        [1, 3],
+      ],
+      call: (a, b) => mae(a as never, b as never),
+    },
     {
       name: 'evaluateRanking',
       args: () => {
@@ -199,7 +292,12 @@ describe('the sweep: garbage in every argument and option of every public functi
       },
       call: (m, tr, te, o) => compareRanking(m as never, tr as never, te as never, o as never),
     },
-    { name: 'crossValidate', args: () => [() => new ExplicitMF({ ...fast, iterations: 1 }), data, { folds: 2 }], call: (c, d, o) => crossValidate(c as never, d as never, o as never), options: { 2: ['folds', 'seed'] } },
+    {
+      name: 'crossValidate',
+      args: () => [() => new ExplicitMF({ ...fast, iterations: 1 }), data, { folds: 2 }],
+      call: (c, d, o) => crossValidate(c as never, d as never, o as never),
+      options: { 2: ['folds', 'seed'] },
+    },
   ];
 
   it.each(entryPoints.map((e) => [e.name, e] as const))('%s', async (_name, entry) => {
@@ -269,18 +367,37 @@ describe('pinned gaps', () => {
     const items = new IdMap(['x']);
     const one = Float32Array.of(1);
     expect(Interactions.fromIndices(users, items, Int32Array.of(0), Int32Array.of(0), one, undefined).nnz).toBe(1);
-    expect(await errorCode(() => Interactions.fromIndices(users, items, Int32Array.of(1), Int32Array.of(0), one, undefined))).toBe('ERR_MFREC_INVALID_ARGUMENT');
-    expect(await errorCode(() => Interactions.fromIndices(users, items, Int32Array.of(0), Int32Array.of(-1), one, undefined))).toBe('ERR_MFREC_INVALID_ARGUMENT');
-    expect(await errorCode(() => Interactions.fromIndices(users, items, Int32Array.of(0), Int32Array.of(0, 0), one, undefined))).toBe('ERR_MFREC_INVALID_ARGUMENT');
-    expect(await errorCode(() => Interactions.fromIndices(users, items, Int32Array.of(0), Int32Array.of(0), new Float32Array(2), undefined))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+    expect(await errorCode(() => Interactions.fromIndices(users, items, Int32Array.of(1), Int32Array.of(0), one, undefined))).toBe(
+      'ERR_MFREC_INVALID_ARGUMENT',
+    );
+    expect(await errorCode(() => Interactions.fromIndices(users, items, Int32Array.of(0), Int32Array.of(-1), one, undefined))).toBe(
+      'ERR_MFREC_INVALID_ARGUMENT',
+    );
+    expect(await errorCode(() => Interactions.fromIndices(users, items, Int32Array.of(0), Int32Array.of(0, 0), one, undefined))).toBe(
+      'ERR_MFREC_INVALID_ARGUMENT',
+    );
+    expect(await errorCode(() => Interactions.fromIndices(users, items, Int32Array.of(0), Int32Array.of(0), new Float32Array(2), undefined))).toBe(
+      'ERR_MFREC_INVALID_ARGUMENT',
+    );
   });
 
   it('a huge factor count is refused before allocating, with the size it would need', async () => {
     // 70 000 users × 65 536 factors = 4.6e9 floats: more than one Float32Array can hold.
     const users = Array.from({ length: 70_000 }, (_, u) => u);
-    const data = Interactions.fromArrays(users, users.map((u) => u % 3));
-    const ratings = Interactions.fromArrays(users, users.map((u) => u % 3), { values: users.map(() => 3) });
-    for (const model of [new BPR({ factors: 65536, iterations: 1 }), new ImplicitALS({ factors: 65536, iterations: 1 }), new ExplicitMF({ factors: 65536, iterations: 1 })]) {
+    const data = Interactions.fromArrays(
+      users,
+      users.map((u) => u % 3),
+    );
+    const ratings = Interactions.fromArrays(
+      users,
+      users.map((u) => u % 3),
+      { values: users.map(() => 3) },
+    );
+    for (const model of [
+      new BPR({ factors: 65536, iterations: 1 }),
+      new ImplicitALS({ factors: 65536, iterations: 1 }),
+      new ExplicitMF({ factors: 65536, iterations: 1 }),
+    ]) {
       const e = await model.fit(model instanceof ExplicitMF ? ratings : data).catch((x: unknown) => x);
       expect(e, model.type).toBeInstanceOf(MfrecError);
       expect((e as MfrecError).code).toBe('ERR_MFREC_OUT_OF_MEMORY');
@@ -323,7 +440,7 @@ describe('pinned gaps', () => {
 describe('files', () => {
   it('binary garbage in a CSV fails as a parse error or as no data, never anything else', async () => {
     let seed = 7;
-    const byte = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const byte = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
     const codes = new Set<string>();
     for (let trial = 0; trial < 40; trial++) {
       const bytes = Buffer.from(Array.from({ length: 64 + trial * 50 }, byte));
@@ -337,7 +454,13 @@ describe('files', () => {
   });
 
   it('NUL bytes and invalid UTF-8 inside ids are data, not a crash', async () => {
-    const text = Buffer.concat([Buffer.from('user,item,rating\n'), Buffer.from([0x61, 0x00, 0x62]), Buffer.from(',x,5\n'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(',y,3\n')]);
+    const text = Buffer.concat([
+      Buffer.from('user,item,rating\n'),
+      Buffer.from([0x61, 0x00, 0x62]),
+      Buffer.from(',x,5\n'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from(',y,3\n'),
+    ]);
     const r = await parseInteractions(text);
     expect(r.interactions.nnz).toBe(2);
     expect(r.interactions.users.toArray()[0]).toBe('a\u0000b');
@@ -425,7 +548,10 @@ describe('files', () => {
       const grown = encodeModelFile(contents);
       const headerLength = grown.readUInt32LE(12);
       const json = grown.toString('utf8', 16, 16 + headerLength);
-      const lengthened = json.replace(/"name":"userFactors","dtype":"f32","length":(\d+)/, (_m, n: string) => `"name":"userFactors","dtype":"f32","length":${Number(n) * 1000}`);
+      const lengthened = json.replace(
+        /"name":"userFactors","dtype":"f32","length":(\d+)/,
+        (_m, n: string) => `"name":"userFactors","dtype":"f32","length":${Number(n) * 1000}`,
+      );
       expect(lengthened).not.toBe(json);
       const patched = Buffer.from(grown);
       patched.write(lengthened.padEnd(headerLength, ' '), 16, headerLength, 'utf8');

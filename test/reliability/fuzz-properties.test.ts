@@ -19,7 +19,12 @@ import { stateOf } from '../helpers/support.js';
 
 const RUNS = Number(process.env.MFREC_FUZZ_RUNS ?? 300);
 const SECONDS = Number(process.env.MFREC_FUZZ_SECONDS ?? 4);
-const params = { numRuns: RUNS, interruptAfterTimeLimit: SECONDS * 1000, markInterruptAsFailure: false, seed: process.env.MFREC_FUZZ_SEED ? Number(process.env.MFREC_FUZZ_SEED) : undefined };
+const params = {
+  numRuns: RUNS,
+  interruptAfterTimeLimit: SECONDS * 1000,
+  markInterruptAsFailure: false,
+  seed: process.env.MFREC_FUZZ_SEED ? Number(process.env.MFREC_FUZZ_SEED) : undefined,
+};
 const timeout = (SECONDS + 30) * 1000;
 
 /** The error code of a failure, 'ok' for success; anything but an MfrecError is rethrown (and fails the property). */
@@ -36,19 +41,16 @@ async function codeOf(call: () => unknown): Promise<string> {
 const READER_CODES = ['ok', 'ERR_MFREC_PARSE', 'ERR_MFREC_IO', 'ERR_MFREC_EMPTY_DATA', 'ERR_MFREC_INVALID_ARGUMENT'];
 const FILE_CODES = ['ERR_MFREC_BAD_MAGIC', 'ERR_MFREC_UNSUPPORTED_VERSION', 'ERR_MFREC_CORRUPT_FILE'];
 
-const VALID_CSV = [
-  'user,item,rating,timestamp',
-  'u1,i1,5,1000',
-  'u1,"i,2",3.5,1001',
-  'u2,i1,1,2000-01-02',
-  '"u ""3""",i3,4,1003',
-  'u4,i4,2,1004',
-].join('\n');
+const VALID_CSV = ['user,item,rating,timestamp', 'u1,i1,5,1000', 'u1,"i,2",3.5,1001', 'u2,i1,1,2000-01-02', '"u ""3""",i3,4,1003', 'u4,i4,2,1004'].join('\n');
 
 /** Edits that break delimited text in the ways real files break. */
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom('"', ',', '\n', '\r', '\t', ';', '|', '\0', '\uFEFF', '""', '\r\n', 'NaN', '1e999', '-', ' ') }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.constantFrom('"', ',', '\n', '\r', '\t', ';', '|', '\0', '\uFEFF', '""', '\r\n', 'NaN', '1e999', '-', ' '),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
@@ -211,7 +213,10 @@ describe('recommend on arbitrary options', () => {
   it(
     'returns at most k distinct known items, or fails with INVALID_ARGUMENT / UNKNOWN_OPTION / UNKNOWN_ID',
     async () => {
-      fc.assert(fc.property(user, options, (u, o) => check(model, u, o)), params);
+      fc.assert(
+        fc.property(user, options, (u, o) => check(model, u, o)),
+        params,
+      );
       await fc.assert(
         fc.asyncProperty(fc.array(user, { maxLength: 4 }), options, async (us, o) => {
           const code = await codeOf(() => model.recommendBatch(us as RawId[], o as never));

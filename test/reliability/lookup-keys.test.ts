@@ -19,7 +19,7 @@ const PROTO_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', '
 function clicks(): Interactions {
   const u: string[] = [];
   const i: string[] = [];
-  for (let a = 0; a < 20; a++) for (let b = 0; b < 12; b++) if ((a * 7 + b * 3) % 4 !== 0) (u.push(`u${a}`), i.push(`i${b}`));
+  for (let a = 0; a < 20; a++) for (let b = 0; b < 12; b++) if ((a * 7 + b * 3) % 4 !== 0) u.push(`u${a}`), i.push(`i${b}`);
   return Interactions.fromArrays(u, i);
 }
 

@@ -29,14 +29,33 @@ beforeAll(async () => {
 
 describe('mfrec report', () => {
   it('writes an HTML report of a saved model with tuning trials', async () => {
-    const r = await mfrec('report', '--model-file', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv', '--trials', 'trials.json', '--out', 'r.html', '--json');
+    const r = await mfrec(
+      'report',
+      '--model-file',
+      'als.mfrec',
+      '--train',
+      'train.csv',
+      '--test',
+      'test.csv',
+      '--trials',
+      'trials.json',
+      '--out',
+      'r.html',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ out: 'r.html', users: 40, items: 30, droppedTestInteractions: 0, warnings: [] });
     expect(r.stderr).toBe('');
     expect(readFileSync(path.join(dir, 'r.html'), 'utf8')).not.toContain('id="data-warnings"');
     // A saved model keeps no iteration reports: no training section.
     expect(canvases('r.html')).toEqual([
-      'precision-at-k', 'recall-at-k', 'ndcg-at-k', 'trial-1-factors', 'trial-2-regularization', 'score-distribution', 'popularity-deciles',
+      'precision-at-k',
+      'recall-at-k',
+      'ndcg-at-k',
+      'trial-1-factors',
+      'trial-2-regularization',
+      'score-distribution',
+      'popularity-deciles',
     ]);
     const plain = await mfrec('report', '--model-file', 'als.mfrec', '--train', 'train.csv', '--test', 'test.csv', '--title', 'A <title>');
     expect(plain.code).toBe(0);
@@ -47,7 +66,8 @@ describe('mfrec report', () => {
   it('says loudly, on stderr and in a banner, when the model was trained on the test pairs or on other data', async () => {
     // Disjoint files from a split, and the model of a careless run: trained on all the ratings, test pairs included.
     expect((await mfrec('split', 'train.csv', '--out-dir', 'h', '--quiet')).code).toBe(0);
-    const fit = (file: string, out: string) => mfrec('train', file, '--model', 'explicit', '--factors', '4', '--iterations', '20', '--threads', '1', '--out', out, '--quiet');
+    const fit = (file: string, out: string) =>
+      mfrec('train', file, '--model', 'explicit', '--factors', '4', '--iterations', '20', '--threads', '1', '--out', out, '--quiet');
     expect((await fit('train.csv', 'leaky.mfrec')).code).toBe(0);
     expect((await fit('h/train.csv', 'honest.mfrec')).code).toBe(0);
     const lines = (file: string) => readFileSync(path.join(dir, file), 'utf8').trim().split('\n').length - 1;
@@ -58,8 +78,14 @@ describe('mfrec report', () => {
     expect(leaky.code).toBe(0);
     const warnings = leaky.stderr.trim().split('\n');
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatch(new RegExp(`^mfrec: warning: The training data is not what the model was trained on: the model holds ${all} training interactions, the training data has ${trainPairs}\\.`));
-    expect(warnings[1]).toMatch(new RegExp(`^mfrec: warning: ${testPairs} of the ${testPairs} held-out interactions \\(100\\.0%\\) were in the model's training data`));
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^mfrec: warning: The training data is not what the model was trained on: the model holds ${all} training interactions, the training data has ${trainPairs}\\.`,
+      ),
+    );
+    expect(warnings[1]).toMatch(
+      new RegExp(`^mfrec: warning: ${testPairs} of the ${testPairs} held-out interactions \\(100\\.0%\\) were in the model's training data`),
+    );
     expect(JSON.parse(leaky.stdout).warnings).toEqual(warnings.map((w) => w.replace('mfrec: warning: ', '')));
     const html = readFileSync(path.join(dir, 'leaky.html'), 'utf8');
     expect(html).toMatch(/<section id="data-warnings" class="warning" role="alert"><h2>Warning: these figures are not an honest held-out measure<\/h2>/);
@@ -77,7 +103,11 @@ describe('mfrec report', () => {
     // The right model with another training file: only the first warning.
     const other = await mfrec('report', '--model-file', 'honest.mfrec', '--train', 'h/test.csv', '--test', 'h/test.csv', '--out', 'other.html');
     expect(other.code).toBe(0);
-    expect(other.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^mfrec: warning: The training data is not what the model was trained on: the model holds \d+ training interactions, the training data has \d+, \d+ of them not in the model\./)]);
+    expect(other.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^mfrec: warning: The training data is not what the model was trained on: the model holds \d+ training interactions, the training data has \d+, \d+ of them not in the model\./,
+      ),
+    ]);
   });
 
   it('fails with typed errors on bad trials files, leaving no report', async () => {
@@ -101,26 +131,80 @@ describe('mfrec report', () => {
 
 describe('mfrec evaluate --report', () => {
   it('explicit: training curve and error histogram', async () => {
-    const r = await mfrec('evaluate', 'train.csv', '--test', 'test.csv', '--model', 'explicit', '--factors', '4', '--iterations', '10', '--report', 'e.html', '--quiet');
+    const r = await mfrec(
+      'evaluate',
+      'train.csv',
+      '--test',
+      'test.csv',
+      '--model',
+      'explicit',
+      '--factors',
+      '4',
+      '--iterations',
+      '10',
+      '--report',
+      'e.html',
+      '--quiet',
+    );
     expect(r.code).toBe(0);
     expect(canvases('e.html')).toEqual(['training-rmse', 'training-seconds', 'rating-errors']);
     // The two planted files share pairs: those ratings were trained on, and RMSE counts them.
-    const shared = /^mfrec: warning: (\d+) of the (\d+) ratings of test\.csv \([\d.]+%\) are also in the training data: the model was trained on them/.exec(r.stderr);
+    const shared = /^mfrec: warning: (\d+) of the (\d+) ratings of test\.csv \([\d.]+%\) are also in the training data: the model was trained on them/.exec(
+      r.stderr,
+    );
     expect(shared).not.toBeNull();
     expect(Number(shared![1])).toBeGreaterThan(0);
-    expect(readFileSync(path.join(dir, 'e.html'), 'utf8')).toMatch(new RegExp(`<li>${shared![1]} of the ${shared![2]} held-out interactions \\([\\d.]+%\\) were in the model&#39;s training data`));
+    expect(readFileSync(path.join(dir, 'e.html'), 'utf8')).toMatch(
+      new RegExp(`<li>${shared![1]} of the ${shared![2]} held-out interactions \\([\\d.]+%\\) were in the model&#39;s training data`),
+    );
     // Disjoint files, as mfrec split writes them: no warning, no banner.
     expect((await mfrec('split', 'train.csv', '--out-dir', 'parts', '--quiet')).code).toBe(0);
-    const clean = await mfrec('evaluate', 'parts/train.csv', '--test', 'parts/test.csv', '--model', 'explicit', '--factors', '4', '--iterations', '10', '--report', 'clean.html', '--quiet');
+    const clean = await mfrec(
+      'evaluate',
+      'parts/train.csv',
+      '--test',
+      'parts/test.csv',
+      '--model',
+      'explicit',
+      '--factors',
+      '4',
+      '--iterations',
+      '10',
+      '--report',
+      'clean.html',
+      '--quiet',
+    );
     expect(clean.code).toBe(0);
     expect(clean.stderr).toBe('');
     expect(readFileSync(path.join(dir, 'clean.html'), 'utf8')).not.toContain('id="data-warnings"');
   });
 
   it('implicit: training time, metric@k and distributions', async () => {
-    const r = await mfrec('evaluate', 'train.csv', '--test', 'test.csv', '--model', 'bpr', '--factors', '4', '--iterations', '5', '--report', 'b.html', '--json');
+    const r = await mfrec(
+      'evaluate',
+      'train.csv',
+      '--test',
+      'test.csv',
+      '--model',
+      'bpr',
+      '--factors',
+      '4',
+      '--iterations',
+      '5',
+      '--report',
+      'b.html',
+      '--json',
+    );
     expect(r.code).toBe(0);
-    expect(canvases('b.html')).toEqual(['training-loss', 'training-seconds', 'precision-at-k', 'recall-at-k', 'ndcg-at-k', 'score-distribution', 'popularity-deciles']);
+    expect(canvases('b.html')).toEqual([
+      'training-loss',
+      'training-seconds',
+      'precision-at-k',
+      'recall-at-k',
+      'ndcg-at-k',
+      'score-distribution',
+      'popularity-deciles',
+    ]);
   });
 
   it('refuses --report for the popularity baseline before doing any work', async () => {
@@ -136,7 +220,15 @@ describe('mfrec demo --report', () => {
     const r = await mfrec('demo', '--quiet', '--customers', '1', '--report', 'demo.html');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Report written to demo.html');
-    expect(canvases('demo.html')).toEqual(['training-loss', 'training-seconds', 'precision-at-k', 'recall-at-k', 'ndcg-at-k', 'score-distribution', 'popularity-deciles']);
+    expect(canvases('demo.html')).toEqual([
+      'training-loss',
+      'training-seconds',
+      'precision-at-k',
+      'recall-at-k',
+      'ndcg-at-k',
+      'score-distribution',
+      'popularity-deciles',
+    ]);
     const html = readFileSync(path.join(dir, 'demo.html'), 'utf8');
     expect(html).not.toContain('id="data-warnings"');
     // Product descriptions of Online Retail are upper-case names, shown in the example table.

@@ -109,7 +109,13 @@ describe('metricCurves', () => {
 
 describe('histogram', () => {
   it('bins every series over the shared range, the maximum in the last bin, non-finite values left out', () => {
-    const h = histogram([[0, 1, 2, 3, 4], [4, NaN, Infinity]], 4);
+    const h = histogram(
+      [
+        [0, 1, 2, 3, 4],
+        [4, NaN, Infinity],
+      ],
+      4,
+    );
     expect(h.edges).toEqual([0, 1, 2, 3, 4]);
     expect(h.counts).toEqual([
       [1, 1, 1, 2],
@@ -125,7 +131,19 @@ describe('buildReportData', () => {
 
   function tinyReport(extra: Partial<Parameters<typeof buildReportData>[0]> = {}): ReportData {
     const { train, test, model } = tinyExample();
-    return buildReportData({ model, train, test, k: 2, maxK: 3, generatedAt, itemNames: new Map([['a', 'Apple'], ['b', '<Banana>']]), ...extra });
+    return buildReportData({
+      model,
+      train,
+      test,
+      k: 2,
+      maxK: 3,
+      generatedAt,
+      itemNames: new Map([
+        ['a', 'Apple'],
+        ['b', '<Banana>'],
+      ]),
+      ...extra,
+    });
   }
 
   it('computes curves, coverage, deciles, scores and examples of a known example', () => {
@@ -173,7 +191,10 @@ describe('buildReportData', () => {
     expect(d.examples).toEqual([
       {
         user: 'u1',
-        bought: [{ item: 'a', name: 'Apple' }, { item: 'e', name: 'e' }],
+        bought: [
+          { item: 'a', name: 'Apple' },
+          { item: 'e', name: 'e' },
+        ],
         recommended: [
           { item: 'b', name: '<Banana>', score: 4, heldOut: false },
           { item: 'c', name: 'c', score: 3, heldOut: true },
@@ -182,7 +203,10 @@ describe('buildReportData', () => {
       },
       {
         user: 'u2',
-        bought: [{ item: 'a', name: 'Apple' }, { item: 'b', name: '<Banana>' }],
+        bought: [
+          { item: 'a', name: 'Apple' },
+          { item: 'b', name: '<Banana>' },
+        ],
         recommended: [
           { item: 'c', name: 'c', score: 3, heldOut: false },
           { item: 'd', name: 'd', score: 2, heldOut: true },
@@ -191,7 +215,11 @@ describe('buildReportData', () => {
       },
       {
         user: 'u3',
-        bought: [{ item: 'b', name: '<Banana>' }, { item: 'c', name: 'c' }, { item: 'd', name: 'd' }],
+        bought: [
+          { item: 'b', name: '<Banana>' },
+          { item: 'c', name: 'c' },
+          { item: 'd', name: 'd' },
+        ],
         recommended: [
           { item: 'a', name: 'Apple', score: 5, heldOut: true },
           { item: 'e', name: 'e', score: 1, heldOut: false },

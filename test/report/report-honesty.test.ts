@@ -23,7 +23,12 @@ describe('FactorModel.wasTrainedOn and trainingSize', () => {
     for (const m of [model, await loadModel(file)]) {
       expect(m.trainingSize).toEqual({ users: 3, items: 3, interactions: 4 });
       expect([m.wasTrainedOn('a', 'x'), m.wasTrainedOn('a', 'y'), m.wasTrainedOn('b', 'y'), m.wasTrainedOn('c', 'z')]).toEqual([true, true, true, true]);
-      expect([m.wasTrainedOn('a', 'z'), m.wasTrainedOn('b', 'x'), m.wasTrainedOn('nobody', 'x'), m.wasTrainedOn('a', 'nothing')]).toEqual([false, false, false, false]);
+      expect([m.wasTrainedOn('a', 'z'), m.wasTrainedOn('b', 'x'), m.wasTrainedOn('nobody', 'x'), m.wasTrainedOn('a', 'nothing')]).toEqual([
+        false,
+        false,
+        false,
+        false,
+      ]);
     }
   });
 });
@@ -39,7 +44,11 @@ describe('buildReportData warnings', () => {
     expect(d.model).toMatchObject({ users: train.nUsers, items: train.nItems, interactions: train.nnz });
     // Ranking leaves a user's training items out: a held-out pair that repeats one cannot inflate the figures.
     const repeat = [...test.entries()].concat({ user: train.users.id(0), item: train.items.id(train.byUser.indices[0]!), value: 1 });
-    const withRepeat = Interactions.fromArrays(repeat.map((e) => e.user), repeat.map((e) => e.item), { users: train.users, items: train.items });
+    const withRepeat = Interactions.fromArrays(
+      repeat.map((e) => e.user),
+      repeat.map((e) => e.item),
+      { users: train.users, items: train.items },
+    );
     expect(withRepeat.nnz).toBe(test.nnz + 1);
     expect(checkModelData(model, train, withRepeat).testPairsInModel).toBe(0);
     expect(buildReportData({ model, train, test: withRepeat }).warnings).toEqual([]);
@@ -55,7 +64,11 @@ describe('buildReportData warnings', () => {
       `The training data is not what the model was trained on: the model holds ${all.nnz} training interactions, the training data has ${train.nnz}. ` +
         'Figures that depend on the training data (seen items, popularity, counts) do not describe this model.',
     );
-    expect(d.warnings[1]).toMatch(new RegExp(`^${test.nnz} of the ${test.nnz} held-out interactions \\(100\\.0%\\) \\(outside the training data given, so ranked as unseen\\) were in the model's training data`));
+    expect(d.warnings[1]).toMatch(
+      new RegExp(
+        `^${test.nnz} of the ${test.nnz} held-out interactions \\(100\\.0%\\) \\(outside the training data given, so ranked as unseen\\) were in the model's training data`,
+      ),
+    );
     // The summary shows the model's counts, not the training data's.
     expect(d.model.interactions).toBe(all.nnz);
     expect(d.data.trainInteractions).toBe(train.nnz);

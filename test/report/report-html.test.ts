@@ -39,7 +39,13 @@ function hostileReport(): ReportData {
     title: `Report <b>${HOSTILE}</b>`,
     itemNames: new Map([['a', HOSTILE]]),
     iterations: [{ iteration: 1, seconds: 0.1, trainLoss: 1 }],
-    trials: { metric: HOSTILE, trials: [{ id: HOSTILE, params: { [HOSTILE]: 'x</script>', factors: 2 }, score: 1 }, { id: 2, params: { [HOSTILE]: 'y', factors: 4 }, score: 2 }] },
+    trials: {
+      metric: HOSTILE,
+      trials: [
+        { id: HOSTILE, params: { [HOSTILE]: 'x</script>', factors: 2 }, score: 1 },
+        { id: 2, params: { [HOSTILE]: 'y', factors: 4 }, score: 2 },
+      ],
+    },
     generatedAt: new Date('2026-01-02T03:04:05Z'),
   });
 }
@@ -85,7 +91,15 @@ describe('renderReport', () => {
     const charts = chartsFor(data);
     // training: loss + time; accuracy: 3; trials: 2 varying parameters; distribution: 2.
     expect(charts.map((c) => c.section)).toEqual([
-      'training', 'training', 'accuracy', 'accuracy', 'accuracy', 'trials', 'trials', 'distribution', 'distribution',
+      'training',
+      'training',
+      'accuracy',
+      'accuracy',
+      'accuracy',
+      'trials',
+      'trials',
+      'distribution',
+      'distribution',
     ]);
     expect(new Set(charts.map((c) => c.id)).size).toBe(charts.length);
     for (const c of charts) expect(html).toContain(`<canvas id="chart-${escapeHtml(c.id)}"`);

@@ -140,9 +140,7 @@ describe('plans', () => {
     const plan = planSearch('halving', 10, resolveSpace('bpr', { iterations: { min: 3, max: 81 } }));
     expect(plan.rungs.map((r) => r.iterations)).toEqual([3, 9, 27, 81]);
     expect(planSearch('halving', 1, resolveSpace('als')).rungs).toEqual([{ configurations: 1, iterations: 15 }]);
-    expect(await errorCode(() => planSearch('halving', 5, resolveSpace('als', { iterations: { values: [5, 10] } })))).toBe(
-      ErrorCodes.INVALID_ARGUMENT,
-    );
+    expect(await errorCode(() => planSearch('halving', 5, resolveSpace('als', { iterations: { values: [5, 10] } })))).toBe(ErrorCodes.INVALID_ARGUMENT);
     expect(await errorCode(() => planSearch('halving', 0, resolveSpace('als')))).toBe(ErrorCodes.INVALID_ARGUMENT);
   });
 });
@@ -173,7 +171,8 @@ describe('validation splits', () => {
     const count = new Int32Array(data.nnz);
     const key = (u: number, i: number) => u * data.nItems + i;
     const position = new Map<number, number>();
-    for (let u = 0; u < data.nUsers; u++) for (let e = data.byUser.indptr[u]!; e < data.byUser.indptr[u + 1]!; e++) position.set(key(u, data.byUser.indices[e]!), e);
+    for (let u = 0; u < data.nUsers; u++)
+      for (let e = data.byUser.indptr[u]!; e < data.byUser.indptr[u + 1]!; e++) position.set(key(u, data.byUser.indices[e]!), e);
     for (const { train, test } of folds) {
       expect(train.nnz + test.nnz).toBe(data.nnz);
       for (let u = 0; u < data.nUsers; u++) {
@@ -217,7 +216,9 @@ describe('tune()', () => {
       const previous = r.trials.filter((t) => t.rung === k - 1);
       const current = r.trials.filter((t) => t.rung === k);
       expect(current.length).toBe(r.plan.rungs[k]!.configurations);
-      const promoted = rankTrials(previous, 'max').slice(0, current.length).map((t) => t.config);
+      const promoted = rankTrials(previous, 'max')
+        .slice(0, current.length)
+        .map((t) => t.config);
       expect(current.map((t) => t.config)).toEqual(promoted);
       expect(current.every((t) => t.params.iterations === r.plan.rungs[k]!.iterations)).toBe(true);
     }
@@ -356,9 +357,25 @@ describe('mfrec tune', () => {
     write('train.csv', train);
     write('test.csv', test);
     const r = await mfrec(
-      'tune', 'train.csv', '--test', 'test.csv', '--model', 'als', '--budget', '2', '--metric', 'precision@5',
-      '--space', '{"factors":{"min":2,"max":8},"iterations":6}', '--threads', '1',
-      '--out', 'best.mfrec', '--trials', 'trials.json', '--json',
+      'tune',
+      'train.csv',
+      '--test',
+      'test.csv',
+      '--model',
+      'als',
+      '--budget',
+      '2',
+      '--metric',
+      'precision@5',
+      '--space',
+      '{"factors":{"min":2,"max":8},"iterations":6}',
+      '--threads',
+      '1',
+      '--out',
+      'best.mfrec',
+      '--trials',
+      'trials.json',
+      '--json',
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -381,7 +398,7 @@ describe('mfrec tune', () => {
     expect(metric.stderr).toMatch(/ERR_MFREC_INVALID_ARGUMENT/);
     const space = await mfrec('tune', 'train.csv', '--model', 'als', '--space', '{"factor":8}');
     expect(space.stderr).toMatch(/ERR_MFREC_UNKNOWN_OPTION/);
-    expect((await mfrec('tune', 'train.csv', '--model', 'als', '--space', '{oops'))).toMatchObject({ code: 1 });
+    expect(await mfrec('tune', 'train.csv', '--model', 'als', '--space', '{oops')).toMatchObject({ code: 1 });
     expect((await mfrec('tune', 'train.csv', '--model', 'als', '--folds', '3', '--validation-fraction', '0.1')).code).toBe(1);
     expect((await mfrec('tune', 'train.csv', '--model', 'svd')).code).toBe(2);
   });

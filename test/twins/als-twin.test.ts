@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Interactions } from '../../lib/index.js';
+import type { Interactions } from '../../lib/index.js';
 import type { SparseRows } from '../../lib/data/sparse.js';
 import { alsBinding, type AlsKernelOptions } from '../../lib/addon/als.js';
 import { initialFactors } from '../../lib/models/als/implicit-als.js';
@@ -7,8 +7,7 @@ import { randomData as randomImplicitData } from '../helpers/implicit-data.js';
 import { alsHalfSweep, alsIteration, alsLoss, alsSolveRows, confidence, gramOf, preference, rowLambda } from '../../lib/twins/als.js';
 
 /** Random implicit data with signed values (some negative, up to 4). */
-const randomData = (users: number, items: number, density: number, seed: number): Interactions =>
-  randomImplicitData(users, items, density, seed, true);
+const randomData = (users: number, items: number, density: number, seed: number): Interactions => randomImplicitData(users, items, density, seed, true);
 
 /**
  * A native half-sweep as the library runs one outside an iteration: YᵀY, then
@@ -113,7 +112,7 @@ describe('ALS twin', () => {
         weight += c;
       }
     }
-    const norm = (m: Float32Array, r: number) => (m[r * 3]! ** 2 + m[r * 3 + 1]! ** 2 + m[r * 3 + 2]! ** 2);
+    const norm = (m: Float32Array, r: number) => m[r * 3]! ** 2 + m[r * 3 + 1]! ** 2 + m[r * 3 + 2]! ** 2;
     for (let u = 0; u < small.nUsers; u++) total += rowLambda(o, small.byUser.indptr[u + 1]! - small.byUser.indptr[u]!) * norm(x, u);
     for (let i = 0; i < small.nItems; i++) total += rowLambda(o, small.byItem.indptr[i + 1]! - small.byItem.indptr[i]!) * norm(y, i);
     expect(alsLoss(small.byUser, small.byItem, x, y, o)).toBeCloseTo(total / weight, 10);

@@ -168,9 +168,9 @@ describe('SGD kernel vs its TypeScript twin', () => {
     const badUsers = g.users.slice();
     badUsers[3] = 999;
     await expect(sgdBinding().sgdEpoch({ ...g, users: badUsers }, m, step)).rejects.toMatchObject({ code: 'ERR_MFREC_INVALID_ARGUMENT' });
-    expect(() =>
-      sgdBinding().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 }),
-    ).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 })).toThrow(
+      expect.objectContaining({ code }),
+    );
   });
 
   it('predicts the same values, with -1 as an unknown side and clamping', () => {

@@ -22,7 +22,14 @@ export type Gram = Float32Array | Float64Array;
 
 export interface AlsBackend {
   /** Users against items, then items against users, in place. */
-  iteration(byUser: SparseRows, byItem: SparseRows, userFactors: Float32Array, itemFactors: Float32Array, o: AlsKernelOptions, cancel: CancelFlag): Promise<void>;
+  iteration(
+    byUser: SparseRows,
+    byItem: SparseRows,
+    userFactors: Float32Array,
+    itemFactors: Float32Array,
+    o: AlsKernelOptions,
+    cancel: CancelFlag,
+  ): Promise<void>;
   loss(byUser: SparseRows, byItem: SparseRows, userFactors: Float32Array, itemFactors: Float32Array, o: AlsKernelOptions, cancel: CancelFlag): Promise<number>;
   /** YᵀY of `y` (rows × o.factors), on the calling thread. */
   gram(y: Float32Array, rows: number, factors: number): Gram;

@@ -23,7 +23,6 @@ export interface ItemHistory {
   values?: ArrayLike<number>;
 }
 
-
 /**
  * The one-row matrix of a history against `ids`, the fixed side's id map:
  * ids the model does not know are skipped, repeated ids add their values

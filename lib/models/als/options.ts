@@ -47,7 +47,6 @@ export interface ImplicitALSOptions {
   backend?: BackendName;
 }
 
-
 export type ImplicitALSParams = Required<ImplicitALSOptions>;
 
 /**

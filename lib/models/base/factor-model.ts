@@ -273,7 +273,9 @@ export abstract class FactorModel extends StateReads {
       if (!this.supportsPartialFit) throw this.unsupported('fit part of the model');
       const plan = partialFitRows(s, side, data, label);
       // The new state is installed only once the solve finished and no abort came meanwhile.
-      this.state = await cancellable(c.signal, async (cancel) => partiallyFitted(s, side, plan, await this.solveRows(s, side, plan.rows, plan.targets, cancel)));
+      this.state = await cancellable(c.signal, async (cancel) =>
+        partiallyFitted(s, side, plan, await this.solveRows(s, side, plan.rows, plan.targets, cancel)),
+      );
       return this;
     });
   }

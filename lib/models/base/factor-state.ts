@@ -74,4 +74,3 @@ export function trainingSummary(s: FactorState): { users: number; items: number;
     savedAt: new Date().toISOString(),
   };
 }
-

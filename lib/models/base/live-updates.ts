@@ -14,9 +14,7 @@ import { planRows, type RowPlan, type Side } from './partial-fit-plan.js';
 /** The rows a partial fit of `side` re-solves from `data`; EMPTY_DATA when none has an interaction with the fixed side. */
 export function partialFitRows(s: FactorState, side: Side, data: Interactions, label: string): RowPlan {
   const plan =
-    side === 'users'
-      ? planRows(s.users, s.items, data.byUser, data.users, data.items)
-      : planRows(s.items, s.users, data.byItem, data.items, data.users);
+    side === 'users' ? planRows(s.users, s.items, data.byUser, data.users, data.items) : planRows(s.items, s.users, data.byItem, data.items, data.users);
   if (plan.rows.indices.length === 0) {
     throw new MfrecError(ErrorCodes.EMPTY_DATA, `${label} needs at least one interaction with ${side === 'users' ? 'items' : 'users'} the model knows`);
   }

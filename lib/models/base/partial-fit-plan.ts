@@ -60,7 +60,7 @@ export function planRows(modelIds: IdMap, modelFixedIds: IdMap, data: SparseRows
     }
     // Distinct data columns map to distinct model columns, so sorting leaves no duplicates.
     pairs.sort((a, b) => a[0] - b[0]);
-    for (const [c, v] of pairs) (indices.push(c), values.push(v));
+    for (const [c, v] of pairs) indices.push(c), values.push(v);
     indptr.push(indices.length);
   }
   return {
@@ -146,9 +146,7 @@ export function partiallyFitted(s: FactorState, side: Side, plan: RowPlan, solve
   const oldBias = users ? s.userBias : s.itemBias;
   const bias = oldBias === undefined ? undefined : updatedBias(oldBias, size, solved.bias ?? new Float32Array(plan.targets.length), plan.targets);
   // The training matrix is stored by user: an item update replaces columns, i.e. rows of its transpose.
-  const seen = users
-    ? replaceRows(s.seen, size, plan.rows, plan.targets)
-    : transpose(replaceRows(transpose(s.seen), size, plan.rows, plan.targets));
+  const seen = users ? replaceRows(s.seen, size, plan.rows, plan.targets) : transpose(replaceRows(transpose(s.seen), size, plan.rows, plan.targets));
   const next: FactorState = { ...s, seen, itemPopularity: columnCounts(seen) };
   if (users) {
     next.users = plan.ids;

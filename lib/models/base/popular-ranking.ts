@@ -13,9 +13,7 @@ const orders = new WeakMap<Float32Array, Int32Array>();
 export function popularityOrder(counts: Float32Array): Int32Array {
   let order = orders.get(counts);
   if (order === undefined) {
-    order = Int32Array.from({ length: counts.length }, (_, i) => i).sort(
-      (a, b) => counts[b]! - counts[a]! || a - b,
-    );
+    order = Int32Array.from({ length: counts.length }, (_, i) => i).sort((a, b) => counts[b]! - counts[a]! || a - b);
     orders.set(counts, order);
   }
   return order;
@@ -55,8 +53,7 @@ export function rankByPopularity(
   width: number,
 ): void {
   const allowed = (i: number): boolean =>
-    !(o.exclude !== undefined && contains(o.exclude, 0, o.exclude.length, i)) &&
-    !(seen !== undefined && contains(seen.indices, seen.begin, seen.end, i));
+    !(o.exclude !== undefined && contains(o.exclude, 0, o.exclude.length, i)) && !(seen !== undefined && contains(seen.indices, seen.begin, seen.end, i));
   if (o.candidates !== undefined) {
     const selector = new TopSelector(width);
     for (const i of o.candidates) if (allowed(i)) selector.offer(counts[i]!, i);

@@ -88,11 +88,7 @@ export function resolveRecommendOptions(
  * Splits the `signal` option of an asynchronous call from the others after
  * checking every option name against `known` (which must include 'signal').
  */
-export function takeSignal(
-  where: string,
-  options: unknown,
-  known: readonly string[],
-): { signal: AbortSignal | undefined; rest: Record<string, unknown> } {
+export function takeSignal(where: string, options: unknown, known: readonly string[]): { signal: AbortSignal | undefined; rest: Record<string, unknown> } {
   const raw = knownOptions(where, options, known);
   const { signal, ...rest } = raw;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('an AbortSignal', 'signal', signal);

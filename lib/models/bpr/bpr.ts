@@ -149,9 +149,17 @@ export class BPR extends FactorModel {
     const where = side === 'users' ? 'partialFitUsers' : 'partialFitItems';
     const itemBias = this.itemBiasOf(s);
     const bias = side === 'items' ? new Float32Array(rows.rows) : undefined;
-    const context = side === 'items'
-      ? { userFactors: s.userFactors, itemFactors: s.itemFactors, itemBias, seen: s.seen, userOfEntry: rowOfEntries(s.seen), columnCounts: columnCounts(s.seen) }
-      : undefined;
+    const context =
+      side === 'items'
+        ? {
+            userFactors: s.userFactors,
+            itemFactors: s.itemFactors,
+            itemBias,
+            seen: s.seen,
+            userOfEntry: rowOfEntries(s.seen),
+            columnCounts: columnCounts(s.seen),
+          }
+        : undefined;
     for (let r = 0; r < rows.rows; r++) {
       // The fold-ins run on the event loop: let an abort (and other work) in now and then.
       if (r > 0 && r % ROWS_PER_TURN === 0) await yieldTurn(cancel);

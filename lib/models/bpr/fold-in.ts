@@ -93,12 +93,7 @@ export interface BprItemContext {
  * positive (about interactions / items samples per epoch). `item` is the
  * item's current index, or −1 for a new item; its old record is ignored.
  */
-export function foldInBprItem(
-  p: BprFoldInParams,
-  c: BprItemContext,
-  fans: Int32Array,
-  item: number,
-): { factors: Float32Array; bias: number } {
+export function foldInBprItem(p: BprFoldInParams, c: BprItemContext, fans: Int32Array, item: number): { factors: Float32Array; bias: number } {
   const k = p.factors;
   const nItems = c.itemBias.length;
   const nf = fans.length;

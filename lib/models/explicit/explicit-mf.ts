@@ -46,7 +46,7 @@ export class ExplicitMF extends FactorModel {
   readonly type = 'explicit' as const;
   /** The complete options (defaults filled in), JSON-serializable. */
   readonly params: Readonly<ExplicitMFParams>;
-  protected declare state: ExplicitState | undefined;
+  declare protected state: ExplicitState | undefined;
 
   constructor(options?: ExplicitMFOptions) {
     super();
@@ -105,7 +105,10 @@ export class ExplicitMF extends FactorModel {
   /** Predictions for the pairs (users[n], items[n]); large batches run in parallel natively. */
   predictMany(users: ArrayLike<RawId>, items: ArrayLike<RawId>): Float32Array {
     const s = this.fitted() as ExplicitState;
-    for (const [name, a] of [['users', users], ['items', items]] as const) {
+    for (const [name, a] of [
+      ['users', users],
+      ['items', items],
+    ] as const) {
       if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<RawId>).length !== 'number') {
         throw invalid('an array of ids', name, a);
       }

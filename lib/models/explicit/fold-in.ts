@@ -77,7 +77,10 @@ export function foldInRows(side: FoldInSide, rows: ArrayLike<number>, ratings: A
     );
     for (let x = 0; x <= k; x++) {
       if (!Number.isFinite(out[x]!)) {
-        throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Cannot fold in these ratings: the solution overflows float32 (ratings far outside the training range?)`);
+        throw new MfrecError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `Cannot fold in these ratings: the solution overflows float32 (ratings far outside the training range?)`,
+        );
       }
     }
   }

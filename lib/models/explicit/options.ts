@@ -133,8 +133,7 @@ export interface ExplicitFitControl extends FitControl {
 export function validateParams(options: unknown): ExplicitMFParams {
   const o = knownOptions('ExplicitMF', options, OPTION_NAMES);
   const d = EXPLICIT_MF_DEFAULTS;
-  const pick = <T>(key: keyof ExplicitMFParams, check: (name: string, v: unknown) => T): T =>
-    o[key] === undefined ? (d[key] as T) : check(key, o[key]);
+  const pick = <T>(key: keyof ExplicitMFParams, check: (name: string, v: unknown) => T): T => (o[key] === undefined ? (d[key] as T) : check(key, o[key]));
   return {
     factors: pick('factors', (n, v) => integer(n, v, 1, MAX_FACTORS)),
     iterations: pick('iterations', (n, v) => integer(n, v, 1, MAX_ITERATIONS)),

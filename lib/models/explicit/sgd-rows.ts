@@ -108,9 +108,8 @@ export function permuteModel(m: SgdModelArrays, rows: BlockRows, toNew: boolean)
   ] as const) {
     // New row n holds old row order[n]; going back, old row x takes new row rank[x].
     const source = toNew ? r.order : r.rank;
-    const perSide = side === 'user'
-      ? [m.userBias, m.userRegularization, m.userBiasRegularization]
-      : [m.itemBias, m.itemRegularization, m.itemBiasRegularization];
+    const perSide =
+      side === 'user' ? [m.userBias, m.userRegularization, m.userBiasRegularization] : [m.itemBias, m.itemRegularization, m.itemBiasRegularization];
     permuteRows(side === 'user' ? m.userFactors : m.itemFactors, m.factors, source);
     for (const a of perSide) if (a !== undefined) permuteRows(a, 1, source);
   }

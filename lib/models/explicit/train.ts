@@ -36,8 +36,7 @@ export function learningRateAt(p: ExplicitMFParams, iteration: number): number {
 export function diverged(iteration: number, learningRate: number): MfrecError {
   return new MfrecError(
     ErrorCodes.DIVERGED,
-    `Training diverged at epoch ${iteration} (non-finite values with learningRate ${learningRate}): ` +
-      `lower learningRate or raise regularization`,
+    `Training diverged at epoch ${iteration} (non-finite values with learningRate ${learningRate}): ` + `lower learningRate or raise regularization`,
   );
 }
 

@@ -100,9 +100,7 @@ export class Popularity {
     ids.forEach((id, r) => {
       const u = s.users.index(id);
       const seen =
-        o.filterSeen && u !== undefined && u < s.seen.rows
-          ? { indices: s.seen.indices, begin: s.seen.indptr[u]!, end: s.seen.indptr[u + 1]! }
-          : undefined;
+        o.filterSeen && u !== undefined && u < s.seen.rows ? { indices: s.seen.indices, begin: s.seen.indptr[u]!, end: s.seen.indptr[u + 1]! } : undefined;
       rankByPopularity(s.counts, o, seen, items, scores, r * width, width);
     });
     return new BatchRecommendations(ids, width, items, scores, new Uint8Array(ids.length), s.items);

@@ -13,9 +13,7 @@ describe("ImplicitALS backend: 'native' | 'js'", () => {
 
   it('rejects an unknown backend, listing the allowed ones', async () => {
     expect(await errorCode(() => new ImplicitALS({ backend: 'wasm' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
-    expect(() => new ImplicitALS({ backend: 'wasm' as never })).toThrow(
-      `Expected one of 'native', 'js' for backend but received "wasm" of type string`,
-    );
+    expect(() => new ImplicitALS({ backend: 'wasm' as never })).toThrow(`Expected one of 'native', 'js' for backend but received "wasm" of type string`);
     expect(await errorCode(() => new ImplicitALS({ backends: 'js' } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdMap, ImplicitALS, Interactions } from '../../../lib/index.js';
+import { IdMap, ImplicitALS, type Interactions } from '../../../lib/index.js';
 import { kernelOptions } from '../../../lib/models/als/implicit-als.js';
 import { alsHalfSweep } from '../../../lib/twins/als.js';
 import { checkerboard, randomData } from '../../helpers/implicit-data.js';
@@ -53,7 +53,13 @@ describe('ImplicitALS.recalculateUser / recalculateItem', () => {
     const s = stateOf(model);
     for (const user of [1, 12, 30]) {
       const { other, values } = historyOf(data, 'user', user);
-      const expected = twinFoldIn(model, s.itemFactors, s.items.size, other.map((i) => s.items.index(i)!), values);
+      const expected = twinFoldIn(
+        model,
+        s.itemFactors,
+        s.items.size,
+        other.map((i) => s.items.index(i)!),
+        values,
+      );
       const x = model.recalculateUser({ items: other, values });
       expect(maxAbsDiff(x, expected)).toBeLessThan(1e-5 * maxAbs(expected));
     }
@@ -69,7 +75,13 @@ describe('ImplicitALS.recalculateUser / recalculateItem', () => {
     const cg = await new ImplicitALS({ factors: 6, iterations: 2, solver: 'cg' }).fit(data);
     const s = stateOf(cg);
     const { other, values } = historyOf(data, 'item', 5);
-    const expected = twinFoldIn(cg, s.userFactors, s.users.size, other.map((u) => s.users.index(u)!), values);
+    const expected = twinFoldIn(
+      cg,
+      s.userFactors,
+      s.users.size,
+      other.map((u) => s.users.index(u)!),
+      values,
+    );
     expect(maxAbsDiff(cg.recalculateItem({ users: other, values }), expected)).toBeLessThan(1e-5 * maxAbs(expected));
   });
 

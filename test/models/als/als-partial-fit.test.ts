@@ -186,14 +186,20 @@ describe('ImplicitALS.partialFitItems', () => {
     const before = stateOf(model);
     const k = before.factors;
     const fans = ['u0', 'u2', 'u4', 'u6', 'u8', 'u10', 'u12', 'ghost'];
-    await model.partialFitItems(Interactions.fromArrays(fans, fans.map(() => 'c0')));
+    await model.partialFitItems(
+      Interactions.fromArrays(
+        fans,
+        fans.map(() => 'c0'),
+      ),
+    );
     const after = stateOf(model);
     expect(model.itemIds).toEqual([...before.items.toArray(), 'c0']);
     expect(rowsOf(after.itemFactors, k, 0, before.items.size)).toEqual(before.itemFactors);
     expect(after.userFactors).toEqual(before.userFactors);
     expect(model.userIds).toEqual(before.users.toArray()); // 'ghost' is unknown: skipped
     const c0 = model.itemVector('c0')!;
-    for (let u = 0; u < 20; u++) expect(dot(model.userVector(`u${u}`)!, c0)).toBeGreaterThan(Math.max(...Array.from({ length: 20 }, (_, v) => dot(model.userVector(`u${20 + v}`)!, c0))));
+    for (let u = 0; u < 20; u++)
+      expect(dot(model.userVector(`u${u}`)!, c0)).toBeGreaterThan(Math.max(...Array.from({ length: 20 }, (_, v) => dot(model.userVector(`u${20 + v}`)!, c0))));
     const seen = seenLists(after);
     for (const [user, items] of seenLists(before)) {
       expect(seen.get(user)).toEqual(fans.includes(user) ? [...items, 'c0'].sort() : items);
@@ -211,7 +217,12 @@ describe('ImplicitALS.partialFitItems', () => {
     const shopper = { items: ['b1', 'b2', 'a3'] };
     const foldedBefore = model.recalculateUser(shopper); // caches YᵀY of the old item factors
     const buyers = ['u20', 'u21', 'u22', 'u23', 'u24', 'u25'];
-    await model.partialFitItems(Interactions.fromArrays(buyers, buyers.map(() => 'a3')));
+    await model.partialFitItems(
+      Interactions.fromArrays(
+        buyers,
+        buyers.map(() => 'a3'),
+      ),
+    );
     const after = stateOf(model);
     const a3 = before.items.index('a3')!;
     for (let i = 0; i < before.items.size; i++) {

@@ -137,7 +137,10 @@ describe('ImplicitALS', () => {
 
   it('refuses factor matrices that cannot be allocated, stating the bytes', async () => {
     const n = 70_000;
-    const data = Interactions.fromArrays(Array.from({ length: n }, (_, u) => u), new Array<number>(n).fill(0));
+    const data = Interactions.fromArrays(
+      Array.from({ length: n }, (_, u) => u),
+      new Array<number>(n).fill(0),
+    );
     const model = new ImplicitALS({ factors: 65536, threads: 1 });
     const err = await model.fit(data).catch((e: unknown) => e as MfrecError);
     expect(err).toBeInstanceOf(MfrecError);

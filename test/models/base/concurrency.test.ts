@@ -31,7 +31,7 @@ function data(users: number, items: number, seed = 1): Interactions {
   const i: number[] = [];
   const v: number[] = [];
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let a = 0; a < users; a++) {
     for (let k = 0; k < 6; k++) {
       u.push(a);

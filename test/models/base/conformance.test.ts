@@ -7,11 +7,12 @@ import { ExplicitMF } from '../../../lib/models/explicit/explicit-mf.js';
 import { ImplicitALS } from '../../../lib/models/als/implicit-als.js';
 import { describeFactorModelConformance } from '../../helpers/conformance.js';
 
-describeFactorModelConformance(
-  'ImplicitALS (cg)',
-  ({ threads, seed }) => new ImplicitALS({ factors: 4, iterations: 8, solver: 'cg', threads, seed }),
-  { dataKind: 'implicit', type: 'als', recalculate: true, partialFit: true },
-);
+describeFactorModelConformance('ImplicitALS (cg)', ({ threads, seed }) => new ImplicitALS({ factors: 4, iterations: 8, solver: 'cg', threads, seed }), {
+  dataKind: 'implicit',
+  type: 'als',
+  recalculate: true,
+  partialFit: true,
+});
 
 describeFactorModelConformance(
   'ImplicitALS (cholesky)',
@@ -25,11 +26,12 @@ describeFactorModelConformance(
   { dataKind: 'implicit', type: 'als', recalculate: true, partialFit: true },
 );
 
-describeFactorModelConformance(
-  'BPR',
-  ({ threads, seed }) => new BPR({ factors: 4, iterations: 100, learningRate: 0.1, threads, seed }),
-  { dataKind: 'implicit', type: 'bpr', recalculate: true, partialFit: true },
-);
+describeFactorModelConformance('BPR', ({ threads, seed }) => new BPR({ factors: 4, iterations: 100, learningRate: 0.1, threads, seed }), {
+  dataKind: 'implicit',
+  type: 'bpr',
+  recalculate: true,
+  partialFit: true,
+});
 
 describeFactorModelConformance(
   'BPR (js backend)',

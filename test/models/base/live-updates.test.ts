@@ -38,11 +38,9 @@ describe('ExplicitMF partial fits', () => {
     const foldedNew = model.recalculateUser(newbie);
     const foldedU0 = model.recalculateUser(changed);
     await model.partialFitUsers(
-      Interactions.fromArrays(
-        [...newbie.items.map(() => 'newbie'), ...changed.items.map(() => 'u0')],
-        [...newbie.items, ...changed.items],
-        { values: [...newbie.values, ...changed.values] },
-      ),
+      Interactions.fromArrays([...newbie.items.map(() => 'newbie'), ...changed.items.map(() => 'u0')], [...newbie.items, ...changed.items], {
+        values: [...newbie.values, ...changed.values],
+      }),
     );
     const after = stateOf(model);
     expect(model.userIds).toEqual([...before.users.toArray(), 'newbie']);
@@ -71,7 +69,13 @@ describe('ExplicitMF partial fits', () => {
     const model = await new ExplicitMF(options).fit(ratings(2));
     const fans = { users: ['u0', 'u2', 'u4', 'u1'], values: [5, 5, 5, 1] };
     const folded = model.recalculateItem(fans);
-    await model.partialFitItems(Interactions.fromArrays(fans.users, fans.users.map(() => 'fresh'), { values: fans.values }));
+    await model.partialFitItems(
+      Interactions.fromArrays(
+        fans.users,
+        fans.users.map(() => 'fresh'),
+        { values: fans.values },
+      ),
+    );
     expect(model.itemVector('fresh')).toEqual(folded.factors);
     expect(stateOf(model).itemBias!.at(-1)).toBe(Math.fround(folded.bias));
     expect(model.predict('u6', 'fresh')).toBe(model.predictFor('u6', folded));
@@ -117,7 +121,7 @@ describe('BPR fold-in and partial fits', () => {
     const i: string[] = [];
     for (let row = 0; row < m.rows; row++) {
       for (let e = m.indptr[row]!; e < m.indptr[row + 1]!; e++) {
-        if (m.values[e] === 5) (u.push(String(r.users.id(row))), i.push(String(r.items.id(m.indices[e]!))));
+        if (m.values[e] === 5) u.push(String(r.users.id(row))), i.push(String(r.items.id(m.indices[e]!)));
       }
     }
     return Interactions.fromArrays(u, i);
@@ -137,7 +141,12 @@ describe('BPR fold-in and partial fits', () => {
     const before = stateOf(model);
     const odd = Array.from({ length: 15 }, (_, k) => `u${2 * k + 1}`);
     // i0 was an even item: give it to the odd users.
-    await model.partialFitItems(Interactions.fromArrays(odd, odd.map(() => 'i0')));
+    await model.partialFitItems(
+      Interactions.fromArrays(
+        odd,
+        odd.map(() => 'i0'),
+      ),
+    );
     const after = stateOf(model);
     expect(model.itemIds).toEqual(before.items.toArray());
     const i0 = before.items.index('i0')!;
@@ -205,7 +214,12 @@ describe('a model type without fold-in', () => {
     expect(als.recommend('stranger', { k: 3 }).map((r) => r.score)).toEqual([1, 0.5, 0]);
     await als.forgetItem('z');
     expect(als.itemIds).toEqual(['x', 'y']);
-    expect(als.recommend('b', { k: 5, filterSeen: false }).map((r) => r.item).sort()).toEqual(['x', 'y']);
+    expect(
+      als
+        .recommend('b', { k: 5, filterSeen: false })
+        .map((r) => r.item)
+        .sort(),
+    ).toEqual(['x', 'y']);
     expect(als.recommend('live', { recalculate: true, interactions: { items: ['x'] }, k: 5 }).map((r) => r.item)).toEqual(['y']);
   });
 });

@@ -110,7 +110,7 @@ describe('cold start', () => {
     .sort((a, b) => state.itemPopularity[b]! - state.itemPopularity[a]! || a - b)
     .map((i) => state.items.id(i));
 
-  it("an unknown user gets the popular items by default, scored by their share of training users", () => {
+  it('an unknown user gets the popular items by default, scored by their share of training users', () => {
     const got = model.recommend('stranger', { k: 5 });
     expect(got.map((r) => r.item)).toEqual(byPopularity.slice(0, 5));
     const trained = model.userIds.filter((u) => model.hasUser(u)).length;
@@ -201,7 +201,10 @@ describe('similar items and users', () => {
   it('an identical vector is the most similar (cosine 1); the query is never its own neighbour', () => {
     const s: FactorState = { ...state, itemFactors: state.itemFactors.slice() };
     const [a, b] = [s.items.index('i3')!, s.items.index('i50')!];
-    s.itemFactors.set(s.itemFactors.subarray(a * 6, (a + 1) * 6).map((x) => x * 2), b * 6); // same direction
+    s.itemFactors.set(
+      s.itemFactors.subarray(a * 6, (a + 1) * 6).map((x) => x * 2),
+      b * 6,
+    ); // same direction
     const m = new HandMadeModel().setState(s);
     const similar = m.similarItems('i3', { k: 5 });
     expect(similar[0]!.item).toBe('i50');
@@ -214,7 +217,9 @@ describe('similar items and users', () => {
     const f = 6;
     const cos = (x: string, y: string) => {
       const [a, b] = [state.items.index(x)!, state.items.index(y)!];
-      let d = 0, na = 0, nb = 0;
+      let d = 0,
+        na = 0,
+        nb = 0;
       for (let p = 0; p < f; p++) {
         d += state.itemFactors[a * f + p]! * state.itemFactors[b * f + p]!;
         na += state.itemFactors[a * f + p]! ** 2;
@@ -225,7 +230,10 @@ describe('similar items and users', () => {
     const candidates = ['i7', 'i8', 'i9', 'i10', 'i11', 'i12'];
     const got = model.similarItems('i7', { k: 10, candidates });
     expect(got).toHaveLength(5);
-    const want = candidates.slice(1).map((j) => ({ j, c: cos('i7', j) })).sort((a, b) => b.c - a.c);
+    const want = candidates
+      .slice(1)
+      .map((j) => ({ j, c: cos('i7', j) }))
+      .sort((a, b) => b.c - a.c);
     expect(got.map((r) => r.item)).toEqual(want.map(({ j }) => j));
     got.forEach((r, x) => expect(r.score).toBeCloseTo(want[x]!.c, 5));
   });
@@ -307,7 +315,12 @@ describe('similarItemsBatch', () => {
   it('pads rows whose query is among the candidates; an empty list gives an empty result', async () => {
     const batch = await model.similarItemsBatch(['i1', 'i50'], { k: 10, candidates: ['i1', 'i2', 'i3'] });
     expect(batch.k).toBe(3);
-    expect(batch.row(0).map((x) => x.item).sort()).toEqual(['i2', 'i3']);
+    expect(
+      batch
+        .row(0)
+        .map((x) => x.item)
+        .sort(),
+    ).toEqual(['i2', 'i3']);
     expect(batch.items[2]).toBe(-1);
     expect(batch.scores[2]).toBe(-Infinity);
     expect(batch.row(1)).toHaveLength(3);

@@ -74,7 +74,7 @@ describe('fold-in kernel', () => {
     const p = randomProblem(1, 4, 10, 5, 1, 1);
     const code = 'ERR_MFREC_INVALID_ARGUMENT';
     expect(() => foldInBinding().foldInSolve(p, new Float32Array(4))).toThrow(expect.objectContaining({ code }));
-    expect(() => foldInBinding().foldInSolve({ ...p, rows: Int32Array.of(0, 10) , targets: Float64Array.of(1, 2) }, new Float32Array(5))).toThrow(
+    expect(() => foldInBinding().foldInSolve({ ...p, rows: Int32Array.of(0, 10), targets: Float64Array.of(1, 2) }, new Float32Array(5))).toThrow(
       expect.objectContaining({ code }),
     );
     expect(() => foldInBinding().foldInSolve({ ...p, targets: new Float64Array(4) }, new Float32Array(5))).toThrow(expect.objectContaining({ code }));
@@ -159,7 +159,12 @@ describe('ExplicitMF fold-in', () => {
   it('predictFor takes ids like predict, and folded vectors on either side or both', async () => {
     const entries = planted({ users: 40, items: 30 });
     const model = await new ExplicitMF({ factors: 4, iterations: 5, threads: 1, clamp: false }).fit(toInteractions(entries));
-    for (const [user, item] of [['user3', 0], ['user3', 17], ['user8', 'nothing'], ['nobody', 5]] as const) {
+    for (const [user, item] of [
+      ['user3', 0],
+      ['user3', 17],
+      ['user8', 'nothing'],
+      ['nobody', 5],
+    ] as const) {
       expect(model.predictFor(user, item)).toBe(model.predict(user, item));
     }
     // Zero factors and bias add nothing: the unknown-user fallback μ + b_i, exactly.
@@ -218,12 +223,8 @@ describe('ExplicitMF fold-in', () => {
     const code = 'ERR_MFREC_INVALID_ARGUMENT';
     const fresh = new ExplicitMF({ factors: 4 });
     expect(() => fresh.recalculateUser({ items: [1], values: [3] })).toThrow(expect.objectContaining({ code: 'ERR_MFREC_NOT_FITTED' }));
-    expect(() => fresh.predictFor({ bias: 0, factors: new Float32Array(4) }, 1)).toThrow(
-      expect.objectContaining({ code: 'ERR_MFREC_NOT_FITTED' }),
-    );
-    const model = await new ExplicitMF({ factors: 4, iterations: 3, threads: 1, unknown: 'error' }).fit(
-      toInteractions(planted({ users: 30, items: 20 })),
-    );
+    expect(() => fresh.predictFor({ bias: 0, factors: new Float32Array(4) }, 1)).toThrow(expect.objectContaining({ code: 'ERR_MFREC_NOT_FITTED' }));
+    const model = await new ExplicitMF({ factors: 4, iterations: 3, threads: 1, unknown: 'error' }).fit(toInteractions(planted({ users: 30, items: 20 })));
     const bad: unknown[] = [
       undefined,
       null,
@@ -243,9 +244,7 @@ describe('ExplicitMF fold-in', () => {
     expect(() => model.recalculateUser({ items: [1], values: [3], weights: [1] } as never)).toThrow(
       expect.objectContaining({ code: 'ERR_MFREC_UNKNOWN_OPTION' }),
     );
-    expect(() => model.recalculateItem({ items: ['user1'], values: [3] } as never)).toThrow(
-      expect.objectContaining({ code: 'ERR_MFREC_UNKNOWN_OPTION' }),
-    );
+    expect(() => model.recalculateItem({ items: ['user1'], values: [3] } as never)).toThrow(expect.objectContaining({ code: 'ERR_MFREC_UNKNOWN_OPTION' }));
     expect(() => model.recalculateUser({ items: [1], values: [NaN] })).toThrow(
       'Expected a finite number for ratings.values[0] but received NaN of type number',
     );

@@ -2,17 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  loadModel,
-  crossValidate,
-  EXPLICIT_MF_DEFAULTS,
-  ExplicitMF,
-  Interactions,
-  mae,
-  randomSplit,
-  rmse,
-  type IterationReport,
-} from '../../../lib/index.js';
+import { loadModel, crossValidate, EXPLICIT_MF_DEFAULTS, ExplicitMF, Interactions, mae, randomSplit, rmse, type IterationReport } from '../../../lib/index.js';
 import { Rng } from '../../../lib/random.js';
 
 /** Ratings 3 + p_u · q_i (+ noise) of a planted rank-3 model on a random share of the pairs. */
@@ -47,10 +37,9 @@ describe('ExplicitMF training', () => {
   it('reaches a low RMSE on a planted low-rank problem with several threads', async () => {
     const { train, test } = randomSplit(planted({ users: 300, items: 200 }), { seed: 3 });
     const reports: IterationReport[] = [];
-    const model = await new ExplicitMF({ factors: 8, iterations: 60, threads: 2, regularization: 0.02, learningRate: 0.02, initStd: 0.1 }).fit(
-      train,
-      { onIteration: (r) => reports.push(r) },
-    );
+    const model = await new ExplicitMF({ factors: 8, iterations: 60, threads: 2, regularization: 0.02, learningRate: 0.02, initStd: 0.1 }).fit(train, {
+      onIteration: (r) => reports.push(r),
+    });
     expect(reports).toHaveLength(60);
     expect(reports.at(-1)!.trainRmse!).toBeLessThan(reports[0]!.trainRmse! / 3);
     const { rmse: testRmse, count } = await model.evaluate(test);
@@ -87,10 +76,7 @@ describe('ExplicitMF training', () => {
     const before = model.predictMany(['user1', 'user2'], [1, 2]);
     const controller = new AbortController();
     const other = planted({ seed: 9 });
-    await rejectsWith(
-      model.fit(other, { signal: controller.signal, onIteration: (r) => r.iteration === 2 && controller.abort() }),
-      'ERR_MFREC_ABORTED',
-    );
+    await rejectsWith(model.fit(other, { signal: controller.signal, onIteration: (r) => r.iteration === 2 && controller.abort() }), 'ERR_MFREC_ABORTED');
     expect(model.predictMany(['user1', 'user2'], [1, 2])).toEqual(before);
     await rejectsWith(model.fit(other, { signal: AbortSignal.abort() }), 'ERR_MFREC_ABORTED');
     expect(model.isTraining).toBe(false);
@@ -174,9 +160,7 @@ describe('ExplicitMF predictions', () => {
     const q = model.itemVector(5)!;
     const dot = p.reduce((s, x, k) => s + x * q[k]!, 0);
     expect(model.predict('user4', 5)).toBeCloseTo(mu + bu + bi + dot, 5);
-    expect(model.predictMany(['nobody', 'user4'], ['nothing', 'nothing'])).toEqual(
-      Float32Array.from([mu, model.predict('user4', 'nothing')]),
-    );
+    expect(model.predictMany(['nobody', 'user4'], ['nothing', 'nothing'])).toEqual(Float32Array.from([mu, model.predict('user4', 'nothing')]));
   });
 
   it("'error' policy throws ERR_MFREC_UNKNOWN_ID from predict, predictMany and evaluate", async () => {
@@ -228,7 +212,10 @@ describe('ExplicitMF predictions', () => {
     const { train, test } = randomSplit(planted({ noise: 0.3 }), { seed: 5 });
     const model = await new ExplicitMF(small).fit(train);
     const e = [...test.entries()];
-    const predicted = model.predictMany(e.map((x) => x.user), e.map((x) => x.item));
+    const predicted = model.predictMany(
+      e.map((x) => x.user),
+      e.map((x) => x.item),
+    );
     const actual = e.map((x) => x.value);
     const result = await model.evaluate(test);
     expect(result.rmse).toBeCloseTo(rmse(predicted, actual), 10);
@@ -297,9 +284,7 @@ describe('ExplicitMF options and bad input', () => {
   });
 
   it('pins the message template', () => {
-    expect(() => new ExplicitMF({ factors: 1.5 })).toThrow(
-      'Expected integer in [1, 65536] for factors but received 1.5 of type number',
-    );
+    expect(() => new ExplicitMF({ factors: 1.5 })).toThrow('Expected integer in [1, 65536] for factors but received 1.5 of type number');
   });
 
   it.each([[{ factor: 10 }], [{ learningrate: 0.1 }], [{ earlyStopping: { patience: 1, delta: 0 } }]])(
@@ -309,7 +294,7 @@ describe('ExplicitMF options and bad input', () => {
     },
   );
 
-  it("hints at the closest option name", () => {
+  it('hints at the closest option name', () => {
     expect(() => new ExplicitMF({ learningrate: 0.1 } as never)).toThrow("Did you mean 'learningRate'?");
   });
 
@@ -328,7 +313,11 @@ describe('ExplicitMF options and bad input', () => {
 
   it('refuses factor counts whose matrices would not fit, before allocating', async () => {
     const users = Array.from({ length: 100_000 }, (_, k) => k);
-    const data = Interactions.fromArrays(users, users.map(() => 0), { values: users.map(() => 3) });
+    const data = Interactions.fromArrays(
+      users,
+      users.map(() => 0),
+      { values: users.map(() => 3) },
+    );
     const p = new ExplicitMF({ factors: 65536, threads: 1 }).fit(data);
     await rejectsWith(p, 'ERR_MFREC_OUT_OF_MEMORY');
     await expect(p).rejects.toThrow(/needs [\d,]+ bytes \([0-9.]+ [GT]iB\) .* use fewer factors/);
@@ -383,8 +372,17 @@ describe('crossValidate', () => {
     const data = planted();
     await rejectsWith(crossValidate(5 as never, data), 'ERR_MFREC_INVALID_ARGUMENT');
     await rejectsWith(crossValidate((() => ({})) as never, data), 'ERR_MFREC_INVALID_ARGUMENT');
-    await rejectsWith(crossValidate(() => new ExplicitMF(small), [] as never), 'ERR_MFREC_INVALID_ARGUMENT');
-    await rejectsWith(crossValidate(() => new ExplicitMF(small), data, { folds: 1 }), 'ERR_MFREC_INVALID_ARGUMENT');
-    await rejectsWith(crossValidate(() => new ExplicitMF(small), data, { fold: 3 } as never), 'ERR_MFREC_UNKNOWN_OPTION');
+    await rejectsWith(
+      crossValidate(() => new ExplicitMF(small), [] as never),
+      'ERR_MFREC_INVALID_ARGUMENT',
+    );
+    await rejectsWith(
+      crossValidate(() => new ExplicitMF(small), data, { folds: 1 }),
+      'ERR_MFREC_INVALID_ARGUMENT',
+    );
+    await rejectsWith(
+      crossValidate(() => new ExplicitMF(small), data, { fold: 3 } as never),
+      'ERR_MFREC_UNKNOWN_OPTION',
+    );
   });
 });
