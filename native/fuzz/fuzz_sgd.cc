@@ -69,7 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   step.learning_rate = in.f32(raw_val);
   step.regularization = in.f32(raw_val);
   step.bias_regularization = in.f32(raw_val);
-  step.threads = 1 + static_cast<int>(in.below(2));
+  // Parallel epochs rely on the layout's partition (a user in one row block, an
+  // item in one column block: blocks run together share no row). A raw grid
+  // need not keep it, so it runs on one thread; its indices are still checked.
+  const int wanted_threads = 1 + static_cast<int>(in.below(2));
+  step.threads = raw_grid ? 1 : wanted_threads;
   step.seed = static_cast<uint32_t>(in.i32());
   step.epoch = in.u8();
   try {

@@ -27,7 +27,12 @@ namespace mfrec {
 
 // The ratings of one training set cut into a blocks × blocks grid. Block
 // (row block rb, column block cb) holds entries [block_ptr[b], block_ptr[b+1])
-// with b = rb * blocks + cb.
+// with b = rb * blocks + cb. A parallel epoch needs the partition sgd_layout
+// gives: every user in one row block, every item in one column block, so that
+// blocks run together share no factor row. Indices are checked whatever the
+// grid; a grid that breaks the partition stays memory-safe but, on more than
+// one thread, its shared rows are updated without order (checking the
+// partition would cost a pass over every rating per epoch).
 struct SgdGrid {
   int32_t blocks = 1;
   std::size_t nnz = 0;

@@ -30,6 +30,17 @@ export function postgresBin(): string {
   return path.join(root, versions[0]!, 'bin');
 }
 
+/**
+ * The server's environment: ours without the sanitizer runtime that the
+ * instrumented test run preloads (PostgreSQL's own programs are not built for
+ * it, and initdb stalls under it).
+ */
+function serverEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['LD_PRELOAD', 'ASAN_OPTIONS', 'UBSAN_OPTIONS', 'TSAN_OPTIONS', 'LSAN_OPTIONS']) delete env[name];
+  return env;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -60,11 +71,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     }
   }
   const pgCtl = path.join(bin, 'pg_ctl');
+  const env = serverEnvironment();
   let started = false;
   const stopSync = (): void => {
     if (started) {
       try {
-        execFileSync(...as(pgCtl, ['-D', data, '-m', 'immediate', 'stop']), { stdio: 'ignore' });
+        execFileSync(...as(pgCtl, ['-D', data, '-m', 'immediate', 'stop']), { stdio: 'ignore', env });
       } catch {
         // already stopped
       }
@@ -74,11 +86,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
   process.once('exit', stopSync);
   try {
-    await run(...as(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']));
+    await run(...as(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']), { env });
     for (let attempt = 0; ; attempt++) {
       const port = await freePort();
       try {
-        await run(...as(pgCtl, ['-D', data, '-o', `-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', log, '-w', 'start']));
+        await run(...as(pgCtl, ['-D', data, '-o', `-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', log, '-w', 'start']), { env });
         started = true;
         return {
           url: `postgres://postgres@127.0.0.1:${port}/postgres`,
