@@ -8,7 +8,7 @@
 // ratings. Seconds per epoch (median of --epochs after the first) and the
 // training RMSE of the last epoch. `--rows grouped` renumbers the rows so that
 // each block's users and items are adjacent in memory, as ExplicitMF does
-// (lib/models/sgd-rows.ts); `--rows model` keeps the model's order (step 0.01 decaying ×0.98, constant L2 0.05
+// (lib/models/explicit/sgd-rows.ts); `--rows model` keeps the model's order (step 0.01 decaying ×0.98, constant L2 0.05
 // on vectors and 0.02 on biases: the timing does not depend on them).
 //
 //   npm run build && node bench/investigations/sgd-grid.mjs [--quick] [--factors 64] [--blocks 1,5,10,20] [--threads 1,2] [--epochs 4]

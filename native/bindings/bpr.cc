@@ -1,5 +1,5 @@
 // Binding for kernels/bpr.h: bprEpoch(args) trains one epoch off the event
-// loop and resolves with its statistics. See lib/models/bpr-kernel.ts for the
+// loop and resolves with its statistics. See lib/addon/bpr.ts for the
 // argument shape.
 #include "kernels/bpr.h"
 

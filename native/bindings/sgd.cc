@@ -1,6 +1,6 @@
 // Bindings for the explicit-rating SGD kernel (kernels/sgd.h). Each takes
 // one arguments object (bindings/common.h); the grid, model and step objects
-// are the twin's shapes (lib/twins/sgd-explicit.ts).
+// are the twin's shapes (lib/twins/sgd.ts).
 #include "kernels/sgd.h"
 
 #include <memory>

@@ -1,6 +1,6 @@
 // Bindings for kernels/topk.h: topkSync(args) runs on the calling thread
 // (single user, small work), topk(args) returns a Promise (batches). Both
-// take one already-validated object; see lib/models/topk-native.ts for its
+// take one already-validated object; see lib/addon/topk.ts for its
 // shape.
 #include "kernels/topk.h"
 

@@ -12,7 +12,7 @@
 // its own), so it is prefetched. The textbook schedule, a uniform draw of an
 // entry per sample, touches three random rows of large matrices per sample,
 // each a cache miss known too late to prefetch: a kernel on that schedule
-// waits on memory as long as a JavaScript one does (bench/README.md).
+// waits on memory as long as a JavaScript one does (bench/investigations/NOTES-bpr-sampling.md).
 //
 // Threads take disjoint stretches of the user order (about nnz/threads
 // entries each) and share the item rows without locks (Hogwild: a sample

@@ -20,7 +20,7 @@ namespace mfrec {
 
 namespace {
 
-// Random streams derived from the seed; lib/twins/sgd-explicit.ts uses the same numbers.
+// Random streams derived from the seed; lib/twins/sgd.ts uses the same numbers.
 constexpr uint32_t kStreamUsers = 0;
 constexpr uint32_t kStreamItems = 1;
 constexpr uint32_t kStreamEntries = 2;

@@ -10,7 +10,7 @@
 //
 // Reproducibility: with one thread the blocks are visited in an order drawn
 // from (seed, epoch), and the ratings inside a block in the order sgd_layout
-// gave them, so a run is bit-for-bit repeatable and lib/twins/sgd-explicit.ts
+// gave them, so a run is bit-for-bit repeatable and lib/twins/sgd.ts
 // replays it exactly. The arithmetic is written so that every compiler
 // target (baseline SSE2 or the AVX2 path chosen at run time) rounds the same
 // way: dot products accumulate in 8 fixed lanes (lane = factor index mod 8)

@@ -18,7 +18,7 @@
 //  - lane_dot / lane_difference_dot (SGD, BPR): the leftover factors after
 //    the last full group of eight go into lanes 0.., then the lanes are
 //    summed in adjacent pairs, ((0+1)+(2+3))+((4+5)+(6+7));
-//    lib/twins/sgd-explicit.ts and lib/twins/bpr.ts replay this exactly.
+//    lib/twins/sgd.ts and lib/twins/bpr.ts replay this exactly.
 //  - halves_dot / sum_halves (ALS): the lanes are summed as the two halves
 //    of a 256-bit register fold, ((0+4)+(1+5))+((2+6)+(3+7)), and the
 //    leftover factors are added one by one after. The ALS twin computes in

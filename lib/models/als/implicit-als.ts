@@ -150,7 +150,7 @@ export class ImplicitALS extends FactorModel {
    * the zero vector, which scores every item 0: recommend popular items to
    * such a user instead. Synchronous; about 25–40 µs for 64 factors and a
    * 50–100-item history on the native backend, 0.2–0.5 ms on 'js'
-   * (bench/fold-in.mjs), plus the one-time YᵀY of the catalogue on the first
+   * (bench/standalone/fold-in.mjs), plus the one-time YᵀY of the catalogue on the first
    * call on each trained state (0.7 ms for 3,706 items × 64 factors).
    *
    * Throws ERR_MFREC_NOT_FITTED before training, ERR_MFREC_INVALID_ARGUMENT /

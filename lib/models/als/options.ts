@@ -51,7 +51,7 @@ export type ImplicitALSParams = Required<ImplicitALSOptions>;
 
 /**
  * Defaults, chosen on MovieLens 100K as implicit data (precision@10 0.426 on a
- * 75/25 per-user split, see bench/ml100k-ranking.mjs; the neighbourhood
+ * 75/25 per-user split, see bench/standalone/ml100k-ranking.mjs; the neighbourhood
  * λ 0.15–0.3, alpha 1–4, 32–128 factors stays within 0.41–0.43) and meant to
  * transfer to purchase data:
  * - frequency-scaled regularization ties λ to each row's activity, so one λ

@@ -38,7 +38,7 @@ export type BPRParams = Required<BPROptions>;
 
 /**
  * Defaults, chosen on MovieLens 100K as implicit data (every rating a
- * positive, 75/25 per-user split, seen items filtered; bench/ml100k-ranking.mjs):
+ * positive, 75/25 per-user split, seen items filtered; bench/standalone/ml100k-ranking.mjs):
  * precision@10 0.387–0.395 with one thread and seeds 1–3 (0.227 for
  * popularity), a 0.4 s fit.
  * A smaller step with more epochs was steadier than 0.05–0.1 for 30–60

@@ -68,7 +68,7 @@ export interface ExplicitMFOptions {
    * with the one-thread schedule (`threads` is ignored while training), so a
    * 'js' fit equals a 'native' fit with `threads: 1` and the same seed. Meant
    * for reproducing the native-versus-JavaScript comparison
-   * (bench/explicit-backends.mjs): an epoch takes about 12 times as long as
+   * (bench/standalone/explicit-backends.mjs): an epoch takes about 12 times as long as
    * on one native thread. Batch predictions (predictMany, evaluate) run in the
    * native kernel either way; predict() of one pair replays its arithmetic
    * (lib/addon/sgd.ts predictPair), cheaper than a call into the addon.

@@ -7,8 +7,8 @@
  * works on; once that set fits in a core's cache, most row accesses hit the
  * cache instead of memory. On S1 (138,000 users, 27,000 items, 64 factors:
  * 42 MB of rows) a single block spent about three times as long per epoch as a
- * grid with cache-sized blocks, at the same training RMSE (bench/README.md,
- * "Investigation: the SGD grid"). More blocks than that buy nothing: each row
+ * grid with cache-sized blocks, at the same training RMSE
+ * (bench/investigations/NOTES-sgd-grid.md). More blocks than that buy nothing: each row
  * is fetched again for every block of its row or column.
  *
  * The count depends on the data only, never on the machine running the fit,

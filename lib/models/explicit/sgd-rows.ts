@@ -10,7 +10,7 @@
  * in its own block, write rows and biases that share cache lines (16 biases
  * per 64-byte line, and factor rows that do not start on a line boundary), so
  * the lines bounce between the cores: on S1 two threads gained 1.5× over one
- * instead of 2× (bench/README.md, "Investigation: the SGD grid").
+ * instead of 2× (bench/investigations/NOTES-sgd-grid.md).
  *
  * Renumbering changes no arithmetic: every rating is visited in the same
  * order with the same values, so a seeded one-thread model is the same bit for
