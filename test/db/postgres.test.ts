@@ -11,7 +11,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, MfrecError, readInteractions, readInteractionsFromPostgres, type ReadOptions, type ReadResult } from '../../lib/index.js';
 import { cliIn } from '../helpers/cli.js';
-import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { postgresInstalled, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { skipWithout } from '../helpers/system-servers.js';
+
+/** Without PostgreSQL's server (apt-get install postgresql), these tests are skipped, except in CI. */
+const withoutPostgres = skipWithout(postgresInstalled());
 
 let server: PostgresServer;
 let dir: string;
@@ -90,6 +94,7 @@ const ORDERS = orderLines(5000, 7);
 const ORDER_COLUMNS = 'customer_id text, sku text, qty numeric, ordered_at timestamptz';
 
 beforeAll(async () => {
+  if (withoutPostgres) return;
   server = await startPostgres();
   dir = mkdtempSync(path.join(tmpdir(), 'mfrec-pg-test-'));
   cli = cliIn(dir);
@@ -102,7 +107,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('readInteractionsFromPostgres', () => {
+describe.skipIf(withoutPostgres)('readInteractionsFromPostgres', () => {
   it('reads a query as readInteractions reads the same rows from a CSV file', async () => {
     const file = await readInteractions(path.join(dir, 'orders.csv'));
     const db = await readInteractionsFromPostgres(server.url, { query: 'select customer_id, sku, qty, ordered_at from order_lines;' });
@@ -186,7 +191,7 @@ async function tableRows(table: string, columns = 'user, item, rank'): Promise<s
   return r.rows.map((row: Record<string, unknown>) => Object.values(row).join(',')).sort();
 }
 
-describe('the CLI with PostgreSQL', () => {
+describe.skipIf(withoutPostgres)('the CLI with PostgreSQL', () => {
   it('trains from a query and writes recommend --all and similar into tables: one complete list per user', async () => {
     const train = await cli(
       'train',
@@ -292,7 +297,7 @@ describe('the CLI with PostgreSQL', () => {
   });
 });
 
-describe('the swap into place', () => {
+describe.skipIf(withoutPostgres)('the swap into place', () => {
   const USERS = 6000;
   /** Rows `recommend --all --k K` gives on this model (a user may get fewer than K). */
   const rowsFor = async (k: number) => {
@@ -369,7 +374,7 @@ describe('the swap into place', () => {
   });
 });
 
-describe('connection and table name limits', () => {
+describe.skipIf(withoutPostgres)('connection and table name limits', () => {
   it('gives up on a server that never answers after connect_timeout, with a typed error', async () => {
     // A listening socket that accepts and never speaks: the client waits for the server's first reply.
     const { createServer } = await import('node:net');

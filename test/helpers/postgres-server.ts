@@ -21,10 +21,22 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
+const POSTGRES_ROOT = '/usr/lib/postgresql';
+
+function installedVersions(): string[] {
+  const root = POSTGRES_ROOT;
+  return existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl'))) : [];
+}
+
+/** Whether Debian's PostgreSQL server is installed. */
+export function postgresInstalled(): boolean {
+  return installedVersions().length > 0;
+}
+
 /** The newest installed server's bin folder, e.g. /usr/lib/postgresql/15/bin. */
 export function postgresBin(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl'))) : [];
+  const root = POSTGRES_ROOT;
+  const versions = installedVersions();
   if (versions.length === 0) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql');
   versions.sort((a, b) => Number(b) - Number(a));
   return path.join(root, versions[0]!, 'bin');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { skipWithout } from '../helpers/system-servers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interactions } from '../../lib/data/interactions.js';
 import { randomSplit } from '../../lib/data/split.js';
@@ -94,7 +95,7 @@ function browserEnv(): Record<string, string> {
   return env;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the HTML report in headless Chromium', () => {
+describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the HTML report in headless Chromium', () => {
   let context: BrowserContext;
   let profile: string;
   let dir: string;
