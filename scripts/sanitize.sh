@@ -40,9 +40,9 @@ addon_suite() { # vitest args...
   ldd build/Release/mfrec.node | grep -q libasan || { echo "sanitize: the addon is not instrumented" >&2; return 1; }
   npx tsc -p tsconfig.json || return 1  # the CLI tests run dist/
   echo "sanitize: vitest with the instrumented addon"
-  LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
   # One test file at a time: instrumented code runs several times slower, and the
   # suite's timeouts (kill tests, worker termination, the demo) are sized for one.
+  LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
   ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
     npx vitest run --maxWorkers=1 "$@"
 }
