@@ -2,21 +2,20 @@
  * An output file written under a temporary name beside its target and
  * renamed over it once complete, so that a failed or killed run never leaves
  * a file that looks complete. Several files can be finished first and renamed
- * together at the end. A file it replaces keeps its permission bits.
+ * together at the end. Replacing follows the rules of every other write
+ * (lib/persist/atomic-write.ts): through a symbolic link, regular files only,
+ * the old file's mode and owner kept.
  */
-import { chmod, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { ErrorCodes, MfrecError } from '../errors.js';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { adoptModeAndOwner, replacedPath, writeError } from '../persist/atomic-write.js';
 import { removeStaleTemps, tempPathFor } from '../persist/temp-files.js';
-
-function cannotWrite(target: string, e: unknown): MfrecError {
-  return new MfrecError(ErrorCodes.IO, `Cannot write ${target}: ${(e as Error).message}`, { cause: e });
-}
 
 export class AtomicFile {
   private handle: FileHandle | undefined;
 
   private constructor(
     readonly target: string,
+    private readonly replaced: string,
     private readonly tmp: string,
     handle: FileHandle,
   ) {
@@ -24,21 +23,23 @@ export class AtomicFile {
   }
 
   static async create(target: string): Promise<AtomicFile> {
-    await removeStaleTemps(target);
-    const tmp = tempPathFor(target);
+    let replaced: string;
+    try {
+      replaced = await replacedPath(target);
+    } catch (e) {
+      throw writeError(target, e);
+    }
+    await removeStaleTemps(replaced);
+    const tmp = tempPathFor(replaced);
     let handle: FileHandle | undefined;
     try {
       handle = await open(tmp, 'wx');
-      const mode = await stat(target).then(
-        (s) => s.mode & 0o7777,
-        () => undefined,
-      );
-      if (mode !== undefined) await chmod(tmp, mode);
-      return new AtomicFile(target, tmp, handle);
+      await adoptModeAndOwner(tmp, replaced);
+      return new AtomicFile(target, replaced, tmp, handle);
     } catch (e) {
       await handle?.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
-      throw cannotWrite(target, e);
+      throw writeError(target, e);
     }
   }
 
@@ -46,7 +47,7 @@ export class AtomicFile {
     try {
       await this.handle!.write(data);
     } catch (e) {
-      throw cannotWrite(this.target, e);
+      throw writeError(this.target, e);
     }
   }
 
@@ -57,15 +58,15 @@ export class AtomicFile {
       await this.handle!.close();
       this.handle = undefined;
     } catch (e) {
-      throw cannotWrite(this.target, e);
+      throw writeError(this.target, e);
     }
   }
 
   async commit(): Promise<void> {
     try {
-      await rename(this.tmp, this.target);
+      await rename(this.tmp, this.replaced);
     } catch (e) {
-      throw cannotWrite(this.target, e);
+      throw writeError(this.target, e);
     }
   }
 
