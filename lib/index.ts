@@ -100,4 +100,5 @@ export {
   type TunedModel,
 } from './tune/index.js';
 export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';
+export { evaluateLists, type ListMetrics, type UserList } from './eval/list-ranking.js';
 export { MAX_K } from './validate.js';
