@@ -9,9 +9,11 @@
 //   npm run bench -- --libmf /path/to/libmf        also LIBMF side by side (bench/suite/libmf.mjs)
 //   npm run bench -- --implicit /path/to/implicit  also Python's implicit side by side (bench/suite/implicit.mjs;
 //                                                  the folder holding the built `implicit` package)
+//   npm run bench -- --only item-item --implicit DIR  the item-to-item models against numpy EASE, scipy RP3beta and
+//                                                  implicit's item-KNN (bench/suite/item-item.mjs; --large adds 30k items)
 //
 // The measurements, each runnable alone (see bench/README.md), are the scripts of bench/suite/:
-//   parse.mjs  quote.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  persist.mjs  memory.mjs  libmf.mjs  implicit.mjs
+//   parse.mjs  quote.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  persist.mjs  memory.mjs  libmf.mjs  implicit.mjs  item-item.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,9 +21,9 @@ import path from 'node:path';
 import { benchDir, fmt, log, parseFlags } from './lib/common.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 
-const SCRIPTS = ['parse', 'quote', 'sgd', 'als', 'bpr', 'topk', 'persist', 'memory', 'libmf', 'implicit'];
+const SCRIPTS = ['parse', 'quote', 'sgd', 'als', 'bpr', 'topk', 'persist', 'memory', 'libmf', 'implicit', 'item-item'];
 /** Options passed through to the one script that takes them. */
-const PASSED = { libmf: ['libmf', 'libmf-version'], implicit: ['implicit', 'python'] };
+const PASSED = { libmf: ['libmf', 'libmf-version'], implicit: ['implicit', 'python'], 'item-item': ['implicit', 'python', 'large'] };
 
 function runChild(script, args) {
   return new Promise((resolve, reject) => {
@@ -61,7 +63,7 @@ function machine() {
 }
 
 async function main() {
-  const flags = parseFlags(process.argv.slice(2), ['quick', 'only', 'libmf', 'libmf-version', 'implicit', 'python']);
+  const flags = parseFlags(process.argv.slice(2), ['quick', 'only', 'libmf', 'libmf-version', 'implicit', 'python', 'large']);
   const only = flags.only ? String(flags.only).split(',') : SCRIPTS;
   const common = flags.quick ? ['--quick'] : [];
   const info = machine();
@@ -70,7 +72,7 @@ async function main() {
   const started = Date.now();
   for (const script of only) {
     if (!SCRIPTS.includes(script)) throw new Error(`unknown measurement ${script} (known: ${SCRIPTS.join(', ')})`);
-    const extra = (PASSED[script] ?? []).flatMap((f) => (flags[f] ? [`--${f}`, String(flags[f])] : []));
+    const extra = (PASSED[script] ?? []).flatMap((f) => (flags[f] === true ? [`--${f}`] : flags[f] ? [`--${f}`, String(flags[f])] : []));
     log(`\n== ${script}`);
     const t0 = Date.now();
     const result = await runChild(script, [...common, ...extra]);

@@ -49,8 +49,9 @@ export function evaluateLists(listOf: UserList, train: Interactions, test: Inter
     for (let r = 0; r < Math.min(k, list.length); r++) {
       const i = list[r]!;
       if (i === -1) break;
-      if (!Number.isInteger(i) || i < 0 || i >= nItems) throw invalid(`an item index in [0, ${nItems}) or −1`, `list of user ${String(train.users.id(u))}, position ${r}`, i);
-      if (listed[i] === stamp) throw invalid('each item at most once', `list of user ${String(train.users.id(u))}, position ${r}`, train.items.id(i));
+      const where = () => `list of user ${String(train.users.id(u))}, position ${r}`;
+      if (!Number.isInteger(i) || i < 0 || i >= nItems) throw invalid(`an item index in [0, ${nItems}) or −1`, where(), i);
+      if (listed[i] === stamp) throw invalid('each item at most once', where(), train.items.id(i));
       listed[i] = stamp;
       recommended[i] = 1;
       if (held[i] !== stamp) continue;
