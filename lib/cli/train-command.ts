@@ -87,7 +87,7 @@ export function registerTrain(program: Command): void {
         'data',
         `${summary.users} users, ${summary.items} items, ${summary.interactions} interactions${data.skipped ? ` (${data.skipped} bad lines skipped)` : ''}`,
       ],
-      ['trained', `${iterations.length} iterations in ${seconds.toFixed(2)} s`],
+      ['trained', `${iterations.length} iteration${iterations.length === 1 ? '' : 's'} in ${seconds.toFixed(2)} s`],
       ...lastMetrics(iterations),
     ]);
   });

@@ -32,6 +32,7 @@ export abstract class ItemItemModel extends FactorModel {
     cancel.throwIfAborted();
     const report = { iteration: 1, seconds: (performance.now() - start) / 1000 };
     control.onIteration?.(report);
+    cancel.throwIfAborted(); // an abort from onIteration still refuses the new weights
     const state: FactorState = {
       factors: 0,
       users: data.users.clone(data.nUsers),
@@ -86,7 +87,9 @@ export abstract class ItemItemModel extends FactorModel {
     throw this.noVectors('similarUsers');
   }
 
+  /** NOT_FITTED before a fit, as for every read; then the refusal. */
   private noVectors(what: string): MfrecError {
+    this.fitted();
     return new MfrecError(ErrorCodes.INVALID_ARGUMENT, `The ${this.type} model has no user or item vectors (an item-to-item model): ${what} is not available`);
   }
 }
