@@ -12,4 +12,5 @@ void RegisterTopK(Napi::Env env, Napi::Object exports);
 void RegisterBpr(Napi::Env env, Napi::Object exports);
 void RegisterFoldIn(Napi::Env env, Napi::Object exports);
 void RegisterItemItemFit(Napi::Env env, Napi::Object exports);
+void RegisterItemItemTopK(Napi::Env env, Napi::Object exports);
 }  // namespace mfrec
