@@ -25,8 +25,8 @@ beforeAll(() => {
 
 describe.each([
   ['ease', ['--lambda', '2']],
-  ['itemknn', ['--neighbours', '5', '--weighting', 'cooccurrence']],
-  ['rp3beta', ['--alpha', '0.8', '--beta', '0.3', '--neighbours', '5']],
+  ['itemknn', ['--neighbours', '9', '--weighting', 'cooccurrence']],
+  ['rp3beta', ['--alpha', '0.8', '--beta', '0.3', '--neighbours', '9']],
 ])('mfrec --model %s', (type, flags) => {
   it('trains, saves, recommends within the shopper group and finds similar items in the same group', async () => {
     const file = `${type}.mfrec`;
@@ -50,7 +50,11 @@ describe.each([
     for (const line of similar) expect(line.split(',')[1]!.startsWith('o')).toBe(true);
     const all = await mfrec('recommend', '--model-file', file, '--all', '--k', '2', '--out', `${type}-all.csv`, '--quiet');
     expect(all.code, all.stderr).toBe(0);
-    expect(readFileSync(path.join(dir, `${type}-all.csv`), 'utf8').trim().split('\n')).toHaveLength(1 + 40 * 2);
+    expect(
+      readFileSync(path.join(dir, `${type}-all.csv`), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1 + 40 * 2);
     const info = await mfrec('info', file);
     expect(info.code, info.stderr).toBe(0);
     expect(info.stdout).toContain(type);

@@ -256,7 +256,8 @@ export function describeLiveUpdates(c: LiveContext): void {
       expect(model.itemIds).toEqual(data.items.toArray());
       expect(vectors(model, 'users', capabilities.vectors)).toEqual(before);
       expect(await codeOf(() => model.partialFitUsers(Interactions.fromArrays(['new'], ['no-such-item'])))).toBe('ERR_MFREC_EMPTY_DATA');
-      if (capabilities.partialFitItems) expect(await codeOf(() => model.partialFitItems(Interactions.fromArrays(['no-such-user'], ['a0'])))).toBe('ERR_MFREC_EMPTY_DATA');
+      if (capabilities.partialFitItems)
+        expect(await codeOf(() => model.partialFitItems(Interactions.fromArrays(['no-such-user'], ['a0'])))).toBe('ERR_MFREC_EMPTY_DATA');
       expect(await codeOf(() => model.partialFitUsers([] as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
       expect(await codeOf(() => create({ threads: 1, seed: 1 }).partialFitUsers(update))).toBe('ERR_MFREC_NOT_FITTED');
     });

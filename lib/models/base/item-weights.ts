@@ -12,8 +12,8 @@ import type { SparseRows } from '../../data/sparse.js';
 import { derivedFrom } from './derived-cache.js';
 
 export type ItemWeights =
-  | { kind: 'dense'; /** items × items, row-major. */ values: Float32Array }
-  | { kind: 'sparse'; /** CSR rows of neighbours, each row by decreasing weight. */ indptr: Int32Array; indices: Int32Array; values: Float32Array };
+  | { kind: 'dense' /** items × items, row-major. */; values: Float32Array }
+  | { kind: 'sparse' /** CSR rows of neighbours, each row by decreasing weight. */; indptr: Int32Array; indices: Int32Array; values: Float32Array };
 
 /** The weight arguments of the ranking kernel. */
 export function weightArgs(w: ItemWeights): Pick<ItemItemTopKArgs, 'dense' | 'sparseIndptr' | 'sparseIndices' | 'sparseValues'> {

@@ -58,7 +58,8 @@ export async function similarItemsBatch(s: FactorState, items: ArrayLike<RawId>,
   const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
   return cancellable(signal, async (cancel) => {
     if (width > 0 && rows.length > 0) {
-      if (s.weights === undefined) await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array));
+      if (s.weights === undefined)
+        await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array));
       else await itemItemTopKBinding().itemItemTopK(weightedSimilarArgs(s.weights, rows, s.items.size, width, o.candidates, o.threads ?? 0, out, cancel.array));
     }
     return new BatchRecommendations(ids, width, out.items, out.scores, new Uint8Array(rows.length), s.items);

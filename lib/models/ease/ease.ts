@@ -13,7 +13,7 @@ import type { Backends } from '../base/backend.js';
 import type { Trained } from '../base/factor-model.js';
 import type { ItemWeights } from '../base/item-weights.js';
 import { allocateFloats, checkMemory, formatBytes } from '../base/memory-limit.js';
-import type { CancelFlag, FitControl } from '../base/training.js';
+import { nextTurn, type CancelFlag, type FitControl } from '../base/training.js';
 import { binaryInteractions } from '../item-item/binary.js';
 import { ItemItemModel } from '../item-item/item-item-model.js';
 import { resolveEASEOptions, type EASEOptions, type EASEParams } from './options.js';
@@ -26,7 +26,11 @@ const BYTES_PER_ITEM_PAIR = 8;
 
 const easeBackends: Backends<(args: EaseFitArgs) => Promise<void>> = {
   native: (args) => itemItemFitBinding().easeFit(args),
-  js: async (args) => easeFitTwin(args),
+  // The twin runs on the event loop: after a turn, so fit() returns (busy) before it computes.
+  js: async (args) => {
+    await nextTurn();
+    easeFitTwin(args);
+  },
 };
 
 export class EASE extends ItemItemModel {

@@ -60,7 +60,13 @@ export abstract class ItemItemModel extends FactorModel {
   protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
     const indices = knownItemIndices(history.items, s.items);
     if (indices.length === 0) return undefined;
-    const row: SparseRows = { rows: 1, cols: s.items.size, indptr: Int32Array.of(0, indices.length), indices, values: new Float32Array(indices.length).fill(1) };
+    const row: SparseRows = {
+      rows: 1,
+      cols: s.items.size,
+      indptr: Int32Array.of(0, indices.length),
+      indices,
+      values: new Float32Array(indices.length).fill(1),
+    };
     return { factors: new Float32Array(0), history: row };
   }
 

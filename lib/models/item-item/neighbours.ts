@@ -9,11 +9,15 @@ import { itemNeighboursTwin } from '../../twins/neighbours.js';
 import type { BackendName, Backends } from '../base/backend.js';
 import type { ItemWeights } from '../base/item-weights.js';
 import { checkMemory } from '../base/memory-limit.js';
-import type { CancelFlag } from '../base/training.js';
+import { nextTurn, type CancelFlag } from '../base/training.js';
 
 const neighbourBackends: Backends<(args: NeighboursArgs) => Promise<void>> = {
   native: (args) => itemItemFitBinding().itemNeighbours(args),
-  js: async (args) => itemNeighboursTwin(args),
+  // The twin runs on the event loop: after a turn, so fit() returns (busy) before it computes.
+  js: async (args) => {
+    await nextTurn();
+    itemNeighboursTwin(args);
+  },
 };
 
 export interface NeighbourProduct {

@@ -47,7 +47,14 @@ export class RP3beta extends ItemItemModel {
       const users = byItem.indptr[j + 1]! - byItem.indptr[j]!;
       colScale[j] = users > 0 ? users ** -p.beta : 0;
     }
-    const product = { byItem: transitions(byItem, p.alpha), byUser: transitions(data.byUser, p.alpha), colScale, shrink: 0, k: p.neighbours, threads: p.threads };
+    const product = {
+      byItem: transitions(byItem, p.alpha),
+      byUser: transitions(data.byUser, p.alpha),
+      colScale,
+      shrink: 0,
+      k: p.neighbours,
+      threads: p.threads,
+    };
     return neighbourWeights(product, p.backend, cancel);
   }
 }

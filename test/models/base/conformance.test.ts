@@ -63,4 +63,7 @@ describeFactorModelConformance('ItemKNN (cosine, js backend)', ({ threads }) => 
   type: 'itemknn',
 });
 describeFactorModelConformance('RP3beta', ({ threads }) => new RP3beta({ neighbours: 20, threads }), { ...ITEM_TO_ITEM, type: 'rp3beta' });
-describeFactorModelConformance('RP3beta (js backend)', ({ threads }) => new RP3beta({ neighbours: 20, threads, backend: 'js' }), { ...ITEM_TO_ITEM, type: 'rp3beta' });
+describeFactorModelConformance('RP3beta (js backend)', ({ threads }) => new RP3beta({ neighbours: 20, threads, backend: 'js' }), {
+  ...ITEM_TO_ITEM,
+  type: 'rp3beta',
+});
