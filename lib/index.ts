@@ -50,6 +50,16 @@ export {
 } from './models/base/factor-model.js';
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity/popularity.js';
+export { ItemItemModel } from './models/item-item/item-item-model.js';
+export type { ItemWeights } from './models/base/item-weights.js';
+export { EASE, EASE_DEFAULTS, type EASEOptions, type EASEParams } from './models/ease/ease.js';
+export { resolveEASEOptions } from './models/ease/options.js';
+export { mostPopularItems } from './models/ease/popular-items.js';
+export { ItemKNN, ITEMKNN_DEFAULTS, type ItemKNNOptions, type ItemKNNParams } from './models/itemknn/itemknn.js';
+export { resolveItemKNNOptions } from './models/itemknn/options.js';
+export { WEIGHTINGS, type Weighting } from './models/itemknn/weighting.js';
+export { RP3beta, RP3BETA_DEFAULTS, type RP3betaOptions, type RP3betaParams } from './models/rp3beta/rp3beta.js';
+export { resolveRP3betaOptions } from './models/rp3beta/options.js';
 export { loadModel, type LoadedModel } from './persist/load-model.js';
 export {
   readInteractions,

@@ -58,7 +58,7 @@ export function registerEvaluate(program: Command): void {
 
 async function fitWithProgress(model: FactorModel, train: Interactions, progress: Progress) {
   const iterations: IterationReport[] = [];
-  progress.start('training', model.params.iterations);
+  progress.start('training', model.params.iterations ?? 1);
   try {
     await model.fit(train, {
       onIteration: (r) => {

@@ -16,6 +16,11 @@ export interface ModelFlags {
   confidence?: 'linear' | 'log';
   epsilon?: number;
   solver?: 'cg' | 'cholesky';
+  lambda?: number;
+  neighbours?: number;
+  weighting?: 'bm25' | 'tfidf' | 'cosine' | 'cooccurrence';
+  shrink?: number;
+  beta?: number;
   threads?: number;
   seed?: number;
   backend?: 'native' | 'js';
@@ -27,7 +32,7 @@ export function addModelFlags(cmd: Command): Command {
     .option('--iterations <n>', 'training epochs (SGD, BPR) or sweeps (ALS)', intArg(1))
     .option('--learning-rate <x>', 'SGD / BPR learning rate', numberArg(0))
     .option('--regularization <x>', 'L2 regularization', numberArg(0))
-    .option('--alpha <x>', 'ALS confidence scale: confidence = 1 + alpha * value', numberArg(0))
+    .option('--alpha <x>', 'ALS: confidence scale (confidence = 1 + alpha * value); RP3beta: exponent of the transition probabilities', numberArg(0))
     .addOption(
       new Option(
         '--confidence <c>',
@@ -36,6 +41,18 @@ export function addModelFlags(cmd: Command): Command {
     )
     .option('--epsilon <x>', 'ALS: scale of --confidence log (default 1)', numberArg(0))
     .addOption(new Option('--solver <s>', 'ALS solver').choices(['cg', 'cholesky']))
+    .option('--lambda <x>', 'EASE: L2 penalty on the item-to-item weights', numberArg(0))
+    .option('--neighbours <n>', 'item-KNN, RP3beta: neighbours kept per item', intArg(1))
+    .addOption(
+      new Option('--weighting <w>', 'item-KNN: weighting before the similarity (cooccurrence = "customers also bought" counts)').choices([
+        'bm25',
+        'tfidf',
+        'cosine',
+        'cooccurrence',
+      ]),
+    )
+    .option('--shrink <x>', 'item-KNN: shrinkage of similarities shared by few users', numberArg(0))
+    .option('--beta <x>', 'RP3beta: popularity penalty', numberArg(0))
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
     .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))
     .addOption(new Option('--backend <b>', 'native (C++) or js (the pure TypeScript twin, for comparison)').choices(['native', 'js']));
@@ -53,19 +70,30 @@ const SPECIFIC_FLAGS: ReadonlyArray<[SpecificFlag, string]> = [
   ['confidence', 'confidence'],
   ['epsilon', 'epsilon'],
   ['solver', 'solver'],
+  ['lambda', 'lambda'],
+  ['neighbours', 'neighbours'],
+  ['weighting', 'weighting'],
+  ['shrink', 'shrink'],
+  ['beta', 'beta'],
+];
+
+/** The factor models' shared flags, with their spelling: refused, naming them, by a model without them. */
+const SHARED_FLAGS: ReadonlyArray<['factors' | 'iterations' | 'regularization' | 'seed', string]> = [
+  ['factors', 'factors'],
+  ['iterations', 'iterations'],
+  ['regularization', 'regularization'],
+  ['seed', 'seed'],
 ];
 
 /** The model of `type` from the flags given; a flag the model does not take is refused, naming it. */
 export function createModel(type: TrainableType, f: ModelFlags): FactorModel {
   const traits = MODELS[type];
-  const options: Record<string, unknown> = given({
-    factors: f.factors,
-    iterations: f.iterations,
-    regularization: f.regularization,
-    threads: f.threads,
-    seed: f.seed,
-    backend: f.backend,
-  });
+  const options: Record<string, unknown> = given({ threads: f.threads, backend: f.backend });
+  for (const [name, flag] of SHARED_FLAGS) {
+    if (f[name] === undefined) continue;
+    if (!Object.hasOwn(traits.defaults, name)) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--${flag} does not apply to --model ${type}`);
+    options[name] = f[name];
+  }
   for (const [name, flag] of SPECIFIC_FLAGS) {
     if (f[name] === undefined) continue;
     if (!traits.flags.includes(name)) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--${flag} does not apply to --model ${type}`);

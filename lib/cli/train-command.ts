@@ -52,7 +52,7 @@ export function registerTrain(program: Command): void {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--validation applies to rating models only (--model ${listOf(MODEL_TYPES.filter(isRatingModel))})`);
     }
     const iterations: IterationReport[] = [];
-    progress.start('training', model.params.iterations);
+    progress.start('training', model.params.iterations ?? 1);
     const started = Date.now();
     try {
       await model.fit(data.interactions, {
@@ -87,7 +87,7 @@ export function registerTrain(program: Command): void {
         'data',
         `${summary.users} users, ${summary.items} items, ${summary.interactions} interactions${data.skipped ? ` (${data.skipped} bad lines skipped)` : ''}`,
       ],
-      ['trained', `${iterations.length} iterations in ${seconds.toFixed(2)} s`],
+      ['trained', `${iterations.length} iteration${iterations.length === 1 ? '' : 's'} in ${seconds.toFixed(2)} s`],
       ...lastMetrics(iterations),
     ]);
   });

@@ -9,17 +9,23 @@ import type { Interactions } from '../data/interactions.js';
 import { ALS_TRAITS } from './als/traits.js';
 import type { FactorModel } from './base/factor-model.js';
 import { BPR_TRAITS } from './bpr/traits.js';
+import { EASE_TRAITS } from './ease/traits.js';
 import { EXPLICIT_TRAITS } from './explicit/traits.js';
+import { ITEMKNN_TRAITS } from './itemknn/traits.js';
+import { RP3BETA_TRAITS } from './rp3beta/traits.js';
 import type { ModelTraits } from './base/traits.js';
 import type { RawId } from '../data/id-map.js';
 
 export { FACTOR_PARAMETERS, logRange, type DefaultRange, type ModelTraits, type ParamType, type SpecificFlag } from './base/traits.js';
 
-/** Every factor model, by the type its model file says and `--model` takes: the one list of the models. */
+/** Every model, by the type its model file says and `--model` takes: the one list of the models (factor models, then item-to-item models). */
 export const MODELS = {
   explicit: EXPLICIT_TRAITS,
   als: ALS_TRAITS,
   bpr: BPR_TRAITS,
+  ease: EASE_TRAITS,
+  itemknn: ITEMKNN_TRAITS,
+  rp3beta: RP3BETA_TRAITS,
 } as const;
 
 /** A factor model's type. */

@@ -6,6 +6,7 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { IdMap, type RawId } from '../data/id-map.js';
 import type { FactorState } from '../models/base/factor-model.js';
+import { decodeWeights, hasWeightBlocks, weightBlocks } from './item-weights-blocks.js';
 import type { BlockArray, ModelFileContents } from './model-file.js';
 
 export interface SavedFactorModel {
@@ -28,6 +29,7 @@ export function encodeFactorModel(model: SavedFactorModel, version: string): Mod
   };
   if (s.userBias) blocks.userBias = s.userBias;
   if (s.itemBias) blocks.itemBias = s.itemBias;
+  if (s.weights) Object.assign(blocks, weightBlocks(s.weights));
   return {
     header: {
       type: model.type,
@@ -52,6 +54,9 @@ const BIASES = {
   explicit: { userBias: 'required', itemBias: 'required', globalBias: 'required' },
   als: { userBias: 'absent', itemBias: 'absent', globalBias: 'absent' },
   bpr: { userBias: 'absent', itemBias: 'optional', globalBias: 'absent' },
+  ease: { userBias: 'absent', itemBias: 'absent', globalBias: 'absent' },
+  itemknn: { userBias: 'absent', itemBias: 'absent', globalBias: 'absent' },
+  rp3beta: { userBias: 'absent', itemBias: 'absent', globalBias: 'absent' },
 } as const;
 
 /** `a`, once every value is finite: a NaN or infinity would turn every score it touches into NaN. */
@@ -83,7 +88,9 @@ export function decodeFactorModel(contents: ModelFileContents, source: string): 
   const { type, params, factors, globalBias, users, items, mfrecVersion: _v, ...extra } = header;
   if (typeof type !== 'string') throw bad(source, 'no model type');
   if (params === null || typeof params !== 'object') throw bad(source, 'no hyperparameters');
-  if (!Number.isInteger(factors) || (factors as number) < 1) throw bad(source, 'invalid factor count');
+  // Item-to-item models have no factors: their weights stand in for them.
+  const itemToItem = hasWeightBlocks(blocks);
+  if (!Number.isInteger(factors) || (factors as number) < (itemToItem ? 0 : 1) || (itemToItem && factors !== 0)) throw bad(source, 'invalid factor count');
   if (!isIdList(users) || !isIdList(items)) throw bad(source, 'invalid id maps');
   const f = factors as number;
   const userMap = new IdMap(users);
@@ -142,6 +149,7 @@ export function decodeFactorModel(contents: ModelFileContents, source: string): 
     if (typeof globalBias !== 'number' || !Number.isFinite(globalBias)) throw bad(source, `global bias ${String(globalBias)} is not a finite number`);
     state.globalBias = globalBias;
   }
+  if (itemToItem) state.weights = decodeWeights(blocks, nI, source);
   checkTrainingSummary(extra.training, nU, nI, nnz, source);
   return { type, params: params as Record<string, unknown>, state, extra };
 }

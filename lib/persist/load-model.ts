@@ -1,6 +1,7 @@
 /** Reads any model file written by `save()` back into the right model class. */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { FactorModel } from '../models/base/factor-model.js';
+import { ItemItemModel } from '../models/item-item/item-item-model.js';
 import { MODEL_TYPES, MODELS, modelType, type AnyModel } from '../models/registry.js';
 import { decodeFactorModel } from './factor-state.js';
 import { readModelFile } from './model-file.js';
@@ -23,6 +24,10 @@ export async function loadModel(file: string): Promise<LoadedModel> {
     model = MODELS[type].create(saved.params);
   } catch (e) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: invalid hyperparameters: ${(e as Error).message}`, { cause: e });
+  }
+  // A family's file holds what the family reads: weights for item-to-item models, factors for the others.
+  if (model instanceof ItemItemModel !== (saved.state.weights !== undefined)) {
+    throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: a ${type} model ${saved.state.weights === undefined ? 'needs' : 'has no'} item-to-item weights`);
   }
   return FactorModel.restore(model, saved.state) as LoadedModel;
 }

@@ -110,7 +110,7 @@ function warnings(d: ReportData): string {
 function summary(d: ReportData): string {
   // The model's own counts: the training data given may differ (then the banner above says so).
   const cards: Array<[string, string]> = [
-    ['model', `${modelName(d.model.type)}, ${d.model.factors} factors`],
+    ['model', d.model.factors > 0 ? `${modelName(d.model.type)}, ${d.model.factors} factors` : `${modelName(d.model.type)} (item-to-item)`],
     ['model users × items', `${fmtInt(d.model.users)} × ${fmtInt(d.model.items)}`],
     ['model training interactions', fmtInt(d.model.interactions)],
     ['test interactions', fmtInt(d.data.testInteractions)],

@@ -1,110 +1,20 @@
 #include "kernels/topk.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
-#include <limits>
 #include <stdexcept>
-#include <string>
 #include <vector>
 
 #include "kernels/blas.h"
+#include "kernels/topk_select.h"
 
 namespace mfrec {
 
 namespace {
 
-// One kept result: score and column (position among the ranked targets).
-struct Entry {
-  float s;
-  int32_t c;
-};
-
-// "a ranks below b": lower score, or the same score and a higher column.
-inline bool worse(const Entry& a, const Entry& b) { return a.s < b.s || (a.s == b.s && a.c > b.c); }
-
-// A heap whose top is the worst kept entry, so a new score only has to beat
-// the top to enter.
-inline void sift_up(Entry* h, std::size_t i) {
-  while (i > 0) {
-    std::size_t p = (i - 1) / 2;
-    if (!worse(h[i], h[p])) break;
-    std::swap(h[i], h[p]);
-    i = p;
-  }
-}
-
-inline void sift_down(Entry* h, std::size_t n, std::size_t i) {
-  for (;;) {
-    std::size_t l = 2 * i + 1;
-    if (l >= n) break;
-    std::size_t m = l;
-    if (l + 1 < n && worse(h[l + 1], h[l])) m = l + 1;
-    if (!worse(h[m], h[i])) break;
-    std::swap(h[m], h[i]);
-    i = m;
-  }
-}
-
-// Feeds one row of a score tile (columns c0 .. c0+width) into a heap of
-// capacity kk holding n entries; returns the new n. Columns arrive in
-// increasing order, so a score equal to the current worst never displaces
-// it: the earlier (lower) column wins ties.
-std::size_t select_row(const float* s, const uint8_t* mask, std::size_t width, int32_t c0, Entry* h, std::size_t n,
-                       std::size_t kk) {
-  std::size_t j = 0;
-  for (; j < width && n < kk; ++j) {
-    if (mask != nullptr && mask[j]) continue;
-    float v = s[j];
-    if (std::isnan(v)) continue;
-    h[n] = {v, c0 + static_cast<int32_t>(j)};
-    sift_up(h, n);
-    ++n;
-  }
-  if (n < kk || j == width) return n;
-  float threshold = h[0].s;
-  if (mask == nullptr) {
-    // Most scores lose to the threshold: test 16 at a time (a branch-free
-    // comparison the compiler vectorizes) and look closer only on a hit.
-    for (; j + 16 <= width; j += 16) {
-      bool any = false;
-      for (std::size_t x = 0; x < 16; ++x) any |= s[j + x] > threshold;
-      if (!any) continue;
-      for (std::size_t x = j; x < j + 16; ++x) {
-        if (s[x] > threshold) {
-          h[0] = {s[x], c0 + static_cast<int32_t>(x)};
-          sift_down(h, kk, 0);
-          threshold = h[0].s;
-        }
-      }
-    }
-    for (; j < width; ++j) {
-      if (s[j] > threshold) {
-        h[0] = {s[j], c0 + static_cast<int32_t>(j)};
-        sift_down(h, kk, 0);
-        threshold = h[0].s;
-      }
-    }
-  } else {
-    for (; j < width; ++j) {
-      if (s[j] > threshold && !mask[j]) {
-        h[0] = {s[j], c0 + static_cast<int32_t>(j)};
-        sift_down(h, kk, 0);
-        threshold = h[0].s;
-      }
-    }
-  }
-  return n;
-}
-
-void check_sorted(const int32_t* a, std::size_t n, std::size_t bound, const char* name) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (a[i] < 0 || static_cast<std::size_t>(a[i]) >= bound || (i > 0 && a[i] <= a[i - 1])) {
-      throw std::invalid_argument(std::string(name) + " must be strictly increasing indices below " +
-                                  std::to_string(bound));
-    }
-  }
-}
+using topk_select::check_sorted;
+using topk_select::Columns;
+using topk_select::Entry;
 
 void validate(const TopKQuery& q) {
   if (q.factors == 0) throw std::invalid_argument("factors must be at least 1");
@@ -122,60 +32,36 @@ void validate(const TopKQuery& q) {
   if (q.exclude != nullptr) check_sorted(q.exclude, q.n_exclude, q.targets, "exclude");
 }
 
-// The targets being ranked: every target, or a gathered subset.
-struct Columns {
-  std::size_t n = 0;
+// The ranked targets' factor rows, scales and biases: the caller's arrays,
+// or for a subset of candidates copies gathered into contiguous memory, so
+// BLAS scores only what is asked for.
+struct FactorColumns {
   const float* factors = nullptr;
   const float* scale = nullptr;
   const float* bias = nullptr;
-  bool subset = false;
-  std::vector<int32_t> item;       // subset: column -> target index
-  std::vector<int32_t> of_target;  // subset: target index -> column or -1
   std::vector<float> gathered, gathered_scale, gathered_bias;
-  std::vector<uint8_t> excluded;  // all targets: 1 = excluded
-
-  int32_t column_of(int32_t t) const { return subset ? of_target[t] : t; }
-  int32_t target_of(int32_t c) const { return subset ? item[c] : c; }
 };
 
-void build_columns(const TopKQuery& q, Columns& cols) {
-  if (q.candidates == nullptr) {
-    cols.n = q.targets;
-    cols.factors = q.target;
-    cols.scale = q.col_scale;
-    cols.bias = q.col_bias;
-    if (q.exclude != nullptr && q.n_exclude > 0) {
-      cols.excluded.assign(q.targets, 0);
-      for (std::size_t i = 0; i < q.n_exclude; ++i) cols.excluded[q.exclude[i]] = 1;
-    }
+void gather_factors(const TopKQuery& q, const Columns& cols, FactorColumns& fc) {
+  if (!cols.subset) {
+    fc.factors = q.target;
+    fc.scale = q.col_scale;
+    fc.bias = q.col_bias;
     return;
   }
-  // Candidates minus exclusions, both sorted: one merge. Copying the chosen
-  // rows makes the subset contiguous, so BLAS scores only what is asked for.
-  cols.subset = true;
-  std::size_t e = 0;
-  for (std::size_t i = 0; i < q.n_candidates; ++i) {
-    int32_t t = q.candidates[i];
-    while (q.exclude != nullptr && e < q.n_exclude && q.exclude[e] < t) ++e;
-    if (q.exclude != nullptr && e < q.n_exclude && q.exclude[e] == t) continue;
-    cols.item.push_back(t);
-  }
-  cols.n = cols.item.size();
-  cols.of_target.assign(q.targets, -1);
   const std::size_t f = q.factors;
-  cols.gathered.resize(cols.n * f);
-  if (q.col_scale) cols.gathered_scale.resize(cols.n);
-  if (q.col_bias) cols.gathered_bias.resize(cols.n);
+  fc.gathered.resize(cols.n * f);
+  if (q.col_scale) fc.gathered_scale.resize(cols.n);
+  if (q.col_bias) fc.gathered_bias.resize(cols.n);
   for (std::size_t c = 0; c < cols.n; ++c) {
     int32_t t = cols.item[c];
-    cols.of_target[t] = static_cast<int32_t>(c);
-    std::memcpy(cols.gathered.data() + c * f, q.target + static_cast<std::size_t>(t) * f, f * sizeof(float));
-    if (q.col_scale) cols.gathered_scale[c] = q.col_scale[t];
-    if (q.col_bias) cols.gathered_bias[c] = q.col_bias[t];
+    std::memcpy(fc.gathered.data() + c * f, q.target + static_cast<std::size_t>(t) * f, f * sizeof(float));
+    if (q.col_scale) fc.gathered_scale[c] = q.col_scale[t];
+    if (q.col_bias) fc.gathered_bias[c] = q.col_bias[t];
   }
-  cols.factors = cols.gathered.data();
-  cols.scale = q.col_scale ? cols.gathered_scale.data() : nullptr;
-  cols.bias = q.col_bias ? cols.gathered_bias.data() : nullptr;
+  fc.factors = fc.gathered.data();
+  fc.scale = q.col_scale ? fc.gathered_scale.data() : nullptr;
+  fc.bias = q.col_bias ? fc.gathered_bias.data() : nullptr;
 }
 
 // Scratch memory of one thread, allocated once per call and reused for every
@@ -194,15 +80,15 @@ struct Workspace {
 void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag cancel) {
   validate(q);
   const std::size_t k = q.k;
-  const float pad_score = -std::numeric_limits<float>::infinity();
   Columns cols;
-  build_columns(q, cols);
+  topk_select::build_columns(q.targets, q.candidates, q.n_candidates, q.exclude, q.n_exclude, cols);
   const std::size_t kk = std::min(k, cols.n);
   if (kk == 0 || q.n_rows == 0) {
-    std::fill(out_items, out_items + q.n_rows * k, -1);
-    std::fill(out_scores, out_scores + q.n_rows * k, pad_score);
+    topk_select::pad_rows(q.n_rows, k, out_items, out_scores);
     return;
   }
+  FactorColumns fc;
+  gather_factors(q, cols, fc);
   const std::size_t f = q.factors;
 
   // Blocks of up to 128 rows make the product arithmetic-bound (each target
@@ -240,71 +126,34 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
       }
       for (std::size_t c0 = 0; c0 < cols.n; c0 += tile) {
         const std::size_t width = std::min(tile, cols.n - c0);
-        gemm_abt(n, width, f, 1.0f, w.q.data(), cols.factors + c0 * f, 0.0f, w.s.data());
+        gemm_abt(n, width, f, 1.0f, w.q.data(), fc.factors + c0 * f, 0.0f, w.s.data());
         for (std::size_t b = 0; b < n; ++b) {
           const int32_t row = q.rows[r0 + b];
           float* s = w.s.data() + b * width;
           // Same operations, same order as the twin.
-          if (cols.scale)
-            for (std::size_t j = 0; j < width; ++j) s[j] *= cols.scale[c0 + j];
+          if (fc.scale)
+            for (std::size_t j = 0; j < width; ++j) s[j] *= fc.scale[c0 + j];
           if (q.row_scale) {
             const float rs = q.row_scale[row];
             for (std::size_t j = 0; j < width; ++j) s[j] *= rs;
           }
-          if (cols.bias)
-            for (std::size_t j = 0; j < width; ++j) s[j] += cols.bias[c0 + j];
+          if (fc.bias)
+            for (std::size_t j = 0; j < width; ++j) s[j] += fc.bias[c0 + j];
           if (q.row_offset || q.offset != 0.0f) {
             const float add = (q.row_offset ? q.row_offset[row] : 0.0f) + q.offset;
             for (std::size_t j = 0; j < width; ++j) s[j] += add;
           }
 
-          // Mask of this row's filtered columns inside the tile, built only
-          // when something is filtered there.
-          uint8_t* mask = nullptr;
-          const std::size_t c1 = c0 + width;
-          if (!cols.excluded.empty()) {
-            mask = w.mask.data();
-            std::memcpy(mask, cols.excluded.data() + c0, width);
-          }
-          auto drop = [&](int32_t c) {
-            if (c < 0 || static_cast<std::size_t>(c) < c0 || static_cast<std::size_t>(c) >= c1) return;
-            if (mask == nullptr) {
-              mask = w.mask.data();
-              std::memset(mask, 0, width);
-            }
-            mask[static_cast<std::size_t>(c) - c0] = 1;
-          };
-          if (q.filter.indptr) {
-            const int32_t end = q.filter.indptr[row + 1];
-            int32_t p = w.cursor[b];
-            for (; p < end; ++p) {
-              const int32_t target = q.filter.indices[p];
-              if (target < 0 || static_cast<std::size_t>(target) >= q.targets)
-                throw std::invalid_argument("filter index out of range");
-              const int32_t c = cols.column_of(target);
-              if (c < 0) continue;
-              if (static_cast<std::size_t>(c) >= c1) break;
-              drop(c);
-            }
-            w.cursor[b] = p;
-          }
-          if (q.exclude_self && static_cast<std::size_t>(row) < q.targets) drop(cols.column_of(row));
-
-          w.size[b] = select_row(s, mask, width, static_cast<int32_t>(c0), w.heap.data() + b * kk, w.size[b], kk);
+          const topk_select::RowDrops drops{&q.filter, q.targets, row,
+                                            q.exclude_self && static_cast<std::size_t>(row) < q.targets ? row : -1};
+          const uint8_t* mask = topk_select::tile_mask(cols, drops, &w.cursor[b], c0, width, w.mask.data());
+          w.size[b] =
+              topk_select::select_row(s, mask, width, static_cast<int32_t>(c0), w.heap.data() + b * kk, w.size[b], kk);
         }
       }
       for (std::size_t b = 0; b < n; ++b) {
-        Entry* h = w.heap.data() + b * kk;
-        const std::size_t m = w.size[b];
-        std::sort(h, h + m, [](const Entry& x, const Entry& y) { return worse(y, x); });
-        int32_t* items = out_items + (r0 + b) * k;
-        float* scores = out_scores + (r0 + b) * k;
-        for (std::size_t i = 0; i < m; ++i) {
-          items[i] = cols.target_of(h[i].c);
-          scores[i] = h[i].s;
-        }
-        std::fill(items + m, items + k, -1);
-        std::fill(scores + m, scores + k, pad_score);
+        topk_select::emit_row(w.heap.data() + b * kk, w.size[b], cols, k, out_items + (r0 + b) * k,
+                              out_scores + (r0 + b) * k);
       }
     }
   });

@@ -34,6 +34,14 @@ export interface ConformanceCapabilities {
   recalculate: boolean;
   /** The model implements partialFitUsers / partialFitItems. */
   partialFit: boolean;
+  /**
+   * The model has user and item vectors (userVector, itemVector,
+   * similarUsers): factor models do; item-to-item models score through
+   * item-to-item weights and refuse those reads with ERR_MFREC_INVALID_ARGUMENT.
+   */
+  vectors: boolean;
+  /** partialFitItems works (with `partialFit`); item-to-item models refuse it: a new item's weights need a new fit. */
+  partialFitItems: boolean;
 }
 
 /**
@@ -103,7 +111,9 @@ function seenItems(data: Interactions, user: RawId): Set<string> {
   return new Set(Array.from(row, (i) => String(data.items.id(i))));
 }
 
-function allVectors(model: FactorModel): Float32Array[] {
+/** What the model learned, to compare fits: its vectors, or (a model without vectors) every user's scores. */
+function learned(model: FactorModel, vectors: boolean): Array<Float32Array | undefined> {
+  if (!vectors) return model.userIds.map((u) => model.scoreItems(u));
   return [...model.userIds.map((u) => model.userVector(u)!), ...model.itemIds.map((i) => model.itemVector(i)!)];
 }
 
@@ -163,6 +173,7 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         for (const item of model.itemIds) {
           for (const r of model.similarItems(item, { k: 3 })) expect(groupOf(r.item), String(item)).toBe(groupOf(item));
         }
+        if (!capabilities.vectors) return; // no similarUsers: see 'a model without vectors'
         for (const user of ['u0', 'u7', 'u12', 'u20']) {
           for (const r of model.similarUsers(user, { k: 3 })) expect(groupOf(r.user), user).toBe(groupOf(user));
         }
@@ -265,7 +276,7 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         expect(JSON.parse(JSON.stringify(back.params))).toEqual(model.params);
         expect(back.userIds).toEqual(model.userIds);
         expect(back.itemIds).toEqual(model.itemIds);
-        expect(allVectors(back)).toEqual(allVectors(model));
+        expect(learned(back, capabilities.vectors)).toEqual(learned(model, capabilities.vectors));
         expect(everyRecommendation(back)).toEqual(everyRecommendation(model));
         expect(back.recommend('stranger', { k: 4 })).toEqual(model.recommend('stranger', { k: 4 }));
         expect(back.similarItems('b2', { k: 4 })).toEqual(model.similarItems('b2', { k: 4 }));
@@ -346,15 +357,16 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         for (const r of m.recommend('u0', { k: nItems })) expect(seen.has(String(r.item))).toBe(false);
       });
 
-      it('one thread and the same seed give bit-identical factors; another seed does not', async () => {
+      it('one thread and the same seed give bit-identical factors; another seed does not (models with vectors)', async () => {
         const a = create({ threads: 1, seed: 7 });
         const b = create({ threads: 1, seed: 7 });
         await a.fit(data);
         await b.fit(data);
-        expect(allVectors(a)).toEqual(allVectors(b));
+        expect(learned(a, capabilities.vectors)).toEqual(learned(b, capabilities.vectors));
+        if (!capabilities.vectors) return; // item-to-item weights have no seed: the same data always gives the same model
         const c = create({ threads: 1, seed: 8 });
         await c.fit(data);
-        expect(allVectors(c)).not.toEqual(allVectors(a));
+        expect(learned(c, true)).not.toEqual(learned(a, true));
       });
     });
 
@@ -377,9 +389,20 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         expect(model.recommend('u0', { coldStart: 'error', k: 2 })).toHaveLength(2);
         expect(await codeOf(() => model.similarItems('no-such-item'))).toBe('ERR_MFREC_UNKNOWN_ID');
         expect(await codeOf(() => model.similarItemsBatch(['a0', 'no-such-item']))).toBe('ERR_MFREC_UNKNOWN_ID');
-        expect(await codeOf(() => model.similarUsers('stranger'))).toBe('ERR_MFREC_UNKNOWN_ID');
+        if (capabilities.vectors) expect(await codeOf(() => model.similarUsers('stranger'))).toBe('ERR_MFREC_UNKNOWN_ID');
       });
     });
+
+    if (!capabilities.vectors) {
+      describe('a model without vectors', () => {
+        it('refuses userVector, itemVector and similarUsers with ERR_MFREC_INVALID_ARGUMENT, and has 0 factors', async () => {
+          expect(await codeOf(() => model.userVector('u0'))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+          expect(await codeOf(() => model.itemVector('a0'))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+          expect(await codeOf(() => model.similarUsers('u0'))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+          expect(model.factors).toBe(0);
+        });
+      });
+    }
 
     describeLiveUpdates({ create, capabilities, data, model: () => model, groupOf, codeOf });
 
@@ -420,7 +443,7 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         // signal belongs to the asynchronous calls only.
         expect(await codeOf(() => model.recommend('u0', { signal: AbortSignal.abort() } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
         expect(await codeOf(() => model.similarItems('a0', { filterSeen: true } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
-        expect(await codeOf(() => model.similarUsers('u0', { candidates: [] } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
+        if (capabilities.vectors) expect(await codeOf(() => model.similarUsers('u0', { candidates: [] } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
       });
 
       it('bad ids, signals and similar-items options → ERR_MFREC_INVALID_ARGUMENT', async () => {
@@ -434,7 +457,7 @@ export function describeFactorModelConformance(name: string, create: CreateModel
         expect(await codeOf(() => model.similarItemsBatch('a0' as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
         expect(await codeOf(() => model.similarItemsBatch(['a0'], { k: 1.5 }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
         expect(await codeOf(() => model.similarItemsBatch(['a0'], { threads: -2 }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
-        expect(await codeOf(() => model.similarUsers('u0', { k: '2' } as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+        if (capabilities.vectors) expect(await codeOf(() => model.similarUsers('u0', { k: '2' } as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
       });
 
       it.each([

@@ -54,7 +54,15 @@ function withForgettable(data: Interactions, kind: ConformanceCapabilities['data
   return Interactions.fromArrays(users, items, { values });
 }
 
-function vectors(model: TrainableFactorModel, side: 'users' | 'items'): Array<Float32Array | undefined> {
+/**
+ * What the model learned for one side, to check that an update leaves rows
+ * alone: the vectors, or for a model without vectors each user's scores and
+ * each item's neighbours (what its weights answer).
+ */
+function vectors(model: TrainableFactorModel, side: 'users' | 'items', hasVectors = true): unknown[] {
+  if (!hasVectors) {
+    return side === 'users' ? model.userIds.map((u) => model.scoreItems(u)) : model.itemIds.map((i) => model.similarItems(i, { k: 100 }));
+  }
   return side === 'users' ? model.userIds.map((u) => model.userVector(u)) : model.itemIds.map((i) => model.itemVector(i));
 }
 
@@ -64,6 +72,11 @@ function expectSameRanking(got: Recommendation[], want: Recommendation[], label:
     label,
   ).toEqual(want.map((r) => r.item));
   got.forEach((r, j) => expect(Math.abs(r.score - want[j]!.score), label).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[j]!.score))));
+}
+
+/** Every user's top 5 and every item's neighbours: a fingerprint of what the model answers. */
+function everyAnswer(model: TrainableFactorModel): unknown[] {
+  return [...model.userIds.map((u) => model.recommend(u, { k: 5 })), ...model.itemIds.map((i) => model.similarItems(i, { k: 5 }))];
 }
 
 function fileHolds(file: string, id: string): boolean {
@@ -171,8 +184,8 @@ export function describeLiveUpdates(c: LiveContext): void {
     it('partialFitUsers appends new users who get their group, equal to recalculate; other rows bit for bit', async () => {
       const model = create({ threads: 1, seed: 1 });
       await model.fit(data);
-      const users = vectors(model, 'users');
-      const items = vectors(model, 'items');
+      const users = vectors(model, 'users', capabilities.vectors);
+      const items = vectors(model, 'items', capabilities.vectors);
       // The fold-in of each history before the update: what the update must store.
       const live = (['a', 'b'] as const).map((group) =>
         model.recommend('live', { recalculate: true, interactions: historyOf(kind, group), k: nItems, filterSeen: false }),
@@ -183,8 +196,8 @@ export function describeLiveUpdates(c: LiveContext): void {
       ]);
       await model.partialFitUsers(update);
       expect(model.userIds).toEqual([...data.users.toArray(), 'new-a', 'new-b']);
-      expect(vectors(model, 'users').slice(0, users.length)).toEqual(users);
-      expect(vectors(model, 'items')).toEqual(items);
+      expect(vectors(model, 'users', capabilities.vectors).slice(0, users.length)).toEqual(users);
+      expect(vectors(model, 'items', capabilities.vectors)).toEqual(items);
       (['a', 'b'] as const).forEach((group, g) => {
         const got = model.recommend(`new-${group}`, { k: 3 });
         expect(got.map((r) => String(r.item)).sort()).toEqual([5, 6, 7].map((i) => `${group}${i}`));
@@ -192,11 +205,23 @@ export function describeLiveUpdates(c: LiveContext): void {
       });
     });
 
-    it('partialFitItems appends an item group-a users like; seen records and popularity follow', async () => {
+    if (!capabilities.partialFitItems) {
+      it('refuses partialFitItems with ERR_MFREC_INVALID_ARGUMENT and keeps the state', async () => {
+        const model = create({ threads: 1, seed: 1 });
+        await model.fit(data);
+        const before = everyAnswer(model);
+        const fans = Interactions.fromArrays(['u0', 'u1'], ['a-new', 'a-new']);
+        expect(await codeOf(() => model.partialFitItems(fans))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+        expect(model.itemIds).toEqual(data.items.toArray());
+        expect(everyAnswer(model)).toEqual(before);
+      });
+    }
+
+    it.runIf(capabilities.partialFitItems)('partialFitItems appends an item group-a users like; seen records and popularity follow', async () => {
       const model = create({ threads: 1, seed: 1 });
       await model.fit(data);
-      const users = vectors(model, 'users');
-      const items = vectors(model, 'items');
+      const users = vectors(model, 'users', capabilities.vectors);
+      const items = vectors(model, 'items', capabilities.vectors);
       const fans = Array.from({ length: 12 }, (_, u) => `u${u}`);
       await model.partialFitItems(
         Interactions.fromArrays(
@@ -206,8 +231,8 @@ export function describeLiveUpdates(c: LiveContext): void {
         ),
       );
       expect(model.itemIds).toEqual([...data.items.toArray(), 'a-new']);
-      expect(vectors(model, 'items').slice(0, items.length)).toEqual(items);
-      expect(vectors(model, 'users')).toEqual(users);
+      expect(vectors(model, 'items', capabilities.vectors).slice(0, items.length)).toEqual(items);
+      expect(vectors(model, 'users', capabilities.vectors)).toEqual(users);
       const index = model.itemIds.indexOf('a-new');
       for (let u = 0; u < 12; u++) {
         const scores = model.scoreItems(`u${u}`)!;
@@ -223,15 +248,16 @@ export function describeLiveUpdates(c: LiveContext): void {
     it('an aborted partial fit keeps the state; data without known ids → ERR_MFREC_EMPTY_DATA', async () => {
       const model = create({ threads: 1, seed: 1 });
       await model.fit(data);
-      const before = vectors(model, 'users');
+      const before = vectors(model, 'users', capabilities.vectors);
       const update = historiesOf([['new-a', 'a']]);
       expect(await codeOf(() => model.partialFitUsers(update, { signal: AbortSignal.abort() }))).toBe('ERR_MFREC_ABORTED');
       const fans = Interactions.fromArrays(['u0', 'u1'], ['a-new', 'a-new']);
-      expect(await codeOf(() => model.partialFitItems(fans, { signal: AbortSignal.abort() }))).toBe('ERR_MFREC_ABORTED');
+      if (capabilities.partialFitItems) expect(await codeOf(() => model.partialFitItems(fans, { signal: AbortSignal.abort() }))).toBe('ERR_MFREC_ABORTED');
       expect(model.itemIds).toEqual(data.items.toArray());
-      expect(vectors(model, 'users')).toEqual(before);
+      expect(vectors(model, 'users', capabilities.vectors)).toEqual(before);
       expect(await codeOf(() => model.partialFitUsers(Interactions.fromArrays(['new'], ['no-such-item'])))).toBe('ERR_MFREC_EMPTY_DATA');
-      expect(await codeOf(() => model.partialFitItems(Interactions.fromArrays(['no-such-user'], ['a0'])))).toBe('ERR_MFREC_EMPTY_DATA');
+      if (capabilities.partialFitItems)
+        expect(await codeOf(() => model.partialFitItems(Interactions.fromArrays(['no-such-user'], ['a0'])))).toBe('ERR_MFREC_EMPTY_DATA');
       expect(await codeOf(() => model.partialFitUsers([] as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
       expect(await codeOf(() => create({ threads: 1, seed: 1 }).partialFitUsers(update))).toBe('ERR_MFREC_NOT_FITTED');
     });
@@ -255,8 +281,8 @@ export function describeLiveUpdates(c: LiveContext): void {
       expect(fileHolds(before, FORGET_USER)).toBe(true);
       const others = m.userIds.filter((u) => u !== FORGET_USER);
       const answers = others.map((u) => m.recommend(u, { k: 5 }));
-      const othersVectors = others.map((u) => m.userVector(u));
-      const itemVectors = vectors(m, 'items');
+      const othersVectors = capabilities.vectors ? others.map((u) => m.userVector(u)) : undefined;
+      const itemVectors = vectors(m, 'items', capabilities.vectors);
       // Cold-start scores are shares of the users with interactions: back to counts.
       const popularity = () => {
         const trained = m.userIds.filter((u) => m.hasUser(u)).length;
@@ -266,16 +292,20 @@ export function describeLiveUpdates(c: LiveContext): void {
 
       expect(await m.forgetUser(FORGET_USER)).toBe(m);
       expect(m.userIds).toEqual(others);
-      expect(m.userVector(FORGET_USER)).toBeUndefined();
       expect(others.map((u) => m.recommend(u, { k: 5 }))).toEqual(answers);
-      expect(others.map((u) => m.userVector(u))).toEqual(othersVectors);
-      expect(vectors(m, 'items')).toEqual(itemVectors);
+      if (capabilities.vectors) {
+        expect(m.userVector(FORGET_USER)).toBeUndefined();
+        expect(others.map((u) => m.userVector(u))).toEqual(othersVectors);
+      }
+      expect(vectors(m, 'items', capabilities.vectors)).toEqual(itemVectors);
       // Each item of the user's loses the one count the user gave it.
       const history = new Set(historyOf(kind, 'a').items);
       for (const [item, count] of popularity()) expect(count, item).toBe(counts.get(item)! - (history.has(item) ? 1 : 0));
       expect(await codeOf(() => m.recommend(FORGET_USER, { coldStart: 'error' }))).toBe('ERR_MFREC_UNKNOWN_ID');
-      expect(await codeOf(() => m.similarUsers(FORGET_USER))).toBe('ERR_MFREC_UNKNOWN_ID');
-      for (const r of m.similarUsers('u0', { k: 100 })) expect(r.user).not.toBe(FORGET_USER);
+      if (capabilities.vectors) {
+        expect(await codeOf(() => m.similarUsers(FORGET_USER))).toBe('ERR_MFREC_UNKNOWN_ID');
+        for (const r of m.similarUsers('u0', { k: 100 })) expect(r.user).not.toBe(FORGET_USER);
+      }
 
       const after = path.join(dir, `user-after-${capabilities.type}.mfrec`);
       await m.save(after);
@@ -298,7 +328,7 @@ export function describeLiveUpdates(c: LiveContext): void {
 
       await m.forgetItem(FORGET_ITEM);
       expect(m.itemIds).toEqual(full.items.toArray().filter((i) => i !== FORGET_ITEM));
-      expect(m.itemVector(FORGET_ITEM)).toBeUndefined();
+      if (capabilities.vectors) expect(m.itemVector(FORGET_ITEM)).toBeUndefined();
       const all = { k: nItems + 1, filterSeen: false };
       for (const u of m.userIds) {
         expect(shows(m.recommend(u, all)), String(u)).toBe(false);

@@ -17,6 +17,7 @@ import { packageVersion } from '../../version.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
+import { weightArrays } from './item-weights.js';
 import { StateReads } from './state-reads.js';
 import type { CheckedHistory, FoldedUser } from './live-history.js';
 import { forgottenItem, forgottenUser, partialFitRows } from './live-updates.js';
@@ -44,8 +45,8 @@ export interface Trained<S extends FactorState = FactorState> {
 }
 
 export abstract class FactorModel extends StateReads {
-  /** The complete, defaulted hyperparameters (JSON-serializable; saved with the model). */
-  abstract readonly params: Readonly<{ factors: number; iterations: number }>;
+  /** The complete, defaulted hyperparameters (JSON-serializable; saved with the model). Factor models have `factors` and `iterations`; item-to-item models neither (one step). */
+  abstract readonly params: Readonly<Record<string, unknown> & { factors?: number; iterations?: number }>;
   /** Reports of the last successful fit, one per iteration. */
   history: IterationReport[] = [];
   protected readonly guard = new BusyGuard();
@@ -75,7 +76,7 @@ export abstract class FactorModel extends StateReads {
         this.checkFitMemory(data);
         const trained = await this.train(data, c, cancel);
         const s = trained.state;
-        const arrays = [s.userFactors, s.itemFactors, s.userBias ?? [], s.itemBias ?? []];
+        const arrays = [s.userFactors, s.itemFactors, s.userBias ?? [], s.itemBias ?? [], ...weightArrays(s.weights)];
         if (!allFinite(...arrays)) throw this.diverged(trained.history.length);
         this.state = s;
         this.history = trained.history;
@@ -328,7 +329,7 @@ export abstract class FactorModel extends StateReads {
 
   /** Installs a state read from a model file (used by loadModel). */
   static restore<T extends FactorModel>(model: T, state: FactorState): T {
-    if (state.factors !== model.params.factors) {
+    if (state.factors !== (model.params.factors ?? 0)) {
       throw new MfrecError(ErrorCodes.CORRUPT_FILE, `Model file factors (${state.factors}) disagree with its hyperparameters`);
     }
     model.state = state;

@@ -1,8 +1,13 @@
 /** The learned state every factor model holds, and the reads computed from it alone. */
 import type { IdMap } from '../../data/id-map.js';
 import type { SparseRows } from '../../data/sparse.js';
+import { itemItemScores, type ItemWeights } from './item-weights.js';
 
-/** The state a trained factor model holds. Arrays are row-major, `factors` floats per row. */
+/**
+ * The state a trained model holds. Arrays are row-major, `factors` floats per
+ * row. An item-to-item model has no factors (`factors` 0, empty factor
+ * arrays) and holds its item-to-item `weights` instead.
+ */
 export interface FactorState {
   factors: number;
   users: IdMap;
@@ -17,6 +22,8 @@ export interface FactorState {
   seen: SparseRows;
   /** Number of training users per item: the popularity used for cold start. */
   itemPopularity: Float32Array;
+  /** Item-to-item models: what each item of a history adds to every item's score. */
+  weights?: ItemWeights;
 }
 
 /** Whether user row `u` has training interactions (a warm user). */
@@ -39,6 +46,7 @@ export function seenBy(s: FactorState, u: number, i: number): boolean {
 
 /** Every item's score for user row `u`: the scores recommend() ranks, before filtering. */
 export function scoreAllItems(s: FactorState, u: number): Float32Array {
+  if (s.weights !== undefined) return itemItemScores(s.weights, s.seen, u);
   const f = s.factors;
   const out = new Float32Array(s.items.size);
   const offset = (s.globalBias ?? 0) + (s.userBias?.[u] ?? 0);

@@ -8,6 +8,7 @@
 import { IdMap } from '../../data/id-map.js';
 import type { SparseRows } from '../../data/sparse.js';
 import type { FactorState } from './factor-state.js';
+import { weightsWithoutItem } from './item-weights.js';
 
 /** `ids` without the id at `index`; later ids move up by one. */
 function idsWithout(ids: IdMap, index: number): IdMap {
@@ -100,5 +101,6 @@ export function withoutItem(s: FactorState, i: number): FactorState {
     itemPopularity: withoutRow(s.itemPopularity, 1, i),
   };
   if (s.itemBias) next.itemBias = withoutRow(s.itemBias, 1, i);
+  if (s.weights) next.weights = weightsWithoutItem(s.weights, s.items.size, i);
   return next;
 }

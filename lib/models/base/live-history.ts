@@ -5,6 +5,7 @@
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { IdMap, RawId } from '../../data/id-map.js';
+import type { SparseRows } from '../../data/sparse.js';
 import { boolean, invalid, knownOptions } from '../../validate.js';
 import { rawIds } from './recommend-options.js';
 
@@ -26,6 +27,8 @@ export interface FoldedUser {
   factors: Float32Array;
   /** The row's bias (b_u or b_i). */
   bias?: number;
+  /** Item-to-item models: the history itself (one row of known items), which is what they score from. */
+  history?: SparseRows;
 }
 
 /**

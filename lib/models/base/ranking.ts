@@ -6,9 +6,11 @@
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
-import { topkBinding, type TopKArgs } from '../../addon/topk.js';
+import { itemItemTopKBinding } from '../../addon/item-item-topk.js';
+import { topkBinding } from '../../addon/topk.js';
 import { BatchRecommendations } from './batch-recommendations.js';
 import type { FactorState } from './factor-state.js';
+import { binaryValues, weightArgs } from './item-weights.js';
 import type { FoldedUser } from './live-history.js';
 import { checkMemory } from './memory-limit.js';
 import { countsToShares, rankByPopularity } from './popular-ranking.js';
@@ -31,7 +33,7 @@ export function warmIndex(s: FactorState, id: RawId, o: ResolvedRecommendOptions
 /** Ranks items for rows (−1 = cold start) on the calling thread. */
 export function rankRowsSync(s: FactorState, ids: RawId[], rows: Int32Array, o: ResolvedRecommendOptions, threads: number): BatchRecommendations {
   const request = rankingRequest(s, ids, rows, o, threads, undefined);
-  if (request.args !== undefined) topkBinding().topkSync(request.args);
+  request.kernel?.sync();
   return request.finish();
 }
 
@@ -45,7 +47,7 @@ export async function rankRows(
   cancel: Int32Array,
 ): Promise<BatchRecommendations> {
   const request = rankingRequest(s, ids, rows, o, threads, cancel);
-  if (request.args !== undefined) await topkBinding().topk(request.args);
+  await request.kernel?.async();
   return request.finish();
 }
 
@@ -56,6 +58,10 @@ export async function rankRows(
 export function rankFolded(s: FactorState, id: RawId, folded: FoldedUser, seen: Int32Array | undefined, o: ResolvedRecommendOptions): Recommendation[] {
   const filter = seen ?? new Int32Array(0);
   const { userBias: _trained, ...shared } = s;
+  if (folded.history !== undefined) {
+    // Item-to-item: the history itself is the query, and also what filterSeen leaves out.
+    return rankRowsSync({ ...shared, seen: folded.history }, [id], Int32Array.of(0), { ...o, filterSeen: seen !== undefined }, o.threads ?? 1).row(0);
+  }
   const view: FactorState = {
     ...shared,
     userFactors: folded.factors,
@@ -63,6 +69,12 @@ export function rankFolded(s: FactorState, id: RawId, folded: FoldedUser, seen: 
   };
   if (folded.bias !== undefined) view.userBias = Float32Array.of(folded.bias);
   return rankRowsSync(view, [id], Int32Array.of(0), { ...o, filterSeen: seen !== undefined }, o.threads ?? 1).row(0);
+}
+
+/** A ranking kernel call, run on the calling thread or off it. */
+interface KernelCall {
+  sync(): void;
+  async(): Promise<void>;
 }
 
 /** The kernel request for the warm rows (none when nothing is to be ranked), and how to assemble the result after it ran. */
@@ -73,7 +85,7 @@ function rankingRequest(
   o: ResolvedRecommendOptions,
   threads: number,
   cancel: Int32Array | undefined,
-): { args: TopKArgs | undefined; finish: () => BatchRecommendations } {
+): { kernel: KernelCall | undefined; finish: () => BatchRecommendations } {
   const n = rows.length;
   const width = Math.min(o.k, rankedCount(o, s.items.size));
   checkResultMemory('recommendations', n, width);
@@ -85,10 +97,42 @@ function rankingRequest(
     if (warm.length < n) fillCold(s, o, rows, width, items, scores);
     return new BatchRecommendations(ids, width, items, scores, cold, s.items);
   };
-  if (width === 0 || warm.length === 0) return { args: undefined, finish };
+  if (width === 0 || warm.length === 0) return { kernel: undefined, finish };
   // With cold rows present the kernel writes the warm rows compactly first.
   const direct = warm.length === n;
-  const args: TopKArgs = {
+  const out = {
+    items: direct ? items : new Int32Array(warm.length * width),
+    scores: direct ? scores : new Float32Array(warm.length * width),
+  };
+  const kernel = s.weights === undefined ? factorKernel(s, warm, o, width, threads, out, cancel) : itemItemKernel(s, warm, o, width, threads, out, cancel);
+  const scatter = (): BatchRecommendations => {
+    if (!direct) {
+      let w = 0;
+      for (let r = 0; r < n; r++) {
+        if (rows[r]! < 0) continue;
+        items.set(out.items.subarray(w * width, (w + 1) * width), r * width);
+        scores.set(out.scores.subarray(w * width, (w + 1) * width), r * width);
+        w++;
+      }
+    }
+    return finish();
+  };
+  return { kernel, finish: scatter };
+}
+
+type Outputs = { items: Int32Array; scores: Float32Array };
+
+/** Factor models: dot products of user and item vectors (plus biases), through the factor top-K kernel. */
+function factorKernel(
+  s: FactorState,
+  warm: Int32Array,
+  o: ResolvedRecommendOptions,
+  width: number,
+  threads: number,
+  out: Outputs,
+  cancel: Int32Array | undefined,
+): KernelCall {
+  const args = {
     query: s.userFactors,
     rows: warm,
     rowOffset: s.userBias,
@@ -103,23 +147,41 @@ function rankingRequest(
     candidates: o.candidates,
     k: width,
     threads,
-    items: direct ? items : new Int32Array(warm.length * width),
-    scores: direct ? scores : new Float32Array(warm.length * width),
+    items: out.items,
+    scores: out.scores,
     cancel,
   };
-  const scatter = (): BatchRecommendations => {
-    if (!direct) {
-      let w = 0;
-      for (let r = 0; r < n; r++) {
-        if (rows[r]! < 0) continue;
-        items.set(args.items.subarray(w * width, (w + 1) * width), r * width);
-        scores.set(args.scores.subarray(w * width, (w + 1) * width), r * width);
-        w++;
-      }
-    }
-    return finish();
+  return { sync: () => topkBinding().topkSync(args), async: () => topkBinding().topk(args) };
+}
+
+/** Item-to-item models: each row's (binary) history times the model's weights, through the item-to-item top-K kernel. */
+function itemItemKernel(
+  s: FactorState,
+  warm: Int32Array,
+  o: ResolvedRecommendOptions,
+  width: number,
+  threads: number,
+  out: Outputs,
+  cancel: Int32Array | undefined,
+): KernelCall {
+  const args = {
+    historyIndptr: s.seen.indptr,
+    historyIndices: s.seen.indices,
+    historyValues: binaryValues(s.seen.values),
+    rows: warm,
+    items: s.items.size,
+    ...weightArgs(s.weights!),
+    filterIndptr: o.filterSeen ? s.seen.indptr : undefined,
+    filterIndices: o.filterSeen ? s.seen.indices : undefined,
+    exclude: o.exclude,
+    candidates: o.candidates,
+    k: width,
+    threads,
+    outItems: out.items,
+    outScores: out.scores,
+    cancel,
   };
-  return { args, finish: scatter };
+  return { sync: () => itemItemTopKBinding().itemItemTopKSync(args), async: () => itemItemTopKBinding().itemItemTopK(args) };
 }
 
 /** Cold rows get the popular items under the same exclusions and candidates (nothing seen to filter), scored by their share of training users. */

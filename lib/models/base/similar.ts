@@ -6,10 +6,12 @@
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
 import { DEFAULT_K, integer, knownOptions, MAX_K } from '../../validate.js';
+import { itemItemTopKBinding, type ItemItemTopKArgs } from '../../addon/item-item-topk.js';
 import { topkBinding, type TopKArgs } from '../../addon/topk.js';
 import { BatchRecommendations } from './batch-recommendations.js';
 import { derivedFrom } from './derived-cache.js';
 import type { FactorState } from './factor-state.js';
+import { weightArgs, type ItemWeights } from './item-weights.js';
 import { checkResultMemory } from './ranking.js';
 import { rawId, rawIds, resolveRecommendOptions, takeSignal, type Recommendation } from './recommend-options.js';
 import { cancellable } from './training.js';
@@ -40,6 +42,7 @@ export function similarItems(s: FactorState, item: RawId, options: SimilarItemsO
   const id = rawId('item', item);
   const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
   const i = knownItem(s, id);
+  if (s.weights !== undefined) return similarByWeights(s.weights, Int32Array.of(i), similarWidth(o.k, o.candidates, s.items.size), o.candidates, s);
   return similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
 }
 
@@ -55,7 +58,9 @@ export async function similarItemsBatch(s: FactorState, items: ArrayLike<RawId>,
   const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
   return cancellable(signal, async (cancel) => {
     if (width > 0 && rows.length > 0) {
-      await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array));
+      if (s.weights === undefined)
+        await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array));
+      else await itemItemTopKBinding().itemItemTopK(weightedSimilarArgs(s.weights, rows, s.items.size, width, o.candidates, o.threads ?? 0, out, cancel.array));
     }
     return new BatchRecommendations(ids, width, out.items, out.scores, new Uint8Array(rows.length), s.items);
   });
@@ -80,6 +85,49 @@ function similar(vectors: Float32Array, factors: number, q: number, k: number, c
   const pairs: Array<[number, number]> = [];
   for (let j = 0; j < width && out.items[j]! >= 0; j++) pairs.push([out.items[j]!, out.scores[j]!]);
   return pairs;
+}
+
+/**
+ * Item-to-item models: an item's neighbours are the items its own weight row
+ * scores highest (a one-item history), the item itself left out.
+ */
+function similarByWeights(w: ItemWeights, rows: Int32Array, width: number, candidates: Int32Array | undefined, s: FactorState): Recommendation[] {
+  if (width === 0) return [];
+  const out = { items: new Int32Array(width), scores: new Float32Array(width) };
+  itemItemTopKBinding().itemItemTopKSync(weightedSimilarArgs(w, rows, s.items.size, width, candidates, 1, out, undefined));
+  const list: Recommendation[] = [];
+  for (let j = 0; j < width && out.items[j]! >= 0; j++) list.push({ item: s.items.id(out.items[j]!), score: out.scores[j]!, source: 'model' });
+  return list;
+}
+
+/** The ranking request of item-to-item neighbours: row r is the one-item history `rows[r]`, which is also filtered out. */
+function weightedSimilarArgs(
+  w: ItemWeights,
+  rows: Int32Array,
+  items: number,
+  width: number,
+  candidates: Int32Array | undefined,
+  threads: number,
+  out: { items: Int32Array; scores: Float32Array },
+  cancel: Int32Array | undefined,
+): ItemItemTopKArgs {
+  const indptr = Int32Array.from({ length: rows.length + 1 }, (_, r) => r);
+  return {
+    historyIndptr: indptr,
+    historyIndices: rows,
+    historyValues: new Float32Array(rows.length).fill(1),
+    rows: Int32Array.from({ length: rows.length }, (_, r) => r),
+    items,
+    ...weightArgs(w),
+    filterIndptr: indptr,
+    filterIndices: rows,
+    candidates,
+    k: width,
+    threads,
+    outItems: out.items,
+    outScores: out.scores,
+    cancel,
+  };
 }
 
 function knownItem(s: FactorState, id: RawId): number {

@@ -23,8 +23,8 @@ export function logRange(min: number, max: number): DefaultRange {
   return { min, max, log: true };
 }
 
-/** Hyperparameters the CLI's model flags may set beyond factors, iterations, regularization, threads, seed and backend. */
-export type SpecificFlag = 'learningRate' | 'alpha' | 'confidence' | 'epsilon' | 'solver';
+/** Hyperparameters the CLI's model flags may set beyond factors, iterations, regularization, threads, seed and backend (the factor models' shared ones). */
+export type SpecificFlag = 'learningRate' | 'alpha' | 'confidence' | 'epsilon' | 'solver' | 'lambda' | 'neighbours' | 'weighting' | 'shrink' | 'beta';
 
 export interface ModelTraits<M extends FactorModel = FactorModel> {
   /**

@@ -18,7 +18,7 @@ import { checkIdsAndValues, type FoldedUser } from '../base/live-history.js';
  * gives (base/live-history.ts), with the bias (b_u or b_i) the explicit
  * model always has. Pass it wherever a trained id is accepted by the *For methods.
  */
-export type FoldedVector = Required<FoldedUser>;
+export type FoldedVector = Required<Pick<FoldedUser, 'factors' | 'bias'>>;
 
 /** What one side of the fold-in needs from the trained state. */
 export interface FoldInSide {

@@ -1,0 +1,101 @@
+/**
+ * What every item-to-item model (EASE, item-KNN, RP3beta) shares: training
+ * is one computation of item-to-item weights (lib/models/base/item-weights.ts)
+ * from the interactions, and a user is scored from their history through
+ * those weights, so a live cart needs no fold-in and a partial fit of users
+ * only replaces their histories. They have no user or item vectors: the
+ * reads of vectors (userVector, itemVector, similarUsers) throw.
+ *
+ * They extend FactorModel for its contract (fit, recommend, batches,
+ * forgetting, persistence), with a state of zero factors plus `weights`.
+ */
+import { performance } from 'node:perf_hooks';
+import type { RawId } from '../../data/id-map.js';
+import type { Interactions } from '../../data/interactions.js';
+import type { SparseRows } from '../../data/sparse.js';
+import { ErrorCodes, MfrecError } from '../../errors.js';
+import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser, type Trained } from '../base/factor-model.js';
+import { usersPerItem } from '../base/item-popularity.js';
+import type { ItemWeights } from '../base/item-weights.js';
+import { knownItemIndices } from '../base/live-history.js';
+import type { Side, SolvedRows } from '../base/partial-fit-plan.js';
+import type { CancelFlag, FitControl } from '../base/training.js';
+
+export abstract class ItemItemModel extends FactorModel {
+  /** The family's weights from the training interactions. */
+  protected abstract learnWeights(data: Interactions, cancel: CancelFlag): Promise<ItemWeights>;
+
+  /** One step: the weights. Reported as one iteration, so progress and history work as for every model. */
+  protected override async train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {
+    const start = performance.now();
+    const weights = await this.learnWeights(data, cancel);
+    cancel.throwIfAborted();
+    const report = { iteration: 1, seconds: (performance.now() - start) / 1000 };
+    control.onIteration?.(report);
+    cancel.throwIfAborted(); // an abort from onIteration still refuses the new weights
+    const state: FactorState = {
+      factors: 0,
+      users: data.users.clone(data.nUsers),
+      items: data.items.clone(data.nItems),
+      userFactors: new Float32Array(0),
+      itemFactors: new Float32Array(0),
+      seen: data.byUser,
+      itemPopularity: usersPerItem(data.byUser),
+      weights,
+    };
+    return { state, history: [report] };
+  }
+
+  /** A live history is scored as it is: recommend(user, { recalculate: true, interactions }) works for every user. */
+  override get supportsRecalculate(): boolean {
+    return true;
+  }
+
+  /** partialFitUsers replaces the given users' histories (no solve needed); partialFitItems needs a new fit. */
+  override get supportsPartialFit(): boolean {
+    return true;
+  }
+
+  /** The history's known items, as the one-row history the ranking scores from; undefined without a known item. */
+  protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
+    const indices = knownItemIndices(history.items, s.items);
+    if (indices.length === 0) return undefined;
+    const row: SparseRows = {
+      rows: 1,
+      cols: s.items.size,
+      indptr: Int32Array.of(0, indices.length),
+      indices,
+      values: new Float32Array(indices.length).fill(1),
+    };
+    return { factors: new Float32Array(0), history: row };
+  }
+
+  /** Users: nothing to solve, their new histories are the update. Items: the weights of a new item need a new fit. */
+  protected override async solveRows(_s: FactorState, side: Side): Promise<SolvedRows> {
+    if (side === 'items') {
+      throw new MfrecError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `The ${this.type} model cannot fit items in part: its item-to-item weights come from all items at once; fit the model again`,
+      );
+    }
+    return { factors: new Float32Array(0) };
+  }
+
+  override userVector(_user: RawId): Float32Array | undefined {
+    throw this.noVectors('userVector');
+  }
+
+  override itemVector(_item: RawId): Float32Array | undefined {
+    throw this.noVectors('itemVector');
+  }
+
+  override similarUsers(_user: RawId): Array<{ user: RawId; score: number }> {
+    throw this.noVectors('similarUsers');
+  }
+
+  /** NOT_FITTED before a fit, as for every read; then the refusal. */
+  private noVectors(what: string): MfrecError {
+    this.fitted();
+    return new MfrecError(ErrorCodes.INVALID_ARGUMENT, `The ${this.type} model has no user or item vectors (an item-to-item model): ${what} is not available`);
+  }
+}

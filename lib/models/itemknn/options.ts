@@ -1,0 +1,54 @@
+/** Item-KNN's options, their defaults and their check. */
+import { integer, knownOptions, number, oneOf } from '../../validate.js';
+import { BACKENDS, type BackendName } from '../base/backend.js';
+import { MAX_THREADS } from '../base/limits.js';
+import { WEIGHTINGS, type Weighting } from './weighting.js';
+
+export interface ItemKNNOptions {
+  /** Neighbours kept per item. Integer in [1, 100000]. Default 100. */
+  neighbours?: number;
+  /** How interactions are weighted before the similarity (see weighting.ts). Default 'bm25'. */
+  weighting?: Weighting;
+  /**
+   * Shrinkage h ≥ 0: each similarity is multiplied by n / (n + h), n being
+   * the number of users the two items share, so pairs seen together by few
+   * users count less. Default 0 (none).
+   */
+  shrink?: number;
+  /** BM25's K1 (saturation of large values), > 0. Default 1.2. */
+  bm25K1?: number;
+  /** BM25's B (length normalisation), in [0, 1]. Default 0.75. */
+  bm25B?: number;
+  /** Threads; 0 (default) means all hardware threads. */
+  threads?: number;
+  /** 'native' (default): the C++ kernel; 'js': its pure-TypeScript twin (lib/twins/neighbours.ts). */
+  backend?: BackendName;
+}
+
+export type ItemKNNParams = Required<ItemKNNOptions>;
+
+export const ITEMKNN_DEFAULTS: Readonly<ItemKNNParams> = Object.freeze({
+  neighbours: 100,
+  weighting: 'bm25',
+  shrink: 0,
+  bm25K1: 1.2,
+  bm25B: 0.75,
+  threads: 0,
+  backend: 'native',
+});
+
+const OPTION_NAMES = Object.keys(ITEMKNN_DEFAULTS) as (keyof ItemKNNParams)[];
+
+export function resolveItemKNNOptions(options?: ItemKNNOptions): ItemKNNParams {
+  const o = knownOptions('ItemKNN options', options, OPTION_NAMES);
+  const pick = <K extends keyof ItemKNNParams>(key: K): unknown => (o[key] === undefined ? ITEMKNN_DEFAULTS[key] : o[key]);
+  return {
+    neighbours: integer('neighbours', pick('neighbours'), 1, 100_000),
+    weighting: oneOf('weighting', pick('weighting'), WEIGHTINGS),
+    shrink: number('shrink', pick('shrink'), { min: 0, max: 1e9 }),
+    bm25K1: number('bm25K1', pick('bm25K1'), { min: 0, exclusiveMin: true, max: 1e6 }),
+    bm25B: number('bm25B', pick('bm25B'), { min: 0, max: 1 }),
+    threads: integer('threads', pick('threads'), 0, MAX_THREADS),
+    backend: oneOf('backend', pick('backend'), BACKENDS),
+  };
+}

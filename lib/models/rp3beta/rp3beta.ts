@@ -1,0 +1,60 @@
+/**
+ * RP3beta (a three-step random walk item → user → item, re-weighted by
+ * popularity): W[i][j] = Σ_u P(u | i)^α · P(j | u)^α / popularity(j)^β over
+ * the binary interactions, P(u | i) = 1 / (users of i) and
+ * P(j | u) = 1 / (items of u), keeping each item's top `neighbours`.
+ */
+import os from 'node:os';
+import type { Interactions } from '../../data/interactions.js';
+import type { SparseRows } from '../../data/sparse.js';
+import type { ItemWeights } from '../base/item-weights.js';
+import type { CancelFlag } from '../base/training.js';
+import { ItemItemModel } from '../item-item/item-item-model.js';
+import { checkNeighbourMemory, neighbourWeights } from '../item-item/neighbours.js';
+import { resolveRP3betaOptions, type RP3betaOptions, type RP3betaParams } from './options.js';
+
+export { RP3BETA_DEFAULTS, type RP3betaOptions, type RP3betaParams } from './options.js';
+
+/** `m` with every entry of row r set to (1 / length of row r)^α: a row-stochastic transition matrix raised to α. */
+function transitions(m: SparseRows, alpha: number): SparseRows {
+  const values = new Float32Array(m.indices.length);
+  for (let r = 0; r < m.rows; r++) {
+    const begin = m.indptr[r]!;
+    const end = m.indptr[r + 1]!;
+    values.fill((1 / (end - begin)) ** alpha, begin, end);
+  }
+  return { rows: m.rows, cols: m.cols, indptr: m.indptr, indices: m.indices, values };
+}
+
+export class RP3beta extends ItemItemModel {
+  readonly type = 'rp3beta';
+  readonly params: Readonly<RP3betaParams>;
+
+  constructor(options?: RP3betaOptions) {
+    super();
+    this.params = Object.freeze(resolveRP3betaOptions(options));
+  }
+
+  protected override checkFitMemory(data: Interactions): void {
+    checkNeighbourMemory('RP3beta.fit', data.nItems, this.params.neighbours, this.params.threads || os.availableParallelism());
+  }
+
+  protected override learnWeights(data: Interactions, cancel: CancelFlag): Promise<ItemWeights> {
+    const p = this.params;
+    const byItem = data.byItem;
+    const colScale = new Float32Array(data.nItems);
+    for (let j = 0; j < data.nItems; j++) {
+      const users = byItem.indptr[j + 1]! - byItem.indptr[j]!;
+      colScale[j] = users > 0 ? users ** -p.beta : 0;
+    }
+    const product = {
+      byItem: transitions(byItem, p.alpha),
+      byUser: transitions(data.byUser, p.alpha),
+      colScale,
+      shrink: 0,
+      k: p.neighbours,
+      threads: p.threads,
+    };
+    return neighbourWeights(product, p.backend, cancel);
+  }
+}

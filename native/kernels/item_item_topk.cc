@@ -1,0 +1,148 @@
+#include "kernels/item_item_topk.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/simd.h"
+#include "kernels/topk_select.h"
+
+namespace mfrec {
+
+namespace {
+
+using topk_select::Columns;
+using topk_select::Entry;
+
+// Throws unless row r's entries [indptr[r], indptr[r+1]) of `m` lie within
+// its nnz entries and hold item indices below `items`; `name` says which matrix.
+void check_row(const CsrView& m, std::size_t nnz, int32_t r, std::size_t items, const char* name) {
+  const int32_t b = m.indptr[r], e = m.indptr[r + 1];
+  if (b < 0 || e < b || static_cast<std::size_t>(e) > nnz)
+    throw std::invalid_argument(std::string(name) + " row pointers out of range at row " + std::to_string(r));
+  for (int32_t p = b; p < e; ++p) {
+    if (m.indices[p] < 0 || static_cast<std::size_t>(m.indices[p]) >= items)
+      throw std::invalid_argument(std::string(name) + " index " + std::to_string(m.indices[p]) + " at row " +
+                                  std::to_string(r) + " is not below " + std::to_string(items));
+  }
+}
+
+// Every index the call will follow, checked before any row is scored: the
+// requested rows, their history, filter and (for sparse W) the neighbour
+// rows of every item their histories hold, each of those once.
+void validate(const ItemItemTopKQuery& q) {
+  if (q.k == 0) throw std::invalid_argument("k must be at least 1");
+  const bool sparse = q.sparse.indptr != nullptr;
+  if ((q.dense != nullptr) == sparse) throw std::invalid_argument("exactly one of dense and sparse W must be given");
+  std::vector<uint8_t> checked(sparse ? q.items : 0);
+  for (std::size_t r = 0; r < q.n_rows; ++r) {
+    const int32_t row = q.rows[r];
+    if (row < 0 || static_cast<std::size_t>(row) >= q.history.rows)
+      throw std::invalid_argument("history row " + std::to_string(row) + " out of range (" +
+                                  std::to_string(q.history.rows) + " rows)");
+    check_row(q.history, q.history_nnz, row, q.items, "history");
+    if (q.filter.indptr != nullptr) check_row(q.filter, q.filter_nnz, row, q.items, "filter");
+    if (!sparse) continue;
+    for (int32_t p = q.history.indptr[row]; p < q.history.indptr[row + 1]; ++p) {
+      const int32_t item = q.history.indices[p];
+      if (checked[item]) continue;
+      checked[item] = 1;
+      check_row(q.sparse, q.sparse_nnz, item, q.items, "sparse W");
+    }
+  }
+  if (q.candidates != nullptr) topk_select::check_sorted(q.candidates, q.n_candidates, q.items, "candidates");
+  if (q.exclude != nullptr) topk_select::check_sorted(q.exclude, q.n_exclude, q.items, "exclude");
+}
+
+// s[j] += x * w[j]: one product and one addition per item, rounded to
+// float32 each (nothing fused), so the AVX2 copy gives the plain copy's bits.
+MFREC_INLINE void axpy_body(float x, const float* MFREC_RESTRICT w, float* MFREC_RESTRICT s, std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) s[j] += x * w[j];
+}
+void axpy_plain(float x, const float* w, float* s, std::size_t n) { axpy_body(x, w, s, n); }
+MFREC_TARGET_AVX2 void axpy_avx2(float x, const float* w, float* s, std::size_t n) { axpy_body(x, w, s, n); }
+using AxpyFn = void (*)(float, const float*, float*, std::size_t);
+
+// One history row's scores of the ranked columns, into s[0 .. cols.n).
+void score_row(const ItemItemTopKQuery& q, const Columns& cols, AxpyFn axpy, int32_t row, float* s) {
+  std::fill(s, s + cols.n, 0.0f);
+  for (int32_t p = q.history.indptr[row]; p < q.history.indptr[row + 1]; ++p) {
+    const std::size_t item = static_cast<std::size_t>(q.history.indices[p]);
+    const float x = q.history.values[p];
+    if (q.dense != nullptr) {
+      const float* w = q.dense + item * q.items;
+      if (!cols.subset) {
+        axpy(x, w, s, q.items);
+      } else {
+        // Only the candidates' entries of the row.
+        for (std::size_t c = 0; c < cols.n; ++c) s[c] += x * w[cols.item[c]];
+      }
+    } else {
+      const int32_t e = q.sparse.indptr[item + 1];
+      for (int32_t n = q.sparse.indptr[item]; n < e; ++n) {
+        const int32_t c = cols.column_of(q.sparse.indices[n]);
+        if (c >= 0) s[c] += x * q.sparse.values[n];
+      }
+    }
+  }
+}
+
+// Columns selected per mask tile: the mask (one byte per column) stays in
+// the first-level cache, and a tile without any dropped column takes the
+// unmasked path of select_row.
+constexpr std::size_t kTile = 4096;
+
+// Scratch memory of one thread, allocated once per call.
+struct Workspace {
+  std::vector<float> s;  // ranked columns' scores of the current row
+  std::vector<Entry> heap;
+  std::vector<uint8_t> mask;
+};
+
+}  // namespace
+
+void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag cancel) {
+  validate(q);
+  const std::size_t k = q.k;
+  Columns cols;
+  topk_select::build_columns(q.items, q.candidates, q.n_candidates, q.exclude, q.n_exclude, cols);
+  const std::size_t kk = std::min(k, cols.n);
+  if (kk == 0 || q.n_rows == 0) {
+    topk_select::pad_rows(q.n_rows, k, out_items, out_scores);
+    return;
+  }
+  const AxpyFn axpy = pick_cpu_copy<AxpyFn>(&axpy_plain, &axpy_avx2);
+  const std::size_t tile = std::min(cols.n, kTile);
+  // Rows are handed out 8 at a time: enough to balance histories of unequal
+  // length across threads, few enough that a cancel request is seen soon.
+  const std::size_t grain = 8;
+  const int threads = static_cast<int>(
+      std::min<std::size_t>(static_cast<std::size_t>(resolve_threads(q.threads)), (q.n_rows + grain - 1) / grain));
+  std::vector<Workspace> spaces(static_cast<std::size_t>(threads));
+
+  parallel_for(threads, q.n_rows, grain, [&](std::size_t r0, std::size_t r1, int t) {
+    Workspace& w = spaces[static_cast<std::size_t>(t)];
+    if (w.s.empty()) {
+      w.s.resize(cols.n);
+      w.heap.resize(kk);
+      w.mask.resize(tile);
+    }
+    if (cancel.requested()) throw Cancelled{};
+    for (std::size_t r = r0; r < r1; ++r) {
+      const int32_t row = q.rows[r];
+      score_row(q, cols, axpy, row, w.s.data());
+      const topk_select::RowDrops drops{&q.filter, q.items, row, -1};
+      int32_t cursor = q.filter.indptr ? q.filter.indptr[row] : 0;
+      std::size_t n = 0;
+      for (std::size_t c0 = 0; c0 < cols.n; c0 += tile) {
+        const std::size_t width = std::min(tile, cols.n - c0);
+        const uint8_t* mask = topk_select::tile_mask(cols, drops, &cursor, c0, width, w.mask.data());
+        n = topk_select::select_row(w.s.data() + c0, mask, width, static_cast<int32_t>(c0), w.heap.data(), n, kk);
+      }
+      topk_select::emit_row(w.heap.data(), n, cols, k, out_items + r * k, out_scores + r * k);
+    }
+  });
+}
+
+}  // namespace mfrec
