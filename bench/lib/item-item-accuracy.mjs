@@ -34,6 +34,7 @@ const REFERENCES = [
   ['numpy EASE (λ tuned)', 'ease.py', ['lists'], []],
   ['scipy RP3beta (α, β, K tuned)', 'rp3beta.py', [], []],
   ['implicit BM25 (defaults)', 'itemknn.py', ['lists'], ['bm25']],
+  ['implicit BM25 (K = 100, as mfrec)', 'itemknn.py', ['lists'], ['bm25', 100]],
   ['implicit cosine (defaults)', 'itemknn.py', ['lists'], ['cosine']],
   ['implicit TF-IDF (defaults)', 'itemknn.py', ['lists'], ['tfidf']],
 ];

@@ -43,7 +43,7 @@ export function removeCsr(prefix) {
 export function runDriver(python, script, args, { implicitDir, env = {} } = {}) {
   const pythonPath = [referenceDir, implicitDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
   const out = execFileSync(python, [path.join(referenceDir, script), ...args.map(String)], {
-    env: { ...process.env, ...env, PYTHONPATH: pythonPath },
+    env: { ...process.env, ...env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 2 ** 20,

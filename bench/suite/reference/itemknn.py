@@ -3,9 +3,9 @@
 # reference that bench/suite/item-item.mjs compares mfrec's item-KNN with.
 # The project's driver, a few lines around implicit's own classes.
 #
-#   PYTHONPATH=DIR python3 bench/suite/reference/itemknn.py lists PREFIX ROWS COLS K OUT bm25|cosine|tfidf
+#   PYTHONPATH=DIR python3 bench/suite/reference/itemknn.py lists PREFIX ROWS COLS K OUT bm25|cosine|tfidf [NEIGHBOURS]
 #       fits implicit's BM25Recommender, CosineRecommender or TFIDFRecommender
-#       with its defaults on the training data as given (values included) and
+#       with its defaults (or NEIGHBOURS as its K) on the training data as given (values included) and
 #       writes every user's top-K list (already-liked items filtered, as
 #       implicit does by default) to OUT.
 #   PYTHONPATH=DIR python3 bench/suite/reference/itemknn.py fit PREFIX ROWS COLS NEIGHBOURS THREADS
@@ -14,19 +14,24 @@
 #
 # Reads the files of reference_io.py.
 import sys
+import warnings
 
 import numpy as np
 
 import implicit
 from implicit.nearest_neighbours import BM25Recommender, CosineRecommender, TFIDFRecommender
+from implicit.utils import ParameterWarning
 from reference_io import Stopwatch, peak_rss_mb, read_train, report, write_lists
+
+# implicit's own fit hands itself a COO matrix and warns about it (a few ms of conversion, timed with the fit).
+warnings.filterwarnings("ignore", category=ParameterWarning)
 
 CLASSES = {"bm25": BM25Recommender, "cosine": CosineRecommender, "tfidf": TFIDFRecommender}
 
 
-def main_lists(prefix, rows, cols, k, out, weighting):
+def main_lists(prefix, rows, cols, k, out, weighting, neighbours=None):
     user_items = read_train(prefix, rows, cols)
-    model = CLASSES[weighting]()
+    model = CLASSES[weighting](**({"K": int(neighbours)} if neighbours else {}))
     with Stopwatch() as clock:
         model.fit(user_items, show_progress=False)
     users = np.arange(user_items.shape[0])
