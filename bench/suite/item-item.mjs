@@ -50,12 +50,12 @@ async function loadSplit(name) {
   throw new Error(`unknown set ${name} (known: ml100k, retail)`);
 }
 
-/** 'numpy EASE (λ tuned)' → 'numpy-ease': a name for figure ids. */
+/** 'implicit BM25 (K = 100, as mfrec)' → 'implicit-bm25-k-100-as-mfrec': a name for figure ids. */
 const slug = (text) =>
   text
-    .replace(/\s*\(.*$/, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-');
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 const json = (text, flag) => {
   if (text === undefined) return {};
