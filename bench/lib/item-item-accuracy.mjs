@@ -60,12 +60,14 @@ export async function accuracyRows(split, { k = 10, budget = 20, python, implici
     if (!tuneFamilies) continue;
     let result;
     const tuneSeconds = await seconds(async () => {
-      result = await tune(train, { model: type, budget, validation: { kind: 'holdout', testFraction: 0.1 }, seed: 42 });
+      // Halving needs an iterations axis; a one-shot family (EASE, item-KNN, RP3beta) gets random search.
+      const strategy = 'iterations' in traits.parameters ? 'halving' : 'random';
+      result = await tune(train, { model: type, budget, strategy, validation: { kind: 'holdout', testFraction: 0.1 }, seed: 42 });
     });
     add({
       model: traits.label,
       type,
-      setting: `tuned (budget ${budget})`,
+      setting: `tuned (${result.strategy}, budget ${budget})`,
       ...scored(await listsOf(result.model, train, k), train, test, k),
       fitSeconds: tuneSeconds,
       params: result.best.params,
