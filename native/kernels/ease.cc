@@ -261,8 +261,9 @@ void spd_inverse(std::size_t n, float* a, float* work, int threads, CancelFlag c
 void ease_fit(const EaseProblem& p, float* out, CancelFlag cancel) {
   if (!(p.lambda > 0.0f) || !std::isfinite(p.lambda))
     throw std::invalid_argument("EASE: lambda must be positive and finite, not " + std::to_string(p.lambda));
-  if (p.by_user.values == nullptr) throw std::invalid_argument("EASE: the interaction values are missing");
   const std::size_t nnz = static_cast<std::size_t>(p.by_user.indptr[p.by_user.rows]);
+  // An empty array may come with no storage at all (JS hands over null).
+  if (nnz > 0 && p.by_user.values == nullptr) throw std::invalid_argument("EASE: the interaction values are missing");
   for (std::size_t e = 0; e < nnz; ++e)
     if (!std::isfinite(p.by_user.values[e]))
       throw std::invalid_argument("EASE: interaction value " + std::to_string(p.by_user.values[e]) + " at entry " +

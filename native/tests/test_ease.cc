@@ -253,6 +253,14 @@ MFREC_TEST(ease_fit_known_answer) {
   CHECK_NEAR(b[2], 1.0 / 2, 1e-6);
 }
 
+MFREC_TEST(ease_fit_without_interactions_needs_no_value_storage) {
+  // An empty Float32Array reaches the kernel as a null pointer.
+  const int32_t indptr[3] = {0, 0, 0};
+  float b[4] = {9, 9, 9, 9};
+  ease_fit({CsrView{2, indptr, nullptr, nullptr}, 2, 1.0f, 1}, b);
+  CHECK(b[0] == 0.0f && b[1] == 0.0f && b[2] == 0.0f && b[3] == 0.0f);
+}
+
 MFREC_TEST(ease_fit_satisfies_its_defining_relation) {
   // B = I - P D with D = diag(1/P_jj) gives (G + lambda I) B = G + lambda I - D:
   // off the diagonal, ((G + lambda I) B)[i][j] = G[i][j].

@@ -178,6 +178,17 @@ MFREC_TEST(neighbours_refuse_bad_arguments) {
   CHECK(throws_invalid(call(p), "one row per item"));
 }
 
+MFREC_TEST(neighbours_without_entries_need_no_value_storage) {
+  // Empty Float32Arrays reach the kernel as null pointers.
+  const int32_t item_ptr[3] = {0, 0, 0}, user_ptr[2] = {0, 0};
+  int32_t idx[2] = {5, 5};
+  float sc[2] = {5, 5};
+  item_neighbours(
+      {CsrView{2, item_ptr, nullptr, nullptr}, CsrView{1, user_ptr, nullptr, nullptr}, 2, 1, nullptr, 0.0f, 1, 1}, idx,
+      sc);
+  CHECK(idx[0] == -1 && idx[1] == -1 && sc[0] == 0.0f && sc[1] == 0.0f);
+}
+
 MFREC_TEST(neighbours_stop_when_cancelled) {
   const Csr by_user = random_by_user(24, 50, 40, 0.2, 100);
   const Csr by_item = transpose(by_user);
