@@ -261,13 +261,19 @@ void spd_inverse(std::size_t n, float* a, float* work, int threads, CancelFlag c
 void ease_fit(const EaseProblem& p, float* out, CancelFlag cancel) {
   if (!(p.lambda > 0.0f) || !std::isfinite(p.lambda))
     throw std::invalid_argument("EASE: lambda must be positive and finite, not " + std::to_string(p.lambda));
-  const std::size_t nnz = static_cast<std::size_t>(p.by_user.indptr[p.by_user.rows]);
+  const CsrView& m = p.by_user;
+  const std::size_t nnz = static_cast<std::size_t>(m.indptr[m.rows]);
   // An empty array may come with no storage at all (JS hands over null).
-  if (nnz > 0 && p.by_user.values == nullptr) throw std::invalid_argument("EASE: the interaction values are missing");
-  for (std::size_t e = 0; e < nnz; ++e)
-    if (!std::isfinite(p.by_user.values[e]))
-      throw std::invalid_argument("EASE: interaction value " + std::to_string(p.by_user.values[e]) + " at entry " +
-                                  std::to_string(e) + " is not finite");
+  if (nnz > 0 && m.values == nullptr) throw std::invalid_argument("EASE: the interaction values are missing");
+  for (std::size_t u = 0; u < m.rows; ++u)
+    for (int32_t e = m.indptr[u]; e < m.indptr[u + 1]; ++e) {
+      if (!std::isfinite(m.values[e]))
+        throw std::invalid_argument("EASE: interaction value " + std::to_string(m.values[e]) + " of user " +
+                                    std::to_string(u) + " is not finite");
+      // The sparse Gram method reads a row's columns j <= i as its prefix.
+      if (e > m.indptr[u] && m.indices[e] <= m.indices[e - 1])
+        throw std::invalid_argument("EASE: the items of user " + std::to_string(u) + " are not strictly increasing");
+    }
   const std::size_t n = p.items;
   if (n == 0) return;
   const int threads = std::max(1, p.threads);

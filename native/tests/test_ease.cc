@@ -295,7 +295,14 @@ MFREC_TEST(ease_fit_refuses_bad_lambda_values_and_singular_float_matrices) {
     CHECK(throws_invalid([&] { ease_fit({m.view(), 10, lambda, 1}, b.data()); }, "lambda"));
   Csr bad = m;
   bad.values[3] = std::nanf("");
-  CHECK(throws_invalid([&] { ease_fit({bad.view(), 10, 1.0f, 1}, b.data()); }, "at entry 3 is not finite"));
+  CHECK(throws_invalid([&] { ease_fit({bad.view(), 10, 1.0f, 1}, b.data()); }, "is not finite"));
+  Csr unsorted = m;
+  std::swap(unsorted.indices[unsorted.indptr[1]], unsorted.indices[unsorted.indptr[1] + 1]);
+  CHECK(throws_invalid(
+      [&] {
+        ease_fit({unsorted.view(), 10, 1.0f, 1}, b.data());
+      },
+      "items of user 1 are not strictly"));
   // One user, two items, value 2^12: G = 2^24 [[1, 1], [1, 1]], and 2^24 +
   // 0.5 rounds to 2^24 in float32 (every step exact), so the second pivot is 0.
   Csr huge;
