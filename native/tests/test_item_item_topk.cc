@@ -207,6 +207,7 @@ MFREC_TEST(item_item_topk_ties_padding_and_empty_histories) {
   Result r = run(q), brute;
   brute_force(p, q, brute.items, brute.scores);
   CHECK(r.items == brute.items);
+  CHECK(dense_sparse_and_brute_force_agree(p, q));
   // k past the catalogue: every item, then padding. Row 0 has no history:
   // every score is 0, so the items come in index order.
   q.k = 50;
@@ -302,4 +303,24 @@ MFREC_TEST(item_item_topk_rejects_bad_indices_and_honours_cancel) {
     cancelled = true;
   }
   CHECK(cancelled);
+}
+
+MFREC_TEST(item_item_topk_sparse_w_reaching_few_items) {
+  // Two neighbours per item over 300 items: most items are unreached and
+  // score 0, tying with reached items whose weights cancel; integer weights
+  // make reached scores of exactly 0 and below common.
+  Problem p = random_problem(27, 16, 300, 2, true);
+  auto rows = all_rows(p.users);
+  std::vector<int32_t> exclude = {0, 1, 7}, candidates;
+  for (int32_t i = 0; i < 300; i += 2) candidates.push_back(i);
+  for (std::size_t k : {3, 40, 300}) {
+    ItemItemTopKQuery q = base_query(p, rows, k, true);
+    with_seen_filter(p, q);
+    q.exclude = exclude.data();
+    q.n_exclude = exclude.size();
+    CHECK(dense_sparse_and_brute_force_agree(p, q));
+    q.candidates = candidates.data();
+    q.n_candidates = candidates.size();
+    CHECK(dense_sparse_and_brute_force_agree(p, q));
+  }
 }

@@ -232,6 +232,26 @@ describe.each(['dense', 'sparse'] as const)('native item-to-item top-K vs twin v
   });
 });
 
+describe('sparse W reaching few items', () => {
+  it('unreached items score 0: they rank by index among reached items scoring 0, above negative ones', async () => {
+    const rng = new Rng(13);
+    const items = 100;
+    // Weights −1, 0 or 1 on 3 neighbours per item, histories of about 2 items.
+    const sparse = neighbours(rng, items, 3, () => rng.below(3) - 1);
+    const history = csr(rng, 12, items, 0.02, () => 1);
+    const p: Problem = { items, history, sparse };
+    const filter = { filterIndptr: history.indptr, filterIndices: history.indices };
+    for (const k of [3, 20, 100]) {
+      const a = args(p, everyRow(12), k, { ...filter, exclude: Int32Array.of(0, 2, 50) });
+      const nat = await runAll(a);
+      expect(nat.outItems).toEqual(bruteForce(a).outItems);
+    }
+    const a = args(p, everyRow(12), 15, { ...filter, candidates: Int32Array.from({ length: 50 }, (_, i) => 2 * i + 1) });
+    const nat = await runAll(a);
+    expect(nat.outItems).toEqual(bruteForce(a).outItems);
+  });
+});
+
 describe('itemItemScoreRow', () => {
   it('gives the scores the kernel ranks by, for dense and sparse W alike when they hold the same weights', () => {
     const p = problem(10, 'sparse', 8, 40);
