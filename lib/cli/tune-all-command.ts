@@ -123,12 +123,10 @@ export async function runTuneAll(trainFile: string, flags: TuneFlags): Promise<v
   const v = best.validation;
   printTable([
     ['validation', v.kind === 'holdout' ? `holdout ${v.testFraction} of TRAIN` : `${v.folds}-fold cross-validation of TRAIN`],
-    ...result.families.map(
-      (r): [string, string] => [
-        r.modelType,
-        `${result.metric} ${r.best.score.toFixed(4)}; ${searchShape(r)}, ${r.trials.length} trials in ${r.seconds.toFixed(1)} s; ${formatParams(bestParams(r))}`,
-      ],
-    ),
+    ...result.families.map((r): [string, string] => [
+      r.modelType,
+      `${result.metric} ${r.best.score.toFixed(4)}; ${searchShape(r)}, ${r.trials.length} trials in ${r.seconds.toFixed(1)} s; ${formatParams(bestParams(r))}`,
+    ]),
     ['best', `${best.modelType} (${result.metric} ${best.best.score.toFixed(4)})`],
     ...(flags.out ? ([['saved', flags.out]] as Array<[string, string]>) : []),
     ...(flags.trials ? ([['trials', flags.trials]] as Array<[string, string]>) : []),

@@ -29,7 +29,9 @@ export function registerTune(program: Command): void {
     .command('tune')
     .description('search hyperparameters on a validation split of TRAIN; retrain the best on all of TRAIN; optionally measure on --test')
     .argument('<train>', 'training interactions: delimited text, optionally .gz')
-    .addOption(new Option('--model <type>', "model to tune, or 'all': every family, keeping the best").choices([...TUNABLE_MODELS, 'all']).makeOptionMandatory())
+    .addOption(
+      new Option('--model <type>', "model to tune, or 'all': every family, keeping the best").choices([...TUNABLE_MODELS, 'all']).makeOptionMandatory(),
+    )
     .option('--test <file>', 'held-out interactions to measure the final model on (never used by the search)')
     .option('--metric <name>', 'objective: ndcg@K, precision@K, recall@K, map@K, hitrate@K, auc, or rmse/mae (explicit) (default: ndcg@10, rmse for explicit)')
     .option('--budget <n>', 'training budget in full-length trials (per family with --model all)', intArg(1, 100_000), 20)
@@ -45,7 +47,9 @@ export function registerTune(program: Command): void {
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress bar');
   addReadFlags(cmd);
-  cmd.action(async (trainFile: string, flags: TuneFlags) => (flags.model === 'all' ? runTuneAll(trainFile, flags) : runTune(trainFile, { ...flags, model: flags.model })));
+  cmd.action(async (trainFile: string, flags: TuneFlags) =>
+    flags.model === 'all' ? runTuneAll(trainFile, flags) : runTune(trainFile, { ...flags, model: flags.model }),
+  );
 }
 
 async function runTune(trainFile: string, flags: TuneFlags & { model: TunableModel }): Promise<void> {

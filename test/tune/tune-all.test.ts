@@ -111,7 +111,15 @@ describe('validation split of a rating model searched on a ranking metric', () =
         return m;
       },
     };
-    await tune(data, { model: { type: 'explicit', traits: watching }, metric: 'ndcg@5', strategy: 'random', budget: 1, space: { factors: 4, iterations: 3 }, threads: 1, seed: 9 });
+    await tune(data, {
+      model: { type: 'explicit', traits: watching },
+      metric: 'ndcg@5',
+      strategy: 'random',
+      budget: 1,
+      space: { factors: 4, iterations: 3 },
+      threads: 1,
+      seed: 9,
+    });
     const expected = perUserSplit(data, { testFraction: 0.2, seed: 9 }).train;
     expect(fitted[0]!.nnz).toBe(expected.nnz);
     expect(Array.from(fitted[0]!.byUser.indptr)).toEqual(Array.from(expected.byUser.indptr));
