@@ -88,10 +88,12 @@ export {
 } from './data/online-retail.js';
 export { demoDataPath, loadDemoData } from './data/demo-data.js';
 export { compareRanking, modelScorer, popularityScorer, type RankingComparison } from './eval/compare-ranking.js';
+export { compareModels, type CompareModelsOptions, type ComparedModel, type ModelComparison } from './eval/compare-models.js';
 export { readOnlineRetailByTime, type RetailTimeSplit } from './data/online-retail.js';
 export { buildReportData, renderReport, writeReport, type ReportData, type ReportInput } from './report/index.js';
 export {
   tune,
+  tuneAll,
   tuneResultToJson,
   planSearch,
   resolveSpace,
@@ -108,6 +110,9 @@ export {
   type SearchSpace,
   type ValidationOptions,
   type TunedModel,
+  type TuneAllOptions,
+  type TuneAllResult,
+  type TuneFamily,
 } from './tune/index.js';
 export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';
 export { evaluateLists, type ListMetrics, type UserList } from './eval/list-ranking.js';

@@ -1,7 +1,8 @@
 /**
  * `mfrec evaluate TRAIN --test TEST --model ...`: trains on TRAIN and measures
- * on TEST. Explicit: RMSE and MAE. Implicit (als, bpr, popularity): ranking
+ * on TEST. Rating models: RMSE and MAE. Ranking models and popularity: ranking
  * metrics at k, always next to the popularity baseline from the same run.
+ * `--model all`: every family with its defaults, one table (evaluate-all.ts).
  */
 import { Option, type Command } from 'commander';
 import type { Interactions } from '../data/interactions.js';
@@ -17,11 +18,12 @@ import { addModelFlags, createModel, type ModelFlags } from './model-flags.js';
 import { printJson, printTable } from './output.js';
 import { intArg } from './parse.js';
 import { createProgress, type Progress } from './progress.js';
+import { evaluateAll } from './evaluate-all.js';
 import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 
-interface EvaluateFlags extends ReadFlags, ModelFlags {
+export interface EvaluateFlags extends ReadFlags, ModelFlags {
   test: string;
-  model: EvaluatedType;
+  model: EvaluatedType | 'all';
   k: number;
   json?: boolean;
   quiet?: boolean;
@@ -36,14 +38,20 @@ export function registerEvaluate(program: Command): void {
     .description('train on TRAIN and measure on --test: RMSE/MAE (explicit), or ranking metrics next to popularity')
     .argument('<train>', 'training interactions')
     .requiredOption('--test <file>', 'held-out interactions (same format as TRAIN)')
-    .addOption(new Option('--model <type>', 'model').choices(EVALUATED_TYPES).makeOptionMandatory())
+    .addOption(
+      new Option('--model <type>', "model, or 'all': every family with its defaults, in one table").choices([...EVALUATED_TYPES, 'all']).makeOptionMandatory(),
+    )
     .option('--k <n>', 'ranking cut-off', intArg(1), 10)
     .option('--json', 'machine-readable output')
     .option('--quiet', 'no progress bars')
-    .option('--report <file>', 'also write an HTML report (training curve; metric@k and distributions for als and bpr; error histogram for explicit)');
+    .option(
+      '--report <file>',
+      'also write an HTML report (training curve; metric@k and distributions for ranking models; error histogram for rating models; with --model all, every row and the best ranking model)',
+    );
   addModelFlags(cmd);
   addReadFlags(cmd);
   cmd.action(async (trainFile: string, flags: EvaluateFlags) => {
+    if (flags.model === 'all') return evaluateAll(trainFile, { ...flags, model: 'all' });
     if (flags.report && flags.model === 'popularity') {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--report needs a factor model (${listOf(MODEL_TYPES)}), not popularity`);
     }
@@ -52,11 +60,11 @@ export function registerEvaluate(program: Command): void {
     const train = (await readForModel(trainFile, readOptions, flags.model, progress)).interactions;
     const testRead = (await readForModel(flags.test, readOptions, flags.model, progress)).interactions;
     if (flags.model !== 'popularity' && isRatingModel(flags.model)) return evaluateRatings({ ...flags, model: flags.model }, train, testRead, progress);
-    return evaluateImplicit(flags, train, testRead, progress);
+    return evaluateImplicit({ ...flags, model: flags.model }, train, testRead, progress);
   });
 }
 
-async function fitWithProgress(model: FactorModel, train: Interactions, progress: Progress) {
+export async function fitWithProgress(model: FactorModel, train: Interactions, progress: Progress) {
   const iterations: IterationReport[] = [];
   progress.start('training', model.params.iterations ?? 1);
   try {
@@ -87,7 +95,7 @@ async function evaluateRatings(flags: EvaluateFlags & { model: ModelType }, trai
   ]);
 }
 
-async function evaluateImplicit(flags: EvaluateFlags, train: Interactions, testRead: Interactions, progress: Progress) {
+async function evaluateImplicit(flags: EvaluateFlags & { model: EvaluatedType }, train: Interactions, testRead: Interactions, progress: Progress) {
   // Held-out users and items the training data never saw cannot be ranked: they are dropped and reported.
   const { aligned: test, droppedEntries } = testRead.alignTo(train);
   const models: Record<string, FactorModel> = {};

@@ -191,14 +191,50 @@ const VALUE_USE: Record<string, ValueUse> = { explicit: 'ratings', als: 'confide
  */
 export async function readForModel(file: string, options: ReadOptions, model: string, progress?: Progress, from?: PostgresSource): Promise<ReadResult> {
   const read = await readForCli(file, options, progress, from);
+  printWarnings(valueNotes(read, file, model));
+  return read;
+}
+
+/** The value checks of `model`'s use of the values: its warnings; throws (in the CLI's words) when the data cannot serve it. */
+function valueNotes(read: ReadResult, file: string, model: string): ReadNote[] {
   const use = VALUE_USE[model];
-  if (use === undefined) return read;
-  let notes: ReadNote[];
+  if (use === undefined) return [];
   try {
-    notes = checkValuesFor(use, read, file);
+    return checkValuesFor(use, read, file);
   } catch (e) {
     throw inCliError(e);
   }
+}
+
+function printWarnings(notes: readonly ReadNote[]): void {
   for (const note of notes) process.stderr.write(`mfrec: warning: ${printable(inCliWords(note.message))}\n`);
-  return read;
+}
+
+/**
+ * Reads a file that several model families will learn from (or be measured
+ * on): the value checks of every family, each warning printed once. A family
+ * the data cannot serve (a rating model without ratings) is returned in
+ * `unfit` with the reason, instead of failing the read.
+ */
+export async function readForModels(
+  file: string,
+  options: ReadOptions,
+  models: readonly string[],
+  progress?: Progress,
+): Promise<{ read: ReadResult; unfit: Map<string, string> }> {
+  const read = await readForCli(file, options, progress);
+  const unfit = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const model of models) {
+    let notes: ReadNote[];
+    try {
+      notes = valueNotes(read, file, model);
+    } catch (e) {
+      if (!(e instanceof MfrecError)) throw e;
+      unfit.set(model, e.message);
+      continue;
+    }
+    printWarnings(notes.filter((n) => !seen.has(n.message) && seen.add(n.message)));
+  }
+  return { read, unfit };
 }

@@ -7,7 +7,7 @@ import { chartBundle } from './chart-bundle.js';
 import { chartsFor, modelName, type ChartSection, type ChartSpec } from './charts.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { escapeHtml, jsonForScript } from './html.js';
-import type { ExampleRow, ReportData } from './report-data.js';
+import type { ComparisonRow, ExampleRow, ReportData } from './report-data.js';
 import { isRatingModel } from '../models/registry.js';
 
 /** Sections in page order; `wide`: two charts a row (charts with many labels), else three. */
@@ -66,6 +66,7 @@ export function renderReport(data: ReportData): string {
 <p id="chart-error" class="error" hidden></p>
 ${warnings(data)}
 ${summary(data)}
+${comparisonTable(data)}
 ${sections}
 ${trialTable(data)}
 ${examples(data)}
@@ -144,6 +145,41 @@ function metricTable(d: ReportData): string {
     .join('');
   return `<table class="metrics"><caption>Held-out accuracy, ${fmtInt(r.users)} users</caption>
 <thead><tr><th></th><th scope="col">${escapeHtml(name)}</th><th scope="col">popularity</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** Every family measured on the same split, best value of each column marked: the page's answer to "which model?". */
+function comparisonTable(d: ReportData): string {
+  const rows = d.comparison;
+  if (rows === null || rows.length === 0) return '';
+  const columns: Array<[string, (r: ComparisonRow) => number | null, 'max' | 'min']> = [
+    [`precision@${d.k}`, (r) => r.precision, 'max'],
+    [`recall@${d.k}`, (r) => r.recall, 'max'],
+    [`NDCG@${d.k}`, (r) => r.ndcg, 'max'],
+    [`MAP@${d.k}`, (r) => r.map, 'max'],
+    [`hit rate@${d.k}`, (r) => r.hitRate, 'max'],
+    [`coverage@${d.k}`, (r) => r.coverage, 'max'],
+    ['fit seconds', (r) => r.fitSeconds, 'min'],
+    ['RMSE', (r) => r.rmse, 'min'],
+  ];
+  const bestOf = columns.map(([, get, better]) => {
+    const values = rows.map(get).filter((x): x is number => x !== null);
+    return values.length === 0 ? null : better === 'max' ? Math.max(...values) : Math.min(...values);
+  });
+  const head = ['model', ...columns.map(([name]) => name)].map((h, j) => `<th scope="col"${j > 0 ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const body = rows
+    .map((r) => {
+      const cells = columns.map(([name, get], j) => {
+        const x = get(r);
+        if (x === null) return '<td class="num">–</td>';
+        return `<td class="num${x === bestOf[j] ? ' better' : ''}">${name === 'fit seconds' ? x.toFixed(2) : x.toFixed(4)}</td>`;
+      });
+      return `<tr${r.model === d.model.type ? ' class="best"' : ''}><th scope="row">${escapeHtml(r.label)}</th>${cells.join('')}</tr>`;
+    })
+    .join('');
+  return `<section id="comparison"><h2>Models compared</h2>
+<p class="intro">Every model trained with its defaults on the same training data and measured on the same held-out data; the rest of this page details ${escapeHtml(modelName(d.model.type))}, the best by NDCG@${d.k}.</p>
+<table class="data"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></section>
+`;
 }
 
 function trainingIntro(d: ReportData): string {

@@ -6,6 +6,7 @@
 import { Interactions } from '../data/interactions.js';
 import type { RawId } from '../data/id-map.js';
 import { modelScorer, popularityScorer } from '../eval/compare-ranking.js';
+import type { ComparedModel } from '../eval/compare-models.js';
 import type { UserScorer } from '../eval/ranking.js';
 import { FactorModel, type ModelType } from '../models/base/factor-model.js';
 import type { IterationReport } from '../models/base/training.js';
@@ -39,6 +40,22 @@ export interface ReportInput {
   examples?: number;
   /** When the report is made (default now); fixed in tests. */
   generatedAt?: Date;
+  /** Every family measured on the same split (compareModels' rows), for the table of models compared. */
+  comparison?: readonly ComparedModel[];
+}
+
+/** One row of the table of models compared: a family or popularity, at the report's k. */
+export interface ComparisonRow {
+  model: string;
+  label: string;
+  precision: number;
+  recall: number;
+  ndcg: number;
+  map: number;
+  hitRate: number;
+  coverage: number;
+  fitSeconds: number | null;
+  rmse: number | null;
 }
 
 export interface NamedItem {
@@ -107,10 +124,12 @@ export interface ReportData {
   /** Explicit models. */
   ratingErrors: RatingErrorSection | null;
   trials: TrialsSection | null;
+  /** The families measured side by side on the same split (evaluate --model all); null for a single model. */
+  comparison: ComparisonRow[] | null;
   examples: ExampleRow[];
 }
 
-const INPUT_KEYS = ['model', 'train', 'test', 'iterations', 'trials', 'itemNames', 'title', 'k', 'maxK', 'examples', 'generatedAt'] as const;
+const INPUT_KEYS = ['model', 'train', 'test', 'iterations', 'trials', 'itemNames', 'title', 'k', 'maxK', 'examples', 'generatedAt', 'comparison'] as const;
 const SCORE_BINS = 30;
 const DECILES = 10;
 const BOUGHT_SHOWN = 5;
@@ -130,6 +149,8 @@ export function buildReportData(input: ReportInput): ReportData {
   const title = o.title ?? 'mfrec report';
   if (typeof title !== 'string') throw invalid('a string', 'title', title);
   if (o.iterations !== undefined && !Array.isArray(o.iterations)) throw invalid('an array of iteration reports', 'iterations', o.iterations);
+  if (o.comparison !== undefined && !Array.isArray(o.comparison))
+    throw invalid('an array of compared models (compareModels().rows)', 'comparison', o.comparison);
   const generatedAt = o.generatedAt ?? new Date();
   if (!(generatedAt instanceof Date) || Number.isNaN(generatedAt.getTime())) throw invalid('a valid Date', 'generatedAt', generatedAt);
 
@@ -150,7 +171,24 @@ export function buildReportData(input: ReportInput): ReportData {
     ranking: isRatingModel(model.type) ? null : rankingSection(scorer, popular, train, test, k, maxK),
     ratingErrors: isRatingModel(model.type) ? ratingErrors(model, test) : null,
     trials: o.trials === undefined ? null : trialsSection(o.trials),
+    comparison: o.comparison === undefined ? null : o.comparison.map(comparisonRow),
     examples: exampleRows(scorer, train, test, k, nExamples, names),
+  };
+}
+
+function comparisonRow(r: ComparedModel): ComparisonRow {
+  const m = r.ranking;
+  return {
+    model: r.model,
+    label: r.label,
+    precision: m.precision,
+    recall: m.recall,
+    ndcg: m.ndcg,
+    map: m.map,
+    hitRate: m.hitRate,
+    coverage: m.coverage,
+    fitSeconds: r.fitSeconds,
+    rmse: r.rmse,
   };
 }
 

@@ -3,9 +3,8 @@
  * 'precision@5' or 'rmse', parsed once into what to compute and which way is
  * better.
  */
-import type { TunableModel } from './parameters.js';
+import { familyOf, isRatingFamily, type FamilyRef } from './parameters.js';
 import { invalid } from '../validate.js';
-import { isRatingModel } from '../models/registry.js';
 
 /** Ranking metrics at a cut-off k (see docs/metrics.md), and the rating errors. */
 export type RankingMetricName = 'precision' | 'recall' | 'ndcg' | 'map' | 'hitrate';
@@ -20,8 +19,8 @@ const RANKING: readonly RankingMetricName[] = ['precision', 'recall', 'ndcg', 'm
 const ACCEPTED = "'precision@K', 'recall@K', 'ndcg@K', 'map@K', 'hitrate@K', 'auc' (any model), 'rmse' or 'mae' (explicit only)";
 
 /** The metric searched when none is given: ranking quality for implicit models, rating error for explicit ones. */
-export function defaultMetric(model: TunableModel): string {
-  return isRatingModel(model) ? 'rmse' : 'ndcg@10';
+export function defaultMetric(model: FamilyRef): string {
+  return isRatingFamily(model) ? 'rmse' : 'ndcg@10';
 }
 
 /**
@@ -30,11 +29,11 @@ export function defaultMetric(model: TunableModel): string {
  * explicit model may be tuned for ranking too (its predicted ratings rank the
  * unseen items).
  */
-export function parseMetric(value: unknown, model: TunableModel): TuneMetric {
+export function parseMetric(value: unknown, model: FamilyRef): TuneMetric {
   if (typeof value !== 'string') throw invalid(`a metric name: ${ACCEPTED}`, 'metric', value);
   const name = value.trim().toLowerCase();
   if (name === 'rmse' || name === 'mae') {
-    if (!isRatingModel(model)) throw invalid(`a ranking metric for model '${model}' (${ACCEPTED})`, 'metric', value);
+    if (!isRatingFamily(model)) throw invalid(`a ranking metric for model '${familyOf(model).type}' (${ACCEPTED})`, 'metric', value);
     return { name, kind: 'rating', measure: name, direction: 'min' };
   }
   if (name === 'auc') return { name, kind: 'ranking-auc', direction: 'max' };

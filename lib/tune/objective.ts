@@ -7,10 +7,10 @@ import type { Split } from '../data/split.js';
 import { modelScorer, popularityScorer } from '../eval/compare-ranking.js';
 import { evaluateRanking, type RankingMetrics, type UserScorer } from '../eval/ranking.js';
 import { evaluateTopK } from '../eval/top-k-ranking.js';
-import { isRatingModel, type RatingModel } from '../models/registry.js';
+import type { RatingModel } from '../models/registry.js';
 import type { IterationReport } from '../models/base/training.js';
 import type { TuneMetric } from './metric.js';
-import type { TunableModel } from './parameters.js';
+import type { TuneFamily } from './parameters.js';
 import type { Configuration } from './sampler.js';
 import { createTrialModel, type TunedModel } from './trial-model.js';
 
@@ -21,13 +21,14 @@ export interface Measurement {
   metrics: Record<string, number>;
   /**
    * Iterations of the measured model: the configuration's, or for an
-   * early-stopped explicit trial the best epoch kept (mean over folds, rounded).
+   * early-stopped explicit trial the best epoch kept (mean over folds,
+   * rounded); 0 for a one-shot family.
    */
   iterations: number;
 }
 
 export interface ObjectiveSettings {
-  model: TunableModel;
+  family: TuneFamily;
   metric: TuneMetric;
   threads: number;
   seed: number;
@@ -91,7 +92,7 @@ export class Objective {
     const ranking = settings.metric.kind !== 'rating';
     // evaluateRanking's popularity fallback (for users a model does not know) depends on the split only: built once.
     this.popular = settings.metric.kind === 'ranking-auc' ? splits.map((s) => popularityScorer(s.train)) : [];
-    this.earlyStopping = isRatingModel(settings.model) && !ranking;
+    this.earlyStopping = settings.family.traits.kind === 'rating' && !ranking;
   }
 
   get folds(): number {
@@ -99,12 +100,12 @@ export class Objective {
   }
 
   async measure(config: Configuration): Promise<Measurement> {
-    const { model: type, metric, threads, seed, signal } = this.settings;
+    const { family, metric, threads, seed, signal } = this.settings;
     const sums: Record<string, number> = {};
     let iterations = 0;
     for (let f = 0; f < this.splits.length; f++) {
       const split = this.splits[f]!;
-      const model = createTrialModel(type, config, { threads, seed, earlyStopping: this.earlyStopping });
+      const model = createTrialModel(family, config, { threads, seed, earlyStopping: this.earlyStopping });
       const reports: IterationReport[] = [];
       const onIteration = (r: IterationReport) => void reports.push(r);
       let metrics: Record<string, number>;
@@ -116,7 +117,7 @@ export class Objective {
       } else {
         metrics = await rankingMetrics(model, split, this.popular[f], metric, threads, signal);
       }
-      iterations += this.earlyStopping ? bestEpoch(reports) : reports.length;
+      iterations += this.earlyStopping ? bestEpoch(reports) : typeof config.iterations === 'number' ? reports.length : 0;
       for (const [key, value] of Object.entries(metrics)) sums[key] = (sums[key] ?? 0) + value;
       await model.dispose();
     }

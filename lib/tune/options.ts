@@ -1,15 +1,20 @@
 /** tune()'s options: checked once, defaults filled in. */
 import { integer, invalid, knownOptions, oneOf, seed as checkSeed } from '../validate.js';
 import { defaultMetric, parseMetric, type TuneMetric } from './metric.js';
-import { TUNABLE_MODELS, type TunableModel } from './parameters.js';
+import { familyOf, type FamilyRef, type TuneFamily } from './parameters.js';
 import { DEFAULT_BUDGET, STRATEGIES, type Strategy } from './plan.js';
 import { resolveSpace, type Range, type SearchSpace } from './space.js';
 import type { TrialResult } from './trial.js';
 import { resolveValidation, type ResolvedValidation, type ValidationOptions } from './validation-split.js';
 
 export interface TuneOptions {
-  /** Which model to tune. Required. */
-  model: TunableModel;
+  /**
+   * Which model to tune. Required. A registry type ('als', ...), or
+   * `{ type, traits }` for a family outside the registry (its traits say
+   * what may be searched; without an `iterations` parameter it is searched
+   * by plain random search).
+   */
+  model: FamilyRef;
   /**
    * What to optimise on the validation data: 'ndcg@K', 'precision@K',
    * 'recall@K', 'map@K', 'hitrate@K' (any K), 'auc', or for the explicit
@@ -22,7 +27,10 @@ export interface TuneOptions {
    * (see planSearch). Default 20; integer in [1, 100000].
    */
   budget?: number;
-  /** 'halving' (default): successive halving on iterations, eta 3. 'random': random search. */
+  /**
+   * 'halving' (default): successive halving on iterations, eta 3. 'random':
+   * random search. A one-shot family (no iterations) always gets random search.
+   */
   strategy?: Strategy;
   /** Ranges that replace the model's defaults (DEFAULT_RANGES), per hyperparameter name; a plain value fixes it. */
   space?: Partial<Record<string, Range>>;
@@ -45,7 +53,7 @@ export interface TuneOptions {
 }
 
 export interface ResolvedTuneOptions {
-  model: TunableModel;
+  family: TuneFamily;
   metric: TuneMetric;
   budget: number;
   strategy: Strategy;
@@ -63,12 +71,12 @@ const OPTION_NAMES = ['model', 'metric', 'budget', 'strategy', 'space', 'validat
 export function resolveTuneOptions(options: unknown): ResolvedTuneOptions {
   if (options === undefined) throw invalid('an options object with a model', 'tune options', options);
   const o = knownOptions('tune', options, OPTION_NAMES);
-  const model = oneOf('model', o.model, TUNABLE_MODELS);
+  const model = familyOf(o.model as FamilyRef);
   if (o.onTrial !== undefined && typeof o.onTrial !== 'function') throw invalid('a function', 'onTrial', o.onTrial);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalid('an AbortSignal', 'signal', o.signal);
   if (o.includeDefaults !== undefined && typeof o.includeDefaults !== 'boolean') throw invalid('boolean', 'includeDefaults', o.includeDefaults);
   return {
-    model,
+    family: model,
     metric: parseMetric(o.metric ?? defaultMetric(model), model),
     budget: o.budget === undefined ? DEFAULT_BUDGET : integer('budget', o.budget, 1, 100_000),
     strategy: o.strategy === undefined ? 'halving' : oneOf('strategy', o.strategy, STRATEGIES),

@@ -60,6 +60,8 @@ function rungIterations(full: number, halvings: number): number[] | undefined {
 }
 
 function halvingPlan(budget: number, space: SearchSpace): SearchPlan {
+  // A one-shot family has no iterations to halve on: every configuration is fitted once, as random search does.
+  if (dimensionOf(space, 'iterations') === undefined) return randomPlan(budget, space);
   const bounds = iterationBounds(space);
   const full = 'fixed' in bounds ? bounds.fixed : bounds.max;
   const smallest = 'fixed' in bounds ? 1 : bounds.min;
@@ -84,7 +86,8 @@ function halvingPlan(budget: number, space: SearchSpace): SearchPlan {
 }
 
 /**
- * The configurations and iterations a search will run. Throws
+ * The configurations and iterations a search will run (random search for a
+ * space without iterations, whatever the strategy asked). Throws
  * ERR_MFREC_INVALID_ARGUMENT for a bad budget, or for halving over an
  * iterations dimension that is a list of choices.
  */
@@ -92,7 +95,11 @@ export function planSearch(strategy: Strategy, budget: number, space: SearchSpac
   integer('budget', budget, 1, 100_000);
   if (strategy === 'halving') return halvingPlan(budget, space);
   if (strategy !== 'random') throw invalid(`one of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}`, 'strategy', strategy);
+  return randomPlan(budget, space);
+}
+
+function randomPlan(budget: number, space: SearchSpace): SearchPlan {
   const d = dimensionOf(space, 'iterations');
   const iterations = d?.kind === 'fixed' ? (d.value as number) : undefined;
-  return { strategy, rungs: [{ configurations: budget, iterations }], trials: budget, cost: budget };
+  return { strategy: 'random', rungs: [{ configurations: budget, iterations }], trials: budget, cost: budget };
 }

@@ -4,7 +4,7 @@
  * hyperparameter.
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import type { ParamValue, TunableModel } from './parameters.js';
+import type { ParamValue } from './parameters.js';
 import type { SearchPlan, Strategy } from './plan.js';
 import type { Dimension, SearchSpace } from './space.js';
 import { rankTrials } from './successive-halving.js';
@@ -22,7 +22,8 @@ export interface TuneResult {
   direction: 'max' | 'min';
   /** A new model with the best hyperparameters, trained on all the data given to tune(). */
   model: TunedModel;
-  modelType: TunableModel;
+  /** The tuned family's type ('als', ...). */
+  modelType: string;
   strategy: Strategy;
   plan: SearchPlan;
   space: SearchSpace;
@@ -70,7 +71,7 @@ export interface TrialJson {
 export interface TuneResultJson {
   format: 'mfrec-tune';
   version: 1;
-  model: TunableModel;
+  model: string;
   metric: string;
   direction: 'max' | 'min';
   strategy: Strategy;

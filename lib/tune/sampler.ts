@@ -5,7 +5,7 @@
  * whatever the strategy does with them.
  */
 import { Rng } from '../random.js';
-import { modelDefault, type ParamValue } from './parameters.js';
+import type { ParamValue } from './parameters.js';
 import type { Dimension, SearchSpace } from './space.js';
 
 export type Configuration = Record<string, ParamValue>;
@@ -54,15 +54,16 @@ function contains(d: Dimension, v: ParamValue): boolean {
 }
 
 /**
- * The model's default hyperparameters as a configuration of this space
- * (fixed dimensions keep their value), or undefined when a default lies
- * outside the space. Searches try it first, so a tuned model is measured
- * against the defaults on the same validation data.
+ * The model's default hyperparameters (`defaults`: its traits' defaults,
+ * or those it adapts to the data) as a configuration of this space (fixed
+ * dimensions keep their value), or undefined when a default lies outside
+ * the space. Searches try it first, so a tuned model is measured against
+ * the defaults on the same validation data.
  */
-export function defaultConfiguration(space: SearchSpace): Configuration | undefined {
+export function defaultConfiguration(space: SearchSpace, defaults: Readonly<Record<string, unknown>>): Configuration | undefined {
   const out: Configuration = {};
   for (const d of space.dimensions) {
-    const v = d.kind === 'fixed' ? d.value : modelDefault(space.model, d.name);
+    const v = d.kind === 'fixed' ? d.value : (defaults[d.name] as ParamValue);
     if (!contains(d, v)) return undefined;
     out[d.name] = v;
   }

@@ -8,7 +8,7 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, number } from '../validate.js';
 import { MODEL_TYPES, MODELS } from '../models/registry.js';
-import { PARAMETER_TYPES, checkParamValue, modelDefault, type ParamType, type ParamValue, type TunableModel } from './parameters.js';
+import { checkParamValue, familyOf, type FamilyRef, type ParamType, type ParamValue, type TunableModel } from './parameters.js';
 
 /**
  * What a caller may give for one hyperparameter:
@@ -27,7 +27,8 @@ export type Dimension =
   | { name: string; kind: 'choice'; values: readonly ParamValue[] };
 
 export interface SearchSpace {
-  model: TunableModel;
+  /** The family's type. */
+  model: string;
   /** Sorted by name, so draws do not depend on the order options were written in. */
   dimensions: readonly Dimension[];
 }
@@ -41,7 +42,7 @@ function isRangeObject(r: unknown): r is Record<string, unknown> {
   return r !== null && typeof r === 'object' && !Array.isArray(r);
 }
 
-function resolveDimension(model: TunableModel, name: string, type: ParamType, range: unknown, defaultLog: boolean): Dimension {
+function resolveDimension(model: FamilyRef, name: string, type: ParamType, range: unknown, defaultLog: boolean): Dimension {
   const where = `space.${name}`;
   if (typeof range === 'number' || typeof range === 'string') {
     checkParamValue(model, name, range);
@@ -77,23 +78,25 @@ function resolveDimension(model: TunableModel, name: string, type: ParamType, ra
 /**
  * The model's default ranges with `overrides` applied. An unknown name fails
  * with ERR_MFREC_UNKNOWN_OPTION (with a hint); a bad range with
- * ERR_MFREC_INVALID_ARGUMENT. `iterations` is always a dimension (fixed at
- * the model's default unless overridden), since every trial reports it.
+ * ERR_MFREC_INVALID_ARGUMENT. A family that trains in iterations always has
+ * an `iterations` dimension (fixed at its default unless overridden), since
+ * every trial reports it; a one-shot family (no `iterations` parameter) has none.
  */
-export function resolveSpace(model: TunableModel, overrides?: unknown): SearchSpace {
-  const types = PARAMETER_TYPES[model];
-  const given = knownOptions(`space of model '${model}'`, overrides, Object.keys(types));
-  const defaults = DEFAULT_RANGES[model];
+export function resolveSpace(model: FamilyRef, overrides?: unknown): SearchSpace {
+  const family = familyOf(model);
+  const types = family.traits.parameters;
+  const given = knownOptions(`space of model '${family.type}'`, overrides, Object.keys(types));
+  const defaults: Readonly<Record<string, Range>> = family.traits.ranges;
   const dimensions: Dimension[] = [];
   for (const name of Object.keys(types).sort()) {
     const type = types[name]!;
     const fallback = defaults[name];
     const defaultLog = fallback !== undefined && isRangeObject(fallback) && 'min' in fallback ? fallback.log === true : false;
     const range = given[name] !== undefined ? given[name] : fallback;
-    if (range !== undefined) dimensions.push(resolveDimension(model, name, type, range, defaultLog));
-    else if (name === 'iterations') dimensions.push({ name, kind: 'fixed', value: modelDefault(model, name) });
+    if (range !== undefined) dimensions.push(resolveDimension(family, name, type, range, defaultLog));
+    else if (name === 'iterations') dimensions.push({ name, kind: 'fixed', value: family.traits.defaults[name] as ParamValue });
   }
-  return { model, dimensions };
+  return { model: family.type, dimensions };
 }
 
 /** The dimension of `name`, if the space has one. */

@@ -30,7 +30,7 @@ export async function successiveHalving(
     const rung = plan.rungs[r]!;
     const trials: TrialResult[] = [];
     for (const index of survivors) {
-      const config = { ...configuration(index), iterations: rung.iterations! };
+      const config = rung.iterations === undefined ? configuration(index) : { ...configuration(index), iterations: rung.iterations };
       trials.push(await run(config, index, r));
     }
     all.push(...trials);

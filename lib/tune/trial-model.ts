@@ -3,8 +3,8 @@
  * hyperparameters plus how to run (threads, seed) and, for the explicit
  * model scored on rating error, early stopping on the validation ratings.
  */
-import { isRatingModel, MODELS, type AnyModel } from '../models/registry.js';
-import type { TunableModel } from './parameters.js';
+import type { AnyModel } from '../models/registry.js';
+import type { TuneFamily } from './parameters.js';
 import type { Configuration } from './sampler.js';
 
 export type TunedModel = AnyModel;
@@ -24,9 +24,9 @@ export interface RunSettings {
   earlyStopping?: boolean;
 }
 
-export function createTrialModel(model: TunableModel, config: Configuration, run: RunSettings): TunedModel {
+export function createTrialModel(family: TuneFamily, config: Configuration, run: RunSettings): TunedModel {
   const options: Record<string, unknown> = { ...config, threads: run.threads, seed: run.seed };
   // Rating models stop on their validation ratings (or explicitly not, when tuned for ranking).
-  if (isRatingModel(model)) options.earlyStopping = run.earlyStopping ? { patience: EXPLICIT_PATIENCE } : false;
-  return MODELS[model].create(options);
+  if (family.traits.kind === 'rating') options.earlyStopping = run.earlyStopping ? { patience: EXPLICIT_PATIENCE } : false;
+  return family.traits.create(options) as TunedModel;
 }

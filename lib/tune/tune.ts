@@ -54,14 +54,15 @@ export async function tune(train: Interactions, options: TuneOptions): Promise<T
   const plan = planSearch(o.strategy, o.budget, o.space);
   if (o.signal?.aborted) throw aborted();
 
-  const objective = new Objective(validationSplits(train, o.model, o.validation, o.seed), {
-    model: o.model,
+  const family = o.family;
+  const objective = new Objective(validationSplits(train, o.metric.kind === 'rating', o.validation, o.seed), {
+    family,
     metric: o.metric,
     threads: o.threads,
     seed: o.seed,
     signal: o.signal,
   });
-  const defaults = o.includeDefaults ? defaultConfiguration(o.space) : undefined;
+  const defaults = o.includeDefaults ? defaultConfiguration(o.space, family.traits.defaults) : undefined;
   const configuration = (index: number): Configuration =>
     index === 0 && defaults !== undefined ? { ...defaults } : sampleConfiguration(o.space, o.seed, index);
 
@@ -99,7 +100,8 @@ export async function tune(train: Interactions, options: TuneOptions): Promise<T
   const best = pickBest(trials, o.metric.direction);
   if (o.signal?.aborted) throw aborted();
   // The final model trains as long as the best trial's scored model did (its best epoch under early stopping).
-  const model = createTrialModel(o.model, { ...best.params, iterations: best.iterations }, { threads: o.threads, seed: o.seed });
+  const params = 'iterations' in best.params ? { ...best.params, iterations: best.iterations } : best.params;
+  const model = createTrialModel(family, params, { threads: o.threads, seed: o.seed });
   await (model as { fit(data: Interactions, control: { signal?: AbortSignal }): Promise<unknown> }).fit(train, o.signal ? { signal: o.signal } : {});
 
   return {
@@ -108,7 +110,7 @@ export async function tune(train: Interactions, options: TuneOptions): Promise<T
     metric: o.metric.name,
     direction: o.metric.direction,
     model,
-    modelType: o.model,
+    modelType: family.type,
     strategy: plan.strategy,
     plan,
     space: o.space,

@@ -2,15 +2,15 @@
  * How a search holds data out: only ever from the training data it was
  * given (a caller's test set never enters tune()). Implicit models split per
  * user, so every validated user keeps most of their history to be
- * recommended from, as perUserSplit does for a final test; the explicit
- * model splits ratings uniformly, as its rating-error evaluation assumes.
+ * recommended from, as perUserSplit does for a final test; a search on
+ * rating error splits ratings uniformly, as that evaluation assumes. A
+ * rating model searched on a ranking metric is split per user like the
+ * others, so every family's scores for one metric come from the same split.
  */
 import type { Interactions } from '../data/interactions.js';
 import { kFold, perUserSplit, randomSplit, type Split } from '../data/split.js';
 import { Rng } from '../random.js';
 import { integer, invalid, knownOptions, number, oneOf } from '../validate.js';
-import type { TunableModel } from './parameters.js';
-import { isRatingModel } from '../models/registry.js';
 
 export type ValidationOptions = { kind: 'holdout'; testFraction?: number } | { kind: 'kfold'; folds?: number };
 export type ResolvedValidation = { kind: 'holdout'; testFraction: number } | { kind: 'kfold'; folds: number };
@@ -63,8 +63,8 @@ export function perUserKFold(data: Interactions, folds: number, seed: number): S
 }
 
 /** The (train, validation) pairs every configuration is scored on, sharing `data`'s id maps. */
-export function validationSplits(data: Interactions, model: TunableModel, validation: ResolvedValidation, seed: number): Split[] {
-  const implicit = !isRatingModel(model);
+export function validationSplits(data: Interactions, byRatings: boolean, validation: ResolvedValidation, seed: number): Split[] {
+  const implicit = !byRatings;
   if (validation.kind === 'holdout') {
     const options = { testFraction: validation.testFraction, seed };
     return [implicit ? perUserSplit(data, options) : randomSplit(data, options)];

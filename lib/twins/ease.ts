@@ -12,8 +12,9 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 export function easeFitTwin(args: EaseFitArgs): void {
   const m = args.byUser;
   const n = m.cols;
-  const g = gramPlusLambda(args);
-  const l = choleskyLower(g, n);
+  // Two n × n float64 matrices in all: G becomes L in place, then P over it once W = L⁻¹ exists.
+  const l = gramPlusLambda(args);
+  choleskyLowerInPlace(l, n);
   const p = inverseFromCholesky(l, n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) args.out[i * n + j] = i === j ? 0 : -p[i * n + j]! / p[j * n + j]!;
@@ -36,42 +37,42 @@ function gramPlusLambda(args: EaseFitArgs): Float64Array {
   return g;
 }
 
-/** L with A = LLᵀ (lower triangle, row-major); a typed error naming the item whose pivot is not positive. */
-function choleskyLower(a: Float64Array, n: number): Float64Array {
-  const l = new Float64Array(n * n);
+/** A = LLᵀ: the lower triangle of `a` becomes L; a typed error naming the item whose pivot is not positive. */
+function choleskyLowerInPlace(a: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) {
     let d = a[j * n + j]!;
-    for (let p = 0; p < j; p++) d -= l[j * n + p]! ** 2;
+    for (let p = 0; p < j; p++) d -= a[j * n + p]! ** 2;
     if (!(d > 0) || !Number.isFinite(d)) {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `The Gram matrix plus lambda is not positive definite (pivot of item ${j})`);
     }
     const ljj = Math.sqrt(d);
-    l[j * n + j] = ljj;
+    a[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
       let s = a[i * n + j]!;
-      for (let p = 0; p < j; p++) s -= l[i * n + p]! * l[j * n + p]!;
-      l[i * n + j] = s / ljj;
+      for (let p = 0; p < j; p++) s -= a[i * n + p]! * a[j * n + p]!;
+      a[i * n + j] = s / ljj;
     }
   }
-  return l;
 }
 
-/** (LLᵀ)⁻¹ = WᵀW with W = L⁻¹, both triangles. */
+/** (LLᵀ)⁻¹ = WᵀW with W = L⁻¹, both triangles, written over `l` (L's lower triangle is read, its upper ignored). */
 function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
-  const w = new Float64Array(n * n);
+  // wt holds Wᵀ (row c = column c of W), so that every inner loop reads memory in order.
+  const wt = new Float64Array(n * n);
   for (let c = 0; c < n; c++) {
     // Column c of W: forward substitution of L w = e_c (zero above row c).
+    const wc = c * n;
     for (let i = c; i < n; i++) {
       let s = i === c ? 1 : 0;
-      for (let p = c; p < i; p++) s -= l[i * n + p]! * w[p * n + c]!;
-      w[i * n + c] = s / l[i * n + i]!;
+      for (let p = c; p < i; p++) s -= l[i * n + p]! * wt[wc + p]!;
+      wt[wc + i] = s / l[i * n + i]!;
     }
   }
-  const p = new Float64Array(n * n);
+  const p = l;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let s = 0;
-      for (let k = i; k < n; k++) s += w[k * n + i]! * w[k * n + j]!;
+      for (let k = i; k < n; k++) s += wt[i * n + k]! * wt[j * n + k]!;
       p[i * n + j] = s;
       p[j * n + i] = s;
     }

@@ -46,6 +46,7 @@ void ease_gram(const CsrView& by_user, std::size_t items, GramMethod method, int
 
 // Writes B (items x items, row-major) into `out`. Throws std::invalid_argument
 // for a lambda that is not positive and finite, a value that is not finite,
+// a user whose items are not strictly increasing,
 // or a G + lambda I that is not positive definite in float32 (naming the
 // item); Cancelled when `cancel` is requested (checked between blocks);
 // std::bad_alloc when the n x n work matrix cannot be allocated.

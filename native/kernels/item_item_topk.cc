@@ -64,26 +64,17 @@ void axpy_plain(float x, const float* w, float* s, std::size_t n) { axpy_body(x,
 MFREC_TARGET_AVX2 void axpy_avx2(float x, const float* w, float* s, std::size_t n) { axpy_body(x, w, s, n); }
 using AxpyFn = void (*)(float, const float*, float*, std::size_t);
 
-// One history row's scores of the ranked columns, into s[0 .. cols.n).
-void score_row(const ItemItemTopKQuery& q, const Columns& cols, AxpyFn axpy, int32_t row, float* s) {
+// Dense W: one history row's scores of the ranked columns, into s[0 .. cols.n).
+void score_dense_row(const ItemItemTopKQuery& q, const Columns& cols, AxpyFn axpy, int32_t row, float* s) {
   std::fill(s, s + cols.n, 0.0f);
   for (int32_t p = q.history.indptr[row]; p < q.history.indptr[row + 1]; ++p) {
-    const std::size_t item = static_cast<std::size_t>(q.history.indices[p]);
+    const float* w = q.dense + static_cast<std::size_t>(q.history.indices[p]) * q.items;
     const float x = q.history.values[p];
-    if (q.dense != nullptr) {
-      const float* w = q.dense + item * q.items;
-      if (!cols.subset) {
-        axpy(x, w, s, q.items);
-      } else {
-        // Only the candidates' entries of the row.
-        for (std::size_t c = 0; c < cols.n; ++c) s[c] += x * w[cols.item[c]];
-      }
+    if (!cols.subset) {
+      axpy(x, w, s, q.items);
     } else {
-      const int32_t e = q.sparse.indptr[item + 1];
-      for (int32_t n = q.sparse.indptr[item]; n < e; ++n) {
-        const int32_t c = cols.column_of(q.sparse.indices[n]);
-        if (c >= 0) s[c] += x * q.sparse.values[n];
-      }
+      // Only the candidates' entries of the row.
+      for (std::size_t c = 0; c < cols.n; ++c) s[c] += x * w[cols.item[c]];
     }
   }
 }
@@ -95,10 +86,85 @@ constexpr std::size_t kTile = 4096;
 
 // Scratch memory of one thread, allocated once per call.
 struct Workspace {
-  std::vector<float> s;  // ranked columns' scores of the current row
+  std::vector<float> s;  // ranked columns' scores of the current row (sparse W: 0 between rows)
   std::vector<Entry> heap;
-  std::vector<uint8_t> mask;
+  std::vector<uint8_t> mask;     // dense W: one tile; sparse W: one byte per column, 0 between rows
+  std::vector<int32_t> touched;  // sparse W: the columns the current row reached
 };
+
+// Dense W: scores of every ranked column, selected tile by tile.
+std::size_t rank_dense_row(const ItemItemTopKQuery& q, const Columns& cols, AxpyFn axpy, int32_t row, Workspace& w,
+                           std::size_t kk) {
+  score_dense_row(q, cols, axpy, row, w.s.data());
+  const topk_select::RowDrops drops{&q.filter, q.items, row, -1};
+  int32_t cursor = q.filter.indptr ? q.filter.indptr[row] : 0;
+  std::size_t n = 0;
+  for (std::size_t c0 = 0; c0 < cols.n; c0 += kTile) {
+    const std::size_t width = std::min(kTile, cols.n - c0);
+    const uint8_t* mask = topk_select::tile_mask(cols, drops, &cursor, c0, width, w.mask.data());
+    n = topk_select::select_row(w.s.data() + c0, mask, width, static_cast<int32_t>(c0), w.heap.data(), n, kk);
+  }
+  return n;
+}
+
+// Sparse W: a history reaches few columns (at most its length times the
+// neighbours per item); every other column scores exactly 0. So only the
+// reached columns are scored and offered, then the unreached ones in
+// increasing order for as long as a 0 can still rank: the same k entries as
+// scoring and scanning every column, at a cost that does not grow with the
+// catalogue. Reached columns never hold -0 (0 + -0 is +0), so every 0 ties
+// alike and goes to the lower column.
+std::size_t rank_sparse_row(const ItemItemTopKQuery& q, const Columns& cols, int32_t row, Workspace& w,
+                            std::size_t kk) {
+  constexpr uint8_t kReached = 1, kDropped = 2;
+  float* s = w.s.data();
+  uint8_t* mark = w.mask.data();
+  w.touched.clear();
+  for (int32_t p = q.history.indptr[row]; p < q.history.indptr[row + 1]; ++p) {
+    const std::size_t item = static_cast<std::size_t>(q.history.indices[p]);
+    const float x = q.history.values[p];
+    const int32_t end = q.sparse.indptr[item + 1];
+    for (int32_t e = q.sparse.indptr[item]; e < end; ++e) {
+      const int32_t c = cols.column_of(q.sparse.indices[e]);
+      if (c < 0) continue;
+      if (!(mark[c] & kReached)) {
+        mark[c] |= kReached;
+        w.touched.push_back(c);
+      }
+      s[c] += x * q.sparse.values[e];
+    }
+  }
+  const int32_t f0 = q.filter.indptr ? q.filter.indptr[row] : 0;
+  const int32_t f1 = q.filter.indptr ? q.filter.indptr[row + 1] : 0;
+  for (int32_t p = f0; p < f1; ++p) {
+    const int32_t c = cols.column_of(q.filter.indices[p]);
+    if (c >= 0) mark[c] |= kDropped;
+  }
+  auto excluded = [&](int32_t c) { return !cols.excluded.empty() && cols.excluded[static_cast<std::size_t>(c)]; };
+
+  Entry* h = w.heap.data();
+  std::size_t n = 0;
+  for (int32_t c : w.touched)
+    if (!(mark[c] & kDropped) && !excluded(c)) n = topk_select::offer(h, n, kk, {s[c], c});
+  for (std::size_t c = 0; c < cols.n; ++c) {
+    const Entry zero{0.0f, static_cast<int32_t>(c)};
+    // Once the heap is full and its worst beats (0, c), no later column can enter.
+    if (n == kk && !topk_select::worse(h[0], zero)) break;
+    if (mark[c] != 0 || excluded(zero.c)) continue;
+    n = topk_select::offer(h, n, kk, zero);
+  }
+
+  // Leave the scores and marks at 0 for the next row.
+  for (int32_t c : w.touched) {
+    s[c] = 0.0f;
+    mark[c] = 0;
+  }
+  for (int32_t p = f0; p < f1; ++p) {
+    const int32_t c = cols.column_of(q.filter.indices[p]);
+    if (c >= 0) mark[c] = 0;
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -112,8 +178,8 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
     topk_select::pad_rows(q.n_rows, k, out_items, out_scores);
     return;
   }
+  const bool sparse = q.dense == nullptr;
   const AxpyFn axpy = pick_cpu_copy<AxpyFn>(&axpy_plain, &axpy_avx2);
-  const std::size_t tile = std::min(cols.n, kTile);
   // Rows are handed out 8 at a time: enough to balance histories of unequal
   // length across threads, few enough that a cancel request is seen soon.
   const std::size_t grain = 8;
@@ -124,22 +190,14 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
   parallel_for(threads, q.n_rows, grain, [&](std::size_t r0, std::size_t r1, int t) {
     Workspace& w = spaces[static_cast<std::size_t>(t)];
     if (w.s.empty()) {
-      w.s.resize(cols.n);
+      w.s.assign(cols.n, 0.0f);
       w.heap.resize(kk);
-      w.mask.resize(tile);
+      w.mask.assign(sparse ? cols.n : std::min(cols.n, kTile), 0);
     }
     if (cancel.requested()) throw Cancelled{};
     for (std::size_t r = r0; r < r1; ++r) {
       const int32_t row = q.rows[r];
-      score_row(q, cols, axpy, row, w.s.data());
-      const topk_select::RowDrops drops{&q.filter, q.items, row, -1};
-      int32_t cursor = q.filter.indptr ? q.filter.indptr[row] : 0;
-      std::size_t n = 0;
-      for (std::size_t c0 = 0; c0 < cols.n; c0 += tile) {
-        const std::size_t width = std::min(tile, cols.n - c0);
-        const uint8_t* mask = topk_select::tile_mask(cols, drops, &cursor, c0, width, w.mask.data());
-        n = topk_select::select_row(w.s.data() + c0, mask, width, static_cast<int32_t>(c0), w.heap.data(), n, kk);
-      }
+      const std::size_t n = sparse ? rank_sparse_row(q, cols, row, w, kk) : rank_dense_row(q, cols, axpy, row, w, kk);
       topk_select::emit_row(w.heap.data(), n, cols, k, out_items + r * k, out_scores + r * k);
     }
   });

@@ -35,7 +35,9 @@ void validate(const NeighboursProblem& p) {
     throw std::invalid_argument("neighbours: shrink must be finite and >= 0, not " + std::to_string(p.shrink));
   if (p.by_item.rows != p.items || p.by_user.rows != p.users)
     throw std::invalid_argument("neighbours: byItem must have one row per item and byUser one row per user");
-  if (p.by_item.values == nullptr || p.by_user.values == nullptr)
+  // An empty array may come with no storage at all (JS hands over null).
+  const auto missing_values = [](const CsrView& m) { return m.values == nullptr && m.indptr[m.rows] > 0; };
+  if (missing_values(p.by_item) || missing_values(p.by_user))
     throw std::invalid_argument("neighbours: the matrices' values are missing");
 }
 

@@ -52,6 +52,23 @@ inline void sift_down(Entry* h, std::size_t n, std::size_t i) {
   }
 }
 
+// Offers one entry, columns in any order, to a heap of capacity kk holding
+// n entries; returns the new n. The kept set is the same as select_row's
+// (the k best under one strict order); NaN never enters.
+inline std::size_t offer(Entry* h, std::size_t n, std::size_t kk, Entry e) {
+  if (e.s != e.s) return n;  // NaN
+  if (n < kk) {
+    h[n] = e;
+    sift_up(h, n);
+    return n + 1;
+  }
+  if (worse(h[0], e)) {
+    h[0] = e;
+    sift_down(h, kk, 0);
+  }
+  return n;
+}
+
 // Feeds the scores of columns c0 .. c0+width (s[0 .. width)) into a heap of
 // capacity kk holding n entries; returns the new n. mask[j] != 0 drops
 // column c0+j (null: nothing dropped). Columns arrive in increasing order,

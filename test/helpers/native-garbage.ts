@@ -128,6 +128,23 @@ export const BINDINGS: Record<string, () => unknown[]> = {
   sgdPredict: () => [
     { model: sgdModel(), users: Int32Array.of(0, 1, -1), items: Int32Array.of(3, -1, 2), out: new Float32Array(3), min: 1, max: 5, threads: 1 },
   ],
+  easeFit: () => [{ byUser: smallCsr().byUser, lambda: 1, threads: 1, out: new Float32Array(4 * 4), cancel: new Int32Array(1) }],
+  itemNeighbours: () => {
+    const { byUser, byItem } = smallCsr();
+    return [
+      {
+        byItem,
+        byUser,
+        colScale: filled(4, 1),
+        shrink: 1,
+        k: 2,
+        threads: 1,
+        outIndices: new Int32Array(4 * 2),
+        outScores: new Float32Array(4 * 2),
+        cancel: new Int32Array(1),
+      },
+    ];
+  },
   foldInSolve: () => [
     {
       vectors: filled(4 * F),
@@ -326,6 +343,24 @@ export function overflowCases(): GarbageCase[] {
     binding: 'alsGram',
     what: 'rows = 2^53 with factors 1',
     args: [{ y: new Float32Array(0), rows: 2 ** 53, factors: 1, out: new Float32Array(1) }],
+  });
+  cases.push({
+    binding: 'easeFit',
+    what: 'items × items wraps to 0',
+    args: [
+      {
+        byUser: { rows: 0, cols: 2 ** 31 - 1, indptr: Int32Array.of(0), indices: new Int32Array(0), values: new Float32Array(0) },
+        lambda: 1,
+        threads: 1,
+        out: new Float32Array(0),
+      },
+    ],
+  });
+  const neighbours = BINDINGS.itemNeighbours!()[0] as Record<string, unknown>;
+  cases.push({
+    binding: 'itemNeighbours',
+    what: 'k = 2^31 − 1 with empty outputs',
+    args: [{ ...neighbours, k: 2 ** 31 - 1, outIndices: new Int32Array(0), outScores: new Float32Array(0) }],
   });
   return cases;
 }

@@ -16,6 +16,7 @@ import { resolveSpace } from '../../lib/tune/space.js';
 import { rankTrials } from '../../lib/tune/successive-halving.js';
 import { perUserKFold } from '../../lib/tune/validation-split.js';
 import { errorCode } from '../helpers/support.js';
+import { ALS_TRAITS } from '../../lib/models/als/traits.js';
 
 /**
  * Planted taste groups: user u belongs to group u % 3 and interacts with a
@@ -62,7 +63,7 @@ const fast = { factors: { min: 2, max: 16 }, iterations: 6 } as const;
 describe('search space and sampling', () => {
   it('has log-uniform default ranges and takes overrides', () => {
     const s = resolveSpace('als');
-    expect(s.dimensions.map((d) => d.name)).toEqual(['alpha', 'factors', 'iterations', 'regularization']);
+    expect(s.dimensions.map((d) => d.name)).toEqual(['alpha', 'confidence', 'factors', 'iterations', 'regularization']);
     expect(s.dimensions.find((d) => d.name === 'alpha')).toMatchObject({ kind: 'float', log: true });
     expect(s.dimensions.find((d) => d.name === 'iterations')).toEqual({ name: 'iterations', kind: 'fixed', value: 15 });
     const o = resolveSpace('explicit', { factors: 32, learningRate: { min: 0.01, max: 0.02, log: false }, iterations: { values: [10, 20] } });
@@ -102,12 +103,12 @@ describe('search space and sampling', () => {
     expect(sampleConfiguration(space, 9, 5)).toEqual(draws[5]);
     expect(sampleConfiguration(space, 10, 5)).not.toEqual(draws[5]);
     const alphas = draws.map((d) => d.alpha as number);
-    expect(Math.min(...alphas)).toBeGreaterThanOrEqual(0.5);
-    expect(Math.max(...alphas)).toBeLessThanOrEqual(20);
-    // Log-uniform on [0.5, 20]: the median is near the geometric mean √10 ≈ 3.16, not the midpoint 10.25.
+    expect(Math.min(...alphas)).toBeGreaterThanOrEqual(0.01);
+    expect(Math.max(...alphas)).toBeLessThanOrEqual(100);
+    // Log-uniform on [0.01, 100]: the median is near the geometric mean 1, not the midpoint 50.
     const median = [...alphas].sort((a, b) => a - b)[1000]!;
-    expect(median).toBeGreaterThan(2.5);
-    expect(median).toBeLessThan(4);
+    expect(median).toBeGreaterThan(0.7);
+    expect(median).toBeLessThan(1.4);
     const factors = draws.map((d) => d.factors as number);
     for (const f of [1, 2, 3, 4]) {
       const share = factors.filter((x) => x === f).length / factors.length;
@@ -117,8 +118,8 @@ describe('search space and sampling', () => {
   });
 
   it("uses the model's defaults as configuration 0 only when they lie in the space", () => {
-    expect(defaultConfiguration(resolveSpace('als'))).toEqual({ alpha: 2, factors: 64, iterations: 15, regularization: 0.25 });
-    expect(defaultConfiguration(resolveSpace('als', { factors: { min: 2, max: 8 } }))).toBeUndefined();
+    expect(defaultConfiguration(resolveSpace('als'), ALS_TRAITS.defaults)).toEqual({ alpha: 2, confidence: 'linear', factors: 64, iterations: 15, regularization: 0.25 });
+    expect(defaultConfiguration(resolveSpace('als', { factors: { min: 2, max: 8 } }), ALS_TRAITS.defaults)).toBeUndefined();
   });
 });
 

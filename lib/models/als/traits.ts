@@ -21,6 +21,8 @@ export const ALS_TRAITS: ModelTraits<ImplicitALS> = {
   ranges: {
     factors: logRange(16, 256),
     regularization: logRange(0.02, 2),
-    alpha: logRange(0.5, 20),
+    // Linear confidence on large counts needs a small slope, log confidence a large one: the range spans both.
+    alpha: logRange(0.01, 100),
+    confidence: { values: ['linear', 'log'] },
   },
 };

@@ -8,12 +8,8 @@ import type { FactorModel } from './factor-model.js';
 /** A searchable hyperparameter's kind. */
 export type ParamType = 'int' | 'float' | 'enum';
 
-/** A default search range (see lib/tune/space.ts). */
-export interface DefaultRange {
-  min: number;
-  max: number;
-  log?: boolean;
-}
+/** A default search range (see lib/tune/space.ts): numbers between bounds, or a choice among listed values. */
+export type DefaultRange = { min: number; max: number; log?: boolean } | { values: readonly (number | string)[] };
 
 /** The searchable hyperparameters every factor model has. */
 export const FACTOR_PARAMETERS = { factors: 'int', iterations: 'int' } as const satisfies Record<string, ParamType>;
@@ -53,7 +49,8 @@ export interface ModelTraits<M extends FactorModel = FactorModel> {
    * Default ranges, centred on the defaults (chosen on MovieLens 100K) and
    * wide enough to cover other catalogues. Iterations are not searched by
    * default: more sweeps rarely hurt, and successive halving uses them as
-   * the budget axis.
+   * the budget axis. A family without an `iterations` parameter (a one-shot
+   * fit) is searched by plain random search over these ranges.
    */
   ranges: Readonly<Record<string, DefaultRange>>;
 }

@@ -7,15 +7,13 @@
  */
 import type { Interactions } from '../../data/interactions.js';
 import { ErrorCodes, MfrecError } from '../../errors.js';
-import { itemItemFitBinding, type EaseFitArgs } from '../../addon/item-item-fit.js';
-import { easeFitTwin } from '../../twins/ease.js';
-import type { Backends } from '../base/backend.js';
 import type { Trained } from '../base/factor-model.js';
 import type { ItemWeights } from '../base/item-weights.js';
 import { allocateFloats, checkMemory, formatBytes } from '../base/memory-limit.js';
-import { nextTurn, type CancelFlag, type FitControl } from '../base/training.js';
+import type { CancelFlag, FitControl } from '../base/training.js';
 import { binaryInteractions } from '../item-item/binary.js';
 import { ItemItemModel } from '../item-item/item-item-model.js';
+import { easeBackends } from './backend.js';
 import { resolveEASEOptions, type EASEOptions, type EASEParams } from './options.js';
 import { mostPopularItems } from './popular-items.js';
 
@@ -23,15 +21,6 @@ export { EASE_DEFAULTS, type EASEOptions, type EASEParams } from './options.js';
 
 /** Bytes per items² a fit needs: the Gram matrix turned into its inverse, and B. */
 const BYTES_PER_ITEM_PAIR = 8;
-
-const easeBackends: Backends<(args: EaseFitArgs) => Promise<void>> = {
-  native: (args) => itemItemFitBinding().easeFit(args),
-  // The twin runs on the event loop: after a turn, so fit() returns (busy) before it computes.
-  js: async (args) => {
-    await nextTurn();
-    easeFitTwin(args);
-  },
-};
 
 export class EASE extends ItemItemModel {
   readonly type = 'ease';

@@ -3,22 +3,12 @@
  * a sparse product (lib/addon/item-item-fit.ts), on the native kernel or its
  * twin, turned into the sparse weights the ranking reads.
  */
-import { itemItemFitBinding, type NeighboursArgs } from '../../addon/item-item-fit.js';
 import type { SparseRows } from '../../data/sparse.js';
-import { itemNeighboursTwin } from '../../twins/neighbours.js';
-import type { BackendName, Backends } from '../base/backend.js';
+import type { BackendName } from '../base/backend.js';
 import type { ItemWeights } from '../base/item-weights.js';
 import { checkMemory } from '../base/memory-limit.js';
-import { nextTurn, type CancelFlag } from '../base/training.js';
-
-const neighbourBackends: Backends<(args: NeighboursArgs) => Promise<void>> = {
-  native: (args) => itemItemFitBinding().itemNeighbours(args),
-  // The twin runs on the event loop: after a turn, so fit() returns (busy) before it computes.
-  js: async (args) => {
-    await nextTurn();
-    itemNeighboursTwin(args);
-  },
-};
+import type { CancelFlag } from '../base/training.js';
+import { neighbourBackends } from './backend.js';
 
 export interface NeighbourProduct {
   /** a: items × users. */

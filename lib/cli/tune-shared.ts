@@ -1,0 +1,97 @@
+/** What `mfrec tune` does the same for one family and for `--model all`: its flags, their reading, the test measurement and its printing. */
+import type { Interactions } from '../data/interactions.js';
+import { ErrorCodes, MfrecError } from '../errors.js';
+import { compareRanking, type RankingComparison } from '../eval/compare-ranking.js';
+import type { RatingModel } from '../models/registry.js';
+import { isRatingFamily, type TunableModel } from '../tune/parameters.js';
+import type { Strategy } from '../tune/plan.js';
+import type { TuneResult } from '../tune/results.js';
+import type { Range } from '../tune/space.js';
+import type { ValidationOptions } from '../tune/validation-split.js';
+import { printTable } from './output.js';
+import type { ReadFlags } from './read-flags.js';
+
+export interface TuneFlags extends ReadFlags {
+  model: TunableModel | 'all';
+  test?: string;
+  metric?: string;
+  budget: number;
+  strategy: Strategy;
+  folds?: number;
+  validationFraction?: number;
+  space?: string;
+  seed: number;
+  threads: number;
+  out?: string;
+  trials?: string;
+  report?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const RANKING_ROWS = ['precision', 'recall', 'ndcg', 'map', 'auc', 'hitRate', 'coverage'] as const;
+
+export function validationOf(flags: TuneFlags): ValidationOptions {
+  if (flags.folds !== undefined && flags.validationFraction !== undefined) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--folds and --validation-fraction exclude each other: choose k-fold or a holdout');
+  }
+  if (flags.folds !== undefined) return { kind: 'kfold', folds: flags.folds };
+  return flags.validationFraction === undefined ? { kind: 'holdout' } : { kind: 'holdout', testFraction: flags.validationFraction };
+}
+
+export function spaceOf(text: string | undefined): Partial<Record<string, Range>> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Partial<Record<string, Range>>;
+  } catch (e) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--space is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function formatParams(params: Record<string, number | string>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+/** The best trial's hyperparameters as trained, iterations included for a family that has them. */
+export function bestParams(result: TuneResult): Record<string, number | string> {
+  const p = result.best.params;
+  return 'iterations' in p ? { ...p, iterations: result.best.iterations } : { ...p };
+}
+
+export type TestReport = { rmse: number; mae: number; count: number } | (RankingComparison & { droppedTestInteractions: number });
+
+/** Rating models scored on rating error: RMSE and MAE. Ranking: metrics next to popularity, on the test set aligned to TRAIN's ids. */
+export async function measureOnTest(result: TuneResult, train: Interactions, testRead: Interactions, k: number, byRatings: boolean): Promise<TestReport> {
+  if (byRatings && isRatingFamily(result.modelType as TunableModel)) return (result.model as RatingModel).evaluate(testRead);
+  const { aligned, droppedEntries } = testRead.alignTo(train);
+  return { ...compareRanking({ [result.modelType]: result.model }, train, aligned, { k }), droppedTestInteractions: droppedEntries };
+}
+
+export function printTestReport(test: TestReport): void {
+  process.stdout.write('\nfinal model on --test:\n');
+  if ('rmse' in test) {
+    printTable([
+      ['RMSE', test.rmse.toFixed(4)],
+      ['MAE', test.mae.toFixed(4)],
+      ['test ratings', test.count],
+    ]);
+    return;
+  }
+  const names = Object.keys(test.models);
+  const line = (cells: string[]) => process.stdout.write(cells.map((c, j) => (j === 0 ? c.padEnd(12) : c.padStart(12))).join('') + '\n');
+  line([`@${test.k}`, ...names]);
+  for (const m of RANKING_ROWS) line([m, ...names.map((n) => test.models[n]![m].toFixed(4))]);
+  process.stdout.write(
+    `${test.users} users evaluated` +
+      (test.droppedTestInteractions ? `; ${test.droppedTestInteractions} test interactions with unseen users or items dropped` : '') +
+      '\n',
+  );
+}
+
+/** "halving (57×2 → 19×5 → 6×15 iterations)", or "random" for a one-shot family. */
+export function searchShape(result: TuneResult): string {
+  const rungs = result.plan.rungs.map((r) => `${r.configurations}×${r.iterations ?? '?'}`).join(' → ');
+  return 'iterations' in result.best.params ? `${result.strategy} (${rungs} iterations)` : result.strategy;
+}
