@@ -60,9 +60,8 @@ export async function accuracyRows(split, { k = 10, budget = 20, python, implici
     if (!tuneFamilies) continue;
     let result;
     const tuneSeconds = await seconds(async () => {
-      // Halving needs an iterations axis; a one-shot family (EASE, item-KNN, RP3beta) gets random search.
-      const strategy = 'iterations' in traits.parameters ? 'halving' : 'random';
-      result = await tune(train, { model: type, budget, strategy, validation: { kind: 'holdout', testFraction: 0.1 }, seed: 42 });
+      // tune() picks halving, or random search for a one-shot family (EASE, item-KNN, RP3beta).
+      result = await tune(train, { model: type, budget, validation: { kind: 'holdout', testFraction: 0.1 }, seed: 42 });
     });
     add({
       model: traits.label,
