@@ -81,6 +81,33 @@ export function evaluateTargets(f) {
     );
   }
 
+  // Item-to-item accuracy (bench/suite/item-item.mjs): each new family with its defaults at least the
+  // figures of issue 14 for its numpy/implicit counterpart on ML-100K, and the best mfrec model of each
+  // set 3% above the best reference measured on it in the same run.
+  for (const [family, label, p10, ndcg] of [
+    ['ease', 'EASE', 0.4135, 0.4744],
+    ['item-knn', 'item-KNN', 0.3725, 0.4336],
+    ['rp3beta', 'RP3beta', 0.3903, 0.4493],
+  ]) {
+    add(
+      `${label} defaults on ML-100K ≥ P@10 ${p10}, NDCG@10 ${ndcg} (its reference's figures)`,
+      [`itemitem.ml100k.${family}.defaults.precision`, `itemitem.ml100k.${family}.defaults.ndcg`],
+      (p, n) => ({ measured: `P@10 ${p.toFixed(4)}, NDCG@10 ${n.toFixed(4)}`, ok: p >= p10 && n >= ndcg }),
+    );
+  }
+  for (const [set, label] of [
+    ['ml100k', 'ML-100K'],
+    ['retail', 'Online Retail'],
+  ]) {
+    for (const metric of ['precision', 'ndcg']) {
+      add(
+        `best mfrec ${metric}@10 on ${label} ≥ 1.03 × the best reference's, same run`,
+        [`itemitem.${set}.best-mfrec.${metric}`, `itemitem.${set}.best-reference.${metric}`],
+        (ours, ref) => ({ measured: `${ours.toFixed(4)} vs ${ref.toFixed(4)} (${fmt(ours / ref)}×)`, ok: ours >= 1.03 * ref }),
+      );
+    }
+  }
+
   const twins = [
     ['SGD k=64', 'sgd.js-ratio.k64'],
     ['SGD k=128', 'sgd.js-ratio.k128'],

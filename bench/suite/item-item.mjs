@@ -57,6 +57,27 @@ const slug = (text) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
+/** The best mfrec row (defaults or tuned, popularity aside) and the best reference row of a set, per metric. */
+function bestRows(name, results) {
+  const best = (rows, metric) => rows.reduce((a, r) => (a === undefined || r[metric] > a[metric] ? r : a), undefined);
+  const ours = results.filter((r) => r.type !== 'reference' && r.type !== 'popularity');
+  const theirs = results.filter((r) => r.type === 'reference');
+  return ['precision', 'ndcg'].flatMap((metric) =>
+    [
+      ['mfrec', best(ours, metric)],
+      ['reference', best(theirs, metric)],
+    ]
+      .filter(([, r]) => r)
+      .map(([side, r]) => ({
+        id: `itemitem.${name}.best-${side}.${metric}`,
+        what: `${name}: best ${side} ${metric}@10`,
+        value: r[metric],
+        unit: '',
+        note: `${r.model} ${r.setting}`,
+      })),
+  );
+}
+
 const json = (text, flag) => {
   if (text === undefined) return {};
   try {
@@ -83,6 +104,7 @@ export async function measure(flags) {
       described.push(`${split.label}: ${split.train.nnz} train / ${split.test.nnz} test`);
       const results = await accuracyRows(split, { budget, python, implicitDir, tuneFamilies: !flags['no-tune'] });
       tables.push(accuracyTable(split.label, results));
+      rows.push(...bestRows(name, results));
       for (const r of results) {
         for (const metric of ['precision', 'recall', 'ndcg']) {
           rows.push({
