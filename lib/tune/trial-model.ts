@@ -25,7 +25,9 @@ export interface RunSettings {
 }
 
 export function createTrialModel(family: TuneFamily, config: Configuration, run: RunSettings): TunedModel {
-  const options: Record<string, unknown> = { ...config, threads: run.threads, seed: run.seed };
+  const options: Record<string, unknown> = { ...config, threads: run.threads };
+  // Families without randomness (the item-to-item models) take no seed.
+  if (Object.hasOwn(family.traits.defaults, 'seed')) options.seed = run.seed;
   // Rating models stop on their validation ratings (or explicitly not, when tuned for ranking).
   if (family.traits.kind === 'rating') options.earlyStopping = run.earlyStopping ? { patience: EXPLICIT_PATIENCE } : false;
   return family.traits.create(options) as TunedModel;
