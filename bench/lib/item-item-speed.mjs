@@ -60,7 +60,7 @@ export async function speedRows({ sizes, runs, python, implicitDir, easeOptions,
         sides.easeNumpy.push(runDriver(python, 'ease.py', ['fit', prefix, data.nUsers, data.nItems, lambda, numpyDtype]));
         if (hasKnn) sides.knnMfrec.push(mfrecFit(prefix, data, 'itemknn', knnOptions));
         if (implicitDir) sides.knnImplicit.push(runDriver(python, 'itemknn.py', ['fit', prefix, data.nUsers, data.nItems, knnNeighbours, 2], { implicitDir }));
-        const last = (xs) => (xs.length ? `${xs.at(-1).fitSeconds.toFixed(3)} s` : '-');
+        const last = (xs) => (xs.length ? `${xs.at(-1).fitSeconds.toFixed(3)} s (peak ${Math.round(xs.at(-1).peakRssMB)} MB)` : '-');
         log(
           `    round ${r + 1}: EASE mfrec ${last(sides.easeMfrec)}, numpy ${last(sides.easeNumpy)}; BM25 mfrec ${last(sides.knnMfrec)}, implicit ${last(sides.knnImplicit)}`,
         );
