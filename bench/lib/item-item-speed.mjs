@@ -40,11 +40,24 @@ function summary(reports) {
  * One entry per size: `{ items, users, nnz, ease: { mfrec, numpy }, knn: { mfrec, implicit } }`,
  * each side `summary()` or undefined when it could not run (no such family, no implicit).
  */
-export async function speedRows({ sizes, runs, python, implicitDir, easeOptions, knnOptions, knnNeighbours, numpyDtype }) {
-  const hasEase = 'ease' in MODELS;
-  const hasKnn = 'itemknn' in MODELS;
-  if (!hasEase) log('  EASE speed: mfrec side not run (no ease family in the registry)');
-  if (!hasKnn) log('  item-KNN speed: mfrec side not run (no itemknn family in the registry)');
+export async function speedRows({
+  sizes,
+  runs,
+  python,
+  implicitDir,
+  easeOptions,
+  knnOptions,
+  knnNeighbours,
+  numpyDtype,
+  families = ['ease', 'knn'],
+  references = true,
+}) {
+  const hasEase = 'ease' in MODELS && families.includes('ease');
+  const hasKnn = 'itemknn' in MODELS && families.includes('knn');
+  const numpyEase = references && families.includes('ease');
+  const implicitKnn = references && families.includes('knn') && implicitDir;
+  if (!('ease' in MODELS)) log('  EASE speed: mfrec side not run (no ease family in the registry)');
+  if (!('itemknn' in MODELS)) log('  item-KNN speed: mfrec side not run (no itemknn family in the registry)');
   const lambda = Number(easeOptions.lambda ?? MODELS.ease?.defaults?.lambda ?? 100);
   const results = [];
   for (const items of sizes) {
@@ -57,9 +70,9 @@ export async function speedRows({ sizes, runs, python, implicitDir, easeOptions,
       for (let r = 0; r < runs; r++) {
         // Past EASE's default item bound the run raises it: the table measures the fit, not the refusal.
         if (hasEase) sides.easeMfrec.push(mfrecFit(prefix, data, 'ease', { maxItems: Math.max(items, MODELS.ease.defaults.maxItems ?? 0), ...easeOptions }));
-        sides.easeNumpy.push(runDriver(python, 'ease.py', ['fit', prefix, data.nUsers, data.nItems, lambda, numpyDtype]));
+        if (numpyEase) sides.easeNumpy.push(runDriver(python, 'ease.py', ['fit', prefix, data.nUsers, data.nItems, lambda, numpyDtype]));
         if (hasKnn) sides.knnMfrec.push(mfrecFit(prefix, data, 'itemknn', knnOptions));
-        if (implicitDir) sides.knnImplicit.push(runDriver(python, 'itemknn.py', ['fit', prefix, data.nUsers, data.nItems, knnNeighbours, 2], { implicitDir }));
+        if (implicitKnn) sides.knnImplicit.push(runDriver(python, 'itemknn.py', ['fit', prefix, data.nUsers, data.nItems, knnNeighbours, 2], { implicitDir }));
         const last = (xs) => (xs.length ? `${xs.at(-1).fitSeconds.toFixed(3)} s (peak ${Math.round(xs.at(-1).peakRssMB)} MB)` : '-');
         log(
           `    round ${r + 1}: EASE mfrec ${last(sides.easeMfrec)}, numpy ${last(sides.easeNumpy)}; BM25 mfrec ${last(sides.knnMfrec)}, implicit ${last(sides.knnImplicit)}`,

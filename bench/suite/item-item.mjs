@@ -17,7 +17,7 @@
 //   node bench/suite/item-item.mjs [--implicit DIR] [--python /usr/bin/python3]
 //     [--parts accuracy,speed] [--sets ml100k,retail] [--budget 20] [--no-tune]
 //     [--sizes 1700,3700,10000] [--large] [--runs 3] [--ease '{json}'] [--knn '{json}']
-//     [--neighbours 100] [--numpy-dtype float32] [--quick] [--json]
+//     [--neighbours 100] [--numpy-dtype float32] [--families ease,knn] [--mfrec-only] [--quick] [--json]
 //
 // implicit is not part of this project: build it outside the repository
 // (bench/investigations/NOTES-reference-tools.md) and point --implicit (or
@@ -131,6 +131,8 @@ export async function measure(flags) {
       knnOptions: { weighting: 'bm25', neighbours: Number(flags.neighbours ?? 100), ...json(flags.knn, 'knn') },
       knnNeighbours: Number(flags.neighbours ?? 100),
       numpyDtype: String(flags['numpy-dtype'] ?? 'float32'),
+      families: String(flags.families ?? 'ease,knn').split(','),
+      references: !flags['mfrec-only'],
     });
     tables.push(...speedTables(results));
     described.push(`speed: synthetic ${sizes.join(', ')} items`);
@@ -155,6 +157,6 @@ export async function measure(flags) {
 
 await runScript(
   import.meta.url,
-  ['implicit', 'python', 'parts', 'sets', 'budget', 'no-tune', 'sizes', 'large', 'runs', 'ease', 'knn', 'neighbours', 'numpy-dtype'],
+  ['implicit', 'python', 'parts', 'sets', 'budget', 'no-tune', 'sizes', 'large', 'runs', 'ease', 'knn', 'neighbours', 'numpy-dtype', 'families', 'mfrec-only'],
   measure,
 );
