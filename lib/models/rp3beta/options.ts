@@ -1,13 +1,21 @@
 /** RP3beta's options, their defaults and their check. */
 import { integer, knownOptions, number, oneOf } from '../../validate.js';
+import { AUTO } from '../item-item/validated-choice.js';
 import { BACKENDS, type BackendName } from '../base/backend.js';
 import { MAX_THREADS } from '../base/limits.js';
 
 export interface RP3betaOptions {
-  /** Exponent α of the transition probabilities user → item and item → user, > 0. Default 1. */
-  alpha?: number;
-  /** Popularity penalty β ≥ 0: similarities to item j are divided by j's popularity^β. Default 0.5. */
-  beta?: number;
+  /**
+   * Exponent α of the transition probabilities user → item and item → user,
+   * > 0, or 'auto' (the default): chosen at fit time among 0.75 and 1 on a
+   * validation slice of the data (see lib/models/item-item/validated-choice.ts).
+   */
+  alpha?: number | 'auto';
+  /**
+   * Popularity penalty β ≥ 0: similarities to item j are divided by j's
+   * popularity^β. Or 'auto' (the default): chosen among 0.3, 0.45 and 0.6.
+   */
+  beta?: number | 'auto';
   /** Neighbours kept per item. Integer in [1, 100000]. Default 100. */
   neighbours?: number;
   /** Threads; 0 (default) means all hardware threads. */
@@ -18,9 +26,12 @@ export interface RP3betaOptions {
 
 export type RP3betaParams = Required<RP3betaOptions>;
 
+/** The candidates of the options left at 'auto' (chosen on ML-100K and Online Retail, where the best α, β differ). */
+export const RP3BETA_AUTO = { alpha: [0.75, 1], beta: [0.3, 0.45, 0.6] } as const;
+
 export const RP3BETA_DEFAULTS: Readonly<RP3betaParams> = Object.freeze({
-  alpha: 1,
-  beta: 0.5,
+  alpha: AUTO,
+  beta: AUTO,
   neighbours: 100,
   threads: 0,
   backend: 'native',
@@ -32,8 +43,8 @@ export function resolveRP3betaOptions(options?: RP3betaOptions): RP3betaParams {
   const o = knownOptions('RP3beta options', options, OPTION_NAMES);
   const pick = <K extends keyof RP3betaParams>(key: K): unknown => (o[key] === undefined ? RP3BETA_DEFAULTS[key] : o[key]);
   return {
-    alpha: number('alpha', pick('alpha'), { min: 0, exclusiveMin: true, max: 100 }),
-    beta: number('beta', pick('beta'), { min: 0, max: 100 }),
+    alpha: pick('alpha') === AUTO ? AUTO : number('alpha', pick('alpha'), { min: 0, exclusiveMin: true, max: 100 }),
+    beta: pick('beta') === AUTO ? AUTO : number('beta', pick('beta'), { min: 0, max: 100 }),
     neighbours: integer('neighbours', pick('neighbours'), 1, 100_000),
     threads: integer('threads', pick('threads'), 0, MAX_THREADS),
     backend: oneOf('backend', pick('backend'), BACKENDS),
