@@ -38,7 +38,7 @@ export class ItemKNN extends ItemItemModel {
   }
 
   protected override learnWeights(data: Interactions, params: Readonly<Record<string, unknown>>, cancel: CancelFlag): Promise<ItemWeights> {
-    const p = params as ItemKNNParams & { neighbours: number };
+    const p = params as ItemKNNParams & { neighbours: number; shrink: number };
     const weighted = weightedMatrices(data.byItem, data.byUser, p);
     return neighbourWeights({ ...weighted, shrink: p.shrink, k: p.neighbours, threads: p.threads }, p.backend, cancel);
   }

@@ -36,7 +36,8 @@ export class RP3beta extends ItemItemModel {
   }
 
   protected override checkFitMemory(data: Interactions): void {
-    checkNeighbourMemory('RP3beta.fit', data.nItems, this.params.neighbours, this.params.threads || os.availableParallelism());
+    const k = this.params.neighbours === 'auto' ? Math.max(...RP3BETA_AUTO.neighbours) : this.params.neighbours;
+    checkNeighbourMemory('RP3beta.fit', data.nItems, k, this.params.threads || os.availableParallelism());
   }
 
   protected override autoChoices(): Record<string, readonly unknown[]> {
@@ -48,7 +49,7 @@ export class RP3beta extends ItemItemModel {
   }
 
   protected override learnWeights(data: Interactions, params: Readonly<Record<string, unknown>>, cancel: CancelFlag): Promise<ItemWeights> {
-    const p = params as RP3betaParams & { alpha: number; beta: number };
+    const p = params as RP3betaParams & { alpha: number; beta: number; neighbours: number };
     const byItem = data.byItem;
     const colScale = new Float32Array(data.nItems);
     for (let j = 0; j < data.nItems; j++) {
