@@ -33,8 +33,11 @@ void check_row(const CsrView& m, std::size_t nnz, int32_t r, std::size_t items, 
 // rows of every item their histories hold, each of those once.
 void validate(const ItemItemTopKQuery& q) {
   if (q.k == 0) throw std::invalid_argument("k must be at least 1");
+  // An empty dense W (no items) may come as a null pointer: only a sparse W
+  // always has row pointers.
   const bool sparse = q.sparse.indptr != nullptr;
-  if ((q.dense != nullptr) == sparse) throw std::invalid_argument("exactly one of dense and sparse W must be given");
+  if (sparse ? q.dense != nullptr : q.dense == nullptr && q.items > 0)
+    throw std::invalid_argument("exactly one of dense and sparse W must be given");
   std::vector<uint8_t> checked(sparse ? q.items : 0);
   for (std::size_t r = 0; r < q.n_rows; ++r) {
     const int32_t row = q.rows[r];
@@ -183,7 +186,7 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
     topk_select::pad_rows(q.n_rows, k, out_items, out_scores);
     return;
   }
-  const bool sparse = q.dense == nullptr;
+  const bool sparse = q.sparse.indptr != nullptr;
   const AxpyFn axpy = pick_cpu_copy<AxpyFn>(&axpy_plain, &axpy_avx2);
   // Rows are handed out 8 at a time: enough to balance histories of unequal
   // length across threads, few enough that a cancel request is seen soon.

@@ -252,6 +252,28 @@ describe('sparse W reaching few items', () => {
   });
 });
 
+describe('an empty catalogue', () => {
+  it.each(['dense', 'sparse'] as const)('no items, %s W: every row is padding, not an error', (w) => {
+    const a: ItemItemTopKArgs = {
+      historyIndptr: Int32Array.of(0, 0, 0),
+      historyIndices: new Int32Array(0),
+      historyValues: new Float32Array(0),
+      rows: Int32Array.of(1, 0),
+      items: 0,
+      ...(w === 'dense'
+        ? { dense: new Float32Array(0) }
+        : { sparseIndptr: Int32Array.of(0), sparseIndices: new Int32Array(0), sparseValues: new Float32Array(0) }),
+      k: 3,
+      threads: 1,
+      outItems: new Int32Array(6).fill(7),
+      outScores: new Float32Array(6),
+    };
+    itemItemTopKBinding().itemItemTopKSync(a);
+    expect(Array.from(a.outItems)).toEqual(new Array(6).fill(-1));
+    expect(Array.from(a.outScores)).toEqual(new Array(6).fill(-Infinity));
+  });
+});
+
 describe('itemItemScoreRow', () => {
   it('gives the scores the kernel ranks by, for dense and sparse W alike when they hold the same weights', () => {
     const p = problem(10, 'sparse', 8, 40);
