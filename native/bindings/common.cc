@@ -85,6 +85,13 @@ T* Args::Typed(const char* key, napi_typedarray_type type, const char* type_name
     ThrowInvalid(Env(), "Expected " + Name(key) + " of length " + std::to_string(length) + " but received length " +
                             std::to_string(arr.ElementLength()));
   Keep(v);
+  // An empty array may have no memory at all (Data() is null), and kernels
+  // read a null pointer as "not given": an empty candidate list would then
+  // rank every target. Point empty arrays at a sentinel no one reads.
+  if (arr.ElementLength() == 0) {
+    alignas(64) static T empty_array_sentinel[1] = {};
+    return empty_array_sentinel;
+  }
   return arr.Data();
 }
 

@@ -274,6 +274,15 @@ describe('an empty catalogue', () => {
   });
 });
 
+describe('an empty candidate list', () => {
+  it.each(['dense', 'sparse'] as const)('ranks nothing, %s W: every slot is padding, native and twin', async (w) => {
+    const p = problem(14, w, 6, 30);
+    const a = args(p, [1, 2, 3], 4, { candidates: new Int32Array(0) });
+    const nat = await runAll(a);
+    expect(Array.from(nat.outItems)).toEqual(new Array(12).fill(-1));
+  });
+});
+
 describe('itemItemScoreRow', () => {
   it('gives the scores the kernel ranks by, for dense and sparse W alike when they hold the same weights', () => {
     const p = problem(10, 'sparse', 8, 40);
