@@ -11,7 +11,7 @@
 //                                                  the folder holding the built `implicit` package)
 //
 // The measurements, each runnable alone (see bench/README.md), are the scripts of bench/suite/:
-//   parse.mjs  quote.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  persist.mjs  memory.mjs  libmf.mjs  implicit.mjs
+//   parse.mjs  quote.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  item-item-topk.mjs  persist.mjs  memory.mjs  libmf.mjs  implicit.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,7 @@ import path from 'node:path';
 import { benchDir, fmt, log, parseFlags } from './lib/common.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 
-const SCRIPTS = ['parse', 'quote', 'sgd', 'als', 'bpr', 'topk', 'persist', 'memory', 'libmf', 'implicit'];
+const SCRIPTS = ['parse', 'quote', 'sgd', 'als', 'bpr', 'topk', 'item-item-topk', 'persist', 'memory', 'libmf', 'implicit'];
 /** Options passed through to the one script that takes them. */
 const PASSED = { libmf: ['libmf', 'libmf-version'], implicit: ['implicit', 'python'] };
 
