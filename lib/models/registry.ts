@@ -57,6 +57,16 @@ export interface RatingModel extends FactorModel {
   predictMany(users: ArrayLike<RawId>, items: ArrayLike<RawId>): Float32Array;
 }
 
+/**
+ * The options a family adapts to `data` (see ModelTraits.adaptDefaults),
+ * minus those `given` names: the adapted values are one choice, so setting
+ * any of them yourself keeps the fixed defaults for the others.
+ */
+export function adaptedDefaults(traits: ModelTraits, data: Interactions, given: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const adapted = traits.adaptDefaults?.(data) ?? {};
+  return Object.keys(adapted).some((name) => given[name] !== undefined) ? {} : { ...adapted };
+}
+
 /** "a, b or c", for messages that list the models. */
 export function listOf(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
