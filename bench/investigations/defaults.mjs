@@ -5,16 +5,17 @@
 // See NOTES-defaults.md.
 //
 //   npm run build:ts && node bench/investigations/defaults.mjs [--sets ml100k,ml100k-ratings,...] [--threads 2]
+//     [--alphas 0.5,2,8,32] [--tune BUDGET]   (--tune: also ALS tuned by tune() on the training part, ndcg@10)
 //
 // Reads ../shared/data (MovieLens 100K and latest-small, Online Retail) and a synthetic
 // play-count file from bench/generators/generate-counts.mjs (scale 0.02, cached in bench/.data).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ImplicitALS, compareRanking, perUserSplit, readInteractions, readOnlineRetailByTime } from '../../dist/index.js';
+import { ImplicitALS, compareRanking, perUserSplit, readInteractions, readOnlineRetailByTime, tune } from '../../dist/index.js';
 import { ensureCountsFile } from '../generators/generate-counts.mjs';
 
-const { values: args } = parseArgs({ options: { sets: { type: 'string' }, threads: { type: 'string', default: '2' }, alphas: { type: 'string', default: '0.5,2,8,32' } } });
+const { values: args } = parseArgs({ options: { sets: { type: 'string' }, threads: { type: 'string', default: '2' }, alphas: { type: 'string', default: '0.5,2,8,32' }, tune: { type: 'string' } } });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.join(root, '..', 'shared', 'data');
 const threads = Number(args.threads);
@@ -54,6 +55,14 @@ for (const name of names) {
     await model.fit(train);
     seconds[label] = Number(process.hrtime.bigint() - start) / 1e9;
     models[label] = model;
+  }
+  if (args.tune) {
+    const start = process.hrtime.bigint();
+    const tuned = await tune(train, { model: 'als', budget: Number(args.tune), threads });
+    const label = `tuned (budget ${args.tune})`;
+    seconds[label] = Number(process.hrtime.bigint() - start) / 1e9;
+    models[label] = tuned.model;
+    console.log(`${name}: tuned ALS picked ${JSON.stringify(tuned.best.params)} (validation ndcg@10 ${tuned.best.score.toFixed(4)}; defaults trial ${tuned.trials.find((t) => t.config === 0 && t.rung === tuned.best.rung)?.score?.toFixed(4) ?? '-'})`);
   }
   const report = compareRanking(models, train, test, { k: 10 });
   for (const [label, m] of Object.entries(report.models)) {
