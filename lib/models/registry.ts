@@ -12,6 +12,7 @@ import { BPR_TRAITS } from './bpr/traits.js';
 import { EXPLICIT_TRAITS } from './explicit/traits.js';
 import type { ModelTraits } from './base/traits.js';
 import type { RawId } from '../data/id-map.js';
+import type { ValueUse } from '../data/value-checks.js';
 
 export { FACTOR_PARAMETERS, logRange, type DefaultRange, type ModelTraits, type ParamType, type SpecificFlag } from './base/traits.js';
 
@@ -65,6 +66,11 @@ export interface RatingModel extends FactorModel {
 export function adaptedDefaults(traits: ModelTraits, data: Interactions, given: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   const adapted = traits.adaptDefaults?.(data) ?? {};
   return Object.keys(adapted).some((name) => given[name] !== undefined) ? {} : { ...adapted };
+}
+
+/** What a family makes of the values (ModelTraits.values, defaulting by kind). */
+export function valueUseOf(traits: ModelTraits): ValueUse {
+  return traits.values ?? (traits.kind === 'rating' ? 'ratings' : 'presence');
 }
 
 /** "a, b or c", for messages that list the models. */

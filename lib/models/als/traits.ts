@@ -6,6 +6,7 @@ import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, resolveImplicitALSOptions } from '.
 export const ALS_TRAITS: ModelTraits<ImplicitALS> = {
   kind: 'ranking',
   label: 'ALS',
+  values: 'confidence',
   create: (o) => new ImplicitALS(o),
   checkOptions: (o) => void resolveImplicitALSOptions(o),
   defaults: IMPLICIT_ALS_DEFAULTS,

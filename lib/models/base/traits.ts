@@ -4,6 +4,7 @@
  * family's traits and the registry never import each other.
  */
 import type { Interactions } from '../../data/interactions.js';
+import type { ValueUse } from '../../data/value-checks.js';
 import type { FactorModel } from './factor-model.js';
 
 /** A searchable hyperparameter's kind. */
@@ -30,6 +31,12 @@ export interface ModelTraits<M extends FactorModel = FactorModel> {
    * ranks items for users, scored by ranking metrics.
    */
   kind: 'rating' | 'ranking';
+  /**
+   * What the model makes of the values, for the checks before training
+   * (lib/data/value-checks.ts). Default: 'ratings' for a rating model,
+   * 'presence' for a ranking model.
+   */
+  values?: ValueUse;
   /** The name reports show, e.g. 'ALS'. */
   label: string;
   /** A new model from (unchecked) options; throws the model's own errors. */
