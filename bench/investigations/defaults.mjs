@@ -27,6 +27,7 @@ const SETS = {
   'mllatest-ratings': async () => split((await readInteractions(path.join(shared, 'ml-latest-small', 'ratings.csv'), { valueCol: 'rating' })).interactions),
   'retail-orders': async () => readOnlineRetailByTime(path.join(shared, 'online-retail', 'online-retail.csv.gz')),
   'retail-quantity': async () => readOnlineRetailByTime(path.join(shared, 'online-retail', 'online-retail.csv.gz'), { confidence: 'quantity' }),
+  'retail-both': async () => readOnlineRetailByTime(path.join(shared, 'online-retail', 'online-retail.csv.gz'), { confidence: 'both' }),
   'synthetic-plays': async () => split((await readInteractions(await ensureCountsFile({ scale: 0.02 }), { valueCol: 'plays' })).interactions),
 };
 
