@@ -15,7 +15,9 @@ import { parseArgs } from 'node:util';
 import { ImplicitALS, compareRanking, perUserSplit, readInteractions, readOnlineRetailByTime, tune } from '../../dist/index.js';
 import { ensureCountsFile } from '../generators/generate-counts.mjs';
 
-const { values: args } = parseArgs({ options: { sets: { type: 'string' }, threads: { type: 'string', default: '2' }, alphas: { type: 'string', default: '0.5,2,8,32' }, tune: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { sets: { type: 'string' }, threads: { type: 'string', default: '2' }, alphas: { type: 'string', default: '0.5,2,8,32' }, tune: { type: 'string' } },
+});
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.join(root, '..', 'shared', 'data');
 const threads = Number(args.threads);
@@ -63,11 +65,15 @@ for (const name of names) {
     const label = `tuned (budget ${args.tune})`;
     seconds[label] = Number(process.hrtime.bigint() - start) / 1e9;
     models[label] = tuned.model;
-    console.log(`${name}: tuned ALS picked ${JSON.stringify(tuned.best.params)} (validation ndcg@10 ${tuned.best.score.toFixed(4)}; defaults trial ${tuned.trials.find((t) => t.config === 0 && t.rung === tuned.best.rung)?.score?.toFixed(4) ?? '-'})`);
+    console.log(
+      `${name}: tuned ALS picked ${JSON.stringify(tuned.best.params)} (validation ndcg@10 ${tuned.best.score.toFixed(4)}; defaults trial ${tuned.trials.find((t) => t.config === 0 && t.rung === tuned.best.rung)?.score?.toFixed(4) ?? '-'})`,
+    );
   }
   const report = compareRanking(models, train, test, { k: 10 });
   for (const [label, m] of Object.entries(report.models)) {
     const head = `${name.padEnd(19)} ${String(train.nUsers).padStart(6)} ${String(train.nItems).padStart(6)} ${String(train.nnz).padStart(10)}  ${shape.map((x) => String(+x.toPrecision(4)).padEnd(7)).join(' ')}   `;
-    console.log(`${head}${label.padEnd(22)} ${m.precision.toFixed(4)}  ${m.ndcg.toFixed(4)}  ${seconds[label] === undefined ? '-' : seconds[label].toFixed(2)}`);
+    console.log(
+      `${head}${label.padEnd(22)} ${m.precision.toFixed(4)}  ${m.ndcg.toFixed(4)}  ${seconds[label] === undefined ? '-' : seconds[label].toFixed(2)}`,
+    );
   }
 }

@@ -118,7 +118,13 @@ describe('search space and sampling', () => {
   });
 
   it("uses the model's defaults as configuration 0 only when they lie in the space", () => {
-    expect(defaultConfiguration(resolveSpace('als'), ALS_TRAITS.defaults)).toEqual({ alpha: 2, confidence: 'linear', factors: 64, iterations: 15, regularization: 0.25 });
+    expect(defaultConfiguration(resolveSpace('als'), ALS_TRAITS.defaults)).toEqual({
+      alpha: 2,
+      confidence: 'linear',
+      factors: 64,
+      iterations: 15,
+      regularization: 0.25,
+    });
     expect(defaultConfiguration(resolveSpace('als', { factors: { min: 2, max: 8 } }), ALS_TRAITS.defaults)).toBeUndefined();
   });
 });
