@@ -45,9 +45,11 @@ export function registerTrain(program: Command): void {
       ],
     );
     const progress = createProgress(!flags.json && !flags.quiet);
-    const model = createModel(flags.model, flags);
+    // Built now to refuse bad flags before reading; rebuilt below with the defaults adapted to the data read.
+    createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);
     const data = await readForModel(file, readOptions, flags.model, progress, postgresSourceOf(file, flags));
+    const model = createModel(flags.model, flags, data.interactions);
     const validation = flags.validation ? (await readForModel(flags.validation, readOptions, flags.model, progress)).interactions : undefined;
     if (validation && !isRatingModel(flags.model)) {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--validation applies to rating models only (--model ${listOf(MODEL_TYPES.filter(isRatingModel))})`);
