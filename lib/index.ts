@@ -88,6 +88,7 @@ export {
 } from './data/online-retail.js';
 export { demoDataPath, loadDemoData } from './data/demo-data.js';
 export { compareRanking, modelScorer, popularityScorer, type RankingComparison } from './eval/compare-ranking.js';
+export { adaptImplicitALSDefaults, ADAPTED_LOG_ALPHA } from './models/als/adapt.js';
 export { compareModels, type CompareModelsOptions, type ComparedModel, type ModelComparison } from './eval/compare-models.js';
 export { readOnlineRetailByTime, type RetailTimeSplit } from './data/online-retail.js';
 export { buildReportData, renderReport, writeReport, type ReportData, type ReportInput } from './report/index.js';

@@ -51,6 +51,7 @@ export async function evaluateAll(trainFile: string, flags: EvaluateFlags & { mo
       models: MODEL_TYPES.filter((t) => !unfit.has(t)),
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      adaptDefaults: !flags.fixedDefaults,
       onFit: (type) => {
         progress.stop();
         const sweeps = MODELS[type].defaults.iterations;

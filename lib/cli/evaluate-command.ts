@@ -81,7 +81,7 @@ export async function fitWithProgress(model: FactorModel, train: Interactions, p
 }
 
 async function evaluateRatings(flags: EvaluateFlags & { model: ModelType }, train: Interactions, test: Interactions, progress: Progress) {
-  const model = createModel(flags.model, flags) as RatingModel;
+  const model = createModel(flags.model, flags, train) as RatingModel;
   warnTestPairsInTrain(train, test, flags.test);
   const iterations = await fitWithProgress(model, train, progress);
   const result = await model.evaluate(test);
@@ -101,7 +101,7 @@ async function evaluateImplicit(flags: EvaluateFlags & { model: EvaluatedType },
   const models: Record<string, FactorModel> = {};
   let iterations: IterationReport[] = [];
   if (flags.model !== 'popularity') {
-    const model = createModel(flags.model, flags);
+    const model = createModel(flags.model, flags, train);
     iterations = await fitWithProgress(model, train, progress);
     models[flags.model] = model;
   }

@@ -2,7 +2,8 @@
 import { Option, type Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { FactorModel } from '../models/base/factor-model.js';
-import { MODELS, type ModelType, type SpecificFlag } from '../models/registry.js';
+import type { Interactions } from '../data/interactions.js';
+import { adaptedDefaults, MODELS, type ModelType, type SpecificFlag } from '../models/registry.js';
 import { intArg, numberArg } from './parse.js';
 
 export type TrainableType = ModelType;
@@ -24,6 +25,8 @@ export interface ModelFlags {
   threads?: number;
   seed?: number;
   backend?: 'native' | 'js';
+  /** --fixed-defaults: the documented fixed defaults, not those adapted to the data. */
+  fixedDefaults?: boolean;
 }
 
 export function addModelFlags(cmd: Command): Command {
@@ -55,7 +58,8 @@ export function addModelFlags(cmd: Command): Command {
     .option('--beta <x>', 'RP3beta: popularity penalty', numberArg(0))
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
     .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))
-    .addOption(new Option('--backend <b>', 'native (C++) or js (the pure TypeScript twin, for comparison)').choices(['native', 'js']));
+    .addOption(new Option('--backend <b>', 'native (C++) or js (the pure TypeScript twin, for comparison)').choices(['native', 'js']))
+    .option('--fixed-defaults', 'use the documented fixed defaults, not those adapted to the data (see docs/defaults.md)');
 }
 
 /** Only the flags the user gave: the model fills every other option with its default. */
@@ -85,8 +89,13 @@ const SHARED_FLAGS: ReadonlyArray<['factors' | 'iterations' | 'regularization' |
   ['seed', 'seed'],
 ];
 
-/** The model of `type` from the flags given; a flag the model does not take is refused, naming it. */
-export function createModel(type: TrainableType, f: ModelFlags): FactorModel {
+/**
+ * The model of `type` from the flags given; a flag the model does not take
+ * is refused, naming it. With `data` (the training data), options the flags
+ * leave unset take the defaults the family adapts to that data, unless
+ * --fixed-defaults was given.
+ */
+export function createModel(type: TrainableType, f: ModelFlags, data?: Interactions): FactorModel {
   const traits = MODELS[type];
   const options: Record<string, unknown> = given({ threads: f.threads, backend: f.backend });
   for (const [name, flag] of SHARED_FLAGS) {
@@ -99,5 +108,9 @@ export function createModel(type: TrainableType, f: ModelFlags): FactorModel {
     if (!traits.flags.includes(name)) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--${flag} does not apply to --model ${type}`);
     options[name] = f[name];
   }
-  return traits.create(options);
+  const adapted = data !== undefined && !f.fixedDefaults ? adaptedDefaults(traits, data, options) : {};
+  const chosen = Object.entries(adapted).map(([name, value]) => `${name} ${value}`);
+  if (chosen.length > 0)
+    process.stderr.write(`mfrec: note: ${type} defaults adapted to the data: ${chosen.join(', ')} (--fixed-defaults keeps the fixed ones)\n`);
+  return traits.create({ ...adapted, ...options });
 }

@@ -9,7 +9,8 @@ import { readInteractions, type ReadNote, type ReadOptions, type ReadResult } fr
 import { readRows, type RowBatch } from '../data/read-rows.js';
 import { isPostgresUrl } from '../db/connection.js';
 import { readInteractionsFromPostgres, type PostgresSource } from '../db/postgres-source.js';
-import { checkValuesFor, type ValueUse } from '../data/value-checks.js';
+import { checkValuesFor } from '../data/value-checks.js';
+import { MODELS, modelType, valueUseOf } from '../models/registry.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { printable } from '../text/printable.js';
 import { columnArg } from './parse.js';
@@ -181,8 +182,6 @@ export async function* readRowsForCli(file: string, options: ReadOptions): Async
   }
 }
 
-const VALUE_USE: Record<string, ValueUse> = { explicit: 'ratings', als: 'confidence', bpr: 'presence' };
-
 /**
  * Reads a file a model of type `model` will learn from (or be measured on):
  * as {@link readForCli}, then refuses a rating model without ratings and
@@ -197,8 +196,10 @@ export async function readForModel(file: string, options: ReadOptions, model: st
 
 /** The value checks of `model`'s use of the values: its warnings; throws (in the CLI's words) when the data cannot serve it. */
 function valueNotes(read: ReadResult, file: string, model: string): ReadNote[] {
-  const use = VALUE_USE[model];
-  if (use === undefined) return [];
+  // Popularity (and any name outside the registry) only counts interactions: nothing to check.
+  const type = modelType(model);
+  if (type === undefined) return [];
+  const use = valueUseOf(MODELS[type]);
   try {
     return checkValuesFor(use, read, file);
   } catch (e) {

@@ -1,6 +1,7 @@
 /** `mfrec train FILE --model explicit|als|bpr ... --out MODEL` */
 import { Option, type Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { ItemItemModel } from '../models/item-item/item-item-model.js';
 import type { IterationReport } from '../models/base/training.js';
 import { addModelFlags, createModel, type ModelFlags, type TrainableType } from './model-flags.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
@@ -44,9 +45,11 @@ export function registerTrain(program: Command): void {
       ],
     );
     const progress = createProgress(!flags.json && !flags.quiet);
-    const model = createModel(flags.model, flags);
+    // Built now to refuse bad flags before reading; rebuilt below with the defaults adapted to the data read.
+    createModel(flags.model, flags);
     const readOptions = readOptionsFrom(flags);
     const data = await readForModel(file, readOptions, flags.model, progress, postgresSourceOf(file, flags));
+    const model = createModel(flags.model, flags, data.interactions);
     const validation = flags.validation ? (await readForModel(flags.validation, readOptions, flags.model, progress)).interactions : undefined;
     if (validation && !isRatingModel(flags.model)) {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--validation applies to rating models only (--model ${listOf(MODEL_TYPES.filter(isRatingModel))})`);
@@ -78,6 +81,7 @@ export function registerTrain(program: Command): void {
       skippedLines: data.skipped,
       seconds,
       params: model.params,
+      ...(model instanceof ItemItemModel ? { fittedParams: model.fittedParams, autoChoice: model.autoChoice } : {}),
       iterations,
     };
     if (flags.json) return printJson(summary);
@@ -89,8 +93,18 @@ export function registerTrain(program: Command): void {
       ],
       ['trained', `${iterations.length} iteration${iterations.length === 1 ? '' : 's'} in ${seconds.toFixed(2)} s`],
       ...lastMetrics(iterations),
+      ...chosenOptions(model),
     ]);
   });
+}
+
+/** What an item-to-item model's 'auto' options came to, and what the other candidates scored. */
+function chosenOptions(model: unknown): Array<[string, string]> {
+  if (!(model instanceof ItemItemModel) || model.autoChoice.length === 0 || model.fittedParams === undefined) return [];
+  const chosen = Object.keys(model.autoChoice[0]!.params);
+  const values = chosen.map((key) => `${key} ${String(model.fittedParams![key])}`).join(', ');
+  const best = Math.max(...model.autoChoice.map((c) => c.ndcg));
+  return [['chosen on validation', `${values} (NDCG@10 ${best.toFixed(4)}, best of ${model.autoChoice.length})`]];
 }
 
 function lastMetrics(iterations: IterationReport[]): Array<[string, string]> {

@@ -69,6 +69,7 @@ export async function runTuneAll(trainFile: string, flags: TuneFlags): Promise<v
       validation,
       seed: flags.seed,
       threads: flags.threads,
+      adaptDefaults: !flags.fixedDefaults,
       onTrial: (family) => progress.update(++done, family),
     });
   } finally {

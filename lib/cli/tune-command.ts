@@ -44,6 +44,7 @@ export function registerTune(program: Command): void {
     .option('--out <model>', 'save the final model (best configuration, trained on all of TRAIN)')
     .option('--trials <file>', 'write every trial and the best configuration as JSON')
     .option('--report <file>', 'with --test: an HTML report of the final model and the trials (metric against each hyperparameter)')
+    .option('--fixed-defaults', 'start from the documented fixed defaults, not those adapted to the data (see docs/defaults.md)')
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress bar');
   addReadFlags(cmd);
@@ -91,6 +92,7 @@ async function runTune(trainFile: string, flags: TuneFlags & { model: TunableMod
       validation,
       seed: flags.seed,
       threads: flags.threads,
+      adaptDefaults: !flags.fixedDefaults,
       ...(space ? { space } : {}),
       onTrial: (t) => {
         // Scores of different rungs are not comparable (shorter training): the best is shown per rung.

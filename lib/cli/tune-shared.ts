@@ -27,6 +27,7 @@ export interface TuneFlags extends ReadFlags {
   report?: string;
   json?: boolean;
   quiet?: boolean;
+  fixedDefaults?: boolean;
 }
 
 const RANKING_ROWS = ['precision', 'recall', 'ndcg', 'map', 'auc', 'hitRate', 'coverage'] as const;

@@ -7,7 +7,7 @@ import { Interactions } from '../data/interactions.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { FactorModel } from '../models/base/factor-model.js';
 import type { IterationReport } from '../models/base/training.js';
-import { MODEL_TYPES, MODELS, type ModelType, type RatingModel } from '../models/registry.js';
+import { adaptedDefaults, MODEL_TYPES, MODELS, type ModelType, type RatingModel } from '../models/registry.js';
 import { integer, invalid, knownOptions, seed as checkSeed } from '../validate.js';
 import { compareRanking } from './compare-ranking.js';
 import type { RankingMetrics } from './ranking.js';
@@ -26,6 +26,8 @@ export interface CompareModelsOptions {
   threads?: number;
   /** Seed of every model (uint32); default: each family's own default seed. */
   seed?: number;
+  /** Whether each family takes the defaults it adapts to `train` (ModelTraits.adaptDefaults). Default true; false: the fixed defaults. */
+  adaptDefaults?: boolean;
   /** Called after every iteration of every family's fit. */
   onIteration?: (model: ModelType, report: IterationReport) => void;
   /** Called before each family's fit. */
@@ -63,7 +65,7 @@ export interface ModelComparison {
   iterations: Partial<Record<ModelType, IterationReport[]>>;
 }
 
-const OPTION_NAMES = ['k', 'models', 'ratings', 'threads', 'seed', 'onIteration', 'onFit', 'signal'];
+const OPTION_NAMES = ['k', 'models', 'ratings', 'threads', 'seed', 'adaptDefaults', 'onIteration', 'onFit', 'signal'];
 
 function seconds(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e9;
@@ -89,6 +91,7 @@ export async function compareModels(train: Interactions, test: Interactions, opt
   if (!(test instanceof Interactions)) throw invalid('an Interactions object', 'test', test);
   const k = o.k === undefined ? 10 : integer('k', o.k, 1);
   if (o.ratings !== undefined && typeof o.ratings !== 'boolean') throw invalid('boolean', 'ratings', o.ratings);
+  if (o.adaptDefaults !== undefined && typeof o.adaptDefaults !== 'boolean') throw invalid('boolean', 'adaptDefaults', o.adaptDefaults);
   const run: Record<string, unknown> = {};
   if (o.threads !== undefined) run.threads = integer('threads', o.threads, 0, 256);
   if (o.seed !== undefined) run.seed = checkSeed('seed', o.seed);
@@ -103,7 +106,8 @@ export async function compareModels(train: Interactions, test: Interactions, opt
   for (const type of types) {
     if (o.signal?.aborted) throw new MfrecError(ErrorCodes.ABORTED, 'The comparison was aborted');
     o.onFit?.(type);
-    const model = MODELS[type].create({ ...run }) as FactorModel;
+    const adapted = o.adaptDefaults === false ? {} : adaptedDefaults(MODELS[type], train);
+    const model = MODELS[type].create({ ...adapted, ...run }) as FactorModel;
     const reports: IterationReport[] = [];
     const started = process.hrtime.bigint();
     await model.fit(train, {

@@ -15,6 +15,7 @@ import { ITEMKNN_TRAITS } from './itemknn/traits.js';
 import { RP3BETA_TRAITS } from './rp3beta/traits.js';
 import type { ModelTraits } from './base/traits.js';
 import type { RawId } from '../data/id-map.js';
+import type { ValueUse } from '../data/value-checks.js';
 
 export { FACTOR_PARAMETERS, logRange, type DefaultRange, type ModelTraits, type ParamType, type SpecificFlag } from './base/traits.js';
 
@@ -61,6 +62,21 @@ export interface RatingModel extends FactorModel {
   evaluate(test: Interactions): Promise<{ rmse: number; mae: number; count: number }>;
   /** Predicted ratings of the pairs (users[n], items[n]). */
   predictMany(users: ArrayLike<RawId>, items: ArrayLike<RawId>): Float32Array;
+}
+
+/**
+ * The options a family adapts to `data` (see ModelTraits.adaptDefaults),
+ * minus those `given` names: the adapted values are one choice, so setting
+ * any of them yourself keeps the fixed defaults for the others.
+ */
+export function adaptedDefaults(traits: ModelTraits, data: Interactions, given: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const adapted = traits.adaptDefaults?.(data) ?? {};
+  return Object.keys(adapted).some((name) => given[name] !== undefined) ? {} : { ...adapted };
+}
+
+/** What a family makes of the values (ModelTraits.values, defaulting by kind). */
+export function valueUseOf(traits: ModelTraits): ValueUse {
+  return traits.values ?? (traits.kind === 'rating' ? 'ratings' : 'presence');
 }
 
 /** "a, b or c", for messages that list the models. */

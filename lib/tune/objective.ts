@@ -33,6 +33,8 @@ export interface ObjectiveSettings {
   threads: number;
   seed: number;
   signal?: AbortSignal | undefined;
+  /** Options under every configuration (the defaults the family adapted to the data). */
+  base?: Readonly<Record<string, unknown>>;
 }
 
 /** The ranking metrics reported for every trial, keyed with their cut-off ('precision@10'). */
@@ -105,7 +107,7 @@ export class Objective {
     let iterations = 0;
     for (let f = 0; f < this.splits.length; f++) {
       const split = this.splits[f]!;
-      const model = createTrialModel(family, config, { threads, seed, earlyStopping: this.earlyStopping });
+      const model = createTrialModel(family, config, { threads, seed, earlyStopping: this.earlyStopping }, this.settings.base);
       const reports: IterationReport[] = [];
       const onIteration = (r: IterationReport) => void reports.push(r);
       let metrics: Record<string, number>;

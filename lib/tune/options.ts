@@ -42,6 +42,12 @@ export interface TuneOptions {
   validation?: ValidationOptions;
   /** Try the model's defaults as configuration 0 when they lie in the space. Default true. */
   includeDefaults?: boolean;
+  /**
+   * Start from the defaults the family adapts to the training data
+   * (ModelTraits.adaptDefaults): they are configuration 0 and fill every
+   * option a configuration leaves unset. Default true; false: the fixed defaults.
+   */
+  adaptDefaults?: boolean;
   /** Seed of the configuration draws, the validation split and every model (uint32). Default 42. */
   seed?: number;
   /** Threads of each training run; 0 (default) means all hardware threads. */
@@ -60,13 +66,27 @@ export interface ResolvedTuneOptions {
   space: SearchSpace;
   validation: ResolvedValidation;
   includeDefaults: boolean;
+  adaptDefaults: boolean;
   seed: number;
   threads: number;
   onTrial: ((trial: TrialResult) => void) | undefined;
   signal: AbortSignal | undefined;
 }
 
-const OPTION_NAMES = ['model', 'metric', 'budget', 'strategy', 'space', 'validation', 'includeDefaults', 'seed', 'threads', 'onTrial', 'signal'];
+const OPTION_NAMES = [
+  'model',
+  'metric',
+  'budget',
+  'strategy',
+  'space',
+  'validation',
+  'includeDefaults',
+  'adaptDefaults',
+  'seed',
+  'threads',
+  'onTrial',
+  'signal',
+];
 
 export function resolveTuneOptions(options: unknown): ResolvedTuneOptions {
   if (options === undefined) throw invalid('an options object with a model', 'tune options', options);
@@ -75,6 +95,7 @@ export function resolveTuneOptions(options: unknown): ResolvedTuneOptions {
   if (o.onTrial !== undefined && typeof o.onTrial !== 'function') throw invalid('a function', 'onTrial', o.onTrial);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalid('an AbortSignal', 'signal', o.signal);
   if (o.includeDefaults !== undefined && typeof o.includeDefaults !== 'boolean') throw invalid('boolean', 'includeDefaults', o.includeDefaults);
+  if (o.adaptDefaults !== undefined && typeof o.adaptDefaults !== 'boolean') throw invalid('boolean', 'adaptDefaults', o.adaptDefaults);
   return {
     family: model,
     metric: parseMetric(o.metric ?? defaultMetric(model), model),
@@ -83,6 +104,7 @@ export function resolveTuneOptions(options: unknown): ResolvedTuneOptions {
     space: resolveSpace(model, o.space),
     validation: resolveValidation(o.validation),
     includeDefaults: (o.includeDefaults as boolean | undefined) ?? true,
+    adaptDefaults: (o.adaptDefaults as boolean | undefined) ?? true,
     seed: o.seed === undefined ? 42 : checkSeed('seed', o.seed),
     threads: o.threads === undefined ? 0 : integer('threads', o.threads, 0, 256),
     onTrial: o.onTrial as ResolvedTuneOptions['onTrial'],

@@ -24,8 +24,9 @@ export interface RunSettings {
   earlyStopping?: boolean;
 }
 
-export function createTrialModel(family: TuneFamily, config: Configuration, run: RunSettings): TunedModel {
-  const options: Record<string, unknown> = { ...config, threads: run.threads };
+/** `base`: options under the configuration's, such as the defaults the family adapted to the data. */
+export function createTrialModel(family: TuneFamily, config: Configuration, run: RunSettings, base: Readonly<Record<string, unknown>> = {}): TunedModel {
+  const options: Record<string, unknown> = { ...base, ...config, threads: run.threads };
   // Families without randomness (the item-to-item models) take no seed.
   if (Object.hasOwn(family.traits.defaults, 'seed')) options.seed = run.seed;
   // Rating models stop on their validation ratings (or explicitly not, when tuned for ranking).

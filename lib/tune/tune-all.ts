@@ -39,7 +39,7 @@ export interface TuneAllResult {
 }
 
 const OWN_OPTIONS = ['models', 'metric', 'onTrial', 'onFamily'];
-const PASSED_ON = ['budget', 'strategy', 'validation', 'includeDefaults', 'seed', 'threads', 'signal'] as const;
+const PASSED_ON = ['budget', 'strategy', 'validation', 'includeDefaults', 'adaptDefaults', 'seed', 'threads', 'signal'] as const;
 
 /**
  * Searches each family with `budget` (per family) and resolves with every

@@ -21,6 +21,7 @@ import { defaultConfiguration, sampleConfiguration, type Configuration } from '.
 import { successiveHalving } from './successive-halving.js';
 import type { TrialResult, TrialRunner } from './trial.js';
 import { createTrialModel } from './trial-model.js';
+import { adaptedDefaults } from '../models/registry.js';
 import { validationSplits } from './validation-split.js';
 
 /** Failures that condemn a configuration, not the search: the trial is recorded with a NaN score. */
@@ -55,14 +56,17 @@ export async function tune(train: Interactions, options: TuneOptions): Promise<T
   if (o.signal?.aborted) throw aborted();
 
   const family = o.family;
+  // The data-adapted defaults fill what a configuration leaves unset, and are configuration 0 where the space holds them.
+  const base = o.adaptDefaults ? adaptedDefaults(family.traits, train) : {};
   const objective = new Objective(validationSplits(train, o.metric.kind === 'rating', o.validation, o.seed), {
     family,
     metric: o.metric,
     threads: o.threads,
     seed: o.seed,
     signal: o.signal,
+    base,
   });
-  const defaults = o.includeDefaults ? defaultConfiguration(o.space, family.traits.defaults) : undefined;
+  const defaults = o.includeDefaults ? defaultConfiguration(o.space, { ...family.traits.defaults, ...base }) : undefined;
   const configuration = (index: number): Configuration =>
     index === 0 && defaults !== undefined ? { ...defaults } : sampleConfiguration(o.space, o.seed, index);
 
@@ -101,7 +105,7 @@ export async function tune(train: Interactions, options: TuneOptions): Promise<T
   if (o.signal?.aborted) throw aborted();
   // The final model trains as long as the best trial's scored model did (its best epoch under early stopping).
   const params = 'iterations' in best.params ? { ...best.params, iterations: best.iterations } : best.params;
-  const model = createTrialModel(family, params, { threads: o.threads, seed: o.seed });
+  const model = createTrialModel(family, params, { threads: o.threads, seed: o.seed }, base);
   await (model as { fit(data: Interactions, control: { signal?: AbortSignal }): Promise<unknown> }).fit(train, o.signal ? { signal: o.signal } : {});
 
   return {

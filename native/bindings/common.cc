@@ -1,5 +1,6 @@
 #include "bindings/common.h"
 
+#include <cmath>
 #include <utility>
 
 namespace mfrec {
@@ -45,7 +46,12 @@ double Args::Num(const char* key) const {
 int64_t Args::Int(const char* key) const {
   Napi::Value v = Get(key);
   if (!v.IsNumber()) ThrowInvalid(Env(), "Expected integer for " + Name(key));
-  return v.As<Napi::Number>().Int64Value();
+  // A fraction, NaN or a number past int64 would otherwise be truncated or
+  // saturated into some other count (1.5 -> 1, NaN -> 0) and silently used.
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(std::trunc(d) == d && std::fabs(d) < 0x1p63))
+    ThrowInvalid(Env(), "Expected integer for " + Name(key) + ", got " + v.ToString().Utf8Value());
+  return static_cast<int64_t>(d);
 }
 
 int64_t Args::IntIn(const char* key, int64_t lo, int64_t hi) const {
@@ -79,6 +85,13 @@ T* Args::Typed(const char* key, napi_typedarray_type type, const char* type_name
     ThrowInvalid(Env(), "Expected " + Name(key) + " of length " + std::to_string(length) + " but received length " +
                             std::to_string(arr.ElementLength()));
   Keep(v);
+  // An empty array may have no memory at all (Data() is null), and kernels
+  // read a null pointer as "not given": an empty candidate list would then
+  // rank every target. Point empty arrays at a sentinel no one reads.
+  if (arr.ElementLength() == 0) {
+    alignas(64) static T empty_array_sentinel[1] = {};
+    return empty_array_sentinel;
+  }
   return arr.Data();
 }
 

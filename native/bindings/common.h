@@ -50,7 +50,7 @@ class Args {
 
   // Typed arrays: the element type is checked and, when `length` is not
   // SIZE_MAX, the element count. The pointers alias JS memory, kept alive by
-  // the holder.
+  // the holder; never null, even for an empty array.
   float* F32(const char* key, std::size_t length = SIZE_MAX) const;
   int32_t* I32(const char* key, std::size_t length = SIZE_MAX) const;
   double* F64(const char* key, std::size_t length = SIZE_MAX) const;

@@ -33,8 +33,11 @@ void check_row(const CsrView& m, std::size_t nnz, int32_t r, std::size_t items, 
 // rows of every item their histories hold, each of those once.
 void validate(const ItemItemTopKQuery& q) {
   if (q.k == 0) throw std::invalid_argument("k must be at least 1");
+  // An empty dense W (no items) may come as a null pointer: only a sparse W
+  // always has row pointers.
   const bool sparse = q.sparse.indptr != nullptr;
-  if ((q.dense != nullptr) == sparse) throw std::invalid_argument("exactly one of dense and sparse W must be given");
+  if (sparse ? q.dense != nullptr : q.dense == nullptr && q.items > 0)
+    throw std::invalid_argument("exactly one of dense and sparse W must be given");
   std::vector<uint8_t> checked(sparse ? q.items : 0);
   for (std::size_t r = 0; r < q.n_rows; ++r) {
     const int32_t row = q.rows[r];
@@ -84,12 +87,23 @@ void score_dense_row(const ItemItemTopKQuery& q, const Columns& cols, AxpyFn axp
 // unmasked path of select_row.
 constexpr std::size_t kTile = 4096;
 
+// Sparse W: one ranked column's score and marks, side by side so that
+// adding to a score reads one cache line.
+struct SparseCell {
+  float s;
+  uint32_t mark;
+};
+constexpr uint32_t kReached = 1, kDropped = 2, kExcluded = 4;
+
 // Scratch memory of one thread, allocated once per call.
 struct Workspace {
-  std::vector<float> s;  // ranked columns' scores of the current row (sparse W: 0 between rows)
+  std::vector<float> s;  // dense W: ranked columns' scores of the current row
   std::vector<Entry> heap;
-  std::vector<uint8_t> mask;     // dense W: one tile; sparse W: one byte per column, 0 between rows
-  std::vector<int32_t> touched;  // sparse W: the columns the current row reached
+  std::vector<uint8_t> mask;  // dense W: one tile
+  // Sparse W: every ranked column, score 0 and only kExcluded marks between
+  // rows, and the columns the current row reached.
+  std::vector<SparseCell> cells;
+  std::vector<int32_t> touched;
 };
 
 // Dense W: scores of every ranked column, selected tile by tile.
@@ -116,9 +130,7 @@ std::size_t rank_dense_row(const ItemItemTopKQuery& q, const Columns& cols, Axpy
 // alike and goes to the lower column.
 std::size_t rank_sparse_row(const ItemItemTopKQuery& q, const Columns& cols, int32_t row, Workspace& w,
                             std::size_t kk) {
-  constexpr uint8_t kReached = 1, kDropped = 2;
-  float* s = w.s.data();
-  uint8_t* mark = w.mask.data();
+  SparseCell* cell = w.cells.data();
   w.touched.clear();
   for (int32_t p = q.history.indptr[row]; p < q.history.indptr[row + 1]; ++p) {
     const std::size_t item = static_cast<std::size_t>(q.history.indices[p]);
@@ -127,41 +139,37 @@ std::size_t rank_sparse_row(const ItemItemTopKQuery& q, const Columns& cols, int
     for (int32_t e = q.sparse.indptr[item]; e < end; ++e) {
       const int32_t c = cols.column_of(q.sparse.indices[e]);
       if (c < 0) continue;
-      if (!(mark[c] & kReached)) {
-        mark[c] |= kReached;
+      SparseCell& sc = cell[c];
+      if (!(sc.mark & kReached)) {
+        sc.mark |= kReached;
         w.touched.push_back(c);
       }
-      s[c] += x * q.sparse.values[e];
+      sc.s += x * q.sparse.values[e];
     }
   }
   const int32_t f0 = q.filter.indptr ? q.filter.indptr[row] : 0;
   const int32_t f1 = q.filter.indptr ? q.filter.indptr[row + 1] : 0;
   for (int32_t p = f0; p < f1; ++p) {
     const int32_t c = cols.column_of(q.filter.indices[p]);
-    if (c >= 0) mark[c] |= kDropped;
+    if (c >= 0) cell[c].mark |= kDropped;
   }
-  auto excluded = [&](int32_t c) { return !cols.excluded.empty() && cols.excluded[static_cast<std::size_t>(c)]; };
 
   Entry* h = w.heap.data();
   std::size_t n = 0;
   for (int32_t c : w.touched)
-    if (!(mark[c] & kDropped) && !excluded(c)) n = topk_select::offer(h, n, kk, {s[c], c});
+    if (!(cell[c].mark & (kDropped | kExcluded))) n = topk_select::offer(h, n, kk, {cell[c].s, c});
   for (std::size_t c = 0; c < cols.n; ++c) {
     const Entry zero{0.0f, static_cast<int32_t>(c)};
     // Once the heap is full and its worst beats (0, c), no later column can enter.
     if (n == kk && !topk_select::worse(h[0], zero)) break;
-    if (mark[c] != 0 || excluded(zero.c)) continue;
-    n = topk_select::offer(h, n, kk, zero);
+    if (cell[c].mark == 0) n = topk_select::offer(h, n, kk, zero);
   }
 
-  // Leave the scores and marks at 0 for the next row.
-  for (int32_t c : w.touched) {
-    s[c] = 0.0f;
-    mark[c] = 0;
-  }
+  // Leave the scores at 0 and only the exclusions marked for the next row.
+  for (int32_t c : w.touched) cell[c] = {0.0f, cell[c].mark & kExcluded};
   for (int32_t p = f0; p < f1; ++p) {
     const int32_t c = cols.column_of(q.filter.indices[p]);
-    if (c >= 0) mark[c] = 0;
+    if (c >= 0) cell[c].mark &= kExcluded;
   }
   return n;
 }
@@ -178,7 +186,7 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
     topk_select::pad_rows(q.n_rows, k, out_items, out_scores);
     return;
   }
-  const bool sparse = q.dense == nullptr;
+  const bool sparse = q.sparse.indptr != nullptr;
   const AxpyFn axpy = pick_cpu_copy<AxpyFn>(&axpy_plain, &axpy_avx2);
   // Rows are handed out 8 at a time: enough to balance histories of unequal
   // length across threads, few enough that a cancel request is seen soon.
@@ -189,10 +197,16 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
 
   parallel_for(threads, q.n_rows, grain, [&](std::size_t r0, std::size_t r1, int t) {
     Workspace& w = spaces[static_cast<std::size_t>(t)];
-    if (w.s.empty()) {
-      w.s.assign(cols.n, 0.0f);
+    if (w.heap.empty()) {
       w.heap.resize(kk);
-      w.mask.assign(sparse ? cols.n : std::min(cols.n, kTile), 0);
+      if (sparse) {
+        w.cells.assign(cols.n, {0.0f, 0});
+        for (std::size_t c = 0; c < cols.excluded.size(); ++c)
+          if (cols.excluded[c]) w.cells[c].mark = kExcluded;
+      } else {
+        w.s.resize(cols.n);
+        w.mask.resize(std::min(cols.n, kTile));
+      }
     }
     if (cancel.requested()) throw Cancelled{};
     for (std::size_t r = r0; r < r1; ++r) {

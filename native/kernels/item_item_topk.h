@@ -33,8 +33,9 @@ struct ItemItemTopKQuery {
 
   // Number of items: the targets, and the range of every item index.
   std::size_t items = 0;
-  // Exactly one of: dense W (items x items floats), or sparse W (CSR with
-  // sparse.rows == items, sparse_nnz entries, values required).
+  // Exactly one of: dense W (items x items floats; may be null when items
+  // is 0), or sparse W (CSR with sparse.rows == items, sparse_nnz entries,
+  // values required).
   const float* dense = nullptr;
   CsrView sparse;
   std::size_t sparse_nnz = 0;

@@ -15,19 +15,40 @@ struct Candidate {
   int32_t j;
 };
 
-// "a ranks below b": a lower score, or the same score and a higher index.
+// "a ranks above b": a higher score, or the same score and a lower index.
 // Items arrive in the order they were first touched, not by index, so ties
 // are broken here rather than by arrival.
-inline bool worse(const Candidate& a, const Candidate& b) { return a.s < b.s || (a.s == b.s && a.j > b.j); }
-inline bool better(const Candidate& a, const Candidate& b) { return worse(b, a); }
+// A function object rather than a function pointer, so that the heap
+// operations inline it.
+struct Better {
+  bool operator()(const Candidate& a, const Candidate& b) const { return a.s > b.s || (a.s == b.s && a.j < b.j); }
+};
+constexpr Better better{};
 
 // One thread's working memory, reused for every row it handles.
 struct Scratch {
   std::vector<float> dot;        // per item, 0 outside the current row's touched items
   std::vector<int32_t> count;    // per item, likewise
-  std::vector<int32_t> touched;  // items with count > 0, in first-touch order
-  std::vector<Candidate> heap;   // the k best so far, worst on top (std heap with `better` as "less")
+  std::vector<int32_t> touched;  // items with count > 0, in first-touch order (n slots)
+  std::size_t n_touched = 0;
+  std::vector<Candidate> heap;  // the k best so far, worst on top (std heap with `better` as "less")
 };
+
+// Puts `c` in place of the heap's top (its worst entry) and sifts it down:
+// one pass, where pop_heap then push_heap would take two.
+void replace_worst(std::vector<Candidate>& h, const Candidate& c) {
+  const std::size_t n = h.size();
+  std::size_t i = 0;
+  for (;;) {
+    const std::size_t l = 2 * i + 1;
+    if (l >= n) break;
+    const std::size_t worse_child = l + 1 < n && better(h[l], h[l + 1]) ? l + 1 : l;
+    if (!better(c, h[worse_child])) break;
+    h[i] = h[worse_child];
+    i = worse_child;
+  }
+  h[i] = c;
+}
 
 void validate(const NeighboursProblem& p) {
   if (p.k == 0) throw std::invalid_argument("neighbours: k must be at least 1");
@@ -58,7 +79,11 @@ void accumulate(const NeighboursProblem& p, std::size_t i, Scratch& w) {
     for (int32_t q = b.indptr[u]; q < b.indptr[u + 1]; ++q) {
       const int32_t j = b.indices[q];
       if (static_cast<std::size_t>(j) == i) continue;
-      if (w.count[j]++ == 0) w.touched.push_back(j);
+      // Appends j unconditionally and keeps it only on its first touch:
+      // no branch to mispredict on the (about even) first-touch test.
+      w.touched[w.n_touched] = j;
+      w.n_touched += w.count[j] == 0 ? 1 : 0;
+      ++w.count[j];
       w.dot[j] += aiu * b.values[q];
     }
   }
@@ -68,7 +93,8 @@ void accumulate(const NeighboursProblem& p, std::size_t i, Scratch& w) {
 // accumulators for the next row.
 void select(const NeighboursProblem& p, Scratch& w) {
   w.heap.clear();
-  for (const int32_t j : w.touched) {
+  for (std::size_t t = 0; t < w.n_touched; ++t) {
+    const int32_t j = w.touched[t];
     float s = w.dot[j];
     if (p.shrink > 0.0f) {
       const float c = static_cast<float>(w.count[j]);
@@ -83,12 +109,10 @@ void select(const NeighboursProblem& p, Scratch& w) {
       w.heap.push_back(cand);
       std::push_heap(w.heap.begin(), w.heap.end(), better);
     } else if (better(cand, w.heap.front())) {
-      std::pop_heap(w.heap.begin(), w.heap.end(), better);
-      w.heap.back() = cand;
-      std::push_heap(w.heap.begin(), w.heap.end(), better);
+      replace_worst(w.heap, cand);
     }
   }
-  w.touched.clear();
+  w.n_touched = 0;
   std::sort(w.heap.begin(), w.heap.end(), better);
 }
 
@@ -105,6 +129,7 @@ void item_neighbours(const NeighboursProblem& p, int32_t* out_indices, float* ou
     if (w.dot.size() != n) {  // first chunk of this thread
       w.dot.assign(n, 0.0f);
       w.count.assign(n, 0);
+      w.touched.resize(n);
     }
     for (std::size_t i = begin; i < end; ++i) {
       accumulate(p, i, w);

@@ -252,6 +252,37 @@ describe('sparse W reaching few items', () => {
   });
 });
 
+describe('an empty catalogue', () => {
+  it.each(['dense', 'sparse'] as const)('no items, %s W: every row is padding, not an error', (w) => {
+    const a: ItemItemTopKArgs = {
+      historyIndptr: Int32Array.of(0, 0, 0),
+      historyIndices: new Int32Array(0),
+      historyValues: new Float32Array(0),
+      rows: Int32Array.of(1, 0),
+      items: 0,
+      ...(w === 'dense'
+        ? { dense: new Float32Array(0) }
+        : { sparseIndptr: Int32Array.of(0), sparseIndices: new Int32Array(0), sparseValues: new Float32Array(0) }),
+      k: 3,
+      threads: 1,
+      outItems: new Int32Array(6).fill(7),
+      outScores: new Float32Array(6),
+    };
+    itemItemTopKBinding().itemItemTopKSync(a);
+    expect(Array.from(a.outItems)).toEqual(new Array(6).fill(-1));
+    expect(Array.from(a.outScores)).toEqual(new Array(6).fill(-Infinity));
+  });
+});
+
+describe('an empty candidate list', () => {
+  it.each(['dense', 'sparse'] as const)('ranks nothing, %s W: every slot is padding, native and twin', async (w) => {
+    const p = problem(14, w, 6, 30);
+    const a = args(p, [1, 2, 3], 4, { candidates: new Int32Array(0) });
+    const nat = await runAll(a);
+    expect(Array.from(nat.outItems)).toEqual(new Array(12).fill(-1));
+  });
+});
+
 describe('itemItemScoreRow', () => {
   it('gives the scores the kernel ranks by, for dense and sparse W alike when they hold the same weights', () => {
     const p = problem(10, 'sparse', 8, 40);

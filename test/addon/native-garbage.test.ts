@@ -55,3 +55,30 @@ describe('raw native bindings under garbage', () => {
     }
   });
 });
+
+describe('integer arguments of the raw bindings', () => {
+  // Each binding's count fields: a fraction or NaN was truncated (1.5 -> 1, NaN -> 0) and used.
+  const fields: Array<[string, string[]]> = [
+    ['topkSync', ['k', 'factors', 'threads']],
+    ['itemItemTopKSync', ['items', 'k', 'threads']],
+    ['bprEpoch', ['users', 'items', 'factors', 'seed', 'epoch', 'threads']],
+    ['alsGram', ['rows', 'factors']],
+  ];
+  it.each(fields)('%s refuses a fraction, NaN or an infinity in each count, naming the field', async (binding, keys) => {
+    for (const key of keys) {
+      for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, -0.5]) {
+        const args = BINDINGS[binding]!() as Array<Record<string, unknown>>;
+        args[0]![key] = bad;
+        const fn = native()[binding] as (...a: unknown[]) => unknown;
+        let error: { code?: string; message?: string } = {};
+        try {
+          fn(...args);
+        } catch (e) {
+          error = e as typeof error;
+        }
+        expect([key, bad, error.code], String(error.message)).toEqual([key, bad, 'ERR_MFREC_INVALID_ARGUMENT']);
+        expect(error.message).toContain(key);
+      }
+    }
+  });
+});

@@ -171,6 +171,21 @@ describe('native top-K vs twin vs brute force', () => {
     expect(nat.scores[39]).toBe(-Infinity);
   });
 
+  it('an empty candidate list ranks nothing: every slot is padding, sync and async', async () => {
+    const p = problem(15, 3, 20, 2);
+    const a = args(p, [0, 2], 4, { candidates: new Int32Array(0) });
+    topkBinding().topkSync(a);
+    const promised = fresh(a);
+    await topkBinding().topk(promised);
+    for (const out of [a, promised]) {
+      expect(Array.from(out.items)).toEqual(new Array(8).fill(-1));
+      expect(Array.from(out.scores)).toEqual(new Array(8).fill(-Infinity));
+    }
+    const twin = fresh(a);
+    topkTwin(twin);
+    expect(twin.items).toEqual(a.items);
+  });
+
   it('similarity: items against themselves, the query itself excluded, batch of queries', () => {
     const p = problem(10, 1, 60, 6);
     const inv = Float32Array.from({ length: 60 }, (_, i) => {

@@ -128,3 +128,62 @@ describe('mfrec tune --model all', () => {
     expect(rmse.stderr).toContain('--metric rmse does not apply to --model all');
   });
 });
+
+describe('defaults adapted to the data', () => {
+  const params = async (file: string) => JSON.parse((await mfrec('info', '--model-file', file, '--json')).stdout).params;
+
+  it('train: ALS on ratings takes log confidence at the median rating, says so, and --fixed-defaults or a confidence flag keeps the fixed ones', async () => {
+    const adapted = await mfrec('train', 'train.csv', '--model', 'als', '--factors', '2', '--iterations', '2', '--out', 'adapted.mfrec', '--quiet');
+    expect(adapted.code, adapted.stderr).toBe(0);
+    expect(adapted.stderr).toMatch(
+      /^mfrec: note: als defaults adapted to the data: confidence log, alpha 2\.88539, epsilon \d+ \(--fixed-defaults keeps the fixed ones\)$/m,
+    );
+    expect(await params('adapted.mfrec')).toMatchObject({ confidence: 'log', alpha: 2.88539 });
+    for (const flag of [['--fixed-defaults'], ['--alpha', '2']]) {
+      const fixed = await mfrec('train', 'train.csv', '--model', 'als', '--factors', '2', '--iterations', '2', '--out', 'fixed.mfrec', '--quiet', ...flag);
+      expect(fixed.code, fixed.stderr).toBe(0);
+      expect(fixed.stderr).toBe('');
+      expect(await params('fixed.mfrec')).toMatchObject({ confidence: 'linear', alpha: 2, epsilon: 1 });
+    }
+    const presence = await mfrec(
+      'train',
+      'train.csv',
+      '--model',
+      'als',
+      '--implicit',
+      '--factors',
+      '2',
+      '--iterations',
+      '2',
+      '--out',
+      'presence.mfrec',
+      '--quiet',
+    );
+    expect(presence.stderr).toBe('');
+    expect(await params('presence.mfrec')).toMatchObject({ confidence: 'linear', alpha: 2 });
+  });
+
+  it('tune starts from the adapted defaults (configuration 0) unless --fixed-defaults', async () => {
+    const base = [
+      'tune',
+      'train.csv',
+      '--model',
+      'als',
+      '--budget',
+      '1',
+      '--strategy',
+      'random',
+      '--threads',
+      '1',
+      '--space',
+      '{"factors":4,"iterations":2}',
+      '--json',
+    ];
+    const adapted = JSON.parse((await mfrec(...base)).stdout);
+    expect(adapted.best.params).toMatchObject({ confidence: 'log', alpha: 2.88539 });
+    expect(adapted.finalParams).toMatchObject({ confidence: 'log', epsilon: expect.any(Number) });
+    const fixed = JSON.parse((await mfrec(...base, '--fixed-defaults')).stdout);
+    expect(fixed.best.params).toMatchObject({ confidence: 'linear', alpha: 2 });
+    expect(fixed.finalParams).toMatchObject({ epsilon: 1 });
+  });
+});

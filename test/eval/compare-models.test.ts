@@ -1,7 +1,7 @@
 /** compareModels(): every registry family with its defaults, next to popularity, and the report's table of them. */
 import { describe, expect, it } from 'vitest';
 import { compareModels, compareRanking, ErrorCodes, ImplicitALS, Interactions, perUserSplit, buildReportData, renderReport } from '../../lib/index.js';
-import { MODEL_TYPES, MODELS } from '../../lib/models/registry.js';
+import { adaptedDefaults, MODEL_TYPES, MODELS } from '../../lib/models/registry.js';
 import { Rng } from '../../lib/random.js';
 import { errorCode } from '../helpers/support.js';
 
@@ -27,10 +27,16 @@ describe('compareModels()', () => {
     const c = await compareModels(train, test, { threads: 1, k: 5 });
     expect(c.rows.map((r) => r.model)).toEqual([...MODEL_TYPES, 'popularity']);
     expect(c.rows.map((r) => r.label)).toEqual([...MODEL_TYPES.map((t) => MODELS[t].label), 'Popularity']);
-    const als = new ImplicitALS({ threads: 1 });
+    // ALS takes the defaults it adapts to these 1-or-5 values (log confidence), as a user of the CLI gets them.
+    const als = new ImplicitALS({ ...adaptedDefaults(MODELS.als, train), threads: 1 });
+    expect(als.params.confidence).toBe('log');
     await als.fit(train);
     const alone = compareRanking({ als }, train, test, { k: 5 });
     expect(c.rows.find((r) => r.model === 'als')!.ranking).toEqual(alone.models.als);
+    const fixed = new ImplicitALS({ threads: 1 });
+    await fixed.fit(train);
+    const withFixed = await compareModels(train, test, { threads: 1, k: 5, models: ['als'], adaptDefaults: false });
+    expect(withFixed.rows[0]!.ranking).toEqual(compareRanking({ fixed }, train, test, { k: 5 }).models.fixed);
     expect(c.rows.at(-1)!.ranking).toEqual(alone.models.popularity);
     expect(c.users).toBe(alone.users);
     for (const r of c.rows) {

@@ -145,6 +145,17 @@ export const BINDINGS: Record<string, () => unknown[]> = {
       },
     ];
   },
+  // The sync name with dense W, the async one with sparse W: both forms face the battery.
+  itemItemTopKSync: () => [{ ...itemItemTopKArgs(), dense: filled(4 * 4) }],
+  itemItemTopK: () => [
+    {
+      ...itemItemTopKArgs(),
+      sparseIndptr: Int32Array.of(0, 2, 3, 3, 4),
+      sparseIndices: Int32Array.of(3, 1, 0, 2),
+      sparseValues: filled(4),
+      cancel: new Int32Array(1),
+    },
+  ],
   foldInSolve: () => [
     {
       vectors: filled(4 * F),
@@ -177,6 +188,25 @@ function topkArgs() {
     threads: 1,
     items: new Int32Array(3 * 2),
     scores: new Float32Array(3 * 2),
+  };
+}
+
+function itemItemTopKArgs() {
+  const { byUser } = smallCsr();
+  return {
+    historyIndptr: byUser.indptr,
+    historyIndices: byUser.indices,
+    historyValues: byUser.values,
+    rows: Int32Array.of(0, 2, 1),
+    items: 4,
+    filterIndptr: byUser.indptr,
+    filterIndices: byUser.indices,
+    exclude: Int32Array.of(1),
+    candidates: Int32Array.of(0, 1, 2, 3),
+    k: 2,
+    threads: 1,
+    outItems: new Int32Array(3 * 2),
+    outScores: new Float32Array(3 * 2),
   };
 }
 
@@ -338,6 +368,13 @@ export function overflowCases(): GarbageCase[] {
       },
     ],
   });
+  const itemItem = BINDINGS.itemItemTopKSync!()[0] as Record<string, unknown>;
+  cases.push({
+    binding: 'itemItemTopKSync',
+    what: 'k × rows wraps to 0',
+    args: [{ ...itemItem, rows: new Int32Array(4), k: huge, outItems: new Int32Array(0), outScores: new Float32Array(0), filterIndptr: undefined }],
+  });
+  cases.push({ binding: 'itemItemTopKSync', what: 'items × items past 2^53', args: [{ ...itemItem, items: 2 ** 31 - 1, dense: new Float32Array(0) }] });
   cases.push({ binding: 'alsGram', what: 'rows × factors wraps to 0', args: [{ y: new Float32Array(0), rows: huge, factors: 4, out: new Float32Array(16) }] });
   cases.push({
     binding: 'alsGram',

@@ -40,8 +40,9 @@ function groupedRatings(seed = 11, users = 48): Interactions {
  * regularization and alpha searchable (no factors, no iterations), like the
  * item-to-item families whose fit has no sweeps to count.
  */
+const { adaptDefaults: _adapt, ...FIXED_ALS } = ALS_TRAITS;
 const ONE_SHOT: ModelTraits = {
-  ...ALS_TRAITS,
+  ...FIXED_ALS,
   label: 'one-shot ALS',
   create: (o) => new ImplicitALS({ ...o, factors: 8, iterations: 6 }),
   defaults: { regularization: 0.25, alpha: 2 },

@@ -64,6 +64,10 @@ export type ImplicitALSParams = Required<ImplicitALSOptions>;
  *   and 64 keeps training and scoring cheap on catalogues of 10⁴–10⁵ items;
  * - 3 warm-started CG steps match exact Cholesky solves in accuracy at a
  *   third of the cost.
+ * The command line, compareModels and tune adapt confidence, alpha and
+ * epsilon to values of varying size (log confidence at the data's scale, see
+ * adapt.ts and docs/defaults.md); these fixed values are what a model built
+ * in code gets.
  */
 export const IMPLICIT_ALS_DEFAULTS: Readonly<ImplicitALSParams> = Object.freeze({
   factors: 64,

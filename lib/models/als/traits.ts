@@ -1,13 +1,16 @@
 /** What the registry (lib/models/registry.ts) knows of ImplicitALS: its kind, construction, CLI flags and search space. */
 import { FACTOR_PARAMETERS, logRange, type ModelTraits } from '../base/traits.js';
+import { adaptImplicitALSDefaults } from './adapt.js';
 import { ImplicitALS, IMPLICIT_ALS_DEFAULTS, resolveImplicitALSOptions } from './implicit-als.js';
 
 export const ALS_TRAITS: ModelTraits<ImplicitALS> = {
   kind: 'ranking',
   label: 'ALS',
+  values: 'confidence',
   create: (o) => new ImplicitALS(o),
   checkOptions: (o) => void resolveImplicitALSOptions(o),
   defaults: IMPLICIT_ALS_DEFAULTS,
+  adaptDefaults: adaptImplicitALSDefaults,
   flags: ['alpha', 'confidence', 'epsilon', 'solver'],
   parameters: {
     ...FACTOR_PARAMETERS,

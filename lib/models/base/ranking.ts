@@ -104,7 +104,8 @@ function rankingRequest(
     items: direct ? items : new Int32Array(warm.length * width),
     scores: direct ? scores : new Float32Array(warm.length * width),
   };
-  const kernel = s.weights === undefined ? factorKernel(s, warm, o, width, threads, out, cancel) : itemItemKernel(s, warm, o, width, threads, out, cancel);
+  const job: RankingJob = { s, warm, o, width, threads, out, cancel };
+  const kernel = s.weights === undefined ? factorKernel(job) : itemItemKernel(job);
   const scatter = (): BatchRecommendations => {
     if (!direct) {
       let w = 0;
@@ -120,18 +121,19 @@ function rankingRequest(
   return { kernel, finish: scatter };
 }
 
-type Outputs = { items: Int32Array; scores: Float32Array };
+/** What a ranking kernel is asked: the warm rows of `s` to rank under `o`, `width` results each into `out`. */
+interface RankingJob {
+  s: FactorState;
+  warm: Int32Array;
+  o: ResolvedRecommendOptions;
+  width: number;
+  threads: number;
+  out: { items: Int32Array; scores: Float32Array };
+  cancel: Int32Array | undefined;
+}
 
 /** Factor models: dot products of user and item vectors (plus biases), through the factor top-K kernel. */
-function factorKernel(
-  s: FactorState,
-  warm: Int32Array,
-  o: ResolvedRecommendOptions,
-  width: number,
-  threads: number,
-  out: Outputs,
-  cancel: Int32Array | undefined,
-): KernelCall {
+function factorKernel({ s, warm, o, width, threads, out, cancel }: RankingJob): KernelCall {
   const args = {
     query: s.userFactors,
     rows: warm,
@@ -155,15 +157,7 @@ function factorKernel(
 }
 
 /** Item-to-item models: each row's (binary) history times the model's weights, through the item-to-item top-K kernel. */
-function itemItemKernel(
-  s: FactorState,
-  warm: Int32Array,
-  o: ResolvedRecommendOptions,
-  width: number,
-  threads: number,
-  out: Outputs,
-  cancel: Int32Array | undefined,
-): KernelCall {
+function itemItemKernel({ s, warm, o, width, threads, out, cancel }: RankingJob): KernelCall {
   const args = {
     historyIndptr: s.seen.indptr,
     historyIndices: s.seen.indices,

@@ -3,6 +3,8 @@
  * (lib/models/registry.ts) lists: kept apart from the registry so that a
  * family's traits and the registry never import each other.
  */
+import type { Interactions } from '../../data/interactions.js';
+import type { ValueUse } from '../../data/value-checks.js';
 import type { FactorModel } from './factor-model.js';
 
 /** A searchable hyperparameter's kind. */
@@ -29,6 +31,12 @@ export interface ModelTraits<M extends FactorModel = FactorModel> {
    * ranks items for users, scored by ranking metrics.
    */
   kind: 'rating' | 'ranking';
+  /**
+   * What the model makes of the values, for the checks before training
+   * (lib/data/value-checks.ts). Default: 'ratings' for a rating model,
+   * 'presence' for a ranking model.
+   */
+  values?: ValueUse;
   /** The name reports show, e.g. 'ALS'. */
   label: string;
   /** A new model from (unchecked) options; throws the model's own errors. */
@@ -36,6 +44,13 @@ export interface ModelTraits<M extends FactorModel = FactorModel> {
   /** Checks options as the constructor does, without building a model. */
   checkOptions(options: Record<string, unknown>): void;
   defaults: Readonly<Record<string, unknown>>;
+  /**
+   * Defaults chosen from the training data, which replace some of
+   * `defaults` when the user sets none of them (the CLI, compareModels and
+   * tune apply them; `--fixed-defaults` and `adaptDefaults: false` turn
+   * them off). Absent: the fixed defaults suit any data.
+   */
+  adaptDefaults?: (data: Interactions) => Readonly<Record<string, unknown>>;
   /** The CLI flags of {@link SpecificFlag} this model takes. */
   flags: readonly SpecificFlag[];
   /**

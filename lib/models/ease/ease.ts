@@ -56,10 +56,14 @@ export class EASE extends ItemItemModel {
     });
   }
 
-  protected override async learnWeights(data: Interactions, cancel: CancelFlag): Promise<ItemWeights> {
+  protected override sibling(options: Record<string, unknown>): EASE {
+    return new EASE(options);
+  }
+
+  protected override async learnWeights(data: Interactions, params: Readonly<Record<string, unknown>>, cancel: CancelFlag): Promise<ItemWeights> {
     const n = data.nItems;
     const out = allocateFloats(n * n, `EASE's ${n} × ${n} weights`);
-    const p = this.params;
+    const p = params as EASEParams;
     await easeBackends[p.backend]({ byUser: binaryInteractions(data.byUser), lambda: p.lambda, threads: p.threads, out, cancel: cancel.array });
     return { kind: 'dense', values: out };
   }

@@ -4,7 +4,7 @@ import { BACKENDS, type BackendName } from '../base/backend.js';
 import { MAX_THREADS } from '../base/limits.js';
 
 export interface EASEOptions {
-  /** L2 penalty λ on the item-to-item weights, added to the Gram matrix's diagonal. > 0. Default 250. */
+  /** L2 penalty λ on the item-to-item weights, added to the Gram matrix's diagonal. > 0. Default 500. */
   lambda?: number;
   /**
    * The most items a fit accepts (EASE holds an items × items matrix, about
@@ -28,7 +28,7 @@ export type EASEParams = Required<EASEOptions>;
 
 /** Defaults (see bench/investigations/NOTES-item-item.md for how they were measured). */
 export const EASE_DEFAULTS: Readonly<EASEParams> = Object.freeze({
-  lambda: 250,
+  lambda: 500,
   maxItems: 20000,
   topItems: 0,
   threads: 0,

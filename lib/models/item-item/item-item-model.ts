@@ -20,19 +20,50 @@ import type { ItemWeights } from '../base/item-weights.js';
 import { knownItemIndices } from '../base/live-history.js';
 import type { Side, SolvedRows } from '../base/partial-fit-plan.js';
 import type { CancelFlag, FitControl } from '../base/training.js';
+import { autoGrid, chooseOnValidation, type Candidate } from './validated-choice.js';
 
 export abstract class ItemItemModel extends FactorModel {
-  /** The family's weights from the training interactions. */
-  protected abstract learnWeights(data: Interactions, cancel: CancelFlag): Promise<ItemWeights>;
+  /**
+   * The options the last fit used, each 'auto' replaced by the value chosen
+   * on validation (see validated-choice.ts); undefined before a fit.
+   */
+  fittedParams: Readonly<Record<string, unknown>> | undefined;
+  /** The candidates the last fit measured to resolve its 'auto' options (empty when none was 'auto'). */
+  autoChoice: Array<Candidate<Record<string, unknown>>> = [];
+
+  /** The family's weights from the training interactions, with `params` (no 'auto' left). */
+  protected abstract learnWeights(data: Interactions, params: Readonly<Record<string, unknown>>, cancel: CancelFlag): Promise<ItemWeights>;
+
+  /** The values an option left at 'auto' is chosen among, per option name (none by default). */
+  protected autoChoices(): Record<string, readonly unknown[]> {
+    return {};
+  }
+
+  /** A model of the same family with `options`, to measure one candidate. */
+  protected abstract sibling(options: Record<string, unknown>): ItemItemModel;
+
+  /** The options with every 'auto' resolved: directly when there is one candidate, else on validation. */
+  private async resolveAuto(data: Interactions, cancel: CancelFlag): Promise<Readonly<Record<string, unknown>>> {
+    const grid = autoGrid(this.params, this.autoChoices());
+    this.autoChoice = [];
+    if (grid.length === 1) return { ...this.params, ...grid[0] };
+    const threads = typeof this.params.threads === 'number' ? this.params.threads : 0;
+    const fit = async (over: Record<string, unknown>, part: Interactions) => this.sibling({ ...this.params, ...over }).fit(part);
+    const { chosen, measured } = await chooseOnValidation(data, grid, fit, threads, cancel);
+    this.autoChoice = measured;
+    return { ...this.params, ...chosen };
+  }
 
   /** One step: the weights. Reported as one iteration, so progress and history work as for every model. */
   protected override async train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {
     const start = performance.now();
-    const weights = await this.learnWeights(data, cancel);
+    const params = await this.resolveAuto(data, cancel);
+    const weights = await this.learnWeights(data, params, cancel);
     cancel.throwIfAborted();
     const report = { iteration: 1, seconds: (performance.now() - start) / 1000 };
     control.onIteration?.(report);
     cancel.throwIfAborted(); // an abort from onIteration still refuses the new weights
+    this.fittedParams = Object.freeze(params);
     const state: FactorState = {
       factors: 0,
       users: data.users.clone(data.nUsers),

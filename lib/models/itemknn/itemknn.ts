@@ -10,10 +10,10 @@ import type { ItemWeights } from '../base/item-weights.js';
 import type { CancelFlag } from '../base/training.js';
 import { ItemItemModel } from '../item-item/item-item-model.js';
 import { checkNeighbourMemory, neighbourWeights } from '../item-item/neighbours.js';
-import { resolveItemKNNOptions, type ItemKNNOptions, type ItemKNNParams } from './options.js';
+import { ITEMKNN_AUTO, resolveItemKNNOptions, type ItemKNNOptions, type ItemKNNParams } from './options.js';
 import { weightedMatrices } from './weighting.js';
 
-export { ITEMKNN_DEFAULTS, type ItemKNNOptions, type ItemKNNParams } from './options.js';
+export { ITEMKNN_AUTO, ITEMKNN_DEFAULTS, type ItemKNNOptions, type ItemKNNParams } from './options.js';
 
 export class ItemKNN extends ItemItemModel {
   readonly type = 'itemknn';
@@ -25,11 +25,20 @@ export class ItemKNN extends ItemItemModel {
   }
 
   protected override checkFitMemory(data: Interactions): void {
-    checkNeighbourMemory('ItemKNN.fit', data.nItems, this.params.neighbours, this.params.threads || os.availableParallelism());
+    const k = this.params.neighbours === 'auto' ? Math.max(...ITEMKNN_AUTO.neighbours) : this.params.neighbours;
+    checkNeighbourMemory('ItemKNN.fit', data.nItems, k, this.params.threads || os.availableParallelism());
   }
 
-  protected override learnWeights(data: Interactions, cancel: CancelFlag): Promise<ItemWeights> {
-    const p = this.params;
+  protected override autoChoices(): Record<string, readonly unknown[]> {
+    return ITEMKNN_AUTO;
+  }
+
+  protected override sibling(options: Record<string, unknown>): ItemKNN {
+    return new ItemKNN(options);
+  }
+
+  protected override learnWeights(data: Interactions, params: Readonly<Record<string, unknown>>, cancel: CancelFlag): Promise<ItemWeights> {
+    const p = params as ItemKNNParams & { neighbours: number; shrink: number };
     const weighted = weightedMatrices(data.byItem, data.byUser, p);
     return neighbourWeights({ ...weighted, shrink: p.shrink, k: p.neighbours, threads: p.threads }, p.backend, cancel);
   }

@@ -11,9 +11,9 @@ import type { ItemWeights } from '../base/item-weights.js';
 import type { CancelFlag } from '../base/training.js';
 import { ItemItemModel } from '../item-item/item-item-model.js';
 import { checkNeighbourMemory, neighbourWeights } from '../item-item/neighbours.js';
-import { resolveRP3betaOptions, type RP3betaOptions, type RP3betaParams } from './options.js';
+import { RP3BETA_AUTO, resolveRP3betaOptions, type RP3betaOptions, type RP3betaParams } from './options.js';
 
-export { RP3BETA_DEFAULTS, type RP3betaOptions, type RP3betaParams } from './options.js';
+export { RP3BETA_AUTO, RP3BETA_DEFAULTS, type RP3betaOptions, type RP3betaParams } from './options.js';
 
 /** `m` with every entry of row r set to (1 / length of row r)^α: a row-stochastic transition matrix raised to α. */
 function transitions(m: SparseRows, alpha: number): SparseRows {
@@ -36,11 +36,20 @@ export class RP3beta extends ItemItemModel {
   }
 
   protected override checkFitMemory(data: Interactions): void {
-    checkNeighbourMemory('RP3beta.fit', data.nItems, this.params.neighbours, this.params.threads || os.availableParallelism());
+    const k = this.params.neighbours === 'auto' ? Math.max(...RP3BETA_AUTO.neighbours) : this.params.neighbours;
+    checkNeighbourMemory('RP3beta.fit', data.nItems, k, this.params.threads || os.availableParallelism());
   }
 
-  protected override learnWeights(data: Interactions, cancel: CancelFlag): Promise<ItemWeights> {
-    const p = this.params;
+  protected override autoChoices(): Record<string, readonly unknown[]> {
+    return RP3BETA_AUTO;
+  }
+
+  protected override sibling(options: Record<string, unknown>): RP3beta {
+    return new RP3beta(options);
+  }
+
+  protected override learnWeights(data: Interactions, params: Readonly<Record<string, unknown>>, cancel: CancelFlag): Promise<ItemWeights> {
+    const p = params as RP3betaParams & { alpha: number; beta: number; neighbours: number };
     const byItem = data.byItem;
     const colScale = new Float32Array(data.nItems);
     for (let j = 0; j < data.nItems; j++) {

@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Interactions } from '../../../lib/data/interactions.js';
 import { EASE } from '../../../lib/models/ease/ease.js';
 import { mostPopularItems } from '../../../lib/models/ease/popular-items.js';
-import { ItemKNN } from '../../../lib/models/itemknn/itemknn.js';
-import { RP3beta } from '../../../lib/models/rp3beta/rp3beta.js';
+import { ITEMKNN_AUTO, ItemKNN } from '../../../lib/models/itemknn/itemknn.js';
+import { RP3BETA_AUTO, RP3beta } from '../../../lib/models/rp3beta/rp3beta.js';
 import { decodeModelFile, encodeModelFile } from '../../../lib/persist/model-file.js';
 import { loadModel } from '../../../lib/persist/load-model.js';
 import { codeOf } from '../../helpers/conformance.js';
@@ -200,3 +200,47 @@ describe('files', () => {
     expect(await codeOf(() => loadModel(relabelled))).toBe('ERR_MFREC_CORRUPT_FILE');
   });
 });
+
+describe("options left at 'auto'", () => {
+  it('are chosen among their candidates on a validation slice, and the fit then uses the winner on all the data', async () => {
+    const grouped = groupedBaskets();
+    const model = await new RP3beta({ neighbours: 10, threads: 1 }).fit(grouped); // alpha given, beta 'auto'
+    expect(model.params.beta).toBe('auto');
+    expect(model.autoChoice).toHaveLength(RP3BETA_AUTO.beta.length);
+    const best = model.autoChoice.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
+    expect(model.fittedParams).toMatchObject(best.params);
+    // The winner refitted on all the data gives exactly the model an explicit choice gives.
+    const explicit = await new RP3beta({ neighbours: 10, threads: 1, ...best.params }).fit(grouped);
+    expect(explicit.autoChoice).toEqual([]);
+    for (const u of grouped.users.toArray()) expect(model.recommend(u, { k: 5 })).toEqual(explicit.recommend(u, { k: 5 }));
+  });
+
+  it('item-KNN chooses its neighbour count the same way; a given count is used as it is', async () => {
+    const grouped = groupedBaskets();
+    const auto = await new ItemKNN({ threads: 1 }).fit(grouped);
+    expect(auto.autoChoice).toHaveLength(ITEMKNN_AUTO.neighbours.length * ITEMKNN_AUTO.shrink.length);
+    expect(ITEMKNN_AUTO.neighbours).toContain(auto.fittedParams!.neighbours);
+    const given = await new ItemKNN({ neighbours: 7, shrink: 0, threads: 1 }).fit(grouped);
+    expect(given.autoChoice).toEqual([]);
+    expect(given.fittedParams).toMatchObject({ neighbours: 7, shrink: 0 });
+  });
+
+  it("'auto' is refused where an option does not take it", async () => {
+    expect(await codeOf(() => new EASE({ lambda: 'auto' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+    expect(await codeOf(() => new ItemKNN({ weighting: 'auto' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+    expect(await codeOf(() => new RP3beta({ neighbours: 'many' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+  });
+});
+
+/** 30 shoppers in three groups of 10 items, each buying 6 of their group's items, rotating. */
+function groupedBaskets(): Interactions {
+  const users: string[] = [];
+  const items: string[] = [];
+  for (let u = 0; u < 30; u++) {
+    for (let j = 0; j < 6; j++) {
+      users.push(`s${u}`);
+      items.push(`g${u % 3}-${(u + j) % 10}`);
+    }
+  }
+  return Interactions.fromArrays(users, items);
+}
