@@ -54,7 +54,8 @@ export async function accuracyRows(split, { k = 10, budget = 20, python, implici
   for (const type of MODEL_TYPES) {
     const traits = MODELS[type];
     if (traits.kind !== 'ranking') continue;
-    const model = traits.create({});
+    // The defaults as `mfrec train` applies them: adapted to the data where the family adapts them.
+    const model = traits.create({ ...(traits.adaptDefaults?.(train) ?? {}) });
     const fitSeconds = await seconds(() => model.fit(train));
     add({ model: traits.label, type, setting: 'defaults', ...scored(await listsOf(model, train, k), train, test, k), fitSeconds });
     if (!tuneFamilies) continue;
