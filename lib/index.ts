@@ -32,6 +32,7 @@ export type { FitControl, IterationReport } from './models/base/training.js';
 export { evaluateRanking, type RankingMetrics, type RankingOptions, type UserScorer } from './eval/ranking.js';
 export {
   FactorModel,
+  Recommender,
   BatchRecommendations,
   inverseNorms,
   type FactorState,

@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import type { Interactions } from '../data/interactions.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking } from '../eval/compare-ranking.js';
-import type { FactorModel } from '../models/base/factor-model.js';
+import type { Recommender } from '../models/base/recommender.js';
 import type { IterationReport } from '../models/base/training.js';
 import { EVALUATED_TYPES, isRatingModel, listOf, MODEL_TYPES, type EvaluatedType, type ModelType, type RatingModel } from '../models/registry.js';
 import { buildReportData } from '../report/report-data.js';
@@ -64,7 +64,7 @@ export function registerEvaluate(program: Command): void {
   });
 }
 
-export async function fitWithProgress(model: FactorModel, train: Interactions, progress: Progress) {
+export async function fitWithProgress(model: Recommender, train: Interactions, progress: Progress) {
   const iterations: IterationReport[] = [];
   progress.start('training', model.params.iterations ?? 1);
   try {
@@ -98,7 +98,7 @@ async function evaluateRatings(flags: EvaluateFlags & { model: ModelType }, trai
 async function evaluateImplicit(flags: EvaluateFlags & { model: EvaluatedType }, train: Interactions, testRead: Interactions, progress: Progress) {
   // Held-out users and items the training data never saw cannot be ranked: they are dropped and reported.
   const { aligned: test, droppedEntries } = testRead.alignTo(train);
-  const models: Record<string, FactorModel> = {};
+  const models: Record<string, Recommender> = {};
   let iterations: IterationReport[] = [];
   if (flags.model !== 'popularity') {
     const model = createModel(flags.model, flags, train);

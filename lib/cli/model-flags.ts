@@ -1,7 +1,7 @@
 /** Hyperparameter flags shared by train and evaluate, turned into a model. */
 import { Option, type Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
-import type { FactorModel } from '../models/base/factor-model.js';
+import type { Recommender } from '../models/base/recommender.js';
 import type { Interactions } from '../data/interactions.js';
 import { adaptedDefaults, MODELS, type ModelType, type SpecificFlag } from '../models/registry.js';
 import { intArg, numberArg } from './parse.js';
@@ -95,7 +95,7 @@ const SHARED_FLAGS: ReadonlyArray<['factors' | 'iterations' | 'regularization' |
  * leave unset take the defaults the family adapts to that data, unless
  * --fixed-defaults was given.
  */
-export function createModel(type: TrainableType, f: ModelFlags, data?: Interactions): FactorModel {
+export function createModel(type: TrainableType, f: ModelFlags, data?: Interactions): Recommender {
   const traits = MODELS[type];
   const options: Record<string, unknown> = given({ threads: f.threads, backend: f.backend });
   for (const [name, flag] of SHARED_FLAGS) {

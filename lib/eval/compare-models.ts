@@ -5,7 +5,7 @@
  */
 import { Interactions } from '../data/interactions.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
-import type { FactorModel } from '../models/base/factor-model.js';
+import type { Recommender } from '../models/base/recommender.js';
 import type { IterationReport } from '../models/base/training.js';
 import { adaptedDefaults, MODEL_TYPES, MODELS, type ModelType, type RatingModel } from '../models/registry.js';
 import { integer, invalid, knownOptions, seed as checkSeed } from '../validate.js';
@@ -60,7 +60,7 @@ export interface ModelComparison {
   /** The families in table order, then popularity. */
   rows: ComparedModel[];
   /** The trained models by type. */
-  models: Partial<Record<ModelType, FactorModel>>;
+  models: Partial<Record<ModelType, Recommender>>;
   /** Each family's fit, iteration by iteration. */
   iterations: Partial<Record<ModelType, IterationReport[]>>;
 }
@@ -100,14 +100,14 @@ export async function compareModels(train: Interactions, test: Interactions, opt
   if (aligned.nnz === 0)
     throw new MfrecError(ErrorCodes.EMPTY_DATA, 'No held-out interaction has a user and an item the training data knows: nothing to measure');
 
-  const models: Partial<Record<ModelType, FactorModel>> = {};
+  const models: Partial<Record<ModelType, Recommender>> = {};
   const iterations: Partial<Record<ModelType, IterationReport[]>> = {};
   const fitSeconds: Partial<Record<ModelType, number>> = {};
   for (const type of types) {
     if (o.signal?.aborted) throw new MfrecError(ErrorCodes.ABORTED, 'The comparison was aborted');
     o.onFit?.(type);
     const adapted = o.adaptDefaults === false ? {} : adaptedDefaults(MODELS[type], train);
-    const model = MODELS[type].create({ ...adapted, ...run }) as FactorModel;
+    const model = MODELS[type].create({ ...adapted, ...run }) as Recommender;
     const reports: IterationReport[] = [];
     const started = process.hrtime.bigint();
     await model.fit(train, {
@@ -122,7 +122,7 @@ export async function compareModels(train: Interactions, test: Interactions, opt
     iterations[type] = reports;
   }
 
-  const ranking = compareRanking(models as Record<string, FactorModel>, train, aligned, { k });
+  const ranking = compareRanking(models as Record<string, Recommender>, train, aligned, { k });
   const rows: ComparedModel[] = [];
   for (const type of types) {
     // Rating error on the test file as read: the model's own policy decides about users and items it does not know.

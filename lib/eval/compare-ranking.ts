@@ -3,7 +3,7 @@
  * baseline, on the same held-out data in the same run.
  */
 import { Interactions } from '../data/interactions.js';
-import { FactorModel } from '../models/base/factor-model.js';
+import { Recommender } from '../models/base/recommender.js';
 import { invalid } from '../validate.js';
 import { Popularity } from '../models/popularity/popularity.js';
 import { evaluateRanking, type RankingMetrics, type UserScorer } from './ranking.js';
@@ -22,8 +22,8 @@ export interface RankingComparison {
  * Items the model does not know score NaN (ranked last); users it does not
  * know get popularity scores (the model's documented cold-start behaviour).
  */
-export function modelScorer(model: FactorModel, train: Interactions, fallback: UserScorer): UserScorer {
-  if (!(model instanceof FactorModel)) throw invalid('a trained model', 'model', model);
+export function modelScorer(model: Recommender, train: Interactions, fallback: UserScorer): UserScorer {
+  if (!(model instanceof Recommender)) throw invalid('a trained model', 'model', model);
   if (!(train instanceof Interactions)) throw invalid('an Interactions object', 'train', train);
   if (typeof fallback !== 'function') throw invalid('a function (user, out) => void', 'fallback', fallback);
   const modelItemIds = model.itemIds;
@@ -48,10 +48,10 @@ export function popularityScorer(train: Interactions): UserScorer {
 }
 
 /** Evaluates `models` (name → trained model) and popularity at k. `train` and `test` share id maps. */
-export function compareRanking(models: Record<string, FactorModel>, train: Interactions, test: Interactions, options: { k?: number } = {}): RankingComparison {
+export function compareRanking(models: Record<string, Recommender>, train: Interactions, test: Interactions, options: { k?: number } = {}): RankingComparison {
   if (models === null || typeof models !== 'object' || Array.isArray(models)) throw invalid('an object of name → model', 'models', models);
   for (const [name, model] of Object.entries(models)) {
-    if (!(model instanceof FactorModel)) throw invalid('a trained model', `models.${name}`, model);
+    if (!(model instanceof Recommender)) throw invalid('a trained model', `models.${name}`, model);
     if (name === 'popularity') throw invalid("a model name other than 'popularity' (the baseline's)", 'models', name);
   }
   const popular = popularityScorer(train);

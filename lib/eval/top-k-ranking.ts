@@ -8,7 +8,7 @@
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { Interactions } from '../data/interactions.js';
-import { FactorModel } from '../models/base/factor-model.js';
+import { Recommender } from '../models/base/recommender.js';
 import type { RawId } from '../data/id-map.js';
 import { cutoff, integer, invalid, knownOptions } from '../validate.js';
 import type { RankingMetrics } from './ranking.js';
@@ -31,8 +31,8 @@ export interface TopKOptions {
  * users the model does not know get its popular items, as in
  * recommendBatch.
  */
-export async function evaluateTopK(model: FactorModel, train: Interactions, test: Interactions, options?: TopKOptions): Promise<TopKMetrics> {
-  if (!(model instanceof FactorModel)) throw invalid('a trained factor model', 'model', model);
+export async function evaluateTopK(model: Recommender, train: Interactions, test: Interactions, options?: TopKOptions): Promise<TopKMetrics> {
+  if (!(model instanceof Recommender)) throw invalid('a trained model', 'model', model);
   if (!(train instanceof Interactions)) throw invalid('an Interactions object', 'train', train);
   if (!(test instanceof Interactions)) throw invalid('an Interactions object', 'test', test);
   if (train.users !== test.users || train.items !== test.items) {

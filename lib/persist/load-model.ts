@@ -1,6 +1,6 @@
 /** Reads any model file written by `save()` back into the right model class. */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { FactorModel } from '../models/base/factor-model.js';
+import { Recommender } from '../models/base/recommender.js';
 import { ItemItemModel } from '../models/item-item/item-item-model.js';
 import { MODEL_TYPES, MODELS, modelType, type AnyModel } from '../models/registry.js';
 import { decodeFactorModel } from './factor-state.js';
@@ -19,7 +19,7 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   if (type === undefined) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type ${JSON.stringify(saved.type.slice(0, 40))} (known: ${MODEL_TYPES.join(', ')})`);
   }
-  let model: FactorModel;
+  let model: Recommender;
   try {
     model = MODELS[type].create(saved.params);
   } catch (e) {
@@ -29,5 +29,5 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   if (model instanceof ItemItemModel !== (saved.state.weights !== undefined)) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: a ${type} model ${saved.state.weights === undefined ? 'needs' : 'has no'} item-to-item weights`);
   }
-  return FactorModel.restore(model, saved.state) as LoadedModel;
+  return Recommender.restore(model, saved.state) as LoadedModel;
 }

@@ -6,7 +6,7 @@
  * (they make every held-out figure look better than it is).
  */
 import type { Interactions } from '../data/interactions.js';
-import type { FactorModel } from '../models/base/factor-model.js';
+import type { Recommender } from '../models/base/recommender.js';
 import { isRatingModel } from '../models/registry.js';
 
 export interface DataCheck {
@@ -39,7 +39,7 @@ function hasPair(data: Interactions, u: number, i: number): boolean {
 }
 
 /** Pairs of `data` (by raw id) that the model was trained on, and that `skip` (if given) does not exclude. */
-function pairsTrainedOn(model: FactorModel, data: Interactions, skip?: (u: number, i: number) => boolean): number {
+function pairsTrainedOn(model: Recommender, data: Interactions, skip?: (u: number, i: number) => boolean): number {
   const m = data.byUser;
   let n = 0;
   for (let u = 0; u < m.rows; u++) {
@@ -58,7 +58,7 @@ function pairsTrainedOn(model: FactorModel, data: Interactions, skip?: (u: numbe
  * in `train` never counts; only those the model was trained on beyond `train`
  * inflate its figures. Rating errors count every held-out pair.
  */
-export function checkModelData(model: FactorModel, train: Interactions, test: Interactions): DataCheck {
+export function checkModelData(model: Recommender, train: Interactions, test: Interactions): DataCheck {
   const own = model.trainingSize;
   const trainPairsNotInModel = train.nnz - pairsTrainedOn(model, train);
   const ranked = !isRatingModel(model.type);

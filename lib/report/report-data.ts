@@ -8,7 +8,8 @@ import type { RawId } from '../data/id-map.js';
 import { modelScorer, popularityScorer } from '../eval/compare-ranking.js';
 import type { ComparedModel } from '../eval/compare-models.js';
 import type { UserScorer } from '../eval/ranking.js';
-import { FactorModel, type ModelType } from '../models/base/factor-model.js';
+import { FactorModel } from '../models/base/factor-model.js';
+import { Recommender, type ModelType } from '../models/base/recommender.js';
 import type { IterationReport } from '../models/base/training.js';
 import { integer, invalid, knownOptions } from '../validate.js';
 import { packageVersion } from '../version.js';
@@ -20,7 +21,7 @@ import { isRatingModel } from '../models/registry.js';
 
 export interface ReportInput {
   /** A trained model. Users and items are matched to the data by raw id. */
-  model: FactorModel;
+  model: Recommender;
   train: Interactions;
   /** Held-out interactions sharing train's id maps (`test.alignTo(train).aligned`, or a split). */
   test: Interactions;
@@ -137,7 +138,7 @@ const BOUGHT_SHOWN = 5;
 /** Collects the report's data. Costs one scoring pass over the evaluated users for each of model and popularity. */
 export function buildReportData(input: ReportInput): ReportData {
   const o = knownOptions('buildReportData', input, INPUT_KEYS) as unknown as ReportInput;
-  if (!(o.model instanceof FactorModel)) throw invalid('a trained FactorModel', 'model', o.model);
+  if (!(o.model instanceof Recommender)) throw invalid('a trained model', 'model', o.model);
   if (!(o.train instanceof Interactions)) throw invalid('an Interactions object', 'train', o.train);
   if (!(o.test instanceof Interactions)) throw invalid('an Interactions object', 'test', o.test);
   if (o.train.users !== o.test.users || o.train.items !== o.test.items) {
@@ -164,7 +165,7 @@ export function buildReportData(input: ReportInput): ReportData {
     generatedAt: generatedAt.toISOString(),
     mfrecVersion: packageVersion(),
     k,
-    model: { type: model.type, params: { ...model.params }, factors: model.factors, ...check.model },
+    model: { type: model.type, params: { ...model.params }, factors: model instanceof FactorModel ? model.factors : 0, ...check.model },
     data: { users: train.nUsers, items: train.nItems, trainInteractions: train.nnz, testInteractions: test.nnz },
     warnings: check.warnings,
     training: o.iterations?.length ? o.iterations.map(trainingPoint) : null,
@@ -254,7 +255,7 @@ function popularityDeciles(train: Interactions, model: Float64Array, popularity:
   return { training: share(count), model: share((i) => model[i]!), popularity: share((i) => popularity[i]!) };
 }
 
-function ratingErrors(model: FactorModel, test: Interactions): RatingErrorSection | null {
+function ratingErrors(model: Recommender, test: Interactions): RatingErrorSection | null {
   if (test.nnz === 0) return null;
   const users: RawId[] = [];
   const items: RawId[] = [];

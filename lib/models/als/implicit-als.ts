@@ -183,7 +183,7 @@ export class ImplicitALS extends FactorModel {
 
   /**
    * Partial fits re-solve rows exactly as recalculateUser / recalculateItem
-   * do (see FactorModel.partialFitUsers for the contract). Costs on
+   * do (see Recommender.partialFitUsers for the contract). Costs on
    * MovieLens-1M-sized data: docs/live-updates.md.
    */
   override get supportsPartialFit(): boolean {

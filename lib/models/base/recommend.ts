@@ -46,7 +46,7 @@ export interface RecommendAllOptions extends BatchRecommendOptions {
 /** The model's fold-in for recommend()'s recalculate path: undefined when the history holds no known item. */
 export type FoldIn = (s: FactorState, history: CheckedHistory) => FoldedUser | undefined;
 
-/** See FactorModel.recommend. */
+/** See Recommender.recommend. */
 export function recommendFor(s: FactorState, user: RawId, options: LiveRecommendOptions | undefined, foldIn: FoldIn): Recommendation[] {
   const id = rawId('user', user);
   const { history, rest } = takeRecalculate('recommend', options, RECOMMEND_OPTION_NAMES);
@@ -62,7 +62,7 @@ export function recommendFor(s: FactorState, user: RawId, options: LiveRecommend
   return rankFolded(s, id, folded, o.filterSeen ? knownItemIndices(history.items, s.items) : undefined, o);
 }
 
-/** See FactorModel.recommendBatch. */
+/** See Recommender.recommendBatch. */
 export function recommendBatch(s: FactorState, users: ArrayLike<RawId>, options: BatchRecommendOptions | undefined): Promise<BatchRecommendations> {
   const list = rawIds('users', users);
   const { signal, rest } = takeSignal('recommendBatch', options, [...RECOMMEND_OPTION_NAMES, 'signal']);
@@ -72,7 +72,7 @@ export function recommendBatch(s: FactorState, users: ArrayLike<RawId>, options:
   return cancellable(signal, (cancel) => rankRows(s, ids, rows, o, o.threads ?? 0, cancel.array));
 }
 
-/** See FactorModel.recommendAll: options are checked now, blocks ranked as they are asked for. */
+/** See Recommender.recommendAll: options are checked now, blocks ranked as they are asked for. */
 export function recommendAll(s: FactorState, options: RecommendAllOptions | undefined): AsyncIterableIterator<BatchRecommendations> {
   const { signal, rest } = takeSignal('recommendAll', options, [...RECOMMEND_OPTION_NAMES, 'blockSize', 'signal']);
   const blockSize = rest.blockSize === undefined ? 1024 : integer('blockSize', rest.blockSize, 1);

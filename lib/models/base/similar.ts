@@ -37,7 +37,7 @@ export interface SimilarUsersOptions {
 
 const SIMILAR_ITEMS_OPTION_NAMES = ['k', 'candidates'] as const;
 
-/** See FactorModel.similarItems. */
+/** See Recommender.similarItems. */
 export function similarItems(s: FactorState, item: RawId, options: SimilarItemsOptions | undefined): Recommendation[] {
   const id = rawId('item', item);
   const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
@@ -46,7 +46,7 @@ export function similarItems(s: FactorState, item: RawId, options: SimilarItemsO
   return similar(s.itemFactors, s.factors, i, o.k, o.candidates).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
 }
 
-/** See FactorModel.similarItemsBatch. */
+/** See Recommender.similarItemsBatch. */
 export async function similarItemsBatch(s: FactorState, items: ArrayLike<RawId>, options: SimilarItemsBatchOptions | undefined): Promise<BatchRecommendations> {
   const list = rawIds('items', items);
   const { signal, rest } = takeSignal('similarItemsBatch', options, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads', 'signal']);

@@ -1,12 +1,12 @@
 /**
- * The reads every factor model answers from its trained state alone (ids,
- * vectors, what it was trained on, scores), apart from training and
- * ranking: FactorModel extends this.
+ * The reads every model answers from its trained state alone (ids, what it
+ * was trained on, scores), apart from training and ranking: Recommender
+ * extends this (and FactorModel adds the reads of vectors).
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
 import type { ModelType } from '../registry.js';
-import { factorRow, hasTrainingRow, scoreAllItems, seenBy, type FactorState } from './factor-state.js';
+import { hasTrainingRow, scoreAllItems, seenBy, type FactorState } from './factor-state.js';
 import { rawId } from './recommend-options.js';
 
 export abstract class StateReads {
@@ -23,10 +23,6 @@ export abstract class StateReads {
       throw new MfrecError(ErrorCodes.NOT_FITTED, `The ${this.type} model has not been trained: call fit() or load a model first`);
     }
     return this.state;
-  }
-
-  get factors(): number {
-    return this.fitted().factors;
   }
 
   /** Raw ids of the users the model knows, in index order. */
@@ -71,17 +67,6 @@ export abstract class StateReads {
   /** Whether `item` is in the model's catalogue (it can be recommended, and queried with similarItems). */
   hasItem(item: RawId): boolean {
     return this.fitted().items.index(rawId('item', item)) !== undefined;
-  }
-
-  /** A copy of one user's factor vector (undefined for an unknown user). */
-  userVector(user: RawId): Float32Array | undefined {
-    const s = this.fitted();
-    return factorRow(s.userFactors, s.factors, s.users.index(user));
-  }
-
-  itemVector(item: RawId): Float32Array | undefined {
-    const s = this.fitted();
-    return factorRow(s.itemFactors, s.factors, s.items.index(item));
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import type { Interactions } from '../../data/interactions.js';
 import type { ValueUse } from '../../data/value-checks.js';
-import type { FactorModel } from './factor-model.js';
+import type { Recommender } from './recommender.js';
 
 /** A searchable hyperparameter's kind. */
 export type ParamType = 'int' | 'float' | 'enum';
@@ -24,7 +24,7 @@ export function logRange(min: number, max: number): DefaultRange {
 /** Hyperparameters the CLI's model flags may set beyond factors, iterations, regularization, threads, seed and backend (the factor models' shared ones). */
 export type SpecificFlag = 'learningRate' | 'alpha' | 'confidence' | 'epsilon' | 'solver' | 'lambda' | 'neighbours' | 'weighting' | 'shrink' | 'beta';
 
-export interface ModelTraits<M extends FactorModel = FactorModel> {
+export interface ModelTraits<M extends Recommender = Recommender> {
   /**
    * 'rating': predicts ratings, scored by rating error (RMSE), trained on
    * values as ratings, early stopping on validation ratings; 'ranking':

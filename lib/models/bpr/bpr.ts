@@ -132,7 +132,7 @@ export class BPR extends FactorModel {
     return true;
   }
 
-  /** Partial fits solve each given row with the same fold-in (see FactorModel.partialFitUsers). */
+  /** Partial fits solve each given row with the same fold-in (see Recommender.partialFitUsers). */
   override get supportsPartialFit(): boolean {
     return true;
   }

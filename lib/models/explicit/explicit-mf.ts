@@ -220,7 +220,7 @@ export class ExplicitMF extends FactorModel {
    * recalculateItem do (bias and factors, the same penalties), against the
    * fixed other side. Pass each row's whole set of ratings; build `data` with
    * `aggregate: 'mean'` or `'last'` so a re-rated item counts once (the
-   * default 'sum' adds ratings up). See FactorModel.partialFitUsers.
+   * default 'sum' adds ratings up). See Recommender.partialFitUsers.
    */
   override get supportsPartialFit(): boolean {
     return true;

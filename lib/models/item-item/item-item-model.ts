@@ -3,18 +3,15 @@
  * is one computation of item-to-item weights (lib/models/base/item-weights.ts)
  * from the interactions, and a user is scored from their history through
  * those weights, so a live cart needs no fold-in and a partial fit of users
- * only replaces their histories. They have no user or item vectors: the
- * reads of vectors (userVector, itemVector, similarUsers) throw.
- *
- * They extend FactorModel for its contract (fit, recommend, batches,
- * forgetting, persistence), with a state of zero factors plus `weights`.
+ * only replaces their histories. They have no user or item vectors (their
+ * state has zero factors, plus `weights`), so no userVector, itemVector or
+ * similarUsers: those belong to FactorModel.
  */
 import { performance } from 'node:perf_hooks';
-import type { RawId } from '../../data/id-map.js';
 import type { Interactions } from '../../data/interactions.js';
 import type { SparseRows } from '../../data/sparse.js';
 import { ErrorCodes, MfrecError } from '../../errors.js';
-import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser, type Trained } from '../base/factor-model.js';
+import { Recommender, type CheckedHistory, type FactorState, type FoldedUser, type Trained } from '../base/recommender.js';
 import { usersPerItem } from '../base/item-popularity.js';
 import type { ItemWeights } from '../base/item-weights.js';
 import { knownItemIndices } from '../base/live-history.js';
@@ -22,7 +19,7 @@ import type { Side, SolvedRows } from '../base/partial-fit-plan.js';
 import type { CancelFlag, FitControl } from '../base/training.js';
 import { autoGrid, chooseOnValidation, type Candidate } from './validated-choice.js';
 
-export abstract class ItemItemModel extends FactorModel {
+export abstract class ItemItemModel extends Recommender {
   /**
    * The options the last fit used, each 'auto' replaced by the value chosen
    * on validation (see validated-choice.ts); undefined before a fit.
@@ -110,23 +107,5 @@ export abstract class ItemItemModel extends FactorModel {
       );
     }
     return { factors: new Float32Array(0) };
-  }
-
-  override userVector(_user: RawId): Float32Array | undefined {
-    throw this.noVectors('userVector');
-  }
-
-  override itemVector(_item: RawId): Float32Array | undefined {
-    throw this.noVectors('itemVector');
-  }
-
-  override similarUsers(_user: RawId): Array<{ user: RawId; score: number }> {
-    throw this.noVectors('similarUsers');
-  }
-
-  /** NOT_FITTED before a fit, as for every read; then the refusal. */
-  private noVectors(what: string): MfrecError {
-    this.fitted();
-    return new MfrecError(ErrorCodes.INVALID_ARGUMENT, `The ${this.type} model has no user or item vectors (an item-to-item model): ${what} is not available`);
   }
 }
