@@ -117,4 +117,26 @@ class PromiseWorker : public Napi::AsyncWorker {
   Failure failure_{nullptr, {}};
 };
 
+// The ranking filters both top-K bindings read, into a query with the
+// fields of kernels/topk.h and kernels/item_item_topk.h: the per-row "seen"
+// filter (CSR over `query_rows`), targets never returned, and the candidate
+// subset. Each is optional; lengths are checked, index ranges by the kernel.
+template <class Query>
+void ReadRankingFilters(const Args& o, std::size_t query_rows, Query& q) {
+  if (o.Has("filterIndptr")) {
+    q.filter.rows = query_rows;
+    q.filter.indptr = o.I32("filterIndptr", query_rows + 1);
+    q.filter.indices = o.I32("filterIndices");
+    q.filter_nnz = o.Length("filterIndices");
+  }
+  if (o.Has("exclude")) {
+    q.exclude = o.I32("exclude");
+    q.n_exclude = o.Length("exclude");
+  }
+  if (o.Has("candidates")) {
+    q.candidates = o.I32("candidates");
+    q.n_candidates = o.Length("candidates");
+  }
+}
+
 }  // namespace mfrec

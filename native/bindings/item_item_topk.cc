@@ -54,20 +54,7 @@ ItemItemTopKCall ReadCall(const Args& o) {
     q.dense = o.F32("dense", Count(env, q.items, q.items, "dense"));
   }
 
-  if (o.Has("filterIndptr")) {
-    q.filter.rows = q.history.rows;
-    q.filter.indptr = o.I32("filterIndptr", q.history.rows + 1);
-    q.filter.indices = o.I32("filterIndices");
-    q.filter_nnz = o.Length("filterIndices");
-  }
-  if (o.Has("exclude")) {
-    q.exclude = o.I32("exclude");
-    q.n_exclude = o.Length("exclude");
-  }
-  if (o.Has("candidates")) {
-    q.candidates = o.I32("candidates");
-    q.n_candidates = o.Length("candidates");
-  }
+  ReadRankingFilters(o, q.history.rows, q);
   const std::size_t out_length = Count(env, q.n_rows, q.k, "outItems");
   c.items = o.I32("outItems", out_length);
   c.scores = o.F32("outScores", out_length);

@@ -49,20 +49,7 @@ TopKCall ReadCall(const Args& o) {
   q.col_scale = optional_f32("colScale", q.targets);
   q.col_bias = optional_f32("colBias", q.targets);
 
-  if (o.Has("filterIndptr")) {
-    q.filter.rows = q.query_rows;
-    q.filter.indptr = o.I32("filterIndptr", q.query_rows + 1);
-    q.filter.indices = o.I32("filterIndices");
-    q.filter_nnz = o.Length("filterIndices");
-  }
-  if (o.Has("exclude")) {
-    q.exclude = o.I32("exclude");
-    q.n_exclude = o.Length("exclude");
-  }
-  if (o.Has("candidates")) {
-    q.candidates = o.I32("candidates");
-    q.n_candidates = o.Length("candidates");
-  }
+  ReadRankingFilters(o, q.query_rows, q);
   const std::size_t out_length = Count(env, q.n_rows, q.k, "items");
   c.items = o.I32("items", out_length);
   c.scores = o.F32("scores", out_length);
