@@ -8,6 +8,7 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { Interactions } from '../data/interactions.js';
 import { cutoff, invalid, knownOptions } from '../validate.js';
+import { ListSums } from './list-sums.js';
 import { checkEvaluationInputs, HeldOutUsers } from './held-out.js';
 import type { RankingMetrics } from './ranking.js';
 
@@ -37,15 +38,10 @@ export function evaluateLists(listOf: UserList, train: Interactions, test: Inter
   const walk = new HeldOutUsers(train, test);
   const held = walk.heldMark;
   const listed = new Int32Array(nItems);
-  const recommended = new Uint8Array(nItems);
-  const discount = Float64Array.from({ length: k }, (_, r) => 1 / Math.log2(r + 2));
-  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0, hits: 0 };
+  const sums = new ListSums(k, nItems);
 
   const users = walk.forEach((u, stamp, nHeld) => {
     const list = listOf(u) ?? [];
-    let hits = 0;
-    let dcg = 0;
-    let ap = 0;
     for (let r = 0; r < Math.min(k, list.length); r++) {
       const i = list[r]!;
       if (i === -1) break;
@@ -53,34 +49,12 @@ export function evaluateLists(listOf: UserList, train: Interactions, test: Inter
       if (!Number.isInteger(i) || i < 0 || i >= nItems) throw invalid(`an item index in [0, ${nItems}) or −1`, where(), i);
       if (listed[i] === stamp) throw invalid('each item at most once', where(), train.items.id(i));
       listed[i] = stamp;
-      recommended[i] = 1;
-      if (held[i] !== stamp) continue;
-      hits++;
-      dcg += discount[r]!;
-      ap += hits / (r + 1);
+      sums.listed(i, r, held[i] === stamp);
     }
-    const ideal = Math.min(k, nHeld);
-    let idcg = 0;
-    for (let r = 0; r < ideal; r++) idcg += discount[r]!;
-    sums.precision += hits / k;
-    sums.recall += hits / nHeld;
-    sums.ndcg += dcg / idcg;
-    sums.map += ap / ideal;
-    if (hits > 0) sums.hits++;
+    sums.endUser(nHeld);
   });
   if (users === 0) {
     throw new MfrecError(ErrorCodes.EMPTY_DATA, 'evaluateLists: no user has a held-out item outside their training items');
   }
-  let covered = 0;
-  for (let i = 0; i < nItems; i++) covered += recommended[i]!;
-  return {
-    precision: sums.precision / users,
-    recall: sums.recall / users,
-    ndcg: sums.ndcg / users,
-    map: sums.map / users,
-    hitRate: sums.hits / users,
-    coverage: nItems > 0 ? covered / nItems : 0,
-    users,
-    k,
-  };
+  return { ...sums.means(users), users, k };
 }

@@ -8,6 +8,7 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import type { Interactions } from '../data/interactions.js';
 import { cutoff, knownOptions } from '../validate.js';
 import { checkEvaluationInputs, HeldOutUsers } from './held-out.js';
+import { ListSums } from './list-sums.js';
 
 export interface RankingMetrics {
   /** Mean over users of hits@k / k (always divided by k). */
@@ -57,13 +58,12 @@ export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test
   const scores = new Float32Array(nItems);
   const walk = new HeldOutUsers(train, test);
   const { trainMark: mark, heldMark: held, heldItems } = walk;
-  const recommended = new Uint8Array(nItems);
   const top = new TopK(k);
   const negatives = new Float32Array(nItems);
-  const discount = Float64Array.from({ length: k }, (_, r) => 1 / Math.log2(r + 2));
 
   let aucUsers = 0;
-  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0, auc: 0, hits: 0 };
+  let aucSum = 0;
+  const sums = new ListSums(k, nItems);
   const users = walk.forEach((u, stamp, nHeld) => {
     scores.fill(0);
     scoreUser(u, scores);
@@ -77,25 +77,8 @@ export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test
       if (held[i] !== stamp) negatives[nNeg++] = s;
     }
     const list = top.sorted();
-    let hits = 0;
-    let dcg = 0;
-    let ap = 0;
-    for (let r = 0; r < list.length; r++) {
-      const i = list[r]!;
-      recommended[i] = 1;
-      if (held[i] !== stamp) continue;
-      hits++;
-      dcg += discount[r]!;
-      ap += hits / (r + 1);
-    }
-    const ideal = Math.min(k, nHeld);
-    let idcg = 0;
-    for (let r = 0; r < ideal; r++) idcg += discount[r]!;
-    sums.precision += hits / k;
-    sums.recall += hits / nHeld;
-    sums.ndcg += dcg / idcg;
-    sums.map += ap / ideal;
-    if (hits > 0) sums.hits++;
+    for (let r = 0; r < list.length; r++) sums.listed(list[r]!, r, held[list[r]!] === stamp);
+    sums.endUser(nHeld);
 
     if (nNeg > 0) {
       const neg = negatives.subarray(0, nNeg).sort();
@@ -106,26 +89,16 @@ export function evaluateRanking(scoreUser: UserScorer, train: Interactions, test
         const below = lowerBound(neg, s);
         wins += below + 0.5 * (upperBound(neg, s) - below);
       }
-      sums.auc += wins / (nHeld * nNeg);
+      aucSum += wins / (nHeld * nNeg);
       aucUsers++;
     }
   });
   if (users === 0) {
     throw new MfrecError(ErrorCodes.EMPTY_DATA, 'evaluateRanking: no user has a held-out item outside their training items');
   }
-  let covered = 0;
-  for (let i = 0; i < nItems; i++) covered += recommended[i]!;
-  return {
-    precision: sums.precision / users,
-    recall: sums.recall / users,
-    ndcg: sums.ndcg / users,
-    map: sums.map / users,
-    auc: aucUsers > 0 ? sums.auc / aucUsers : NaN,
-    hitRate: sums.hits / users,
-    coverage: nItems > 0 ? covered / nItems : 0,
-    users,
-    k,
-  };
+  const { precision, recall, ndcg, map, hitRate, coverage } = sums.means(users);
+  // The keys in the order callers print them.
+  return { precision, recall, ndcg, map, auc: aucUsers > 0 ? aucSum / aucUsers : NaN, hitRate, coverage, users, k };
 }
 
 function lowerBound(a: Float32Array, x: number): number {

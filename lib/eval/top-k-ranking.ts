@@ -11,6 +11,7 @@ import { Interactions } from '../data/interactions.js';
 import { Recommender } from '../models/base/recommender.js';
 import type { RawId } from '../data/id-map.js';
 import { cutoff, integer, invalid, knownOptions } from '../validate.js';
+import { ListSums } from './list-sums.js';
 import type { RankingMetrics } from './ranking.js';
 
 export type TopKMetrics = Omit<RankingMetrics, 'auc'>;
@@ -73,48 +74,19 @@ export async function evaluateTopK(model: Recommender, train: Interactions, test
   const trainIndexOfModelItem = new Int32Array(model.itemIds.length);
   model.itemIds.forEach((id, m) => (trainIndexOfModelItem[m] = train.items.index(id) ?? -1));
 
-  const discount = Float64Array.from({ length: k }, (_, r) => 1 / Math.log2(r + 2));
-  const recommended = new Uint8Array(train.nItems);
   const isHeld = new Int32Array(train.nItems);
-  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0, hits: 0 };
+  const sums = new ListSums(k, train.nItems);
   for (let r = 0; r < users.length; r++) {
     const stamp = r + 1;
     const items = held[r]!;
     for (const i of items) isHeld[i] = stamp;
-    let hits = 0;
-    let dcg = 0;
-    let ap = 0;
     for (let j = 0; j < recs.k; j++) {
       const m = recs.items[r * recs.k + j]!;
       if (m < 0) break;
       const i = trainIndexOfModelItem[m]!;
-      if (i < 0) continue;
-      recommended[i] = 1;
-      if (isHeld[i] !== stamp) continue;
-      hits++;
-      dcg += discount[j]!;
-      ap += hits / (j + 1);
+      if (i >= 0) sums.listed(i, j, isHeld[i] === stamp);
     }
-    const ideal = Math.min(k, items.length);
-    let idcg = 0;
-    for (let j = 0; j < ideal; j++) idcg += discount[j]!;
-    sums.precision += hits / k;
-    sums.recall += hits / items.length;
-    sums.ndcg += dcg / idcg;
-    sums.map += ap / ideal;
-    if (hits > 0) sums.hits++;
+    sums.endUser(items.length);
   }
-  let covered = 0;
-  for (let i = 0; i < train.nItems; i++) covered += recommended[i]!;
-  const n = users.length;
-  return {
-    precision: sums.precision / n,
-    recall: sums.recall / n,
-    ndcg: sums.ndcg / n,
-    map: sums.map / n,
-    hitRate: sums.hits / n,
-    coverage: train.nItems > 0 ? covered / train.nItems : 0,
-    users: n,
-    k,
-  };
+  return { ...sums.means(users.length), users: users.length, k };
 }
