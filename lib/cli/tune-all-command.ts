@@ -7,7 +7,6 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { MODEL_TYPES } from '../models/registry.js';
 import { writeFileAtomic } from '../persist/model-file.js';
-import { checkOutputPaths } from '../persist/output-paths.js';
 import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
 import { parseMetric } from '../tune/metric.js';
@@ -18,7 +17,7 @@ import { tuneAll, type TuneAllResult } from '../tune/tune-all.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
 import { readForModels, readOptionsFrom } from './read-flags.js';
-import { bestParams, formatParams, measureOnTest, printTestReport, searchShape, validationOf, type TuneFlags } from './tune-shared.js';
+import { bestParams, checkTuneOutputs, formatParams, measureOnTest, printTestReport, searchShape, validationOf, type TuneFlags } from './tune-shared.js';
 import { printable } from '../text/printable.js';
 
 const DEFAULT_METRIC = 'ndcg@10';
@@ -27,20 +26,7 @@ export async function runTuneAll(trainFile: string, flags: TuneFlags): Promise<v
   if (flags.space !== undefined) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--space does not apply to --model all: each family is searched over its own default ranges');
   }
-  if (flags.report !== undefined && flags.test === undefined) {
-    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs --test: the report measures the final model on held-out data');
-  }
-  await checkOutputPaths(
-    [
-      { flag: '--out', path: flags.out },
-      { flag: '--trials', path: flags.trials },
-      { flag: '--report', path: flags.report },
-    ],
-    [
-      { flag: 'TRAIN', path: trainFile },
-      { flag: '--test', path: flags.test },
-    ],
-  );
+  await checkTuneOutputs(trainFile, flags);
   const metricName = flags.metric ?? DEFAULT_METRIC;
   const metric = parseMetric(metricName, MODEL_TYPES[0]!);
   if (metric.kind === 'rating') {

@@ -9,7 +9,6 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
 import { writeFileAtomic } from '../persist/model-file.js';
-import { checkOutputPaths } from '../persist/output-paths.js';
 import { defaultMetric, parseMetric } from '../tune/metric.js';
 import { TUNABLE_MODELS, isRatingFamily, type TunableModel } from '../tune/parameters.js';
 import { planSearch } from '../tune/plan.js';
@@ -22,7 +21,17 @@ import { intArg, numberArg } from './parse.js';
 import { createProgress } from './progress.js';
 import { addReadFlags, readForModel, readOptionsFrom } from './read-flags.js';
 import { runTuneAll } from './tune-all-command.js';
-import { bestParams, formatParams, measureOnTest, printTestReport, searchShape, spaceOf, validationOf, type TuneFlags } from './tune-shared.js';
+import {
+  bestParams,
+  checkTuneOutputs,
+  formatParams,
+  measureOnTest,
+  printTestReport,
+  searchShape,
+  spaceOf,
+  validationOf,
+  type TuneFlags,
+} from './tune-shared.js';
 
 export function registerTune(program: Command): void {
   const cmd = program
@@ -54,20 +63,7 @@ export function registerTune(program: Command): void {
 }
 
 async function runTune(trainFile: string, flags: TuneFlags & { model: TunableModel }): Promise<void> {
-  if (flags.report !== undefined && flags.test === undefined) {
-    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs --test: the report measures the final model on held-out data');
-  }
-  await checkOutputPaths(
-    [
-      { flag: '--out', path: flags.out },
-      { flag: '--trials', path: flags.trials },
-      { flag: '--report', path: flags.report },
-    ],
-    [
-      { flag: 'TRAIN', path: trainFile },
-      { flag: '--test', path: flags.test },
-    ],
-  );
+  await checkTuneOutputs(trainFile, flags);
   const space = spaceOf(flags.space);
   const validation = validationOf(flags);
   const metric = parseMetric(flags.metric ?? defaultMetric(flags.model), flags.model);

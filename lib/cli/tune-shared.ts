@@ -1,4 +1,5 @@
 /** What `mfrec tune` does the same for one family and for `--model all`: its flags, their reading, the test measurement and its printing. */
+import { checkOutputPaths } from '../persist/output-paths.js';
 import type { Interactions } from '../data/interactions.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { compareRanking, type RankingComparison } from '../eval/compare-ranking.js';
@@ -95,4 +96,25 @@ export function printTestReport(test: TestReport): void {
 export function searchShape(result: TuneResult): string {
   const rungs = result.plan.rungs.map((r) => `${r.configurations}×${r.iterations ?? '?'}`).join(' → ');
   return 'iterations' in result.best.params ? `${result.strategy} (${rungs} iterations)` : result.strategy;
+}
+
+/**
+ * The checks both tune commands make before reading anything: --report needs
+ * --test, and no output may overwrite an input or another output.
+ */
+export async function checkTuneOutputs(trainFile: string, flags: TuneFlags): Promise<void> {
+  if (flags.report !== undefined && flags.test === undefined) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--report needs --test: the report measures the final model on held-out data');
+  }
+  await checkOutputPaths(
+    [
+      { flag: '--out', path: flags.out },
+      { flag: '--trials', path: flags.trials },
+      { flag: '--report', path: flags.report },
+    ],
+    [
+      { flag: 'TRAIN', path: trainFile },
+      { flag: '--test', path: flags.test },
+    ],
+  );
 }
