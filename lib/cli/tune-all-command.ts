@@ -7,8 +7,6 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { MODEL_TYPES } from '../models/registry.js';
 import { writeFileAtomic } from '../persist/model-file.js';
-import { buildReportData } from '../report/report-data.js';
-import { writeReport } from '../report/write-report.js';
 import { parseMetric } from '../tune/metric.js';
 import { planSearch } from '../tune/plan.js';
 import { trialToJson, tuneResultToJson } from '../tune/results.js';
@@ -17,7 +15,17 @@ import { tuneAll, type TuneAllResult } from '../tune/tune-all.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
 import { readForModels, readOptionsFrom } from './read-flags.js';
-import { bestParams, checkTuneOutputs, formatParams, measureOnTest, printTestReport, searchShape, validationOf, type TuneFlags } from './tune-shared.js';
+import {
+  bestParams,
+  checkTuneOutputs,
+  formatParams,
+  measureOnTest,
+  printTestReport,
+  searchShape,
+  validationOf,
+  writeTuneReport,
+  type TuneFlags,
+} from './tune-shared.js';
 import { printable } from '../text/printable.js';
 
 const DEFAULT_METRIC = 'ndcg@10';
@@ -70,20 +78,7 @@ export async function runTuneAll(trainFile: string, flags: TuneFlags): Promise<v
     await writeFileAtomic(flags.trials, Buffer.from(JSON.stringify(json, null, 2) + '\n'));
   }
   const test = testRead === undefined ? undefined : await measureOnTest(best, train, testRead.read.interactions, k, false);
-  if (flags.report !== undefined && testRead !== undefined) {
-    const lastRung = Math.max(-1, ...best.trials.map((t) => t.rung ?? -1));
-    const shown = best.trials.filter((t) => (t.rung ?? -1) === lastRung && Number.isFinite(t.score));
-    await writeReport(
-      flags.report,
-      buildReportData({
-        model: best.model,
-        train,
-        test: testRead.read.interactions.alignTo(train).aligned,
-        trials: { metric: best.metric, higherIsBetter: best.direction === 'max', trials: shown },
-        k,
-      }),
-    );
-  }
+  if (flags.report !== undefined && testRead !== undefined) await writeTuneReport(flags.report, best, train, testRead.read.interactions, k);
 
   if (flags.json) {
     return printJson({

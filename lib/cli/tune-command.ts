@@ -6,8 +6,6 @@
  */
 import { Option, type Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { buildReportData } from '../report/report-data.js';
-import { writeReport } from '../report/write-report.js';
 import { writeFileAtomic } from '../persist/model-file.js';
 import { defaultMetric, parseMetric } from '../tune/metric.js';
 import { TUNABLE_MODELS, isRatingFamily, type TunableModel } from '../tune/parameters.js';
@@ -30,6 +28,7 @@ import {
   searchShape,
   spaceOf,
   validationOf,
+  writeTuneReport,
   type TuneFlags,
 } from './tune-shared.js';
 
@@ -107,19 +106,7 @@ async function runTune(trainFile: string, flags: TuneFlags & { model: TunableMod
   if (flags.trials !== undefined) await writeFileAtomic(flags.trials, Buffer.from(JSON.stringify(tuneResultToJson(result), null, 2) + '\n'));
   const test = testRead === undefined ? undefined : await measureOnTest(result, train, testRead, metric.kind === 'ranking' ? metric.k : 10, true);
   if (flags.report !== undefined && testRead !== undefined) {
-    // Only the last rung's trials are comparable (the same training length): they are the ones plotted.
-    const lastRung = Math.max(-1, ...result.trials.map((t) => t.rung ?? -1));
-    const trials = result.trials.filter((t) => (t.rung ?? -1) === lastRung && Number.isFinite(t.score));
-    await writeReport(
-      flags.report,
-      buildReportData({
-        model: result.model,
-        train,
-        test: testRead.alignTo(train).aligned,
-        trials: { metric: result.metric, higherIsBetter: result.direction === 'max', trials },
-        k: metric.kind === 'ranking' ? metric.k : 10,
-      }),
-    );
+    await writeTuneReport(flags.report, result, train, testRead, metric.kind === 'ranking' ? metric.k : 10);
   }
 
   if (flags.json) {

@@ -1,4 +1,6 @@
 /** What `mfrec tune` does the same for one family and for `--model all`: its flags, their reading, the test measurement and its printing. */
+import { buildReportData } from '../report/report-data.js';
+import { writeReport } from '../report/write-report.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import type { Interactions } from '../data/interactions.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
@@ -116,5 +118,24 @@ export async function checkTuneOutputs(trainFile: string, flags: TuneFlags): Pro
       { flag: 'TRAIN', path: trainFile },
       { flag: '--test', path: flags.test },
     ],
+  );
+}
+
+/**
+ * The HTML report of a search's final model on the test part. Only the last
+ * rung's trials are comparable (the same training length): they are the ones plotted.
+ */
+export async function writeTuneReport(file: string, result: TuneResult, train: Interactions, test: Interactions, k: number): Promise<void> {
+  const lastRung = Math.max(-1, ...result.trials.map((t) => t.rung ?? -1));
+  const trials = result.trials.filter((t) => (t.rung ?? -1) === lastRung && Number.isFinite(t.score));
+  await writeReport(
+    file,
+    buildReportData({
+      model: result.model,
+      train,
+      test: test.alignTo(train).aligned,
+      trials: { metric: result.metric, higherIsBetter: result.direction === 'max', trials },
+      k,
+    }),
   );
 }
