@@ -48,6 +48,9 @@ export {
   type LiveRecommendOptions,
   type LiveInteractions,
   type FoldedUser,
+  type Contribution,
+  type Explanation,
+  type ExplainOptions,
 } from './models/base/factor-model.js';
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity/popularity.js';

@@ -137,6 +137,11 @@ export class BPR extends FactorModel {
     return true;
   }
 
+  /** BPR learns by sampled gradient steps: its scores have no closed form over the history to decompose (explain() refuses). */
+  protected override whyNoExplain(): string {
+    return 'BPR learns its vectors by sampled gradient steps, so a score has no exact split over the history (use ALS or an item-to-item model)';
+  }
+
   protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
     const positives = knownItemIndices(history.items, s.items);
     if (positives.length === 0) return undefined;
