@@ -42,7 +42,7 @@ export function alsScoreParts(s: FactorState, gram: Gram, o: AlsKernelOptions, u
     const yo = s.seen.indices[e]! * k;
     let dot = 0;
     for (let p = 0; p < k; p++) dot += z[p]! * y[yo + p]!;
-    perEntry[e - begin] = confidence(o, v) * preference(v) * dot;
+    perEntry[e - begin] = preference(v) === 0 ? 0 : confidence(o, v) * dot;
   }
   return { base: 0, perEntry };
 }

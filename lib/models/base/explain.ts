@@ -80,13 +80,10 @@ export function explainScore(
   const order = Array.from(perEntry.keys()).sort((a, b) => perEntry[b]! - perEntry[a]! || a - b);
   let total = 0;
   for (const c of perEntry) total += c;
-  const shown = order.slice(0, n);
-  let listed = 0;
-  const contributions = shown.map((e) => {
-    listed += perEntry[e]!;
-    return { item: s.items.id(s.seen.indices[begin + e]!), contribution: perEntry[e]! };
-  });
-  return { user: userId, item: itemId, score: base + total, base, contributions, rest: total - listed, historySize: perEntry.length };
+  const contributions = order.slice(0, n).map((e) => ({ item: s.items.id(s.seen.indices[begin + e]!), contribution: perEntry[e]! }));
+  let rest = 0;
+  for (const e of order.slice(n)) rest += perEntry[e]!;
+  return { user: userId, item: itemId, score: base + total, base, contributions, rest, historySize: perEntry.length };
 }
 
 /** The error of a model type whose scores have no decomposition over the history. */
