@@ -10,11 +10,10 @@
  * and one dot product per history item. An item with a negative value
  * contributes 0 directly; it acts through W_u.
  */
-import type { AlsKernelOptions } from '../../addon/als.js';
+import { confidence, preference, rowLambda, type AlsKernelOptions } from '../../addon/als.js';
 import type { FactorState } from '../base/factor-state.js';
 import type { ScoreParts } from '../base/explain.js';
 import { solveSymmetric } from '../base/small-solve.js';
-import { confidence, preference, rowLambda } from '../../twins/als.js';
 import type { Gram } from './backend.js';
 
 /** User row `u`'s contributions to item `i`'s score, against the item factors' Gram matrix `gram` (YᵀY). */
