@@ -122,3 +122,4 @@ export {
 export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';
 export { evaluateLists, type ListMetrics, type UserList } from './eval/list-ranking.js';
 export { MAX_K } from './validate.js';
+export { MicroBatcher, type MicroBatcherOptions, type ModelSource } from './serve/micro-batcher.js';
