@@ -3,10 +3,13 @@
  * together (within one turn of the event loop, or a short window) are
  * answered by one recommendBatch, which scores all their users with one
  * matrix product and ranks them off the event loop, instead of one scan of
- * the catalogue per call on it. Each call resolves with exactly what
- * recommend(user, options) returns (or rejects with its error); only when
- * it is sent differs. Calls are grouped by their options, since one batch
- * takes one set of options.
+ * the catalogue per call on it. Each call resolves with what
+ * recommend(user, options) returns, or rejects with its error: the same
+ * ranking, with factor-model scores equal to float rounding (the batch's
+ * matrix product rounds a row's sums in the last bits differently from a
+ * one-row product, which can only swap items whose scores tie to within
+ * that rounding). Calls are grouped by their options, since one batch takes
+ * one set of options.
  */
 import type { RawId } from '../data/id-map.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
