@@ -29,7 +29,7 @@ export interface MicroBatcherOptions {
   maxBatch?: number;
   /**
    * Batches smaller than this are answered by single recommend calls, which
-   * are faster for one or two users (bench/README.md). Integer >= 1, default 4.
+   * are faster for one or two users (bench/README.md). Integer >= 1, default 2.
    */
   minBatch?: number;
   /** Threads of each batch call (0 = all hardware threads). Default 1, which leaves the other cores to the service. */
@@ -82,7 +82,7 @@ export class MicroBatcher {
     const o = knownOptions('MicroBatcher', options, ['windowMs', 'maxBatch', 'minBatch', 'threads']);
     this.windowMs = o.windowMs === undefined ? 0 : number('windowMs', o.windowMs, { min: 0, max: 1 });
     this.maxBatch = o.maxBatch === undefined ? 256 : integer('maxBatch', o.maxBatch, 1);
-    this.minBatch = o.minBatch === undefined ? 4 : integer('minBatch', o.minBatch, 1);
+    this.minBatch = o.minBatch === undefined ? 2 : integer('minBatch', o.minBatch, 1);
     this.threads = o.threads === undefined ? 1 : integer('threads', o.threads, 0, 256);
   }
 

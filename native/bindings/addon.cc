@@ -42,6 +42,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterBpr(env, exports);
   RegisterFoldIn(env, exports);
   RegisterBprFoldIn(env, exports);
+  RegisterScoreSplit(env, exports);
   RegisterItemItemFit(env, exports);
   RegisterItemItemTopK(env, exports);
   return exports;

@@ -13,35 +13,29 @@
 import { confidence, preference, rowLambda, type AlsKernelOptions } from '../../addon/als.js';
 import type { FactorState } from '../base/factor-state.js';
 import type { ScoreParts } from '../base/explain.js';
-import { solveSymmetric } from '../base/small-solve.js';
-import type { Gram } from './backend.js';
+import type { AlsBackend, Gram } from './backend.js';
 
-/** User row `u`'s contributions to item `i`'s score, against the item factors' Gram matrix `gram` (YᵀY). */
-export function alsScoreParts(s: FactorState, gram: Gram, o: AlsKernelOptions, u: number, i: number): ScoreParts | undefined {
-  const k = s.factors;
-  const y = s.itemFactors;
+/**
+ * User row `u`'s contributions to item `i`'s score, against the item
+ * factors' Gram matrix `gram` (YᵀY), through the backend's score split;
+ * undefined when W_u does not factor.
+ */
+export function alsScoreParts(backend: AlsBackend, s: FactorState, gram: Gram, o: AlsKernelOptions, u: number, i: number): ScoreParts | undefined {
   const begin = s.seen.indptr[u]!;
   const end = s.seen.indptr[u + 1]!;
-  const w = Float64Array.from(gram);
-  const lambda = rowLambda(o, end - begin);
-  for (let p = 0; p < k; p++) w[p * k + p]! += lambda;
-  for (let e = begin; e < end; e++) {
-    const extra = confidence(o, s.seen.values[e]!) - 1;
-    const yo = s.seen.indices[e]! * k;
-    for (let p = 0; p < k; p++) {
-      const wp = extra * y[yo + p]!;
-      for (let q = 0; q <= p; q++) w[p * k + q]! += wp * y[yo + q]!;
-    }
-  }
-  const z = solveSymmetric(w, k, y.subarray(i * k, (i + 1) * k));
-  if (z === undefined) return undefined;
-  const perEntry = new Float64Array(end - begin);
-  for (let e = begin; e < end; e++) {
-    const v = s.seen.values[e]!;
-    const yo = s.seen.indices[e]! * k;
-    let dot = 0;
-    for (let p = 0; p < k; p++) dot += z[p]! * y[yo + p]!;
-    perEntry[e - begin] = preference(v) === 0 ? 0 : confidence(o, v) * dot;
-  }
+  const values = s.seen.values.subarray(begin, end);
+  const split = backend.scoreSplit({
+    factors: s.factors,
+    biasColumn: false,
+    vectors: s.itemFactors,
+    rows: s.seen.indices.subarray(begin, end),
+    weights: Float64Array.from(values, (v) => confidence(o, v) - 1),
+    base: Float64Array.from(gram),
+    diagonal: new Float64Array(s.factors).fill(rowLambda(o, end - begin)),
+    query: i,
+  });
+  if (split === undefined) return undefined;
+  // An item with a negative value has preference 0: it contributes nothing directly (written as +0, not −0).
+  const perEntry = Float64Array.from(split, (z, j) => (preference(values[j]!) === 0 ? 0 : confidence(o, values[j]!) * z));
   return { base: 0, perEntry };
 }

@@ -204,7 +204,7 @@ export class ImplicitALS extends FactorModel {
   }
 
   protected override scoreParts(s: FactorState, u: number, i: number): ScoreParts {
-    const parts = alsScoreParts(s, this.gramOf(s, 'items'), kernelOptions(this.params), u, i);
+    const parts = alsScoreParts(this.backend, s, this.gramOf(s, 'items'), kernelOptions(this.params), u, i);
     if (parts === undefined) throw solveDiverged('explain');
     return parts;
   }

@@ -12,39 +12,30 @@
  * pulls them down.
  */
 import type { ScoreParts } from '../base/explain.js';
-import { solveSymmetric } from '../base/small-solve.js';
+import type { SgdBackend } from './backend.js';
 import { BIAS_PENALTY_EXPONENT, penaltyScale, VECTOR_PENALTY_EXPONENT } from './frequency-penalty.js';
 import type { FoldInSide } from './fold-in.js';
 
-/** The contributions of ratings `ratings[j]` of items `rows[j]` (rows of the fixed side) to item `i`'s predicted rating. */
-export function explicitScoreParts(side: FoldInSide, rows: ArrayLike<number>, ratings: ArrayLike<number>, i: number): ScoreParts | undefined {
+/**
+ * The contributions of ratings `ratings[j]` of items `rows[j]` (rows of the
+ * fixed side) to item `i`'s predicted rating, through the backend's score
+ * split; undefined when the system does not factor.
+ */
+export function explicitScoreParts(backend: SgdBackend, side: FoldInSide, rows: Int32Array, ratings: ArrayLike<number>, i: number): ScoreParts | undefined {
   const n = rows.length;
   const k = side.factors;
-  const d = k + 1;
-  const v = side.otherFactors;
-  const a = new Float64Array(d * d);
-  const zj = new Float64Array(d);
-  for (let j = 0; j < n; j++) {
-    const o = rows[j]! * k;
-    for (let p = 0; p < k; p++) zj[p] = v[o + p]!;
-    zj[k] = 1;
-    for (let p = 0; p < d; p++) for (let q = 0; q <= p; q++) a[p * d + q]! += zj[p]! * zj[q]!;
-  }
-  const vectorPenalty = side.regularization * n * penaltyScale(n, side.meanCount, VECTOR_PENALTY_EXPONENT);
-  const biasPenalty = side.biasRegularization * n * penaltyScale(n, side.meanCount, BIAS_PENALTY_EXPONENT);
-  for (let p = 0; p < k; p++) a[p * d + p]! += vectorPenalty;
-  a[k * d + k]! += biasPenalty;
-  const zi = new Float64Array(d);
-  for (let p = 0; p < k; p++) zi[p] = v[i * k + p]!;
-  zi[k] = 1;
-  const w = solveSymmetric(a, d, zi);
-  if (w === undefined) return undefined;
-  const perEntry = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const o = rows[j]! * k;
-    let dot = w[k]!;
-    for (let p = 0; p < k; p++) dot += w[p]! * v[o + p]!;
-    perEntry[j] = (ratings[j]! - side.globalBias - side.otherBias[rows[j]!]!) * dot;
-  }
+  const diagonal = new Float64Array(k + 1).fill(side.regularization * n * penaltyScale(n, side.meanCount, VECTOR_PENALTY_EXPONENT));
+  diagonal[k] = side.biasRegularization * n * penaltyScale(n, side.meanCount, BIAS_PENALTY_EXPONENT);
+  const split = backend.scoreSplit({
+    factors: k,
+    biasColumn: true,
+    vectors: side.otherFactors,
+    rows,
+    weights: new Float64Array(n).fill(1),
+    diagonal,
+    query: i,
+  });
+  if (split === undefined) return undefined;
+  const perEntry = Float64Array.from(split, (z, j) => (ratings[j]! - side.globalBias - side.otherBias[rows[j]!]!) * z);
   return { base: side.globalBias + side.otherBias[i]!, perEntry };
 }

@@ -17,6 +17,7 @@ import { resolveRecommendOptions, type RecommendOptions, type Recommendation } f
 import { rankFolded } from '../base/ranking.js';
 import { yieldTurn, type CancelFlag, type FitControl } from '../base/training.js';
 import { checkFolded, foldIn, foldInRows, type FoldedVector, type FoldInSide } from './fold-in.js';
+import { sgdBackends } from './backend.js';
 import { explicitScoreParts } from './explain.js';
 import { checkFitMemory } from './memory.js';
 import { validateParams, type ExplicitFitControl, type ExplicitMFOptions, type ExplicitMFParams, type ExplicitState } from './options.js';
@@ -250,7 +251,7 @@ export class ExplicitMF extends FactorModel {
   protected override scoreParts(s: FactorState, u: number, i: number): ScoreParts {
     const begin = s.seen.indptr[u]!;
     const end = s.seen.indptr[u + 1]!;
-    const parts = explicitScoreParts(this.foldInSide(s as ExplicitState, 'user'), s.seen.indices.subarray(begin, end), s.seen.values.subarray(begin, end), i);
+    const parts = explicitScoreParts(sgdBackends[this.params.backend], this.foldInSide(s as ExplicitState, 'user'), s.seen.indices.subarray(begin, end), s.seen.values.subarray(begin, end), i);
     if (parts === undefined) {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Cannot explain this score: the user's ratings give a system that does not solve (non-finite values?)`);
     }

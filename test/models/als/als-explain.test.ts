@@ -72,8 +72,8 @@ describe('explicit explain', () => {
   }
   const data = Interactions.fromArrays(users, items, { values });
 
-  it('base is μ + b_i and the ratings contributions sum to the fold-in prediction', async () => {
-    const model = await new ExplicitMF({ factors: 5, iterations: 30, threads: 1, seed: 2 }).fit(data);
+  it.each(['native', 'js'] as const)('base is μ + b_i and the ratings contributions sum to the fold-in prediction (%s backend)', async (backend) => {
+    const model = await new ExplicitMF({ factors: 5, iterations: 30, threads: 1, seed: 2, backend }).fit(data);
     expectSumsToFoldIn(model, data, [0, 13, 49]);
     const folded = model.recalculateUser(historyOf(data, 13));
     const e = model.explain(13, 4, { n: 1 });
