@@ -11,6 +11,8 @@
 //   interactions, power law), 1 iteration: cost does not depend on fit.
 //
 //   npm run build && node bench/suite/micro-batch.mjs [--quick] [--rounds 15]
+//
+// --quick: Online Retail only, N = 1, 8 and 64, 5 rounds.
 import path from 'node:path';
 import { ImplicitALS, MicroBatcher, readOnlineRetail } from '../../dist/index.js';
 import { syntheticPowerLaw } from '../generators/synthetic.mjs';
@@ -18,6 +20,7 @@ import { log, median, repoRoot, runScript } from '../lib/common.mjs';
 
 const FACTORS = 64;
 const SIZES = [1, 2, 4, 8, 16, 32, 64, 128];
+const QUICK_SIZES = [1, 8, 64];
 
 const now = () => process.hrtime.bigint();
 
@@ -33,9 +36,9 @@ async function perRequest(rounds, n, users, run) {
   return median(times);
 }
 
-async function measureModel(label, model, rounds, rows) {
+async function measureModel(label, model, rounds, sizes, rows) {
   const users = model.userIds.filter((u) => model.hasUser(u));
-  for (const n of SIZES) {
+  for (const n of sizes) {
     const serial = await perRequest(rounds, n, users, async (picked) => {
       for (const u of picked) model.recommend(u);
     });
@@ -56,11 +59,13 @@ export async function measure(flags) {
   const { interactions } = await readOnlineRetail(path.join(dir, 'online-retail.csv.gz'));
   const retail = await new ImplicitALS({ factors: FACTORS, iterations: 15 }).fit(interactions);
   log(`Online Retail: ${interactions.nUsers} users, ${interactions.nItems} items`);
-  await measureModel(`Online Retail ALS (${interactions.nItems} items)`, retail, rounds, rows);
+  const sizes = flags.quick ? QUICK_SIZES : SIZES;
+  await measureModel(`Online Retail ALS (${interactions.nItems} items)`, retail, rounds, sizes, rows);
+  if (flags.quick) return { name: 'micro-batching', data: `${FACTORS} factors, k = 10, seen filtered`, rows };
   const synthetic = syntheticPowerLaw(20_000, 100_000, 1_000_000, 7);
   const big = await new ImplicitALS({ factors: FACTORS, iterations: 1 }).fit(synthetic);
   log(`synthetic: ${synthetic.nUsers} users, ${synthetic.nItems} items`);
-  await measureModel(`synthetic ALS (${synthetic.nItems} items)`, big, rounds, rows);
+  await measureModel(`synthetic ALS (${synthetic.nItems} items)`, big, rounds, sizes, rows);
   return { name: 'micro-batching', data: `${FACTORS} factors, k = 10, seen filtered`, rows };
 }
 

@@ -250,8 +250,10 @@ export function describeLiveUpdates(c: LiveContext): void {
         ['new-a', 'a'],
         ['new-b', 'b'],
       ]);
+      expect(model.hasUser('new-a')).toBe(false);
       await model.partialFitUsers(update);
       expect(model.userIds).toEqual([...data.users.toArray(), 'new-a', 'new-b']);
+      expect(model.hasUser('new-a') && model.hasUser('new-b')).toBe(true);
       expect(vectors(model, 'users', capabilities.vectors).slice(0, users.length)).toEqual(users);
       expect(vectors(model, 'items', capabilities.vectors)).toEqual(items);
       (['a', 'b'] as const).forEach((group, g) => {
@@ -346,7 +348,9 @@ export function describeLiveUpdates(c: LiveContext): void {
       };
       const counts = popularity();
 
+      expect(m.hasUser(FORGET_USER)).toBe(true);
       expect(await m.forgetUser(FORGET_USER)).toBe(m);
+      expect(m.hasUser(FORGET_USER)).toBe(false);
       expect(m.userIds).toEqual(others);
       expect(others.map((u) => m.recommend(u, { k: 5 }))).toEqual(answers);
       if (capabilities.vectors) {
@@ -382,7 +386,9 @@ export function describeLiveUpdates(c: LiveContext): void {
       expect(shows(m.recommend('u12', { k: nItems + 1, filterSeen: false }))).toBe(true);
       expect(shows(m.similarItems('b0', { k: nItems }))).toBe(true);
 
+      expect(m.hasItem(FORGET_ITEM)).toBe(true);
       await m.forgetItem(FORGET_ITEM);
+      expect(m.hasItem(FORGET_ITEM)).toBe(false);
       expect(m.itemIds).toEqual(full.items.toArray().filter((i) => i !== FORGET_ITEM));
       if (capabilities.vectors) expect(m.itemVector(FORGET_ITEM)).toBeUndefined();
       const all = { k: nItems + 1, filterSeen: false };
