@@ -56,13 +56,16 @@ function listKey(value: unknown): unknown {
   return `#${id}`;
 }
 
-/** The options a batch can share, as a key; undefined for the options only a single call takes (recalculate, cart, threads). */
+/** The options a batch shares with recommend(); any other (recalculate, cart, threads, a misspelt or batch-only name) makes a single call. */
+const SHARED_OPTIONS = new Set(['k', 'filterSeen', 'exclude', 'candidates', 'coldStart']);
+
+/** The options as a batch key, or undefined when the call must be made alone (so it gets recommend()'s own answer or error). */
 function batchKey(options: LiveRecommendOptions | undefined): string | undefined {
   if (options === undefined) return '';
   if (options === null || typeof options !== 'object') return undefined;
   const o = options as Record<string, unknown>;
-  if (o.recalculate !== undefined || o.interactions !== undefined || o.cart !== undefined || o.threads !== undefined) return undefined;
-  return JSON.stringify([o.k, o.filterSeen, listKey(o.exclude), listKey(o.candidates), o.coldStart, Object.keys(o).sort()]);
+  if (Object.keys(o).some((name) => !SHARED_OPTIONS.has(name))) return undefined;
+  return JSON.stringify([o.k, o.filterSeen, listKey(o.exclude), listKey(o.candidates), o.coldStart]);
 }
 
 export class MicroBatcher {

@@ -95,6 +95,11 @@ describe('MicroBatcher', () => {
     const zero = [1, 2, 3].map((u) => batcher.recommend(u, { k: 0 }));
     for (const p of zero) expect(await codeOf(p)).toBe('ERR_MFREC_INVALID_ARGUMENT');
     expect(await codeOf(batcher.recommend(1, { kk: 3 } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
+    // recommendBatch takes a signal, recommend does not: the batcher answers as recommend would.
+    const spy = vi.spyOn(als, 'recommendBatch');
+    const signalled = [1, 2, 3].map((u) => batcher.recommend(u, { signal: new AbortController().signal } as never));
+    for (const p of signalled) expect(await codeOf(p)).toBe('ERR_MFREC_UNKNOWN_OPTION');
+    expect(spy).not.toHaveBeenCalled();
   });
 
   it('sends cart and recalculate calls alone, and follows a model source that changes', async () => {
