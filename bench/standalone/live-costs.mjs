@@ -35,7 +35,9 @@ function perCall(f, runs = 30) {
   const p = { factors: k, iterations: 100, learningRate: 0.05, regularization: 0.01, seed: 1, verifyNegative: true };
   for (const backend of ['native', 'js']) {
     const us = perCall(() => bprBackends[backend].foldInUser(p, itemFactors, itemBias, positives));
-    console.log(`BPR user fold-in, ${backend}: ${(us / 1000).toFixed(2)} ms (${positives.length} items, ${items} items in catalogue, ${k} factors, 100 epochs)`);
+    console.log(
+      `BPR user fold-in, ${backend}: ${(us / 1000).toFixed(2)} ms (${positives.length} items, ${items} items in catalogue, ${k} factors, 100 epochs)`,
+    );
   }
 }
 

@@ -46,7 +46,12 @@ async function measureModel(label, model, rounds, sizes, rows) {
     for (const threads of [1, 2]) {
       const batcher = new MicroBatcher(model, { minBatch: 1, threads });
       const batched = await perRequest(rounds, n, users, (picked) => Promise.all(picked.map((u) => batcher.recommend(u))));
-      rows.push({ what: `${label}: ${n} requests, micro-batched (${threads} thread${threads > 1 ? 's' : ''})`, value: batched, unit: 'µs/request', note: `${(serial / batched).toFixed(2)}× serial` });
+      rows.push({
+        what: `${label}: ${n} requests, micro-batched (${threads} thread${threads > 1 ? 's' : ''})`,
+        value: batched,
+        unit: 'µs/request',
+        note: `${(serial / batched).toFixed(2)}× serial`,
+      });
     }
     log(`${label} N=${n} done`);
   }

@@ -13,7 +13,7 @@
  */
 import type { RawId } from '../data/id-map.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
-import type { Recommender } from '../models/base/recommender.js';
+import type { BatchRecommendations, Recommender } from '../models/base/recommender.js';
 import type { LiveRecommendOptions } from '../models/base/recommend.js';
 import { rawId, type Recommendation } from '../models/base/recommend-options.js';
 import { integer, knownOptions, number } from '../validate.js';
@@ -154,7 +154,7 @@ export class MicroBatcher {
       for (const p of batched) answerOne(p);
       return;
     }
-    let rows;
+    let rows: BatchRecommendations;
     try {
       rows = await model.recommendBatch(
         batched.map((p) => p.user),

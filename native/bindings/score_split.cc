@@ -20,7 +20,8 @@ Napi::Value Split(const Napi::CallbackInfo& info) {
   const std::size_t d = p.factors + (p.bias_column ? 1 : 0);
   p.vectors = args.F32("vectors");
   p.n_vectors = args.Length("vectors") / p.factors;
-  if (p.n_vectors * p.factors != args.Length("vectors")) ThrowInvalid(env, "vectors: length is not a multiple of factors");
+  if (p.n_vectors * p.factors != args.Length("vectors"))
+    ThrowInvalid(env, "vectors: length is not a multiple of factors");
   p.rows = args.I32("rows");
   p.n = args.Length("rows");
   p.weights = args.F64("weights", p.n);

@@ -59,17 +59,19 @@ void bpr_fold_in_user(const BprFoldInParams& p, const float* item_factors, const
         double score = static_cast<double>(item_bias[i]) - static_cast<double>(item_bias[j]);
         for (std::size_t f = 0; f < k; ++f) score += x[f] * (static_cast<double>(vi[f]) - static_cast<double>(vj[f]));
         const double z = sigmoid_of_minus(score);
-        for (std::size_t f = 0; f < k; ++f) x[f] = x[f] + lr * (z * (static_cast<double>(vi[f]) - static_cast<double>(vj[f])) - reg * x[f]);
+        for (std::size_t f = 0; f < k; ++f)
+          x[f] = x[f] + lr * (z * (static_cast<double>(vi[f]) - static_cast<double>(vj[f])) - reg * x[f]);
       }
     }
   }
   for (std::size_t f = 0; f < k; ++f) out[f] = static_cast<float>(x[f]);
 }
 
-void bpr_fold_in_item(const BprFoldInParams& p, const BprItemContext& c, const int32_t* fans, std::size_t nf, int32_t item,
-                      float* out, double* bias) {
+void bpr_fold_in_item(const BprFoldInParams& p, const BprItemContext& c, const int32_t* fans, std::size_t nf,
+                      int32_t item, float* out, double* bias) {
   check_increasing(fans, nf, c.n_users, "fans");
-  if (item < -1 || (item >= 0 && static_cast<std::size_t>(item) >= c.n_items)) throw std::invalid_argument("item out of range");
+  if (item < -1 || (item >= 0 && static_cast<std::size_t>(item) >= c.n_items))
+    throw std::invalid_argument("item out of range");
   const std::size_t k = p.factors;
   const std::size_t n_items = c.n_items;
   const int32_t* indptr = c.seen.indptr;
@@ -115,7 +117,8 @@ void bpr_fold_in_item(const BprFoldInParams& p, const BprItemContext& c, const i
         if (have >= others) continue;
         std::size_t j;
         do j = rng.below(static_cast<uint32_t>(n_items));
-        while (static_cast<int64_t>(j) == item || (p.verify_negative && contains(indices, begin, end, static_cast<int64_t>(j))));
+        while (static_cast<int64_t>(j) == item ||
+               (p.verify_negative && contains(indices, begin, end, static_cast<int64_t>(j))));
         const float* xu = c.user_factors + u * k;
         const float* vj = c.item_factors + j * k;
         double score = b - static_cast<double>(c.item_bias[j]);

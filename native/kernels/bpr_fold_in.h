@@ -36,7 +36,7 @@ struct BprItemContext {
   const float* item_factors = nullptr;  // n_items x factors
   const float* item_bias = nullptr;     // n_items
   std::size_t n_items = 0;
-  CsrView seen;                         // training interactions by user (rows <= n_users), columns < n_items
+  CsrView seen;  // training interactions by user (rows <= n_users), columns < n_items
   std::size_t nnz = 0;
   const int32_t* user_of_entry = nullptr;  // nnz: the row of each entry of `seen`
   const float* column_counts = nullptr;    // n_items: entries per column of `seen`
@@ -47,7 +47,7 @@ struct BprItemContext {
 // out[0 .. factors) and *bias. Throws std::invalid_argument for fans out of
 // range or not increasing, or a context whose counts disagree with `seen`
 // (which would leave no entry to draw as a negative).
-void bpr_fold_in_item(const BprFoldInParams& p, const BprItemContext& c, const int32_t* fans, std::size_t nf, int32_t item,
-                      float* out, double* bias);
+void bpr_fold_in_item(const BprFoldInParams& p, const BprItemContext& c, const int32_t* fans, std::size_t nf,
+                      int32_t item, float* out, double* bias);
 
 }  // namespace mfrec

@@ -1,14 +1,13 @@
 #include "kernels/fold_in.h"
 
-#include "kernels/spd_solve.h"
-
 #include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace mfrec {
+#include "kernels/spd_solve.h"
 
+namespace mfrec {
 
 void solve_biased_ridge(const BiasedRidge& p, float* out) {
   const std::size_t k = static_cast<std::size_t>(p.factors);

@@ -24,7 +24,8 @@ bool split_score(const ScoreSplit& p, double* out) {
     if (p.rows[j] < 0 || static_cast<std::size_t>(p.rows[j]) >= p.n_vectors)
       throw std::invalid_argument("score split row index out of range at observation " + std::to_string(j));
   }
-  if (p.query < 0 || static_cast<std::size_t>(p.query) >= p.n_vectors) throw std::invalid_argument("score split query out of range");
+  if (p.query < 0 || static_cast<std::size_t>(p.query) >= p.n_vectors)
+    throw std::invalid_argument("score split query out of range");
   const std::size_t d = p.factors + (p.bias_column ? 1 : 0);
   // Lower triangle of A. Four observations per pass over the triangle, as
   // the explicit fold-in does: at a hundred factors the triangle does not

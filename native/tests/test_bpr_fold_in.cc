@@ -47,7 +47,8 @@ MFREC_TEST(bpr_fold_in_user_learns_the_side_of_its_items_deterministically) {
 MFREC_TEST(bpr_fold_in_user_refuses_bad_positives) {
   TwoClusters c;
   std::vector<float> out(2);
-  for (const std::vector<int32_t>& bad : {std::vector<int32_t>{20}, std::vector<int32_t>{-1}, std::vector<int32_t>{3, 3}}) {
+  for (const std::vector<int32_t>& bad :
+       {std::vector<int32_t>{20}, std::vector<int32_t>{-1}, std::vector<int32_t>{3, 3}}) {
     bool threw = false;
     try {
       bpr_fold_in_user(params(), c.factors.data(), c.bias.data(), c.n_items, bad.data(), bad.size(), out.data());

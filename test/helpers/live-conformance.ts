@@ -123,7 +123,7 @@ export function describeLiveUpdates(c: LiveContext): void {
       const got = model.recommend('u12', { cart: cartOf(cart), ...all });
       expectSameRanking(got, model.recommend('u12', { recalculate: true, interactions: unionOf('u12', cart), ...all }), 'cart = history + cart');
       // Not the cart alone: the trained history stays in.
-      const cartOnly = model.recommend('u12', { recalculate: true, interactions: kind === 'ratings' ? cartOf(cart) as never : { items: cart }, ...all });
+      const cartOnly = model.recommend('u12', { recalculate: true, interactions: kind === 'ratings' ? (cartOf(cart) as never) : { items: cart }, ...all });
       expect(got.map((r) => r.score)).not.toEqual(cartOnly.map((r) => r.score));
       expect(got.every((r) => r.source === 'model')).toBe(true);
       const filtered = model.recommend('u12', { cart: cartOf(cart), k: nItems });

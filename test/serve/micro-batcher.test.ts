@@ -17,7 +17,10 @@ const data = randomData(300, 400, 0.05, 11);
  * last-bit differences), so bit-equality with a single call cannot hold.
  */
 function expectSame(got: Recommendation[], want: Recommendation[], label = ''): void {
-  expect(got.map((r) => [r.item, r.source]), label).toEqual(want.map((r) => [r.item, r.source]));
+  expect(
+    got.map((r) => [r.item, r.source]),
+    label,
+  ).toEqual(want.map((r) => [r.item, r.source]));
   got.forEach((r, j) => expect(Math.abs(r.score - want[j]!.score), label).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want[j]!.score))));
 }
 

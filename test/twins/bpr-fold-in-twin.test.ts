@@ -82,9 +82,10 @@ describe('BPR fold-in: native kernel and TypeScript twin', () => {
       return undefined;
     };
     for (const positives of [[60], [-1], [3, 2], [4, 4]]) {
-      expect(code(() => bprFoldInBinding().bprFoldInUser({ ...base, positives: Int32Array.from(positives) })), JSON.stringify(positives)).toBe(
-        'ERR_MFREC_INVALID_ARGUMENT',
-      );
+      expect(
+        code(() => bprFoldInBinding().bprFoldInUser({ ...base, positives: Int32Array.from(positives) })),
+        JSON.stringify(positives),
+      ).toBe('ERR_MFREC_INVALID_ARGUMENT');
     }
     expect(code(() => bprFoldInBinding().bprFoldInUser({ ...base, positives: Int32Array.of(1), out: new Float32Array(2) }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
     const context = { userFactors, itemFactors, itemBias, seen, userOfEntry: rowOfEntries(seen), columnCounts: columnCounts(seen) };

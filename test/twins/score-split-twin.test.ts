@@ -52,7 +52,15 @@ describe('score split: native kernel and TypeScript twin', () => {
   }
 
   it('a hand-solved system: A = diag(1, 1 + 3·|(0, 2)|²), s = (A⁻¹ z_q)ᵀ z_q', () => {
-    const p: ScoreSplitProblem = { factors: 2, biasColumn: false, vectors: Float32Array.of(1, 0, 0, 2), rows: Int32Array.of(1), weights: Float64Array.of(3), diagonal: Float64Array.of(1, 1), query: 1 };
+    const p: ScoreSplitProblem = {
+      factors: 2,
+      biasColumn: false,
+      vectors: Float32Array.of(1, 0, 0, 2),
+      rows: Int32Array.of(1),
+      weights: Float64Array.of(3),
+      diagonal: Float64Array.of(1, 1),
+      query: 1,
+    };
     // A = diag(1, 1 + 3·4) = diag(1, 13); A⁻¹ z_q = (0, 2/13); s = (0, 2/13)·(0, 2) = 4/13.
     expect(nativeScoreSplit(p)![0]).toBeCloseTo(4 / 13, 12);
     expect(scoreSplitTwin(p)![0]).toBeCloseTo(4 / 13, 12);

@@ -57,13 +57,7 @@ const DEFAULT_N = 10;
  * Checks explain()'s arguments against `s` and builds the explanation from
  * `parts(u, i)`, the family's decomposition for user row `u` and item `i`.
  */
-export function explainScore(
-  s: FactorState,
-  user: unknown,
-  item: unknown,
-  options: unknown,
-  parts: (u: number, i: number) => ScoreParts,
-): Explanation {
+export function explainScore(s: FactorState, user: unknown, item: unknown, options: unknown, parts: (u: number, i: number) => ScoreParts): Explanation {
   const userId = rawId('user', user);
   const itemId = rawId('item', item);
   const o = knownOptions('explain', options, ['n']);

@@ -251,7 +251,13 @@ export class ExplicitMF extends FactorModel {
   protected override scoreParts(s: FactorState, u: number, i: number): ScoreParts {
     const begin = s.seen.indptr[u]!;
     const end = s.seen.indptr[u + 1]!;
-    const parts = explicitScoreParts(sgdBackends[this.params.backend], this.foldInSide(s as ExplicitState, 'user'), s.seen.indices.subarray(begin, end), s.seen.values.subarray(begin, end), i);
+    const parts = explicitScoreParts(
+      sgdBackends[this.params.backend],
+      this.foldInSide(s as ExplicitState, 'user'),
+      s.seen.indices.subarray(begin, end),
+      s.seen.values.subarray(begin, end),
+      i,
+    );
     if (parts === undefined) {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Cannot explain this score: the user's ratings give a system that does not solve (non-finite values?)`);
     }
