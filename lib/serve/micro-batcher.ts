@@ -136,7 +136,14 @@ export class MicroBatcher {
 
   /** Answers one group: a batch call when it is large enough, single calls otherwise or when the batch fails. */
   private async send(group: Pending[]): Promise<void> {
-    const model = this.source();
+    let model: Recommender;
+    try {
+      model = this.source();
+    } catch (e) {
+      // A model source that throws (no model loaded yet, say) fails the calls waiting on it, not the process.
+      for (const p of group) p.reject(e);
+      return;
+    }
     const answerOne = (p: Pending): void => {
       try {
         p.resolve(model.recommend(p.user, p.options));

@@ -118,6 +118,14 @@ describe('MicroBatcher', () => {
     expect(await batcher.recommend(5)).toEqual(ease.recommend(5));
   });
 
+  it('a model source that throws rejects the waiting calls with its error', async () => {
+    const batcher = new MicroBatcher(() => {
+      throw new Error('no model loaded');
+    });
+    const calls = [1, 2, 3].map((u) => batcher.recommend(u));
+    for (const p of calls) await expect(p).rejects.toThrow('no model loaded');
+  });
+
   it('refuses bad construction arguments with typed errors', () => {
     expect(() => new MicroBatcher({} as never)).toThrow(expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT' }));
     expect(() => new MicroBatcher(als, { windowMs: 5 })).toThrow(expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT' }));
