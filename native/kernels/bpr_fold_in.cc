@@ -85,7 +85,10 @@ void bpr_fold_in_item(const BprFoldInParams& p, const BprItemContext& c, const i
     const std::size_t begin = indptr[u], end = indptr[u + 1];
     eligible -= static_cast<double>(end - begin) - (item >= 0 && contains(indices, begin, end, item) ? 1.0 : 0.0);
   }
-  if (eligible < 0) throw std::invalid_argument("columnCounts disagree with the training matrix");
+  // Consistent counts leave between 0 and nnz eligible entries; anything else
+  // (or NaN) would draw an unbounded number of negatives per epoch.
+  if (!(eligible >= 0 && eligible <= static_cast<double>(c.nnz)))
+    throw std::invalid_argument("columnCounts disagree with the training matrix");
   const double negative_rate = n_items > 0 ? eligible / static_cast<double>(n_items) : 0.0;
   std::vector<double> v(k, 0.0);
   double b = 0;
