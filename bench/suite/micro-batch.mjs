@@ -6,7 +6,7 @@
 // event loop; minBatch 1 so every N is batched), on 1 and 2 kernel threads.
 // µs per request, median of the rounds. Models, 64 factors:
 // - ALS on Online Retail (../shared/data/online-retail or MFREC_RETAIL;
-//   all purchases, 4,338 customers × 3,665 products), 15 iterations;
+//   all purchases: 4,335 customers × 3,659 products), 15 iterations;
 // - ALS on synthetic data with 100,000 items (20,000 users, 1M
 //   interactions, power law), 1 iteration: cost does not depend on fit.
 //
