@@ -36,17 +36,18 @@ async function perRequest(rounds, n, users, run) {
   return median(times);
 }
 
-async function measureModel(label, model, rounds, sizes, rows) {
+async function measureModel(key, label, model, rounds, sizes, rows) {
   const users = model.userIds.filter((u) => model.hasUser(u));
   for (const n of sizes) {
     const serial = await perRequest(rounds, n, users, async (picked) => {
       for (const u of picked) model.recommend(u);
     });
-    rows.push({ what: `${label}: ${n} requests, serial`, value: serial, unit: 'µs/request' });
+    rows.push({ id: `micro.${key}.n${n}.serial`, what: `${label}: ${n} requests, serial`, value: serial, unit: 'µs/request' });
     for (const threads of [1, 2]) {
       const batcher = new MicroBatcher(model, { minBatch: 1, threads });
       const batched = await perRequest(rounds, n, users, (picked) => Promise.all(picked.map((u) => batcher.recommend(u))));
       rows.push({
+        id: `micro.${key}.n${n}.t${threads}`,
         what: `${label}: ${n} requests, micro-batched (${threads} thread${threads > 1 ? 's' : ''})`,
         value: batched,
         unit: 'µs/request',
@@ -65,12 +66,12 @@ export async function measure(flags) {
   const retail = await new ImplicitALS({ factors: FACTORS, iterations: 15 }).fit(interactions);
   log(`Online Retail: ${interactions.nUsers} users, ${interactions.nItems} items`);
   const sizes = flags.quick ? QUICK_SIZES : SIZES;
-  await measureModel(`Online Retail ALS (${interactions.nItems} items)`, retail, rounds, sizes, rows);
+  await measureModel('retail', `Online Retail ALS (${interactions.nItems} items)`, retail, rounds, sizes, rows);
   if (flags.quick) return { name: 'micro-batching', data: `${FACTORS} factors, k = 10, seen filtered`, rows };
   const synthetic = syntheticPowerLaw(20_000, 100_000, 1_000_000, 7);
   const big = await new ImplicitALS({ factors: FACTORS, iterations: 1 }).fit(synthetic);
   log(`synthetic: ${synthetic.nUsers} users, ${synthetic.nItems} items`);
-  await measureModel(`synthetic ALS (${synthetic.nItems} items)`, big, rounds, sizes, rows);
+  await measureModel('synthetic100k', `synthetic ALS (${synthetic.nItems} items)`, big, rounds, sizes, rows);
   return { name: 'micro-batching', data: `${FACTORS} factors, k = 10, seen filtered`, rows };
 }
 
