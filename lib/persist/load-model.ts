@@ -4,7 +4,7 @@ import { Recommender } from '../models/base/recommender.js';
 import { ItemItemModel } from '../models/item-item/item-item-model.js';
 import { MODEL_TYPES, MODELS, modelType, type AnyModel } from '../models/registry.js';
 import { decodeFactorModel } from './factor-state.js';
-import { readModelFile } from './model-file.js';
+import { readModelFile, type ModelFileContents } from './model-file.js';
 
 export type LoadedModel = AnyModel;
 
@@ -14,7 +14,16 @@ export type LoadedModel = AnyModel;
  * UNSUPPORTED_VERSION); nothing is trusted before it has been checked.
  */
 export async function loadModel(file: string): Promise<LoadedModel> {
-  const saved = decodeFactorModel(await readModelFile(file), file);
+  return modelFromContents(await readModelFile(file), file);
+}
+
+/**
+ * The model held by model-file contents already read and checksummed (by
+ * {@link readModelFile} or {@link decodeModelFile}); `file` names them in
+ * errors. Every check of the state and the type is made here.
+ */
+export function modelFromContents(contents: ModelFileContents, file: string): LoadedModel {
+  const saved = decodeFactorModel(contents, file);
   const type = modelType(saved.type);
   if (type === undefined) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type ${JSON.stringify(saved.type.slice(0, 40))} (known: ${MODEL_TYPES.join(', ')})`);
