@@ -16,7 +16,7 @@
 //
 //   npm run build && node bench/suite/serve-load.mjs [--seconds 8] [--connections 10] [--quick] [--json]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -133,7 +133,10 @@ export async function measure(flags) {
   // Deterministic rotation over customers and products: every request asks for a different one.
   const pick = (list, step) => list[(n++ * step) % list.length];
   const routes = {
-    'GET /recommend/:user (known customer)': { method: 'GET', setupRequest: (r) => ({ ...r, path: `/recommend/${encodeURIComponent(pick(users, 7919))}?k=10` }) },
+    'GET /recommend/:user (known customer)': {
+      method: 'GET',
+      setupRequest: (r) => ({ ...r, path: `/recommend/${encodeURIComponent(pick(users, 7919))}?k=10` }),
+    },
     'POST /recommend (anonymous cart of 3)': {
       method: 'POST',
       path: '/recommend',
@@ -145,7 +148,15 @@ export async function measure(flags) {
 
   const rows = [];
   const add = (what, result, extra = {}) => {
-    const r = { what, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, errors: result.errors + result.non2xx + result.timeouts, ...extra };
+    const r = {
+      what,
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      errors: result.errors + result.non2xx + result.timeouts,
+      ...extra,
+    };
     rows.push(r);
     log(`${what}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, errors ${r.errors}${extra.note ? `, ${extra.note}` : ''}`);
     return r;

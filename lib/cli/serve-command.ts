@@ -39,9 +39,19 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     url = await app.listen({ port: flags.port, host: flags.host });
   } catch (e) {
     await app.close();
-    void opening.then((h) => h.close(), () => undefined);
+    void opening.then(
+      (h) => h.close(),
+      () => undefined,
+    );
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EADDRNOTAVAIL' ? 'no such local address' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'address already in use'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no such local address'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (e as Error).message;
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--host ${flags.host} --port ${flags.port}: cannot listen: ${why}`, { cause: e });
   }
   process.stdout.write(`${url}\n`);

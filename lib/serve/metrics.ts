@@ -23,9 +23,17 @@ export class ServiceMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
     registers: [this.registry],
   });
-  private readonly version = new Gauge({ name: 'mfrec_model_version', help: 'Version (reload count + 1) of the model being served', registers: [this.registry] });
+  private readonly version = new Gauge({
+    name: 'mfrec_model_version',
+    help: 'Version (reload count + 1) of the model being served',
+    registers: [this.registry],
+  });
   private readonly reloads = new Counter({ name: 'mfrec_model_reloads_total', help: 'Models swapped in after a reload', registers: [this.registry] });
-  private readonly refusals = new Counter({ name: 'mfrec_model_refusals_total', help: 'Model files refused on reload (bad file, wrong type, gate)', registers: [this.registry] });
+  private readonly refusals = new Counter({
+    name: 'mfrec_model_refusals_total',
+    help: 'Model files refused on reload (bad file, wrong type, gate)',
+    registers: [this.registry],
+  });
 
   constructor() {
     // Includes nodejs_eventloop_lag_seconds and its percentiles (monitorEventLoopDelay).

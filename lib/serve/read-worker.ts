@@ -24,7 +24,10 @@ async function main(request: ReadRequest): Promise<ReadReply> {
   }
   if (buffer === undefined) throw new Error(`${request.file}: a model file without blocks`);
   // readModelFile reads the whole file into this one buffer: its last 4 bytes are the stored CRC-32 it checked.
-  const checksum = new DataView(buffer).getUint32(buffer.byteLength - 4, true).toString(16).padStart(8, '0');
+  const checksum = new DataView(buffer)
+    .getUint32(buffer.byteLength - 4, true)
+    .toString(16)
+    .padStart(8, '0');
   return { ok: true, header: contents.header, buffer, blocks, checksum, bytes: buffer.byteLength, type: saved.type };
 }
 

@@ -12,7 +12,8 @@ import type { RetrainJob, RetrainReply } from './retrain-job.js';
 async function run(job: RetrainJob): Promise<RetrainReply> {
   const started = performance.now();
   const type = modelType(job.model.type);
-  if (type === undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `retrain: unknown model type ${JSON.stringify(job.model.type)} (known: ${MODEL_TYPES.join(', ')})`);
+  if (type === undefined)
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `retrain: unknown model type ${JSON.stringify(job.model.type)} (known: ${MODEL_TYPES.join(', ')})`);
   const data =
     'onlineRetail' in job.data
       ? (await readOnlineRetail(job.data.onlineRetail, job.data.options)).interactions

@@ -4,9 +4,7 @@ import type { ReadOptions } from '../data/read-delimited.js';
 import type { RetailOptions } from '../data/online-retail.js';
 
 /** Where the training data comes from: a delimited file (readInteractions) or the Online Retail export (readOnlineRetail). */
-export type RetrainData =
-  | { file: string; read?: Omit<ReadOptions, 'onProgress'> }
-  | { onlineRetail: string; options?: RetailOptions };
+export type RetrainData = { file: string; read?: Omit<ReadOptions, 'onProgress'> } | { onlineRetail: string; options?: RetailOptions };
 
 export interface RetrainJob {
   data: RetrainData;
@@ -24,6 +22,4 @@ export interface Trained {
   seconds: number;
 }
 
-export type RetrainReply =
-  | ({ ok: true } & Trained)
-  | { ok: false; code: ErrorCode | undefined; message: string };
+export type RetrainReply = ({ ok: true } & Trained) | { ok: false; code: ErrorCode | undefined; message: string };

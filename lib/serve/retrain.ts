@@ -39,7 +39,11 @@ export async function retrainInBackground(options: RetrainOptions): Promise<Retr
   const handle = o.handle as ModelHandle;
   if (handle === null || typeof handle !== 'object' || typeof handle.reload !== 'function') throw invalid('a ModelHandle', 'handle', handle);
   const data = o.data as RetrainData;
-  if (data === null || typeof data !== 'object' || (typeof (data as { file?: unknown }).file !== 'string' && typeof (data as { onlineRetail?: unknown }).onlineRetail !== 'string')) {
+  if (
+    data === null ||
+    typeof data !== 'object' ||
+    (typeof (data as { file?: unknown }).file !== 'string' && typeof (data as { onlineRetail?: unknown }).onlineRetail !== 'string')
+  ) {
     throw invalid('{ file, read? } or { onlineRetail, options? }', 'data', data);
   }
   const model = (o.model ?? {}) as NonNullable<RetrainOptions['model']>;
@@ -76,7 +80,8 @@ function runChild(job: RetrainJob, niceness: number, signal: AbortSignal | undef
     child.once('exit', (code, sig) => {
       signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) return reject(new MfrecError(ErrorCodes.ABORTED, 'retrainInBackground was aborted: the training process was stopped'));
-      if (reply === undefined) return reject(new MfrecError(ErrorCodes.NATIVE, `retrainInBackground: the training process ended (${sig ?? `exit code ${code}`}) without a result`));
+      if (reply === undefined)
+        return reject(new MfrecError(ErrorCodes.NATIVE, `retrainInBackground: the training process ended (${sig ?? `exit code ${code}`}) without a result`));
       if (!reply.ok) return reject(new MfrecError(reply.code ?? ErrorCodes.IO, `retrainInBackground: ${reply.message}`));
       const { ok: _ok, ...trained } = reply;
       resolvePromise(trained);

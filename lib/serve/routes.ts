@@ -29,15 +29,12 @@ function withLease<T>(lease: LeaseModel, fn: (l: ModelLease) => T): T {
 }
 
 export function registerRoutes(app: FastifyInstance, lease: LeaseModel): void {
-  app.get<{ Params: { user: string }; Querystring: KQuery }>(
-    '/recommend/:user',
-    { schema: { params: userParams, querystring: kQuery } },
-    async (request) =>
-      withLease(lease, ({ model, info }) => ({
-        user: request.params.user,
-        items: itemResults(model, model.recommend(request.params.user, { k: request.query.k })),
-        model: modelSummary(info),
-      })),
+  app.get<{ Params: { user: string }; Querystring: KQuery }>('/recommend/:user', { schema: { params: userParams, querystring: kQuery } }, async (request) =>
+    withLease(lease, ({ model, info }) => ({
+      user: request.params.user,
+      items: itemResults(model, model.recommend(request.params.user, { k: request.query.k })),
+      model: modelSummary(info),
+    })),
   );
 
   app.post<{ Body: { user?: RawId; items?: RawId[]; k: number } }>('/recommend', { schema: { body: recommendBody } }, async (request) => {
@@ -61,15 +58,12 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel): void {
     }
   });
 
-  app.get<{ Params: { item: string }; Querystring: KQuery }>(
-    '/similar/:item',
-    { schema: { params: itemParams, querystring: kQuery } },
-    async (request) =>
-      withLease(lease, ({ model, info }) => ({
-        item: request.params.item,
-        items: itemResults(model, model.similarItems(request.params.item, { k: request.query.k })),
-        model: modelSummary(info),
-      })),
+  app.get<{ Params: { item: string }; Querystring: KQuery }>('/similar/:item', { schema: { params: itemParams, querystring: kQuery } }, async (request) =>
+    withLease(lease, ({ model, info }) => ({
+      item: request.params.item,
+      items: itemResults(model, model.similarItems(request.params.item, { k: request.query.k })),
+      model: modelSummary(info),
+    })),
   );
 
   app.get<{ Params: { item: string } }>('/items/:item', { schema: { params: itemParams } }, async (request) =>

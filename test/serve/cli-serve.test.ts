@@ -87,7 +87,9 @@ describe('mfrec serve', () => {
       const port = String((busy.address() as { port: number }).port);
       const inUse = await cli('serve', await savedAls(dir), '--port', port);
       expect(inUse.code).toBe(1);
-      expect(inUse.stderr).toMatch(new RegExp(`^mfrec: --host 127\\.0\\.0\\.1 --port ${port}: cannot listen: address already in use \\[ERR_MFREC_INVALID_ARGUMENT\\]\\n$`));
+      expect(inUse.stderr).toMatch(
+        new RegExp(`^mfrec: --host 127\\.0\\.0\\.1 --port ${port}: cannot listen: address already in use \\[ERR_MFREC_INVALID_ARGUMENT\\]\\n$`),
+      );
     } finally {
       busy.close();
     }

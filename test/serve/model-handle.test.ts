@@ -25,7 +25,16 @@ describe('ModelHandle', () => {
     const h = await open(file);
     expect(h.model.recommend('u3', { k: 5 })).toEqual(model.recommend('u3', { k: 5 }));
     const bytes = readFileSync(file);
-    expect(h.info).toMatchObject({ version: 1, type: 'als', file, bytes: bytes.length, checksum: bytes.readUInt32LE(bytes.length - 4).toString(16).padStart(8, '0') });
+    expect(h.info).toMatchObject({
+      version: 1,
+      type: 'als',
+      file,
+      bytes: bytes.length,
+      checksum: bytes
+        .readUInt32LE(bytes.length - 4)
+        .toString(16)
+        .padStart(8, '0'),
+    });
   });
 
   it('refuses to open a corrupt file, a missing file and a model of another type than expected, with typed errors', async () => {

@@ -26,7 +26,11 @@ afterAll(async () => {
 
 async function get(url: string) {
   const r = await app.inject({ method: 'GET', url });
-  return { status: r.statusCode, body: r.headers['content-type']?.toString().startsWith('application/json') ? r.json() : r.body, type: r.headers['content-type'] };
+  return {
+    status: r.statusCode,
+    body: r.headers['content-type']?.toString().startsWith('application/json') ? r.json() : r.body,
+    type: r.headers['content-type'],
+  };
 }
 async function post(url: string, payload: unknown) {
   const r = await app.inject({ method: 'POST', url, payload: payload as string, headers: { 'content-type': 'application/json' } });
@@ -35,7 +39,7 @@ async function post(url: string, payload: unknown) {
 const plain = (list: { item: unknown; score: number; source: string }[]) => list.map(({ item, score, source }) => ({ item, score, source }));
 
 describe('GET /recommend/:user', () => {
-  it('answers the model\'s recommendations with their source and the model\'s identity', async () => {
+  it("answers the model's recommendations with their source and the model's identity", async () => {
     const r = await get('/recommend/u3?k=5');
     expect(r.status).toBe(200);
     expect(r.body.user).toBe('u3');
@@ -75,7 +79,7 @@ describe('POST /recommend', () => {
     expect(r.body.user).toBeUndefined();
   });
 
-  it('a known user\'s cart is added to their trained history: neither is recommended back', async () => {
+  it("a known user's cart is added to their trained history: neither is recommended back", async () => {
     const history = model.trainedHistory('u25');
     expect(history.items.length).toBeGreaterThan(0);
     const r = await post('/recommend', { user: 'u25', items: ['a3', history.items[0]], k: 20 });
@@ -111,7 +115,7 @@ describe('POST /recommend', () => {
 });
 
 describe('POST /recommend/batch', () => {
-  it('answers each user\'s list as a single call would, in order', async () => {
+  it("answers each user's list as a single call would, in order", async () => {
     const users = ['u1', 'u30', 'nobody'];
     const r = await post('/recommend/batch', { users, k: 4 });
     expect(r.status).toBe(200);
@@ -253,7 +257,14 @@ describe('hot reload under load (real HTTP)', () => {
       const client = async () => {
         // Bounded: at most 2,000 requests per client, and it stops once the reloads are done.
         for (let n = 0; n < 2000 && !stop; n++) {
-          const res = n % 2 === 0 ? await fetch(`${base}/recommend/u${n % 40}?k=5`) : await fetch(`${base}/recommend`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: ['a1', 'b2'], k: 5 }) });
+          const res =
+            n % 2 === 0
+              ? await fetch(`${base}/recommend/u${n % 40}?k=5`)
+              : await fetch(`${base}/recommend`, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json' },
+                  body: JSON.stringify({ items: ['a1', 'b2'], k: 5 }),
+                });
           statuses.push(res.status);
           versions.add(((await res.json()) as { model: { version: number } }).model.version);
         }

@@ -20,11 +20,11 @@ function writeCheckerboard(file: string): void {
   const m = data.byUser;
   const lines = ['user,item'];
   for (let u = 0; u < m.rows; u++) for (let e = m.indptr[u]!; e < m.indptr[u + 1]!; e++) lines.push(`${data.users.id(u)},${data.items.id(m.indices[e]!)}`);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
 describe('retrainInBackground', () => {
-  it('trains in a child process with the running model\'s hyperparameters, saves over the file and the handle swaps it in', async () => {
+  it("trains in a child process with the running model's hyperparameters, saves over the file and the handle swaps it in", async () => {
     const dir = tempDir();
     const file = await savedAls(dir, 'm.mfrec', 1);
     const csv = path.join(dir, 'data.csv');
@@ -41,13 +41,15 @@ describe('retrainInBackground', () => {
     expect(h.model.recommend('u4', { k: 5 }).map((r) => r.item)).toEqual(local.recommend('u4', { k: 5 }).map((r) => r.item));
   });
 
-  it('a data file that cannot be read rejects with the child\'s typed error and the running model stays', async () => {
+  it("a data file that cannot be read rejects with the child's typed error and the running model stays", async () => {
     const dir = tempDir();
     const file = await savedAls(dir);
     const h = await ModelHandle.open(file);
     handles.push(h);
     expect(await errorCode(retrainInBackground({ handle: h, data: { file: path.join(dir, 'missing.csv') } }))).toBe(ErrorCodes.IO);
-    expect(await errorCode(retrainInBackground({ handle: h, data: { file: path.join(dir, 'x.csv') }, model: { type: 'nope' } }))).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(await errorCode(retrainInBackground({ handle: h, data: { file: path.join(dir, 'x.csv') }, model: { type: 'nope' } }))).toBe(
+      ErrorCodes.INVALID_ARGUMENT,
+    );
     expect(await errorCode(retrainInBackground({ handle: h, data: {} as never }))).toBe(ErrorCodes.INVALID_ARGUMENT);
     expect(h.info.version).toBe(1);
   });
@@ -60,7 +62,12 @@ describe('retrainInBackground', () => {
     const h = await ModelHandle.open(file);
     handles.push(h);
     const controller = new AbortController();
-    const call = retrainInBackground({ handle: h, data: { file: csv }, model: { params: { ...h.model.params, iterations: 100_000 } }, signal: controller.signal });
+    const call = retrainInBackground({
+      handle: h,
+      data: { file: csv },
+      model: { params: { ...h.model.params, iterations: 100_000 } },
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 300);
     expect(await errorCode(call)).toBe(ErrorCodes.ABORTED);
     expect(h.info.version).toBe(1);
