@@ -40,7 +40,8 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel): void {
   app.post<{ Body: { user?: RawId; items?: RawId[]; k: number } }>('/recommend', { schema: { body: recommendBody } }, async (request) => {
     const { user, items, k } = request.body;
     return withLease(lease, ({ model, info }) => {
-      const list = items === undefined ? model.recommend(user!, { k }) : recommendWithCart(model, user, items, k);
+      // An empty cart adds nothing to a known user's history: their own recommendations, not a fold-in of them.
+      const list = user !== undefined && (items === undefined || items.length === 0) ? model.recommend(user, { k }) : recommendWithCart(model, user, items ?? [], k);
       return { ...(user === undefined ? {} : { user }), items: itemResults(model, list), model: modelSummary(info) };
     });
   });

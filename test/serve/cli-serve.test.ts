@@ -31,8 +31,8 @@ function startServe(...args: string[]): Running {
 }
 
 async function waitReady(url: string): Promise<void> {
-  // Bounded: 100 tries, 50 ms apart.
-  for (let i = 0; i < 100; i++) {
+  // Bounded: 400 tries, 50 ms apart (a loaded machine can take seconds to start node and load the model).
+  for (let i = 0; i < 400; i++) {
     if ((await fetch(`${url}/health`)).status === 200) return;
     await new Promise((r) => setTimeout(r, 50));
   }

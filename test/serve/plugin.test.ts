@@ -97,6 +97,7 @@ describe('POST /recommend', () => {
 
   it('a user without a cart gets their recommendations; a cart of unknown items is a cold start', async () => {
     expect((await post('/recommend', { user: 'u3', k: 3 })).body.items).toEqual(plain(model.recommend('u3', { k: 3 })));
+    expect((await post('/recommend', { user: 'u3', items: [], k: 3 })).body.items).toEqual(plain(model.recommend('u3', { k: 3 })));
     const r = await post('/recommend', { items: ['zz1', 'zz2'], k: 3 });
     expect(r.status).toBe(200);
     expect(r.body.items.map((i: { source: string }) => i.source)).toEqual(['cold-start', 'cold-start', 'cold-start']);
@@ -180,9 +181,11 @@ describe('GET /health', () => {
     } finally {
       await waiting.close();
     }
-    const failed = await createServer({ handle: ModelHandle.open(path.join(tempDir(), 'missing.mfrec')) });
+    const opening = ModelHandle.open(path.join(tempDir(), 'missing.mfrec'));
+    const failed = await createServer({ handle: opening });
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      // The plugin's own handler was attached first, so it has run once this one does.
+      await opening.catch(() => undefined);
       const r = await failed.inject({ url: '/health' });
       expect(r.statusCode).toBe(503);
       expect(r.json().error.message).toMatch(/No model could be loaded: Cannot read model file .*missing\.mfrec: no such file/);
