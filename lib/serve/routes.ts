@@ -41,7 +41,8 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel): void {
     const { user, items, k } = request.body;
     return withLease(lease, ({ model, info }) => {
       // An empty cart adds nothing to a known user's history: their own recommendations, not a fold-in of them.
-      const list = user !== undefined && (items === undefined || items.length === 0) ? model.recommend(user, { k }) : recommendWithCart(model, user, items ?? [], k);
+      const list =
+        user !== undefined && (items === undefined || items.length === 0) ? model.recommend(user, { k }) : recommendWithCart(model, user, items ?? [], k);
       return { ...(user === undefined ? {} : { user }), items: itemResults(model, list), model: modelSummary(info) };
     });
   });
