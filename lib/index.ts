@@ -119,15 +119,3 @@ export {
 export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';
 export { evaluateLists, type ListMetrics, type UserList } from './eval/list-ranking.js';
 export { MAX_K } from './validate.js';
-export {
-  ModelHandle,
-  type ModelHandleOptions,
-  type ModelInfo,
-  type ModelLease,
-  type PromotionGate,
-  type GateVerdict,
-  type ReloadOutcome,
-  type Refusal,
-} from './serve/model-handle.js';
-export { precisionGate, type PrecisionGateOptions } from './serve/precision-gate.js';
-export { retrainInBackground, type RetrainOptions, type RetrainResult, type RetrainData } from './serve/retrain.js';

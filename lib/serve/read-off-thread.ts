@@ -4,7 +4,8 @@
  * typed views and builds the model object from them.
  */
 import { Worker } from 'node:worker_threads';
-import { modelFromContents, type LoadedModel } from '../persist/load-model.js';
+import type { LoadedModel } from '../persist/load-model.js';
+import { modelFromContents } from '../persist/model-from-contents.js';
 import type { BlockArray, ModelFileContents } from '../persist/model-file.js';
 import { checkExpectedType, errorFromWire, type ReadReply, type ReadRequest, type WireBlock } from './read-wire.js';
 
