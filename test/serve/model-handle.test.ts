@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, MfrecError } from '../../lib/index.js';
@@ -170,5 +170,44 @@ describe('ModelHandle', () => {
     writeFileSync(file, readFileSync(file).subarray(0, 200));
     expect((await refused).error.code).toBe(ErrorCodes.CORRUPT_FILE);
     expect(h.model.params.seed).toBe(5);
+  });
+
+  it('reloads called together run one after the other: one swap, then unchanged', async () => {
+    const dir = tempDir();
+    const file = await savedAls(dir, 'm.mfrec', 1);
+    const h = await open(file);
+    await (await trainedAls(2)).save(file);
+    const outcomes = await Promise.all([h.reload(), h.reload(), h.reload()]);
+    expect(outcomes.map((o) => o.status)).toEqual(['swapped', 'unchanged', 'unchanged']);
+    expect(h.info.version).toBe(2);
+  });
+
+  it('a gate that throws refuses the candidate (ERR_MFREC_REFUSED naming the failure)', async () => {
+    const dir = tempDir();
+    const file = await savedAls(dir, 'm.mfrec', 1);
+    const h = await open(file, {
+      gate: () => {
+        throw new Error('holdout unavailable');
+      },
+    });
+    await (await trainedAls(2)).save(file);
+    const e = (await h.reload().catch((x: unknown) => x)) as MfrecError;
+    expect(e.code).toBe(ErrorCodes.REFUSED);
+    expect(e.message).toMatch(/the promotion gate failed: holdout unavailable/);
+    expect(h.model.params.seed).toBe(1);
+  });
+
+  it('watch: a deleted file is refused (IO) and the old model serves until a new file appears', async () => {
+    const dir = tempDir();
+    const file = await savedAls(dir, 'm.mfrec', 1);
+    const h = await open(file, { watch: true, debounceMs: 20 });
+    const refused = nextEvent<Refusal>(h, 'refused');
+    unlinkSync(file);
+    expect((await refused).error.code).toBe(ErrorCodes.IO);
+    expect(h.model.recommend('u1', { k: 2 })).toHaveLength(2);
+    const reloaded = nextEvent<ModelInfo>(h, 'reload');
+    await (await trainedAls(6)).save(file);
+    expect((await reloaded).version).toBe(2);
+    expect(h.model.params.seed).toBe(6);
   });
 });
