@@ -1,5 +1,6 @@
 /**
- * `mfrec serve MODEL [--port 8080] [--host 127.0.0.1] [--no-watch]`: the
+ * `mfrec serve MODEL [--port 8080] [--host 127.0.0.1] [--no-watch]` (or
+ * `--model-file MODEL`, as in the other commands): the
  * recommendation service (lib/serve/) over one model file, reloaded when the
  * file is replaced. It listens at once (GET /health says 503 until the
  * model is loaded), prints its URL, and on SIGTERM or SIGINT stops taking
@@ -23,11 +24,19 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve recommendations over HTTP (JSON routes, /health, /metrics); reloads the model file when it is replaced')
-    .argument('<model>', 'model file written by mfrec train (or save())')
+    .argument('[model]', 'model file written by mfrec train (or save())')
+    .option('--model-file <file>', 'the model file, as in recommend, similar, predict and report')
     .option('--port <n>', 'TCP port (0: any free port)', intArg(0, 65535), 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--no-watch', 'do not reload the model when its file is replaced')
-    .action(async (modelFile: string, flags: ServeFlags) => serve(modelFile, flags));
+    .action(async (positional: string | undefined, flags: ServeFlags & { modelFile?: string }) => {
+      if (positional !== undefined && flags.modelFile !== undefined) {
+        throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'give the model file once: as MODEL or as --model-file');
+      }
+      const modelFile = positional ?? flags.modelFile;
+      if (modelFile === undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'no model file: mfrec serve MODEL (or --model-file MODEL)');
+      await serve(modelFile, flags);
+    });
 }
 
 async function serve(modelFile: string, flags: ServeFlags): Promise<void> {

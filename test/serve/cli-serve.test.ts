@@ -62,9 +62,9 @@ describe('mfrec serve', () => {
     }
   });
 
-  it('SIGINT stops it too', async () => {
+  it('SIGINT stops it too; the file may be given as --model-file', async () => {
     const file = await savedAls(tempDir());
-    const s = startServe(file, '--port', '0', '--no-watch');
+    const s = startServe('--model-file', file, '--port', '0', '--no-watch');
     try {
       await waitReady(await s.url);
       expect(s.stderr()).not.toContain('reloading when the file is replaced');
@@ -93,6 +93,8 @@ describe('mfrec serve', () => {
     } finally {
       busy.close();
     }
+    expect((await cli('serve', '--port', '0')).stderr).toBe('mfrec: no model file: mfrec serve MODEL (or --model-file MODEL) [ERR_MFREC_INVALID_ARGUMENT]\n');
+    expect((await cli('serve', 'a.mfrec', '--model-file', 'b.mfrec')).stderr).toContain('give the model file once');
     const badPort = await cli('serve', 'm.mfrec', '--port', '70000');
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toContain("expected an integer in [0, 65535], got '70000'");
