@@ -10,9 +10,12 @@ import { MODEL_TYPES, MODELS, modelType, type AnyModel } from '../models/registr
 import { decodeFactorModel } from './factor-state.js';
 import type { ModelFileContents } from './model-file.js';
 
-/** Every check of the state and the type is made here; `file` names the contents in errors. */
-export function modelFromContents(contents: ModelFileContents, file: string): AnyModel {
-  const saved = decodeFactorModel(contents, file);
+/**
+ * Every check of the state and the type is made here; `file` names the
+ * contents in errors. `valuesChecked`: see decodeFactorModel.
+ */
+export function modelFromContents(contents: ModelFileContents, file: string, valuesChecked = false): AnyModel {
+  const saved = decodeFactorModel(contents, file, valuesChecked);
   const type = modelType(saved.type);
   if (type === undefined) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: unknown model type ${JSON.stringify(saved.type.slice(0, 40))} (known: ${MODEL_TYPES.join(', ')})`);

@@ -2,6 +2,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, MfrecError } from '../../lib/index.js';
+import { readModelFile, writeModelFile } from '../../lib/persist/model-file.js';
 import { ModelHandle, type ModelInfo, type Refusal } from '../../lib/serve/model-handle.js';
 import { errorCode } from '../helpers/support.js';
 import { nextEvent, savedAls, tempDir, trainedAls, trainedBpr } from './fixtures.js';
@@ -209,5 +210,24 @@ describe('ModelHandle', () => {
     await (await trainedAls(6)).save(file);
     expect((await reloaded).version).toBe(2);
     expect(h.model.params.seed).toBe(6);
+  });
+
+  it('the reading thread checks every value: a NaN factor in a file with a valid checksum is refused (CORRUPT_FILE)', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'nan.mfrec');
+    const contents = readModelFile(await savedAls(dir, 'm.mfrec', 1));
+    const { header, blocks } = await contents;
+    const itemFactors = Float32Array.from(blocks.itemFactors as Float32Array);
+    itemFactors[5] = Number.NaN;
+    const seenIndices = Int32Array.from(blocks.seenIndices as Int32Array).reverse();
+    await writeModelFile(file, { header, blocks: { ...blocks, itemFactors } });
+    const e = (await ModelHandle.open(file).catch((x: unknown) => x)) as MfrecError;
+    expect(e.code).toBe(ErrorCodes.CORRUPT_FILE);
+    expect(e.message).toMatch(/block itemFactors holds NaN at position 5/);
+    await writeModelFile(file, { header, blocks: { ...blocks, seenIndices } });
+    expect((await ModelHandle.open(file).catch((x: unknown) => x)) as MfrecError).toMatchObject({
+      code: ErrorCodes.CORRUPT_FILE,
+      message: expect.stringMatching(/item indices out of range or order/),
+    });
   });
 });
