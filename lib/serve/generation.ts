@@ -28,21 +28,22 @@ export interface ModelLease {
 export class Generation {
   private users = 0;
   private retired = false;
-  private disposed: Promise<void> | undefined;
+  private disposing: Promise<void> | undefined;
+  /** Settles once the model is disposed, whenever that is (the last lease may be released much later). */
+  private readonly disposed: Promise<void>;
+  private markDisposed!: () => void;
 
   constructor(
     readonly model: LoadedModel,
     readonly info: ModelInfo,
     private readonly onDisposed: (generation: Generation) => void,
-  ) {}
+  ) {
+    this.disposed = new Promise((resolve) => (this.markDisposed = resolve));
+  }
 
   /** Leases still held. */
   get inUse(): number {
     return this.users;
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed !== undefined;
   }
 
   lease(): ModelLease {
@@ -66,13 +67,20 @@ export class Generation {
     this.disposeIfIdle();
   }
 
-  /** Resolves once disposed (immediately if never retired: nothing to wait for). */
+  /** Resolves once retired and disposed: after the last lease is released. */
   whenDisposed(): Promise<void> {
-    return this.disposed ?? Promise.resolve();
+    return this.disposed;
   }
 
   private disposeIfIdle(): void {
-    if (!this.retired || this.users > 0 || this.disposed) return;
-    this.disposed = this.model.dispose().then(() => this.onDisposed(this));
+    if (!this.retired || this.users > 0 || this.disposing) return;
+    // dispose() only waits for a running fit to settle; a failure there still ends this model's service.
+    this.disposing = this.model
+      .dispose()
+      .catch(() => undefined)
+      .then(() => {
+        this.onDisposed(this);
+        this.markDisposed();
+      });
   }
 }

@@ -230,4 +230,19 @@ describe('ModelHandle', () => {
       message: expect.stringMatching(/item indices out of range or order/),
     });
   });
+
+  it('close() resolves only once the requests holding a model have released it, then the model is disposed', async () => {
+    const dir = tempDir();
+    const h = await ModelHandle.open(await savedAls(dir));
+    const lease = h.acquire();
+    let closed = false;
+    const closing = h.close().then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false);
+    expect(lease.model.recommend('u1', { k: 1 })).toHaveLength(1);
+    expect(await errorCode(() => h.acquire())).toBe(ErrorCodes.NOT_FITTED);
+    lease.release();
+    await closing;
+    expect(lease.model.isFitted).toBe(false);
+  });
 });
