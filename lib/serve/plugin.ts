@@ -21,6 +21,8 @@ export interface MfrecPluginOptions {
   handle: ModelHandle | Promise<ModelHandle>;
   /** Serve GET /metrics. Default true. */
   metrics?: boolean;
+  /** Path prefix of every route ('/api': GET /api/recommend/:user...). Default none. */
+  prefix?: string;
 }
 
 const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
@@ -29,6 +31,9 @@ const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   const source = o.handle;
   if (!(source instanceof ModelHandle) && !(source instanceof Promise)) throw invalid('a ModelHandle or a Promise of one', 'handle', source);
   const metricsOn = o.metrics === undefined ? true : boolean('metrics', o.metrics);
+  // fastify-plugin makes fastify ignore `prefix` for this plugin; the routes' own scope takes it.
+  const prefix = o.prefix === undefined ? '' : String(o.prefix);
+  if (prefix !== '' && !/^\/[\w./-]*[\w]$/.test(prefix)) throw invalid("a path such as '/api'", 'prefix', o.prefix);
   const metrics = new ServiceMetrics();
   let handle: ModelHandle | undefined;
   let failure: Error | undefined;
@@ -48,29 +53,32 @@ const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
     return handle.acquire();
   };
 
-  await app.register(async (scope: FastifyInstance) => {
-    scope.setErrorHandler(handleError);
-    scope.addHook('onResponse', async (request, reply) => {
-      metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
-    });
-    registerRoutes(scope, lease);
-    scope.get('/health', async (_request, reply) => {
-      if (handle === undefined) {
-        const why = failure ? `No model could be loaded: ${failure.message}` : 'No model is loaded yet';
-        return sendError(reply, 503, ErrorCodes.NOT_FITTED, why);
+  await app.register(
+    async (scope: FastifyInstance) => {
+      scope.setErrorHandler(handleError);
+      scope.addHook('onResponse', async (request, reply) => {
+        metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+      });
+      registerRoutes(scope, lease);
+      scope.get('/health', async (_request, reply) => {
+        if (handle === undefined) {
+          const why = failure ? `No model could be loaded: ${failure.message}` : 'No model is loaded yet';
+          return sendError(reply, 503, ErrorCodes.NOT_FITTED, why);
+        }
+        const refusal = handle.lastRefusal;
+        return {
+          status: 'ok',
+          model: modelSummary(handle.info),
+          refusals: handle.refusals,
+          ...(refusal ? { lastRefusal: { at: refusal.at, code: refusal.error.code, message: refusal.error.message } } : {}),
+        };
+      });
+      if (metricsOn) {
+        scope.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
       }
-      const refusal = handle.lastRefusal;
-      return {
-        status: 'ok',
-        model: modelSummary(handle.info),
-        refusals: handle.refusals,
-        ...(refusal ? { lastRefusal: { at: refusal.at, code: refusal.error.code, message: refusal.error.message } } : {}),
-      };
-    });
-    if (metricsOn) {
-      scope.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
-    }
-  });
+    },
+    { prefix },
+  );
 };
 
 /** Registers the mfrec routes on a fastify instance: `app.register(mfrecFastify, { handle })`. */

@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type ImplicitALS } from '../../lib/index.js';
+import { mfrecFastify } from '../../lib/serve/plugin.js';
 import { createServer } from '../../lib/serve/server.js';
 import { ModelHandle } from '../../lib/serve/model-handle.js';
 import { nextEvent, tempDir, trainedAls } from './fixtures.js';
@@ -295,6 +296,36 @@ describe('hot reload under load (real HTTP)', () => {
     } finally {
       await server.close();
       await h.close();
+    }
+  });
+});
+
+describe('registering the plugin in an application', () => {
+  it("serves its routes under a prefix, leaves the application's other routes and error handling alone, refuses a bad prefix", async () => {
+    const own = Fastify();
+    own.setErrorHandler((_e, _request, reply) => reply.code(418).send('application handler'));
+    own.get('/boom', async () => {
+      throw new Error('app error');
+    });
+    await own.register(mfrecFastify, { handle, prefix: '/api/v1' });
+    try {
+      expect((await own.inject({ url: '/api/v1/health' })).statusCode).toBe(200);
+      expect((await own.inject({ url: '/api/v1/recommend/u3?k=2' })).json().items).toHaveLength(2);
+      expect((await own.inject({ url: '/api/v1/similar/nothing' })).json().error.code).toBe(ErrorCodes.UNKNOWN_ID);
+      expect((await own.inject({ url: '/health' })).statusCode).toBe(404);
+      const boom = await own.inject({ url: '/boom' });
+      expect([boom.statusCode, boom.body]).toEqual([418, 'application handler']);
+    } finally {
+      await own.close();
+    }
+    for (const prefix of ['api', '/api/', 5]) {
+      const bad = Fastify();
+      const e = await bad.register(mfrecFastify, { handle, prefix } as never).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect((e as { code?: string })?.code, String(prefix)).toBe(ErrorCodes.INVALID_ARGUMENT);
+      await bad.close().catch(() => undefined);
     }
   });
 });
