@@ -119,7 +119,7 @@ describe.each(['native', 'js'] as const)('on the %s backend', (backend) => {
     }
   });
 
-  it('RP3beta: W[i][j] = Σ_u P(u|i)^α · P(j|u)^α / popularity(j)^β, diagonal left out', async () => {
+  it('RP3beta: W[i][j] = Σ_u P(u|i)^α · P(j|u)^α / popularity(j)^β, diagonal left out; by default each row scaled to sum to 1', async () => {
     const alpha = 0.7;
     const beta = 0.4;
     const x = binary();
@@ -133,9 +133,17 @@ describe.each(['native', 'js'] as const)('on the %s backend', (backend) => {
         return sum / itemUsers[j]! ** beta;
       }),
     );
-    const model = await new RP3beta({ alpha, beta, neighbours: ITEMS, backend, threads: 1 }).fit(data);
+    const raw = await new RP3beta({ alpha, beta, neighbours: ITEMS, normalize: false, backend, threads: 1 }).fit(data);
     for (let u = 0; u < USERS; u++) {
       const want = scoresFrom(w, u);
+      modelScores(raw, `u${u}`).forEach((v, j) => expect(v, `u${u} i${j}`).toBeCloseTo(want[j]!, 5));
+    }
+    const rowSums = w.map((row) => row.reduce((s, v) => s + v, 0));
+    const normalized = w.map((row, i) => row.map((v) => v / rowSums[i]!));
+    const model = await new RP3beta({ alpha, beta, neighbours: ITEMS, backend, threads: 1 }).fit(data);
+    expect(model.params.normalize).toBe(true);
+    for (let u = 0; u < USERS; u++) {
+      const want = scoresFrom(normalized, u);
       modelScores(model, `u${u}`).forEach((v, j) => expect(v, `u${u} i${j}`).toBeCloseTo(want[j]!, 5));
     }
   });
@@ -229,6 +237,7 @@ describe("options left at 'auto'", () => {
     expect(await codeOf(() => new EASE({ lambda: 'auto' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
     expect(await codeOf(() => new ItemKNN({ weighting: 'auto' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
     expect(await codeOf(() => new RP3beta({ neighbours: 'many' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+    expect(await codeOf(() => new RP3beta({ normalize: 'auto' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
   });
 });
 
