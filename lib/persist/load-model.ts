@@ -21,7 +21,7 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   }
   let model: Recommender;
   try {
-    model = MODELS[type].create(saved.params);
+    model = MODELS[type].create({ ...MODELS[type].olderFileParams, ...saved.params });
   } catch (e) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: invalid hyperparameters: ${(e as Error).message}`, { cause: e });
   }

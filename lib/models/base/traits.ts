@@ -51,6 +51,12 @@ export interface ModelTraits<M extends Recommender = Recommender> {
    * them off). Absent: the fixed defaults suit any data.
    */
   adaptDefaults?: (data: Interactions) => Readonly<Record<string, unknown>>;
+  /**
+   * Options added after files of the family were first written, with the
+   * value those older files were fitted with: loading a file that lacks one
+   * takes this value, not today's default (which may differ).
+   */
+  olderFileParams?: Readonly<Record<string, unknown>>;
   /** The CLI flags of {@link SpecificFlag} this model takes. */
   flags: readonly SpecificFlag[];
   /**

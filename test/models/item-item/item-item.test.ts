@@ -209,6 +209,19 @@ describe('files', () => {
   });
 });
 
+describe('RP3beta files from before normalize', () => {
+  it('load with normalize false, as their weights were fitted; a file saved now keeps normalize true', async () => {
+    const file = path.join(dir, 'rp3.mfrec');
+    await (await new RP3beta({ neighbours: 3, beta: 0.5, threads: 1 }).fit(data)).save(file);
+    expect((await loadModel(file)).params).toMatchObject({ normalize: true });
+    const contents = decodeModelFile(readFileSync(file), file);
+    const { normalize: _n, ...olderParams } = contents.header.params as Record<string, unknown>;
+    const older = path.join(dir, 'rp3-older.mfrec');
+    writeFileSync(older, encodeModelFile({ ...contents, header: { ...contents.header, params: olderParams } }));
+    expect((await loadModel(older)).params).toMatchObject({ normalize: false });
+  });
+});
+
 describe("options left at 'auto'", () => {
   it('are chosen among their candidates on a validation slice, and the fit then uses the winner on all the data', async () => {
     const grouped = groupedBaskets();
