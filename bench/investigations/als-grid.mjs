@@ -53,6 +53,8 @@ for (const name of args.sets.split(',')) {
             vP += v.precision / slices.length;
           }
           const t = await evaluateTopK(await new ImplicitALS(options).fit(train), train, test, { k: 10, threads });
-          console.log([name, factors, regularization, alpha, iterations, vNdcg.toFixed(4), vP.toFixed(4), t.precision.toFixed(4), t.ndcg.toFixed(4)].join('\t'));
+          console.log(
+            [name, factors, regularization, alpha, iterations, vNdcg.toFixed(4), vP.toFixed(4), t.precision.toFixed(4), t.ndcg.toFixed(4)].join('\t'),
+          );
         }
 }
