@@ -22,7 +22,18 @@ export function logRange(min: number, max: number): DefaultRange {
 }
 
 /** Hyperparameters the CLI's model flags may set beyond factors, iterations, regularization, threads, seed and backend (the factor models' shared ones). */
-export type SpecificFlag = 'learningRate' | 'alpha' | 'confidence' | 'epsilon' | 'solver' | 'lambda' | 'neighbours' | 'weighting' | 'shrink' | 'beta';
+export type SpecificFlag =
+  | 'learningRate'
+  | 'alpha'
+  | 'confidence'
+  | 'epsilon'
+  | 'solver'
+  | 'lambda'
+  | 'neighbours'
+  | 'weighting'
+  | 'shrink'
+  | 'beta'
+  | 'normalize';
 
 export interface ModelTraits<M extends Recommender = Recommender> {
   /**
