@@ -84,7 +84,10 @@ describe('flags of other families', () => {
 
 describe('mfrec train --model rp3beta --no-normalize', () => {
   it('keeps the walk probabilities as they are; without the flag the rows are normalised', async () => {
-    for (const [flags, normalize] of [[['--no-normalize'], false], [[], true]] as const) {
+    for (const [flags, normalize] of [
+      [['--no-normalize'], false],
+      [[], true],
+    ] as const) {
       const t = await mfrec('train', 'train.csv', '--model', 'rp3beta', ...flags, '--out', 'rp3-flag.mfrec', '--quiet');
       expect(t.code, t.stderr).toBe(0);
       const info = await mfrec('info', 'rp3-flag.mfrec', '--json');
