@@ -22,7 +22,7 @@ export function modelFromContents(contents: ModelFileContents, file: string, val
   }
   let model: Recommender;
   try {
-    model = MODELS[type].create(saved.params);
+    model = MODELS[type].create({ ...MODELS[type].olderFileParams, ...saved.params });
   } catch (e) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: invalid hyperparameters: ${(e as Error).message}`, { cause: e });
   }
