@@ -1,8 +1,8 @@
 /**
- * Recommendations for a live cart: for an anonymous visitor (or a user the
- * model does not know) the cart alone is folded in; for a known user the
- * cart is added to their trained history (each cart item counts as one more
- * interaction) and that union is folded in, so the cart refines what the
+ * Recommendations for a live cart, through recommend()'s `cart` option: for
+ * an anonymous visitor (or a user the model does not know) the cart alone is
+ * folded in; for a known user the cart is added to their trained history
+ * (each cart item counts as one more interaction) and that union is folded in, so the cart refines what the
  * model knows instead of replacing it. Items of the history and the cart
  * are not recommended back. An anonymous cart without any item the model
  * knows gets the popular items (source 'cold-start').
@@ -20,19 +20,6 @@ export function recommendWithCart(model: LoadedModel, user: RawId | undefined, c
   if (isRatingModel(model.type)) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `items: the ${model.type} model folds users in from ratings, and a cart has none`);
   }
-  const history = user === undefined ? { items: [], values: [] } : model.trainedHistory(user);
-  const position = new Map<string, number>();
-  history.items.forEach((item, j) => position.set(String(item), j));
-  for (const item of cart) {
-    const j = position.get(String(item));
-    if (j !== undefined) {
-      history.values[j]! += 1;
-    } else {
-      position.set(String(item), history.items.length);
-      history.items.push(item);
-      history.values.push(1);
-    }
-  }
   // The id of an anonymous visitor is never looked up: the fold-in alone decides (a cart of unknown items is a cold start).
-  return model.recommend(user ?? '', { k, recalculate: true, interactions: history });
+  return model.recommend(user ?? '', { k, cart });
 }

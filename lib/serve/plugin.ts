@@ -21,16 +21,23 @@ export interface MfrecPluginOptions {
   handle: ModelHandle | Promise<ModelHandle>;
   /** Serve GET /metrics. Default true. */
   metrics?: boolean;
+  /**
+   * Rank known-user GET /recommend requests that arrive together with one
+   * batch call instead of one catalogue scan each (bench/README.md,
+   * "micro-batching"). Default true.
+   */
+  microBatch?: boolean;
   /** Path prefix of every route ('/api': GET /api/recommend/:user...). Default none. */
   prefix?: string;
 }
 
 const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   // fastify's own register options (prefix, logLevel...) may come along with ours.
-  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'prefix', 'logLevel', 'logSerializers']);
+  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'prefix', 'logLevel', 'logSerializers']);
   const source = o.handle;
   if (!(source instanceof ModelHandle) && !(source instanceof Promise)) throw invalid('a ModelHandle or a Promise of one', 'handle', source);
   const metricsOn = o.metrics === undefined ? true : boolean('metrics', o.metrics);
+  const microBatch = o.microBatch === undefined ? true : boolean('microBatch', o.microBatch);
   // fastify-plugin makes fastify ignore `prefix` for this plugin; the routes' own scope takes it.
   const prefix = o.prefix === undefined ? '' : String(o.prefix);
   if (prefix !== '' && !/^\/[\w./-]*[\w]$/.test(prefix)) throw invalid("a path such as '/api'", 'prefix', o.prefix);
@@ -59,7 +66,7 @@ const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
       scope.addHook('onResponse', async (request, reply) => {
         metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
       });
-      registerRoutes(scope, lease);
+      registerRoutes(scope, lease, microBatch);
       scope.get('/health', async (_request, reply) => {
         if (handle === undefined) {
           const why = failure ? `No model could be loaded: ${failure.message}` : 'No model is loaded yet';

@@ -6,8 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { RawId } from '../data/id-map.js';
+import type { Recommender } from '../models/base/recommender.js';
 import { recommendWithCart } from './cart.js';
 import { HttpError, ServiceErrorCodes } from './http-errors.js';
+import { MicroBatcher } from './micro-batcher.js';
 import type { ModelLease } from './generation.js';
 import { hasMetadataSupport, itemResults, metadataOf, modelSummary } from './results.js';
 import { batchBody, itemParams, kQuery, recommendBody, userParams } from './schemas.js';
@@ -28,14 +30,31 @@ function withLease<T>(lease: LeaseModel, fn: (l: ModelLease) => T): T {
   }
 }
 
-export function registerRoutes(app: FastifyInstance, lease: LeaseModel): void {
-  app.get<{ Params: { user: string }; Querystring: KQuery }>('/recommend/:user', { schema: { params: userParams, querystring: kQuery } }, async (request) =>
-    withLease(lease, ({ model, info }) => ({
-      user: request.params.user,
-      items: itemResults(model, model.recommend(request.params.user, { k: request.query.k })),
-      model: modelSummary(info),
-    })),
-  );
+/**
+ * `microBatch`: known-user recommendations arriving in the same event-loop
+ * turn are ranked by one batch call (lib/serve/micro-batcher.ts). Each model
+ * has its own batcher, so a batch is answered by the very model its
+ * requests hold a lease on, even across a hot swap.
+ */
+export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean): void {
+  const batchers = new WeakMap<Recommender, MicroBatcher>();
+  const batcherOf = (model: Recommender): MicroBatcher => {
+    let b = batchers.get(model);
+    if (b === undefined) batchers.set(model, (b = new MicroBatcher(model)));
+    return b;
+  };
+
+  app.get<{ Params: { user: string }; Querystring: KQuery }>('/recommend/:user', { schema: { params: userParams, querystring: kQuery } }, async (request) => {
+    const { user } = request.params;
+    const { k } = request.query;
+    const l = lease();
+    try {
+      const list = microBatch ? await batcherOf(l.model).recommend(user, { k }) : l.model.recommend(user, { k });
+      return { user, items: itemResults(l.model, list), model: modelSummary(l.info) };
+    } finally {
+      l.release();
+    }
+  });
 
   app.post<{ Body: { user?: RawId; items?: RawId[]; k: number } }>('/recommend', { schema: { body: recommendBody } }, async (request) => {
     const { user, items, k } = request.body;

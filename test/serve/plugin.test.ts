@@ -50,6 +50,23 @@ describe('GET /recommend/:user', () => {
     expect((await get('/recommend/u3')).body.items).toHaveLength(10);
   });
 
+  it('concurrent requests, ranked together by one batch call, get what each would get alone (scores to float rounding)', async () => {
+    const users = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'nobody'];
+    const answers = await Promise.all(users.map((u) => get(`/recommend/${u}?k=4`)));
+    answers.forEach((r, i) => {
+      expect(r.status).toBe(200);
+      const alone = plain(model.recommend(users[i]!, { k: 4 }));
+      expect(r.body.items.map((x: { item: unknown; source: string }) => [x.item, x.source])).toEqual(alone.map((x) => [x.item, x.source]));
+      r.body.items.forEach((x: { score: number }, j: number) => expect(x.score).toBeCloseTo(alone[j]!.score, 5));
+    });
+  });
+
+  it('microBatch must be a boolean', async () => {
+    const bad = Fastify();
+    await expect(bad.register(mfrecFastify, { handle, microBatch: 'yes' as unknown as boolean })).rejects.toThrow(/microBatch/);
+    await bad.close();
+  });
+
   it('an unknown user gets the popular items marked cold-start, never an error', async () => {
     const r = await get('/recommend/nobody?k=4');
     expect(r.status).toBe(200);
