@@ -12,7 +12,7 @@ import { HttpError, ServiceErrorCodes } from './http-errors.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { ModelLease } from './generation.js';
 import { hasMetadataSupport, itemResults, metadataOf, modelSummary } from './results.js';
-import { batchBody, itemParams, kQuery, recommendBody, userParams } from './schemas.js';
+import { batchBody, explainParams, itemParams, kQuery, nQuery, recommendBody, userParams } from './schemas.js';
 
 /** Where routes take their model from: throws ERR_MFREC_NOT_FITTED (503) while none is loaded. */
 export type LeaseModel = () => ModelLease;
@@ -96,5 +96,20 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
       if (metadata === undefined) throw new HttpError(404, ServiceErrorCodes.NO_METADATA, `The model holds no metadata for item ${JSON.stringify(item)}`);
       return { item, metadata, model: modelSummary(info) };
     }),
+  );
+
+  // Why `item` scores as it does for `user`: the user's own items that contribute most (docs/explain.md), with their metadata.
+  app.get<{ Params: { user: string; item: string }; Querystring: { n: number } }>(
+    '/explain/:user/:item',
+    { schema: { params: explainParams, querystring: nQuery } },
+    async (request) =>
+      withLease(lease, ({ model, info }) => {
+        const e = model.explain(request.params.user, request.params.item, { n: request.query.n });
+        const contributions = e.contributions.map((c) => {
+          const metadata = metadataOf(model, c.item);
+          return { ...c, ...(metadata === undefined ? {} : { metadata }) };
+        });
+        return { ...e, contributions, model: modelSummary(info) };
+      }),
   );
 }

@@ -52,3 +52,15 @@ export const batchBody = {
   required: ['users'],
   propertyNames: { enum: ['users', 'k'] },
 } as const;
+
+export const explainParams = {
+  type: 'object',
+  properties: { user: { type: 'string', minLength: 1, maxLength: 256 }, item: { type: 'string', minLength: 1, maxLength: 256 } },
+  required: ['user', 'item'],
+} as const;
+
+export const nQuery = {
+  type: 'object',
+  properties: { n: { type: 'integer', minimum: 1, maximum: MAX_K, default: 5 } },
+  propertyNames: { enum: ['n'] },
+} as const;

@@ -39,6 +39,31 @@ async function post(url: string, payload: unknown) {
 }
 const plain = (list: { item: unknown; score: number; source: string }[]) => list.map(({ item, score, source }) => ({ item, score, source }));
 
+describe('GET /explain/:user/:item', () => {
+  it("answers the model's explanation: the user's items that contribute most, summing with the rest to the score", async () => {
+    const [top] = model.recommend('u3', { k: 1 });
+    const r = await get(`/explain/u3/${String(top!.item)}?n=2`);
+    expect(r.status).toBe(200);
+    const alone = model.explain('u3', top!.item, { n: 2 });
+    expect(r.body).toMatchObject({ user: 'u3', item: top!.item, historySize: alone.historySize, contributions: alone.contributions });
+    expect(r.body.contributions).toHaveLength(2);
+    const sum = r.body.base + r.body.rest + r.body.contributions.reduce((a: number, c: { contribution: number }) => a + c.contribution, 0);
+    expect(sum).toBeCloseTo(r.body.score, 4);
+    expect(r.body.model.version).toBe(handle.info.version);
+  });
+
+  it.each([
+    ['/explain/u3/nothing', 404, ErrorCodes.UNKNOWN_ID],
+    ['/explain/nobody/a0', 404, ErrorCodes.UNKNOWN_ID],
+    ['/explain/u3/a0?n=0', 400, ErrorCodes.INVALID_ARGUMENT],
+    ['/explain/u3/a0?m=2', 400, ErrorCodes.INVALID_ARGUMENT],
+  ])('%s answers %i %s', async (url, status, code) => {
+    const r = await get(url);
+    expect(r.status).toBe(status);
+    expect(r.body.error.code).toBe(code);
+  });
+});
+
 describe('GET /recommend/:user', () => {
   it("answers the model's recommendations with their source and the model's identity", async () => {
     const r = await get('/recommend/u3?k=5');
