@@ -4,6 +4,7 @@ import { Recommender } from '../models/base/recommender.js';
 import { ItemItemModel } from '../models/item-item/item-item-model.js';
 import { MODEL_TYPES, MODELS, modelType, type AnyModel } from '../models/registry.js';
 import { decodeFactorModel } from './factor-state.js';
+import { decodeItemMetadata } from './item-metadata.js';
 import { readModelFile } from './model-file.js';
 
 export type LoadedModel = AnyModel;
@@ -29,5 +30,5 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   if (model instanceof ItemItemModel !== (saved.state.weights !== undefined)) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: a ${type} model ${saved.state.weights === undefined ? 'needs' : 'has no'} item-to-item weights`);
   }
-  return Recommender.restore(model, saved.state) as LoadedModel;
+  return Recommender.restore(model, saved.state, decodeItemMetadata(saved.extra.itemMetadata, file)) as LoadedModel;
 }

@@ -26,6 +26,8 @@ import { recommendAll, recommendBatch, recommendFor, type LiveRecommendOptions, 
 import { rawId, type BatchRecommendOptions, type Recommendation } from './recommend-options.js';
 import { similarItems, similarItemsBatch, type SimilarItemsBatchOptions, type SimilarItemsOptions } from './similar.js';
 import { allFinite, BusyGuard, cancellable, CancelFlag, type FitControl, type IterationReport } from './training.js';
+import { ItemCatalog, type ItemMetadata, type ItemMetadataInput } from './item-catalog.js';
+import { compileRankingRules, type RankingRules, type RankingRulesSpec } from './ranking-rules.js';
 
 export type { PartialFitControl } from './fit-arguments.js';
 export type { BatchRecommendOptions, RecommendOptions, Recommendation, RecommendationSource } from './recommend-options.js';
@@ -36,6 +38,8 @@ export type { LiveRecommendOptions, RecommendAllOptions } from './recommend.js';
 export type { SimilarItemsOptions, SimilarItemsBatchOptions, SimilarUsersOptions } from './similar.js';
 export type { ModelType } from '../registry.js';
 export { BatchRecommendations } from './batch-recommendations.js';
+export { ItemCatalog, type ItemMetadata, type ItemMetadataInput } from './item-catalog.js';
+export { RankingRules, type RankingRulesSpec } from './ranking-rules.js';
 export { inverseNorms } from './similar.js';
 
 /** What a model's train() hands back to fit(): the new state and one report per iteration. */
@@ -50,6 +54,7 @@ export abstract class Recommender extends StateReads {
   /** Reports of the last successful fit, one per iteration. */
   history: IterationReport[] = [];
   protected readonly guard = new BusyGuard();
+  private catalog = new ItemCatalog();
 
   /** True while fit() runs; reads keep serving the previous state meanwhile. */
   get isTraining(): boolean {
@@ -178,6 +183,51 @@ export abstract class Recommender extends StateReads {
   }
 
   /**
+   * Replaces the item metadata (name, category, price, any small JSON per
+   * item; see {@link ItemCatalog}) with `entries`: a Map by item id, or an
+   * array of `{ item, ...metadata }`. Saved with the model, kept by fit and
+   * partial fits (metadata belongs to item ids), dropped by forgetItem.
+   * Checked as a whole: an invalid entry changes nothing.
+   */
+  setItemMetadata(entries: ItemMetadataInput): this {
+    this.catalog.set(entries, 'setItemMetadata');
+    return this;
+  }
+
+  /**
+   * Merges fields into the item metadata in memory (stock, price changes),
+   * without touching any file: each given field replaces that field, null
+   * removes it. Rules compiled before keep what they read; compile again to
+   * see the change.
+   */
+  updateItemMetadata(entries: ItemMetadataInput): this {
+    this.catalog.update(entries, 'updateItemMetadata');
+    return this;
+  }
+
+  /** The metadata of `item` (a copy), or undefined when it has none. */
+  itemMetadata(item: RawId): ItemMetadata | undefined {
+    return this.catalog.get(item);
+  }
+
+  /** The model's item metadata itself, for reading and updating in place. */
+  get itemCatalog(): ItemCatalog {
+    return this.catalog;
+  }
+
+  /**
+   * Compiles business rules once for this model's catalogue, to pass as
+   * `rules` to recommend, recommendBatch, recommendAll, similarItems and
+   * similarItemsBatch: allowed items and exclusions as a bitmask, category
+   * caps from the metadata's `category`, diversity (MMR). See
+   * {@link RankingRulesSpec} and docs/rules.md. Rules are refused by a model
+   * with another catalogue, including this one after its items changed.
+   */
+  compileRules(spec: RankingRulesSpec): RankingRules {
+    return compileRankingRules(this.fitted().items, this.catalog, spec);
+  }
+
+  /**
    * Whether this model type can fold a user in from a history: what
    * `recommend(user, { recalculate: true, interactions })` and the CLI's
    * `recommend --history` need. Models that can override foldInUser.
@@ -303,6 +353,7 @@ export abstract class Recommender extends StateReads {
     const id = rawId('item', item);
     return this.guard.run('forgetItem', async () => {
       this.state = forgottenItem(this.fitted(), id);
+      this.catalog.delete(id);
       return this;
     });
   }
@@ -314,17 +365,18 @@ export abstract class Recommender extends StateReads {
    */
   async save(file: string): Promise<void> {
     const state = this.fitted();
-    const extra = { training: trainingSummary(state) };
+    const extra = { training: trainingSummary(state), ...(this.catalog.size > 0 ? { itemMetadata: this.catalog.toJSON() } : {}) };
     const contents = encodeFactorModel({ type: this.type, params: { ...this.params }, state, extra }, packageVersion());
     await writeModelFile(file, contents);
   }
 
   /** Installs a state read from a model file (used by loadModel). */
-  static restore<T extends Recommender>(model: T, state: FactorState): T {
+  static restore<T extends Recommender>(model: T, state: FactorState, catalog?: ItemCatalog): T {
     if (state.factors !== (model.params.factors ?? 0)) {
       throw new MfrecError(ErrorCodes.CORRUPT_FILE, `Model file factors (${state.factors}) disagree with its hyperparameters`);
     }
     model.state = state;
+    if (catalog !== undefined) model.catalog = catalog;
     return model;
   }
 
