@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ImplicitALS, ItemKNN, type Recommendation } from '../../../lib/index.js';
+import { ImplicitALS, Interactions, ItemKNN, type Recommendation } from '../../../lib/index.js';
 import type { Recommender } from '../../../lib/models/base/recommender.js';
 import { Rng } from '../../../lib/random.js';
 import { randomInteractions } from '../../helpers/hand-made-model.js';
@@ -101,6 +101,15 @@ describe('compiled ranking rules on models', async () => {
       });
     });
   }
+
+  it('rules stay valid while the catalogue stays: after partialFitUsers, not after partialFitItems', async () => {
+    const model = await new ImplicitALS({ factors: 4, iterations: 2, threads: 1 }).fit(data);
+    const rules = model.compileRules({ allowed: ['i1', 'i2', 'i3'] });
+    await model.partialFitUsers(Interactions.fromArrays(['u1', 'newcomer'], ['i5', 'i6']));
+    expect(ids(model.recommend('newcomer', { rules })).every((i) => ['i1', 'i2', 'i3'].includes(String(i)))).toBe(true);
+    await model.partialFitItems(Interactions.fromArrays(['u1'], ['i5']));
+    expect(await errorCode(() => model.recommend('u1', { rules }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+  });
 
   it('a bad rules specification is a typed error naming the field', async () => {
     const [[, model]] = await models();
