@@ -35,7 +35,8 @@ export async function readItemMetadataFile(file: string): Promise<MetadataRecord
     const idField = ID_FIELDS.find((f) => fields[f] !== undefined && fields[f] !== '');
     if (idField === undefined) throw failure(file, line, 'no item id (an "item" or "id" field)');
     const id = fields[idField];
-    if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) throw failure(file, line, `item id ${JSON.stringify(id)} is not a string or number`);
+    if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id)))
+      throw failure(file, line, `item id ${JSON.stringify(id)} is not a string or number`);
     const key = String(id);
     const earlier = firstLine.get(key);
     if (earlier !== undefined) throw failure(file, line, `item ${JSON.stringify(id)} already described on line ${earlier}`);

@@ -117,8 +117,9 @@ std::size_t rank_dense_row(const ItemItemTopKQuery& q, const Columns& cols, Axpy
   std::size_t n = 0;
   for (std::size_t c0 = 0; c0 < cols.n; c0 += kTile) {
     const std::size_t width = std::min(kTile, cols.n - c0);
-    const uint8_t* mask = ranking_rules::mask_tile(
-        q.rules, cols, topk_select::tile_mask(cols, drops, &cursor, c0, width, w.mask.data()), c0, width, w.mask.data());
+    const uint8_t* mask =
+        ranking_rules::mask_tile(q.rules, cols, topk_select::tile_mask(cols, drops, &cursor, c0, width, w.mask.data()),
+                                 c0, width, w.mask.data());
     n = topk_select::select_row(w.s.data() + c0, mask, width, static_cast<int32_t>(c0), w.heap.data(), n, kk);
   }
   return n;
@@ -211,7 +212,8 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
         // Targets the rules' permit mask leaves out count as excluded.
         if (q.rules.permit != nullptr)
           for (std::size_t c = 0; c < cols.n; ++c)
-            if (!ranking_rules::permitted(q.rules, cols.target_of(static_cast<int32_t>(c)))) w.cells[c].mark = kExcluded;
+            if (!ranking_rules::permitted(q.rules, cols.target_of(static_cast<int32_t>(c))))
+              w.cells[c].mark = kExcluded;
       } else {
         w.s.resize(cols.n);
         w.mask.resize(std::min(cols.n, kTile));

@@ -33,19 +33,30 @@ std::size_t heap_capacity(const RankingRules& r, std::size_t k, std::size_t colu
   return std::min(columns, r.reranks() ? std::max(k, r.pool) : k);
 }
 
-std::size_t next_pool(std::size_t pool, std::size_t columns) { return std::min(columns, std::max<std::size_t>(pool, 1) * 8); }
+std::size_t next_pool(std::size_t pool, std::size_t columns) {
+  return std::min(columns, std::max<std::size_t>(pool, 1) * 8);
+}
 
 const uint8_t* mask_tile(const RankingRules& r, const Columns& cols, const uint8_t* mask, std::size_t c0,
                          std::size_t width, uint8_t* scratch) {
   if (r.permit == nullptr) return mask;
   const uint8_t* out = mask;
-  for (std::size_t j = 0; j < width; ++j) {
-    if (permitted(r, cols.target_of(static_cast<int32_t>(c0 + j)))) continue;
-    if (out == nullptr) {
-      std::memset(scratch, 0, width);
-      out = scratch;
+  for (std::size_t j = 0; j < width;) {
+    // Over the whole catalogue (no candidate subset), a word of 32 permitted
+    // targets is skipped at once: in-stock sets are mostly long runs.
+    const std::size_t c = c0 + j;
+    if (!cols.subset && (c & 31) == 0 && j + 32 <= width && r.permit[c >> 5] == 0xFFFFFFFFu) {
+      j += 32;
+      continue;
     }
-    scratch[j] = 1;
+    if (!permitted(r, cols.target_of(static_cast<int32_t>(c)))) {
+      if (out == nullptr) {
+        std::memset(scratch, 0, width);
+        out = scratch;
+      }
+      scratch[j] = 1;
+    }
+    ++j;
   }
   return out;
 }
@@ -79,7 +90,8 @@ double similarity(const RuleSimilarity& sim, const Scratch& sc, std::size_t i, s
   }
   if (sim.dense != nullptr) {
     const std::size_t n = sim.items;
-    return std::max<double>(sim.dense[static_cast<std::size_t>(a) * n + b], sim.dense[static_cast<std::size_t>(b) * n + a]);
+    return std::max<double>(sim.dense[static_cast<std::size_t>(a) * n + b],
+                            sim.dense[static_cast<std::size_t>(b) * n + a]);
   }
   return std::max(sparse_weight(sim, a, b), sparse_weight(sim, b, a));
 }
@@ -100,7 +112,8 @@ std::size_t pick(const RankingRules& r, const RuleSimilarity& sim, std::size_t m
   if (!r.diversity) {
     for (std::size_t i = 0; i < m && n < k; ++i) {
       if (capped(r, sc, i)) continue;
-      if (r.category != nullptr && r.category[sc.items[i]] >= 0) ++sc.used[static_cast<std::size_t>(r.category[sc.items[i]])];
+      if (r.category != nullptr && r.category[sc.items[i]] >= 0)
+        ++sc.used[static_cast<std::size_t>(r.category[sc.items[i]])];
       items[n] = sc.items[i];
       scores[n] = sc.scores[i];
       ++n;

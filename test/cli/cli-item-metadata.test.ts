@@ -19,7 +19,21 @@ beforeAll(() => {
 describe('mfrec train --item-metadata', () => {
   it('attaches CSV metadata (quoted fields, numbers, text categories) to the saved model', async () => {
     write('items.csv', 'item,name,category,price,stock\np1,"Mug, blue",01,4.50,3\np2,Lamp,lights,12,\n');
-    const r = await mfrec('train', 'train.csv', '--model', 'als', '--factors', '4', '--iterations', '2', '--item-metadata', 'items.csv', '--out', 'm.mfrec', '--json');
+    const r = await mfrec(
+      'train',
+      'train.csv',
+      '--model',
+      'als',
+      '--factors',
+      '4',
+      '--iterations',
+      '2',
+      '--item-metadata',
+      'items.csv',
+      '--out',
+      'm.mfrec',
+      '--json',
+    );
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout).itemMetadata).toBe(2);
     const model = await loadModel(path.join(dir, 'm.mfrec'));
@@ -29,7 +43,21 @@ describe('mfrec train --item-metadata', () => {
 
   it('attaches JSON Lines metadata', async () => {
     write('items.jsonl', '{"item":"p3","name":"Chair","tags":["wood"]}\n\n{"id":"p4","price":30}\n');
-    const r = await mfrec('train', 'train.csv', '--model', 'als', '--factors', '4', '--iterations', '2', '--item-metadata', 'items.jsonl', '--out', 'j.mfrec', '--quiet');
+    const r = await mfrec(
+      'train',
+      'train.csv',
+      '--model',
+      'als',
+      '--factors',
+      '4',
+      '--iterations',
+      '2',
+      '--item-metadata',
+      'items.jsonl',
+      '--out',
+      'j.mfrec',
+      '--quiet',
+    );
     expect(r.code).toBe(0);
     const model = await loadModel(path.join(dir, 'j.mfrec'));
     expect(model.itemMetadata('p3')).toEqual({ name: 'Chair', tags: ['wood'] });

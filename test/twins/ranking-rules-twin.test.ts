@@ -11,7 +11,8 @@ function randomRules(rng: Rng, targets: number): RankingRulesArgs {
   const rules: RankingRulesArgs = { pool: 1 + rng.below(12) };
   if (rng.uniform() < 0.7) {
     const permit = new Int32Array(Math.ceil(targets / 32));
-    const share = rng.uniform();
+    // Often nearly everything (whole words of permitted targets, as in-stock sets), else any share.
+    const share = rng.uniform() < 0.3 ? 0.97 + 0.03 * rng.uniform() : rng.uniform();
     for (let t = 0; t < targets; t++) if (rng.uniform() < share) permit[t >>> 5] |= 1 << (t & 31);
     rules.permit = permit;
   }
@@ -32,7 +33,7 @@ function subset(rng: Rng, n: number, share: number): Int32Array {
 function factorCase(seed: number): TopKArgs {
   const rng = new Rng(seed);
   const users = 1 + rng.below(6);
-  const items = 1 + rng.below(90);
+  const items = 1 + rng.below(200);
   const f = 1 + rng.below(6);
   // Small integers: exact float sums whatever the order, and many ties.
   const draw = () => rng.below(5) - 2;

@@ -113,7 +113,10 @@ export class ItemCatalog {
     let total = this.totalBytes;
     for (const e of list) total += e.bytes - (this.entries.get(keyOf(e.id))?.bytes ?? 0);
     if (total > MAX_CATALOG_BYTES) {
-      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${where}: item metadata would take ${total} bytes of JSON, more than the ${MAX_CATALOG_BYTES} a model holds`);
+      throw new MfrecError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${where}: item metadata would take ${total} bytes of JSON, more than the ${MAX_CATALOG_BYTES} a model holds`,
+      );
     }
     for (const e of list) this.entries.set(keyOf(e.id), e);
     this.totalBytes = total;
@@ -162,7 +165,8 @@ export function checkMetadata(name: string, data: unknown): ItemMetadata {
   if (d.name !== undefined && d.name !== null && typeof d.name !== 'string') throw invalid('a string', `${name} name`, d.name);
   if (d.category !== undefined && d.category !== null && typeof d.category !== 'string' && !(typeof d.category === 'number' && Number.isFinite(d.category)))
     throw invalid('a string or finite number', `${name} category`, d.category);
-  if (d.price !== undefined && d.price !== null && (typeof d.price !== 'number' || !Number.isFinite(d.price))) throw invalid('a finite number', `${name} price`, d.price);
+  if (d.price !== undefined && d.price !== null && (typeof d.price !== 'number' || !Number.isFinite(d.price)))
+    throw invalid('a finite number', `${name} price`, d.price);
   let copy: ItemMetadata;
   try {
     copy = JSON.parse(JSON.stringify(data)) as ItemMetadata;

@@ -105,7 +105,8 @@ function categoryCodes(spec: unknown, items: IdMap, catalog: ItemCatalog): { cat
   const fallback = o.default === undefined ? undefined : integer('categoryCaps.default', o.default, 0, MAX_K);
   const byCategory = new Map<string, number>();
   if (o.byCategory !== undefined) {
-    if (o.byCategory === null || typeof o.byCategory !== 'object' || Array.isArray(o.byCategory)) throw invalid('an object of caps by category', 'categoryCaps.byCategory', o.byCategory);
+    if (o.byCategory === null || typeof o.byCategory !== 'object' || Array.isArray(o.byCategory))
+      throw invalid('an object of caps by category', 'categoryCaps.byCategory', o.byCategory);
     for (const [name, cap] of Object.entries(o.byCategory as Record<string, unknown>)) {
       byCategory.set(name, integer(`categoryCaps.byCategory[${JSON.stringify(name)}]`, cap, 0, MAX_K));
     }

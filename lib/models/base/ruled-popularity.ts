@@ -10,7 +10,14 @@ import { rulesArgs } from './ranking-rules.js';
 import type { ResolvedRecommendOptions } from './recommend-options.js';
 
 /** Writes the `width` most popular items that pass the filters and `o.rules` into items/scores at `offset`. */
-export function rankPopularUnderRules(s: FactorState, o: ResolvedRecommendOptions, items: Int32Array, scores: Float32Array, offset: number, width: number): void {
+export function rankPopularUnderRules(
+  s: FactorState,
+  o: ResolvedRecommendOptions,
+  items: Int32Array,
+  scores: Float32Array,
+  offset: number,
+  width: number,
+): void {
   const rules = rulesArgs(o.rules, width);
   const n = s.items.size;
   const excluded = new Uint8Array(n);

@@ -64,7 +64,10 @@ export async function similarItemsBatch(s: FactorState, items: ArrayLike<RawId>,
     if (width > 0 && rows.length > 0) {
       if (s.weights === undefined)
         await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array, o.rules));
-      else await itemItemTopKBinding().itemItemTopK(weightedSimilarArgs(s.weights, rows, s.items.size, width, o.candidates, o.threads ?? 0, out, cancel.array, o.rules));
+      else
+        await itemItemTopKBinding().itemItemTopK(
+          weightedSimilarArgs(s.weights, rows, s.items.size, width, o.candidates, o.threads ?? 0, out, cancel.array, o.rules),
+        );
     }
     return new BatchRecommendations(ids, width, out.items, out.scores, new Uint8Array(rows.length), s.items);
   });

@@ -25,7 +25,12 @@ describe('item metadata', () => {
     expect(model.itemMetadata('i9')).toBeUndefined();
     model.itemMetadata('i1')!.name = 'changed';
     expect(model.itemMetadata('i1')!.name).toBe('Mug');
-    model.updateItemMetadata(new Map([['i1', { stock: 3, tags: null }], ['i3', { stock: 0 }]]));
+    model.updateItemMetadata(
+      new Map([
+        ['i1', { stock: 3, tags: null }],
+        ['i3', { stock: 0 }],
+      ]),
+    );
     expect(model.itemMetadata('i1')).toEqual({ name: 'Mug', category: 'kitchen', price: 4.5, stock: 3 });
     expect(model.itemMetadata('i3')).toEqual({ stock: 0 });
     model.setItemMetadata([{ item: 'i5', name: 'Chair' }]);
@@ -36,7 +41,10 @@ describe('item metadata', () => {
     const model = await fitted();
     model.setItemMetadata([{ item: 'i1', name: 'Mug' }]);
     const bad: unknown[] = [
-      [{ item: 'i2', name: 'ok' }, { item: 'i3', price: Number.NaN }],
+      [
+        { item: 'i2', name: 'ok' },
+        { item: 'i3', price: Number.NaN },
+      ],
       [{ item: 'i2', category: { nested: 1 } }],
       [{ item: 'i2', name: 5 }],
       [{ name: 'no id' }],
@@ -77,7 +85,16 @@ describe('item metadata', () => {
     const contents = await readModelFile(file);
     expect(contents.header.itemMetadata).toBeUndefined();
     expect((await loadModel(file)).itemCatalog.size).toBe(0);
-    for (const section of [{ i1: {} }, [['i1']], [['i1', { price: 'free' }]], [['i1', {}], ['i1', {}]], [[null, {}]]]) {
+    for (const section of [
+      { i1: {} },
+      [['i1']],
+      [['i1', { price: 'free' }]],
+      [
+        ['i1', {}],
+        ['i1', {}],
+      ],
+      [[null, {}]],
+    ]) {
       const broken = path.join(dir, 'broken.mfrec');
       await writeFileAtomic(broken, encodeModelFile({ header: { ...contents.header, itemMetadata: section }, blocks: contents.blocks }));
       await expect(loadModel(broken)).rejects.toMatchObject({ code: 'ERR_MFREC_CORRUPT_FILE', message: expect.stringContaining(broken) });

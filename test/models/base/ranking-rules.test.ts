@@ -58,7 +58,10 @@ describe('compiled ranking rules on models', async () => {
         const batch = await model.recommendBatch(['u0', 'u3', 'nobody'], { k: 7, rules });
         const listed = await model.recommendBatch(['u0', 'u3', 'nobody'], { k: 7, ...plain });
         expect(Array.from(batch.items)).toEqual(Array.from(listed.items));
-        expectSameRanking(model.similarItems('i4', { k: 9, rules }), model.similarItems('i4', { k: 9, candidates: allowed.filter((i) => i !== 'i1' && i !== 'i2') }));
+        expectSameRanking(
+          model.similarItems('i4', { k: 9, rules }),
+          model.similarItems('i4', { k: 9, candidates: allowed.filter((i) => i !== 'i1' && i !== 'i2') }),
+        );
         const sims = await model.similarItemsBatch(['i4', 'i7'], { k: 5, rules });
         const simsListed = await model.similarItemsBatch(['i4', 'i7'], { k: 5, candidates: allowed.filter((i) => i !== 'i1' && i !== 'i2') });
         expect(Array.from(sims.items)).toEqual(Array.from(simsListed.items));
@@ -123,7 +126,8 @@ describe('compiled ranking rules on models', async () => {
     const [[, model]] = await models();
     const rng = new Rng(5);
     for (let round = 0; round < 30; round++) {
-      const subset = Array.from({ length: ITEMS }, (_, i) => `i${i}`).filter(() => rng.uniform() < rng.uniform());
+      const share = rng.uniform();
+      const subset = Array.from({ length: ITEMS }, (_, i) => `i${i}`).filter(() => rng.uniform() < share);
       const rules = model!.compileRules({ allowed: subset });
       const user = `u${rng.below(80)}`;
       const k = 1 + rng.below(20);
