@@ -39,6 +39,8 @@ describe('mfrec train --item-metadata', () => {
     const model = await loadModel(path.join(dir, 'm.mfrec'));
     expect(model.itemMetadata('p1')).toEqual({ name: 'Mug, blue', category: '01', price: 4.5, stock: 3 });
     expect(model.itemMetadata('p2')).toEqual({ name: 'Lamp', category: 'lights', price: 12 });
+    const info = await mfrec('info', 'm.mfrec', '--json');
+    expect(JSON.parse(info.stdout).itemsWithMetadata).toBe(2);
   });
 
   it('attaches JSON Lines metadata', async () => {
