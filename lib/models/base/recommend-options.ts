@@ -130,8 +130,12 @@ function itemIndices(name: string, ids: unknown, items: IdMap): Int32Array {
   return sorted.slice(0, m);
 }
 
-/** Number of items a ranking can return: the candidates, or the whole catalogue, minus exclusions. */
+/** Number of items a ranking can return: the candidates, or the whole catalogue, minus exclusions (and at most what the rules permit). */
 export function rankedCount(o: ResolvedRecommendOptions, nItems: number): number {
+  return Math.min(listedCount(o, nItems), o.rules?.permitted ?? nItems);
+}
+
+function listedCount(o: ResolvedRecommendOptions, nItems: number): number {
   const pool = o.candidates;
   if (o.exclude === undefined || o.exclude.length === 0) return pool ? pool.length : nItems;
   if (!pool) return nItems - o.exclude.length;

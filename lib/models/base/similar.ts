@@ -46,7 +46,7 @@ export function similarItems(s: FactorState, item: RawId, options: SimilarItemsO
   const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
   const i = knownItem(s, id);
   const rules = o.rules;
-  if (s.weights !== undefined) return similarByWeights(s.weights, Int32Array.of(i), similarWidth(o.k, o.candidates, s.items.size), o.candidates, s, rules);
+  if (s.weights !== undefined) return similarByWeights(s.weights, Int32Array.of(i), similarWidth(o.k, o.candidates, s.items.size, rules), o.candidates, s, rules);
   return similar(s.itemFactors, s.factors, i, o.k, o.candidates, rules).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
 }
 
@@ -57,7 +57,7 @@ export async function similarItemsBatch(s: FactorState, items: ArrayLike<RawId>,
   const o = resolveRecommendOptions('similarItemsBatch', rest, s.items, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads']);
   const ids = Array.from(list);
   const rows = Int32Array.from(ids, (id) => knownItem(s, id));
-  const width = similarWidth(o.k, o.candidates, s.items.size);
+  const width = similarWidth(o.k, o.candidates, s.items.size, o.rules);
   checkResultMemory('similarItemsBatch', rows.length, width);
   const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
   return cancellable(signal, async (cancel) => {
@@ -92,7 +92,7 @@ function similar(
   candidates: Int32Array | undefined,
   rules?: RankingRules,
 ): Array<[number, number]> {
-  const width = similarWidth(k, candidates, vectors.length / factors);
+  const width = similarWidth(k, candidates, vectors.length / factors, rules);
   if (width === 0) return [];
   const out = { items: new Int32Array(width), scores: new Float32Array(width) };
   topkBinding().topkSync(similarArgs(vectors, factors, Int32Array.of(q), width, candidates, 1, out, undefined, rules));
@@ -159,9 +159,9 @@ function knownItem(s: FactorState, id: RawId): number {
   return i;
 }
 
-/** Slots per similarity row: k, capped by the candidates or the other rows (the query itself counts, then pads). */
-function similarWidth(k: number, candidates: Int32Array | undefined, rows: number): number {
-  return Math.min(k, candidates ? candidates.length : rows);
+/** Slots per similarity row: k, capped by the candidates or the other rows (the query itself counts, then pads) and by what the rules permit. */
+function similarWidth(k: number, candidates: Int32Array | undefined, rows: number, rules: RankingRules | undefined): number {
+  return Math.min(k, candidates ? candidates.length : rows, rules?.permitted ?? rows);
 }
 
 /** A cosine top-K request: rows of `vectors` against all rows of `vectors`, the query row left out. */

@@ -67,6 +67,13 @@ describe('compiled ranking rules on models', async () => {
         expect(Array.from(sims.items)).toEqual(Array.from(simsListed.items));
       });
 
+      it('a batch is as wide as what the rules permit, not k', async () => {
+        const few = model.compileRules({ allowed: ['i1', 'i2', 'unknown'] });
+        expect(few.permitted).toBe(2);
+        expect((await model.recommendBatch(['u0', 'stranger'], { k: 10, rules: few })).items).toHaveLength(4);
+        expect((await model.similarItemsBatch(['i3'], { k: 10, rules: few })).items).toHaveLength(2);
+      });
+
       it('category caps keep at most N per category: the greedy pass over the full ranking, for known and cold users', () => {
         categorise(model);
         const caps = { default: 2, byCategory: { c1: 1 } };
