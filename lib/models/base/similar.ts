@@ -46,7 +46,8 @@ export function similarItems(s: FactorState, item: RawId, options: SimilarItemsO
   const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
   const i = knownItem(s, id);
   const rules = o.rules;
-  if (s.weights !== undefined) return similarByWeights(s.weights, Int32Array.of(i), similarWidth(o.k, o.candidates, s.items.size, rules), o.candidates, s, rules);
+  if (s.weights !== undefined)
+    return similarByWeights(s.weights, Int32Array.of(i), similarWidth(o.k, o.candidates, s.items.size, rules), o.candidates, s, rules);
   return similar(s.itemFactors, s.factors, i, o.k, o.candidates, rules).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
 }
 
