@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ImplicitALS, Interactions, ItemKNN, type Recommendation } from '../../../lib/index.js';
+import { EASE, ImplicitALS, Interactions, ItemKNN, type Recommendation } from '../../../lib/index.js';
 import type { Recommender } from '../../../lib/models/base/recommender.js';
 import { Rng } from '../../../lib/random.js';
 import { randomInteractions } from '../../helpers/hand-made-model.js';
@@ -11,9 +11,11 @@ const ITEMS = 120;
 async function models(): Promise<Array<[string, Recommender]>> {
   const als = await new ImplicitALS({ factors: 8, iterations: 3, threads: 1 }).fit(data);
   const knn = await new ItemKNN({ neighbours: 20, threads: 1 }).fit(data);
+  const ease = await new EASE({ lambda: 5, threads: 1 }).fit(data);
   return [
     ['ALS', als],
-    ['ItemKNN', knn],
+    ['ItemKNN (sparse weights)', knn],
+    ['EASE (dense weights)', ease],
   ];
 }
 
