@@ -41,9 +41,14 @@ const uint8_t* mask_tile(const RankingRules& r, const Columns& cols, const uint8
                          std::size_t width, uint8_t* scratch) {
   if (r.permit == nullptr) return mask;
   const uint8_t* out = mask;
+  if (out != nullptr && out != scratch) {
+    std::memcpy(scratch, out, width);
+    out = scratch;
+  }
   for (std::size_t j = 0; j < width;) {
     // Over the whole catalogue (no candidate subset), a word of 32 permitted
-    // targets is skipped at once: in-stock sets are mostly long runs.
+    // targets is skipped at once: rules that only exclude a few items cost
+    // one test per 32 targets.
     const std::size_t c = c0 + j;
     if (!cols.subset && (c & 31) == 0 && j + 32 <= width && r.permit[c >> 5] == 0xFFFFFFFFu) {
       j += 32;

@@ -61,10 +61,7 @@ export class ItemCatalog {
    * entry (message naming its position and field) leaves the catalog as it was.
    */
   set(input: ItemMetadataInput, where = 'setItemMetadata'): this {
-    const checked = checkInput(input, where);
-    this.entries.clear();
-    this.totalBytes = 0;
-    this.install(checked, where);
+    this.install(checkInput(input, where), where, true);
     return this;
   }
 
@@ -83,7 +80,7 @@ export class ItemCatalog {
       return { id, data: next, bytes: jsonBytes(next) };
     });
     for (const e of merged) if (e.bytes > MAX_ITEM_METADATA_BYTES) throw tooLarge(where, e.id, e.bytes);
-    this.install(merged, where);
+    this.install(merged, where, false);
     return this;
   }
 
@@ -109,15 +106,17 @@ export class ItemCatalog {
     return copy;
   }
 
-  private install(list: Entry[], where: string): void {
-    let total = this.totalBytes;
-    for (const e of list) total += e.bytes - (this.entries.get(keyOf(e.id))?.bytes ?? 0);
+  /** Adds `list` (over the current entries, or in place of them with `replace`), once the size limit is checked. */
+  private install(list: Entry[], where: string, replace: boolean): void {
+    let total = replace ? 0 : this.totalBytes;
+    for (const e of list) total += e.bytes - (replace ? 0 : (this.entries.get(keyOf(e.id))?.bytes ?? 0));
     if (total > MAX_CATALOG_BYTES) {
       throw new MfrecError(
         ErrorCodes.INVALID_ARGUMENT,
         `${where}: item metadata would take ${total} bytes of JSON, more than the ${MAX_CATALOG_BYTES} a model holds`,
       );
     }
+    if (replace) this.entries.clear();
     for (const e of list) this.entries.set(keyOf(e.id), e);
     this.totalBytes = total;
   }
@@ -148,8 +147,12 @@ function checkInput(input: unknown, where: string): Entry[] {
   } else {
     throw invalid('a Map of item id to metadata, or an array of { item, ...metadata }', where, input);
   }
+  const first = new Map<string, string>();
   return pairs.map(([name, id, data]) => {
     const item = rawId(`${name} id`, id);
+    const earlier = first.get(keyOf(item));
+    if (earlier !== undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${name}: item ${JSON.stringify(item)} is given twice (also ${earlier})`);
+    first.set(keyOf(item), name);
     const checked = checkMetadata(name, data);
     const bytes = jsonBytes(checked);
     if (bytes > MAX_ITEM_METADATA_BYTES) throw tooLarge(where, item, bytes);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ImplicitALS, Interactions, ItemCatalog, loadModel, MAX_ITEM_METADATA_BYTES } from '../../../lib/index.js';
+import { ImplicitALS, Interactions, ItemCatalog, loadModel, MAX_CATALOG_BYTES, MAX_ITEM_METADATA_BYTES } from '../../../lib/index.js';
 import { encodeModelFile, readModelFile, writeFileAtomic } from '../../../lib/persist/model-file.js';
 import { randomInteractions } from '../../helpers/hand-made-model.js';
 import { errorCode } from '../../helpers/support.js';
@@ -53,6 +53,9 @@ describe('item metadata', () => {
     ];
     for (const input of bad) expect(await errorCode(() => model.setItemMetadata(input as never))).toBe('ERR_MFREC_INVALID_ARGUMENT');
     expect(() => model.setItemMetadata([{ item: 'i2' }, { item: 'i3', price: Number.NaN }])).toThrow(/setItemMetadata\[1\] price/);
+    expect(() => model.setItemMetadata([{ item: 'i2' }, { item: 'i3' }, { item: 'i2', name: 'again' }])).toThrow(
+      /setItemMetadata\[2\]: item "i2" is given twice \(also setItemMetadata\[0\]\)/,
+    );
     expect(() => model.updateItemMetadata([{ item: 'i1', blob: 'x'.repeat(MAX_ITEM_METADATA_BYTES) }])).toThrow(/item "i1" takes \d+ bytes/);
     expect(model.itemCatalog.toJSON()).toEqual([['i1', { name: 'Mug' }]]);
   });
@@ -99,6 +102,15 @@ describe('item metadata', () => {
       await writeFileAtomic(broken, encodeModelFile({ header: { ...contents.header, itemMetadata: section }, blocks: contents.blocks }));
       await expect(loadModel(broken)).rejects.toMatchObject({ code: 'ERR_MFREC_CORRUPT_FILE', message: expect.stringContaining(broken) });
     }
+  });
+
+  it('a catalog past its total size is refused and left as it was, by set and by update', () => {
+    const catalog = ItemCatalog.from([{ item: 'kept', name: 'Mug' }]);
+    const blob = 'x'.repeat(MAX_ITEM_METADATA_BYTES - 100);
+    const many = Array.from({ length: Math.ceil(MAX_CATALOG_BYTES / blob.length) + 1 }, (_, i) => ({ item: `i${i}`, blob }));
+    expect(() => catalog.set(many)).toThrow(/more than the \d+ a model holds/);
+    expect(() => catalog.update(many)).toThrow(/more than the \d+ a model holds/);
+    expect(catalog.toJSON()).toEqual([['kept', { name: 'Mug' }]]);
   });
 
   it('an ItemCatalog works on its own, as a sidecar for fast-changing data', () => {
