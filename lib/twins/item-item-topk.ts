@@ -6,7 +6,7 @@
  * item-to-item model reports for one history row.
  */
 import type { ItemItemTopKArgs } from '../addon/item-item-topk.js';
-import { emitRuledRow, permitted } from './ranking-rules.js';
+import { emitRuledRow, permitted } from '../ruled-selection.js';
 
 const f32 = Math.fround;
 

@@ -5,7 +5,7 @@
  * Test oracle and the pure-JS side of benchmarks.
  */
 import type { TopKArgs } from '../addon/topk.js';
-import { emitRuledRow, permitted } from './ranking-rules.js';
+import { emitRuledRow, permitted } from '../ruled-selection.js';
 
 const f32 = Math.fround;
 

@@ -20,7 +20,7 @@
 // starts at max(k, pool) entries; when the capped picks from a full pool
 // fall short of k, the row is ranked again with a pool 8 times larger (up to
 // every target), so the result is exactly "best first, skipping an item
-// whose category is full". The TypeScript twin (lib/twins/ranking-rules.ts)
+// whose category is full". The TypeScript twin (lib/ruled-selection.ts)
 // applies the same steps in the same order.
 #pragma once
 

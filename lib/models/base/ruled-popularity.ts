@@ -1,10 +1,10 @@
 /**
  * The cold-start fallback under compiled rules: the popular items the rules
  * let through, capped and diversified as the native kernels do (through the
- * rules' TypeScript twin, which applies the same steps in the same order),
+ * rules' TypeScript twin, lib/ruled-selection.ts: same steps, same order),
  * so a cold user sees the same business rules as a known one.
  */
-import { emitRuledRow, permitted, type RuleSimilarity } from '../../twins/ranking-rules.js';
+import { emitRuledRow, permitted, type RuleSimilarity } from '../../ruled-selection.js';
 import type { FactorState } from './factor-state.js';
 import { rulesArgs } from './ranking-rules.js';
 import type { ResolvedRecommendOptions } from './recommend-options.js';

@@ -1,12 +1,14 @@
 /**
- * Pure-TypeScript twin of native/kernels/ranking_rules.cc: the permit mask,
+ * The TypeScript twin of native/kernels/ranking_rules.cc: the permit mask,
  * category caps and MMR diversity applied to one row's scored targets, with
  * the same pool, the same arithmetic (double precision, same order) and the
- * same retries with a larger pool. Test oracle of the native rules, and the
- * rules of rankings computed in TypeScript (the cold-start fallback).
+ * same retries with a larger pool. Beside select-top.ts rather than in
+ * twins/ because production uses it too: the cold-start fallback ranks
+ * popular items under the rules with it. The top-K twins use it as the test
+ * oracle of the native rules.
  */
-import type { RankingRulesArgs } from '../addon/ranking-rules.js';
-import { TopSelector } from '../select-top.js';
+import type { RankingRulesArgs } from './addon/ranking-rules.js';
+import { TopSelector } from './select-top.js';
 
 /** What MMR measures similarity with: factor vectors, or item-to-item weights (dense or sparse rows). */
 export interface RuleSimilarity {
