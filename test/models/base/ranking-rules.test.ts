@@ -69,6 +69,18 @@ describe('compiled ranking rules on models', async () => {
         expect(Array.from(sims.items)).toEqual(Array.from(simsListed.items));
       });
 
+      it('recommendAll and a live history (recalculate) take the rules too', async () => {
+        const rules = model.compileRules({ allowed });
+        const all = model.recommendAll({ k: 6, rules, blockSize: 16 });
+        const first = (await all.next()).value!;
+        const listed = await model.recommendBatch(first.users, { k: 6, candidates: allowed });
+        expect(Array.from(first.items)).toEqual(Array.from(listed.items));
+        await all.return?.(undefined);
+        if (!model.supportsRecalculate) return;
+        const live = { recalculate: true, interactions: { items: ['i3', 'i7', 'i11'] } };
+        expectSameRanking(model.recommend('shopper', { k: 8, rules, ...live }), model.recommend('shopper', { k: 8, candidates: allowed, ...live }));
+      });
+
       it('a batch is as wide as what the rules permit, not k', async () => {
         const few = model.compileRules({ allowed: ['i1', 'i2', 'unknown'] });
         expect(few.permitted).toBe(2);
