@@ -345,7 +345,7 @@ export abstract class Recommender extends StateReads {
 
   /**
    * Removes an item from the model: its id, factor row (and bias), its
-   * popularity and every user's record of it. It is then never recommended
+   * popularity, its metadata and every user's record of it. It is then never recommended
    * nor listed as similar, and a model saved afterwards does not contain the
    * id. Same errors as {@link forgetUser}.
    */
@@ -360,8 +360,8 @@ export abstract class Recommender extends StateReads {
 
   /**
    * Writes the model to `file` atomically (see docs/model-format.md): the
-   * hyperparameters, id maps, factors and the training interactions needed
-   * to filter seen items. Load it back with {@link loadModel}.
+   * hyperparameters, id maps, factors, the training interactions needed
+   * to filter seen items, and the item metadata. Load it back with {@link loadModel}.
    */
   async save(file: string): Promise<void> {
     const state = this.fitted();
