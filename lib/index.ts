@@ -48,6 +48,9 @@ export {
   type LiveRecommendOptions,
   type LiveInteractions,
   type FoldedUser,
+  type Contribution,
+  type Explanation,
+  type ExplainOptions,
 } from './models/base/factor-model.js';
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity/popularity.js';
@@ -121,3 +124,4 @@ export {
 export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';
 export { evaluateLists, type ListMetrics, type UserList } from './eval/list-ranking.js';
 export { MAX_K } from './validate.js';
+export { MicroBatcher, type MicroBatcherOptions, type ModelSource } from './serve/micro-batcher.js';

@@ -15,6 +15,7 @@ import { encodeFactorModel } from '../../persist/factor-state.js';
 import { writeModelFile } from '../../persist/model-file.js';
 import { packageVersion } from '../../version.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
+import { cannotExplain, explainScore, type Explanation, type ExplainOptions, type ScoreParts } from './explain.js';
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
 import { weightArrays } from './item-weights.js';
@@ -30,6 +31,7 @@ import { ItemCatalog, type ItemMetadata, type ItemMetadataInput } from './item-c
 import { compileRankingRules, type RankingRules, type RankingRulesSpec } from './ranking-rules.js';
 
 export type { PartialFitControl } from './fit-arguments.js';
+export type { Contribution, Explanation, ExplainOptions } from './explain.js';
 export type { BatchRecommendOptions, RecommendOptions, Recommendation, RecommendationSource } from './recommend-options.js';
 export type { CheckedHistory, FoldedUser, LiveInteractions } from './live-history.js';
 export type { Side, SolvedRows } from './partial-fit-plan.js';
@@ -132,12 +134,26 @@ export abstract class Recommender extends StateReads {
    * out the given items. A history without any item the model knows is a
    * cold start. A model type without fold-in (`supportsRecalculate` false)
    * throws ERR_MFREC_INVALID_ARGUMENT.
+   *
+   * With `cart` (a known user's live cart), the user is folded in over their
+   * trained history plus the cart's items; see {@link LiveRecommendOptions.cart}.
    */
   recommend(user: RawId, options?: LiveRecommendOptions): Recommendation[] {
-    return recommendFor(this.fitted(), user, options, (s, history) => {
-      if (!this.supportsRecalculate) throw this.unsupported('recalculate a user from interactions');
-      return this.foldInUser(s, history);
-    });
+    return recommendFor(
+      this.fitted(),
+      user,
+      options,
+      (s, history) => {
+        if (!this.supportsRecalculate) throw this.unsupported('recalculate a user from interactions');
+        return this.foldInUser(s, history);
+      },
+      this.foldInNeedsValues,
+    );
+  }
+
+  /** Whether the fold-in reads values as ratings (so a cart must carry them). */
+  protected get foldInNeedsValues(): boolean {
+    return false;
   }
 
   /**
@@ -225,6 +241,37 @@ export abstract class Recommender extends StateReads {
    */
   compileRules(spec: RankingRulesSpec): RankingRules {
     return compileRankingRules(this.fitted().items, this.catalog, spec);
+  }
+
+  /**
+   * A known user's score for `item` split into what each item of their
+   * training history contributes, the `n` largest first (docs/explain.md):
+   * `score = base + Σ contributions + rest`. Exact for the item-to-item
+   * models (a contribution is the weight W[j][i]); for ALS and the explicit
+   * model it decomposes the score of the user folded in from their training
+   * history. Throws ERR_MFREC_INVALID_ARGUMENT on a model type without a
+   * decomposition (`supportsExplain` false: BPR), ERR_MFREC_UNKNOWN_ID for
+   * an unknown item or a user without training interactions.
+   */
+  explain(user: RawId, item: RawId, options?: ExplainOptions): Explanation {
+    const s = this.fitted();
+    if (!this.supportsExplain) throw cannotExplain(this.type, this.whyNoExplain());
+    return explainScore(s, user, item, options, (u, i) => this.scoreParts(s, u, i));
+  }
+
+  /** Whether {@link explain} works for this model type. */
+  get supportsExplain(): boolean {
+    return false;
+  }
+
+  /** Why explain() is refused (a model type without a decomposition says why). */
+  protected whyNoExplain(): string {
+    return 'this model type has no decomposition of its scores over a history';
+  }
+
+  /** The family's decomposition of user row `u`'s score of item `i` (see explain.ts). Called only when supportsExplain. */
+  protected scoreParts(_s: FactorState, _u: number, _i: number): ScoreParts {
+    throw cannotExplain(this.type, this.whyNoExplain());
   }
 
   /**
