@@ -4,7 +4,8 @@
  * contents: the learned state (factor-state.ts, read in state-reads.ts), the
  * fit() contract with its busy guard (each model supplies train()), and the
  * reads and live updates, each in its own module (recommend.ts, ranking.ts,
- * similar.ts, live-updates.ts). Models with a fold-in implement foldInUser()
+ * similar.ts, live-updates.ts; item metadata and compiled rules in
+ * catalog-reads.ts). Models with a fold-in implement foldInUser()
  * (declared by supportsRecalculate) and solveRows() (supportsPartialFit).
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
@@ -19,7 +20,6 @@ import { cannotExplain, explainScore, type Explanation, type ExplainOptions, typ
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
 import { weightArrays } from './item-weights.js';
-import { StateReads } from './state-reads.js';
 import type { CheckedHistory, FoldedUser } from './live-history.js';
 import { forgottenItem, forgottenUser, partialFitRows } from './live-updates.js';
 import { partiallyFitted, type Side, type SolvedRows } from './partial-fit-plan.js';
@@ -27,8 +27,8 @@ import { recommendAll, recommendBatch, recommendFor, type LiveRecommendOptions, 
 import { rawId, type BatchRecommendOptions, type Recommendation } from './recommend-options.js';
 import { similarItems, similarItemsBatch, type SimilarItemsBatchOptions, type SimilarItemsOptions } from './similar.js';
 import { allFinite, BusyGuard, cancellable, CancelFlag, type FitControl, type IterationReport } from './training.js';
-import { ItemCatalog, type ItemMetadata, type ItemMetadataInput } from './item-catalog.js';
-import { compileRankingRules, type RankingRules, type RankingRulesSpec } from './ranking-rules.js';
+import { CatalogReads } from './catalog-reads.js';
+import type { ItemCatalog } from './item-catalog.js';
 
 export type { PartialFitControl } from './fit-arguments.js';
 export type { Contribution, Explanation, ExplainOptions } from './explain.js';
@@ -50,13 +50,12 @@ export interface Trained<S extends FactorState = FactorState> {
   history: IterationReport[];
 }
 
-export abstract class Recommender extends StateReads {
+export abstract class Recommender extends CatalogReads {
   /** The complete, defaulted hyperparameters (JSON-serializable; saved with the model). Factor models have `factors` and `iterations`; item-to-item models neither (one step). */
   abstract readonly params: Readonly<Record<string, unknown> & { factors?: number; iterations?: number }>;
   /** Reports of the last successful fit, one per iteration. */
   history: IterationReport[] = [];
   protected readonly guard = new BusyGuard();
-  private catalog = new ItemCatalog();
 
   /** True while fit() runs; reads keep serving the previous state meanwhile. */
   get isTraining(): boolean {
@@ -196,51 +195,6 @@ export abstract class Recommender extends StateReads {
    */
   async similarItemsBatch(items: ArrayLike<RawId>, options?: SimilarItemsBatchOptions): Promise<BatchRecommendations> {
     return similarItemsBatch(this.fitted(), items, options);
-  }
-
-  /**
-   * Replaces the item metadata (name, category, price, any small JSON per
-   * item; see {@link ItemCatalog}) with `entries`: a Map by item id, or an
-   * array of `{ item, ...metadata }`. Saved with the model, kept by fit and
-   * partial fits (metadata belongs to item ids), dropped by forgetItem.
-   * Checked as a whole: an invalid entry changes nothing.
-   */
-  setItemMetadata(entries: ItemMetadataInput): this {
-    this.catalog.set(entries, 'setItemMetadata');
-    return this;
-  }
-
-  /**
-   * Merges fields into the item metadata in memory (stock, price changes),
-   * without touching any file: each given field replaces that field, null
-   * removes it. Rules compiled before keep what they read; compile again to
-   * see the change.
-   */
-  updateItemMetadata(entries: ItemMetadataInput): this {
-    this.catalog.update(entries, 'updateItemMetadata');
-    return this;
-  }
-
-  /** The metadata of `item` (a copy), or undefined when it has none. */
-  itemMetadata(item: RawId): ItemMetadata | undefined {
-    return this.catalog.get(item);
-  }
-
-  /** The model's item metadata itself, for reading and updating in place. */
-  get itemCatalog(): ItemCatalog {
-    return this.catalog;
-  }
-
-  /**
-   * Compiles business rules once for this model's catalogue, to pass as
-   * `rules` to recommend, recommendBatch, recommendAll, similarItems and
-   * similarItemsBatch: allowed items and exclusions as a bitmask, category
-   * caps from the metadata's `category`, diversity (MMR). See
-   * {@link RankingRulesSpec} and docs/rules.md. Rules are refused by a model
-   * with another catalogue, including this one after its items changed.
-   */
-  compileRules(spec: RankingRulesSpec): RankingRules {
-    return compileRankingRules(this.fitted().items, this.catalog, spec);
   }
 
   /**
