@@ -21,7 +21,22 @@ import path from 'node:path';
 import { benchDir, fmt, log, parseFlags } from './lib/common.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 
-const SCRIPTS = ['parse', 'quote', 'sgd', 'als', 'bpr', 'topk', 'item-item-topk', 'micro-batch', 'rules', 'persist', 'memory', 'libmf', 'implicit', 'item-item'];
+const SCRIPTS = [
+  'parse',
+  'quote',
+  'sgd',
+  'als',
+  'bpr',
+  'topk',
+  'item-item-topk',
+  'micro-batch',
+  'rules',
+  'persist',
+  'memory',
+  'libmf',
+  'implicit',
+  'item-item',
+];
 /** Options passed through to the one script that takes them. */
 const PASSED = { libmf: ['libmf', 'libmf-version'], implicit: ['implicit', 'python'], 'item-item': ['implicit', 'python', 'large'] };
 
