@@ -1,5 +1,5 @@
 /**
- * `mfrec serve MODEL [--port 8080] [--host 127.0.0.1] [--no-watch]` (or
+ * `mfrec serve MODEL [--port 8080] [--host 127.0.0.1] [--no-watch] [--rules FILE]` (or
  * `--model-file MODEL`, as in the other commands): the
  * recommendation service (lib/serve/) over one model file, reloaded when the
  * file is replaced. It listens at once (GET /health says 503 until the
@@ -10,12 +10,15 @@ import type { Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { ModelHandle, type ModelInfo, type Refusal } from '../serve/model-handle.js';
 import { createServer } from '../serve/server.js';
+import { ServiceRules } from '../serve/service-rules.js';
+import { readRulesFile } from './rules-file.js';
 import { intArg } from './parse.js';
 
 interface ServeFlags {
   port: number;
   host: string;
   watch: boolean;
+  rules?: string;
 }
 
 const say = (line: string) => process.stderr.write(`mfrec serve: ${line}\n`);
@@ -29,6 +32,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'TCP port (0: any free port)', intArg(0, 65535), 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--no-watch', 'do not reload the model when its file is replaced')
+    .option('--rules <file>', 'business rules applied to every answer: a JSON file {allowed?, exclude?, categoryCaps?, diversity?} (docs/rules.md)')
     .action(async (positional: string | undefined, flags: ServeFlags & { modelFile?: string }) => {
       if (positional !== undefined && flags.modelFile !== undefined) {
         throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'give the model file once: as MODEL or as --model-file');
@@ -40,9 +44,10 @@ export function registerServe(program: Command): void {
 }
 
 async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
+  const rules = flags.rules === undefined ? undefined : new ServiceRules(await readRulesFile(flags.rules));
   const opening = ModelHandle.open(modelFile, { watch: flags.watch });
   // Listening does not wait for the model: a readiness probe sees 503 until it is loaded.
-  const app = await createServer({ handle: opening });
+  const app = await createServer({ handle: opening, ...(rules === undefined ? {} : { rules }) });
   let url: string;
   try {
     url = await app.listen({ port: flags.port, host: flags.host });
@@ -70,6 +75,24 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   } catch (e) {
     await app.close();
     throw e;
+  }
+  if (rules !== undefined) {
+    // Rules the model refuses (a bad cap, say) stop the service now rather than failing every request.
+    const lease = handle.acquire();
+    let refusal: Error | undefined;
+    try {
+      rules.for(lease.model);
+    } catch (e) {
+      refusal = e as Error;
+    } finally {
+      lease.release();
+    }
+    if (refusal !== undefined) {
+      await app.close();
+      await handle.close();
+      const code = refusal instanceof MfrecError ? refusal.code : ErrorCodes.INVALID_ARGUMENT;
+      throw new MfrecError(code, `--rules ${flags.rules}: ${refusal.message}`, { cause: refusal });
+    }
   }
   const describe = (i: ModelInfo) => `${i.type} model, version ${i.version}, checksum ${i.checksum}`;
   say(`serving ${handle.file} (${describe(handle.info)}) at ${url}${flags.watch ? ', reloading when the file is replaced' : ''}`);

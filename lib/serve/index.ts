@@ -11,6 +11,7 @@ export {
   type ReloadOutcome,
   type Refusal,
 } from './model-handle.js';
+export { ServiceRules } from './service-rules.js';
 export { precisionGate, type PrecisionGateOptions } from './precision-gate.js';
 export { retrainInBackground, type RetrainOptions, type RetrainResult, type RetrainData } from './retrain.js';
 export { ServiceErrorCodes, type ServiceErrorCode } from './http-errors.js';

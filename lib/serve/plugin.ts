@@ -15,6 +15,8 @@ import { ServiceMetrics } from './metrics.js';
 import { ModelHandle } from './model-handle.js';
 import { modelSummary } from './results.js';
 import { registerRoutes } from './routes.js';
+import { ServiceRules } from './service-rules.js';
+import type { RankingRulesSpec } from '../models/base/ranking-rules.js';
 
 export interface MfrecPluginOptions {
   /** The model to serve, or a promise of it: until it resolves, routes answer 503 and /health says not ready. */
@@ -27,17 +29,26 @@ export interface MfrecPluginOptions {
    * "micro-batching"). Default true.
    */
   microBatch?: boolean;
+  /**
+   * Business rules applied to every answer (docs/rules.md): a spec such as
+   * `{ allowed: inStock, categoryCaps: { default: 3 } }`, compiled once per
+   * served model, or a {@link ServiceRules} whose `set()` changes them while
+   * serving. Default none.
+   */
+  rules?: RankingRulesSpec | ServiceRules;
   /** Path prefix of every route ('/api': GET /api/recommend/:user...). Default none. */
   prefix?: string;
 }
 
 const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   // fastify's own register options (prefix, logLevel...) may come along with ours.
-  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'prefix', 'logLevel', 'logSerializers']);
+  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'rules', 'prefix', 'logLevel', 'logSerializers']);
   const source = o.handle;
   if (!(source instanceof ModelHandle) && !(source instanceof Promise)) throw invalid('a ModelHandle or a Promise of one', 'handle', source);
   const metricsOn = o.metrics === undefined ? true : boolean('metrics', o.metrics);
   const microBatch = o.microBatch === undefined ? true : boolean('microBatch', o.microBatch);
+  if (o.rules !== undefined && (o.rules === null || typeof o.rules !== 'object')) throw invalid('a rules spec or a ServiceRules', 'rules', o.rules);
+  const rules = o.rules instanceof ServiceRules ? o.rules : new ServiceRules(o.rules as RankingRulesSpec | undefined);
   // fastify-plugin makes fastify ignore `prefix` for this plugin; the routes' own scope takes it.
   const prefix = o.prefix === undefined ? '' : String(o.prefix);
   if (prefix !== '' && !/^\/[\w./-]*[\w]$/.test(prefix)) throw invalid("a path such as '/api'", 'prefix', o.prefix);
@@ -66,7 +77,7 @@ const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
       scope.addHook('onResponse', async (request, reply) => {
         metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
       });
-      registerRoutes(scope, lease, microBatch);
+      registerRoutes(scope, lease, microBatch, rules);
       scope.get('/health', async (_request, reply) => {
         if (handle === undefined) {
           const why = failure ? `No model could be loaded: ${failure.message}` : 'No model is loaded yet';

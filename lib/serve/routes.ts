@@ -10,6 +10,7 @@ import type { Recommender } from '../models/base/recommender.js';
 import { recommendWithCart } from './cart.js';
 import { HttpError, ServiceErrorCodes } from './http-errors.js';
 import { MicroBatcher } from './micro-batcher.js';
+import type { ServiceRules } from './service-rules.js';
 import type { ModelLease } from './generation.js';
 import { hasMetadataSupport, itemResults, metadataOf, modelSummary } from './results.js';
 import { batchBody, explainParams, itemParams, kQuery, nQuery, recommendBody, userParams } from './schemas.js';
@@ -36,7 +37,12 @@ function withLease<T>(lease: LeaseModel, fn: (l: ModelLease) => T): T {
  * has its own batcher, so a batch is answered by the very model its
  * requests hold a lease on, even across a hot swap.
  */
-export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean): void {
+export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean, serviceRules: ServiceRules): void {
+  // The compiled rules of a model as recommend options: none when no rules are set.
+  const ruled = (model: Recommender) => {
+    const rules = serviceRules.for(model);
+    return rules === undefined ? {} : { rules };
+  };
   const batchers = new WeakMap<Recommender, MicroBatcher>();
   const batcherOf = (model: Recommender): MicroBatcher => {
     let b = batchers.get(model);
@@ -49,7 +55,7 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
     const { k } = request.query;
     const l = lease();
     try {
-      const list = microBatch ? await batcherOf(l.model).recommend(user, { k }) : l.model.recommend(user, { k });
+      const list = microBatch ? await batcherOf(l.model).recommend(user, { k, ...ruled(l.model) }) : l.model.recommend(user, { k, ...ruled(l.model) });
       return { user, items: itemResults(l.model, list), model: modelSummary(l.info) };
     } finally {
       l.release();
@@ -61,7 +67,9 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
     return withLease(lease, ({ model, info }) => {
       // An empty cart adds nothing to a known user's history: their own recommendations, not a fold-in of them.
       const list =
-        user !== undefined && (items === undefined || items.length === 0) ? model.recommend(user, { k }) : recommendWithCart(model, user, items ?? [], k);
+        user !== undefined && (items === undefined || items.length === 0)
+          ? model.recommend(user, { k, ...ruled(model) })
+          : recommendWithCart(model, user, items ?? [], k, serviceRules.for(model));
       return { ...(user === undefined ? {} : { user }), items: itemResults(model, list), model: modelSummary(info) };
     });
   });
@@ -71,7 +79,7 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
     const l = lease();
     try {
       // One call for all users, ranked off the event loop on one thread: the other cores keep serving.
-      const batch = await l.model.recommendBatch(users, { k, threads: 1 });
+      const batch = await l.model.recommendBatch(users, { k, threads: 1, ...ruled(l.model) });
       const results = users.map((user, r) => ({ user, items: itemResults(l.model, batch.row(r)) }));
       return { results, model: modelSummary(l.info) };
     } finally {
@@ -82,7 +90,7 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
   app.get<{ Params: { item: string }; Querystring: KQuery }>('/similar/:item', { schema: { params: itemParams, querystring: kQuery } }, async (request) =>
     withLease(lease, ({ model, info }) => ({
       item: request.params.item,
-      items: itemResults(model, model.similarItems(request.params.item, { k: request.query.k })),
+      items: itemResults(model, model.similarItems(request.params.item, { k: request.query.k, ...ruled(model) })),
       model: modelSummary(info),
     })),
   );

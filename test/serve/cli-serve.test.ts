@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliIn } from '../helpers/cli.js';
@@ -98,5 +99,33 @@ describe('mfrec serve', () => {
     const badPort = await cli('serve', 'm.mfrec', '--port', '70000');
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toContain("expected an integer in [0, 65535], got '70000'");
+  });
+
+  it('--rules applies a JSON rules file to every answer; a bad file or spec is a one-line error', async () => {
+    const dir = tempDir();
+    const file = await savedAls(dir);
+    const rulesFile = path.join(dir, 'rules.json');
+    writeFileSync(rulesFile, JSON.stringify({ allowed: ['a1', 'a2', 'b1'] }));
+    const s = startServe(file, '--port', '0', '--rules', rulesFile);
+    try {
+      const url = await s.url;
+      await waitReady(url);
+      const rec = (await (await fetch(`${url}/recommend/u1?k=10`)).json()) as { items: { item: string }[] };
+      expect(rec.items.length).toBeGreaterThan(0);
+      expect(rec.items.every((i) => ['a1', 'a2', 'b1'].includes(i.item))).toBe(true);
+      s.child.kill('SIGTERM');
+      expect(await s.exit).toBe(0);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+    const cli = cliIn(dir);
+    writeFileSync(rulesFile, '{"allowed": [');
+    const notJson = await cli('serve', file, '--port', '0', '--rules', rulesFile);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toMatch(/^mfrec: --rules .*rules\.json: not JSON: .*\[ERR_MFREC_PARSE\]\n$/);
+    writeFileSync(rulesFile, '{"categoryCaps": {"default": -1}}');
+    const badCap = await cli('serve', file, '--port', '0', '--rules', rulesFile);
+    expect(badCap.code).toBe(1);
+    expect(badCap.stderr).toMatch(/^mfrec: --rules .*rules\.json: .*default.*\[ERR_MFREC_INVALID_ARGUMENT\]\n$/);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type ImplicitALS } from '../../lib/index.js';
 import { mfrecFastify } from '../../lib/serve/plugin.js';
 import { createServer } from '../../lib/serve/server.js';
+import { ServiceRules } from '../../lib/serve/service-rules.js';
 import { ModelHandle } from '../../lib/serve/model-handle.js';
 import { nextEvent, tempDir, trainedAls } from './fixtures.js';
 
@@ -368,6 +369,34 @@ describe('registering the plugin in an application', () => {
       );
       expect((e as { code?: string })?.code, String(prefix)).toBe(ErrorCodes.INVALID_ARGUMENT);
       await bad.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('business rules', () => {
+  it('a rules spec applies to recommend, cart, batch and similar; ServiceRules.set changes them while serving', async () => {
+    const rules = new ServiceRules({ allowed: ['a1', 'a2', 'a3', 'b1'] });
+    const ruled = await createServer({ handle, rules });
+    try {
+      const allowed = new Set(['a1', 'a2', 'a3', 'b1']);
+      const only = (items: { item: string }[]) => items.length > 0 && items.every((i) => allowed.has(i.item));
+      const call = async (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+        (
+          await ruled.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as string, headers: { 'content-type': 'application/json' } }) })
+        ).json();
+      expect(only((await call('GET', '/recommend/u3?k=10')).items)).toBe(true);
+      expect((await call('GET', '/recommend/u3?k=10')).items).toEqual(
+        plain(model.recommend('u3', { k: 10, rules: model.compileRules({ allowed: [...allowed] }) })),
+      );
+      expect(only((await call('POST', '/recommend', { items: ['b2'], k: 10 })).items)).toBe(true);
+      expect(only((await call('POST', '/recommend/batch', { users: ['u1', 'u2'], k: 10 })).results[1].items)).toBe(true);
+      expect(only((await call('GET', '/similar/a0?k=10')).items)).toBe(true);
+      rules.set({ exclude: ['a1'] });
+      const after = (await call('GET', '/recommend/u3?k=20')).items.map((i: { item: string }) => i.item);
+      expect(after).not.toContain('a1');
+      expect(after.some((i: string) => !allowed.has(i))).toBe(true);
+    } finally {
+      await ruled.close();
     }
   });
 });
