@@ -16,9 +16,16 @@ export interface Storefront {
   close(): Promise<void>;
 }
 
+export interface StorefrontOptions {
+  /** Folder of the cached model (default: defaultDemoCacheDir()). */
+  cacheDir?: string;
+  /** The shop to show, when already read (default: loadDemoShop()). */
+  shop?: DemoShop;
+}
+
 /** Reads the demo data, opens (or trains) the model and builds the server; the caller listens. */
-export async function createStorefront(options: { cacheDir?: string } = {}): Promise<Storefront> {
-  const shop = await loadDemoShop();
+export async function createStorefront(options: StorefrontOptions = {}): Promise<Storefront> {
+  const shop = options.shop ?? (await loadDemoShop());
   const model = await openDemoModel(shop, options.cacheDir);
   const app = await createServer({ handle: model.handle });
   try {

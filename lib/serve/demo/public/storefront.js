@@ -127,7 +127,8 @@ async function toggleWhy(li, item) {
   const e = await track(getJson(`/explain/${encodeURIComponent(state.customer)}/${encodeURIComponent(item)}?n=${WHY_ITEMS}`));
   if (!e) return;
   const intro = document.createElement('div');
-  intro.textContent = `Score ${e.score.toFixed(3)}: the purchases of customer ${e.user} that weigh most (of ${e.historySize}):`;
+  // The explanation decomposes the score of the customer's trained purchases; a cart's items are not part of it.
+  intro.textContent = `From the purchases of customer ${e.user} alone, score ${e.score.toFixed(3)}; the ones that weigh most (of ${e.historySize}):`;
   const list = document.createElement('ul');
   for (const c of e.contributions) {
     const line = document.createElement('li');
