@@ -40,7 +40,7 @@ export async function openDemoModel(shop: DemoShop, cacheDir: string = defaultDe
   try {
     await mkdir(cacheDir, { recursive: true });
   } catch (e) {
-    throw new MfrecError(ErrorCodes.IO, `--demo-cache ${cacheDir}: cannot create the folder: ${(e as Error).message}`, { cause: e });
+    throw new MfrecError(ErrorCodes.IO, `Cannot create the demo model cache folder ${cacheDir}: ${(e as Error).message}`, { cause: e });
   }
   const file = await cacheFile(cacheDir);
   try {
