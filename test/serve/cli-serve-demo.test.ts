@@ -40,7 +40,9 @@ describe('mfrec serve --demo', () => {
       expect(first.code).toBe(0);
       expect(first.page).toContain('<title>mfrec storefront demo</title>');
       expect(first.customers).toBe(24);
-      expect(first.stderr).toMatch(/storefront at http:\/\/127\.0\.0\.1:\d+\/ \(24 customers to pick from; ALS model trained now: .*storefront-als-.*\.mfrec\)/);
+      expect(first.stderr).toMatch(
+        /storefront at http:\/\/127\.0\.0\.1:\d+\/ \(24 customers to pick from; ALS model trained now: .*storefront-als-.*\.mfrec\)/,
+      );
       expect(first.stderr).toMatch(/SIGTERM: closing[\s\S]*stopped/);
       const second = await demoOnce(cacheDir);
       expect(second.code).toBe(0);

@@ -33,7 +33,9 @@ interface Listed {
 
 /** The product lines of a list on the page: their data-item and the name shown. */
 function listed(page: Page, list: string): Promise<Listed[]> {
-  return page.$$eval(`#${list} > li`, (lis) => lis.map((li) => ({ item: (li as HTMLElement).dataset.item ?? '', name: li.querySelector('.name')!.textContent ?? '' })));
+  return page.$$eval(`#${list} > li`, (lis) =>
+    lis.map((li) => ({ item: (li as HTMLElement).dataset.item ?? '', name: li.querySelector('.name')!.textContent ?? '' })),
+  );
 }
 
 /** Waits until no request of the page is in flight (body[data-busy="0"], kept by the page's script). */
@@ -62,7 +64,16 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the storefront of mfrec serv
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 900 },
       env: browserEnv(),
     });

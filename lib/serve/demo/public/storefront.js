@@ -1,6 +1,6 @@
 // The storefront page: plain DOM, no framework. Every text from the data goes
 // in through textContent, never as markup: product names hold quotes and ampersands.
-'use strict';
+// Loaded as a module: strict mode, and it runs once the document is parsed.
 
 const RECOMMENDATIONS = 10;
 const ALSO_BOUGHT = 8;
@@ -30,7 +30,7 @@ async function track(work) {
 async function getJson(url, init) {
   const response = await fetch(url, init);
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error((body && body.error && body.error.message) || `${response.status} from ${url}`);
+  if (!response.ok) throw new Error(body?.error?.message || `${response.status} from ${url}`);
   return body;
 }
 
