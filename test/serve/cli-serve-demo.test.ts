@@ -1,6 +1,7 @@
 /** `mfrec serve --demo` as a command: one start trains and caches the model, the next reads it; flag misuse is a one-line error. */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliIn } from '../helpers/cli.js';
@@ -47,6 +48,19 @@ describe('mfrec serve --demo', () => {
       const second = await demoOnce(cacheDir);
       expect(second.code).toBe(0);
       expect(second.stderr).toContain('ALS model from the cache');
+      // --port is honoured: a port in use is the same one-line error as without --demo.
+      const busy = createServer();
+      await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+      try {
+        const port = String((busy.address() as { port: number }).port);
+        const taken = await cliIn(cacheDir)('serve', '--demo', '--port', port, '--demo-cache', cacheDir);
+        expect(taken.code).toBe(1);
+        expect(taken.stderr).toMatch(
+          new RegExp(`\\nmfrec: --host 127\\.0\\.0\\.1 --port ${port}: cannot listen: address already in use \\[ERR_MFREC_INVALID_ARGUMENT\\]\\n$`),
+        );
+      } finally {
+        busy.close();
+      }
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
