@@ -111,7 +111,7 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the storefront of mfrec serv
     const options = await page.$$eval('#customer option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== ''));
     expect(options).toEqual(shop.customers.map((c) => c.customer));
     expect(await listed(page, 'recommended')).toEqual([]);
-    expect(await page.textContent('#status')).toMatch(/^24 customers to pick from, \d+ products\.$/);
+    expect(await page.textContent('#status')).toBe('24 customers to pick from.');
     await shot('start');
 
     // Pick a customer: what they bought, and what the model recommends them.

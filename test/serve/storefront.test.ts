@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDemoModel } from '../../lib/serve/demo/demo-model.js';
 import { loadDemoShop, type DemoShop } from '../../lib/serve/demo/demo-shop.js';
 import { createStorefront, type Storefront } from '../../lib/serve/demo/storefront-server.js';
-import { tempDir } from './fixtures.js';
+import { tempDir, trainedAls } from './fixtures.js';
 
 describe('the demo storefront', () => {
   let shop: DemoShop;
@@ -75,6 +75,25 @@ describe('the demo storefront', () => {
     }
   }, 120_000);
 
+  it('trains again when the cached file holds a model without the product names', async () => {
+    const dir = tempDir();
+    try {
+      const first = await openDemoModel(shop, dir);
+      const file = first.handle.file;
+      await first.handle.close();
+      await (await trainedAls()).save(file);
+      const second = await openDemoModel(shop, dir);
+      try {
+        expect(second.trained).toBe(true);
+        expect(second.handle.model.itemMetadata('85123A')).toEqual({ name: 'WHITE HANGING HEART T-LIGHT HOLDER' });
+      } finally {
+        await second.handle.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('a cache folder that cannot be made is an IO error naming it', async () => {
     const dir = tempDir();
     try {
@@ -90,7 +109,7 @@ describe('the demo storefront', () => {
     }
   });
 
-  it('serves the page files, the customers, a history and the catalogue; nothing else from the folder', async () => {
+  it('serves the page files, the customers and a history, nothing else from the folder; answers carry product names', async () => {
     const inject = (url: string) => store.app.inject({ method: 'GET', url });
     for (const [url, type] of [
       ['/', 'text/html'],
@@ -106,12 +125,11 @@ describe('the demo storefront', () => {
     expect((await inject('/demo/customers')).json()).toEqual({ customers: shop.customers });
     const customer = shop.customers[3]!.customer;
     expect((await inject(`/demo/customers/${customer}/history`)).json()).toEqual({ customer, items: shop.history(customer) });
-    const names = (await inject('/demo/catalogue')).json() as { names: Record<string, string> };
-    expect(Object.keys(names.names)).toHaveLength(shop.names.size);
-    expect(names.names['85123A']).toBe('WHITE HANGING HEART T-LIGHT HOLDER');
-    // The service's own routes run beside them, on the demo's model.
-    const rec = (await inject(`/recommend/${customer}?k=5`)).json() as { items: Array<{ source: string }>; model: { type: string } };
+    // The service's own routes run beside them, on the demo's model, whose item metadata holds the product names.
+    const rec = (await inject(`/recommend/${customer}?k=5`)).json() as { items: Array<{ item: string; name: string }>; model: { type: string } };
     expect(rec.items).toHaveLength(5);
     expect(rec.model.type).toBe('als');
+    for (const r of rec.items) expect(r.name).toBe(shop.names.get(r.item));
+    expect((await inject('/items/85123A')).json()).toMatchObject({ item: '85123A', metadata: { name: 'WHITE HANGING HEART T-LIGHT HOLDER' } });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The storefront demo's model: implicit ALS trained on the shipped Online
- * Retail purchases, saved in a cache folder and reused by later starts of
- * the same package version on the same data file (a start then takes about
- * a second instead of a training run).
+ * Retail purchases, with each product's name as item metadata (so the
+ * service's answers carry names), saved in a cache folder and reused by
+ * later starts of the same package version on the same data file (a start
+ * then takes about a second instead of a training run).
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -43,17 +44,23 @@ export async function openDemoModel(shop: DemoShop, cacheDir: string = defaultDe
     throw new MfrecError(ErrorCodes.IO, `Cannot create the demo model cache folder ${cacheDir}: ${(e as Error).message}`, { cause: e });
   }
   const file = await cacheFile(cacheDir);
-  try {
-    return { handle: await ModelHandle.open(file, { expectedType: 'als' }), trained: false };
-  } catch {
-    // Missing, from an interrupted older build, or damaged: train it again (save() replaces the file atomically).
-  }
+  const cached = await ModelHandle.open(file, { expectedType: 'als' }).catch(() => undefined);
+  if (cached !== undefined && hasNames(cached, shop)) return { handle: cached, trained: false };
+  // Missing, damaged, or saved without the names: train it again (save() replaces the file atomically).
+  await cached?.close();
   const model = new ImplicitALS({ seed: 1 });
   try {
     await model.fit(shop.purchases);
+    model.setItemMetadata(new Map(Array.from(shop.names, ([item, name]) => [item, { name }])));
     await model.save(file);
   } finally {
     await model.dispose();
   }
   return { handle: await ModelHandle.open(file, { expectedType: 'als' }), trained: true };
+}
+
+/** Whether the cached model carries the product names (a file from before they were attached does not). */
+function hasNames(handle: ModelHandle, shop: DemoShop): boolean {
+  const [item, name] = shop.names.entries().next().value ?? [];
+  return item === undefined || handle.model.itemMetadata(item)?.name === name;
 }

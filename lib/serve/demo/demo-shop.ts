@@ -1,8 +1,8 @@
 /**
  * The storefront demo's shop: the Online Retail purchases shipped with the
- * package (data/), their product names, a sample of customers worth showing
- * and each customer's purchase history. The model file carries no product
- * names, so the page gets them from here.
+ * package (data/), their product names (given to the model as item
+ * metadata), a sample of customers worth showing and each customer's
+ * purchase history.
  */
 import { loadDemoData } from '../../data/demo-data.js';
 import type { Interactions } from '../../data/interactions.js';

@@ -1,8 +1,9 @@
 /**
  * The storefront page (public/: plain HTML, CSS and JS, no build step) and
- * the few routes it needs beside the service's own: a sample of customers,
- * a customer's purchases, and the product names. Only the files listed here
- * are served, so no request path ever reaches the file system.
+ * the two routes it needs beside the service's own: a sample of customers
+ * and a customer's purchases (the service's answers carry product names
+ * from the model's item metadata). Only the files listed here are served,
+ * so no request path ever reaches the file system.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +28,6 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 export async function registerStorefront(app: FastifyInstance, shop: DemoShop): Promise<void> {
   const contents = new Map<string, Buffer>();
   for (const [route, { file }] of Object.entries(FILES)) contents.set(route, await readFile(path.join(storefrontPublicDir, file)));
-  const catalogue = Object.fromEntries(shop.names);
 
   await app.register(async (scope: FastifyInstance) => {
     scope.setErrorHandler(handleError);
@@ -41,6 +41,5 @@ export async function registerStorefront(app: FastifyInstance, shop: DemoShop): 
       customer: request.params.user,
       items: shop.history(request.params.user),
     }));
-    scope.get('/demo/catalogue', async () => ({ names: catalogue }));
   });
 }

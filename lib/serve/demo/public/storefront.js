@@ -6,6 +6,7 @@ const RECOMMENDATIONS = 10;
 const ALSO_BOUGHT = 8;
 const WHY_ITEMS = 5;
 
+// Product names, learnt from the answers that carry them (the model's item metadata, the demo's history route).
 const state = { customer: '', cart: [], names: new Map(), product: '' };
 // Answers can arrive out of order: only the latest request of each kind may draw.
 const latest = { recommended: 0, history: 0, product: 0 };
@@ -13,6 +14,9 @@ let busy = 0;
 
 const $ = (id) => document.getElementById(id);
 const nameOf = (item) => state.names.get(String(item)) || String(item);
+const remember = (item, name) => {
+  if (typeof name === 'string' && name !== '') state.names.set(String(item), name);
+};
 
 /** Counts requests in flight in body[data-busy], so a test (or a person) can tell when the page has settled. */
 async function track(work) {
@@ -80,6 +84,7 @@ async function loadCustomer(customer) {
   } else {
     const history = await track(getJson(`/demo/customers/${encodeURIComponent(customer)}/history`));
     if (history && ticket === latest.history) {
+      for (const b of history.items) remember(b.item, b.name);
       fill(
         $('history'),
         history.items.map((b) => productRow(b.item, `${b.orders} order${b.orders === 1 ? '' : 's'}, last ${b.lastBought}`, () => [addButton(b.item)])),
@@ -106,6 +111,7 @@ async function refreshRecommendations() {
   );
   if (!answer || ticket !== latest.recommended) return;
   $('recommended-hint').hidden = true;
+  for (const r of answer.items) remember(r.item, r.name);
   fill(
     $('recommended'),
     answer.items.map((r) =>
@@ -131,6 +137,7 @@ async function toggleWhy(li, item) {
   intro.textContent = `From the purchases of customer ${e.user} alone, score ${e.score.toFixed(3)}; the ones that weigh most (of ${e.historySize}):`;
   const list = document.createElement('ul');
   for (const c of e.contributions) {
+    remember(c.item, c.metadata?.name);
     const line = document.createElement('li');
     line.textContent = `${nameOf(c.item)} (${c.contribution >= 0 ? '+' : ''}${c.contribution.toFixed(3)})`;
     list.append(line);
@@ -151,6 +158,7 @@ async function openProduct(item) {
   $('product').scrollIntoView({ block: 'start' });
   const similar = await track(getJson(`/similar/${encodeURIComponent(item)}?k=${ALSO_BOUGHT}`));
   if (!similar || ticket !== latest.product) return;
+  for (const s of similar.items) remember(s.item, s.name);
   fill(
     $('also-bought'),
     similar.items.map((s) => productRow(s.item, `similarity ${s.score.toFixed(2)}`, () => [addButton(s.item)])),
@@ -189,15 +197,14 @@ async function start() {
     drawCart();
     void refreshRecommendations();
   });
-  const [customers, catalogue] = await Promise.all([getJson('/demo/customers'), getJson('/demo/catalogue')]);
-  state.names = new Map(Object.entries(catalogue.names));
+  const customers = await getJson('/demo/customers');
   for (const c of customers.customers) {
     const option = document.createElement('option');
     option.value = c.customer;
     option.textContent = `Customer ${c.customer} (${c.products} products)`;
     $('customer').append(option);
   }
-  showStatus(`${customers.customers.length} customers to pick from, ${state.names.size} products.`);
+  showStatus(`${customers.customers.length} customers to pick from.`);
 }
 
 document.body.dataset.busy = '0';
