@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { integer, invalid, knownOptions } from '../validate.js';
 import type { ModelHandle, ReloadOutcome } from './model-handle.js';
-import type { RetrainData, RetrainJob, RetrainReply, Trained } from './retrain-job.js';
+import type { ChildJob, RetrainData, RetrainJob, RetrainReply, Trained } from './retrain-job.js';
 
 export type { RetrainData } from './retrain-job.js';
 
@@ -55,12 +55,13 @@ export async function retrainInBackground(options: RetrainOptions): Promise<Retr
     model: { type: model.type ?? running.type, params: model.params ?? { ...running.params } },
     out,
   };
-  const trained = await runChild(job, niceness, o.signal as AbortSignal | undefined);
+  const trained = await runRetrainChild(job, niceness, o.signal as AbortSignal | undefined);
   if (out !== handle.file) return { trained, reload: { status: 'unchanged', info: handle.info } };
   return { trained, reload: await handle.reload() };
 }
 
-function runChild(job: RetrainJob, niceness: number, signal: AbortSignal | undefined): Promise<Trained> {
+/** Runs one job in the retrain child process (at `niceness`); resolves with what it trained, rejects with its typed error. */
+export function runRetrainChild(job: ChildJob, niceness: number, signal: AbortSignal | undefined): Promise<Trained> {
   return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) return reject(new MfrecError(ErrorCodes.ABORTED, 'retrainInBackground was aborted'));
     const child = fork(new URL('./retrain-child.js', import.meta.url), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
