@@ -15,6 +15,7 @@ import { ServiceMetrics } from './metrics.js';
 import { ModelHandle } from './model-handle.js';
 import { modelSummary } from './results.js';
 import { registerRoutes } from './routes.js';
+import { RetrainLoop } from './retrain-loop.js';
 
 export interface MfrecPluginOptions {
   /** The model to serve, or a promise of it: until it resolves, routes answer 503 and /health says not ready. */
@@ -29,11 +30,13 @@ export interface MfrecPluginOptions {
   microBatch?: boolean;
   /** Path prefix of every route ('/api': GET /api/recommend/:user...). Default none. */
   prefix?: string;
+  /** A background retrain loop whose decisions GET /metrics counts (the application starts and stops it). */
+  retrainLoop?: RetrainLoop;
 }
 
 const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   // fastify's own register options (prefix, logLevel...) may come along with ours.
-  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'prefix', 'logLevel', 'logSerializers']);
+  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'prefix', 'retrainLoop', 'logLevel', 'logSerializers']);
   const source = o.handle;
   if (!(source instanceof ModelHandle) && !(source instanceof Promise)) throw invalid('a ModelHandle or a Promise of one', 'handle', source);
   const metricsOn = o.metrics === undefined ? true : boolean('metrics', o.metrics);
@@ -51,7 +54,12 @@ const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   };
   if (source instanceof ModelHandle) ready(source);
   else source.then(ready, (e: Error) => (failure = e));
-  app.addHook('onClose', async () => unfollow?.());
+  if (o.retrainLoop !== undefined && !(o.retrainLoop instanceof RetrainLoop)) throw invalid('a RetrainLoop', 'retrainLoop', o.retrainLoop);
+  const unfollowRetrain = o.retrainLoop === undefined ? undefined : metrics.followRetrain(o.retrainLoop);
+  app.addHook('onClose', async () => {
+    unfollow?.();
+    unfollowRetrain?.();
+  });
 
   const lease = () => {
     if (handle === undefined) {

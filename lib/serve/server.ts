@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { handleNotFound } from './http-errors.js';
 import type { ModelHandle } from './model-handle.js';
 import { mfrecFastify } from './plugin.js';
+import type { RetrainLoop } from './retrain-loop.js';
 
 export interface ServerOptions {
   handle: ModelHandle | Promise<ModelHandle>;
@@ -13,11 +14,17 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Serve GET /metrics. Default true. */
   metrics?: boolean;
+  /** A background retrain loop whose decisions GET /metrics counts. */
+  retrainLoop?: RetrainLoop;
 }
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false });
   app.setNotFoundHandler(handleNotFound);
-  await app.register(mfrecFastify, { handle: options.handle, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) });
+  await app.register(mfrecFastify, {
+    handle: options.handle,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.retrainLoop === undefined ? {} : { retrainLoop: options.retrainLoop }),
+  });
   return app;
 }
