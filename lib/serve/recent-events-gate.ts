@@ -4,6 +4,7 @@
  * precision@k on them is not lower than the running model's by more than
  * `margin` (precisionGate on those events).
  */
+import { IdMap } from '../data/id-map.js';
 import type { Interactions } from '../data/interactions.js';
 import { eventsToInteractions } from '../events/to-interactions.js';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights, type ShopEvent } from '../events/shop-event.js';
@@ -58,8 +59,12 @@ export function recentEventsGate(options: RecentEventsGateOptions = {}): RecentE
       return { trained: sorted.slice(0, at), heldOut: sorted.slice(at), heldOutFrom: sorted[at]!.time };
     },
     gateFor(split, weights = DEFAULT_EVENT_WEIGHTS) {
-      const train: Interactions = eventsToInteractions(split.trained, { weights });
-      const test = eventsToInteractions(split.heldOut, { weights, users: train.users, items: train.items });
+      // Id maps holding every id first: evaluateTopK counts only held-out items within the train set's columns.
+      const users = new IdMap();
+      const items = new IdMap();
+      for (const e of [...split.trained, ...split.heldOut]) users.add(e.user), items.add(e.item);
+      const train: Interactions = eventsToInteractions(split.trained, { weights, users, items });
+      const test = eventsToInteractions(split.heldOut, { weights, users, items });
       return precisionGate({ holdout: { train, test }, k, margin });
     },
   };
