@@ -11,6 +11,7 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import { ModelHandle, type ModelInfo, type Refusal } from '../serve/model-handle.js';
 import { createServer } from '../serve/server.js';
 import { intArg } from './parse.js';
+import { addRetrainOptions, checkRetrainFlags, type RetrainFlags } from './retrain-flags.js';
 
 interface ServeFlags {
   port: number;
@@ -21,7 +22,7 @@ interface ServeFlags {
 const say = (line: string) => process.stderr.write(`mfrec serve: ${line}\n`);
 
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description('serve recommendations over HTTP (JSON routes, /health, /metrics); reloads the model file when it is replaced')
     .argument('[model]', 'model file written by mfrec train (or save())')
@@ -29,14 +30,17 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'TCP port (0: any free port)', intArg(0, 65535), 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--no-watch', 'do not reload the model when its file is replaced')
-    .action(async (positional: string | undefined, flags: ServeFlags & { modelFile?: string }) => {
+    .action(async (positional: string | undefined, flags: ServeFlags & RetrainFlags & { modelFile?: string }) => {
       if (positional !== undefined && flags.modelFile !== undefined) {
         throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'give the model file once: as MODEL or as --model-file');
       }
       const modelFile = positional ?? flags.modelFile;
       if (modelFile === undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'no model file: mfrec serve MODEL (or --model-file MODEL)');
+      // The retrain loop runs on the event log (--events): startRetrainLoop (retrain-flags.ts) starts it once the log is open.
+      checkRetrainFlags(flags);
       await serve(modelFile, flags);
     });
+  addRetrainOptions(command);
 }
 
 async function serve(modelFile: string, flags: ServeFlags): Promise<void> {

@@ -7,7 +7,8 @@ function pairs(): [string, string][] {
   const data = checkerboard(1);
   const out: [string, string][] = [];
   const r = data.byUser;
-  for (let u = 0; u < r.rows; u++) for (let e = r.indptr[u]!; e < r.indptr[u + 1]!; e++) out.push([String(data.users.id(u)), String(data.items.id(r.indices[e]!))]);
+  for (let u = 0; u < r.rows; u++)
+    for (let e = r.indptr[u]!; e < r.indptr[u + 1]!; e++) out.push([String(data.users.id(u)), String(data.items.id(r.indices[e]!))]);
   return out;
 }
 
@@ -22,8 +23,16 @@ describe('evaluateTopK with test items added to the shared map after train was b
     expect(held.length).toBeGreaterThan(0);
 
     const evaluate = (users: IdMap, items: IdMap) => {
-      const train = Interactions.fromArrays(trainPairs.map((p) => p[0]), trainPairs.map((p) => p[1]), { users, items });
-      const test = Interactions.fromArrays(held, held.map(() => 'a9'), { users, items });
+      const train = Interactions.fromArrays(
+        trainPairs.map((p) => p[0]),
+        trainPairs.map((p) => p[1]),
+        { users, items },
+      );
+      const test = Interactions.fromArrays(
+        held,
+        held.map(() => 'a9'),
+        { users, items },
+      );
       return evaluateTopK(model, train, test, { k: 10, threads: 1 });
     };
     const late = await evaluate(new IdMap(), new IdMap());

@@ -55,7 +55,9 @@ describe('eventsToInteractions', () => {
 
   it('refuses bad events with a typed error naming the event and field', () => {
     const bad = (e: unknown, field: string) =>
-      expect(() => eventsToInteractions([events[0]!, e as ShopEvent])).toThrow(expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT', message: expect.stringContaining(field) }));
+      expect(() => eventsToInteractions([events[0]!, e as ShopEvent])).toThrow(
+        expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT', message: expect.stringContaining(field) }),
+      );
     bad({ ...events[0], type: 'wishlist' }, 'events[1].type');
     bad({ ...events[0], user: '' }, 'events[1].user');
     bad({ ...events[0], item: null }, 'events[1].item');
@@ -65,8 +67,12 @@ describe('eventsToInteractions', () => {
 
   it('refuses bad options and empty input', () => {
     expect(() => eventsToInteractions([])).toThrow(expect.objectContaining({ code: 'ERR_MFREC_EMPTY_DATA' }));
-    expect(() => eventsToInteractions(events, { halfLifeDays: 0 })).toThrow(expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT', message: expect.stringContaining('halfLifeDays') }));
-    expect(() => eventsToInteractions(events, { weights: { view: -1 } })).toThrow(expect.objectContaining({ message: expect.stringContaining('weights.view') }));
+    expect(() => eventsToInteractions(events, { halfLifeDays: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT', message: expect.stringContaining('halfLifeDays') }),
+    );
+    expect(() => eventsToInteractions(events, { weights: { view: -1 } })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('weights.view') }),
+    );
     expect(() => eventsToInteractions(events, { halfLife: 3 } as never)).toThrow(expect.objectContaining({ code: 'ERR_MFREC_UNKNOWN_OPTION' }));
   });
 });

@@ -61,8 +61,22 @@ describe('RetrainLoop', () => {
     // Ten "a" shoppers buy a new product; a new shopper buys four "a" products, then (most recent, held out) two more.
     const events = [
       ...purchases(Array.from({ length: 10 }, (_, u): [string, string] => [`u${u}`, 'a-new'])),
-      ...purchases([['newbie', 'a0'], ['newbie', 'a1'], ['newbie', 'a2'], ['newbie', 'a3']], 10),
-      ...purchases([['newbie', 'a4'], ['newbie', 'a5']], 20),
+      ...purchases(
+        [
+          ['newbie', 'a0'],
+          ['newbie', 'a1'],
+          ['newbie', 'a2'],
+          ['newbie', 'a3'],
+        ],
+        10,
+      ),
+      ...purchases(
+        [
+          ['newbie', 'a4'],
+          ['newbie', 'a5'],
+        ],
+        20,
+      ),
     ];
     const decisions: RetrainDecision[] = [];
     const loop = new RetrainLoop({ handle, events: async () => events, gate: recentEventsGate({ holdoutEvents: 2 }), log: (d) => decisions.push(d) });
