@@ -33,7 +33,7 @@ export function durationArg(value: string): number {
 
 function halfLifeArg(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number of days > 0, got '${value}'`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of days >= 0 (0: no decay), got '${value}'`);
   return n;
 }
 
@@ -52,11 +52,7 @@ export function addRetrainOptions(command: Command): Command {
     )
     .option('--full-retrain-every <duration>', 'retrain the model from scratch on --base-data plus the events this often (1d); needs --events', durationArg)
     .option('--base-data <file>', 'interactions file (as mfrec train reads) that full retrains start from; needs --full-retrain-every')
-    .option(
-      '--half-life <days>',
-      'recency decay of the events in full retrains: an event loses half its weight every DAYS days (default: no decay)',
-      halfLifeArg,
-    )
+    .option('--half-life <days>', 'recency decay of full retrains: an event loses half its weight every DAYS days; 0: no decay (default 30)', halfLifeArg)
     .option('--gate-margin <p>', 'a new model may score at most this much lower precision@10 on the latest events than the running one (default 0)', marginArg);
 }
 

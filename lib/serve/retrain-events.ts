@@ -19,7 +19,12 @@ function toInteractions(part: EventsPart, maps: { users?: Interactions['users'];
   });
 }
 
-/** Base data plus the events' interactions (values added where a pair is in both); the base data is taken as it is, undecayed. */
+/**
+ * Base data plus the events' interactions (values added where a pair is in
+ * both). With a half-life, the base data counts as old as the oldest event
+ * (it comes before the events): its values are scaled by that age's decay,
+ * so decayed events never weigh less than older base data.
+ */
 export function fullTrainingData(base: Interactions | undefined, events: EventsPart | undefined): Interactions {
   const hasEvents = events !== undefined && events.events.length > 0;
   if (base === undefined && !hasEvents) throw new MfrecError(ErrorCodes.EMPTY_DATA, 'retrain: neither base data nor events to train on');
@@ -30,7 +35,22 @@ export function fullTrainingData(base: Interactions | undefined, events: EventsP
   const u = concat(Int32Array, base.userOfEntry, added.userOfEntry);
   const i = concat(Int32Array, base.byUser.indices, added.byUser.indices);
   const v = concat(Float32Array, base.byUser.values, added.byUser.values);
+  if (events.halfLifeDays !== undefined) {
+    const scale = 0.5 ** (ageDays(events) / events.halfLifeDays);
+    for (let k = 0; k < base.nnz; k++) v[k] = v[k]! * scale;
+  }
   return Interactions.fromIndices(base.users, base.items, u, i, v, undefined, 'sum');
+}
+
+/** Days from the oldest event to `now` (default the latest event). */
+function ageDays(part: EventsPart): number {
+  let oldest = Infinity;
+  let latest = -Infinity;
+  for (const e of part.events) {
+    oldest = Math.min(oldest, e.time);
+    latest = Math.max(latest, e.time);
+  }
+  return Math.max(0, (part.now ?? latest) - oldest) / 86_400_000;
 }
 
 function concat<T extends Int32Array | Float32Array>(Type: { new (n: number): T }, a: T, b: T): T {

@@ -20,7 +20,7 @@ describe('mfrec serve retrain flags', () => {
     const cases: [string[], RegExp, number][] = [
       [['--retrain-every', '5'], /--retrain-every.*expected a duration/, 2],
       [['--full-retrain-every', 'daily'], /--full-retrain-every.*expected a duration/, 2],
-      [['--half-life', '0'], /--half-life.*expected a number of days > 0/, 2],
+      [['--half-life', '-1'], /--half-life.*expected a number of days >= 0/, 2],
       [['--gate-margin', '1.5'], /--gate-margin.*expected a precision difference in \[0, 1\]/, 2],
       [['--retrain-every', '5m', '--gate-margin', '0.01'], /--retrain-every, --gate-margin need the event log: add --events DIR/, 1],
     ];
