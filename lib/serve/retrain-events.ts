@@ -7,6 +7,7 @@ import type { RawId } from '../data/id-map.js';
 import { Interactions } from '../data/interactions.js';
 import { ErrorCodes, isMfrecError, MfrecError } from '../errors.js';
 import { eventsToInteractions } from '../events/to-interactions.js';
+import { ItemItemModel } from '../models/item-item/item-item-model.js';
 import { loadModel } from '../persist/load-model.js';
 import type { EventsPart, PartialJob, Trained } from './retrain-job.js';
 
@@ -66,7 +67,8 @@ function concat<T extends Int32Array | Float32Array>(Type: { new (n: number): T 
  * whole history), (2) adds the items the model did not know from their
  * events (partialFitItems), (3) re-solves the users who touched those new
  * items, now that the items have vectors. Existing items keep their vectors
- * until the next full retrain. Saves to `job.out` atomically.
+ * until the next full retrain, as do the new items of item-to-item models
+ * (their weights need a full fit). Saves to `job.out` atomically.
  */
 export async function partiallyFit(job: PartialJob): Promise<Omit<Trained, 'seconds'>> {
   const model = await loadModel(job.from);
@@ -91,7 +93,9 @@ export async function partiallyFit(job: PartialJob): Promise<Omit<Trained, 'seco
   await skipEmpty(() => model.partialFitUsers(historyOf(allUsers)));
 
   const newItems = new Set<number>();
-  for (let i = 0; i < fresh.nItems; i++) if (!model.hasItem(fresh.items.id(i))) newItems.add(i);
+  // Item-to-item weights come from all items at once: their new items wait for the next full retrain.
+  const canAddItems = !(model instanceof ItemItemModel);
+  for (let i = 0; i < fresh.nItems; i++) if (canAddItems && !model.hasItem(fresh.items.id(i))) newItems.add(i);
   if (newItems.size > 0) {
     const r = fresh.byItem;
     const us: RawId[] = [];

@@ -1,7 +1,12 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Interactions } from '../../lib/data/interactions.js';
+import { EASE } from '../../lib/index.js';
+import { loadModel } from '../../lib/persist/load-model.js';
 import type { ShopEvent } from '../../lib/events/shop-event.js';
-import { fullTrainingData } from '../../lib/serve/retrain-events.js';
+import { fullTrainingData, partiallyFit } from '../../lib/serve/retrain-events.js';
+import { checkerboard } from '../helpers/implicit-data.js';
+import { savedAls, tempDir } from './fixtures.js';
 
 const DAY = 86_400_000;
 const T = Date.UTC(2026, 11, 1);
@@ -40,5 +45,37 @@ describe('fullTrainingData', () => {
 
   it('refuses to train on nothing', () => {
     expect(() => fullTrainingData(undefined, { events: [] })).toThrow(expect.objectContaining({ code: 'ERR_MFREC_EMPTY_DATA' }));
+  });
+});
+
+describe('partiallyFit', () => {
+  const newcomer: ShopEvent[] = [
+    { user: 'newbie', item: 'a0', type: 'purchase', time: T },
+    { user: 'newbie', item: 'a1', type: 'purchase', time: T + 1 },
+    { user: 'u0', item: 'a-new', type: 'purchase', time: T + 2 },
+    { user: 'newbie', item: 'a-new', type: 'purchase', time: T + 3 },
+  ];
+
+  it('adds new users and items to a factor model', async () => {
+    const dir = tempDir();
+    const from = await savedAls(dir);
+    const out = path.join(dir, 'next.mfrec');
+    await partiallyFit({ kind: 'partial', from, events: { events: newcomer }, out });
+    const model = await loadModel(out);
+    expect(model.hasUser('newbie')).toBe(true);
+    expect(model.hasItem('a-new')).toBe(true);
+    expect(model.trainedHistory('newbie').items.sort()).toEqual(['a-new', 'a0', 'a1']);
+  });
+
+  it('adds new users to an item-to-item model; its new items wait for a full retrain', async () => {
+    const dir = tempDir();
+    const from = path.join(dir, 'ease.mfrec');
+    await (await new EASE().fit(checkerboard(1))).save(from);
+    const out = path.join(dir, 'next.mfrec');
+    await partiallyFit({ kind: 'partial', from, events: { events: newcomer }, out });
+    const model = await loadModel(out);
+    expect(model.hasUser('newbie')).toBe(true);
+    expect(model.hasItem('a-new')).toBe(false);
+    expect(model.recommend('newbie', { k: 3 }).every((r) => String(r.item).startsWith('a'))).toBe(true);
   });
 });
