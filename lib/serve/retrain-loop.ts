@@ -206,8 +206,12 @@ export class RetrainLoop extends EventEmitter {
     const decision: RetrainDecision = { kind, outcome, reason, at: new Date().toISOString(), trained, heldOut };
     this.decisions.push(decision);
     if (this.decisions.length > KEEP) this.decisions.shift();
-    this.o.log?.(decision);
     this.emit('decision', decision);
+    try {
+      this.o.log?.(decision);
+    } catch {
+      // A failing log callback must not turn a decision into a failed run: the decision stands and was emitted.
+    }
     return decision;
   }
 }

@@ -140,3 +140,50 @@ describe('RetrainLoop', () => {
     }
   });
 });
+
+describe('RetrainLoop runs and options', () => {
+  it('runs on its timer, and records a source that fails as a failed run', async () => {
+    const dir = tempDir();
+    const handle = await ModelHandle.open(await savedAls(dir, 'm.mfrec', 1));
+    handles.push(handle);
+    let calls = 0;
+    const loop = new RetrainLoop({
+      handle,
+      partialEvery: 1000,
+      events: async () => {
+        calls++;
+        if (calls === 1) return [];
+        throw new Error('log unreadable');
+      },
+    });
+    const decisions: RetrainDecision[] = [];
+    loop.on('decision', (d: RetrainDecision) => decisions.push(d));
+    loop.start();
+    try {
+      await new Promise<void>((resolve) => loop.on('decision', () => decisions.length === 2 && resolve()));
+    } finally {
+      loop.stop();
+    }
+    expect(decisions[0]).toMatchObject({ kind: 'partial', outcome: 'skipped', trained: 0 });
+    expect(decisions[1]).toMatchObject({ kind: 'partial', outcome: 'failed', reason: 'cannot read the events: log unreadable' });
+    expect(handle.info.version).toBe(1);
+  });
+
+  it('refuses bad options with typed errors naming them', async () => {
+    const dir = tempDir();
+    const handle = await ModelHandle.open(await savedAls(dir, 'm.mfrec', 1));
+    handles.push(handle);
+    const events = () => [];
+    const bad = (options: object, name: string, code = 'ERR_MFREC_INVALID_ARGUMENT') =>
+      expect(() => new RetrainLoop({ handle, events, ...options })).toThrow(expect.objectContaining({ code, message: expect.stringContaining(name) }));
+    bad({ handle: {} }, 'handle');
+    bad({ events: [] }, 'events');
+    bad({ partialEvery: -1 }, 'partialEvery');
+    bad({ fullEvery: 2 ** 31 }, 'fullEvery');
+    bad({ halfLifeDays: -3 }, 'halfLifeDays');
+    bad({ niceness: 20 }, 'niceness');
+    bad({ partialEvry: 5 }, 'partialEvery', 'ERR_MFREC_UNKNOWN_OPTION');
+    expect(() => recentEventsGate({ margin: 2 })).toThrow(expect.objectContaining({ message: expect.stringContaining('margin') }));
+    expect(() => recentEventsGate({ holdoutEvents: 0 })).toThrow(expect.objectContaining({ message: expect.stringContaining('holdoutEvents') }));
+  });
+});
