@@ -6,7 +6,7 @@ import { IdMap } from '../../lib/data/id-map.js';
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 31);
 
-function valueOf(data: ReturnType<typeof eventsToInteractions>, user: string, item: string): number | undefined {
+function pairValue(data: ReturnType<typeof eventsToInteractions>, user: string, item: string): number | undefined {
   const u = data.users.index(user)!;
   const i = data.items.index(item)!;
   const r = data.byUser;
@@ -24,25 +24,25 @@ describe('eventsToInteractions', () => {
   it('adds the type weights of each (user, item) pair', () => {
     const data = eventsToInteractions(events);
     expect(data.nnz).toBe(2);
-    expect(valueOf(data, 'u1', 'i1')).toBe(1 + 5);
-    expect(valueOf(data, 'u2', 'i2')).toBe(3);
+    expect(pairValue(data, 'u1', 'i1')).toBe(1 + 5);
+    expect(pairValue(data, 'u2', 'i2')).toBe(3);
   });
 
   it('uses the given weights', () => {
     const data = eventsToInteractions(events, { weights: { view: 2, cart: 4, purchase: 10 } });
-    expect(valueOf(data, 'u1', 'i1')).toBe(12);
+    expect(pairValue(data, 'u1', 'i1')).toBe(12);
   });
 
   it('halves an event weight every halfLifeDays of age, measured from now', () => {
     const data = eventsToInteractions(events, { halfLifeDays: 10, now: NOW });
-    expect(valueOf(data, 'u1', 'i1')).toBeCloseTo(1 + 5 * 0.5, 5);
-    expect(valueOf(data, 'u2', 'i2')).toBeCloseTo(3 * 0.25, 5);
+    expect(pairValue(data, 'u1', 'i1')).toBeCloseTo(1 + 5 * 0.5, 5);
+    expect(pairValue(data, 'u2', 'i2')).toBeCloseTo(3 * 0.25, 5);
   });
 
   it('measures ages from the latest event by default, and counts future events as age 0', () => {
-    expect(valueOf(eventsToInteractions(events, { halfLifeDays: 10 }), 'u2', 'i2')).toBeCloseTo(0.75, 5);
+    expect(pairValue(eventsToInteractions(events, { halfLifeDays: 10 }), 'u2', 'i2')).toBeCloseTo(0.75, 5);
     const data = eventsToInteractions(events, { halfLifeDays: 10, now: NOW - 10 * DAY });
-    expect(valueOf(data, 'u1', 'i1')).toBeCloseTo(1 + 5, 5);
+    expect(pairValue(data, 'u1', 'i1')).toBeCloseTo(1 + 5, 5);
   });
 
   it('extends given id maps so indices line up', () => {

@@ -11,7 +11,7 @@ import { savedAls, tempDir } from './fixtures.js';
 const DAY = 86_400_000;
 const T = Date.UTC(2026, 11, 1);
 
-function valueOf(data: Interactions, user: string, item: string): number | undefined {
+function pairValue(data: Interactions, user: string, item: string): number | undefined {
   const u = data.users.index(user)!;
   const i = data.items.index(item)!;
   const r = data.byUser;
@@ -30,17 +30,17 @@ describe('fullTrainingData', () => {
     const data = fullTrainingData(base(), { events });
     expect(data.nUsers).toBe(3);
     expect(data.nItems).toBe(3);
-    expect(valueOf(data, 'u1', 'i1')).toBe(4 + 5);
-    expect(valueOf(data, 'u2', 'i2')).toBe(2);
-    expect(valueOf(data, 'u3', 'i3')).toBe(1);
+    expect(pairValue(data, 'u1', 'i1')).toBe(4 + 5);
+    expect(pairValue(data, 'u2', 'i2')).toBe(2);
+    expect(pairValue(data, 'u3', 'i3')).toBe(1);
   });
 
   it('with a half-life, decays the base data as old as the oldest event, so it never outweighs the events', () => {
     const data = fullTrainingData(base(), { events, halfLifeDays: 10, now: T });
     // The base data and the oldest event are both 20 days old: a quarter of their weight.
-    expect(valueOf(data, 'u1', 'i1')).toBeCloseTo(4 * 0.25 + 5 * 0.25, 5);
-    expect(valueOf(data, 'u2', 'i2')).toBeCloseTo(2 * 0.25, 5);
-    expect(valueOf(data, 'u3', 'i3')).toBeCloseTo(1, 5);
+    expect(pairValue(data, 'u1', 'i1')).toBeCloseTo(4 * 0.25 + 5 * 0.25, 5);
+    expect(pairValue(data, 'u2', 'i2')).toBeCloseTo(2 * 0.25, 5);
+    expect(pairValue(data, 'u3', 'i3')).toBeCloseTo(1, 5);
   });
 
   it('refuses to train on nothing', () => {
