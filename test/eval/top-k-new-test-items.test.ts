@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdMap, ImplicitALS, Interactions, evaluateTopK } from '../../lib/index.js';
+import { IdMap, ImplicitALS, Interactions, evaluateLists, evaluateRanking, evaluateTopK } from '../../lib/index.js';
 import { checkerboard } from '../helpers/implicit-data.js';
 
 /** The (user, item) pairs of the checkerboard, as raw ids. */
@@ -39,5 +39,17 @@ describe('evaluateTopK with test items added to the shared map after train was b
     const known = await evaluate(new IdMap(), new IdMap(['a9']));
     expect(late.precision).toBeGreaterThan(0);
     expect(late).toEqual({ ...known, coverage: late.coverage });
+  });
+});
+
+describe('the index-based evaluators with test items added to the shared map after train was built', () => {
+  it('refuse them with a typed error rather than never counting them', () => {
+    const users = new IdMap();
+    const items = new IdMap();
+    const train = Interactions.fromArrays(['u1', 'u2'], ['i1', 'i2'], { users, items });
+    const test = Interactions.fromArrays(['u1', 'u2'], ['i2', 'i3'], { users, items });
+    const expected = expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT', message: expect.stringContaining("test holds items past train's 2 (3)") });
+    expect(() => evaluateRanking(() => undefined, train, test)).toThrow(expected);
+    expect(() => evaluateLists(() => [0, 1], train, test, { k: 2 })).toThrow(expected);
   });
 });
