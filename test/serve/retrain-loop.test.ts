@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopEvent } from '../../lib/events/shop-event.js';
 import { ModelHandle } from '../../lib/serve/model-handle.js';
@@ -138,6 +138,31 @@ describe('RetrainLoop', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('RetrainLoop and the handle', () => {
+  it("puts the previous file back when the handle's own gate refuses the new model, so a restart serves the same model", async () => {
+    const dir = tempDir();
+    const file = await savedAls(dir, 'm.mfrec', 1);
+    const before = readFileSync(file);
+    const handle = await ModelHandle.open(file, { gate: () => ({ accept: false, reason: 'frozen' }) });
+    handles.push(handle);
+    const events = [
+      ...purchases([
+        ['newbie', 'a0'],
+        ['newbie', 'a1'],
+        ['newbie', 'a2'],
+      ]),
+      ...purchases([['newbie', 'a3']], 10),
+    ];
+    const loop = new RetrainLoop({ handle, events: () => events, gate: recentEventsGate({ holdoutEvents: 1 }) });
+    const decision = await loop.runOnce('partial');
+    expect(decision).toMatchObject({ outcome: 'refused' });
+    expect(decision.reason).toMatch(/frozen/);
+    expect(handle.info.version).toBe(1);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['m.mfrec']);
   });
 });
 
