@@ -12,10 +12,11 @@
  * to `log`, and kept in `decisions`.
  */
 import { EventEmitter } from 'node:events';
-import { link, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { ErrorCodes, isMfrecError, MfrecError } from '../errors.js';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights, type ShopEvent } from '../events/shop-event.js';
 import { integer, invalid, knownOptions, number } from '../validate.js';
+import { candidatePath, installModel } from './install-model.js';
 import type { ModelHandle } from './model-handle.js';
 import { readModelOffThread } from './read-off-thread.js';
 import { recentEventsGate, type EventSplit, type RecentEventsGate } from './recent-events-gate.js';
@@ -150,14 +151,13 @@ export class RetrainLoop extends EventEmitter {
     const split = this.o.gate.split(events);
     if (split === undefined) return this.decide(kind, 'skipped', 'fewer than two new events: nothing to train on and judge by', 0, 0);
     const handle = this.o.handle;
-    const candidate = `${handle.file}.next`;
-    const previous = `${handle.file}.previous`;
+    const candidate = candidatePath(handle.file);
     const decide = (outcome: RetrainDecision['outcome'], reason: string) => this.decide(kind, outcome, reason, split.trained.length, split.heldOut.length);
     try {
       await runRetrainChild(this.job(kind, split, candidate), this.o.niceness, this.abort.signal);
       const verdict = await this.judge(candidate, split);
       if (!verdict.accept) return decide('refused', verdict.reason);
-      await this.install(candidate, previous);
+      await installModel(handle, candidate);
       this.pendingFrom = split.heldOutFrom;
       return decide('accepted', verdict.reason);
     } catch (e) {
@@ -165,25 +165,6 @@ export class RetrainLoop extends EventEmitter {
       return decide(refused ? 'refused' : 'failed', (e as Error).message);
     } finally {
       await rm(candidate, { force: true });
-      await rm(previous, { force: true });
-    }
-  }
-
-  /**
-   * Renames the candidate over the model file and reloads the handle. If the
-   * handle refuses it (its own checks or gate), the previous file goes back,
-   * so the file on disk stays the model that serves (a restart loads it).
-   */
-  private async install(candidate: string, previous: string): Promise<void> {
-    const file = this.o.handle.file;
-    await rm(previous, { force: true });
-    await link(file, previous);
-    await rename(candidate, file);
-    try {
-      await this.o.handle.reload();
-    } catch (e) {
-      await rename(previous, file);
-      throw e;
     }
   }
 

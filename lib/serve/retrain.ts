@@ -10,6 +10,7 @@ import { setPriority } from 'node:os';
 import { resolve } from 'node:path';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { integer, invalid, knownOptions } from '../validate.js';
+import { candidatePath, installModel } from './install-model.js';
 import type { ModelHandle, ReloadOutcome } from './model-handle.js';
 import type { ChildJob, RetrainData, RetrainJob, RetrainReply, Trained } from './retrain-job.js';
 
@@ -50,14 +51,16 @@ export async function retrainInBackground(options: RetrainOptions): Promise<Retr
   const out = o.out === undefined ? handle.file : resolve(String(o.out));
   const niceness = o.niceness === undefined ? 10 : integer('niceness', o.niceness, 0, 19);
   const running = handle.model;
+  const intoHandle = out === handle.file;
   const job: RetrainJob = {
     data,
     model: { type: model.type ?? running.type, params: model.params ?? { ...running.params } },
-    out,
+    // Over the handle's file only once the handle accepts it (installModel).
+    out: intoHandle ? candidatePath(out) : out,
   };
   const trained = await runRetrainChild(job, niceness, o.signal as AbortSignal | undefined);
-  if (out !== handle.file) return { trained, reload: { status: 'unchanged', info: handle.info } };
-  return { trained, reload: await handle.reload() };
+  if (!intoHandle) return { trained, reload: { status: 'unchanged', info: handle.info } };
+  return { trained, reload: await installModel(handle, job.out) };
 }
 
 /** Runs one job in the retrain child process (at `niceness`); resolves with what it trained, rejects with its typed error. */
