@@ -1,9 +1,10 @@
 /**
  * "Retrain in the background and swap when done": reading and training run
  * in a child process (retrain-child.ts, at lower CPU priority), which saves
- * the new model atomically over the handle's file (or `out`); the handle then
- * reloads it through its checks and gate. The server's event loop only
- * waits for a message.
+ * the new model atomically beside the handle's file (or to `out`); it then
+ * replaces the file and the handle reloads it through its checks and gate
+ * (installModel: a refused model does not stay on disk). The server's event
+ * loop only waits for a message.
  */
 import { fork } from 'node:child_process';
 import { setPriority } from 'node:os';
