@@ -116,7 +116,6 @@ export class RetrainLoop extends EventEmitter {
   /** Starts the timers (they do not keep the process alive). */
   start(): this {
     this.stop();
-    this.abort = new AbortController();
     const every = (ms: number, kind: RetrainKind) => {
       // A decision is already logged and emitted: the timer has nobody else to tell.
       if (ms > 0) this.timers.push(setInterval(() => void this.runOnce(kind).catch(() => undefined), ms).unref());
@@ -131,6 +130,8 @@ export class RetrainLoop extends EventEmitter {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.abort.abort();
+    // Later runs (runOnce, start again) get a signal of their own.
+    this.abort = new AbortController();
   }
 
   /** Runs one update now, after any run in progress; resolves with its decision. */
