@@ -16,6 +16,7 @@ import { rm } from 'node:fs/promises';
 import { ErrorCodes, isMfrecError, MfrecError } from '../errors.js';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights, type ShopEvent } from '../events/shop-event.js';
 import { integer, invalid, knownOptions, number } from '../validate.js';
+import { readEventsMark, writeEventsMark } from './events-mark.js';
 import { candidatePath, installModel } from './install-model.js';
 import type { ModelHandle } from './model-handle.js';
 import { readModelOffThread } from './read-off-thread.js';
@@ -58,7 +59,11 @@ export interface RetrainLoopOptions {
   halfLifeDays?: number;
   /** Default recentEventsGate() (200 events held out, precision@10, margin 0). */
   gate?: RecentEventsGate;
-  /** Events before this time (ms) are taken to be in the model already. Default 0: every event is new to it. */
+  /**
+   * Events before this time (ms) are in the base data (and the model). Default 0. Each accepted
+   * run records where the model's events end beside the model file (MODEL.events-from); a new
+   * loop on that file starts from there, so a restart does not apply events twice.
+   */
   since?: number;
   /** Full retrains train this model family with these hyperparameters; default the running model's. */
   model?: { type?: string; params?: Record<string, unknown> };
@@ -101,7 +106,7 @@ export class RetrainLoop extends EventEmitter {
     const since = o.since === undefined ? 0 : number('since', o.since, {});
     const halfLifeDays = o.halfLifeDays === undefined ? DEFAULT_HALF_LIFE_DAYS : number('halfLifeDays', o.halfLifeDays, { min: 0 });
     this.halfLifeDays = halfLifeDays === 0 ? undefined : halfLifeDays;
-    this.pendingFrom = since;
+    this.pendingFrom = Math.max(since, readEventsMark(handle.file) ?? since);
     this.eventsFrom = since;
     this.o = {
       ...(o as unknown as RetrainLoopOptions),
@@ -160,7 +165,11 @@ export class RetrainLoop extends EventEmitter {
       if (!verdict.accept) return decide('refused', verdict.reason);
       await installModel(handle, candidate);
       this.pendingFrom = split.heldOutFrom;
-      return decide('accepted', verdict.reason);
+      const marked = await writeEventsMark(handle.file, this.pendingFrom).then(
+        () => '',
+        (e: Error) => `; cannot record where its events end (a restarted loop would apply them again): ${e.message}`,
+      );
+      return decide('accepted', verdict.reason + marked);
     } catch (e) {
       const refused = isMfrecError(e, ErrorCodes.REFUSED);
       return decide(refused ? 'refused' : 'failed', (e as Error).message);

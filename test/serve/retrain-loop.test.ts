@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopEvent } from '../../lib/events/shop-event.js';
 import { ModelHandle } from '../../lib/serve/model-handle.js';
@@ -100,6 +100,14 @@ describe('RetrainLoop', () => {
     // The held-out events are the next run's news; nothing newer means a run that trains on them alone.
     const again = await loop.runOnce('partial');
     expect(again.trained + again.heldOut).toBe(2);
+
+    // A restarted loop on the same file starts where the model's events end, not from the beginning.
+    const asked: number[] = [];
+    const restarted = new RetrainLoop({ handle, events: ({ since }) => (asked.push(since), events.filter((e) => e.time >= since)) });
+    await restarted.runOnce('partial');
+    // (From the first held-out event of the last accepted run: a5 if the second run was accepted, else a4.)
+    expect(asked).toEqual([T0 + (again.outcome === 'accepted' ? 21 : 20) * MIN]);
+    expect(existsSync(`${file}.events-from`)).toBe(true);
   });
 
   it('refuses a worse model (trained on shuffled events): the old model keeps serving and the decision is recorded', async () => {
@@ -208,6 +216,10 @@ describe('RetrainLoop runs and options', () => {
     bad({ halfLifeDays: -3 }, 'halfLifeDays');
     bad({ niceness: 20 }, 'niceness');
     bad({ partialEvry: 5 }, 'partialEvery', 'ERR_MFREC_UNKNOWN_OPTION');
+    writeFileSync(`${handle.file}.events-from`, '{"eventsFrom":"yesterday"}');
+    expect(() => new RetrainLoop({ handle, events })).toThrow(
+      expect.objectContaining({ code: 'ERR_MFREC_CORRUPT_FILE', message: expect.stringContaining('m.mfrec.events-from') }),
+    );
     expect(() => recentEventsGate({ margin: 2 })).toThrow(expect.objectContaining({ message: expect.stringContaining('margin') }));
     expect(() => recentEventsGate({ holdoutEvents: 0 })).toThrow(expect.objectContaining({ message: expect.stringContaining('holdoutEvents') }));
   });
