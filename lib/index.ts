@@ -97,6 +97,7 @@ export { compareRanking, modelScorer, popularityScorer, type RankingComparison }
 export { adaptImplicitALSDefaults, ADAPTED_LOG_ALPHA } from './models/als/adapt.js';
 export { compareModels, type CompareModelsOptions, type ComparedModel, type ModelComparison } from './eval/compare-models.js';
 export { readOnlineRetailByTime, type RetailTimeSplit } from './data/online-retail.js';
+export { eventsToInteractions, type EventsToInteractionsOptions } from './events/to-interactions.js';
 export { buildReportData, renderReport, writeReport, type ReportData, type ReportInput } from './report/index.js';
 export {
   tune,

@@ -19,6 +19,7 @@ import { defaultDemoCacheDir } from '../serve/demo/demo-model.js';
 import { createStorefront } from '../serve/demo/storefront-server.js';
 import type { FastifyInstance } from 'fastify';
 import { intArg } from './parse.js';
+import { addRetrainOptions, checkRetrainFlags, type RetrainFlags } from './retrain-flags.js';
 
 interface ServeFlags {
   port: number;
@@ -32,7 +33,7 @@ interface ServeFlags {
 const say = (line: string) => process.stderr.write(`mfrec serve: ${line}\n`);
 
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description('serve recommendations over HTTP (JSON routes, /health, /metrics); reloads the model file when it is replaced')
     .argument('[model]', 'model file written by mfrec train (or save())')
@@ -43,7 +44,7 @@ export function registerServe(program: Command): void {
     .option('--rules <file>', 'business rules applied to every answer: a JSON file {allowed?, exclude?, categoryCaps?, diversity?} (docs/rules.md)')
     .option('--demo', 'no model file: serve a storefront page at / on the shipped Online Retail purchases (model trained once, then cached)')
     .option('--demo-cache <dir>', 'folder of the --demo model (default: $XDG_CACHE_HOME/mfrec or ~/.cache/mfrec)')
-    .action(async (positional: string | undefined, flags: ServeFlags & { modelFile?: string }) => {
+    .action(async (positional: string | undefined, flags: ServeFlags & RetrainFlags & { modelFile?: string }) => {
       if (flags.demo) {
         if (positional !== undefined || flags.modelFile !== undefined) {
           throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--demo serves its own model: give no model file with it');
@@ -56,8 +57,11 @@ export function registerServe(program: Command): void {
       }
       const modelFile = positional ?? flags.modelFile;
       if (modelFile === undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'no model file: mfrec serve MODEL (or --model-file MODEL)');
+      // The retrain loop runs on the event log (--events): startRetrainLoop (retrain-flags.ts) starts it once the log is open.
+      checkRetrainFlags(flags);
       await serve(modelFile, flags);
     });
+  addRetrainOptions(command);
 }
 
 async function serve(modelFile: string, flags: ServeFlags): Promise<void> {

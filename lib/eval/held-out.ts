@@ -4,6 +4,7 @@
  * and the held-out items that are not training items (what counts as a hit).
  */
 import { Interactions } from '../data/interactions.js';
+import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid } from '../validate.js';
 import type { UserScorer } from './ranking.js';
 
@@ -13,6 +14,13 @@ export function checkEvaluationInputs(scoreUser: unknown, train: unknown, test: 
   if (!(test instanceof Interactions)) throw invalid('an Interactions object', 'test', test);
   if (train.users !== test.users || train.items !== test.items) {
     throw invalid('test data sharing the id maps of train (as produced by a split)', 'test', test);
+  }
+  // Scores and lists index train's items: a held-out item added to the map after train was built could never be ranked.
+  if (test.nItems > train.nItems) {
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `test holds items past train's ${train.nItems} (${test.nItems}): they were added to the shared item map after train was built; build train with every item in the map, or use evaluateTopK`,
+    );
   }
 }
 

@@ -41,13 +41,15 @@ export async function evaluateTopK(model: Recommender, train: Interactions, test
   }
   const o = knownOptions('evaluateTopK options', options, ['k', 'threads', 'signal']);
   const k = cutoff('k', o.k, train.nItems);
+  // Test may hold items added to the shared item map after train was built: size by both, so those count too.
+  const nItems = Math.max(train.nItems, test.nItems);
   const threads = o.threads === undefined ? 0 : integer('threads', o.threads, 0, 256);
 
   // Held-out items per user that are not training items of that user (the only ones that can be hit).
   const tr = train.byUser;
   const te = test.byUser;
-  const mark = new Int32Array(train.nItems);
-  const taken = new Int32Array(train.nItems);
+  const mark = new Int32Array(nItems);
+  const taken = new Int32Array(nItems);
   const held: number[][] = [];
   const users: number[] = [];
   for (let u = 0; u < te.rows; u++) {
@@ -74,8 +76,8 @@ export async function evaluateTopK(model: Recommender, train: Interactions, test
   const trainIndexOfModelItem = new Int32Array(model.itemIds.length);
   model.itemIds.forEach((id, m) => (trainIndexOfModelItem[m] = train.items.index(id) ?? -1));
 
-  const isHeld = new Int32Array(train.nItems);
-  const sums = new ListSums(k, train.nItems);
+  const isHeld = new Int32Array(nItems);
+  const sums = new ListSums(k, nItems);
   for (let r = 0; r < users.length; r++) {
     const stamp = r + 1;
     const items = held[r]!;

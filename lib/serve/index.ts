@@ -14,6 +14,8 @@ export {
 export { ServiceRules } from './service-rules.js';
 export { precisionGate, type PrecisionGateOptions } from './precision-gate.js';
 export { retrainInBackground, type RetrainOptions, type RetrainResult, type RetrainData } from './retrain.js';
+export { RetrainLoop, type RetrainLoopOptions, type RetrainDecision, type RetrainKind, type EventSource } from './retrain-loop.js';
+export { recentEventsGate, type RecentEventsGate, type RecentEventsGateOptions, type EventSplit } from './recent-events-gate.js';
 export { ServiceErrorCodes, type ServiceErrorCode } from './http-errors.js';
 export { MAX_K as SERVICE_MAX_K, MAX_BATCH, MAX_CART } from './schemas.js';
 export type { ItemResult, ModelSummary } from './results.js';

@@ -7,6 +7,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelHandle } from './model-handle.js';
+import type { RetrainDecision, RetrainLoop } from './retrain-loop.js';
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -35,6 +36,30 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  private readonly retrainAccepted = new Counter({
+    name: 'mfrec_retrain_accepted_total',
+    help: 'Background retrains whose model passed the gate and was swapped in, by kind (partial, full)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly retrainRefused = new Counter({
+    name: 'mfrec_retrain_refused_total',
+    help: 'Background retrains whose model the gate refused (the running model kept serving), by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly retrainFailed = new Counter({
+    name: 'mfrec_retrain_failed_total',
+    help: 'Background retrains that failed before a decision (reading events, training), by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly retrainLastDecision = new Gauge({
+    name: 'mfrec_retrain_last_decision_timestamp_seconds',
+    help: 'Unix time of the last background retrain decision (accepted, refused, failed or skipped)',
+    registers: [this.registry],
+  });
+
   constructor() {
     // Includes nodejs_eventloop_lag_seconds and its percentiles (monitorEventLoopDelay).
     collectDefaultMetrics({ register: this.registry });
@@ -54,6 +79,18 @@ export class ServiceMetrics {
       handle.off('reload', onReload);
       handle.off('refused', onRefused);
     };
+  }
+
+  /** Counts a retrain loop's decisions from now on. Returns the unsubscribe. */
+  followRetrain(loop: RetrainLoop): () => void {
+    const onDecision = (d: RetrainDecision) => {
+      if (d.outcome === 'accepted') this.retrainAccepted.inc({ kind: d.kind });
+      else if (d.outcome === 'refused') this.retrainRefused.inc({ kind: d.kind });
+      else if (d.outcome === 'failed') this.retrainFailed.inc({ kind: d.kind });
+      this.retrainLastDecision.set(Date.parse(d.at) / 1000);
+    };
+    loop.on('decision', onDecision);
+    return () => loop.off('decision', onDecision);
   }
 
   observe(route: string, method: string, status: number, seconds: number): void {

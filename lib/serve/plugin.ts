@@ -17,6 +17,7 @@ import { modelSummary } from './results.js';
 import { registerRoutes } from './routes.js';
 import { ServiceRules } from './service-rules.js';
 import type { RankingRulesSpec } from '../models/base/ranking-rules.js';
+import { RetrainLoop } from './retrain-loop.js';
 
 export interface MfrecPluginOptions {
   /** The model to serve, or a promise of it: until it resolves, routes answer 503 and /health says not ready. */
@@ -38,11 +39,13 @@ export interface MfrecPluginOptions {
   rules?: RankingRulesSpec | ServiceRules;
   /** Path prefix of every route ('/api': GET /api/recommend/:user...). Default none. */
   prefix?: string;
+  /** A background retrain loop whose decisions GET /metrics counts (the application starts and stops it). */
+  retrainLoop?: RetrainLoop;
 }
 
 const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   // fastify's own register options (prefix, logLevel...) may come along with ours.
-  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'rules', 'prefix', 'logLevel', 'logSerializers']);
+  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'rules', 'prefix', 'retrainLoop', 'logLevel', 'logSerializers']);
   const source = o.handle;
   if (!(source instanceof ModelHandle) && !(source instanceof Promise)) throw invalid('a ModelHandle or a Promise of one', 'handle', source);
   const metricsOn = o.metrics === undefined ? true : boolean('metrics', o.metrics);
@@ -62,7 +65,12 @@ const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   };
   if (source instanceof ModelHandle) ready(source);
   else source.then(ready, (e: Error) => (failure = e));
-  app.addHook('onClose', async () => unfollow?.());
+  if (o.retrainLoop !== undefined && !(o.retrainLoop instanceof RetrainLoop)) throw invalid('a RetrainLoop', 'retrainLoop', o.retrainLoop);
+  const unfollowRetrain = o.retrainLoop === undefined ? undefined : metrics.followRetrain(o.retrainLoop);
+  app.addHook('onClose', async () => {
+    unfollow?.();
+    unfollowRetrain?.();
+  });
 
   const lease = () => {
     if (handle === undefined) {

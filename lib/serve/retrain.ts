@@ -1,17 +1,19 @@
 /**
  * "Retrain in the background and swap when done": reading and training run
  * in a child process (retrain-child.ts, at lower CPU priority), which saves
- * the new model atomically over the handle's file (or `out`); the handle then
- * reloads it through its checks and gate. The server's event loop only
- * waits for a message.
+ * the new model atomically beside the handle's file (or to `out`); it then
+ * replaces the file and the handle reloads it through its checks and gate
+ * (installModel: a refused model does not stay on disk). The server's event
+ * loop only waits for a message.
  */
 import { fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { resolve } from 'node:path';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { integer, invalid, knownOptions } from '../validate.js';
+import { candidatePath, installModel } from './install-model.js';
 import type { ModelHandle, ReloadOutcome } from './model-handle.js';
-import type { RetrainData, RetrainJob, RetrainReply, Trained } from './retrain-job.js';
+import type { ChildJob, RetrainData, RetrainJob, RetrainReply, Trained } from './retrain-job.js';
 
 export type { RetrainData } from './retrain-job.js';
 
@@ -50,17 +52,20 @@ export async function retrainInBackground(options: RetrainOptions): Promise<Retr
   const out = o.out === undefined ? handle.file : resolve(String(o.out));
   const niceness = o.niceness === undefined ? 10 : integer('niceness', o.niceness, 0, 19);
   const running = handle.model;
+  const intoHandle = out === handle.file;
   const job: RetrainJob = {
     data,
     model: { type: model.type ?? running.type, params: model.params ?? { ...running.params } },
-    out,
+    // Over the handle's file only once the handle accepts it (installModel).
+    out: intoHandle ? candidatePath(out) : out,
   };
-  const trained = await runChild(job, niceness, o.signal as AbortSignal | undefined);
-  if (out !== handle.file) return { trained, reload: { status: 'unchanged', info: handle.info } };
-  return { trained, reload: await handle.reload() };
+  const trained = await runRetrainChild(job, niceness, o.signal as AbortSignal | undefined);
+  if (!intoHandle) return { trained, reload: { status: 'unchanged', info: handle.info } };
+  return { trained, reload: await installModel(handle, job.out) };
 }
 
-function runChild(job: RetrainJob, niceness: number, signal: AbortSignal | undefined): Promise<Trained> {
+/** Runs one job in the retrain child process (at `niceness`); resolves with what it trained, rejects with its typed error. */
+export function runRetrainChild(job: ChildJob, niceness: number, signal: AbortSignal | undefined): Promise<Trained> {
   return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) return reject(new MfrecError(ErrorCodes.ABORTED, 'retrainInBackground was aborted'));
     const child = fork(new URL('./retrain-child.js', import.meta.url), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

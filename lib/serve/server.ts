@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { handleNotFound } from './http-errors.js';
 import type { ModelHandle } from './model-handle.js';
 import { mfrecFastify, type MfrecPluginOptions } from './plugin.js';
+import type { RetrainLoop } from './retrain-loop.js';
 
 export interface ServerOptions {
   handle: ModelHandle | Promise<ModelHandle>;
@@ -15,6 +16,8 @@ export interface ServerOptions {
   metrics?: boolean;
   /** Business rules applied to every answer (see MfrecPluginOptions.rules). */
   rules?: MfrecPluginOptions['rules'];
+  /** A background retrain loop whose decisions GET /metrics counts. */
+  retrainLoop?: RetrainLoop;
 }
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -24,6 +27,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     handle: options.handle,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(options.rules === undefined ? {} : { rules: options.rules }),
+    ...(options.retrainLoop === undefined ? {} : { retrainLoop: options.retrainLoop }),
   });
   return app;
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, ImplicitALS, perUserSplit } from '../../lib/index.js';
@@ -39,6 +39,22 @@ describe('retrainInBackground', () => {
     // The same training in this process gives the same model: the child really trained on the file.
     const local = await new ImplicitALS({ ...h.model.params }).fit(checkerboard(1));
     expect(h.model.recommend('u4', { k: 5 }).map((r) => r.item)).toEqual(local.recommend('u4', { k: 5 }).map((r) => r.item));
+  });
+
+  it("a model the handle's gate refuses never stays on disk: the previous file is put back", async () => {
+    const dir = tempDir();
+    const file = await savedAls(dir, 'm.mfrec', 1);
+    const before = readFileSync(file);
+    const csv = path.join(dir, 'data.csv');
+    writeCheckerboard(csv);
+    const h = await ModelHandle.open(file, { gate: () => ({ accept: false, reason: 'frozen' }) });
+    handles.push(h);
+    expect(await errorCode(retrainInBackground({ handle: h, data: { file: csv }, model: { params: { ...h.model.params, seed: 9 } } }))).toBe(
+      ErrorCodes.REFUSED,
+    );
+    expect(h.info.version).toBe(1);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['data.csv', 'm.mfrec']);
   });
 
   it("a data file that cannot be read rejects with the child's typed error and the running model stays", async () => {
