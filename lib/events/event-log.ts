@@ -18,10 +18,11 @@ import { validateEvents } from './validate-events.js';
 
 export const LOG_FILE_NAME = 'events.log';
 
-/** Where an appended batch sits: read({ since: offset }) starts with it, read({ since: end }) after it. */
+/** Where an appended batch sits (read({ since: offset }) starts with it, read({ since: end }) after it), and the events as stored. */
 export interface AppendResult {
   offset: number;
   end: number;
+  events: ShopEvent[];
 }
 
 /** What open() cut off the end of the file: the torn last write of a crash. */
@@ -78,6 +79,7 @@ function ioError(file: string, what: string, e: unknown): MfrecError {
 
 interface Pending {
   record: Buffer;
+  events: ShopEvent[];
   resolve: (r: AppendResult) => void;
   reject: (e: Error) => void;
 }
@@ -126,7 +128,8 @@ export class EventLog {
       const head = await readExactly(fh, Math.min(size, LOG_MAGIC.length), 0);
       if (size < LOG_MAGIC.length) {
         // Empty, or its creation was cut short: start it (again).
-        if (!head.equals(LOG_MAGIC.subarray(0, head.length))) throw new MfrecError(ErrorCodes.BAD_MAGIC, `${file}: not an mfrec event log (too short, wrong first bytes)`);
+        if (!head.equals(LOG_MAGIC.subarray(0, head.length)))
+          throw new MfrecError(ErrorCodes.BAD_MAGIC, `${file}: not an mfrec event log (too short, wrong first bytes)`);
         await fh.truncate(0);
         await fh.write(LOG_MAGIC, 0, LOG_MAGIC.length, 0);
         await fh.sync();
@@ -174,15 +177,17 @@ export class EventLog {
    */
   append(events: readonly unknown[]): Promise<AppendResult> {
     let record: Buffer;
+    let checked: ShopEvent[];
     try {
       if (this.closed) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${this.file}: the event log is closed`);
       if (this.broken) throw this.broken;
-      record = encodeRecord(validateEvents(events, 'append'));
+      checked = validateEvents(events, 'append');
+      record = encodeRecord(checked);
     } catch (e) {
       return Promise.reject(e);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ record, resolve, reject });
+      this.pending.push({ record, events: checked, resolve, reject });
       this.writing ??= this.writeLoop();
     });
   }
@@ -229,7 +234,7 @@ export class EventLog {
     let offset = start;
     for (const p of group) {
       const end = offset + p.record.length;
-      p.resolve({ offset, end });
+      p.resolve({ offset, end, events: p.events });
       offset = end;
     }
     this.durableEnd = offset;

@@ -39,7 +39,7 @@ export function encodeRecord(events: readonly ShopEvent[]): Buffer {
 export type HeaderCheck = { ok: true; payloadBytes: number; payloadCrc: number } | { ok: false; why: string };
 
 export function checkHeader(header: Buffer): HeaderCheck {
-  if ((crc32(header.subarray(0, 8)) >>> 0) !== header.readUInt32LE(8)) return { ok: false, why: 'record header checksum mismatch' };
+  if (crc32(header.subarray(0, 8)) >>> 0 !== header.readUInt32LE(8)) return { ok: false, why: 'record header checksum mismatch' };
   const payloadBytes = header.readUInt32LE(0);
   if (payloadBytes === 0 || payloadBytes > MAX_PAYLOAD_BYTES) return { ok: false, why: `record length ${payloadBytes} out of range` };
   return { ok: true, payloadBytes, payloadCrc: header.readUInt32LE(4) };
@@ -47,7 +47,7 @@ export function checkHeader(header: Buffer): HeaderCheck {
 
 /** The batch in a payload whose checksum matched, or a reason it cannot be decoded. */
 export function decodePayload(payload: Buffer, expectedCrc: number): ShopEvent[] | string {
-  if ((crc32(payload) >>> 0) !== expectedCrc) return 'record checksum mismatch';
+  if (crc32(payload) >>> 0 !== expectedCrc) return 'record checksum mismatch';
   let rows: unknown;
   try {
     rows = JSON.parse(payload.toString('utf8'));

@@ -53,7 +53,8 @@ export function validateEvents(input: unknown, where: string, now = Date.now()):
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(where, i, 'the event', 'an object {user, item, type?, time?}', raw);
     const e = raw as Record<string, unknown>;
     for (const key of Object.keys(e)) {
-      if (!EVENT_KEYS.has(key)) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${where}: event ${i}: unknown field ${JSON.stringify(key)} (known: user, item, type, time)`);
+      if (!EVENT_KEYS.has(key))
+        throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${where}: event ${i}: unknown field ${JSON.stringify(key)} (known: user, item, type, time)`);
     }
     const user = checkId(where, i, 'user', e.user);
     const item = checkId(where, i, 'item', e.item);

@@ -7,9 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { RawId } from '../data/id-map.js';
 import type { Recommender } from '../models/base/recommender.js';
+import type { LoadedModel } from '../persist/load-model.js';
+import { isRatingModel } from '../models/registry.js';
 import { recommendWithCart } from './cart.js';
 import { HttpError, ServiceErrorCodes } from './http-errors.js';
 import { MicroBatcher } from './micro-batcher.js';
+import type { RecentEvents } from './recent-events.js';
 import type { ModelLease } from './generation.js';
 import { hasMetadataSupport, itemResults, metadataOf, modelSummary } from './results.js';
 import { batchBody, explainParams, itemParams, kQuery, nQuery, recommendBody, userParams } from './schemas.js';
@@ -35,8 +38,12 @@ function withLease<T>(lease: LeaseModel, fn: (l: ModelLease) => T): T {
  * turn are ranked by one batch call (lib/serve/micro-batcher.ts). Each model
  * has its own batcher, so a batch is answered by the very model its
  * requests hold a lease on, even across a hot swap.
+ *
+ * `recent`: the items users sent through POST /events since the last swap;
+ * GET /recommend/:user folds a user's in as a cart (their trained history
+ * plus these items; a user the model does not know: these items alone).
  */
-export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean): void {
+export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean, recent?: RecentEvents): void {
   const batchers = new WeakMap<Recommender, MicroBatcher>();
   const batcherOf = (model: Recommender): MicroBatcher => {
     let b = batchers.get(model);
@@ -49,6 +56,10 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
     const { k } = request.query;
     const l = lease();
     try {
+      const cart = recent?.itemsOf(user);
+      if (cart !== undefined && canFoldIn(l.model)) {
+        return { user, items: itemResults(l.model, recommendWithCart(l.model, user, cart, k)), recentItems: cart.length, model: modelSummary(l.info) };
+      }
       const list = microBatch ? await batcherOf(l.model).recommend(user, { k }) : l.model.recommend(user, { k });
       return { user, items: itemResults(l.model, list), model: modelSummary(l.info) };
     } finally {
@@ -112,4 +123,9 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
         return { ...e, contributions, model: modelSummary(info) };
       }),
   );
+}
+
+/** Whether recent items can be folded in: models without fold-in, or that fold in from ratings, answer from training alone. */
+function canFoldIn(model: LoadedModel): boolean {
+  return model.supportsRecalculate && !isRatingModel(model.type);
 }

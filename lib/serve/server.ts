@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { handleNotFound } from './http-errors.js';
+import type { EventLog } from '../events/event-log.js';
 import type { ModelHandle } from './model-handle.js';
 import { mfrecFastify } from './plugin.js';
 
@@ -13,11 +14,17 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Serve GET /metrics. Default true. */
   metrics?: boolean;
+  /** Serve POST /events into this log (see the plugin's option). */
+  events?: EventLog;
 }
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false });
   app.setNotFoundHandler(handleNotFound);
-  await app.register(mfrecFastify, { handle: options.handle, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) });
+  await app.register(mfrecFastify, {
+    handle: options.handle,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.events === undefined ? {} : { events: options.events }),
+  });
   return app;
 }

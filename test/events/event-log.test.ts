@@ -61,7 +61,13 @@ describe('EventLog', () => {
     expect(e!.type).toBe('view');
     expect(e!.time).toBeGreaterThanOrEqual(before);
     const cases: [unknown[], RegExp][] = [
-      [[{ user: 'u', item: 'i' }, { user: 'u', item: 'i', time: Infinity }], /event 1: time must be a finite number/],
+      [
+        [
+          { user: 'u', item: 'i' },
+          { user: 'u', item: 'i', time: Infinity },
+        ],
+        /event 1: time must be a finite number/,
+      ],
       [[{ user: '', item: 'i' }], /event 0: user must be/],
       [[{ user: 'u', item: null }], /event 0: item must be/],
       [[{ user: 'u', item: 'i', type: 'has space' }], /event 0: type must be/],
@@ -159,7 +165,7 @@ describe('EventLog', () => {
     }
   });
 
-  it("reader.offset resumes after the events taken, never skipping one", async () => {
+  it('reader.offset resumes after the events taken, never skipping one', async () => {
     const log = await open(tempDir());
     await log.append(batch(0, 3));
     const second = await log.append(batch(3, 3));
