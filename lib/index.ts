@@ -124,4 +124,4 @@ export { evaluateLists, type ListMetrics, type UserList } from './eval/list-rank
 export { MAX_K } from './validate.js';
 export { MicroBatcher, type MicroBatcherOptions, type ModelSource } from './serve/micro-batcher.js';
 export { EventLog, EventReader, type AppendResult, type LogBatch, type Recovery } from './events/event-log.js';
-export { type ShopEventInput } from './events/validate-events.js';
+export type { ShopEventInput } from './events/validate-events.js';

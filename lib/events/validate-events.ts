@@ -27,7 +27,7 @@ export const DEFAULT_EVENT_TYPE = 'view';
 const EVENT_KEYS = new Set(['user', 'item', 'type', 'time']);
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (Array.isArray(value)) return 'an array';
   if (value !== null && typeof value === 'object') return 'an object';
   return String(value);

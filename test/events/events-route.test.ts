@@ -71,7 +71,13 @@ describe('POST /events', () => {
   it('answers 400 naming the bad event, and logs nothing of that batch', async () => {
     const { app, log } = await service();
     const bad: [unknown, RegExp][] = [
-      [[{ user: 'u1', item: 'a1' }, { user: 'u1', item: 'a1', time: 'yesterday' }], /body\/1\/time/],
+      [
+        [
+          { user: 'u1', item: 'a1' },
+          { user: 'u1', item: 'a1', time: 'yesterday' },
+        ],
+        /body\/1\/time/,
+      ],
       [[{ user: 'u1' }], /body\/0 must have required property 'item'/],
       [[{ user: 'u1', item: 'a1', type: 'a b' }], /body\/0\/type/],
       [[{ user: 'u1', item: 'a1', when: 1 }], /body\/0/],
@@ -84,7 +90,10 @@ describe('POST /events', () => {
       expect(r.body.error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
       expect(r.body.error.message).toMatch(message);
     }
-    const tooMany = await postEvents(app, Array.from({ length: 10_001 }, () => ({ user: 'u1', item: 'a1' })));
+    const tooMany = await postEvents(
+      app,
+      Array.from({ length: 10_001 }, () => ({ user: 'u1', item: 'a1' })),
+    );
     expect(tooMany.status).toBe(400);
     expect(await logged(log)).toEqual([]);
   });
