@@ -139,6 +139,15 @@ describe('EventLog', () => {
     expect(statSync(file).size).toBe(bytes.length);
   });
 
+  it('starts again a log whose creation was cut short (fewer bytes than its magic)', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, LOG_FILE_NAME), LOG_MAGIC.subarray(0, 3));
+    const log = await open(dir);
+    expect(log.end).toBe(LOG_MAGIC.length);
+    await log.append(batch(0, 1));
+    expect(await all(log)).toEqual(batch(0, 1));
+  });
+
   it('refuses a file that is not an event log (BAD_MAGIC)', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, LOG_FILE_NAME), 'user,item\nu1,i1\n');
