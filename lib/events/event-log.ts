@@ -253,10 +253,18 @@ export class EventLog {
       throw ioError(this.file, 'open for reading', e);
     });
     try {
+      const since = offset;
       while (offset < stop) {
         const r = await readRecord(fh, offset, stop);
         if (!r.ok) {
-          throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${this.file}: corrupt at offset ${offset}: ${r.why} (or 'since' is not an offset the log gave)`);
+          // Every record was checked by open() or written by this log: a bad first one is a wrong `since`, not damage.
+          if (offset === since && o.since !== undefined) {
+            throw new MfrecError(
+              ErrorCodes.INVALID_ARGUMENT,
+              `${this.file}: since ${since} is not where a batch starts (${r.why}); use an offset the log gave`,
+            );
+          }
+          throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${this.file}: corrupt at offset ${offset}: ${r.why}`);
         }
         yield { offset, end: r.end, events: r.events };
         offset = r.end;

@@ -185,10 +185,13 @@ describe('EventLog', () => {
     expect(await all(log, reader.offset)).toEqual(batch(3, 3));
   });
 
-  it('rejects appends after close and a since outside the log', async () => {
+  it('rejects appends after close, and a since outside the log or inside a batch', async () => {
     const log = await EventLog.open(tempDir());
     await log.append(batch(0, 1));
     await expect(all(log, log.end + 1)).rejects.toThrow(/since/);
+    const midBatch = await thrown(all(log, LOG_MAGIC.length + 3));
+    expect(midBatch.code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(midBatch.message).toMatch(/since 11 is not where a batch starts/);
     await log.close();
     expect((await thrown(log.append(batch(0, 1)))).message).toMatch(/closed/);
   });
