@@ -88,6 +88,7 @@ export class EventLog {
   private pending: Pending[] = [];
   private writing: Promise<void> | undefined;
   private closed = false;
+  private syncCount = 0;
   /** Set when a failed write could not be undone: appending more could bury a half record. */
   private broken: MfrecError | undefined;
 
@@ -165,6 +166,11 @@ export class EventLog {
     return { end: offset };
   }
 
+  /** fsyncs done by appends since open: fewer than the batches when appends arrive together (group commit). */
+  get syncs(): number {
+    return this.syncCount;
+  }
+
   /** Offset just past the last durable batch (what read({ since }) would resume from after reading everything). */
   get end(): number {
     return this.durableEnd;
@@ -218,6 +224,7 @@ export class EventLog {
         written += bytesWritten;
       }
       await this.fh.datasync();
+      this.syncCount++;
     } catch (e) {
       const error = e instanceof MfrecError ? e : ioError(this.file, 'append', e);
       // Undo the partial write so that the next batch does not follow half a record.
