@@ -14,7 +14,7 @@ import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, integer } from '../validate.js';
 import { checkHeader, decodePayload, encodeRecord, HEADER_BYTES, LOG_MAGIC, MAX_WRITE_BYTES } from './log-record.js';
 import type { ShopEvent } from './shop-event.js';
-import { validateEvents } from './validate-events.js';
+import { type ShopEventInput, validateEvents } from './validate-events.js';
 
 export const LOG_FILE_NAME = 'events.log';
 
@@ -181,7 +181,7 @@ export class EventLog {
    * type defaults to 'view', time to now) as one record, and resolves once
    * it is on disk. Concurrent calls are written in call order.
    */
-  append(events: readonly unknown[]): Promise<AppendResult> {
+  append(events: readonly ShopEventInput[]): Promise<AppendResult> {
     let record: Buffer;
     let checked: ShopEvent[];
     try {

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { EventLog } from '../events/event-log.js';
+import type { ShopEventInput } from '../events/validate-events.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { RecentEvents } from './recent-events.js';
 import { eventsBody } from './schemas.js';
@@ -14,7 +15,7 @@ import { eventsBody } from './schemas.js';
 const EVENTS_BODY_LIMIT = 8 * 1024 * 1024;
 
 export function registerEventsRoute(app: FastifyInstance, log: EventLog, recent: RecentEvents, metrics: ServiceMetrics): void {
-  app.post<{ Body: unknown[] }>('/events', { schema: { body: eventsBody }, bodyLimit: EVENTS_BODY_LIMIT }, async (request) => {
+  app.post<{ Body: ShopEventInput[] }>('/events', { schema: { body: eventsBody }, bodyLimit: EVENTS_BODY_LIMIT }, async (request) => {
     const { offset, end, events } = await log.append(request.body);
     metrics.countEvents(events);
     recent.add(events);

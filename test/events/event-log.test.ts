@@ -6,6 +6,7 @@ import { ErrorCodes, MfrecError } from '../../lib/errors.js';
 import { EventLog, LOG_FILE_NAME } from '../../lib/events/event-log.js';
 import { HEADER_BYTES, LOG_MAGIC, MAX_WRITE_BYTES } from '../../lib/events/log-record.js';
 import type { ShopEvent } from '../../lib/events/shop-event.js';
+import type { ShopEventInput } from '../../lib/events/validate-events.js';
 
 const logs: EventLog[] = [];
 afterEach(async () => {
@@ -75,7 +76,7 @@ describe('EventLog', () => {
       [[], /1\.\.10000 events, got 0/],
     ];
     for (const [events, message] of cases) {
-      const err = await thrown(log.append(events));
+      const err = await thrown(log.append(events as ShopEventInput[]));
       expect(err.code).toBe(ErrorCodes.INVALID_ARGUMENT);
       expect(err.message).toMatch(message);
     }
