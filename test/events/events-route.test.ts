@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../lib/errors.js';
+import { ExplicitMF, Interactions } from '../../lib/index.js';
 import { EventLog } from '../../lib/events/event-log.js';
 import type { ShopEvent } from '../../lib/events/shop-event.js';
 import { ModelHandle } from '../../lib/serve/model-handle.js';
@@ -143,6 +144,23 @@ describe('POST /events', () => {
     expect(text).toMatch(/mfrec_events_accepted_total\{type="purchase"\} 2/);
     expect(text).toMatch(/mfrec_events_accepted_total\{type="view"\} 1/);
     expect(text).toMatch(/mfrec_events_accepted_total\{type="other"\} 1/);
+  });
+
+  it('a rating model, which has no fold-in from events, answers GET /recommend from its training alone', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'explicit.mfrec');
+    const ratings = Interactions.fromArrays(['u1', 'u1', 'u2', 'u2'], ['a', 'b', 'a', 'c'], { values: [5, 3, 4, 2] });
+    const model = await new ExplicitMF({ factors: 2, iterations: 2, seed: 1 }).fit(ratings);
+    await model.save(file);
+    const handle = await ModelHandle.open(file);
+    const log = await EventLog.open(path.join(dir, 'events'));
+    const app = await createServer({ handle, events: log });
+    services.push({ app, log, handle, dir, file });
+    const before = await recommend(app, 'u1', 2);
+    expect((await postEvents(app, [{ user: 'u1', item: 'c', type: 'purchase' }])).status).toBe(200);
+    const after = await recommend(app, 'u1', 2);
+    expect(after).toEqual(before);
+    expect(after.recentItems).toBeUndefined();
   });
 
   it('is not served without an event log', async () => {
