@@ -10,6 +10,7 @@ import { createProgress } from './progress.js';
 import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 import { isRatingModel, listOf, MODEL_TYPES } from '../models/registry.js';
 import { postgresSourceOf } from './postgres-input.js';
+import { readItemMetadataFile } from './item-metadata-file.js';
 
 interface TrainFlags extends ReadFlags, ModelFlags {
   model: TrainableType;
@@ -19,6 +20,7 @@ interface TrainFlags extends ReadFlags, ModelFlags {
   quiet?: boolean;
   query?: string;
   table?: string;
+  itemMetadata?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -32,7 +34,8 @@ export function registerTrain(program: Command): void {
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress bars')
     .option('--query <sql>', 'with a postgres:// FILE: the SQL query whose rows are the interactions')
-    .option('--table <name>', 'with a postgres:// FILE: the table whose rows are the interactions');
+    .option('--table <name>', 'with a postgres:// FILE: the table whose rows are the interactions')
+    .option('--item-metadata <file>', 'item metadata saved in the model: .csv/.tsv with an item (or id) column, or .jsonl objects with an item field');
   addModelFlags(cmd);
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: TrainFlags) => {
@@ -42,8 +45,11 @@ export function registerTrain(program: Command): void {
       [
         { flag: 'FILE', path: file },
         { flag: '--validation', path: flags.validation },
+        { flag: '--item-metadata', path: flags.itemMetadata },
       ],
     );
+    // Read before training: a bad line fails in seconds, not after the fit.
+    const metadata = flags.itemMetadata === undefined ? undefined : await readItemMetadataFile(flags.itemMetadata);
     const progress = createProgress(!flags.json && !flags.quiet);
     // Built now to refuse bad flags before reading; rebuilt below with the defaults adapted to the data read.
     createModel(flags.model, flags);
@@ -71,6 +77,7 @@ export function registerTrain(program: Command): void {
       progress.stop();
     }
     const seconds = (Date.now() - started) / 1000;
+    if (metadata !== undefined) model.setItemMetadata(metadata);
     await model.save(flags.out);
     const summary = {
       model: flags.model,
@@ -79,6 +86,7 @@ export function registerTrain(program: Command): void {
       items: data.interactions.nItems,
       interactions: data.interactions.nnz,
       skippedLines: data.skipped,
+      ...(metadata !== undefined ? { itemMetadata: metadata.length } : {}),
       seconds,
       params: model.params,
       ...(model instanceof ItemItemModel ? { fittedParams: model.fittedParams, autoChoice: model.autoChoice } : {}),

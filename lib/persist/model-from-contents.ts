@@ -8,6 +8,7 @@ import { Recommender } from '../models/base/recommender.js';
 import { ItemItemModel } from '../models/item-item/item-item-model.js';
 import { MODEL_TYPES, MODELS, modelType, type AnyModel } from '../models/registry.js';
 import { decodeFactorModel } from './factor-state.js';
+import { decodeItemMetadata } from './item-metadata.js';
 import type { ModelFileContents } from './model-file.js';
 
 /**
@@ -30,5 +31,5 @@ export function modelFromContents(contents: ModelFileContents, file: string, val
   if (model instanceof ItemItemModel !== (saved.state.weights !== undefined)) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: a ${type} model ${saved.state.weights === undefined ? 'needs' : 'has no'} item-to-item weights`);
   }
-  return Recommender.restore(model, saved.state) as AnyModel;
+  return Recommender.restore(model, saved.state, decodeItemMetadata(saved.extra.itemMetadata, file)) as AnyModel;
 }

@@ -218,6 +218,11 @@ export const BINDINGS: Record<string, () => unknown[]> = {
   ],
 };
 
+/** Compiled rules over 4 targets: every one permitted, two categories capped, diversity. */
+function rankingRules() {
+  return { permit: Int32Array.of(0b1111), category: Int32Array.of(0, 0, 1, -1), caps: Int32Array.of(1, 2), lambda: 0.5, pool: 3 };
+}
+
 function topkArgs() {
   const { byUser } = smallCsr();
   return {
@@ -233,6 +238,7 @@ function topkArgs() {
     excludeSelf: false,
     exclude: Int32Array.of(1),
     candidates: Int32Array.of(0, 1, 2, 3),
+    rules: rankingRules(),
     k: 2,
     threads: 1,
     items: new Int32Array(3 * 2),
@@ -252,6 +258,7 @@ function itemItemTopKArgs() {
     filterIndices: byUser.indices,
     exclude: Int32Array.of(1),
     candidates: Int32Array.of(0, 1, 2, 3),
+    rules: rankingRules(),
     k: 2,
     threads: 1,
     outItems: new Int32Array(3 * 2),

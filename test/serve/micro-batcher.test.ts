@@ -62,6 +62,16 @@ describe('MicroBatcher', () => {
     });
   }
 
+  it('calls with the same compiled rules share one batch call and get what recommend() gives', async () => {
+    const spy = vi.spyOn(als, 'recommendBatch');
+    const batcher = new MicroBatcher(als);
+    const rules = als.compileRules({ allowed: Array.from({ length: 100 }, (_, i) => i * 2), exclude: [4] });
+    const calls = users.map((u) => ({ u, got: batcher.recommend(u, { k: 6, rules }) }));
+    for (const c of calls) expectSame(await c.got, als.recommend(c.u, { k: 6, rules }), String(c.u));
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+  });
+
   it('sends small groups as single calls and splits at maxBatch', async () => {
     const spy = vi.spyOn(als, 'recommendBatch');
     const few = new MicroBatcher(als, { minBatch: 4 });

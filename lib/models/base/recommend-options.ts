@@ -5,6 +5,7 @@
  */
 import type { IdMap, RawId } from '../../data/id-map.js';
 import { boolean, DEFAULT_K, integer, invalid, knownOptions, MAX_K, oneOf } from '../../validate.js';
+import { checkRules, type RankingRules } from './ranking-rules.js';
 
 export interface RecommendOptions {
   /** Number of items per user, integer in [1, 2^31 - 1]. Default 10. Larger than the catalogue: every item that qualifies. */
@@ -28,6 +29,8 @@ export interface RecommendOptions {
   coldStart?: 'popular' | 'error';
   /** Threads for batch calls, 0 = all hardware threads. Default 0 (batch), 1 (single user). */
   threads?: number;
+  /** Business rules compiled once with `model.compileRules()` (allowed items, exclusions, category caps, diversity); they add to `exclude` and `candidates`. */
+  rules?: RankingRules;
 }
 
 /** The options of the asynchronous batch calls: the recommend options plus cancellation. */
@@ -50,7 +53,7 @@ export interface Recommendation {
 }
 
 export const COLD_START_POLICIES = ['popular', 'error'] as const;
-export const RECOMMEND_OPTION_NAMES = ['k', 'filterSeen', 'exclude', 'candidates', 'coldStart', 'threads'] as const;
+export const RECOMMEND_OPTION_NAMES = ['k', 'filterSeen', 'exclude', 'candidates', 'coldStart', 'threads', 'rules'] as const;
 
 /** Options resolved to dense indices with defaults applied. */
 export interface ResolvedRecommendOptions {
@@ -61,6 +64,7 @@ export interface ResolvedRecommendOptions {
   candidates: Int32Array | undefined;
   coldStart: 'popular' | 'error';
   threads: number | undefined;
+  rules: RankingRules | undefined;
 }
 
 /**
@@ -81,6 +85,7 @@ export function resolveRecommendOptions(
     candidates: o.candidates === undefined ? undefined : itemIndices('candidates', o.candidates, items),
     coldStart: o.coldStart === undefined ? 'popular' : oneOf('coldStart', o.coldStart, COLD_START_POLICIES),
     threads: o.threads === undefined ? undefined : integer('threads', o.threads, 0, 256),
+    rules: o.rules === undefined ? undefined : checkRules('rules', o.rules, items),
   };
 }
 
@@ -125,8 +130,12 @@ function itemIndices(name: string, ids: unknown, items: IdMap): Int32Array {
   return sorted.slice(0, m);
 }
 
-/** Number of items a ranking can return: the candidates, or the whole catalogue, minus exclusions. */
+/** Number of items a ranking can return: the candidates, or the whole catalogue, minus exclusions (and at most what the rules permit). */
 export function rankedCount(o: ResolvedRecommendOptions, nItems: number): number {
+  return Math.min(listedCount(o, nItems), o.rules?.permitted ?? nItems);
+}
+
+function listedCount(o: ResolvedRecommendOptions, nItems: number): number {
   const pool = o.candidates;
   if (o.exclude === undefined || o.exclude.length === 0) return pool ? pool.length : nItems;
   if (!pool) return nItems - o.exclude.length;

@@ -4,7 +4,8 @@
  * contents: the learned state (factor-state.ts, read in state-reads.ts), the
  * fit() contract with its busy guard (each model supplies train()), and the
  * reads and live updates, each in its own module (recommend.ts, ranking.ts,
- * similar.ts, live-updates.ts). Models with a fold-in implement foldInUser()
+ * similar.ts, live-updates.ts; item metadata and compiled rules in
+ * catalog-reads.ts). Models with a fold-in implement foldInUser()
  * (declared by supportsRecalculate) and solveRows() (supportsPartialFit).
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
@@ -19,7 +20,6 @@ import { cannotExplain, explainScore, type Explanation, type ExplainOptions, typ
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
 import { weightArrays } from './item-weights.js';
-import { StateReads } from './state-reads.js';
 import type { CheckedHistory, FoldedUser } from './live-history.js';
 import { forgottenItem, forgottenUser, partialFitRows } from './live-updates.js';
 import { partiallyFitted, type Side, type SolvedRows } from './partial-fit-plan.js';
@@ -27,6 +27,8 @@ import { recommendAll, recommendBatch, recommendFor, type LiveRecommendOptions, 
 import { rawId, type BatchRecommendOptions, type Recommendation } from './recommend-options.js';
 import { similarItems, similarItemsBatch, type SimilarItemsBatchOptions, type SimilarItemsOptions } from './similar.js';
 import { allFinite, BusyGuard, cancellable, CancelFlag, type FitControl, type IterationReport } from './training.js';
+import { CatalogReads } from './catalog-reads.js';
+import type { ItemCatalog } from './item-catalog.js';
 
 export type { PartialFitControl } from './fit-arguments.js';
 export type { Contribution, Explanation, ExplainOptions } from './explain.js';
@@ -38,6 +40,8 @@ export type { LiveRecommendOptions, RecommendAllOptions } from './recommend.js';
 export type { SimilarItemsOptions, SimilarItemsBatchOptions, SimilarUsersOptions } from './similar.js';
 export type { ModelType } from '../registry.js';
 export { BatchRecommendations } from './batch-recommendations.js';
+export { ItemCatalog, type ItemMetadata, type ItemMetadataInput } from './item-catalog.js';
+export { RankingRules, type RankingRulesSpec } from './ranking-rules.js';
 export { inverseNorms } from './similar.js';
 
 /** What a model's train() hands back to fit(): the new state and one report per iteration. */
@@ -46,7 +50,7 @@ export interface Trained<S extends FactorState = FactorState> {
   history: IterationReport[];
 }
 
-export abstract class Recommender extends StateReads {
+export abstract class Recommender extends CatalogReads {
   /** The complete, defaulted hyperparameters (JSON-serializable; saved with the model). Factor models have `factors` and `iterations`; item-to-item models neither (one step). */
   abstract readonly params: Readonly<Record<string, unknown> & { factors?: number; iterations?: number }>;
   /** Reports of the last successful fit, one per iteration. */
@@ -342,7 +346,7 @@ export abstract class Recommender extends StateReads {
 
   /**
    * Removes an item from the model: its id, factor row (and bias), its
-   * popularity and every user's record of it. It is then never recommended
+   * popularity, its metadata and every user's record of it. It is then never recommended
    * nor listed as similar, and a model saved afterwards does not contain the
    * id. Same errors as {@link forgetUser}.
    */
@@ -350,28 +354,30 @@ export abstract class Recommender extends StateReads {
     const id = rawId('item', item);
     return this.guard.run('forgetItem', async () => {
       this.state = forgottenItem(this.fitted(), id);
+      this.catalog.delete(id);
       return this;
     });
   }
 
   /**
    * Writes the model to `file` atomically (see docs/model-format.md): the
-   * hyperparameters, id maps, factors and the training interactions needed
-   * to filter seen items. Load it back with {@link loadModel}.
+   * hyperparameters, id maps, factors, the training interactions needed
+   * to filter seen items, and the item metadata. Load it back with {@link loadModel}.
    */
   async save(file: string): Promise<void> {
     const state = this.fitted();
-    const extra = { training: trainingSummary(state) };
+    const extra = { training: trainingSummary(state), ...(this.catalog.size > 0 ? { itemMetadata: this.catalog.toJSON() } : {}) };
     const contents = encodeFactorModel({ type: this.type, params: { ...this.params }, state, extra }, packageVersion());
     await writeModelFile(file, contents);
   }
 
   /** Installs a state read from a model file (used by loadModel). */
-  static restore<T extends Recommender>(model: T, state: FactorState): T {
+  static restore<T extends Recommender>(model: T, state: FactorState, catalog?: ItemCatalog): T {
     if (state.factors !== (model.params.factors ?? 0)) {
       throw new MfrecError(ErrorCodes.CORRUPT_FILE, `Model file factors (${state.factors}) disagree with its hyperparameters`);
     }
     model.state = state;
+    if (catalog !== undefined) model.catalog = catalog;
     return model;
   }
 
