@@ -6,12 +6,14 @@
  * commit). A crash (kill -9, power loss) can only tear the last,
  * unacknowledged write: `open` truncates such a torn tail and reports it in
  * `recovered`; damage anywhere else is a CORRUPT_FILE error naming the file
- * and offset, never a silent loss. One process writes a folder at a time.
+ * and offset, never a silent loss. One process has a folder open at a
+ * time (log-lock.ts).
  */
 import { mkdir, open as openFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, integer } from '../validate.js';
+import { lockFolder } from './log-lock.js';
 import { checkHeader, decodePayload, encodeRecord, HEADER_BYTES, LOG_MAGIC, MAX_WRITE_BYTES } from './log-record.js';
 import type { ShopEvent } from './shop-event.js';
 import { type ShopEventInput, validateEvents } from './validate-events.js';
@@ -99,6 +101,7 @@ export class EventLog {
     private durableEnd: number,
     /** What open() truncated, if the last run died mid-write. */
     readonly recovered: Recovery | undefined,
+    private readonly unlock: () => Promise<void>,
   ) {}
 
   /** Opens (creating if needed) the log in folder `dir`, checking every record and truncating a torn tail. */
@@ -111,6 +114,16 @@ export class EventLog {
     } catch (e) {
       throw ioError(folder, 'create the event log folder', e);
     }
+    const unlock = await lockFolder(folder);
+    try {
+      return await EventLog.openLocked(folder, file, unlock);
+    } catch (e) {
+      await unlock();
+      throw e;
+    }
+  }
+
+  private static async openLocked(folder: string, file: string, unlock: () => Promise<void>): Promise<EventLog> {
     let fh: FileHandle;
     let created = false;
     try {
@@ -136,7 +149,7 @@ export class EventLog {
         await fh.sync();
         // The file's name must survive a crash too, not only its bytes.
         if (created || size === 0) await syncDirectory(folder);
-        return new EventLog(file, fh, LOG_MAGIC.length, undefined);
+        return new EventLog(file, fh, LOG_MAGIC.length, undefined, unlock);
       }
       if (!head.equals(LOG_MAGIC)) throw new MfrecError(ErrorCodes.BAD_MAGIC, `${file}: not an mfrec event log (wrong first bytes)`);
       const { end, recovery } = await EventLog.scan(fh, file, size);
@@ -144,7 +157,7 @@ export class EventLog {
         await fh.truncate(end);
         await fh.sync();
       }
-      return new EventLog(file, fh, end, recovery);
+      return new EventLog(file, fh, end, recovery, unlock);
     } catch (e) {
       await fh.close();
       throw e instanceof MfrecError ? e : ioError(file, 'read', e);
@@ -292,6 +305,7 @@ export class EventLog {
     this.closed = true;
     await this.writing;
     await this.fh.close();
+    await this.unlock();
   }
 }
 

@@ -1,9 +1,12 @@
-import { appendFileSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, MfrecError } from '../../lib/errors.js';
 import { EventLog, LOG_FILE_NAME } from '../../lib/events/event-log.js';
+import { LOCK_FILE_NAME } from '../../lib/events/log-lock.js';
+import { hostTag } from '../../lib/persist/temp-files.js';
 import { HEADER_BYTES, LOG_MAGIC, MAX_WRITE_BYTES } from '../../lib/events/log-record.js';
 import type { ShopEvent } from '../../lib/events/shop-event.js';
 import type { ShopEventInput } from '../../lib/events/validate-events.js';
@@ -197,5 +200,33 @@ describe('EventLog', () => {
     expect(midBatch.message).toMatch(/since 11 is not where a batch starts/);
     await log.close();
     expect((await thrown(log.append(batch(0, 1)))).message).toMatch(/closed/);
+  });
+
+  it('lets one process have a folder open at a time: a second open is BUSY until the first closes', async () => {
+    const dir = tempDir();
+    const first = await EventLog.open(dir);
+    const err = await thrown(EventLog.open(dir));
+    expect(err.code).toBe(ErrorCodes.BUSY);
+    expect(err.message).toMatch(/is open in this process already/);
+    await first.close();
+    expect(existsSync(path.join(dir, LOCK_FILE_NAME))).toBe(false);
+    const second = await open(dir);
+    await second.append(batch(0, 1));
+  });
+
+  it('takes over the lock of a dead process of this host, and refuses one from another host naming the lock file', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, LOCK_FILE_NAME);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(lock, `${hostTag()} ${deadPid}\n`);
+    const log = await EventLog.open(dir);
+    expect(readFileSync(lock, 'utf8')).toBe(`${hostTag()} ${process.pid}\n`);
+    await log.close();
+    const otherTag = hostTag() === '00000000' ? '11111111' : '00000000';
+    writeFileSync(lock, `${otherTag} ${process.pid}\n`);
+    const err = await thrown(EventLog.open(dir));
+    expect(err.code).toBe(ErrorCodes.BUSY);
+    expect(err.message).toContain('another host or container');
+    expect(err.message).toContain(lock);
   });
 });
