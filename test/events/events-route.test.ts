@@ -91,6 +91,15 @@ describe('POST /events', () => {
       expect(r.body.error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
       expect(r.body.error.message).toMatch(message);
     }
+    // JSON has no Infinity, but 1e400 parses to it: refused like any non-number.
+    const infinite = await app.inject({
+      method: 'POST',
+      url: '/events',
+      payload: '[{"user":"u1","item":"a1","time":1e400}]',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(infinite.statusCode).toBe(400);
+    expect(infinite.json().error.message).toMatch(/body\/0\/time must be number/);
     const tooMany = await postEvents(
       app,
       Array.from({ length: 10_001 }, () => ({ user: 'u1', item: 'a1' })),
