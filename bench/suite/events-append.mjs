@@ -16,7 +16,12 @@ import { benchDir, log, runScript } from '../lib/common.mjs';
 const BATCH = 100;
 
 function batchOf(writer, seq) {
-  return Array.from({ length: BATCH }, (_, i) => ({ user: `w${writer}-u${i % 17}`, item: `i${(seq * BATCH + i) % 5000}`, type: 'view', time: 1_700_000_000_000 + seq }));
+  return Array.from({ length: BATCH }, (_, i) => ({
+    user: `w${writer}-u${i % 17}`,
+    item: `i${(seq * BATCH + i) % 5000}`,
+    type: 'view',
+    time: 1_700_000_000_000 + seq,
+  }));
 }
 
 function quantile(sorted, q) {
