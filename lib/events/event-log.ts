@@ -125,14 +125,12 @@ export class EventLog {
 
   private static async openLocked(folder: string, file: string, unlock: () => Promise<void>): Promise<EventLog> {
     let fh: FileHandle;
-    let created = false;
     try {
       fh = await openFile(file, 'r+');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(file, 'open', e);
       try {
         fh = await openFile(file, 'wx+');
-        created = true;
       } catch (e2) {
         throw ioError(file, 'create', e2);
       }
@@ -147,8 +145,8 @@ export class EventLog {
         await fh.truncate(0);
         await fh.write(LOG_MAGIC, 0, LOG_MAGIC.length, 0);
         await fh.sync();
-        // The file's name must survive a crash too, not only its bytes.
-        if (created || size === 0) await syncDirectory(folder);
+        // The file's name must survive a crash too, not only its bytes (a new file, or one whose creation was cut short).
+        await syncDirectory(folder);
         return new EventLog(file, fh, LOG_MAGIC.length, undefined, unlock);
       }
       if (!head.equals(LOG_MAGIC)) throw new MfrecError(ErrorCodes.BAD_MAGIC, `${file}: not an mfrec event log (wrong first bytes)`);
