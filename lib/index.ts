@@ -126,3 +126,5 @@ export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-r
 export { evaluateLists, type ListMetrics, type UserList } from './eval/list-ranking.js';
 export { MAX_K } from './validate.js';
 export { MicroBatcher, type MicroBatcherOptions, type ModelSource } from './serve/micro-batcher.js';
+export { EventLog, EventReader, type AppendResult, type LogBatch, type Recovery } from './events/event-log.js';
+export type { ShopEventInput } from './events/validate-events.js';

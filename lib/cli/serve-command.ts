@@ -1,16 +1,20 @@
 /**
- * `mfrec serve MODEL [--port 8080] [--host 127.0.0.1] [--no-watch] [--rules FILE]` (or
+ * `mfrec serve MODEL [--port 8080] [--host 127.0.0.1] [--no-watch] [--rules FILE] [--events DIR [--retrain-every T]]` (or
  * `--model-file MODEL`, as in the other commands): the
  * recommendation service (lib/serve/) over one model file, reloaded when the
  * file is replaced. It listens at once (GET /health says 503 until the
  * model is loaded), prints its URL, and on SIGTERM or SIGINT stops taking
- * connections, answers the requests in flight and exits.
+ * connections, answers the requests in flight and exits. With `--events DIR`
+ * it takes POST /events into the durable event log in DIR (docs/events.md),
+ * and with `--retrain-every`/`--full-retrain-every` retrains from it in the
+ * background, swapping a new model in through a gate (docs/retrain.md).
  *
  * `mfrec serve --demo`: the same service on a model of the shipped Online
  * Retail purchases (trained once, then cached), with the storefront page at /.
  */
 import type { Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { EventLog } from '../events/event-log.js';
 import { ModelHandle, type ModelInfo, type Refusal } from '../serve/model-handle.js';
 import { createServer } from '../serve/server.js';
 import { ServiceRules } from '../serve/service-rules.js';
@@ -19,7 +23,8 @@ import { defaultDemoCacheDir } from '../serve/demo/demo-model.js';
 import { createStorefront } from '../serve/demo/storefront-server.js';
 import type { FastifyInstance } from 'fastify';
 import { intArg } from './parse.js';
-import { addRetrainOptions, checkRetrainFlags, type RetrainFlags } from './retrain-flags.js';
+import { addRetrainOptions, checkRetrainFlags, startRetrainLoop, wantsRetrain, type RetrainFlags } from './retrain-flags.js';
+import type { RetrainLoop } from '../serve/retrain-loop.js';
 
 interface ServeFlags {
   port: number;
@@ -28,6 +33,7 @@ interface ServeFlags {
   rules?: string;
   demo?: boolean;
   demoCache?: string;
+  events?: string;
 }
 
 const say = (line: string) => process.stderr.write(`mfrec serve: ${line}\n`);
@@ -44,6 +50,7 @@ export function registerServe(program: Command): void {
     .option('--rules <file>', 'business rules applied to every answer: a JSON file {allowed?, exclude?, categoryCaps?, diversity?} (docs/rules.md)')
     .option('--demo', 'no model file: serve a storefront page at / on the shipped Online Retail purchases (model trained once, then cached)')
     .option('--demo-cache <dir>', 'folder of the --demo model (default: $XDG_CACHE_HOME/mfrec or ~/.cache/mfrec)')
+    .option('--events <dir>', 'take POST /events into the durable event log in this folder (created if missing)')
     .action(async (positional: string | undefined, flags: ServeFlags & RetrainFlags & { modelFile?: string }) => {
       if (flags.demo) {
         if (positional !== undefined || flags.modelFile !== undefined) {
@@ -64,11 +71,45 @@ export function registerServe(program: Command): void {
   addRetrainOptions(command);
 }
 
+async function openEvents(dir: string): Promise<EventLog> {
+  let log: EventLog;
+  try {
+    log = await EventLog.open(dir);
+  } catch (e) {
+    if (e instanceof MfrecError) throw new MfrecError(e.code, `--events ${dir}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const r = log.recovered;
+  if (r !== undefined) say(`${log.file}: cut ${r.truncatedBytes} bytes of an unfinished write at offset ${r.at} (${r.why}); every acknowledged batch is kept`);
+  return log;
+}
+
 async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   const rules = flags.rules === undefined ? undefined : new ServiceRules(await readRulesFile(flags.rules));
+  // The log first: a damaged log stops the service before it takes any event.
+  const events = flags.events === undefined ? undefined : await openEvents(flags.events);
   const opening = ModelHandle.open(modelFile, { watch: flags.watch });
-  // Listening does not wait for the model: a readiness probe sees 503 until it is loaded.
-  const app = await createServer({ handle: opening, ...(rules === undefined ? {} : { rules }) });
+  // The retrain loop works on the loaded model, so with it the service listens once the model is loaded.
+  let loop: RetrainLoop | undefined;
+  if (events !== undefined && wantsRetrain(flags)) {
+    try {
+      loop = startRetrainLoop(await opening, flags, ({ since }) => events.read({ since }), say);
+    } catch (e) {
+      await events.close();
+      throw e;
+    }
+  }
+  // Otherwise listening does not wait for the model: a readiness probe sees 503 until it is loaded.
+  const app = await createServer({
+    handle: opening,
+    ...(rules === undefined ? {} : { rules }),
+    ...(events === undefined ? {} : { events }),
+    ...(loop === undefined ? {} : { retrainLoop: loop }),
+  });
+  app.addHook('onClose', async () => {
+    loop?.stop();
+    await events?.close();
+  });
   let url: string;
   try {
     url = await listen(app, flags);
@@ -107,6 +148,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   }
   const describe = (i: ModelInfo) => `${i.type} model, version ${i.version}, checksum ${i.checksum}`;
   say(`serving ${handle.file} (${describe(handle.info)}) at ${url}${flags.watch ? ', reloading when the file is replaced' : ''}`);
+  if (events !== undefined) say(`taking POST /events into ${events.file}${loop === undefined ? '' : ', retraining from them in the background'}`);
   handle.on('reload', (info: ModelInfo) => say(`reloaded ${handle.file} (${describe(info)})`));
   handle.on('refused', (r: Refusal) => say(`refused ${r.file}: ${r.error.message} [${r.error.code}]; still serving version ${handle.info.version}`));
   handle.on('watchError', (e: Error) => say(`cannot watch ${handle.file} any more: ${e.message}; restart to reload`));

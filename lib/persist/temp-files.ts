@@ -57,7 +57,7 @@ export function tempPathFor(target: string): string {
 }
 
 /** True when no process with this pid exists (a live pid, or one we may not signal, counts as running). */
-function isDead(pid: number): boolean {
+export function isDead(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;

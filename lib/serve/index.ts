@@ -16,6 +16,8 @@ export { precisionGate, type PrecisionGateOptions } from './precision-gate.js';
 export { retrainInBackground, type RetrainOptions, type RetrainResult, type RetrainData } from './retrain.js';
 export { RetrainLoop, type RetrainLoopOptions, type RetrainDecision, type RetrainKind, type EventSource } from './retrain-loop.js';
 export { recentEventsGate, type RecentEventsGate, type RecentEventsGateOptions, type EventSplit } from './recent-events-gate.js';
+export { EventLog, type AppendResult } from '../events/event-log.js';
+export { MAX_EVENTS } from './schemas.js';
 export { ServiceErrorCodes, type ServiceErrorCode } from './http-errors.js';
 export { MAX_K as SERVICE_MAX_K, MAX_BATCH, MAX_CART } from './schemas.js';
 export type { ItemResult, ModelSummary } from './results.js';

@@ -6,8 +6,13 @@
  * prom-client, event-loop delay included.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DEFAULT_EVENT_WEIGHTS } from '../events/shop-event.js';
+import type { ShopEvent } from '../events/shop-event.js';
 import type { ModelHandle } from './model-handle.js';
 import type { RetrainDecision, RetrainLoop } from './retrain-loop.js';
+
+// Event types are the sender's words: only the known ones get a label of their own, so the label set stays small.
+const KNOWN_EVENT_TYPES = new Set(Object.keys(DEFAULT_EVENT_WEIGHTS));
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -59,6 +64,12 @@ export class ServiceMetrics {
     help: 'Unix time of the last background retrain decision (accepted, refused, failed or skipped)',
     registers: [this.registry],
   });
+  private readonly eventsAccepted = new Counter({
+    name: 'mfrec_events_accepted_total',
+    help: 'Shop events accepted by POST /events (durable in the event log), by type (view, cart, purchase, other)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     // Includes nodejs_eventloop_lag_seconds and its percentiles (monitorEventLoopDelay).
@@ -96,6 +107,15 @@ export class ServiceMetrics {
   observe(route: string, method: string, status: number, seconds: number): void {
     this.requests.inc({ route, method, status: String(status) });
     this.latency.observe({ route, method }, seconds);
+  }
+
+  countEvents(events: readonly ShopEvent[]): void {
+    const byType = new Map<string, number>();
+    for (const e of events) {
+      const type = KNOWN_EVENT_TYPES.has(e.type) ? e.type : 'other';
+      byType.set(type, (byType.get(type) ?? 0) + 1);
+    }
+    for (const [type, n] of byType) this.eventsAccepted.inc({ type }, n);
   }
 
   text(): Promise<string> {

@@ -9,11 +9,14 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { ErrorCodes, MfrecError } from '../errors.js';
+import { EventLog } from '../events/event-log.js';
 import { invalid, knownOptions, boolean } from '../validate.js';
 import { handleError, sendError } from './http-errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { ModelHandle } from './model-handle.js';
 import { modelSummary } from './results.js';
+import { registerEventsRoute } from './events-route.js';
+import { RecentEvents } from './recent-events.js';
 import { registerRoutes } from './routes.js';
 import { ServiceRules } from './service-rules.js';
 import type { RankingRulesSpec } from '../models/base/ranking-rules.js';
@@ -37,6 +40,12 @@ export interface MfrecPluginOptions {
    * serving. Default none.
    */
   rules?: RankingRulesSpec | ServiceRules;
+  /**
+   * Serve POST /events into this log (docs/events.md); each user's items
+   * since the last model swap are then folded into their GET /recommend/:user.
+   * The caller opens and closes the log.
+   */
+  events?: EventLog;
   /** Path prefix of every route ('/api': GET /api/recommend/:user...). Default none. */
   prefix?: string;
   /** A background retrain loop whose decisions GET /metrics counts (the application starts and stops it). */
@@ -45,9 +54,12 @@ export interface MfrecPluginOptions {
 
 const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   // fastify's own register options (prefix, logLevel...) may come along with ours.
-  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'rules', 'prefix', 'retrainLoop', 'logLevel', 'logSerializers']);
+  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'rules', 'events', 'prefix', 'retrainLoop', 'logLevel', 'logSerializers']);
   const source = o.handle;
   if (!(source instanceof ModelHandle) && !(source instanceof Promise)) throw invalid('a ModelHandle or a Promise of one', 'handle', source);
+  if (o.events !== undefined && !(o.events instanceof EventLog)) throw invalid('an EventLog (EventLog.open(dir))', 'events', o.events);
+  const events = o.events as EventLog | undefined;
+  const recent = events === undefined ? undefined : new RecentEvents();
   const metricsOn = o.metrics === undefined ? true : boolean('metrics', o.metrics);
   const microBatch = o.microBatch === undefined ? true : boolean('microBatch', o.microBatch);
   if (o.rules !== undefined && (o.rules === null || typeof o.rules !== 'object')) throw invalid('a rules spec or a ServiceRules', 'rules', o.rules);
@@ -61,7 +73,14 @@ const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   let unfollow: (() => void) | undefined;
   const ready = (h: ModelHandle) => {
     handle = h;
-    unfollow = metrics.follow(h);
+    const unfollowMetrics = metrics.follow(h);
+    // Recent items are those the model in use has not been trained on: a swap starts them afresh.
+    const forgetRecent = () => recent?.clear();
+    h.on('reload', forgetRecent);
+    unfollow = () => {
+      unfollowMetrics();
+      h.off('reload', forgetRecent);
+    };
   };
   if (source instanceof ModelHandle) ready(source);
   else source.then(ready, (e: Error) => (failure = e));
@@ -85,7 +104,8 @@ const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
       scope.addHook('onResponse', async (request, reply) => {
         metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
       });
-      registerRoutes(scope, lease, microBatch, rules);
+      registerRoutes(scope, lease, microBatch, rules, recent);
+      if (events !== undefined) registerEventsRoute(scope, events, recent!, metrics);
       scope.get('/health', async (_request, reply) => {
         if (handle === undefined) {
           const why = failure ? `No model could be loaded: ${failure.message}` : 'No model is loaded yet';

@@ -7,10 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { RawId } from '../data/id-map.js';
 import type { Recommender } from '../models/base/recommender.js';
+import type { LoadedModel } from '../persist/load-model.js';
+import { isRatingModel } from '../models/registry.js';
 import { recommendWithCart } from './cart.js';
 import { HttpError, ServiceErrorCodes } from './http-errors.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { ServiceRules } from './service-rules.js';
+import type { RecentEvents } from './recent-events.js';
 import type { ModelLease } from './generation.js';
 import { hasMetadataSupport, itemResults, metadataOf, modelSummary } from './results.js';
 import { batchBody, explainParams, itemParams, kQuery, nQuery, recommendBody, userParams } from './schemas.js';
@@ -36,8 +39,12 @@ function withLease<T>(lease: LeaseModel, fn: (l: ModelLease) => T): T {
  * turn are ranked by one batch call (lib/serve/micro-batcher.ts). Each model
  * has its own batcher, so a batch is answered by the very model its
  * requests hold a lease on, even across a hot swap.
+ *
+ * `recent`: the items users sent through POST /events since the last swap;
+ * GET /recommend/:user folds a user's in as a cart (their trained history
+ * plus these items; a user the model does not know: these items alone).
  */
-export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean, serviceRules: ServiceRules): void {
+export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean, serviceRules: ServiceRules, recent?: RecentEvents): void {
   // The compiled rules of a model as recommend options: none when no rules are set.
   const ruled = (model: Recommender) => {
     const rules = serviceRules.for(model);
@@ -55,6 +62,15 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
     const { k } = request.query;
     const l = lease();
     try {
+      const cart = recent?.itemsOf(user);
+      if (cart !== undefined && canFoldIn(l.model)) {
+        return {
+          user,
+          items: itemResults(l.model, recommendWithCart(l.model, user, cart, k, serviceRules.for(l.model))),
+          recentItems: cart.length,
+          model: modelSummary(l.info),
+        };
+      }
       const list = microBatch ? await batcherOf(l.model).recommend(user, { k, ...ruled(l.model) }) : l.model.recommend(user, { k, ...ruled(l.model) });
       return { user, items: itemResults(l.model, list), model: modelSummary(l.info) };
     } finally {
@@ -120,4 +136,9 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
         return { ...e, contributions, model: modelSummary(info) };
       }),
   );
+}
+
+/** Whether recent items can be folded in: models without fold-in, or that fold in from ratings, answer from training alone. */
+function canFoldIn(model: LoadedModel): boolean {
+  return model.supportsRecalculate && !isRatingModel(model.type);
 }

@@ -10,6 +10,9 @@ export const MAX_K = 1000;
 export const MAX_BATCH = 1000;
 export const MAX_CART = 1000;
 
+/** Most events in one POST /events (the event log's batch limit). */
+export const MAX_EVENTS = 10_000;
+
 const id = { anyOf: [{ type: 'string', minLength: 1, maxLength: 256 }, { type: 'number' }] } as const;
 const k = { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 } as const;
 
@@ -63,4 +66,22 @@ export const nQuery = {
   type: 'object',
   properties: { n: { type: 'integer', minimum: 1, maximum: MAX_K, default: 5 } },
   propertyNames: { enum: ['n'] },
+} as const;
+
+// One event per element; fastify's error names the element (body/3/time must be number).
+export const eventsBody = {
+  type: 'array',
+  minItems: 1,
+  maxItems: MAX_EVENTS,
+  items: {
+    type: 'object',
+    properties: {
+      user: id,
+      item: id,
+      type: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,32}$' },
+      time: { type: 'number' },
+    },
+    required: ['user', 'item'],
+    propertyNames: { enum: ['user', 'item', 'type', 'time'] },
+  },
 } as const;

@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { handleNotFound } from './http-errors.js';
+import type { EventLog } from '../events/event-log.js';
 import type { ModelHandle } from './model-handle.js';
 import { mfrecFastify, type MfrecPluginOptions } from './plugin.js';
 import type { RetrainLoop } from './retrain-loop.js';
@@ -18,6 +19,8 @@ export interface ServerOptions {
   rules?: MfrecPluginOptions['rules'];
   /** A background retrain loop whose decisions GET /metrics counts. */
   retrainLoop?: RetrainLoop;
+  /** Serve POST /events into this log (see the plugin's option). */
+  events?: EventLog;
 }
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -28,6 +31,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(options.rules === undefined ? {} : { rules: options.rules }),
     ...(options.retrainLoop === undefined ? {} : { retrainLoop: options.retrainLoop }),
+    ...(options.events === undefined ? {} : { events: options.events }),
   });
   return app;
 }
