@@ -93,7 +93,8 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   let loop: RetrainLoop | undefined;
   if (events !== undefined && wantsRetrain(flags)) {
     try {
-      loop = startRetrainLoop(await opening, flags, ({ since }) => events.read({ since }), say);
+      // The loop asks for events by time and filters them; the log is ordered by arrival, not event time, so it is read whole (docs/retrain.md).
+      loop = startRetrainLoop(await opening, flags, () => events.read(), say);
     } catch (e) {
       await events.close();
       throw e;

@@ -260,13 +260,14 @@ export class EventLog {
 
   /**
    * The durable batches from `since` (an offset from append() or a reader;
-   * default the first), up to the end at the time the iteration starts.
+   * default, or 0, the first: a consumer that has read nothing yet, such as
+   * a retrain loop's first run, starts at 0), up to the end at the time the iteration starts.
    * Reads one record at a time: memory stays bounded by the largest batch.
    */
   async *batches(options: { since?: number } = {}): AsyncGenerator<LogBatch> {
     const o = knownOptions('EventLog.read', options, ['since']);
     const stop = this.durableEnd;
-    let offset = o.since === undefined ? LOG_MAGIC.length : integer('since', o.since, LOG_MAGIC.length, stop);
+    let offset = o.since === undefined || o.since === 0 ? LOG_MAGIC.length : integer('since', o.since, LOG_MAGIC.length, stop);
     const fh = await openFile(this.file, 'r').catch((e: unknown) => {
       throw ioError(this.file, 'open for reading', e);
     });
@@ -276,7 +277,7 @@ export class EventLog {
         const r = await readRecord(fh, offset, stop);
         if (!r.ok) {
           // Every record was checked by open() or written by this log: a bad first one is a wrong `since`, not damage.
-          if (offset === since && o.since !== undefined) {
+          if (offset === since && o.since !== undefined && o.since !== 0) {
             throw new MfrecError(
               ErrorCodes.INVALID_ARGUMENT,
               `${this.file}: since ${since} is not where a batch starts (${r.why}); use an offset the log gave`,
@@ -294,7 +295,7 @@ export class EventLog {
 
   /** The durable events from `since`, one by one; `reader.offset` is where to resume after the events taken so far. */
   read(options: { since?: number } = {}): EventReader {
-    return new EventReader(this.batches(options), options.since ?? LOG_MAGIC.length);
+    return new EventReader(this.batches(options), options.since === undefined || options.since === 0 ? LOG_MAGIC.length : options.since);
   }
 
   /** Waits for the appends in flight, then closes the file. */

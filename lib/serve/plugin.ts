@@ -54,7 +54,17 @@ export interface MfrecPluginOptions {
 
 const plugin: FastifyPluginAsync<MfrecPluginOptions> = async (app, options) => {
   // fastify's own register options (prefix, logLevel...) may come along with ours.
-  const o = knownOptions('mfrec fastify plugin', options, ['handle', 'metrics', 'microBatch', 'rules', 'events', 'prefix', 'retrainLoop', 'logLevel', 'logSerializers']);
+  const o = knownOptions('mfrec fastify plugin', options, [
+    'handle',
+    'metrics',
+    'microBatch',
+    'rules',
+    'events',
+    'prefix',
+    'retrainLoop',
+    'logLevel',
+    'logSerializers',
+  ]);
   const source = o.handle;
   if (!(source instanceof ModelHandle) && !(source instanceof Promise)) throw invalid('a ModelHandle or a Promise of one', 'handle', source);
   if (o.events !== undefined && !(o.events instanceof EventLog)) throw invalid('an EventLog (EventLog.open(dir))', 'events', o.events);

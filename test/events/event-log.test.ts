@@ -191,6 +191,15 @@ describe('EventLog', () => {
     expect(await all(log, reader.offset)).toEqual(batch(3, 3));
   });
 
+  it('since 0 is the start of the log, as a consumer that has read nothing asks for it (offsets 1 to 7 are inside the magic)', async () => {
+    const log = await open(tempDir());
+    await log.append(batch(0, 2));
+    expect(await all(log, 0)).toEqual(batch(0, 2));
+    const reader = log.read({ since: 0 });
+    expect(reader.offset).toBe(LOG_MAGIC.length);
+    for (const inside of [1, LOG_MAGIC.length - 1]) await expect(all(log, inside)).rejects.toThrow(/since/);
+  });
+
   it('rejects appends after close, and a since outside the log or inside a batch', async () => {
     const log = await EventLog.open(tempDir());
     await log.append(batch(0, 1));

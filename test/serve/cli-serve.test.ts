@@ -128,4 +128,44 @@ describe('mfrec serve', () => {
     expect(badCap.code).toBe(1);
     expect(badCap.stderr).toMatch(/^mfrec: --rules .*rules\.json: .*default.*\[ERR_MFREC_INVALID_ARGUMENT\]\n$/);
   });
+
+  it('--events with --retrain-every: posted events of a new shopper are trained in the background and swapped in through the gate', async () => {
+    const dir = tempDir();
+    const file = await savedAls(dir);
+    const s = startServe(file, '--port', '0', '--events', path.join(dir, 'events'), '--retrain-every', '1s');
+    try {
+      const url = await s.url;
+      await waitReady(url);
+      const t0 = Date.UTC(2026, 0, 1);
+      const at = (user: string, item: string, minute: number) => ({ user, item, type: 'purchase', time: t0 + minute * 60_000 });
+      // Ten "a" shoppers buy a new product; a new shopper buys four "a" products, then (the latest, held out by the gate) two more.
+      const events = [
+        ...Array.from({ length: 10 }, (_, u) => at(`u${u}`, 'a-new', u)),
+        ...['a0', 'a1', 'a2', 'a3'].map((item, i) => at('newbie', item, 10 + i)),
+        ...['a4', 'a5'].map((item, i) => at('newbie', item, 20 + i)),
+      ];
+      const posted = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+      expect(posted.status).toBe(200);
+      // Bounded: the loop runs every second; a loaded machine may take a while to train in the child process.
+      // The gate holds the latest events out of a run: the new shopper's are trained by the run after the first swap.
+      let version = 1;
+      let sources: string[] = [];
+      for (let i = 0; i < 600 && !(version >= 2 && sources.every((x) => x === 'model')); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        version = ((await (await fetch(`${url}/health`)).json()) as { model: { version: number } }).model.version;
+        const rec = (await (await fetch(`${url}/recommend/newbie?k=5`)).json()) as { items: { source: string }[] };
+        sources = rec.items.map((x) => x.source);
+      }
+      expect(version).toBeGreaterThanOrEqual(2);
+      expect(sources).toHaveLength(5);
+      expect(sources.every((x) => x === 'model')).toBe(true);
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/mfrec_retrain_accepted_total\{kind="partial"\} [1-9]/);
+      expect(s.stderr()).toMatch(/taking POST \/events into .*, retraining from them in the background/);
+      expect(s.stderr()).toMatch(/partial retrain accepted/);
+      s.child.kill('SIGTERM');
+      expect(await s.exit).toBe(0);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  }, 240_000);
 });
