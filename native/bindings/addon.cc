@@ -43,6 +43,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFoldIn(env, exports);
   RegisterItemItemFit(env, exports);
   RegisterItemItemTopK(env, exports);
+  RegisterHnsw(env, exports);
   return exports;
 }
 

@@ -13,4 +13,5 @@ void RegisterBpr(Napi::Env env, Napi::Object exports);
 void RegisterFoldIn(Napi::Env env, Napi::Object exports);
 void RegisterItemItemFit(Napi::Env env, Napi::Object exports);
 void RegisterItemItemTopK(Napi::Env env, Napi::Object exports);
+void RegisterHnsw(Napi::Env env, Napi::Object exports);
 }  // namespace mfrec
