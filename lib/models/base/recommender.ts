@@ -16,6 +16,7 @@ import { writeModelFile } from '../../persist/model-file.js';
 import { packageVersion } from '../../version.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
+import { buildIndex, carriedIndex, currentIndex, resolveBuildIndexOptions, type AnnIndexParams, type BuildIndexOptions } from './ann-index.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
 import { weightArrays } from './item-weights.js';
 import { StateReads } from './state-reads.js';
@@ -266,9 +267,11 @@ export abstract class Recommender extends StateReads {
       if (!this.supportsPartialFit) throw this.unsupported('fit part of the model');
       const plan = partialFitRows(s, side, data, label);
       // The new state is installed only once the solve finished and no abort came meanwhile.
-      this.state = await cancellable(c.signal, async (cancel) =>
+      const next = await cancellable(c.signal, async (cancel) =>
         partiallyFitted(s, side, plan, await this.solveRows(s, side, plan.rows, plan.targets, cancel)),
       );
+      next.index = await carriedIndex(s, next);
+      this.state = next;
       return this;
     });
   }
@@ -288,7 +291,10 @@ export abstract class Recommender extends StateReads {
   async forgetUser(user: RawId): Promise<this> {
     const id = rawId('user', user);
     return this.guard.run('forgetUser', async () => {
-      this.state = forgottenUser(this.fitted(), id);
+      const s = this.fitted();
+      const next = forgottenUser(s, id);
+      next.index = await carriedIndex(s, next);
+      this.state = next;
       return this;
     });
   }
@@ -302,9 +308,40 @@ export abstract class Recommender extends StateReads {
   async forgetItem(item: RawId): Promise<this> {
     const id = rawId('item', item);
     return this.guard.run('forgetItem', async () => {
-      this.state = forgottenItem(this.fitted(), id);
+      const s = this.fitted();
+      const next = forgottenItem(s, id);
+      next.index = await carriedIndex(s, next);
+      this.state = next;
       return this;
     });
+  }
+
+  /**
+   * Builds the approximate top-K index of a factor model (docs/approximate.md)
+   * off the event loop: afterwards `recommend(user, { approximate: true })`,
+   * the batch calls and, with `similar: true`, `similarItems(item, {
+   * approximate: true })` search it instead of scoring every item. It is
+   * saved with the model. A new fit() drops it (call again); partial fits of
+   * items and forgetItem() rebuild it with the same options, user updates
+   * keep it. Item-to-item models need none (ERR_MFREC_INVALID_ARGUMENT):
+   * their ranking reads only the neighbours of a history. Rejects with
+   * ERR_MFREC_NOT_FITTED before training, ERR_MFREC_BUSY while a fit, partial
+   * fit or forget runs.
+   */
+  async buildIndex(options?: BuildIndexOptions): Promise<this> {
+    const { params, similar, threads } = resolveBuildIndexOptions(options);
+    return this.guard.run('buildIndex', async () => {
+      const s = this.fitted();
+      const index = await buildIndex(s, params, similar, threads);
+      this.state = { ...s, index };
+      return this;
+    });
+  }
+
+  /** The index's options (undefined without one): what buildIndex() was given, and whether it serves similarItems. */
+  get indexInfo(): (AnnIndexParams & { kind: 'hnsw'; similar: boolean }) | undefined {
+    const index = this.state === undefined ? undefined : currentIndex(this.state);
+    return index === undefined ? undefined : { kind: index.kind, ...index.params, similar: index.similar !== undefined };
   }
 
   /**
