@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <cstdlib>
 #include <cmath>
 #include <mutex>
 #include <queue>
@@ -80,9 +79,8 @@ class Builder {
       extra_[j] = inner(static_cast<int32_t>(j), static_cast<int32_t>(j));
       m2 = std::max(m2, extra_[j]);
     }
-    for (std::size_t j = 0; j < items.n; ++j) extra_[j] = std::sqrt(std::max(0.0f, m2 - extra_[j]));
     m2_ = m2;
-    if (getenv("HNSW_IP")) { m2_ = 0; std::fill(extra_.begin(), extra_.end(), 0.0f); }
+    for (std::size_t j = 0; j < items.n; ++j) extra_[j] = std::sqrt(std::max(0.0f, m2 - extra_[j]));
   }
 
   void insert_first() {
