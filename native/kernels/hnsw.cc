@@ -27,8 +27,35 @@ struct Farther {
 struct Closer {
   bool operator()(const Near& a, const Near& b) const { return b < a; }
 };
-using NearestFirst = std::priority_queue<Near, std::vector<Near>, Closer>;
-using FarthestFirst = std::priority_queue<Near, std::vector<Near>, Farther>;
+// Heaps that keep their memory between searches (one per thread).
+template <class Order>
+struct Heap : std::priority_queue<Near, std::vector<Near>, Order> {
+  void clear() { this->c.clear(); }
+};
+using NearestFirst = Heap<Closer>;
+using FarthestFirst = Heap<Farther>;
+
+template <class H>
+H& thread_heap() {
+  thread_local H h;
+  h.clear();
+  return h;
+}
+
+// Starts loading the first cache lines of the vectors of `nodes`, so the
+// distances computed next do not each wait on a cache miss (graph order is
+// random order in memory).
+void prefetch_vectors(const float* base, std::size_t dim, const int32_t* nodes, std::size_t count) {
+#if defined(__GNUC__) || defined(__clang__)
+  for (std::size_t i = 0; i < count; ++i) {
+    const float* p = base + static_cast<std::size_t>(nodes[i]) * dim;
+    __builtin_prefetch(p, 0, 3);
+    if (dim > 16) __builtin_prefetch(p + 16, 0, 3);
+  }
+#else
+  (void)base, (void)dim, (void)nodes, (void)count;
+#endif
+}
 
 std::size_t cap_at(std::size_t m, int32_t level) { return level == 0 ? 2 * m : m; }
 
@@ -154,8 +181,8 @@ class Builder {
   std::vector<Near> search_layer(int32_t c, int32_t ep, int32_t level) {
     Visited& seen = thread_visited();
     seen.begin(g_.n);
-    NearestFirst candidates;
-    FarthestFirst results;
+    NearestFirst& candidates = thread_heap<NearestFirst>();
+    FarthestFirst& results = thread_heap<FarthestFirst>();
     const Near start{distance(c, ep), ep};
     seen.first(ep);
     candidates.push(start);
@@ -166,6 +193,7 @@ class Builder {
       if (next.first > results.top().first) break;
       candidates.pop();
       read_links(next.second, level, nb);
+      prefetch_vectors(it_.factors, it_.dim, nb.data(), nb.size());
       for (int32_t n : nb) {
         if (!seen.first(n)) continue;
         const Near e{distance(c, n), n};
@@ -317,8 +345,8 @@ class Searcher {
   std::vector<Near> search_bottom(int32_t ep, float ep_d) {
     Visited& seen = thread_visited();
     seen.begin(g_.n);
-    NearestFirst candidates;
-    FarthestFirst results;
+    NearestFirst& candidates = thread_heap<NearestFirst>();
+    FarthestFirst& results = thread_heap<FarthestFirst>();
     seen.first(ep);
     candidates.push({ep_d, ep});
     if (qualifies(ep)) results.push({ep_d, ep});
@@ -329,6 +357,7 @@ class Searcher {
       if (results.size() >= ef_ && next.first > results.top().first) break;
       candidates.pop();
       const int32_t* b = block_of(g_, next.second, 0);
+      prefetch_vectors(q_.target, q_.factors, b + 1, static_cast<std::size_t>(b[0]));
       for (int32_t i = 1; i <= b[0]; ++i) {
         const int32_t n = b[i];
         if (!seen.first(n)) continue;
