@@ -264,7 +264,7 @@ function searchBottom(g: HnswGraphArrays, ep: number, epD: number, ef: number, d
   const candidates = nearestFirst();
   const results = farthestFirst();
   candidates.push([epD, ep]);
-  if (qualifies(ep)) results.push([epD, ep]);
+  if (qualifies(ep) && !Number.isNaN(epD)) results.push([epD, ep]);
   const budget = Math.max(ef * 64, Math.floor(n / 8));
   while (candidates.size > 0) {
     const next = candidates.top();
@@ -274,6 +274,7 @@ function searchBottom(g: HnswGraphArrays, ep: number, epD: number, ef: number, d
       if (visited.has(nb)) continue;
       visited.add(nb);
       const e: Near = [distance(nb), nb];
+      if (Number.isNaN(e[0])) continue;
       if (results.size < ef || before(e, results.top())) {
         candidates.push(e);
         if (qualifies(nb)) {

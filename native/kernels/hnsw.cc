@@ -349,7 +349,7 @@ class Searcher {
     FarthestFirst& results = thread_heap<FarthestFirst>();
     seen.first(ep);
     candidates.push({ep_d, ep});
-    if (qualifies(ep)) results.push({ep_d, ep});
+    if (qualifies(ep) && ep_d == ep_d) results.push({ep_d, ep});
     const std::size_t budget = std::max<std::size_t>(ef_ * 64, g_.n / 8);
     std::size_t visited = 1;
     while (!candidates.empty()) {
@@ -363,6 +363,7 @@ class Searcher {
         if (!seen.first(n)) continue;
         ++visited;
         const Near e{distance(n), n};
+        if (e.first != e.first) continue;  // a NaN score never qualifies, as in topk()
         if (results.size() < ef_ || e < results.top()) {
           candidates.push(e);
           if (qualifies(n)) {
