@@ -68,14 +68,26 @@ async function measureSize(items, users, threads, efc) {
   const rows = [
     { id: `ann.${label}.exact`, what: `${label} items: exact top-10, one user per call`, value: exactUs, unit: 'µs/call' },
     { id: `ann.${label}.build`, what: `${label} items: index build (M 16, efConstruction ${efc}, ${threads} threads)`, value: buildSeconds, unit: 's' },
-    { id: `ann.${label}.graph`, what: `${label} items: index size (levels, links, layout)`, value: graphMB, unit: 'MB', note: `factors themselves: ${((items * FACTORS * 4) / 2 ** 20).toFixed(0)} MB` },
+    {
+      id: `ann.${label}.graph`,
+      what: `${label} items: index size (levels, links, layout)`,
+      value: graphMB,
+      unit: 'MB',
+      note: `factors themselves: ${((items * FACTORS * 4) / 2 ** 20).toFixed(0)} MB`,
+    },
   ];
   for (const ef of EFS) {
     const out = { items: new Int32Array(users * K), scores: new Float32Array(users * K) };
     const us = perCall(users, (r) => hnswBinding().hnswSearchSync({ ...oneRow(query, target, r, out), ...graph, ef }));
     const r10 = recall(exact.items, out.items, users);
     log(`ann: ${items} items: ef ${ef}: ${us.toFixed(0)} µs/call, recall@10 ${r10.toFixed(3)}, ${(exactUs / us).toFixed(1)}× faster`);
-    rows.push({ id: `ann.${label}.ef${ef}.us`, what: `${label} items: approximate, ef ${ef}`, value: us, unit: 'µs/call', note: `recall@10 ${r10.toFixed(3)}, ${(exactUs / us).toFixed(1)}× faster than exact` });
+    rows.push({
+      id: `ann.${label}.ef${ef}.us`,
+      what: `${label} items: approximate, ef ${ef}`,
+      value: us,
+      unit: 'µs/call',
+      note: `recall@10 ${r10.toFixed(3)}, ${(exactUs / us).toFixed(1)}× faster than exact`,
+    });
     rows.push({ id: `ann.${label}.ef${ef}.recall`, what: `${label} items: recall@10, ef ${ef}`, value: r10, unit: 'recall' });
   }
   return rows;

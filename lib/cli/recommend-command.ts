@@ -70,7 +70,12 @@ export function registerRecommend(program: Command): void {
       return recommendFromHistory(model, flags as HistoryFlags, { k: flags.k, filterSeen: !flags.keepSeen, ...approximateOptions(flags) });
     }
     const users = flags.all ? shardUsers(model.userIds, flags.shard) : flags.user!;
-    const options = { k: flags.k, filterSeen: !flags.keepSeen, ...(flags.threads !== undefined ? { threads: flags.threads } : {}), ...approximateOptions(flags) };
+    const options = {
+      k: flags.k,
+      filterSeen: !flags.keepSeen,
+      ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+      ...approximateOptions(flags),
+    };
     const sink = await openSink(flags.out, ['user', 'item', 'rank', 'score', 'source'], { rawIds: flags.rawIds });
     const progress = createProgress(!flags.quiet && flags.out !== undefined);
     progress.start('recommending', users.length);

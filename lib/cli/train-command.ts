@@ -40,7 +40,9 @@ export function registerTrain(program: Command): void {
     .option('--quiet', 'no progress bars')
     .option('--query <sql>', 'with a postgres:// FILE: the SQL query whose rows are the interactions')
     .option('--table <name>', 'with a postgres:// FILE: the table whose rows are the interactions')
-    .addOption(new Option('--index <kind>', 'factor models: also build an approximate top-k index, saved with the model (docs/approximate.md)').choices(['hnsw']))
+    .addOption(
+      new Option('--index <kind>', 'factor models: also build an approximate top-k index, saved with the model (docs/approximate.md)').choices(['hnsw']),
+    )
     .option('--index-m <n>', 'with --index: links per node', intArg(2, 256))
     .option('--index-ef-construction <n>', 'with --index: candidates kept while building', intArg(1, 1 << 20))
     .option('--index-ef <n>', 'with --index: default ef of approximate queries', intArg(1, 1 << 20))
@@ -114,7 +116,9 @@ export function registerTrain(program: Command): void {
         `${summary.users} users, ${summary.items} items, ${summary.interactions} interactions${data.skipped ? ` (${data.skipped} bad lines skipped)` : ''}`,
       ],
       ['trained', `${iterations.length} iteration${iterations.length === 1 ? '' : 's'} in ${seconds.toFixed(2)} s`],
-      ...(index ? [['index', `hnsw (M ${String(index.M)}, ef ${String(index.ef)}) built in ${(index.seconds as number).toFixed(2)} s`] as [string, string]] : []),
+      ...(index
+        ? [['index', `hnsw (M ${String(index.M)}, ef ${String(index.ef)}) built in ${(index.seconds as number).toFixed(2)} s`] as [string, string]]
+        : []),
       ...lastMetrics(iterations),
       ...chosenOptions(model),
     ]);

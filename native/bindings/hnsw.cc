@@ -31,8 +31,8 @@ void CheckLinksLength(Napi::Env env, const HnswGraph& g) {
     if (g.n_links != 0) ThrowInvalid(env, "links must be empty for an empty graph");
     return;
   }
-  const std::size_t last = static_cast<std::size_t>(g.upper[g.n - 1]) +
-                           static_cast<std::size_t>(g.levels[g.n - 1]) * (1 + g.m);
+  const std::size_t last =
+      static_cast<std::size_t>(g.upper[g.n - 1]) + static_cast<std::size_t>(g.levels[g.n - 1]) * (1 + g.m);
   if (g.levels[g.n - 1] < 0 || g.levels[g.n - 1] > kHnswMaxLevel || last != g.n_links)
     ThrowInvalid(env, "links length does not match the layout of levels");
 }

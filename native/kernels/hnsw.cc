@@ -476,7 +476,8 @@ void hnsw_check(const HnswGraph& g) {
     throw std::invalid_argument("entry node " + std::to_string(g.entry) + " is out of range");
   int32_t top = 0;
   for (std::size_t i = 0; i < g.n; ++i) top = std::max(top, g.levels[i]);
-  if (g.levels[g.entry] != top) throw std::invalid_argument("entry node " + std::to_string(g.entry) + " is not on the top level");
+  if (g.levels[g.entry] != top)
+    throw std::invalid_argument("entry node " + std::to_string(g.entry) + " is not on the top level");
   for (std::size_t i = 0; i < g.n; ++i) {
     for (int32_t l = 0; l <= g.levels[i]; ++l) {
       const int32_t* b = block_of(g, static_cast<int32_t>(i), l);
@@ -501,7 +502,8 @@ void hnsw_search(const TopKQuery& q, const HnswGraph& g, std::size_t ef, int32_t
     throw std::invalid_argument("entry node out of range");
   if (q.n_rows == 0) return;
   validate(q);
-  const int team = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(resolve_threads(q.threads)), q.n_rows));
+  const int team =
+      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(resolve_threads(q.threads)), q.n_rows));
   // A candidate list this small is cheaper to score outright than to search for.
   const bool few_candidates = q.candidates != nullptr && q.n_candidates * 8 <= g.n;
   parallel_for(team, q.n_rows, 16, [&](std::size_t r0, std::size_t r1, int) {

@@ -54,7 +54,8 @@ Graph build(const std::vector<float>& v, std::size_t n, std::size_t f, int threa
   return out;
 }
 
-TopKQuery query_over(const std::vector<float>& q, const std::vector<float>& v, const std::vector<int32_t>& rows, std::size_t f) {
+TopKQuery query_over(const std::vector<float>& q, const std::vector<float>& v, const std::vector<int32_t>& rows,
+                     std::size_t f) {
   TopKQuery t;
   t.query = q.data();
   t.query_rows = q.size() / f;

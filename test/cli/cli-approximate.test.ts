@@ -13,7 +13,25 @@ describe('CLI approximate top-k', () => {
   beforeAll(() => writePlantedRatings(path.join(dir, 'r.csv'), 3, 0.5));
 
   it('trains with an index, then recommends and lists similar items through it', async () => {
-    const train = await cli('train', 'r.csv', '--model', 'als', '--factors', '6', '--out', 'm.mfrec', '--index', 'hnsw', '--index-m', '8', '--index-ef', '30', '--index-similar', '--json', '--quiet');
+    const train = await cli(
+      'train',
+      'r.csv',
+      '--model',
+      'als',
+      '--factors',
+      '6',
+      '--out',
+      'm.mfrec',
+      '--index',
+      'hnsw',
+      '--index-m',
+      '8',
+      '--index-ef',
+      '30',
+      '--index-similar',
+      '--json',
+      '--quiet',
+    );
     expect(train.code, train.stderr).toBe(0);
     expect(JSON.parse(train.stdout).index).toMatchObject({ kind: 'hnsw', M: 8, ef: 30, similar: true });
     expect((await loadModel(path.join(dir, 'm.mfrec'))).indexInfo).toMatchObject({ M: 8, ef: 30 });
@@ -21,7 +39,9 @@ describe('CLI approximate top-k', () => {
     const approximate = await cli('recommend', '--model-file', 'm.mfrec', '--user', 'u1', 'u2', '--k', '5', '--approximate', '--ef', '64');
     expect(approximate.code).toBe(0);
     // 30 items and ef 64: the search reaches every item, so the ranking is the exact one.
-    expect(approximate.stdout.split('\n').map((l) => l.split(',').slice(0, 3).join())).toEqual(exact.stdout.split('\n').map((l) => l.split(',').slice(0, 3).join()));
+    expect(approximate.stdout.split('\n').map((l) => l.split(',').slice(0, 3).join())).toEqual(
+      exact.stdout.split('\n').map((l) => l.split(',').slice(0, 3).join()),
+    );
     const similar = await cli('similar', '--model-file', 'm.mfrec', '--item', 'i1', '--approximate');
     expect(similar.code).toBe(0);
     expect(similar.stdout.trim().split('\n')).toHaveLength(11);

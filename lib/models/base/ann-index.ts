@@ -131,7 +131,10 @@ export async function carriedIndex(previous: FactorState, next: FactorState): Pr
 export function indexFor(s: FactorState, use: 'recommend' | 'similar', where: string): { graph: HnswGraphArrays; ef: number } {
   const index = currentIndex(s);
   if (index === undefined) {
-    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${where}: approximate: true needs an index: call buildIndex() after fit (or load a model saved with one)`);
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${where}: approximate: true needs an index: call buildIndex() after fit (or load a model saved with one)`,
+    );
   }
   const graph = use === 'recommend' ? index.recommend : index.similar;
   if (graph === undefined) {

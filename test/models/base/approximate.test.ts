@@ -249,7 +249,7 @@ describe('index persistence', () => {
         // A link to a node that does not reach that level: the search would read outside its blocks.
         const levels = c.blocks.annLevels as Int32Array;
         const links = c.blocks.annLinks as Int32Array;
-        const low = levels.findIndex((l) => l === 0);
+        const low = levels.indexOf(0);
         const high = levels.findIndex((l) => l > 0);
         const m = (c.header.annIndex as { M: number }).M;
         let upper = levels.length * (1 + 2 * m);
