@@ -35,6 +35,8 @@ describe('CLI approximate top-k', () => {
     expect(train.code, train.stderr).toBe(0);
     expect(JSON.parse(train.stdout).index).toMatchObject({ kind: 'hnsw', M: 8, ef: 30, similar: true });
     expect((await loadModel(path.join(dir, 'm.mfrec'))).indexInfo).toMatchObject({ M: 8, ef: 30 });
+    const info = await cli('info', 'm.mfrec');
+    expect(info.stdout).toMatch(/hnsw/);
     const exact = await cli('recommend', '--model-file', 'm.mfrec', '--user', 'u1', 'u2', '--k', '5');
     const approximate = await cli('recommend', '--model-file', 'm.mfrec', '--user', 'u1', 'u2', '--k', '5', '--approximate', '--ef', '64');
     expect(approximate.code).toBe(0);
