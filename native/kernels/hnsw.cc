@@ -64,6 +64,28 @@ int32_t* block_of(const HnswGraph& g, int32_t node, int32_t level) {
   return g.links + static_cast<std::size_t>(g.upper[node]) + static_cast<std::size_t>(level - 1) * (1 + g.m);
 }
 
+// block_of for a search, which may be handed any arrays (a direct binding
+// call): the node, its level and the block's count and end are checked on
+// every read, a few comparisons per visited node, so no link can send the
+// walk outside the arrays. A graph from a model file is checked whole on load.
+const int32_t* checked_block(const HnswGraph& g, int32_t node, int32_t level) {
+  if (node < 0 || static_cast<std::size_t>(node) >= g.n || g.levels[node] < level || g.levels[node] > kHnswMaxLevel)
+    throw std::invalid_argument("index graph links to node " + std::to_string(node) + ", not a node of level " +
+                                std::to_string(level));
+  const std::size_t begin =
+      level == 0 ? static_cast<std::size_t>(node) * (1 + 2 * g.m)
+                 : static_cast<std::size_t>(g.upper[node]) + static_cast<std::size_t>(level - 1) * (1 + g.m);
+  if ((level > 0 && g.upper[node] < 0) || begin + 1 + cap_at(g.m, level) > g.n_links)
+    throw std::invalid_argument("index graph layout does not match its levels");
+  const int32_t* b = g.links + begin;
+  if (b[0] < 0 || static_cast<std::size_t>(b[0]) > cap_at(g.m, level))
+    throw std::invalid_argument("index graph node " + std::to_string(node) + " has " + std::to_string(b[0]) + " links");
+  for (int32_t s = 1; s <= b[0]; ++s)
+    if (b[s] < 0 || static_cast<std::size_t>(b[s]) >= g.n)
+      throw std::invalid_argument("index graph links to node " + std::to_string(b[s]) + ", out of range");
+  return b;
+}
+
 // Marks of visited nodes, cleared in O(1) by moving to a new epoch. One per
 // thread, kept between calls so a single query does not touch n bytes.
 struct Visited {
@@ -294,7 +316,7 @@ class Searcher {
     }
     int32_t ep = g_.entry;
     float ep_d = distance(ep);
-    for (int32_t l = g_.levels[g_.entry]; l > 0; --l) greedy(l, ep, ep_d);
+    for (int32_t l = checked_level(g_.entry); l > 0; --l) greedy(l, ep, ep_d);
     const std::vector<Near> found = search_bottom(ep, ep_d);
     if (found.size() < wanted) return false;
     const std::size_t k = q_.k;
@@ -317,6 +339,11 @@ class Searcher {
     return -s;
   }
 
+  int32_t checked_level(int32_t node) const {
+    checked_block(g_, node, 0);
+    return g_.levels[node];
+  }
+
   bool qualifies(int32_t j) const {
     if (q_.candidates && !contains(q_.candidates, q_.n_candidates, j)) return false;
     if (q_.exclude && contains(q_.exclude, q_.n_exclude, j)) return false;
@@ -327,7 +354,7 @@ class Searcher {
   void greedy(int32_t level, int32_t& ep, float& ep_d) const {
     for (bool changed = true; changed;) {
       changed = false;
-      const int32_t* b = block_of(g_, ep, level);
+      const int32_t* b = checked_block(g_, ep, level);
       for (int32_t i = 1; i <= b[0]; ++i) {
         const float d = distance(b[i]);
         if (d < ep_d) {
@@ -356,7 +383,7 @@ class Searcher {
       const Near next = candidates.top();
       if (results.size() >= ef_ && next.first > results.top().first) break;
       candidates.pop();
-      const int32_t* b = block_of(g_, next.second, 0);
+      const int32_t* b = checked_block(g_, next.second, 0);
       prefetch_vectors(q_.target, q_.factors, b + 1, static_cast<std::size_t>(b[0]));
       for (int32_t i = 1; i <= b[0]; ++i) {
         const int32_t n = b[i];
@@ -453,6 +480,10 @@ void hnsw_build(const HnswItems& items, HnswGraph& g, std::size_t ef_constructio
   if (items.bias && items.scale) throw std::invalid_argument("an index takes item biases or item scales, not both");
   if (ef_construction < 1) throw std::invalid_argument("efConstruction must be at least 1");
   if (items.n != g.n) throw std::invalid_argument("graph and items disagree on the item count");
+  // The layout must be the levels' own (the caller's upper and links are written through).
+  std::vector<int32_t> upper(g.n);
+  if (hnsw_layout(g.n, g.m, g.levels, upper.data()) != g.n_links || !std::equal(upper.begin(), upper.end(), g.upper))
+    throw std::invalid_argument("upper and links do not match the layout of levels");
   std::fill(g.links, g.links + g.n_links, 0);
   g.entry = -1;
   if (g.n == 0) return;
