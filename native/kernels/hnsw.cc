@@ -86,6 +86,14 @@ const int32_t* checked_block(const HnswGraph& g, int32_t node, int32_t level) {
   return b;
 }
 
+// upper and the length of links must be the layout of levels (hnsw_layout):
+// a build writes through them, a check reads through them.
+void check_layout(const HnswGraph& g) {
+  std::vector<int32_t> upper(g.n);
+  if (hnsw_layout(g.n, g.m, g.levels, upper.data()) != g.n_links || !std::equal(upper.begin(), upper.end(), g.upper))
+    throw std::invalid_argument("upper and links do not match the layout of levels");
+}
+
 // Marks of visited nodes, cleared in O(1) by moving to a new epoch. One per
 // thread, kept between calls so a single query does not touch n bytes.
 struct Visited {
@@ -480,10 +488,8 @@ void hnsw_build(const HnswItems& items, HnswGraph& g, std::size_t ef_constructio
   if (items.bias && items.scale) throw std::invalid_argument("an index takes item biases or item scales, not both");
   if (ef_construction < 1) throw std::invalid_argument("efConstruction must be at least 1");
   if (items.n != g.n) throw std::invalid_argument("graph and items disagree on the item count");
-  // The layout must be the levels' own (the caller's upper and links are written through).
-  std::vector<int32_t> upper(g.n);
-  if (hnsw_layout(g.n, g.m, g.levels, upper.data()) != g.n_links || !std::equal(upper.begin(), upper.end(), g.upper))
-    throw std::invalid_argument("upper and links do not match the layout of levels");
+  // The caller's upper and links are written through: they must be the levels' own layout.
+  check_layout(g);
   std::fill(g.links, g.links + g.n_links, 0);
   g.entry = -1;
   if (g.n == 0) return;
@@ -499,6 +505,7 @@ void hnsw_build(const HnswItems& items, HnswGraph& g, std::size_t ef_constructio
 }
 
 void hnsw_check(const HnswGraph& g) {
+  check_layout(g);
   if (g.n == 0) {
     if (g.entry != -1) throw std::invalid_argument("an empty graph has no entry node");
     return;

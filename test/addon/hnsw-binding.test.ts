@@ -57,6 +57,12 @@ describe('HNSW bindings with inconsistent graphs', () => {
     }
   });
 
+  it('a check refuses upper offsets that are not the layout of its levels', async () => {
+    // Node 0 claims level 1, its upper block placed far past the links; the total length still matches.
+    const g = { ...graph(), levels: Int32Array.of(1, 0, 0, 0), upper: Int32Array.of(1 << 29, 23, 23, 23), links: new Int32Array(23) };
+    await expect(errorCode(() => hnswBinding().hnswCheckSync(g))).resolves.toBe('ERR_MFREC_INVALID_ARGUMENT');
+  });
+
   it('a build refuses a layout that is not its levels own', async () => {
     const args = { ...graph(), links: new Int32Array(20), entry: -1, target: new Float32Array(8).fill(0.1), factors: 2, efConstruction: 4, threads: 1 };
     await expect(errorCode(() => hnswBinding().hnswBuildSync({ ...args, upper: Int32Array.of(20, 20, 20, 1 << 29) }))).resolves.toBe(
