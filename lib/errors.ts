@@ -33,6 +33,8 @@ export const ErrorCodes = {
   OUT_OF_MEMORY: 'ERR_MFREC_OUT_OF_MEMORY',
   /** Failure inside the native core. */
   NATIVE: 'ERR_MFREC_NATIVE',
+  /** A new model was refused by a promotion gate (lib/serve): the running model keeps serving. */
+  REFUSED: 'ERR_MFREC_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

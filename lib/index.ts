@@ -49,6 +49,9 @@ export {
   type LiveRecommendOptions,
   type LiveInteractions,
   type FoldedUser,
+  type Contribution,
+  type Explanation,
+  type ExplainOptions,
 } from './models/base/factor-model.js';
 export { BPR, BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './models/bpr/bpr.js';
 export { Popularity, type PopularityRecommendOptions } from './models/popularity/popularity.js';
@@ -63,6 +66,8 @@ export { WEIGHTINGS, type Weighting } from './models/itemknn/weighting.js';
 export { RP3beta, RP3BETA_DEFAULTS, type RP3betaOptions, type RP3betaParams } from './models/rp3beta/rp3beta.js';
 export { resolveRP3betaOptions } from './models/rp3beta/options.js';
 export { loadModel, type LoadedModel } from './persist/load-model.js';
+export { ItemCatalog, MAX_ITEM_METADATA_BYTES, MAX_CATALOG_BYTES, type ItemMetadata, type ItemMetadataInput } from './models/base/item-catalog.js';
+export { RankingRules, type RankingRulesSpec } from './models/base/ranking-rules.js';
 export {
   readInteractions,
   parseInteractions,
@@ -120,3 +125,4 @@ export {
 export { evaluateTopK, type TopKMetrics, type TopKOptions } from './eval/top-k-ranking.js';
 export { evaluateLists, type ListMetrics, type UserList } from './eval/list-ranking.js';
 export { MAX_K } from './validate.js';
+export { MicroBatcher, type MicroBatcherOptions, type ModelSource } from './serve/micro-batcher.js';

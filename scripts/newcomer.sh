@@ -3,7 +3,9 @@
 # loudly if any of it breaks:
 #   1. clones this checkout's HEAD (committed work only) into an empty folder;
 #   2. runs the README's two commands there, with nothing installed before:
-#      `npm run demo`, then `npm test`;
+#      `npm run demo`, then `npm test` (the browser tests' screenshots are
+#      copied to this checkout's test-output/), and between them the third,
+#      `npm run demo:serve` (the storefront answers, then stops on SIGTERM);
 #   3. installs the package as a git dependency into an empty project and
 #      loads it with import() and with require();
 #   4. runs the installed CLI on a shop-style export with named columns (the
@@ -50,10 +52,42 @@ clone_head() {
 
 readme_demo() { (cd "$clone" && npm run demo); }
 
+# The README's third command: the storefront answers its page, then stops on SIGTERM.
+readme_demo_serve() {
+  local out="$work/demo-serve.out" url="" pid rc=1
+  # A process group of its own: npm does not pass SIGTERM on to the server, so the group gets it.
+  (cd "$clone" && exec setsid npm run --silent demo:serve -- --port 0 --demo-cache "$work/demo-cache") >"$out" 2>"$work/demo-serve.err" &
+  pid=$!
+  for _ in $(seq 1200); do # up to 120 s: the first start trains the model
+    url=$(grep -m1 '^http://' "$out" 2>/dev/null) && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -n "$url" ]; then
+    node -e '
+      const url = process.argv[1];
+      (async () => {
+        const page = await (await fetch(url + "/")).text();
+        const { customers } = await (await fetch(url + "/demo/customers")).json();
+        if (!page.includes("<title>mfrec storefront demo</title>") || !(customers.length > 0)) throw new Error("not the storefront");
+        console.log(`storefront at ${url}/ with ${customers.length} customers`);
+      })().catch((e) => { console.error(e.message); process.exit(1); });' "$url" && rc=0
+  fi
+  kill -TERM -- "-$pid" 2>/dev/null
+  wait "$pid"
+  grep -q '^mfrec serve: stopped$' "$work/demo-serve.err" || rc=1
+  [ "$rc" = 0 ] || cat "$work/demo-serve.err" >&2
+  return "$rc"
+}
+
 readme_test() {
   local args=()
   [ -n "$report" ] && args=(-- --reporter=default --reporter=json "--outputFile.json=$report")
   (cd "$clone" && npm test "${args[@]}")
+  local rc=$?
+  # The browser tests' screenshots outlive the clone: CI keeps them in this checkout's test-output/.
+  if [ -d "$clone/test-output" ]; then mkdir -p "$repo/test-output" && cp -r "$clone/test-output/." "$repo/test-output/"; fi
+  return "$rc"
 }
 
 git_dependency() {
@@ -119,6 +153,7 @@ cli_named_columns() {
 total=$SECONDS
 part "clone HEAD into an empty folder" clone_head || { echo "newcomer: cannot go on without a clone" >&2; exit 1; }
 part "README: npm run demo (fresh clone, nothing installed)" readme_demo
+part "README: npm run demo:serve (the storefront answers, stops on SIGTERM)" readme_demo_serve
 part "README: npm test" readme_test
 part "npm install git+file://… into an empty project; import() and require()" git_dependency &&
   part "installed CLI on a shop export: train --user-col CustomerID --item-col StockCode, recommend" cli_named_columns

@@ -29,6 +29,11 @@ export function evaluateTargets(f) {
   add('parsing ≥ 100 MB/s (S1 CSV, 2 cores)', ['parse.parse.mbps'], (v) => ({ measured: `${fmt(v)} MB/s`, ok: v >= 100 }));
   add('a stray quote near the top ≤ 1.5× the clean read (30 MB CSV)', ['quote.ratio'], (v) => ({ measured: `${fmt(v)}×`, ok: v <= 1.5 }));
 
+  add('compiled in-stock rules (2,927 allowed items, Online Retail) ≤ 1.2× an unfiltered recommend', ['rules.in-stock-ratio'], (v) => ({
+    measured: `${fmt(v)}×`,
+    ok: v <= 1.2,
+  }));
+
   for (const k of [64, 128]) {
     add(`SGD k=${k}, 2 threads ≤ LIBMF's published ${LIBMF_PUBLISHED[k]} s/epoch`, [`sgd.k${k}.t2`], (v) => ({
       measured: `${fmt(v)} s/epoch`,

@@ -21,6 +21,25 @@ export interface AlsKernelOptions {
   threads: number;
 }
 
+/**
+ * What the options mean for one observed value, as native/kernels/als.cc
+ * computes it (defined here once for the twin and for explain()): its
+ * confidence c, its preference p (0 for a negative value: "confidently not
+ * wanted"), and the regularization of a row with `count` observations.
+ */
+export function confidence(o: AlsKernelOptions, value: number): number {
+  const v = Math.abs(value);
+  return o.confidence === 1 ? 1 + o.alpha * Math.log1p(v / o.epsilon) : 1 + o.alpha * v;
+}
+
+export function preference(value: number): number {
+  return value < 0 ? 0 : 1;
+}
+
+export function rowLambda(o: AlsKernelOptions, count: number): number {
+  return o.scaleRegularization ? o.regularization * (1 + count) : o.regularization;
+}
+
 export interface AlsBinding {
   /** Users against items, then items against users. */
   alsIteration(

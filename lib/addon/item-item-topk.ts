@@ -5,6 +5,7 @@
  * the kernel index ranges.
  */
 import { bindingOf } from './loader.js';
+import type { RankingRulesArgs } from './ranking-rules.js';
 
 /**
  * One ranking request for an item-to-item model. Query row q's history is
@@ -39,6 +40,8 @@ export interface ItemItemTopKArgs {
   exclude?: Int32Array | undefined;
   /** Only these targets are ranked, strictly increasing. */
   candidates?: Int32Array | undefined;
+  /** Compiled business rules (permit mask, category caps, diversity). */
+  rules?: RankingRulesArgs | undefined;
   k: number;
   /** 0 = all hardware threads. */
   threads: number;

@@ -4,6 +4,7 @@
  * and lengths, the kernel index ranges.
  */
 import { bindingOf } from './loader.js';
+import type { RankingRulesArgs } from './ranking-rules.js';
 
 /**
  * One top-K request. Score of query row q against target t:
@@ -32,6 +33,8 @@ export interface TopKArgs {
   exclude?: Int32Array | undefined;
   /** Only these targets are ranked, strictly increasing. */
   candidates?: Int32Array | undefined;
+  /** Compiled business rules (permit mask, category caps, diversity). */
+  rules?: RankingRulesArgs | undefined;
   k: number;
   /** 0 = all hardware threads. */
   threads: number;

@@ -6,6 +6,7 @@ import { registerInfo } from './info-command.js';
 import { registerPredict } from './predict-command.js';
 import { registerRecommend } from './recommend-command.js';
 import { registerReport } from './report-command.js';
+import { registerServe } from './serve-command.js';
 import { registerSimilar } from './similar-command.js';
 import { registerSplit } from './split-command.js';
 import { registerTrain } from './train-command.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerSimilar(program);
   registerReport(program);
   registerTune(program);
+  registerServe(program);
 }

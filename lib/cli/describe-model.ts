@@ -16,6 +16,7 @@ export async function describeModelFile(file: string): Promise<Record<string, un
     params: header.params,
     training: header.training,
     ...(header.annIndex !== undefined ? { index: header.annIndex } : {}),
+    itemsWithMetadata: Array.isArray(header.itemMetadata) ? header.itemMetadata.length : 0,
     dataBytes: bytes,
   };
 }

@@ -11,31 +11,18 @@ import { buildReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write-report.js';
 import { printable } from '../text/printable.js';
 import type { EvaluateFlags } from './evaluate-command.js';
+import { familyFlagsGiven } from './model-flags.js';
 import { printJson } from './output.js';
 import { createProgress } from './progress.js';
 import { readForModels, readOptionsFrom } from './read-flags.js';
 
-/** Model flags that would set one family's hyperparameters: every family trains with its own defaults here. */
-const FAMILY_FLAGS = [
-  ['factors', '--factors'],
-  ['iterations', '--iterations'],
-  ['learningRate', '--learning-rate'],
-  ['regularization', '--regularization'],
-  ['alpha', '--alpha'],
-  ['confidence', '--confidence'],
-  ['epsilon', '--epsilon'],
-  ['solver', '--solver'],
-  ['backend', '--backend'],
-] as const;
-
 export async function evaluateAll(trainFile: string, flags: EvaluateFlags & { model: 'all' }): Promise<void> {
-  for (const [name, flag] of FAMILY_FLAGS) {
-    if (flags[name] !== undefined) {
-      throw new MfrecError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `${flag} does not apply to --model all: every family trains with its defaults (--threads and --seed apply)`,
-      );
-    }
+  const [flag] = familyFlagsGiven(flags);
+  if (flag !== undefined) {
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${flag} does not apply to --model all: every family trains with its defaults (--threads and --seed apply)`,
+    );
   }
   const progress = createProgress(!flags.json && !flags.quiet);
   const readOptions = readOptionsFrom(flags);

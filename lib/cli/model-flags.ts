@@ -22,6 +22,7 @@ export interface ModelFlags {
   weighting?: 'bm25' | 'tfidf' | 'cosine' | 'cooccurrence';
   shrink?: number;
   beta?: number;
+  normalize?: boolean;
   threads?: number;
   seed?: number;
   backend?: 'native' | 'js';
@@ -29,6 +30,7 @@ export interface ModelFlags {
   fixedDefaults?: boolean;
 }
 
+/** --normalize comes with --no-normalize so that neither is set unless given (--no-normalize alone would default to true for every model). */
 export function addModelFlags(cmd: Command): Command {
   return cmd
     .option('--factors <n>', 'latent factors per user and item', intArg(1))
@@ -56,6 +58,8 @@ export function addModelFlags(cmd: Command): Command {
     )
     .option('--shrink <x>', 'item-KNN: shrinkage of similarities shared by few users', numberArg(0))
     .option('--beta <x>', 'RP3beta: popularity penalty', numberArg(0))
+    .option('--normalize', "RP3beta: scale each item's kept neighbours to sum to 1 (the default)")
+    .option('--no-normalize', 'RP3beta: keep the walk probabilities as they are')
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
     .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))
     .addOption(new Option('--backend <b>', 'native (C++) or js (the pure TypeScript twin, for comparison)').choices(['native', 'js']))
@@ -79,6 +83,7 @@ const SPECIFIC_FLAGS: ReadonlyArray<[SpecificFlag, string]> = [
   ['weighting', 'weighting'],
   ['shrink', 'shrink'],
   ['beta', 'beta'],
+  ['normalize', 'normalize'],
 ];
 
 /** The factor models' shared flags, with their spelling: refused, naming them, by a model without them. */
@@ -88,6 +93,22 @@ const SHARED_FLAGS: ReadonlyArray<['factors' | 'iterations' | 'regularization' |
   ['regularization', 'regularization'],
   ['seed', 'seed'],
 ];
+
+/** A flag as the user typed it: a boolean flag given false was --no-<flag>. */
+function spelled(flag: string, value: unknown): string {
+  return value === false ? `--no-${flag}` : `--${flag}`;
+}
+
+/**
+ * The flags given that set one family's hyperparameters, as typed (every
+ * model flag but --threads and --seed): what `--model all` refuses, since
+ * there every family trains with its own defaults.
+ */
+export function familyFlagsGiven(f: ModelFlags): string[] {
+  const shared = SHARED_FLAGS.filter(([name]) => name !== 'seed');
+  const all: ReadonlyArray<readonly [keyof ModelFlags, string]> = [...shared, ...SPECIFIC_FLAGS, ['backend', 'backend']];
+  return all.filter(([name]) => f[name] !== undefined).map(([name, flag]) => spelled(flag, f[name]));
+}
 
 /**
  * The model of `type` from the flags given; a flag the model does not take
@@ -105,7 +126,7 @@ export function createModel(type: TrainableType, f: ModelFlags, data?: Interacti
   }
   for (const [name, flag] of SPECIFIC_FLAGS) {
     if (f[name] === undefined) continue;
-    if (!traits.flags.includes(name)) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--${flag} does not apply to --model ${type}`);
+    if (!traits.flags.includes(name)) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${spelled(flag, f[name])} does not apply to --model ${type}`);
     options[name] = f[name];
   }
   const adapted = data !== undefined && !f.fixedDefaults ? adaptedDefaults(traits, data, options) : {};

@@ -12,6 +12,7 @@ import { isRatingModel, listOf, MODEL_TYPES } from '../models/registry.js';
 import { postgresSourceOf } from './postgres-input.js';
 import { intArg } from './parse.js';
 import type { BuildIndexOptions } from '../models/base/ann-index.js';
+import { readItemMetadataFile } from './item-metadata-file.js';
 
 interface TrainFlags extends ReadFlags, ModelFlags {
   model: TrainableType;
@@ -26,6 +27,7 @@ interface TrainFlags extends ReadFlags, ModelFlags {
   indexEfConstruction?: number;
   indexEf?: number;
   indexSimilar?: boolean;
+  itemMetadata?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -46,7 +48,8 @@ export function registerTrain(program: Command): void {
     .option('--index-m <n>', 'with --index: links per node', intArg(2, 256))
     .option('--index-ef-construction <n>', 'with --index: candidates kept while building', intArg(1, 1 << 20))
     .option('--index-ef <n>', 'with --index: default ef of approximate queries', intArg(1, 1 << 20))
-    .option('--index-similar', 'with --index: also index cosine neighbours for similar --approximate');
+    .option('--index-similar', 'with --index: also index cosine neighbours for similar --approximate')
+    .option('--item-metadata <file>', 'item metadata saved in the model: .csv/.tsv with an item (or id) column, or .jsonl objects with an item field');
   addModelFlags(cmd);
   addReadFlags(cmd);
   cmd.action(async (file: string, flags: TrainFlags) => {
@@ -56,8 +59,11 @@ export function registerTrain(program: Command): void {
       [
         { flag: 'FILE', path: file },
         { flag: '--validation', path: flags.validation },
+        { flag: '--item-metadata', path: flags.itemMetadata },
       ],
     );
+    // Read before training: a bad line fails in seconds, not after the fit.
+    const metadata = flags.itemMetadata === undefined ? undefined : await readItemMetadataFile(flags.itemMetadata);
     const progress = createProgress(!flags.json && !flags.quiet);
     // Built now to refuse bad flags before reading; rebuilt below with the defaults adapted to the data read.
     const probe = createModel(flags.model, flags);
@@ -94,6 +100,7 @@ export function registerTrain(program: Command): void {
       progress.stop();
       index = { ...model.indexInfo, seconds: (Date.now() - indexStarted) / 1000 };
     }
+    if (metadata !== undefined) model.setItemMetadata(metadata);
     await model.save(flags.out);
     const summary = {
       model: flags.model,
@@ -102,6 +109,7 @@ export function registerTrain(program: Command): void {
       items: data.interactions.nItems,
       interactions: data.interactions.nnz,
       skippedLines: data.skipped,
+      ...(metadata !== undefined ? { itemMetadata: metadata.length } : {}),
       seconds,
       params: model.params,
       ...(model instanceof ItemItemModel ? { fittedParams: model.fittedParams, autoChoice: model.autoChoice } : {}),

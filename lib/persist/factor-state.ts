@@ -64,7 +64,7 @@ const BIASES = {
 } as const;
 
 /** `a`, once every value is finite: a NaN or infinity would turn every score it touches into NaN. */
-function finite<T extends Float32Array>(source: string, name: string, a: T): T {
+function allFinite<T extends Float32Array>(source: string, name: string, a: T): T {
   for (let k = 0; k < a.length; k++) {
     if (!Number.isFinite(a[k]!)) throw bad(source, `block ${name} holds ${a[k]} at position ${k}`);
   }
@@ -86,9 +86,17 @@ function isIdList(v: unknown): v is RawId[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)));
 }
 
-/** Rebuilds and cross-checks a state: every size must agree before a kernel may touch it. */
-export function decodeFactorModel(contents: ModelFileContents, source: string): SavedFactorModel {
+/**
+ * Rebuilds and cross-checks a state: every size must agree before a kernel
+ * may touch it, and every value is checked. With
+ * `valuesChecked`, the checks that read every value (row order, item
+ * indices, finite numbers) are left out: for contents this very function
+ * already passed (a worker thread checks the bytes it then hands over,
+ * lib/serve/read-worker.ts); sizes, types and ids are checked all the same.
+ */
+export function decodeFactorModel(contents: ModelFileContents, source: string, valuesChecked = false): SavedFactorModel {
   const { header, blocks } = contents;
+  const finite = valuesChecked ? <T extends Float32Array>(_s: string, _n: string, a: T): T => a : allFinite;
   const { type, params, factors, globalBias, users, items, mfrecVersion: _v, ...extra } = header;
   if (typeof type !== 'string') throw bad(source, 'no model type');
   if (params === null || typeof params !== 'object') throw bad(source, 'no hyperparameters');
@@ -112,13 +120,13 @@ export function decodeFactorModel(contents: ModelFileContents, source: string): 
   const nnz = indptr[nU]!;
   const indices = block('seenIndices', Int32Array, nnz);
   let prev = 0;
-  for (let u = 0; u <= nU; u++) {
+  for (let u = 0; u <= nU && !valuesChecked; u++) {
     const p = indptr[u]!;
     if (p < prev || p > nnz || (u === 0 && p !== 0)) throw bad(source, 'training matrix row pointers out of order');
     prev = p;
   }
   // Kernels binary-search these rows: indices must be in range and strictly increasing.
-  for (let u = 0; u < nU; u++) {
+  for (let u = 0; u < nU && !valuesChecked; u++) {
     let last = -1;
     for (let k = indptr[u]!; k < indptr[u + 1]!; k++) {
       const i = indices[k]!;
@@ -135,7 +143,8 @@ export function decodeFactorModel(contents: ModelFileContents, source: string): 
     seen: { rows: nU, cols: nI, indptr, indices, values: finite(source, 'seenValues', block('seenValues', Float32Array, nnz)) },
     itemPopularity: finite(source, 'itemPopularity', block('itemPopularity', Float32Array, nI)),
   };
-  for (let i = 0; i < nI; i++) if (state.itemPopularity[i]! < 0) throw bad(source, `block itemPopularity holds a negative count at item ${i}`);
+  for (let i = 0; i < nI && !valuesChecked; i++)
+    if (state.itemPopularity[i]! < 0) throw bad(source, `block itemPopularity holds a negative count at item ${i}`);
   // The biases a type has: missing ones would serve NaN or fail, foreign ones would skew its scores.
   const biases = Object.hasOwn(BIASES, type) ? BIASES[type as keyof typeof BIASES] : undefined;
   if (biases !== undefined) {

@@ -7,20 +7,9 @@
  * and as the pure-JS side of benchmarks.
  */
 import type { SparseRows } from '../data/sparse.js';
-import type { AlsKernelOptions } from '../addon/als.js';
+import { confidence, preference, rowLambda, type AlsKernelOptions } from '../addon/als.js';
 
-export function confidence(o: AlsKernelOptions, value: number): number {
-  const v = Math.abs(value);
-  return o.confidence === 1 ? 1 + o.alpha * Math.log1p(v / o.epsilon) : 1 + o.alpha * v;
-}
-
-export function preference(value: number): number {
-  return value < 0 ? 0 : 1;
-}
-
-export function rowLambda(o: AlsKernelOptions, count: number): number {
-  return o.scaleRegularization ? o.regularization * (1 + count) : o.regularization;
-}
+export { confidence, preference, rowLambda };
 
 /** YᵀY (k × k, both triangles) in double precision. */
 export function gramOf(y: Float32Array, rows: number, k: number): Float64Array {

@@ -6,7 +6,7 @@
  * item-to-item model reports for one history row.
  */
 import type { ItemItemTopKArgs } from '../addon/item-item-topk.js';
-import { TopSelector } from '../select-top.js';
+import { emitRuledRow, permitted } from '../ruled-selection.js';
 
 const f32 = Math.fround;
 
@@ -49,7 +49,6 @@ export function itemItemTopKTwin(a: ItemItemTopKArgs): void {
   if (a.exclude) for (const t of a.exclude) excluded[t] = 1;
   const ranked = a.candidates ?? Int32Array.from({ length: items }, (_, t) => t);
   const columns = ranked.filter((t) => excluded[t] === 0);
-  const selector = new TopSelector(Math.min(k, columns.length));
   const dropped = new Uint8Array(items);
   const scores = new Float32Array(items);
 
@@ -58,8 +57,11 @@ export function itemItemTopKTwin(a: ItemItemTopKArgs): void {
     itemItemScoreRow(a, row, scores);
     const filtered = a.filterIndptr && a.filterIndices ? a.filterIndices.subarray(a.filterIndptr[row]!, a.filterIndptr[row + 1]!) : new Int32Array(0);
     for (const t of filtered) dropped[t] = 1;
-    for (const t of columns) if (dropped[t] === 0) selector.offer(scores[t]!, t);
-    selector.drain(a.outItems, a.outScores, r * k, k);
+    const similarity = { dense: a.dense, items, sparseIndptr: a.sparseIndptr, sparseIndices: a.sparseIndices, sparseValues: a.sparseValues };
+    const offer = (selector: { offer(score: number, index: number): void }): void => {
+      for (const t of columns) if (dropped[t] === 0 && permitted(a.rules, t)) selector.offer(scores[t]!, t);
+    };
+    emitRuledRow(a.rules, similarity, offer, columns.length, k, a.outItems, a.outScores, r * k);
     for (const t of filtered) dropped[t] = 0;
   }
 }

@@ -4,8 +4,8 @@
  * filters and the same ordering, computed one row at a time without BLAS.
  * Test oracle and the pure-JS side of benchmarks.
  */
-import { TopSelector } from '../select-top.js';
 import type { TopKArgs } from '../addon/topk.js';
+import { emitRuledRow, permitted } from '../ruled-selection.js';
 
 const f32 = Math.fround;
 
@@ -21,7 +21,6 @@ export function topkTwin(a: TopKArgs): void {
   } else {
     columns = Int32Array.from({ length: targets }, (_, t) => t).filter((t) => excluded[t] === 0);
   }
-  const selector = new TopSelector(Math.min(k, columns.length));
   const dropped = new Uint8Array(targets);
 
   for (let r = 0; r < a.rows.length; r++) {
@@ -36,18 +35,20 @@ export function topkTwin(a: TopKArgs): void {
     const rowScale = a.rowScale ? a.rowScale[q]! : 1;
     const add = f32((a.rowOffset ? a.rowOffset[q]! : 0) + a.offset);
     const hasAdd = a.rowOffset !== undefined || a.offset !== 0;
-    for (const t of columns) {
-      if (dropped[t] === 1) continue;
-      let dot = 0;
-      for (let p = 0; p < f; p++) dot += a.query[q * f + p]! * a.target[t * f + p]!;
-      let s = f32(dot);
-      if (a.colScale) s = f32(s * a.colScale[t]!);
-      if (a.rowScale) s = f32(s * rowScale);
-      if (a.colBias) s = f32(s + a.colBias[t]!);
-      if (hasAdd) s = f32(s + add);
-      selector.offer(s, t);
-    }
-    selector.drain(a.items, a.scores, r * k, k);
+    const offer = (selector: { offer(score: number, index: number): void }): void => {
+      for (const t of columns) {
+        if (dropped[t] === 1 || !permitted(a.rules, t)) continue;
+        let dot = 0;
+        for (let p = 0; p < f; p++) dot += a.query[q * f + p]! * a.target[t * f + p]!;
+        let s = f32(dot);
+        if (a.colScale) s = f32(s * a.colScale[t]!);
+        if (a.rowScale) s = f32(s * rowScale);
+        if (a.colBias) s = f32(s + a.colBias[t]!);
+        if (hasAdd) s = f32(s + add);
+        selector.offer(s, t);
+      }
+    };
+    emitRuledRow(a.rules, { vectors: a.target, factors: f }, offer, columns.length, k, a.items, a.scores, r * k);
     for (const t of filtered) dropped[t] = 0;
   }
 }

@@ -41,6 +41,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterTopK(env, exports);
   RegisterBpr(env, exports);
   RegisterFoldIn(env, exports);
+  RegisterBprFoldIn(env, exports);
+  RegisterScoreSplit(env, exports);
   RegisterItemItemFit(env, exports);
   RegisterItemItemTopK(env, exports);
   RegisterHnsw(env, exports);

@@ -9,6 +9,7 @@
 
 #include "bindings/common.h"
 #include "bindings/modules.h"
+#include "bindings/ranking_rules.h"
 
 namespace mfrec {
 
@@ -54,6 +55,7 @@ ItemItemTopKCall ReadCall(const Args& o) {
     q.dense = o.F32("dense", Count(env, q.items, q.items, "dense"));
   }
 
+  q.rules = ReadRankingRules(o, q.items);
   ReadRankingFilters(o, q.history.rows, q);
   const std::size_t out_length = Count(env, q.n_rows, q.k, "outItems");
   c.items = o.I32("outItems", out_length);

@@ -11,6 +11,8 @@ void RegisterAls(Napi::Env env, Napi::Object exports);
 void RegisterTopK(Napi::Env env, Napi::Object exports);
 void RegisterBpr(Napi::Env env, Napi::Object exports);
 void RegisterFoldIn(Napi::Env env, Napi::Object exports);
+void RegisterBprFoldIn(Napi::Env env, Napi::Object exports);
+void RegisterScoreSplit(Napi::Env env, Napi::Object exports);
 void RegisterItemItemFit(Napi::Env env, Napi::Object exports);
 void RegisterItemItemTopK(Napi::Env env, Napi::Object exports);
 void RegisterHnsw(Napi::Env env, Napi::Object exports);

@@ -8,6 +8,7 @@
 
 #include "bindings/common.h"
 #include "bindings/modules.h"
+#include "bindings/ranking_rules.h"
 
 namespace mfrec {
 
@@ -49,6 +50,7 @@ TopKCall ReadCall(const Args& o) {
   q.col_scale = optional_f32("colScale", q.targets);
   q.col_bias = optional_f32("colBias", q.targets);
 
+  q.rules = ReadRankingRules(o, q.targets);
   ReadRankingFilters(o, q.query_rows, q);
   const std::size_t out_length = Count(env, q.n_rows, q.k, "items");
   c.items = o.I32("items", out_length);

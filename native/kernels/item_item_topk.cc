@@ -56,6 +56,7 @@ void validate(const ItemItemTopKQuery& q) {
   }
   if (q.candidates != nullptr) topk_select::check_sorted(q.candidates, q.n_candidates, q.items, "candidates");
   if (q.exclude != nullptr) topk_select::check_sorted(q.exclude, q.n_exclude, q.items, "exclude");
+  ranking_rules::validate(q.rules, q.items);
 }
 
 // s[j] += x * w[j]: one product and one addition per item, rounded to
@@ -104,6 +105,7 @@ struct Workspace {
   // rows, and the columns the current row reached.
   std::vector<SparseCell> cells;
   std::vector<int32_t> touched;
+  ranking_rules::Scratch rules;
 };
 
 // Dense W: scores of every ranked column, selected tile by tile.
@@ -115,7 +117,9 @@ std::size_t rank_dense_row(const ItemItemTopKQuery& q, const Columns& cols, Axpy
   std::size_t n = 0;
   for (std::size_t c0 = 0; c0 < cols.n; c0 += kTile) {
     const std::size_t width = std::min(kTile, cols.n - c0);
-    const uint8_t* mask = topk_select::tile_mask(cols, drops, &cursor, c0, width, w.mask.data());
+    const uint8_t* mask =
+        ranking_rules::mask_tile(q.rules, cols, topk_select::tile_mask(cols, drops, &cursor, c0, width, w.mask.data()),
+                                 c0, width, w.mask.data());
     n = topk_select::select_row(w.s.data() + c0, mask, width, static_cast<int32_t>(c0), w.heap.data(), n, kk);
   }
   return n;
@@ -181,7 +185,7 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
   const std::size_t k = q.k;
   Columns cols;
   topk_select::build_columns(q.items, q.candidates, q.n_candidates, q.exclude, q.n_exclude, cols);
-  const std::size_t kk = std::min(k, cols.n);
+  const std::size_t kk = ranking_rules::heap_capacity(q.rules, k, cols.n);
   if (kk == 0 || q.n_rows == 0) {
     topk_select::pad_rows(q.n_rows, k, out_items, out_scores);
     return;
@@ -194,6 +198,8 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
   const int threads = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(resolve_threads(q.threads)), (q.n_rows + grain - 1) / grain));
   std::vector<Workspace> spaces(static_cast<std::size_t>(threads));
+  const RuleSimilarity similarity{nullptr, 0, q.dense, q.items, q.sparse, q.sparse_nnz};
+  std::vector<uint8_t> retry(q.rules.reranks() ? q.n_rows : 0);
 
   parallel_for(threads, q.n_rows, grain, [&](std::size_t r0, std::size_t r1, int t) {
     Workspace& w = spaces[static_cast<std::size_t>(t)];
@@ -203,6 +209,11 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
         w.cells.assign(cols.n, {0.0f, 0});
         for (std::size_t c = 0; c < cols.excluded.size(); ++c)
           if (cols.excluded[c]) w.cells[c].mark = kExcluded;
+        // Targets the rules' permit mask leaves out count as excluded.
+        if (q.rules.permit != nullptr)
+          for (std::size_t c = 0; c < cols.n; ++c)
+            if (!ranking_rules::permitted(q.rules, cols.target_of(static_cast<int32_t>(c))))
+              w.cells[c].mark = kExcluded;
       } else {
         w.s.resize(cols.n);
         w.mask.resize(std::min(cols.n, kTile));
@@ -212,9 +223,21 @@ void item_item_topk(const ItemItemTopKQuery& q, int32_t* out_items, float* out_s
     for (std::size_t r = r0; r < r1; ++r) {
       const int32_t row = q.rows[r];
       const std::size_t n = sparse ? rank_sparse_row(q, cols, row, w, kk) : rank_dense_row(q, cols, axpy, row, w, kk);
-      topk_select::emit_row(w.heap.data(), n, cols, k, out_items + r * k, out_scores + r * k);
+      if (!ranking_rules::emit_row(q.rules, similarity, w.heap.data(), n, kk, cols, k, out_items + r * k,
+                                   out_scores + r * k, w.rules))
+        retry[r] = 1;
     }
   });
+  // Rows whose category caps a full pool could not satisfy: again, alone, with a larger pool.
+  for (std::size_t r = 0; r < retry.size(); ++r) {
+    if (!retry[r]) continue;
+    ItemItemTopKQuery one = q;
+    one.rows = q.rows + r;
+    one.n_rows = 1;
+    one.threads = 1;
+    one.rules.pool = ranking_rules::next_pool(kk, cols.n);
+    item_item_topk(one, out_items + r * k, out_scores + r * k, cancel);
+  }
 }
 
 }  // namespace mfrec

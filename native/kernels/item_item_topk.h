@@ -19,6 +19,7 @@
 
 #include "kernels/csr.h"
 #include "kernels/parallel.h"
+#include "kernels/ranking_rules.h"
 
 namespace mfrec {
 
@@ -50,6 +51,9 @@ struct ItemItemTopKQuery {
   // When non-null, only these items are scored and ranked: strictly increasing.
   const int32_t* candidates = nullptr;
   std::size_t n_candidates = 0;
+  // Compiled business rules (permit mask, category caps, diversity); the
+  // default rules change nothing. MMR measures similarity with W.
+  RankingRules rules;
 
   std::size_t k = 10;
   int threads = 1;  // 0 = all hardware threads

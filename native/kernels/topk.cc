@@ -30,6 +30,7 @@ void validate(const TopKQuery& q) {
   }
   if (q.candidates != nullptr) check_sorted(q.candidates, q.n_candidates, q.targets, "candidates");
   if (q.exclude != nullptr) check_sorted(q.exclude, q.n_exclude, q.targets, "exclude");
+  ranking_rules::validate(q.rules, q.targets);
 }
 
 // The ranked targets' factor rows, scales and biases: the caller's arrays,
@@ -73,6 +74,7 @@ struct Workspace {
   std::vector<std::size_t> size;
   std::vector<int32_t> cursor;  // next filter entry per row
   std::vector<uint8_t> mask;    // tile
+  ranking_rules::Scratch rules;
 };
 
 }  // namespace
@@ -82,7 +84,7 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
   const std::size_t k = q.k;
   Columns cols;
   topk_select::build_columns(q.targets, q.candidates, q.n_candidates, q.exclude, q.n_exclude, cols);
-  const std::size_t kk = std::min(k, cols.n);
+  const std::size_t kk = ranking_rules::heap_capacity(q.rules, k, cols.n);
   if (kk == 0 || q.n_rows == 0) {
     topk_select::pad_rows(q.n_rows, k, out_items, out_scores);
     return;
@@ -103,6 +105,8 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
   const int threads =
       static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(resolve_threads(q.threads)), n_blocks));
   std::vector<Workspace> spaces(static_cast<std::size_t>(threads));
+  const RuleSimilarity similarity{q.target, f, nullptr, 0, {}};
+  std::vector<uint8_t> retry(q.rules.reranks() ? q.n_rows : 0);
 
   parallel_for(threads, n_blocks, 1, [&](std::size_t b0, std::size_t b1, int t) {
     Workspace& w = spaces[static_cast<std::size_t>(t)];
@@ -146,17 +150,30 @@ void topk(const TopKQuery& q, int32_t* out_items, float* out_scores, CancelFlag 
 
           const topk_select::RowDrops drops{&q.filter, q.targets, row,
                                             q.exclude_self && static_cast<std::size_t>(row) < q.targets ? row : -1};
-          const uint8_t* mask = topk_select::tile_mask(cols, drops, &w.cursor[b], c0, width, w.mask.data());
+          const uint8_t* mask = ranking_rules::mask_tile(
+              q.rules, cols, topk_select::tile_mask(cols, drops, &w.cursor[b], c0, width, w.mask.data()), c0, width,
+              w.mask.data());
           w.size[b] =
               topk_select::select_row(s, mask, width, static_cast<int32_t>(c0), w.heap.data() + b * kk, w.size[b], kk);
         }
       }
       for (std::size_t b = 0; b < n; ++b) {
-        topk_select::emit_row(w.heap.data() + b * kk, w.size[b], cols, k, out_items + (r0 + b) * k,
-                              out_scores + (r0 + b) * k);
+        if (!ranking_rules::emit_row(q.rules, similarity, w.heap.data() + b * kk, w.size[b], kk, cols, k,
+                                     out_items + (r0 + b) * k, out_scores + (r0 + b) * k, w.rules))
+          retry[r0 + b] = 1;
       }
     }
   });
+  // Rows whose category caps a full pool could not satisfy: again, alone, with a larger pool.
+  for (std::size_t r = 0; r < retry.size(); ++r) {
+    if (!retry[r]) continue;
+    TopKQuery one = q;
+    one.rows = q.rows + r;
+    one.n_rows = 1;
+    one.threads = 1;
+    one.rules.pool = ranking_rules::next_pool(kk, cols.n);
+    topk(one, out_items + r * k, out_scores + r * k, cancel);
+  }
 }
 
 }  // namespace mfrec

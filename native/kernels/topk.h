@@ -16,6 +16,7 @@
 
 #include "kernels/csr.h"
 #include "kernels/parallel.h"
+#include "kernels/ranking_rules.h"
 
 namespace mfrec {
 
@@ -51,6 +52,9 @@ struct TopKQuery {
   // When non-null, only these targets are ranked: strictly increasing indices.
   const int32_t* candidates = nullptr;
   std::size_t n_candidates = 0;
+  // Compiled business rules (permit mask, category caps, diversity); the
+  // default rules change nothing. MMR measures similarity on `target`.
+  RankingRules rules;
 
   std::size_t k = 10;
   int threads = 1;  // 0 = all hardware threads

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "kernels/fold_in.h"
+#include "kernels/score_split.h"
 
 using namespace mfrec;
 
@@ -115,6 +116,33 @@ MFREC_TEST(fold_in_rejects_rows_out_of_range) {
   bool threw = false;
   try {
     solve_biased_ridge(problem(p, k, 1, 1), out.data());
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
+MFREC_TEST(score_split_matches_a_hand_solved_system) {
+  // A = diag(1, 1) + 3 z zᵀ with z = (0, 2): diag(1, 13); s = (A⁻¹ z)ᵀ z = 4/13.
+  const std::vector<float> vectors{1, 0, 0, 2};
+  const std::vector<int32_t> rows{1};
+  const std::vector<double> weights{3}, diagonal{1, 1};
+  ScoreSplit p;
+  p.factors = 2;
+  p.vectors = vectors.data();
+  p.n_vectors = 2;
+  p.rows = rows.data();
+  p.n = 1;
+  p.weights = weights.data();
+  p.diagonal = diagonal.data();
+  p.query = 1;
+  double out = 0;
+  CHECK(split_score(p, &out));
+  CHECK(std::fabs(out - 4.0 / 13.0) < 1e-12);
+  p.query = 2;
+  bool threw = false;
+  try {
+    split_score(p, &out);
   } catch (const std::invalid_argument&) {
     threw = true;
   }

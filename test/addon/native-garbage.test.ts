@@ -63,6 +63,9 @@ describe('integer arguments of the raw bindings', () => {
     ['itemItemTopKSync', ['items', 'k', 'threads']],
     ['bprEpoch', ['users', 'items', 'factors', 'seed', 'epoch', 'threads']],
     ['alsGram', ['rows', 'factors']],
+    ['bprFoldInUser', ['factors', 'iterations', 'seed']],
+    ['bprFoldInItem', ['factors', 'iterations', 'seed', 'item']],
+    ['scoreSplit', ['factors', 'query']],
   ];
   it.each(fields)('%s refuses a fraction, NaN or an infinity in each count, naming the field', async (binding, keys) => {
     for (const key of keys) {

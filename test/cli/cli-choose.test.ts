@@ -71,6 +71,19 @@ describe('mfrec evaluate --model all', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('--factors does not apply to --model all: every family trains with its defaults');
   });
+
+  it.each([
+    [['--lambda', '5'], '--lambda'],
+    [['--neighbours', '5'], '--neighbours'],
+    [['--weighting', 'cosine'], '--weighting'],
+    [['--shrink', '5'], '--shrink'],
+    [['--beta', '0.2'], '--beta'],
+    [['--no-normalize'], '--no-normalize'],
+  ])("refuses the item-to-item families' flags too (%j), naming the flag as typed", async (flags, named) => {
+    const r = await mfrec('evaluate', 'train.csv', '--test', 'test.csv', '--model', 'all', ...flags, '--quiet');
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stderr).toContain(`${named} does not apply to --model all`);
+  });
 });
 
 describe('mfrec tune --model all', () => {

@@ -76,5 +76,23 @@ describe('flags of other families', () => {
     const lambda = await mfrec('train', 'train.csv', '--model', 'als', '--lambda', '8', '--out', 'x.mfrec');
     expect(lambda.code).toBe(1);
     expect(lambda.stderr).toMatch(/--lambda does not apply to --model als/);
+    const normalize = await mfrec('train', 'train.csv', '--model', 'als', '--no-normalize', '--out', 'x.mfrec');
+    expect(normalize.code).toBe(1);
+    expect(normalize.stderr).toMatch(/--no-normalize does not apply to --model als/);
+  });
+});
+
+describe('mfrec train --model rp3beta --no-normalize', () => {
+  it('keeps the walk probabilities as they are; without the flag the rows are normalised', async () => {
+    for (const [flags, normalize] of [
+      [['--no-normalize'], false],
+      [[], true],
+    ] as const) {
+      const t = await mfrec('train', 'train.csv', '--model', 'rp3beta', ...flags, '--out', 'rp3-flag.mfrec', '--quiet');
+      expect(t.code, t.stderr).toBe(0);
+      const info = await mfrec('info', 'rp3-flag.mfrec', '--json');
+      expect(info.code, info.stderr).toBe(0);
+      expect(JSON.parse(info.stdout).params.normalize).toBe(normalize);
+    }
   });
 });

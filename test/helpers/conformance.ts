@@ -14,6 +14,7 @@ import type { RawId } from '../../lib/data/id-map.js';
 import { FactorModel, Recommender, type ModelType, type Recommendation } from '../../lib/models/base/factor-model.js';
 import type { FitControl, IterationReport } from '../../lib/models/base/training.js';
 import { loadModel } from '../../lib/persist/load-model.js';
+import { describeExplain } from './explain-conformance.js';
 import { describeLiveUpdates } from './live-conformance.js';
 
 /** A factor model that can be trained (every model class; the shared base leaves fit() to each). */
@@ -42,6 +43,8 @@ export interface ConformanceCapabilities {
   vectors: boolean;
   /** partialFitItems works (with `partialFit`); item-to-item models refuse it: a new item's weights need a new fit. */
   partialFitItems: boolean;
+  /** explain() splits scores over the user's history (BPR's sampled training has no such split). */
+  explain: boolean;
 }
 
 /**
@@ -404,6 +407,7 @@ export function describeFactorModelConformance(name: string, create: CreateModel
     }
 
     describeLiveUpdates({ create, capabilities, data, model: () => model, groupOf, codeOf });
+    describeExplain({ create, capabilities, data, model: () => model, codeOf });
 
     describe('bad arguments', () => {
       const badRecommendOptions: Array<[string, unknown]> = [

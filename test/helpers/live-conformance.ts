@@ -99,8 +99,64 @@ export function describeLiveUpdates(c: LiveContext): void {
         const interactions = historyOf(kind, 'a');
         expect(await codeOf(() => c.model().recommend('newcomer', { recalculate: true, interactions }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
       });
+      it('refuses a cart with ERR_MFREC_INVALID_ARGUMENT', async () => {
+        expect(await codeOf(() => c.model().recommend('u0', { cart: ['a0'] }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+      });
       return;
     }
+
+    /** A cart of `items` in the shape the model takes (ratings of 5 for the explicit model). */
+    const cartOf = (items: string[]) => (kind === 'ratings' ? { items, values: items.map(() => 5) } : items);
+    /** User `user`'s training history plus `items`, as recalculate's interactions. */
+    const unionOf = (user: string, items: string[]) => {
+      const d = data.byUser;
+      const u = data.users.index(user)!;
+      const trained = Array.from(d.indices.subarray(d.indptr[u]!, d.indptr[u + 1]!), (i) => String(data.items.id(i)));
+      const values = Array.from(d.values.subarray(d.indptr[u]!, d.indptr[u + 1]!));
+      return { items: [...trained, ...items], values: [...values, ...items.map(() => (kind === 'ratings' ? 5 : 1))] };
+    };
+
+    it('cart: a known user is folded in over the trained history plus the cart; seen and cart items are filtered', () => {
+      const model = c.model();
+      const cart = ['a0', 'a1', 'a2'];
+      const all = { k: nItems, filterSeen: false };
+      const got = model.recommend('u12', { cart: cartOf(cart), ...all });
+      expectSameRanking(got, model.recommend('u12', { recalculate: true, interactions: unionOf('u12', cart), ...all }), 'cart = history + cart');
+      // Not the cart alone: the trained history stays in.
+      const cartOnly = model.recommend('u12', { recalculate: true, interactions: kind === 'ratings' ? (cartOf(cart) as never) : { items: cart }, ...all });
+      expect(got.map((r) => r.score)).not.toEqual(cartOnly.map((r) => r.score));
+      expect(got.every((r) => r.source === 'model')).toBe(true);
+      const filtered = model.recommend('u12', { cart: cartOf(cart), k: nItems });
+      const hidden = new Set(unionOf('u12', cart).items);
+      expect(filtered).toHaveLength(nItems - hidden.size);
+      for (const r of filtered) expect(hidden.has(String(r.item)), String(r.item)).toBe(false);
+    });
+
+    it('cart: an unknown user gets the fold-in of the cart alone; a cart of unknown items changes nothing', async () => {
+      const model = c.model();
+      const h = historyOf(kind, 'a');
+      const cart = kind === 'ratings' ? h : h.items;
+      expectSameRanking(model.recommend('stranger', { cart, k: 5 }), model.recommend('stranger', { recalculate: true, interactions: h, k: 5 }), 'cart only');
+      const nothing = cartOf(['nope-1']);
+      expect(model.recommend('u3', { cart: nothing, k: 5 })).toEqual(model.recommend('u3', { k: 5 }));
+      expect(model.recommend('stranger', { cart: nothing, k: 5 })).toEqual(model.recommend('stranger', { k: 5 }));
+      expect(await codeOf(() => model.recommend('stranger', { cart: nothing, coldStart: 'error' }))).toBe('ERR_MFREC_UNKNOWN_ID');
+    });
+
+    it('cart: malformed carts and cart with recalculate are refused with stable codes', async () => {
+      const model = c.model();
+      const cases: Array<[unknown, string]> = [
+        [{ cart: 'a0' }, 'ERR_MFREC_INVALID_ARGUMENT'],
+        [{ cart: ['a0', null] }, 'ERR_MFREC_INVALID_ARGUMENT'],
+        [{ cart: { items: ['a0'], values: [NaN] } }, 'ERR_MFREC_INVALID_ARGUMENT'],
+        [{ cart: { items: ['a0'], values: [1, 2] } }, 'ERR_MFREC_INVALID_ARGUMENT'],
+        [{ cart: { itemz: ['a0'] } }, 'ERR_MFREC_UNKNOWN_OPTION'],
+        [{ cart: cartOf(['a0']), recalculate: true, interactions: historyOf(kind, 'a') }, 'ERR_MFREC_INVALID_ARGUMENT'],
+      ];
+      if (kind === 'ratings') cases.push([{ cart: ['a0'] }, 'ERR_MFREC_INVALID_ARGUMENT']);
+      for (const [options, code] of cases) expect(await codeOf(() => model.recommend('u0', options as never)), JSON.stringify(options)).toBe(code);
+      expect(await codeOf(() => model.recommendBatch(['u0'], { cart: ['a0'] } as never))).toBe('ERR_MFREC_UNKNOWN_OPTION');
+    });
 
     it('a new user whose history is in group a gets group-a recommendations, the history filtered; b likewise', () => {
       const model = c.model();
@@ -194,8 +250,10 @@ export function describeLiveUpdates(c: LiveContext): void {
         ['new-a', 'a'],
         ['new-b', 'b'],
       ]);
+      expect(model.hasUser('new-a')).toBe(false);
       await model.partialFitUsers(update);
       expect(model.userIds).toEqual([...data.users.toArray(), 'new-a', 'new-b']);
+      expect(model.hasUser('new-a') && model.hasUser('new-b')).toBe(true);
       expect(vectors(model, 'users', capabilities.vectors).slice(0, users.length)).toEqual(users);
       expect(vectors(model, 'items', capabilities.vectors)).toEqual(items);
       (['a', 'b'] as const).forEach((group, g) => {
@@ -290,7 +348,9 @@ export function describeLiveUpdates(c: LiveContext): void {
       };
       const counts = popularity();
 
+      expect(m.hasUser(FORGET_USER)).toBe(true);
       expect(await m.forgetUser(FORGET_USER)).toBe(m);
+      expect(m.hasUser(FORGET_USER)).toBe(false);
       expect(m.userIds).toEqual(others);
       expect(others.map((u) => m.recommend(u, { k: 5 }))).toEqual(answers);
       if (capabilities.vectors) {
@@ -326,7 +386,9 @@ export function describeLiveUpdates(c: LiveContext): void {
       expect(shows(m.recommend('u12', { k: nItems + 1, filterSeen: false }))).toBe(true);
       expect(shows(m.similarItems('b0', { k: nItems }))).toBe(true);
 
+      expect(m.hasItem(FORGET_ITEM)).toBe(true);
       await m.forgetItem(FORGET_ITEM);
+      expect(m.hasItem(FORGET_ITEM)).toBe(false);
       expect(m.itemIds).toEqual(full.items.toArray().filter((i) => i !== FORGET_ITEM));
       if (capabilities.vectors) expect(m.itemVector(FORGET_ITEM)).toBeUndefined();
       const all = { k: nItems + 1, filterSeen: false };

@@ -163,6 +163,55 @@ export const BINDINGS: Record<string, () => unknown[]> = {
       cancel: new Int32Array(1),
     },
   ],
+  bprFoldInUser: () => [
+    {
+      factors: F,
+      iterations: 3,
+      learningRate: 0.05,
+      regularization: 0.01,
+      seed: 1,
+      verifyNegative: true,
+      itemFactors: filled(4 * F),
+      itemBias: filled(4, 0),
+      positives: Int32Array.of(0, 2),
+      out: new Float32Array(F),
+    },
+  ],
+  bprFoldInItem: () => {
+    const { byUser } = smallCsr();
+    return [
+      {
+        factors: F,
+        iterations: 3,
+        learningRate: 0.05,
+        regularization: 0.01,
+        seed: 1,
+        verifyNegative: true,
+        userFactors: filled(3 * F),
+        itemFactors: filled(4 * F),
+        itemBias: filled(4, 0),
+        seen: byUser,
+        userOfEntry: Int32Array.of(0, 0, 1, 2, 2),
+        columnCounts: Float32Array.of(2, 1, 1, 1),
+        fans: Int32Array.of(0, 2),
+        item: 1,
+        out: new Float32Array(F),
+      },
+    ];
+  },
+  scoreSplit: () => [
+    {
+      factors: F,
+      biasColumn: true,
+      vectors: filled(4 * F),
+      rows: Int32Array.of(0, 3, 3),
+      weights: Float64Array.of(1, 2, 1),
+      base: new Float64Array((F + 1) * (F + 1)),
+      diagonal: Float64Array.of(0.1, 0.1, 0.1),
+      query: 2,
+      out: new Float64Array(3),
+    },
+  ],
   foldInSolve: () => [
     {
       vectors: filled(4 * F),
@@ -175,6 +224,11 @@ export const BINDINGS: Record<string, () => unknown[]> = {
     },
   ],
 };
+
+/** Compiled rules over 4 targets: every one permitted, two categories capped, diversity. */
+function rankingRules() {
+  return { permit: Int32Array.of(0b1111), category: Int32Array.of(0, 0, 1, -1), caps: Int32Array.of(1, 2), lambda: 0.5, pool: 3 };
+}
 
 function topkArgs() {
   const { byUser } = smallCsr();
@@ -191,6 +245,7 @@ function topkArgs() {
     excludeSelf: false,
     exclude: Int32Array.of(1),
     candidates: Int32Array.of(0, 1, 2, 3),
+    rules: rankingRules(),
     k: 2,
     threads: 1,
     items: new Int32Array(3 * 2),
@@ -225,6 +280,7 @@ function itemItemTopKArgs() {
     filterIndices: byUser.indices,
     exclude: Int32Array.of(1),
     candidates: Int32Array.of(0, 1, 2, 3),
+    rules: rankingRules(),
     k: 2,
     threads: 1,
     outItems: new Int32Array(3 * 2),

@@ -72,7 +72,12 @@ beforeAll(() => {
         skipLibCheck: true,
         types: ['node'],
         typeRoots: [path.join(root, 'node_modules', '@types')],
-        paths: { mfrec: [path.join(root, 'lib', 'index.ts')] },
+        paths: {
+          mfrec: [path.join(root, 'lib', 'index.ts')],
+          // The service's entry, and the server it plugs into (docs/serve.md).
+          'mfrec/fastify': [path.join(root, 'lib', 'serve', 'index.ts')],
+          fastify: [path.join(root, 'node_modules', 'fastify', 'fastify.d.ts')],
+        },
       },
       include: ['samples'],
     }),

@@ -57,6 +57,13 @@ describe('the packed package', () => {
     }
   });
 
+  it('carries the storefront page that mfrec serve --demo reads at run time', () => {
+    const page = readdirSync(path.join(root, 'lib', 'serve', 'demo', 'public')).map((f) => `lib/serve/demo/public/${f}`);
+    expect(page).toEqual(expect.arrayContaining(['lib/serve/demo/public/index.html', 'lib/serve/demo/public/storefront.js']));
+    for (const f of page) expect(packed).toContain(f);
+    expect(packed).toContain('dist/serve/demo/storefront-routes.js');
+  });
+
   it('builds dist/ in prepare, the one script npm runs when it packs a git dependency', () => {
     // dist/ is not in git: a git dependency has it only if prepare builds it.
     expect(pkg.scripts.prepare).toMatch(/\bbuild:ts\b|\btsc\b/);

@@ -9,6 +9,8 @@
 import type { SparseRows } from '../../data/sparse.js';
 import { alsBinding, type AlsKernelOptions } from '../../addon/als.js';
 import * as twin from '../../twins/als.js';
+import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
+import { scoreSplitTwin } from '../../twins/score-split.js';
 import type { BackendName, Backends } from '../base/backend.js';
 import { yieldTurn, type CancelFlag } from '../base/training.js';
 
@@ -37,6 +39,8 @@ export interface AlsBackend {
   solveRowsSync(rows: SparseRows, y: Float32Array, gram: Gram, x: Float32Array, o: AlsKernelOptions): void;
   /** The same off the event loop (native) or after yielding to it (js), with cancellation. */
   solveRows(rows: SparseRows, y: Float32Array, gram: Gram, x: Float32Array, o: AlsKernelOptions, cancel: CancelFlag): Promise<void>;
+  /** explain()'s score split (addon/score-split.ts), on the calling thread; undefined when the system does not factor. */
+  scoreSplit(p: ScoreSplitProblem): Float64Array | undefined;
 }
 
 const nativeBackend: AlsBackend = {
@@ -49,6 +53,7 @@ const nativeBackend: AlsBackend = {
   },
   solveRowsSync: (rows, y, gram, x, o) => alsBinding().alsSolveRowsSync(rows, y, asFloat32(gram), x, o),
   solveRows: (rows, y, gram, x, o, cancel) => alsBinding().alsSolveRows(rows, y, asFloat32(gram), x, o, cancel.array),
+  scoreSplit: nativeScoreSplit,
 };
 
 /**
@@ -71,6 +76,7 @@ const jsBackend: AlsBackend = {
     await yieldTurn(cancel);
     twin.alsSolveRows(rows, y, asFloat64(gram), x, o);
   },
+  scoreSplit: scoreSplitTwin,
 };
 
 // A model only hands a backend the YᵀY that backend made; converting (rather

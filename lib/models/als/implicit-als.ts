@@ -20,6 +20,7 @@ import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
 import { longestRow, type SparseRows } from '../../data/sparse.js';
 import type { AlsKernelOptions } from '../../addon/als.js';
+import type { ScoreParts } from '../base/explain.js';
 import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser, type Trained } from '../base/factor-model.js';
 import { normalFactors } from '../base/initial-factors.js';
 import { usersPerItem } from '../base/item-popularity.js';
@@ -27,6 +28,7 @@ import { allocateFloats, checkMemory } from '../base/memory-limit.js';
 import type { Side, SolvedRows } from '../base/partial-fit-plan.js';
 import { allFinite, runIterations, type CancelFlag, type FitControl } from '../base/training.js';
 import { alsBackends, type AlsBackend } from './backend.js';
+import { alsScoreParts } from './explain.js';
 import { gramCache, historyRow, type ItemHistory, type UserHistory } from './fold-in.js';
 import { kernelOptions, resolveImplicitALSOptions, type ImplicitALSOptions, type ImplicitALSParams } from './options.js';
 
@@ -194,6 +196,17 @@ export class ImplicitALS extends FactorModel {
   protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
     const row = historyRow('interactions', history, 'items', s.items);
     return row.indices.length === 0 ? undefined : { factors: this.foldIn(s, row, 'items') };
+  }
+
+  /** explain(): the fold-in's solve, split over the history (explain.ts). */
+  override get supportsExplain(): boolean {
+    return true;
+  }
+
+  protected override scoreParts(s: FactorState, u: number, i: number): ScoreParts {
+    const parts = alsScoreParts(this.backend, s, this.gramOf(s, 'items'), kernelOptions(this.params), u, i);
+    if (parts === undefined) throw solveDiverged('explain');
+    return parts;
   }
 
   protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, _targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {

@@ -80,3 +80,24 @@ export function weightsWithoutItem(w: ItemWeights, n: number, i: number): ItemWe
 export function weightArrays(w: ItemWeights | undefined): Float32Array[] {
   return w === undefined ? [] : [w.values];
 }
+
+/**
+ * What each item of history row `r` adds to item `i`'s score: W[j][i] for
+ * each history item j (histories are binary), in history order. Their sum is
+ * the score of {@link itemItemScores} (summed there in float32).
+ */
+export function itemItemContributions(w: ItemWeights, history: SparseRows, r: number, i: number): Float64Array {
+  const n = history.cols;
+  const begin = history.indptr[r]!;
+  const out = new Float64Array(history.indptr[r + 1]! - begin);
+  for (let p = 0; p < out.length; p++) {
+    const j = history.indices[begin + p]!;
+    if (w.kind === 'dense') {
+      out[p] = w.values[j * n + i]!;
+    } else {
+      // Neighbour rows are sorted by weight, not by index: a scan of one row.
+      for (let e = w.indptr[j]!; e < w.indptr[j + 1]!; e++) if (w.indices[e] === i) out[p] = out[p]! + w.values[e]!;
+    }
+  }
+  return out;
+}

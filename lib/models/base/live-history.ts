@@ -68,30 +68,71 @@ export function checkHistory(name: string, value: unknown): CheckedHistory {
   return values === undefined ? { items: ids } : { items: ids, values };
 }
 
+/** recommend()'s live-history options, checked: a history that replaces the trained one, or a cart added to it. */
+export interface LiveOptions {
+  /** With `recalculate: true`: the user's whole current history. */
+  history: CheckedHistory | undefined;
+  /** `cart`: items added on top of the user's trained history (ids checked, values when given finite). */
+  cart: CheckedHistory | undefined;
+  rest: Record<string, unknown> | undefined;
+}
+
 /**
- * Splits recommend()'s own `recalculate` and `interactions` from the ranking
- * options. Returns the checked history when the call recalculates; the two
- * go together (one without the other is refused rather than ignored).
+ * Splits recommend()'s own `recalculate`, `interactions` and `cart` from the
+ * ranking options. Returns the checked history when the call recalculates;
+ * the two go together (one without the other is refused rather than
+ * ignored). `cart` adds to the trained history, so it cannot be combined
+ * with `recalculate`, which replaces it (put the cart's items in
+ * `interactions` instead).
  */
-export function takeRecalculate(
-  where: string,
-  options: unknown,
-  known: readonly string[],
-): { history: CheckedHistory | undefined; rest: Record<string, unknown> | undefined } {
-  const raw = knownOptions(where, options, [...known, 'recalculate', 'interactions']);
-  const { recalculate, interactions, ...rest } = raw;
+export function takeLiveOptions(where: string, options: unknown, known: readonly string[]): LiveOptions {
+  const raw = knownOptions(where, options, [...known, 'recalculate', 'interactions', 'cart']);
+  const { recalculate, interactions, cart: rawCart, ...rest } = raw;
   const ranking = options === undefined ? undefined : rest;
   const on = recalculate === undefined ? false : boolean('recalculate', recalculate);
+  const cart = rawCart === undefined ? undefined : checkCart(rawCart);
   if (!on) {
     if (interactions !== undefined) {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${where}: interactions are used only with recalculate: true (pass both, or neither)`);
     }
-    return { history: undefined, rest: ranking };
+    return { history: undefined, cart, rest: ranking };
+  }
+  if (cart !== undefined) {
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${where}: cart adds to the trained history and recalculate replaces it: pass one of them (put the cart's items in interactions)`,
+    );
   }
   if (interactions === undefined) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${where}: recalculate: true needs interactions { items, values? }: the user's current history`);
   }
-  return { history: checkHistory('interactions', interactions), rest: ranking };
+  return { history: checkHistory('interactions', interactions), cart: undefined, rest: ranking };
+}
+
+/** A cart: an array of item ids, or `{ items, values? }` as interactions take (values are ratings for the explicit model). */
+function checkCart(value: unknown): CheckedHistory {
+  if (Array.isArray(value)) return { items: Array.from(rawIds('cart', value)) };
+  return checkHistory('cart', value);
+}
+
+/**
+ * The history a cart is folded in over: user row `u`'s training
+ * interactions (none for a user without them) followed by the cart's items.
+ * An item in both appears twice, which each fold-in reads as it reads a
+ * repeated id (ALS and the explicit model add the observation, the others
+ * count the item once). Values default to 1 where the cart has none.
+ */
+export function historyPlusCart(s: { seen: SparseRows; items: IdMap }, u: number | undefined, cart: CheckedHistory): CheckedHistory {
+  const items: RawId[] = [];
+  const values: number[] = [];
+  if (u !== undefined && u < s.seen.rows) {
+    for (let e = s.seen.indptr[u]!; e < s.seen.indptr[u + 1]!; e++) {
+      items.push(s.items.id(s.seen.indices[e]!));
+      values.push(s.seen.values[e]!);
+    }
+  }
+  cart.items.forEach((id, j) => (items.push(id), values.push(cart.values?.[j] ?? 1)));
+  return { items, values };
 }
 
 /** Dense indices of the history's items the model knows, sorted and without repeats: what the user has seen. */

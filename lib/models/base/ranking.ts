@@ -17,6 +17,8 @@ import type { FoldedUser } from './live-history.js';
 import { checkMemory } from './memory-limit.js';
 import { countsToShares, rankByPopularity } from './popular-ranking.js';
 import { rankedCount, type Recommendation, type ResolvedRecommendOptions } from './recommend-options.js';
+import { rulesArgs } from './ranking-rules.js';
+import { rankPopularUnderRules } from './ruled-popularity.js';
 
 /**
  * The user's row index when the model can score them; −1 for a cold user
@@ -149,13 +151,15 @@ function factorKernel({ s, warm, o, width, threads, out, cancel }: RankingJob): 
     excludeSelf: false,
     exclude: o.exclude,
     candidates: o.candidates,
+    rules: rulesArgs(o.rules, width),
     k: width,
     threads,
     items: out.items,
     scores: out.scores,
     cancel,
   };
-  if (o.approximate) {
+  // Rules (caps, diversity, allowed sets) run in the exact kernel only: with rules the ranking is exact.
+  if (o.approximate && o.rules === undefined) {
     const { graph, ef } = indexFor(s, 'recommend', 'recommend');
     const search = { ...args, ...graph, ef: o.ef ?? ef };
     return { sync: () => hnswBinding().hnswSearchSync(search), async: () => hnswBinding().hnswSearch(search) };
@@ -176,6 +180,7 @@ function itemItemKernel({ s, warm, o, width, threads, out, cancel }: RankingJob)
     filterIndices: o.filterSeen ? s.seen.indices : undefined,
     exclude: o.exclude,
     candidates: o.candidates,
+    rules: rulesArgs(o.rules, width),
     k: width,
     threads,
     outItems: out.items,
@@ -185,13 +190,14 @@ function itemItemKernel({ s, warm, o, width, threads, out, cancel }: RankingJob)
   return { sync: () => itemItemTopKBinding().itemItemTopKSync(args), async: () => itemItemTopKBinding().itemItemTopK(args) };
 }
 
-/** Cold rows get the popular items under the same exclusions and candidates (nothing seen to filter), scored by their share of training users. */
+/** Cold rows get the popular items under the same exclusions, candidates and rules (nothing seen to filter), scored by their share of training users. */
 function fillCold(s: FactorState, o: ResolvedRecommendOptions, rows: Int32Array, width: number, items: Int32Array, scores: Float32Array): void {
   let first = -1;
   for (let r = 0; r < rows.length; r++) {
     if (rows[r]! >= 0) continue;
     if (first < 0) {
-      rankByPopularity(s.itemPopularity, o, undefined, items, scores, r * width, width);
+      if (o.rules === undefined) rankByPopularity(s.itemPopularity, o, undefined, items, scores, r * width, width);
+      else rankPopularUnderRules(s, o, items, scores, r * width, width);
       countsToShares(s.seen, scores, r * width, width);
       first = r;
     } else {

@@ -5,6 +5,7 @@
  */
 import type { IdMap, RawId } from '../../data/id-map.js';
 import { boolean, DEFAULT_K, integer, invalid, knownOptions, MAX_K, oneOf } from '../../validate.js';
+import { checkRules, type RankingRules } from './ranking-rules.js';
 
 export interface RecommendOptions {
   /** Number of items per user, integer in [1, 2^31 - 1]. Default 10. Larger than the catalogue: every item that qualifies. */
@@ -36,6 +37,8 @@ export interface RecommendOptions {
   approximate?: boolean;
   /** With `approximate`: results kept while searching, integer >= 1. Default: the index's `ef`. */
   ef?: number;
+  /** Business rules compiled once with `model.compileRules()` (allowed items, exclusions, category caps, diversity); they add to `exclude` and `candidates`. */
+  rules?: RankingRules;
 }
 
 /** The options of the asynchronous batch calls: the recommend options plus cancellation. */
@@ -58,7 +61,7 @@ export interface Recommendation {
 }
 
 export const COLD_START_POLICIES = ['popular', 'error'] as const;
-export const RECOMMEND_OPTION_NAMES = ['k', 'filterSeen', 'exclude', 'candidates', 'coldStart', 'threads', 'approximate', 'ef'] as const;
+export const RECOMMEND_OPTION_NAMES = ['k', 'filterSeen', 'exclude', 'candidates', 'coldStart', 'threads', 'rules', 'approximate', 'ef'] as const;
 
 /** Options resolved to dense indices with defaults applied. */
 export interface ResolvedRecommendOptions {
@@ -71,6 +74,7 @@ export interface ResolvedRecommendOptions {
   threads: number | undefined;
   approximate: boolean;
   ef: number | undefined;
+  rules: RankingRules | undefined;
 }
 
 /**
@@ -93,6 +97,7 @@ export function resolveRecommendOptions(
     threads: o.threads === undefined ? undefined : integer('threads', o.threads, 0, 256),
     approximate: o.approximate === undefined ? false : boolean('approximate', o.approximate),
     ef: o.ef === undefined ? undefined : integer('ef', o.ef, 1, 1 << 20),
+    rules: o.rules === undefined ? undefined : checkRules('rules', o.rules, items),
   };
 }
 
@@ -137,8 +142,12 @@ function itemIndices(name: string, ids: unknown, items: IdMap): Int32Array {
   return sorted.slice(0, m);
 }
 
-/** Number of items a ranking can return: the candidates, or the whole catalogue, minus exclusions. */
+/** Number of items a ranking can return: the candidates, or the whole catalogue, minus exclusions (and at most what the rules permit). */
 export function rankedCount(o: ResolvedRecommendOptions, nItems: number): number {
+  return Math.min(listedCount(o, nItems), o.rules?.permitted ?? nItems);
+}
+
+function listedCount(o: ResolvedRecommendOptions, nItems: number): number {
   const pool = o.candidates;
   if (o.exclude === undefined || o.exclude.length === 0) return pool ? pool.length : nItems;
   if (!pool) return nItems - o.exclude.length;

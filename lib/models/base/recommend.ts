@@ -8,7 +8,7 @@ import type { RawId } from '../../data/id-map.js';
 import { integer } from '../../validate.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
 import type { FactorState } from './factor-state.js';
-import { knownItemIndices, takeRecalculate, type CheckedHistory, type FoldedUser, type LiveInteractions } from './live-history.js';
+import { historyPlusCart, knownItemIndices, takeLiveOptions, type CheckedHistory, type FoldedUser, type LiveInteractions } from './live-history.js';
 import { rankFolded, rankRows, rankRowsSync, warmIndex } from './ranking.js';
 import {
   RECOMMEND_OPTION_NAMES,
@@ -16,6 +16,7 @@ import {
   rawIds,
   resolveRecommendOptions,
   takeSignal,
+  type ResolvedRecommendOptions,
   type BatchRecommendOptions,
   type RecommendOptions,
   type Recommendation,
@@ -36,6 +37,16 @@ export interface LiveRecommendOptions extends RecommendOptions {
    * (not the training record). Explicit models need `values` (ratings).
    */
   interactions?: LiveInteractions;
+  /**
+   * Items added on top of the user's trained history (a live shopping cart):
+   * the user is folded in over their training interactions plus these items
+   * (`recalculate` instead replaces the history). A user without training
+   * interactions is folded in from the cart alone; a cart without any item
+   * the model knows changes nothing. `filterSeen` then also leaves out the
+   * cart. An array of item ids, or `{ items, values? }` as `interactions`
+   * (the explicit model needs `values`: ratings). Needs `supportsRecalculate`.
+   */
+  cart?: ArrayLike<RawId> | LiveInteractions;
 }
 
 export interface RecommendAllOptions extends BatchRecommendOptions {
@@ -46,12 +57,28 @@ export interface RecommendAllOptions extends BatchRecommendOptions {
 /** The model's fold-in for recommend()'s recalculate path: undefined when the history holds no known item. */
 export type FoldIn = (s: FactorState, history: CheckedHistory) => FoldedUser | undefined;
 
-/** See Recommender.recommend. */
-export function recommendFor(s: FactorState, user: RawId, options: LiveRecommendOptions | undefined, foldIn: FoldIn): Recommendation[] {
+/**
+ * See Recommender.recommend. `valuesRequired`: the model folds in from
+ * ratings, so a cart must carry them (the trained history always has values).
+ */
+export function recommendFor(s: FactorState, user: RawId, options: LiveRecommendOptions | undefined, foldIn: FoldIn, valuesRequired = false): Recommendation[] {
   const id = rawId('user', user);
-  const { history, rest } = takeRecalculate('recommend', options, RECOMMEND_OPTION_NAMES);
+  const { history, cart, rest } = takeLiveOptions('recommend', options, RECOMMEND_OPTION_NAMES);
   const o = resolveRecommendOptions('recommend', rest, s.items);
+  if (cart !== undefined) {
+    if (valuesRequired && cart.values === undefined) {
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'recommend: cart needs { items, values } with ratings (this model folds users in from ratings)');
+    }
+    const u = s.users.index(id);
+    if (knownItemIndices(cart.items, s.items).length === 0) return rankRowsSync(s, [id], Int32Array.of(warmIndex(s, id, o)), o, o.threads ?? 1).row(0);
+    return rankHistory(s, id, historyPlusCart(s, u, cart), o, foldIn);
+  }
   if (history === undefined) return rankRowsSync(s, [id], Int32Array.of(warmIndex(s, id, o)), o, o.threads ?? 1).row(0);
+  return rankHistory(s, id, history, o, foldIn);
+}
+
+/** Ranks for the fold-in of `history` (a cold start when it holds no known item), leaving out its items under filterSeen. */
+function rankHistory(s: FactorState, id: RawId, history: CheckedHistory, o: ResolvedRecommendOptions, foldIn: FoldIn): Recommendation[] {
   const folded = foldIn(s, history);
   if (folded === undefined) {
     if (o.coldStart === 'error') {

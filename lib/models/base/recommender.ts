@@ -4,7 +4,8 @@
  * contents: the learned state (factor-state.ts, read in state-reads.ts), the
  * fit() contract with its busy guard (each model supplies train()), and the
  * reads and live updates, each in its own module (recommend.ts, ranking.ts,
- * similar.ts, live-updates.ts). Models with a fold-in implement foldInUser()
+ * similar.ts, live-updates.ts; item metadata and compiled rules in
+ * catalog-reads.ts). Models with a fold-in implement foldInUser()
  * (declared by supportsRecalculate) and solveRows() (supportsPartialFit).
  */
 import { ErrorCodes, MfrecError } from '../../errors.js';
@@ -15,11 +16,11 @@ import { encodeFactorModel } from '../../persist/factor-state.js';
 import { writeModelFile } from '../../persist/model-file.js';
 import { packageVersion } from '../../version.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
+import { cannotExplain, explainScore, type Explanation, type ExplainOptions, type ScoreParts } from './explain.js';
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
 import { buildIndex, carriedIndex, currentIndex, resolveBuildIndexOptions, type AnnIndexParams, type BuildIndexOptions } from './ann-index.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
 import { weightArrays } from './item-weights.js';
-import { StateReads } from './state-reads.js';
 import type { CheckedHistory, FoldedUser } from './live-history.js';
 import { forgottenItem, forgottenUser, partialFitRows } from './live-updates.js';
 import { partiallyFitted, type Side, type SolvedRows } from './partial-fit-plan.js';
@@ -27,8 +28,11 @@ import { recommendAll, recommendBatch, recommendFor, type LiveRecommendOptions, 
 import { rawId, type BatchRecommendOptions, type Recommendation } from './recommend-options.js';
 import { similarItems, similarItemsBatch, type SimilarItemsBatchOptions, type SimilarItemsOptions } from './similar.js';
 import { allFinite, BusyGuard, cancellable, CancelFlag, type FitControl, type IterationReport } from './training.js';
+import { CatalogReads } from './catalog-reads.js';
+import type { ItemCatalog } from './item-catalog.js';
 
 export type { PartialFitControl } from './fit-arguments.js';
+export type { Contribution, Explanation, ExplainOptions } from './explain.js';
 export type { BatchRecommendOptions, RecommendOptions, Recommendation, RecommendationSource } from './recommend-options.js';
 export type { CheckedHistory, FoldedUser, LiveInteractions } from './live-history.js';
 export type { Side, SolvedRows } from './partial-fit-plan.js';
@@ -37,6 +41,8 @@ export type { LiveRecommendOptions, RecommendAllOptions } from './recommend.js';
 export type { SimilarItemsOptions, SimilarItemsBatchOptions, SimilarUsersOptions } from './similar.js';
 export type { ModelType } from '../registry.js';
 export { BatchRecommendations } from './batch-recommendations.js';
+export { ItemCatalog, type ItemMetadata, type ItemMetadataInput } from './item-catalog.js';
+export { RankingRules, type RankingRulesSpec } from './ranking-rules.js';
 export { inverseNorms } from './similar.js';
 
 /** What a model's train() hands back to fit(): the new state and one report per iteration. */
@@ -45,7 +51,7 @@ export interface Trained<S extends FactorState = FactorState> {
   history: IterationReport[];
 }
 
-export abstract class Recommender extends StateReads {
+export abstract class Recommender extends CatalogReads {
   /** The complete, defaulted hyperparameters (JSON-serializable; saved with the model). Factor models have `factors` and `iterations`; item-to-item models neither (one step). */
   abstract readonly params: Readonly<Record<string, unknown> & { factors?: number; iterations?: number }>;
   /** Reports of the last successful fit, one per iteration. */
@@ -128,12 +134,26 @@ export abstract class Recommender extends StateReads {
    * out the given items. A history without any item the model knows is a
    * cold start. A model type without fold-in (`supportsRecalculate` false)
    * throws ERR_MFREC_INVALID_ARGUMENT.
+   *
+   * With `cart` (a known user's live cart), the user is folded in over their
+   * trained history plus the cart's items; see {@link LiveRecommendOptions.cart}.
    */
   recommend(user: RawId, options?: LiveRecommendOptions): Recommendation[] {
-    return recommendFor(this.fitted(), user, options, (s, history) => {
-      if (!this.supportsRecalculate) throw this.unsupported('recalculate a user from interactions');
-      return this.foldInUser(s, history);
-    });
+    return recommendFor(
+      this.fitted(),
+      user,
+      options,
+      (s, history) => {
+        if (!this.supportsRecalculate) throw this.unsupported('recalculate a user from interactions');
+        return this.foldInUser(s, history);
+      },
+      this.foldInNeedsValues,
+    );
+  }
+
+  /** Whether the fold-in reads values as ratings (so a cart must carry them). */
+  protected get foldInNeedsValues(): boolean {
+    return false;
   }
 
   /**
@@ -176,6 +196,37 @@ export abstract class Recommender extends StateReads {
    */
   async similarItemsBatch(items: ArrayLike<RawId>, options?: SimilarItemsBatchOptions): Promise<BatchRecommendations> {
     return similarItemsBatch(this.fitted(), items, options);
+  }
+
+  /**
+   * A known user's score for `item` split into what each item of their
+   * training history contributes, the `n` largest first (docs/explain.md):
+   * `score = base + Σ contributions + rest`. Exact for the item-to-item
+   * models (a contribution is the weight W[j][i]); for ALS and the explicit
+   * model it decomposes the score of the user folded in from their training
+   * history. Throws ERR_MFREC_INVALID_ARGUMENT on a model type without a
+   * decomposition (`supportsExplain` false: BPR), ERR_MFREC_UNKNOWN_ID for
+   * an unknown item or a user without training interactions.
+   */
+  explain(user: RawId, item: RawId, options?: ExplainOptions): Explanation {
+    const s = this.fitted();
+    if (!this.supportsExplain) throw cannotExplain(this.type, this.whyNoExplain());
+    return explainScore(s, user, item, options, (u, i) => this.scoreParts(s, u, i));
+  }
+
+  /** Whether {@link explain} works for this model type. */
+  get supportsExplain(): boolean {
+    return false;
+  }
+
+  /** Why explain() is refused (a model type without a decomposition says why). */
+  protected whyNoExplain(): string {
+    return 'this model type has no decomposition of its scores over a history';
+  }
+
+  /** The family's decomposition of user row `u`'s score of item `i` (see explain.ts). Called only when supportsExplain. */
+  protected scoreParts(_s: FactorState, _u: number, _i: number): ScoreParts {
+    throw cannotExplain(this.type, this.whyNoExplain());
   }
 
   /**
@@ -301,7 +352,7 @@ export abstract class Recommender extends StateReads {
 
   /**
    * Removes an item from the model: its id, factor row (and bias), its
-   * popularity and every user's record of it. It is then never recommended
+   * popularity, its metadata and every user's record of it. It is then never recommended
    * nor listed as similar, and a model saved afterwards does not contain the
    * id. Same errors as {@link forgetUser}.
    */
@@ -312,6 +363,7 @@ export abstract class Recommender extends StateReads {
       const next = forgottenItem(s, id);
       next.index = await carriedIndex(s, next);
       this.state = next;
+      this.catalog.delete(id);
       return this;
     });
   }
@@ -346,22 +398,23 @@ export abstract class Recommender extends StateReads {
 
   /**
    * Writes the model to `file` atomically (see docs/model-format.md): the
-   * hyperparameters, id maps, factors and the training interactions needed
-   * to filter seen items. Load it back with {@link loadModel}.
+   * hyperparameters, id maps, factors, the training interactions needed
+   * to filter seen items, and the item metadata. Load it back with {@link loadModel}.
    */
   async save(file: string): Promise<void> {
     const state = this.fitted();
-    const extra = { training: trainingSummary(state) };
+    const extra = { training: trainingSummary(state), ...(this.catalog.size > 0 ? { itemMetadata: this.catalog.toJSON() } : {}) };
     const contents = encodeFactorModel({ type: this.type, params: { ...this.params }, state, extra }, packageVersion());
     await writeModelFile(file, contents);
   }
 
   /** Installs a state read from a model file (used by loadModel). */
-  static restore<T extends Recommender>(model: T, state: FactorState): T {
+  static restore<T extends Recommender>(model: T, state: FactorState, catalog?: ItemCatalog): T {
     if (state.factors !== (model.params.factors ?? 0)) {
       throw new MfrecError(ErrorCodes.CORRUPT_FILE, `Model file factors (${state.factors}) disagree with its hyperparameters`);
     }
     model.state = state;
+    if (catalog !== undefined) model.catalog = catalog;
     return model;
   }
 

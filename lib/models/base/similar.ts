@@ -16,6 +16,7 @@ import type { FactorState } from './factor-state.js';
 import { weightArgs, type ItemWeights } from './item-weights.js';
 import { checkResultMemory } from './ranking.js';
 import { rawId, rawIds, resolveRecommendOptions, takeSignal, type Recommendation } from './recommend-options.js';
+import { rulesArgs, type RankingRules } from './ranking-rules.js';
 import { cancellable } from './training.js';
 
 export interface SimilarItemsOptions {
@@ -27,6 +28,8 @@ export interface SimilarItemsOptions {
   approximate?: boolean;
   /** With `approximate`: results kept while searching, integer >= 1. Default: the index's `ef`. */
   ef?: number;
+  /** Business rules compiled once with `model.compileRules()`. */
+  rules?: RankingRules;
 }
 
 export interface SimilarItemsBatchOptions extends SimilarItemsOptions {
@@ -41,16 +44,19 @@ export interface SimilarUsersOptions {
   k?: number;
 }
 
-const SIMILAR_ITEMS_OPTION_NAMES = ['k', 'candidates', 'approximate', 'ef'] as const;
+const SIMILAR_ITEMS_OPTION_NAMES = ['k', 'candidates', 'rules', 'approximate', 'ef'] as const;
 
 /** See Recommender.similarItems. */
 export function similarItems(s: FactorState, item: RawId, options: SimilarItemsOptions | undefined): Recommendation[] {
   const id = rawId('item', item);
   const o = resolveRecommendOptions('similarItems', options, s.items, SIMILAR_ITEMS_OPTION_NAMES);
   const i = knownItem(s, id);
-  if (s.weights !== undefined) return similarByWeights(s.weights, Int32Array.of(i), similarWidth(o.k, o.candidates, s.items.size), o.candidates, s);
-  const search = o.approximate ? similarSearch(s, o.ef, 'similarItems') : undefined;
-  return similar(s.itemFactors, s.factors, i, o.k, o.candidates, search).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
+  const rules = o.rules;
+  if (s.weights !== undefined)
+    return similarByWeights(s.weights, Int32Array.of(i), similarWidth(o.k, o.candidates, s.items.size, rules), o.candidates, s, rules);
+  // Rules (caps, diversity, allowed sets) run in the exact kernel only: with rules the ranking is exact.
+  const search = o.approximate && rules === undefined ? similarSearch(s, o.ef, 'similarItems') : undefined;
+  return similar(s.itemFactors, s.factors, i, o.k, o.candidates, rules, search).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
 }
 
 /** See Recommender.similarItemsBatch. */
@@ -60,19 +66,22 @@ export async function similarItemsBatch(s: FactorState, items: ArrayLike<RawId>,
   const o = resolveRecommendOptions('similarItemsBatch', rest, s.items, [...SIMILAR_ITEMS_OPTION_NAMES, 'threads']);
   const ids = Array.from(list);
   const rows = Int32Array.from(ids, (id) => knownItem(s, id));
-  const width = similarWidth(o.k, o.candidates, s.items.size);
+  const width = similarWidth(o.k, o.candidates, s.items.size, o.rules);
   checkResultMemory('similarItemsBatch', rows.length, width);
   const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
   return cancellable(signal, async (cancel) => {
     if (width > 0 && rows.length > 0) {
-      if (s.weights === undefined && o.approximate)
+      if (s.weights === undefined && o.approximate && o.rules === undefined)
         await hnswBinding().hnswSearch({
           ...similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array),
           ...similarSearch(s, o.ef, 'similarItemsBatch'),
         });
       else if (s.weights === undefined)
-        await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array));
-      else await itemItemTopKBinding().itemItemTopK(weightedSimilarArgs(s.weights, rows, s.items.size, width, o.candidates, o.threads ?? 0, out, cancel.array));
+        await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array, o.rules));
+      else
+        await itemItemTopKBinding().itemItemTopK(
+          weightedSimilarArgs(s.weights, rows, s.items.size, width, o.candidates, o.threads ?? 0, out, cancel.array, o.rules),
+        );
     }
     return new BatchRecommendations(ids, width, out.items, out.scores, new Uint8Array(rows.length), s.items);
   });
@@ -101,12 +110,13 @@ function similar(
   q: number,
   k: number,
   candidates: Int32Array | undefined,
+  rules?: RankingRules,
   search?: HnswGraphArrays & { ef: number },
 ): Array<[number, number]> {
-  const width = similarWidth(k, candidates, vectors.length / factors);
+  const width = similarWidth(k, candidates, vectors.length / factors, rules);
   if (width === 0) return [];
   const out = { items: new Int32Array(width), scores: new Float32Array(width) };
-  const args = similarArgs(vectors, factors, Int32Array.of(q), width, candidates, 1, out, undefined);
+  const args = similarArgs(vectors, factors, Int32Array.of(q), width, candidates, 1, out, undefined, rules);
   if (search) hnswBinding().hnswSearchSync({ ...args, ...search });
   else topkBinding().topkSync(args);
   const pairs: Array<[number, number]> = [];
@@ -118,10 +128,17 @@ function similar(
  * Item-to-item models: an item's neighbours are the items its own weight row
  * scores highest (a one-item history), the item itself left out.
  */
-function similarByWeights(w: ItemWeights, rows: Int32Array, width: number, candidates: Int32Array | undefined, s: FactorState): Recommendation[] {
+function similarByWeights(
+  w: ItemWeights,
+  rows: Int32Array,
+  width: number,
+  candidates: Int32Array | undefined,
+  s: FactorState,
+  rules: RankingRules | undefined,
+): Recommendation[] {
   if (width === 0) return [];
   const out = { items: new Int32Array(width), scores: new Float32Array(width) };
-  itemItemTopKBinding().itemItemTopKSync(weightedSimilarArgs(w, rows, s.items.size, width, candidates, 1, out, undefined));
+  itemItemTopKBinding().itemItemTopKSync(weightedSimilarArgs(w, rows, s.items.size, width, candidates, 1, out, undefined, rules));
   const list: Recommendation[] = [];
   for (let j = 0; j < width && out.items[j]! >= 0; j++) list.push({ item: s.items.id(out.items[j]!), score: out.scores[j]!, source: 'model' });
   return list;
@@ -137,6 +154,7 @@ function weightedSimilarArgs(
   threads: number,
   out: { items: Int32Array; scores: Float32Array },
   cancel: Int32Array | undefined,
+  rules: RankingRules | undefined,
 ): ItemItemTopKArgs {
   const indptr = Int32Array.from({ length: rows.length + 1 }, (_, r) => r);
   return {
@@ -149,6 +167,7 @@ function weightedSimilarArgs(
     filterIndptr: indptr,
     filterIndices: rows,
     candidates,
+    rules: rulesArgs(rules, width),
     k: width,
     threads,
     outItems: out.items,
@@ -163,9 +182,9 @@ function knownItem(s: FactorState, id: RawId): number {
   return i;
 }
 
-/** Slots per similarity row: k, capped by the candidates or the other rows (the query itself counts, then pads). */
-function similarWidth(k: number, candidates: Int32Array | undefined, rows: number): number {
-  return Math.min(k, candidates ? candidates.length : rows);
+/** Slots per similarity row: k, capped by the candidates or the other rows (the query itself counts, then pads) and by what the rules permit. */
+function similarWidth(k: number, candidates: Int32Array | undefined, rows: number, rules: RankingRules | undefined): number {
+  return Math.min(k, candidates ? candidates.length : rows, rules?.permitted ?? rows);
 }
 
 /** A cosine top-K request: rows of `vectors` against all rows of `vectors`, the query row left out. */
@@ -178,6 +197,7 @@ function similarArgs(
   threads: number,
   out: { items: Int32Array; scores: Float32Array },
   cancel: Int32Array | undefined,
+  rules?: RankingRules,
 ): TopKArgs {
   const inverse = inverseNorms(vectors, factors);
   return {
@@ -190,6 +210,7 @@ function similarArgs(
     colScale: inverse,
     excludeSelf: true,
     candidates,
+    rules: rulesArgs(rules, width),
     k: width,
     threads,
     items: out.items,

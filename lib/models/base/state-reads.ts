@@ -64,6 +64,21 @@ export abstract class StateReads {
     return hasTrainingRow(s, s.users.index(rawId('user', user)));
   }
 
+  /**
+   * The user's training interactions as the model keeps them (what
+   * `filterSeen` filters): item ids and their values, in item index order.
+   * Empty for a user the model does not know. With extra items appended it
+   * is the history a live call folds in ("trained history plus a cart").
+   */
+  trainedHistory(user: RawId): { items: RawId[]; values: number[] } {
+    const s = this.fitted();
+    const u = s.users.index(rawId('user', user));
+    if (!hasTrainingRow(s, u)) return { items: [], values: [] };
+    const begin = s.seen.indptr[u!]!;
+    const end = s.seen.indptr[u! + 1]!;
+    return { items: Array.from(s.seen.indices.subarray(begin, end), (i) => s.items.id(i)), values: Array.from(s.seen.values.subarray(begin, end)) };
+  }
+
   /** Whether `item` is in the model's catalogue (it can be recommended, and queried with similarItems). */
   hasItem(item: RawId): boolean {
     return this.fitted().items.index(rawId('item', item)) !== undefined;

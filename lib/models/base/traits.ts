@@ -22,7 +22,18 @@ export function logRange(min: number, max: number): DefaultRange {
 }
 
 /** Hyperparameters the CLI's model flags may set beyond factors, iterations, regularization, threads, seed and backend (the factor models' shared ones). */
-export type SpecificFlag = 'learningRate' | 'alpha' | 'confidence' | 'epsilon' | 'solver' | 'lambda' | 'neighbours' | 'weighting' | 'shrink' | 'beta';
+export type SpecificFlag =
+  | 'learningRate'
+  | 'alpha'
+  | 'confidence'
+  | 'epsilon'
+  | 'solver'
+  | 'lambda'
+  | 'neighbours'
+  | 'weighting'
+  | 'shrink'
+  | 'beta'
+  | 'normalize';
 
 export interface ModelTraits<M extends Recommender = Recommender> {
   /**
@@ -51,6 +62,12 @@ export interface ModelTraits<M extends Recommender = Recommender> {
    * them off). Absent: the fixed defaults suit any data.
    */
   adaptDefaults?: (data: Interactions) => Readonly<Record<string, unknown>>;
+  /**
+   * Options added after files of the family were first written, with the
+   * value those older files were fitted with: loading a file that lacks one
+   * takes this value, not today's default (which may differ).
+   */
+  olderFileParams?: Readonly<Record<string, unknown>>;
   /** The CLI flags of {@link SpecificFlag} this model takes. */
   flags: readonly SpecificFlag[];
   /**

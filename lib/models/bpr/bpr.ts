@@ -22,7 +22,6 @@ import { checkMemory } from '../base/memory-limit.js';
 import { columnCounts, type Side, type SolvedRows } from '../base/partial-fit-plan.js';
 import { allFinite, runIterations, yieldTurn, type CancelFlag, type FitControl } from '../base/training.js';
 import { bprBackends, type BprBackend } from './backend.js';
-import { foldInBprItem, foldInBprUser } from './fold-in.js';
 import { resolveBPROptions, type BPROptions, type BPRParams } from './options.js';
 
 export { BPR_DEFAULTS, resolveBPROptions, type BPROptions, type BPRParams } from './options.js';
@@ -122,11 +121,11 @@ export class BPR extends FactorModel {
 
   /**
    * BPR folds users and items in by replaying training's SGD on that one
-   * row against the fixed other side (lib/models/bpr/fold-in.ts): for a
+   * row against the fixed other side (native/kernels/bpr_fold_in.h on the
+   * native backend, its twin lib/models/bpr/fold-in.ts on 'js'): for a
    * user, `iterations` epochs of as many samples as they have items; cost
-   * O(iterations · n · factors) on the event loop: 4–7 ms for 100 epochs,
-   * 50–100 items and 64 factors, far more than ALS's exact solve (see
-   * docs/live-updates.md). Values are ignored, as in fit().
+   * O(iterations · n · factors), synchronous (see docs/live-updates.md for
+   * figures). Values are ignored, as in fit().
    */
   override get supportsRecalculate(): boolean {
     return true;
@@ -137,10 +136,15 @@ export class BPR extends FactorModel {
     return true;
   }
 
+  /** BPR learns by sampled gradient steps: its scores have no closed form over the history to decompose (explain() refuses). */
+  protected override whyNoExplain(): string {
+    return 'BPR learns its vectors by sampled gradient steps, so a score has no exact split over the history (use ALS or an item-to-item model)';
+  }
+
   protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
     const positives = knownItemIndices(history.items, s.items);
     if (positives.length === 0) return undefined;
-    return { factors: this.checked(foldInBprUser(this.params, s.itemFactors, this.itemBiasOf(s), positives), 'recommend') };
+    return { factors: this.checked(this.backend.foldInUser(this.params, s.itemFactors, this.itemBiasOf(s), positives), 'recommend') };
   }
 
   protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {
@@ -165,10 +169,10 @@ export class BPR extends FactorModel {
       if (r > 0 && r % ROWS_PER_TURN === 0) await yieldTurn(cancel);
       const row = rows.indices.subarray(rows.indptr[r]!, rows.indptr[r + 1]!);
       if (context === undefined) {
-        factors.set(this.checked(foldInBprUser(this.params, s.itemFactors, itemBias, row), where), r * k);
+        factors.set(this.checked(this.backend.foldInUser(this.params, s.itemFactors, itemBias, row), where), r * k);
       } else {
         const target = targets[r]!;
-        const item = foldInBprItem(this.params, context, row, target < s.items.size ? target : -1);
+        const item = this.backend.foldInItem(this.params, context, row, target < s.items.size ? target : -1);
         factors.set(this.checked(item.factors, where), r * k);
         if (!Number.isFinite(item.bias)) throw this.foldInDiverged(where);
         bias![r] = item.bias;

@@ -5,6 +5,8 @@
  */
 import { sgdBinding, type SgdGrid, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
 import * as twin from '../../twins/sgd.js';
+import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
+import { scoreSplitTwin } from '../../twins/score-split.js';
 import type { Backends } from '../base/backend.js';
 import { yieldTurn, type CancelFlag } from '../base/training.js';
 
@@ -15,6 +17,8 @@ export interface SgdBackend {
   epoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep, cancel: CancelFlag): Promise<number>;
   /** Fills and returns `out`; -1 marks an unknown user or item. */
   predict(model: SgdModelArrays, users: Int32Array, items: Int32Array, out: Float32Array, options: { min: number; max: number; threads: number }): Float32Array;
+  /** explain()'s score split (addon/score-split.ts), on the calling thread; undefined when the system does not factor. */
+  scoreSplit(p: ScoreSplitProblem): Float64Array | undefined;
 }
 
 export const sgdBackends: Backends<SgdBackend> = {
@@ -22,6 +26,7 @@ export const sgdBackends: Backends<SgdBackend> = {
     layout: (users, items, ratings, options, grid) => sgdBinding().sgdLayout(users, items, ratings, options, grid),
     epoch: (grid, model, step, cancel) => sgdBinding().sgdEpoch(grid, model, step, cancel.array),
     predict: (model, users, items, out, options) => sgdBinding().sgdPredict(model, users, items, out, options),
+    scoreSplit: nativeScoreSplit,
   },
   /**
    * The twin. Each epoch first yields the event loop (an epoch itself blocks
@@ -35,5 +40,6 @@ export const sgdBackends: Backends<SgdBackend> = {
       return twin.sgdEpoch(grid, model, step);
     },
     predict: (model, users, items, out, options) => twin.sgdPredict(model, users, items, out, options),
+    scoreSplit: scoreSplitTwin,
   },
 };

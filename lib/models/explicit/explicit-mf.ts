@@ -10,12 +10,15 @@ import type { SparseRows } from '../../data/sparse.js';
 import { mae, rmse } from '../../metrics/rating.js';
 import { native } from '../../addon/loader.js';
 import { invalid } from '../../validate.js';
+import type { ScoreParts } from '../base/explain.js';
 import { FactorModel, type CheckedHistory, type FactorState, type FoldedUser, type Trained } from '../base/factor-model.js';
 import type { Side, SolvedRows } from '../base/partial-fit-plan.js';
 import { resolveRecommendOptions, type RecommendOptions, type Recommendation } from '../base/recommend-options.js';
 import { rankFolded } from '../base/ranking.js';
 import { yieldTurn, type CancelFlag, type FitControl } from '../base/training.js';
 import { checkFolded, foldIn, foldInRows, type FoldedVector, type FoldInSide } from './fold-in.js';
+import { sgdBackends } from './backend.js';
+import { explicitScoreParts } from './explain.js';
 import { checkFitMemory } from './memory.js';
 import { validateParams, type ExplicitFitControl, type ExplicitMFOptions, type ExplicitMFParams, type ExplicitState } from './options.js';
 import { checkRawId, indexOf, mapped, modelArrays, predictIndices, predictionRange, predictOne } from './predict.js';
@@ -226,6 +229,11 @@ export class ExplicitMF extends FactorModel {
     return true;
   }
 
+  /** Carts carry ratings: the fold-in solves from them. */
+  protected override get foldInNeedsValues(): boolean {
+    return true;
+  }
+
   /** recommend()'s recalculate path: recalculateUser on the given ratings; undefined without a known item. */
   protected override foldInUser(s: FactorState, history: CheckedHistory): FoldedUser | undefined {
     if (history.values === undefined) {
@@ -233,6 +241,27 @@ export class ExplicitMF extends FactorModel {
     }
     if (!history.items.some((id) => s.items.has(id))) return undefined;
     return foldIn(this.foldInSide(s as ExplicitState, 'user'), history, 'items');
+  }
+
+  /** explain(): the fold-in's ridge regression, split over the ratings (explain.ts). */
+  override get supportsExplain(): boolean {
+    return true;
+  }
+
+  protected override scoreParts(s: FactorState, u: number, i: number): ScoreParts {
+    const begin = s.seen.indptr[u]!;
+    const end = s.seen.indptr[u + 1]!;
+    const parts = explicitScoreParts(
+      sgdBackends[this.params.backend],
+      this.foldInSide(s as ExplicitState, 'user'),
+      s.seen.indices.subarray(begin, end),
+      s.seen.values.subarray(begin, end),
+      i,
+    );
+    if (parts === undefined) {
+      throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Cannot explain this score: the user's ratings give a system that does not solve (non-finite values?)`);
+    }
+    return parts;
   }
 
   protected override async solveRows(s: FactorState, side: Side, rows: SparseRows, _targets: Int32Array, cancel: CancelFlag): Promise<SolvedRows> {

@@ -13,7 +13,8 @@ import type { SparseRows } from '../../data/sparse.js';
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import { Recommender, type CheckedHistory, type FactorState, type FoldedUser, type Trained } from '../base/recommender.js';
 import { usersPerItem } from '../base/item-popularity.js';
-import type { ItemWeights } from '../base/item-weights.js';
+import { itemItemContributions, type ItemWeights } from '../base/item-weights.js';
+import type { ScoreParts } from '../base/explain.js';
 import { knownItemIndices } from '../base/live-history.js';
 import type { Side, SolvedRows } from '../base/partial-fit-plan.js';
 import type { CancelFlag, FitControl } from '../base/training.js';
@@ -77,6 +78,16 @@ export abstract class ItemItemModel extends Recommender {
   /** A live history is scored as it is: recommend(user, { recalculate: true, interactions }) works for every user. */
   override get supportsRecalculate(): boolean {
     return true;
+  }
+
+  /** A score is a sum of weights over the history: explain() lists them exactly. */
+  override get supportsExplain(): boolean {
+    return true;
+  }
+
+  /** Item j of the history contributes W[j][i]. */
+  protected override scoreParts(s: FactorState, u: number, i: number): ScoreParts {
+    return { base: 0, perEntry: itemItemContributions(s.weights!, s.seen, u, i) };
   }
 
   /** partialFitUsers replaces the given users' histories (no solve needed); partialFitItems needs a new fit. */

@@ -1,5 +1,5 @@
 /** RP3beta's options, their defaults and their check. */
-import { integer, knownOptions, number, oneOf } from '../../validate.js';
+import { boolean, integer, knownOptions, number, oneOf } from '../../validate.js';
 import { AUTO } from '../item-item/validated-choice.js';
 import { BACKENDS, type BackendName } from '../base/backend.js';
 import { MAX_THREADS } from '../base/limits.js';
@@ -16,6 +16,13 @@ export interface RP3betaOptions {
   beta?: number | 'auto';
   /** Neighbours kept per item, an integer in [1, 100000], or 'auto' (the default): chosen among 300 and 1000. */
   neighbours?: number | 'auto';
+  /**
+   * Scale each item's kept neighbours to sum to 1 (L1 row normalisation, after
+   * the popularity penalty and the pruning), so every item of a history adds
+   * the same total to the scores. Default true: it made the fit less sensitive
+   * to beta on every data set measured (bench/investigations/NOTES-item-item.md).
+   */
+  normalize?: boolean;
   /** Threads; 0 (default) means all hardware threads. */
   threads?: number;
   /** 'native' (default): the C++ kernel; 'js': its pure-TypeScript twin (lib/twins/neighbours.ts). */
@@ -35,6 +42,7 @@ export const RP3BETA_DEFAULTS: Readonly<RP3betaParams> = Object.freeze({
   alpha: 0.85,
   beta: AUTO,
   neighbours: AUTO,
+  normalize: true,
   threads: 0,
   backend: 'native',
 });
@@ -48,6 +56,7 @@ export function resolveRP3betaOptions(options?: RP3betaOptions): RP3betaParams {
     alpha: pick('alpha') === AUTO ? AUTO : number('alpha', pick('alpha'), { min: 0, exclusiveMin: true, max: 100 }),
     beta: pick('beta') === AUTO ? AUTO : number('beta', pick('beta'), { min: 0, max: 100 }),
     neighbours: pick('neighbours') === AUTO ? AUTO : integer('neighbours', pick('neighbours'), 1, 100_000),
+    normalize: boolean('normalize', pick('normalize')),
     threads: integer('threads', pick('threads'), 0, MAX_THREADS),
     backend: oneOf('backend', pick('backend'), BACKENDS),
   };

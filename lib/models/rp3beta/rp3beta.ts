@@ -2,7 +2,8 @@
  * RP3beta (a three-step random walk item → user → item, re-weighted by
  * popularity): W[i][j] = Σ_u P(u | i)^α · P(j | u)^α / popularity(j)^β over
  * the binary interactions, P(u | i) = 1 / (users of i) and
- * P(j | u) = 1 / (items of u), keeping each item's top `neighbours`.
+ * P(j | u) = 1 / (items of u), keeping each item's top `neighbours`, then
+ * (`normalize`) scaling each item's kept row to sum to 1.
  */
 import os from 'node:os';
 import type { Interactions } from '../../data/interactions.js';
@@ -24,6 +25,15 @@ function transitions(m: SparseRows, alpha: number): SparseRows {
     values.fill((1 / (end - begin)) ** alpha, begin, end);
   }
   return { rows: m.rows, cols: m.cols, indptr: m.indptr, indices: m.indices, values };
+}
+
+/** Each row of sparse weights scaled in place to sum to 1 (rows summing to 0 stay as they are). */
+function normalizeRows(w: Extract<ItemWeights, { kind: 'sparse' }>): void {
+  for (let r = 0; r + 1 < w.indptr.length; r++) {
+    let sum = 0;
+    for (let e = w.indptr[r]!; e < w.indptr[r + 1]!; e++) sum += w.values[e]!;
+    if (sum > 0) for (let e = w.indptr[r]!; e < w.indptr[r + 1]!; e++) w.values[e] = w.values[e]! / sum;
+  }
 }
 
 export class RP3beta extends ItemItemModel {
@@ -48,7 +58,7 @@ export class RP3beta extends ItemItemModel {
     return new RP3beta(options);
   }
 
-  protected override learnWeights(data: Interactions, params: Readonly<Record<string, unknown>>, cancel: CancelFlag): Promise<ItemWeights> {
+  protected override async learnWeights(data: Interactions, params: Readonly<Record<string, unknown>>, cancel: CancelFlag): Promise<ItemWeights> {
     const p = params as RP3betaParams & { alpha: number; beta: number; neighbours: number };
     const byItem = data.byItem;
     const colScale = new Float32Array(data.nItems);
@@ -64,6 +74,8 @@ export class RP3beta extends ItemItemModel {
       k: p.neighbours,
       threads: p.threads,
     };
-    return neighbourWeights(product, p.backend, cancel);
+    const weights = await neighbourWeights(product, p.backend, cancel);
+    if (p.normalize && weights.kind === 'sparse') normalizeRows(weights);
+    return weights;
   }
 }

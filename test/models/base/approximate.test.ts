@@ -141,6 +141,15 @@ describe('approximate recommend', () => {
     }
   });
 
+  it('with business rules the ranking is exact, approximate or not', async () => {
+    const { model } = shopModel('item');
+    await model.buildIndex({ threads: 1, similar: true });
+    const rules = model.compileRules({ allowed: model.itemIds.filter((_, i) => i % 3 === 0), diversity: { lambda: 0.7 } });
+    for (const user of model.userIds.slice(0, 10)) expect(model.recommend(user, { rules, approximate: true })).toEqual(model.recommend(user, { rules }));
+    const item = model.itemIds[4]!;
+    expect(model.similarItems(item, { rules, approximate: true })).toEqual(model.similarItems(item, { rules }));
+  });
+
   it('cold-start users get the same popular items as without the index', async () => {
     const { model } = shopModel('item');
     await model.buildIndex({ threads: 1 });

@@ -17,18 +17,19 @@ describeFactorModelConformance('ImplicitALS (cg)', ({ threads, seed }) => new Im
   partialFit: true,
   vectors: true,
   partialFitItems: true,
+  explain: true,
 });
 
 describeFactorModelConformance(
   'ImplicitALS (cholesky)',
   ({ threads, seed }) => new ImplicitALS({ factors: 4, iterations: 8, solver: 'cholesky', threads, seed }),
-  { dataKind: 'implicit', type: 'als', recalculate: true, partialFit: true, vectors: true, partialFitItems: true },
+  { dataKind: 'implicit', type: 'als', recalculate: true, partialFit: true, vectors: true, partialFitItems: true, explain: true },
 );
 
 describeFactorModelConformance(
   'ImplicitALS (js backend)',
   ({ threads, seed }) => new ImplicitALS({ factors: 4, iterations: 8, solver: 'cg', threads, seed, backend: 'js' }),
-  { dataKind: 'implicit', type: 'als', recalculate: true, partialFit: true, vectors: true, partialFitItems: true },
+  { dataKind: 'implicit', type: 'als', recalculate: true, partialFit: true, vectors: true, partialFitItems: true, explain: true },
 );
 
 describeFactorModelConformance('BPR', ({ threads, seed }) => new BPR({ factors: 4, iterations: 100, learningRate: 0.1, threads, seed }), {
@@ -38,22 +39,23 @@ describeFactorModelConformance('BPR', ({ threads, seed }) => new BPR({ factors: 
   partialFit: true,
   vectors: true,
   partialFitItems: true,
+  explain: false,
 });
 
 describeFactorModelConformance(
   'BPR (js backend)',
   ({ threads, seed }) => new BPR({ factors: 4, iterations: 100, learningRate: 0.1, threads, seed, backend: 'js' }),
-  { dataKind: 'implicit', type: 'bpr', recalculate: true, partialFit: true, vectors: true, partialFitItems: true },
+  { dataKind: 'implicit', type: 'bpr', recalculate: true, partialFit: true, vectors: true, partialFitItems: true, explain: false },
 );
 
 describeFactorModelConformance(
   'ExplicitMF',
   ({ threads, seed }) => new ExplicitMF({ factors: 8, iterations: 200, learningRate: 0.05, regularization: 0.02, threads, seed }),
-  { dataKind: 'ratings', type: 'explicit', recalculate: true, partialFit: true, vectors: true, partialFitItems: true },
+  { dataKind: 'ratings', type: 'explicit', recalculate: true, partialFit: true, vectors: true, partialFitItems: true, explain: true },
 );
 
 // Item-to-item models: the same contract, without vectors (explicitly) and without partialFitItems (a new item's weights need a new fit).
-const ITEM_TO_ITEM = { dataKind: 'implicit', recalculate: true, partialFit: true, vectors: false, partialFitItems: false } as const;
+const ITEM_TO_ITEM = { dataKind: 'implicit', recalculate: true, partialFit: true, vectors: false, partialFitItems: false, explain: true } as const;
 
 describeFactorModelConformance('EASE', ({ threads }) => new EASE({ lambda: 5, threads }), { ...ITEM_TO_ITEM, type: 'ease' });
 describeFactorModelConformance('EASE (js backend)', ({ threads }) => new EASE({ lambda: 5, threads, backend: 'js' }), { ...ITEM_TO_ITEM, type: 'ease' });

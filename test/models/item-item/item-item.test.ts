@@ -119,7 +119,7 @@ describe.each(['native', 'js'] as const)('on the %s backend', (backend) => {
     }
   });
 
-  it('RP3beta: W[i][j] = Σ_u P(u|i)^α · P(j|u)^α / popularity(j)^β, diagonal left out', async () => {
+  it('RP3beta: W[i][j] = Σ_u P(u|i)^α · P(j|u)^α / popularity(j)^β, diagonal left out; by default each row scaled to sum to 1', async () => {
     const alpha = 0.7;
     const beta = 0.4;
     const x = binary();
@@ -133,9 +133,17 @@ describe.each(['native', 'js'] as const)('on the %s backend', (backend) => {
         return sum / itemUsers[j]! ** beta;
       }),
     );
-    const model = await new RP3beta({ alpha, beta, neighbours: ITEMS, backend, threads: 1 }).fit(data);
+    const raw = await new RP3beta({ alpha, beta, neighbours: ITEMS, normalize: false, backend, threads: 1 }).fit(data);
     for (let u = 0; u < USERS; u++) {
       const want = scoresFrom(w, u);
+      modelScores(raw, `u${u}`).forEach((v, j) => expect(v, `u${u} i${j}`).toBeCloseTo(want[j]!, 5));
+    }
+    const rowSums = w.map((row) => row.reduce((s, v) => s + v, 0));
+    const normalized = w.map((row, i) => row.map((v) => v / rowSums[i]!));
+    const model = await new RP3beta({ alpha, beta, neighbours: ITEMS, backend, threads: 1 }).fit(data);
+    expect(model.params.normalize).toBe(true);
+    for (let u = 0; u < USERS; u++) {
+      const want = scoresFrom(normalized, u);
       modelScores(model, `u${u}`).forEach((v, j) => expect(v, `u${u} i${j}`).toBeCloseTo(want[j]!, 5));
     }
   });
@@ -201,6 +209,19 @@ describe('files', () => {
   });
 });
 
+describe('RP3beta files from before normalize', () => {
+  it('load with normalize false, as their weights were fitted; a file saved now keeps normalize true', async () => {
+    const file = path.join(dir, 'rp3.mfrec');
+    await (await new RP3beta({ neighbours: 3, beta: 0.5, threads: 1 }).fit(data)).save(file);
+    expect((await loadModel(file)).params).toMatchObject({ normalize: true });
+    const contents = decodeModelFile(readFileSync(file), file);
+    const { normalize: _n, ...olderParams } = contents.header.params as Record<string, unknown>;
+    const older = path.join(dir, 'rp3-older.mfrec');
+    writeFileSync(older, encodeModelFile({ ...contents, header: { ...contents.header, params: olderParams } }));
+    expect((await loadModel(older)).params).toMatchObject({ normalize: false });
+  });
+});
+
 describe("options left at 'auto'", () => {
   it('are chosen among their candidates on a validation slice, and the fit then uses the winner on all the data', async () => {
     const grouped = groupedBaskets();
@@ -229,6 +250,7 @@ describe("options left at 'auto'", () => {
     expect(await codeOf(() => new EASE({ lambda: 'auto' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
     expect(await codeOf(() => new ItemKNN({ weighting: 'auto' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
     expect(await codeOf(() => new RP3beta({ neighbours: 'many' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
+    expect(await codeOf(() => new RP3beta({ normalize: 'auto' as never }))).toBe('ERR_MFREC_INVALID_ARGUMENT');
   });
 });
 
