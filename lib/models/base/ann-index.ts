@@ -127,6 +127,27 @@ export async function carriedIndex(previous: FactorState, next: FactorState): Pr
   return buildIndex(next, old.params, old.similar !== undefined, 0);
 }
 
+/** `next` with the index carriedIndex gives it. */
+export async function withCarriedIndex(previous: FactorState, next: FactorState): Promise<FactorState> {
+  const index = await carriedIndex(previous, next);
+  if (index === undefined) delete next.index;
+  else next.index = index;
+  return next;
+}
+
+/** `s` with a new index built under resolved options. */
+export async function withIndex(s: FactorState, o: ReturnType<typeof resolveBuildIndexOptions>): Promise<FactorState> {
+  return { ...s, index: await buildIndex(s, o.params, o.similar, o.threads) };
+}
+
+export type IndexInfo = AnnIndexParams & { kind: 'hnsw'; similar: boolean };
+
+/** What Recommender.indexInfo reports: the current index's options, or undefined. */
+export function indexInfoOf(s: FactorState | undefined): IndexInfo | undefined {
+  const index = s === undefined ? undefined : currentIndex(s);
+  return index === undefined ? undefined : { kind: index.kind, ...index.params, similar: index.similar !== undefined };
+}
+
 /** The graph an approximate query searches, or a clear error when the model has none. */
 export function indexFor(s: FactorState, use: 'recommend' | 'similar', where: string): { graph: HnswGraphArrays; ef: number } {
   const index = currentIndex(s);

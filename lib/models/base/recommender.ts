@@ -18,7 +18,7 @@ import { packageVersion } from '../../version.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
 import { cannotExplain, explainScore, type Explanation, type ExplainOptions, type ScoreParts } from './explain.js';
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
-import { buildIndex, carriedIndex, currentIndex, resolveBuildIndexOptions, type AnnIndexParams, type BuildIndexOptions } from './ann-index.js';
+import { resolveBuildIndexOptions, withCarriedIndex, withIndex, type BuildIndexOptions } from './ann-index.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
 import { weightArrays } from './item-weights.js';
 import type { CheckedHistory, FoldedUser } from './live-history.js';
@@ -318,11 +318,8 @@ export abstract class Recommender extends CatalogReads {
       if (!this.supportsPartialFit) throw this.unsupported('fit part of the model');
       const plan = partialFitRows(s, side, data, label);
       // The new state is installed only once the solve finished and no abort came meanwhile.
-      const next = await cancellable(c.signal, async (cancel) =>
-        partiallyFitted(s, side, plan, await this.solveRows(s, side, plan.rows, plan.targets, cancel)),
-      );
-      next.index = await carriedIndex(s, next);
-      this.state = next;
+      const solved = await cancellable(c.signal, async (cancel) => this.solveRows(s, side, plan.rows, plan.targets, cancel));
+      this.state = await withCarriedIndex(s, partiallyFitted(s, side, plan, solved));
       return this;
     });
   }
@@ -342,10 +339,7 @@ export abstract class Recommender extends CatalogReads {
   async forgetUser(user: RawId): Promise<this> {
     const id = rawId('user', user);
     return this.guard.run('forgetUser', async () => {
-      const s = this.fitted();
-      const next = forgottenUser(s, id);
-      next.index = await carriedIndex(s, next);
-      this.state = next;
+      this.state = await withCarriedIndex(this.fitted(), forgottenUser(this.fitted(), id));
       return this;
     });
   }
@@ -359,41 +353,19 @@ export abstract class Recommender extends CatalogReads {
   async forgetItem(item: RawId): Promise<this> {
     const id = rawId('item', item);
     return this.guard.run('forgetItem', async () => {
-      const s = this.fitted();
-      const next = forgottenItem(s, id);
-      next.index = await carriedIndex(s, next);
-      this.state = next;
+      this.state = await withCarriedIndex(this.fitted(), forgottenItem(this.fitted(), id));
       this.catalog.delete(id);
       return this;
     });
   }
 
-  /**
-   * Builds the approximate top-K index of a factor model (docs/approximate.md)
-   * off the event loop: afterwards `recommend(user, { approximate: true })`,
-   * the batch calls and, with `similar: true`, `similarItems(item, {
-   * approximate: true })` search it instead of scoring every item. It is
-   * saved with the model. A new fit() drops it (call again); partial fits of
-   * items and forgetItem() rebuild it with the same options, user updates
-   * keep it. Item-to-item models need none (ERR_MFREC_INVALID_ARGUMENT):
-   * their ranking reads only the neighbours of a history. Rejects with
-   * ERR_MFREC_NOT_FITTED before training, ERR_MFREC_BUSY while a fit, partial
-   * fit or forget runs.
-   */
+  /** Builds the approximate top-K index `approximate: true` searches (docs/approximate.md: options, updates, errors), off the event loop. */
   async buildIndex(options?: BuildIndexOptions): Promise<this> {
-    const { params, similar, threads } = resolveBuildIndexOptions(options);
+    const o = resolveBuildIndexOptions(options);
     return this.guard.run('buildIndex', async () => {
-      const s = this.fitted();
-      const index = await buildIndex(s, params, similar, threads);
-      this.state = { ...s, index };
+      this.state = await withIndex(this.fitted(), o);
       return this;
     });
-  }
-
-  /** The index's options (undefined without one): what buildIndex() was given, and whether it serves similarItems. */
-  get indexInfo(): (AnnIndexParams & { kind: 'hnsw'; similar: boolean }) | undefined {
-    const index = this.state === undefined ? undefined : currentIndex(this.state);
-    return index === undefined ? undefined : { kind: index.kind, ...index.params, similar: index.similar !== undefined };
   }
 
   /**
