@@ -29,6 +29,7 @@ export {
   type ItemHistory,
 } from './models/als/implicit-als.js';
 export type { FitControl, IterationReport } from './models/base/training.js';
+export type { AnnIndexParams, BuildIndexOptions } from './models/base/ann-index.js';
 export { evaluateRanking, type RankingMetrics, type RankingOptions, type UserScorer } from './eval/ranking.js';
 export {
   FactorModel,

@@ -15,6 +15,7 @@ export async function describeModelFile(file: string): Promise<Record<string, un
     items,
     params: header.params,
     training: header.training,
+    ...(header.annIndex !== undefined ? { index: header.annIndex } : {}),
     itemsWithMetadata: Array.isArray(header.itemMetadata) ? header.itemMetadata.length : 0,
     dataBytes: bytes,
   };

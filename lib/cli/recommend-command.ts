@@ -27,6 +27,8 @@ interface RecommendFlags extends ReadFlags, ModelFileFlags {
   rawIds?: boolean;
   threads?: number;
   quiet?: boolean;
+  approximate?: boolean;
+  ef?: number;
 }
 
 const BLOCK = 2048;
@@ -45,6 +47,8 @@ export function registerRecommend(program: Command): void {
     .option('--k <n>', 'items per user', intArg(1), 10)
     .option('--keep-seen', 'keep items the user already interacted with')
     .option('--threads <n>', 'threads (0 = all cores)', intArg(0))
+    .option('--approximate', "search the model's approximate index (train --index hnsw) instead of scoring every item")
+    .option('--ef <n>', "with --approximate: results kept while searching (more: higher recall, slower; default the index's)", intArg(1, 1 << 20))
     .option('--out <file>', 'write CSV here (atomically) instead of stdout, or into postgres://…?table=NAME (swapped in atomically)')
     .option('--raw-ids', RAW_IDS_HELP)
     .option('--quiet', 'no progress bar');
@@ -53,6 +57,7 @@ export function registerRecommend(program: Command): void {
     const modes = [flags.user !== undefined, flags.all === true, flags.history !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'Give exactly one of --user ID, --all or --history FILE');
     if (flags.shard && !flags.all) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--shard applies to --all only');
+    if (flags.ef !== undefined && !flags.approximate) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--ef applies with --approximate only');
     await checkOutputPaths(
       [{ flag: '--out', path: fileOut(flags.out) }],
       [
@@ -62,10 +67,15 @@ export function registerRecommend(program: Command): void {
     );
     const model = await loadModel(flags.modelFile);
     if (flags.history !== undefined) {
-      return recommendFromHistory(model, flags as HistoryFlags, { k: flags.k, filterSeen: !flags.keepSeen });
+      return recommendFromHistory(model, flags as HistoryFlags, { k: flags.k, filterSeen: !flags.keepSeen, ...approximateOptions(flags) });
     }
     const users = flags.all ? shardUsers(model.userIds, flags.shard) : flags.user!;
-    const options = { k: flags.k, filterSeen: !flags.keepSeen, ...(flags.threads !== undefined ? { threads: flags.threads } : {}) };
+    const options = {
+      k: flags.k,
+      filterSeen: !flags.keepSeen,
+      ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+      ...approximateOptions(flags),
+    };
     const sink = await openSink(flags.out, ['user', 'item', 'rank', 'score', 'source'], { rawIds: flags.rawIds });
     const progress = createProgress(!flags.quiet && flags.out !== undefined);
     progress.start('recommending', users.length);
@@ -90,4 +100,10 @@ export function registerRecommend(program: Command): void {
 
 function shardUsers(all: RawId[], shard: { index: number; count: number } | undefined): RawId[] {
   return shard ? all.filter((_, u) => u % shard.count === shard.index) : all;
+}
+
+/** --approximate and --ef as recommend options (none when not asked for). */
+export function approximateOptions(flags: { approximate?: boolean; ef?: number }): { approximate?: true; ef?: number } {
+  if (!flags.approximate) return {};
+  return { approximate: true, ...(flags.ef !== undefined ? { ef: flags.ef } : {}) };
 }

@@ -10,6 +10,8 @@ import { createProgress } from './progress.js';
 import { addReadFlags, readForModel, readOptionsFrom, type ReadFlags } from './read-flags.js';
 import { isRatingModel, listOf, MODEL_TYPES } from '../models/registry.js';
 import { postgresSourceOf } from './postgres-input.js';
+import { intArg } from './parse.js';
+import type { BuildIndexOptions } from '../models/base/ann-index.js';
 import { readItemMetadataFile } from './item-metadata-file.js';
 
 interface TrainFlags extends ReadFlags, ModelFlags {
@@ -20,6 +22,11 @@ interface TrainFlags extends ReadFlags, ModelFlags {
   quiet?: boolean;
   query?: string;
   table?: string;
+  index?: 'hnsw';
+  indexM?: number;
+  indexEfConstruction?: number;
+  indexEf?: number;
+  indexSimilar?: boolean;
   itemMetadata?: string;
 }
 
@@ -35,6 +42,13 @@ export function registerTrain(program: Command): void {
     .option('--quiet', 'no progress bars')
     .option('--query <sql>', 'with a postgres:// FILE: the SQL query whose rows are the interactions')
     .option('--table <name>', 'with a postgres:// FILE: the table whose rows are the interactions')
+    .addOption(
+      new Option('--index <kind>', 'factor models: also build an approximate top-k index, saved with the model (docs/approximate.md)').choices(['hnsw']),
+    )
+    .option('--index-m <n>', 'with --index: links per node', intArg(2, 256))
+    .option('--index-ef-construction <n>', 'with --index: candidates kept while building', intArg(1, 1 << 20))
+    .option('--index-ef <n>', 'with --index: default ef of approximate queries', intArg(1, 1 << 20))
+    .option('--index-similar', 'with --index: also index cosine neighbours for similar --approximate')
     .option('--item-metadata <file>', 'item metadata saved in the model: .csv/.tsv with an item (or id) column, or .jsonl objects with an item field');
   addModelFlags(cmd);
   addReadFlags(cmd);
@@ -52,7 +66,8 @@ export function registerTrain(program: Command): void {
     const metadata = flags.itemMetadata === undefined ? undefined : await readItemMetadataFile(flags.itemMetadata);
     const progress = createProgress(!flags.json && !flags.quiet);
     // Built now to refuse bad flags before reading; rebuilt below with the defaults adapted to the data read.
-    createModel(flags.model, flags);
+    const probe = createModel(flags.model, flags);
+    checkIndexFlags(flags, probe instanceof ItemItemModel);
     const readOptions = readOptionsFrom(flags);
     const data = await readForModel(file, readOptions, flags.model, progress, postgresSourceOf(file, flags));
     const model = createModel(flags.model, flags, data.interactions);
@@ -77,6 +92,14 @@ export function registerTrain(program: Command): void {
       progress.stop();
     }
     const seconds = (Date.now() - started) / 1000;
+    let index: Record<string, unknown> | undefined;
+    if (flags.index !== undefined) {
+      const indexStarted = Date.now();
+      progress.start('building index', 1);
+      await model.buildIndex(indexOptions(flags));
+      progress.stop();
+      index = { ...model.indexInfo, seconds: (Date.now() - indexStarted) / 1000 };
+    }
     if (metadata !== undefined) model.setItemMetadata(metadata);
     await model.save(flags.out);
     const summary = {
@@ -91,6 +114,7 @@ export function registerTrain(program: Command): void {
       params: model.params,
       ...(model instanceof ItemItemModel ? { fittedParams: model.fittedParams, autoChoice: model.autoChoice } : {}),
       iterations,
+      ...(index ? { index } : {}),
     };
     if (flags.json) return printJson(summary);
     printTable([
@@ -100,10 +124,39 @@ export function registerTrain(program: Command): void {
         `${summary.users} users, ${summary.items} items, ${summary.interactions} interactions${data.skipped ? ` (${data.skipped} bad lines skipped)` : ''}`,
       ],
       ['trained', `${iterations.length} iteration${iterations.length === 1 ? '' : 's'} in ${seconds.toFixed(2)} s`],
+      ...(index
+        ? [['index', `hnsw (M ${String(index.M)}, ef ${String(index.ef)}) built in ${(index.seconds as number).toFixed(2)} s`] as [string, string]]
+        : []),
       ...lastMetrics(iterations),
       ...chosenOptions(model),
     ]);
   });
+}
+
+const INDEX_DETAIL_FLAGS = [
+  ['indexM', '--index-m'],
+  ['indexEfConstruction', '--index-ef-construction'],
+  ['indexEf', '--index-ef'],
+  ['indexSimilar', '--index-similar'],
+] as const;
+
+/** --index-* flags need --index, and item-to-item models need no index: refused before reading the data. */
+function checkIndexFlags(flags: TrainFlags, itemToItem: boolean): void {
+  if (flags.index === undefined) {
+    const stray = INDEX_DETAIL_FLAGS.find(([key]) => flags[key] !== undefined);
+    if (stray) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${stray[1]} applies with --index hnsw only`);
+  } else if (itemToItem) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--index: a ${flags.model} model needs no index (its ranking reads only the neighbours of a history)`);
+  }
+}
+
+function indexOptions(flags: TrainFlags): BuildIndexOptions {
+  return {
+    ...(flags.indexM !== undefined ? { M: flags.indexM } : {}),
+    ...(flags.indexEfConstruction !== undefined ? { efConstruction: flags.indexEfConstruction } : {}),
+    ...(flags.indexEf !== undefined ? { ef: flags.indexEf } : {}),
+    ...(flags.indexSimilar ? { similar: true } : {}),
+  };
 }
 
 /** What an item-to-item model's 'auto' options came to, and what the other candidates scored. */

@@ -6,6 +6,7 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { IdMap, type RawId } from '../data/id-map.js';
 import type { FactorState } from '../models/base/factor-model.js';
+import { annIndexContents, decodeAnnIndex } from './ann-index-blocks.js';
 import { decodeWeights, hasWeightBlocks, weightBlocks } from './item-weights-blocks.js';
 import type { BlockArray, ModelFileContents } from './model-file.js';
 
@@ -30,6 +31,8 @@ export function encodeFactorModel(model: SavedFactorModel, version: string): Mod
   if (s.userBias) blocks.userBias = s.userBias;
   if (s.itemBias) blocks.itemBias = s.itemBias;
   if (s.weights) Object.assign(blocks, weightBlocks(s.weights));
+  const index = annIndexContents(s);
+  Object.assign(blocks, index.blocks);
   return {
     header: {
       type: model.type,
@@ -40,6 +43,7 @@ export function encodeFactorModel(model: SavedFactorModel, version: string): Mod
       users: s.users.toArray(),
       items: s.items.toArray(),
       ...model.extra,
+      ...index.header,
     },
     blocks,
   };
@@ -160,5 +164,8 @@ export function decodeFactorModel(contents: ModelFileContents, source: string, v
   }
   if (itemToItem) state.weights = decodeWeights(blocks, nI, source);
   checkTrainingSummary(extra.training, nU, nI, nnz, source);
-  return { type, params: params as Record<string, unknown>, state, extra };
+  const { annIndex, ...rest } = extra;
+  const index = decodeAnnIndex(annIndex, blocks, state, source);
+  if (index !== undefined) state.index = index;
+  return { type, params: params as Record<string, unknown>, state, extra: rest };
 }

@@ -45,6 +45,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterScoreSplit(env, exports);
   RegisterItemItemFit(env, exports);
   RegisterItemItemTopK(env, exports);
+  RegisterHnsw(env, exports);
   return exports;
 }
 

@@ -15,4 +15,5 @@ void RegisterBprFoldIn(Napi::Env env, Napi::Object exports);
 void RegisterScoreSplit(Napi::Env env, Napi::Object exports);
 void RegisterItemItemFit(Napi::Env env, Napi::Object exports);
 void RegisterItemItemTopK(Napi::Env env, Napi::Object exports);
+void RegisterHnsw(Napi::Env env, Napi::Object exports);
 }  // namespace mfrec

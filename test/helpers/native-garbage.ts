@@ -68,6 +68,13 @@ function sgdModel() {
 export const BINDINGS: Record<string, () => unknown[]> = {
   topkSync: () => [topkArgs()],
   topk: () => [{ ...topkArgs(), cancel: new Int32Array(1) }],
+  hnswLevelsSync: () => [{ m: 2, seed: 1, levels: new Int32Array(4) }],
+  hnswLayoutSync: () => [{ m: 2, levels: new Int32Array(4), upper: new Int32Array(4) }],
+  hnswBuildSync: () => [hnswBuildArgs()],
+  hnswBuild: () => [{ ...hnswBuildArgs(), cancel: new Int32Array(1) }],
+  hnswCheckSync: () => [hnswGraph()],
+  hnswSearchSync: () => [{ ...topkArgs(), ...hnswGraph(), ef: 4 }],
+  hnswSearch: () => [{ ...topkArgs(), ...hnswGraph(), ef: 4, cancel: new Int32Array(1) }],
   bprEpoch: () => {
     const { byUser } = smallCsr();
     return [
@@ -244,6 +251,21 @@ function topkArgs() {
     items: new Int32Array(3 * 2),
     scores: new Float32Array(3 * 2),
   };
+}
+
+/** A valid HNSW graph over the 4 items of topkArgs (m 2, every node on level 0). */
+function hnswGraph() {
+  return {
+    m: 2,
+    levels: new Int32Array(4),
+    upper: Int32Array.of(20, 20, 20, 20),
+    links: Int32Array.of(2, 1, 2, 0, 0, 2, 0, 3, 0, 0, 2, 0, 3, 0, 0, 2, 1, 2, 0, 0),
+    entry: 0,
+  };
+}
+
+function hnswBuildArgs() {
+  return { ...hnswGraph(), links: new Int32Array(20), entry: -1, target: filled(4 * F), factors: F, efConstruction: 4, threads: 1 };
 }
 
 function itemItemTopKArgs() {

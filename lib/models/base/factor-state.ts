@@ -1,6 +1,7 @@
 /** The learned state every factor model holds, and the reads computed from it alone. */
 import type { IdMap } from '../../data/id-map.js';
 import type { SparseRows } from '../../data/sparse.js';
+import type { AnnIndex } from './ann-index.js';
 import { itemItemScores, type ItemWeights } from './item-weights.js';
 
 /**
@@ -24,6 +25,8 @@ export interface FactorState {
   itemPopularity: Float32Array;
   /** Item-to-item models: what each item of a history adds to every item's score. */
   weights?: ItemWeights;
+  /** The approximate top-K index, when buildIndex() made one (ann-index.ts). */
+  index?: AnnIndex;
 }
 
 /** Whether user row `u` has training interactions (a warm user). */

@@ -7,7 +7,9 @@
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
 import { itemItemTopKBinding } from '../../addon/item-item-topk.js';
+import { hnswBinding } from '../../addon/hnsw.js';
 import { topkBinding } from '../../addon/topk.js';
+import { indexFor } from './ann-index.js';
 import { BatchRecommendations } from './batch-recommendations.js';
 import type { FactorState } from './factor-state.js';
 import { binaryValues, weightArgs } from './item-weights.js';
@@ -134,7 +136,7 @@ interface RankingJob {
   cancel: Int32Array | undefined;
 }
 
-/** Factor models: dot products of user and item vectors (plus biases), through the factor top-K kernel. */
+/** Factor models: dot products of user and item vectors (plus biases), through the factor top-K kernel or, asked to, the index. */
 function factorKernel({ s, warm, o, width, threads, out, cancel }: RankingJob): KernelCall {
   const args = {
     query: s.userFactors,
@@ -156,6 +158,12 @@ function factorKernel({ s, warm, o, width, threads, out, cancel }: RankingJob): 
     scores: out.scores,
     cancel,
   };
+  // Rules (caps, diversity, allowed sets) run in the exact kernel only: with rules the ranking is exact.
+  if (o.approximate && o.rules === undefined) {
+    const { graph, ef } = indexFor(s, 'recommend', 'recommend');
+    const search = { ...args, ...graph, ef: o.ef ?? ef };
+    return { sync: () => hnswBinding().hnswSearchSync(search), async: () => hnswBinding().hnswSearch(search) };
+  }
   return { sync: () => topkBinding().topkSync(args), async: () => topkBinding().topk(args) };
 }
 

@@ -18,6 +18,7 @@ import { packageVersion } from '../../version.js';
 import type { BatchRecommendations } from './batch-recommendations.js';
 import { cannotExplain, explainScore, type Explanation, type ExplainOptions, type ScoreParts } from './explain.js';
 import { checkFitArguments, checkPartialFitArguments, type PartialFitControl } from './fit-arguments.js';
+import { resolveBuildIndexOptions, withCarriedIndex, withIndex, type BuildIndexOptions } from './ann-index.js';
 import { trainingSummary, type FactorState } from './factor-state.js';
 import { weightArrays } from './item-weights.js';
 import type { CheckedHistory, FoldedUser } from './live-history.js';
@@ -317,9 +318,8 @@ export abstract class Recommender extends CatalogReads {
       if (!this.supportsPartialFit) throw this.unsupported('fit part of the model');
       const plan = partialFitRows(s, side, data, label);
       // The new state is installed only once the solve finished and no abort came meanwhile.
-      this.state = await cancellable(c.signal, async (cancel) =>
-        partiallyFitted(s, side, plan, await this.solveRows(s, side, plan.rows, plan.targets, cancel)),
-      );
+      const solved = await cancellable(c.signal, async (cancel) => this.solveRows(s, side, plan.rows, plan.targets, cancel));
+      this.state = await withCarriedIndex(s, partiallyFitted(s, side, plan, solved));
       return this;
     });
   }
@@ -339,7 +339,7 @@ export abstract class Recommender extends CatalogReads {
   async forgetUser(user: RawId): Promise<this> {
     const id = rawId('user', user);
     return this.guard.run('forgetUser', async () => {
-      this.state = forgottenUser(this.fitted(), id);
+      this.state = await withCarriedIndex(this.fitted(), forgottenUser(this.fitted(), id));
       return this;
     });
   }
@@ -353,8 +353,17 @@ export abstract class Recommender extends CatalogReads {
   async forgetItem(item: RawId): Promise<this> {
     const id = rawId('item', item);
     return this.guard.run('forgetItem', async () => {
-      this.state = forgottenItem(this.fitted(), id);
+      this.state = await withCarriedIndex(this.fitted(), forgottenItem(this.fitted(), id));
       this.catalog.delete(id);
+      return this;
+    });
+  }
+
+  /** Builds the approximate top-K index `approximate: true` searches (docs/approximate.md: options, updates, errors), off the event loop. */
+  async buildIndex(options?: BuildIndexOptions): Promise<this> {
+    const o = resolveBuildIndexOptions(options);
+    return this.guard.run('buildIndex', async () => {
+      this.state = await withIndex(this.fitted(), o);
       return this;
     });
   }

@@ -7,7 +7,9 @@ import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
 import { DEFAULT_K, integer, knownOptions, MAX_K } from '../../validate.js';
 import { itemItemTopKBinding, type ItemItemTopKArgs } from '../../addon/item-item-topk.js';
+import { hnswBinding, type HnswGraphArrays } from '../../addon/hnsw.js';
 import { topkBinding, type TopKArgs } from '../../addon/topk.js';
+import { indexFor } from './ann-index.js';
 import { BatchRecommendations } from './batch-recommendations.js';
 import { derivedFrom } from './derived-cache.js';
 import type { FactorState } from './factor-state.js';
@@ -22,6 +24,10 @@ export interface SimilarItemsOptions {
   k?: number;
   /** Only consider these items; unknown ids are skipped. */
   candidates?: RawId[];
+  /** Search the model's index (built with `buildIndex({ similar: true })`) instead of comparing with every item. Default false. */
+  approximate?: boolean;
+  /** With `approximate`: results kept while searching, integer >= 1. Default: the index's `ef`. */
+  ef?: number;
   /** Business rules compiled once with `model.compileRules()`. */
   rules?: RankingRules;
 }
@@ -38,7 +44,7 @@ export interface SimilarUsersOptions {
   k?: number;
 }
 
-const SIMILAR_ITEMS_OPTION_NAMES = ['k', 'candidates', 'rules'] as const;
+const SIMILAR_ITEMS_OPTION_NAMES = ['k', 'candidates', 'rules', 'approximate', 'ef'] as const;
 
 /** See Recommender.similarItems. */
 export function similarItems(s: FactorState, item: RawId, options: SimilarItemsOptions | undefined): Recommendation[] {
@@ -48,7 +54,9 @@ export function similarItems(s: FactorState, item: RawId, options: SimilarItemsO
   const rules = o.rules;
   if (s.weights !== undefined)
     return similarByWeights(s.weights, Int32Array.of(i), similarWidth(o.k, o.candidates, s.items.size, rules), o.candidates, s, rules);
-  return similar(s.itemFactors, s.factors, i, o.k, o.candidates, rules).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
+  // Rules (caps, diversity, allowed sets) run in the exact kernel only: with rules the ranking is exact.
+  const search = o.approximate && rules === undefined ? similarSearch(s, o.ef, 'similarItems') : undefined;
+  return similar(s.itemFactors, s.factors, i, o.k, o.candidates, rules, search).map(([j, score]) => ({ item: s.items.id(j), score, source: 'model' as const }));
 }
 
 /** See Recommender.similarItemsBatch. */
@@ -63,7 +71,12 @@ export async function similarItemsBatch(s: FactorState, items: ArrayLike<RawId>,
   const out = { items: new Int32Array(rows.length * width), scores: new Float32Array(rows.length * width) };
   return cancellable(signal, async (cancel) => {
     if (width > 0 && rows.length > 0) {
-      if (s.weights === undefined)
+      if (s.weights === undefined && o.approximate && o.rules === undefined)
+        await hnswBinding().hnswSearch({
+          ...similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array),
+          ...similarSearch(s, o.ef, 'similarItemsBatch'),
+        });
+      else if (s.weights === undefined)
         await topkBinding().topk(similarArgs(s.itemFactors, s.factors, rows, width, o.candidates, o.threads ?? 0, out, cancel.array, o.rules));
       else
         await itemItemTopKBinding().itemItemTopK(
@@ -84,7 +97,13 @@ export function similarUsers(s: FactorState, user: RawId, options: SimilarUsersO
   return similar(s.userFactors, s.factors, u, k, undefined).map(([j, score]) => ({ user: s.users.id(j), score }));
 }
 
-/** Cosine top-k of row `q` of `vectors` among the other rows: [index, similarity] pairs. */
+/** The cosine graph and ef of an approximate similar-items query (an error when the model has none). */
+function similarSearch(s: FactorState, ef: number | undefined, where: string): HnswGraphArrays & { ef: number } {
+  const found = indexFor(s, 'similar', where);
+  return { ...found.graph, ef: ef ?? found.ef };
+}
+
+/** Cosine top-k of row `q` of `vectors` among the other rows, exactly or through `search`: [index, similarity] pairs. */
 function similar(
   vectors: Float32Array,
   factors: number,
@@ -92,11 +111,14 @@ function similar(
   k: number,
   candidates: Int32Array | undefined,
   rules?: RankingRules,
+  search?: HnswGraphArrays & { ef: number },
 ): Array<[number, number]> {
   const width = similarWidth(k, candidates, vectors.length / factors, rules);
   if (width === 0) return [];
   const out = { items: new Int32Array(width), scores: new Float32Array(width) };
-  topkBinding().topkSync(similarArgs(vectors, factors, Int32Array.of(q), width, candidates, 1, out, undefined, rules));
+  const args = similarArgs(vectors, factors, Int32Array.of(q), width, candidates, 1, out, undefined, rules);
+  if (search) hnswBinding().hnswSearchSync({ ...args, ...search });
+  else topkBinding().topkSync(args);
   const pairs: Array<[number, number]> = [];
   for (let j = 0; j < width && out.items[j]! >= 0; j++) pairs.push([out.items[j]!, out.scores[j]!]);
   return pairs;

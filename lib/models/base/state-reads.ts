@@ -6,6 +6,7 @@
 import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
 import type { ModelType } from '../registry.js';
+import { indexInfoOf, type IndexInfo } from './ann-index.js';
 import { hasTrainingRow, scoreAllItems, seenBy, type FactorState } from './factor-state.js';
 import { rawId } from './recommend-options.js';
 
@@ -23,6 +24,11 @@ export abstract class StateReads {
       throw new MfrecError(ErrorCodes.NOT_FITTED, `The ${this.type} model has not been trained: call fit() or load a model first`);
     }
     return this.state;
+  }
+
+  /** The approximate index's options and whether it serves similarItems (docs/approximate.md); undefined without one. */
+  get indexInfo(): IndexInfo | undefined {
+    return indexInfoOf(this.state);
   }
 
   /** Raw ids of the users the model knows, in index order. */
