@@ -14,7 +14,13 @@ import { isRatingModel } from '../models/registry.js';
 import type { Recommendation } from '../models/base/recommend-options.js';
 import type { RankingRules } from '../models/base/ranking-rules.js';
 
-export function recommendWithCart(model: LoadedModel, user: RawId | undefined, cart: RawId[], k: number, rules?: RankingRules): Recommendation[] {
+export function recommendWithCart(
+  model: LoadedModel,
+  user: RawId | undefined,
+  cart: RawId[],
+  k: number,
+  shared: { rules?: RankingRules; approximate?: boolean } = {},
+): Recommendation[] {
   if (!model.supportsRecalculate) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `items: the ${model.type} model cannot fold in a cart (this model type has no fold-in)`);
   }
@@ -22,5 +28,5 @@ export function recommendWithCart(model: LoadedModel, user: RawId | undefined, c
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `items: the ${model.type} model folds users in from ratings, and a cart has none`);
   }
   // The id of an anonymous visitor is never looked up: the fold-in alone decides (a cart of unknown items is a cold start).
-  return model.recommend(user ?? '', { k, cart, ...(rules === undefined ? {} : { rules }) });
+  return model.recommend(user ?? '', { k, cart, ...shared });
 }

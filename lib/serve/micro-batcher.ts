@@ -57,7 +57,7 @@ function listKey(value: unknown): unknown {
 }
 
 /** The options a batch shares with recommend(); any other (recalculate, cart, threads, a misspelt or batch-only name) makes a single call. */
-const SHARED_OPTIONS = new Set(['k', 'filterSeen', 'exclude', 'candidates', 'coldStart', 'rules']);
+const SHARED_OPTIONS = new Set(['k', 'filterSeen', 'exclude', 'candidates', 'coldStart', 'rules', 'approximate', 'ef']);
 
 /** The options as a batch key, or undefined when the call must be made alone (so it gets recommend()'s own answer or error). */
 function batchKey(options: LiveRecommendOptions | undefined): string | undefined {
@@ -66,7 +66,7 @@ function batchKey(options: LiveRecommendOptions | undefined): string | undefined
   const o = options as Record<string, unknown>;
   if (Object.keys(o).some((name) => !SHARED_OPTIONS.has(name))) return undefined;
   // Compiled rules are keyed by identity, as lists are: calls passing the same RankingRules share a batch.
-  return JSON.stringify([o.k, o.filterSeen, listKey(o.exclude), listKey(o.candidates), o.coldStart, listKey(o.rules)]);
+  return JSON.stringify([o.k, o.filterSeen, listKey(o.exclude), listKey(o.candidates), o.coldStart, listKey(o.rules), o.approximate, o.ef]);
 }
 
 export class MicroBatcher {

@@ -45,10 +45,16 @@ function withLease<T>(lease: LeaseModel, fn: (l: ModelLease) => T): T {
  * plus these items; a user the model does not know: these items alone).
  */
 export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean, serviceRules: ServiceRules, recent?: RecentEvents): void {
-  // The compiled rules of a model as recommend options: none when no rules are set.
+  // The options every answer of a model shares: its compiled rules (none when no rules are set), and its
+  // approximate index when it was saved with one (docs/approximate.md; calls with rules are ranked exactly).
   const ruled = (model: Recommender) => {
     const rules = serviceRules.for(model);
-    return rules === undefined ? {} : { rules };
+    return { ...(rules === undefined ? {} : { rules }), ...(model.indexInfo === undefined ? {} : { approximate: true }) };
+  };
+  // Similar items search the index's cosine graph only when it was built (buildIndex({ similar: true })).
+  const ruledSimilar = (model: Recommender) => {
+    const { approximate, ...rest } = ruled(model);
+    return approximate && model.indexInfo?.similar ? { ...rest, approximate } : rest;
   };
   const batchers = new WeakMap<Recommender, MicroBatcher>();
   const batcherOf = (model: Recommender): MicroBatcher => {
@@ -66,7 +72,7 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
       if (cart !== undefined && canFoldIn(l.model)) {
         return {
           user,
-          items: itemResults(l.model, recommendWithCart(l.model, user, cart, k, serviceRules.for(l.model))),
+          items: itemResults(l.model, recommendWithCart(l.model, user, cart, k, ruled(l.model))),
           recentItems: cart.length,
           model: modelSummary(l.info),
         };
@@ -85,7 +91,7 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
       const list =
         user !== undefined && (items === undefined || items.length === 0)
           ? model.recommend(user, { k, ...ruled(model) })
-          : recommendWithCart(model, user, items ?? [], k, serviceRules.for(model));
+          : recommendWithCart(model, user, items ?? [], k, ruled(model));
       return { ...(user === undefined ? {} : { user }), items: itemResults(model, list), model: modelSummary(info) };
     });
   });
@@ -106,7 +112,7 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
   app.get<{ Params: { item: string }; Querystring: KQuery }>('/similar/:item', { schema: { params: itemParams, querystring: kQuery } }, async (request) =>
     withLease(lease, ({ model, info }) => ({
       item: request.params.item,
-      items: itemResults(model, model.similarItems(request.params.item, { k: request.query.k, ...ruled(model) })),
+      items: itemResults(model, model.similarItems(request.params.item, { k: request.query.k, ...ruledSimilar(model) })),
       model: modelSummary(info),
     })),
   );

@@ -400,3 +400,33 @@ describe('business rules', () => {
     }
   });
 });
+
+describe('a model saved with an approximate index', () => {
+  it('answers recommend, cart and similar through the index (docs/approximate.md)', async () => {
+    const indexed = await trainedAls(5);
+    await indexed.buildIndex({ M: 8, efConstruction: 40, ef: 4, similar: true, seed: 1, threads: 1 });
+    const dir = tempDir();
+    const indexedFile = path.join(dir, 'indexed.mfrec');
+    await indexed.save(indexedFile);
+    const h = await ModelHandle.open(indexedFile);
+    const served = await createServer({ handle: h });
+    try {
+      const json = async (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+        (
+          await served.inject({
+            method,
+            url,
+            ...(payload === undefined ? {} : { payload: payload as string, headers: { 'content-type': 'application/json' } }),
+          })
+        ).json();
+      expect((await json('GET', '/recommend/u3?k=5')).items).toEqual(plain(indexed.recommend('u3', { k: 5, approximate: true })));
+      expect((await json('POST', '/recommend', { user: 'u3', items: ['b1'], k: 5 })).items).toEqual(
+        plain(indexed.recommend('u3', { k: 5, cart: ['b1'], approximate: true })),
+      );
+      expect((await json('GET', '/similar/a1?k=5')).items).toEqual(plain(indexed.similarItems('a1', { k: 5, approximate: true })));
+    } finally {
+      await served.close();
+      await h.close();
+    }
+  });
+});
