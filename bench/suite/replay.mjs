@@ -15,9 +15,9 @@
 // 10 recommendations (filterSeen) from each arm's model as it stood at the
 // start of the day; precision@10 against the products they bought that day.
 // Writes both curves and the loop's decisions to bench/.results/replay.json
-// and the plot to bench/figures/replay.svg.
+// and the plot to bench/figures/replay.svg (--out NAME: .results/NAME.json and .svg).
 //
-//   npm run build && node bench/suite/replay.mjs [--days 30] [--full-every 7]
+//   npm run build && node bench/suite/replay.mjs [--days 30] [--full-every 7] [--seed N] [--out replay]
 //
 // Online Retail is read from ../shared/data/online-retail (or MFREC_RETAIL),
 // else from the compact copy in data/.
@@ -66,9 +66,8 @@ async function writeBaseFile(file, events) {
   return orders.size;
 }
 
-/** Customer → the products they bought in `events`. */
-function basketsOf(events) {
-  const baskets = new Map();
+/** Adds to `baskets` (customer → products) what each customer bought in `events`. */
+function addTo(baskets, events) {
   for (const e of events) {
     let b = baskets.get(e.user);
     if (!b) baskets.set(e.user, (b = new Set()));
@@ -77,16 +76,39 @@ function basketsOf(events) {
   return baskets;
 }
 
-/** Mean precision@K over the buyers of one day, and how many of them the model knows (not served from the cold-start fallback). */
-function precisionOfDay(model, baskets) {
-  let sum = 0;
+const basketsOf = (events) => addTo(new Map(), events);
+
+/**
+ * Each buyer's top K from `model`. Over the day's buyers: mean precision@K
+ * against what they bought, mean precision@K counting only products they had
+ * not bought before the day (filterSeen hides the earlier ones from an arm
+ * that has learned them), and how many buyers the model knows (not served
+ * from the cold-start fallback).
+ */
+function scoreDay(model, baskets, history) {
+  let all = 0;
+  let fresh = 0;
   let known = 0;
+  const lists = new Map();
   for (const [user, bought] of baskets) {
     const recs = model.recommend(user, { k: K, filterSeen: true });
     if (recs.length > 0 && recs[0].source === 'model') known++;
-    sum += recs.filter((r) => bought.has(r.item)).length / K;
+    const before = history.get(user);
+    for (const r of recs) {
+      if (!bought.has(r.item)) continue;
+      all++;
+      if (!before?.has(r.item)) fresh++;
+    }
+    lists.set(user, recs.map((r) => r.item).join(','));
   }
-  return { precision: sum / baskets.size, known };
+  return { precision: all / (K * baskets.size), newItems: fresh / (K * baskets.size), known, lists };
+}
+
+/** How many buyers get a different list from the two arms. */
+function changedLists(a, b) {
+  let n = 0;
+  for (const [user, list] of a) if (b.get(user) !== list) n++;
+  return n;
 }
 
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -94,6 +116,8 @@ const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
 export async function measure(flags = {}) {
   const days = Number(flags.days ?? 30);
   const fullEvery = Number(flags['full-every'] ?? 7);
+  const out = typeof flags.out === 'string' ? flags.out : 'replay';
+  const seed = flags.seed === undefined ? undefined : Number(flags.seed);
   const started = performance.now();
   const events = await purchaseEvents(retailFile());
   const lastDay = Math.floor(events[events.length - 1].time / DAY_MS) * DAY_MS;
@@ -105,10 +129,11 @@ export async function measure(flags = {}) {
     const basePairs = await writeBaseFile(baseFile, before);
     const { interactions: base } = await readInteractions(baseFile, BASE_READ);
     log(`base: ${before.length} purchase events, ${basePairs} pairs, ${base.nUsers} customers × ${base.nItems} products`);
-    const staticModel = await new ImplicitALS().fit(base);
+    const staticModel = await new ImplicitALS(seed === undefined ? {} : { seed }).fit(base);
     const modelFile = path.join(work, 'model.mfrec');
     await staticModel.save(modelFile);
     const handle = await ModelHandle.open(modelFile);
+    const history = addTo(new Map(), before);
     const replayed = [];
     const loop = new RetrainLoop({
       handle,
@@ -129,10 +154,20 @@ export async function measure(flags = {}) {
         const row = { day: d + 1, date, events: today.length, buyers: 0 };
         if (today.length > 0) {
           const baskets = basketsOf(today);
-          const s = precisionOfDay(staticModel, baskets);
-          const l = precisionOfDay(handle.model, baskets);
-          Object.assign(row, { buyers: baskets.size, static: s.precision, loop: l.precision, knownStatic: s.known, knownLoop: l.known });
+          const s = scoreDay(staticModel, baskets, history);
+          const l = scoreDay(handle.model, baskets, history);
+          Object.assign(row, {
+            buyers: baskets.size,
+            static: s.precision,
+            loop: l.precision,
+            staticNew: s.newItems,
+            loopNew: l.newItems,
+            knownStatic: s.known,
+            knownLoop: l.known,
+            changedLists: changedLists(s.lists, l.lists),
+          });
         }
+        addTo(history, today);
         replayed.push(...today);
         const kind = (d + 1) % fullEvery === 0 ? 'full' : 'partial';
         const t0 = performance.now();
@@ -153,21 +188,29 @@ export async function measure(flags = {}) {
       buyers: scored.reduce((s, r) => s + r.buyers, 0),
       meanStatic: mean(scored.map((r) => r.static)),
       meanLoop: mean(scored.map((r) => r.loop)),
+      meanStaticNew: mean(scored.map((r) => r.staticNew)),
+      meanLoopNew: mean(scored.map((r) => r.loopNew)),
+      changedLists: scored.reduce((s, r) => s + r.changedLists, 0),
       accepted: curve.filter((r) => r.decision.outcome === 'accepted').length,
       refused: curve.filter((r) => r.decision.outcome === 'refused').length,
       seconds: (performance.now() - started) / 1000,
     };
     const result = { period: `${curve[0].date} to ${curve[curve.length - 1].date}`, baseEvents: before.length, summary, curve };
     await mkdir(path.join(benchDir, '.results'), { recursive: true });
-    await writeFile(path.join(benchDir, '.results', 'replay.json'), `${JSON.stringify(result, null, 1)}\n`);
-    await mkdir(path.join(benchDir, 'figures'), { recursive: true });
-    await writeFile(path.join(benchDir, 'figures', 'replay.svg'), plot(curve, summary, result.period));
+    await writeFile(path.join(benchDir, '.results', `${out}.json`), `${JSON.stringify(result, null, 1)}\n`);
+    // The committed plot is the default run's; a named run keeps its plot beside its JSON.
+    const plotDir = flags.out === undefined ? path.join(benchDir, 'figures') : path.join(benchDir, '.results');
+    await mkdir(plotDir, { recursive: true });
+    await writeFile(path.join(plotDir, `${out}.svg`), plot(curve, summary, result.period));
     return {
       name: 'replay',
       data: `Online Retail, ${result.period} replayed (${scored.length} days with purchases, ${summary.buyers} customer-days), ${before.length} purchase events before`,
       rows: [
         { what: 'static mean daily precision@10', value: summary.meanStatic, unit: '' },
         { what: 'loop mean daily precision@10', value: summary.meanLoop, unit: '' },
+        { what: 'static mean daily precision@10, new products only', value: summary.meanStaticNew, unit: '' },
+        { what: 'loop mean daily precision@10, new products only', value: summary.meanLoopNew, unit: '' },
+        { what: 'buyers whose lists differ between the arms', value: summary.changedLists, unit: `of ${summary.buyers}` },
         { what: 'loop runs accepted', value: summary.accepted, unit: 'runs' },
         { what: 'loop runs refused', value: summary.refused, unit: 'runs' },
         { what: 'wall time', value: summary.seconds, unit: 's' },
@@ -231,4 +274,4 @@ function plot(curve, summary, period) {
   return `${out.join('\n')}\n`;
 }
 
-await runScript(import.meta.url, ['days', 'full-every'], measure);
+await runScript(import.meta.url, ['days', 'full-every', 'seed', 'out'], measure);
