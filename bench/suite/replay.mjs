@@ -111,13 +111,24 @@ function changedLists(a, b) {
   return n;
 }
 
+function wholeNumber(flag, value, min) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be a whole number >= ${min}, got ${value}`);
+  return n;
+}
+
+function name(flag, value) {
+  if (typeof value !== 'string' || !/^[\w.-]+$/.test(value)) throw new Error(`${flag} must be a file name (letters, digits, . _ -), got ${value}`);
+  return value;
+}
+
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 export async function measure(flags = {}) {
-  const days = Number(flags.days ?? 30);
-  const fullEvery = Number(flags['full-every'] ?? 7);
-  const out = typeof flags.out === 'string' ? flags.out : 'replay';
-  const seed = flags.seed === undefined ? undefined : Number(flags.seed);
+  const days = wholeNumber('--days', flags.days ?? 30, 2);
+  const fullEvery = wholeNumber('--full-every', flags['full-every'] ?? 7, 1);
+  const out = flags.out === undefined ? 'replay' : name('--out', flags.out);
+  const seed = flags.seed === undefined ? undefined : wholeNumber('--seed', flags.seed, 0);
   const started = performance.now();
   const events = await purchaseEvents(retailFile());
   const lastDay = Math.floor(events[events.length - 1].time / DAY_MS) * DAY_MS;
@@ -261,11 +272,13 @@ function plot(curve, summary, period) {
     { key: 'loop', colour: '#d62728', label: `loop (daily partial, weekly full), mean ${summary.meanLoop.toFixed(4)}` },
   ];
   for (const arm of arms) {
-    out.push(`<polyline fill="none" stroke="${arm.colour}" stroke-width="2" points="${scored.map((r) => `${x(r.day).toFixed(1)},${y(r[arm.key]).toFixed(1)}`).join(' ')}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${arm.colour}" stroke-width="2" points="${scored.map((r) => `${x(r.day).toFixed(1)},${y(r[arm.key]).toFixed(1)}`).join(' ')}"/>`,
+    );
     for (const r of scored) out.push(`<circle cx="${x(r.day).toFixed(1)}" cy="${y(r[arm.key]).toFixed(1)}" r="3" fill="${arm.colour}"/>`);
   }
   arms.forEach((arm, k) => {
-    const ly = H - 14 - (1 - k) * 0;
+    const ly = H - 14;
     const lx = m.left + k * 340;
     out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${arm.colour}" stroke-width="2"/>`);
     out.push(`<text x="${lx + 30}" y="${ly}">${arm.label}</text>`);
