@@ -246,7 +246,8 @@ function plot(curve, summary, period) {
   const x = (day) => m.left + ((day - 1) / (curve.length - 1)) * (W - m.left - m.right);
   const y = (p) => H - m.bottom - (p / top) * (H - m.top - m.bottom);
   const out = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12" role="img">`);
+  out.push(`<title>Precision@10 per day, model trained once against the retrain loop (${period})</title>`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">Online Retail, ${period}: precision@10 of each day's recommendations</text>`);
   for (let k = 0; k <= 5; k++) {
