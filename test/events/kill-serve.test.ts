@@ -3,7 +3,6 @@
  * the middle of a stream of POST /events loses no acknowledged event, and
  * the log it leaves opens and reads whole.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,41 +10,8 @@ import { ErrorCodes } from '../../lib/errors.js';
 import { EventLog, LOG_FILE_NAME } from '../../lib/events/event-log.js';
 import type { ShopEvent } from '../../lib/events/shop-event.js';
 import { cliIn } from '../helpers/cli.js';
+import { startServe, waitReady } from '../helpers/serve-process.js';
 import { savedAls, tempDir } from '../serve/fixtures.js';
-
-const bin = path.resolve(__dirname, '..', '..', 'bin', 'mfrec.js');
-
-interface Running {
-  child: ChildProcess;
-  url: Promise<string>;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-function startServe(...args: string[]): Running {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.once('exit', () => reject(new Error(`serve exited before printing its URL: ${err}`)));
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, url, stderr: () => err, exit };
-}
-
-async function waitReady(url: string): Promise<void> {
-  // Bounded: 400 tries, 50 ms apart (a loaded machine can take seconds to start node and load the model).
-  for (let i = 0; i < 400; i++) {
-    if ((await fetch(`${url}/health`)).status === 200) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('never ready');
-}
 
 const CLIENTS = 4;
 const PER_BATCH = 200;

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { CHROMIUM, launchHeadlessChromium, TEST_OUTPUT, type HeadlessBrowser } from '../helpers/headless-chromium.js';
 import { skipWithout } from '../helpers/system-servers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interactions } from '../../lib/data/interactions.js';
@@ -21,8 +22,7 @@ import { buildReportData, type ReportData } from '../../lib/report/report-data.j
 import { writeReport } from '../../lib/report/write-report.js';
 import { checkerboard } from '../helpers/implicit-data.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const outputDir = path.resolve(__dirname, '..', '..', 'test-output');
+const outputDir = TEST_OUTPUT;
 const HOSTILE_NAME = `<img src=x onerror="window.__injected=1">Mug & "cup"`;
 
 async function alsReport(): Promise<ReportData> {
@@ -89,44 +89,20 @@ interface PageOutcome {
   warning: { visible: boolean; top: number; summaryTop: number; text: string } | null;
 }
 
-function browserEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'LD_PRELOAD' && !k.endsWith('SAN_OPTIONS')) env[k] = v;
-  return env;
-}
-
 describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the HTML report in headless Chromium', () => {
   let context: BrowserContext;
-  let profile: string;
+  let browser: HeadlessBrowser | undefined;
   let dir: string;
 
   beforeAll(async () => {
     mkdirSync(outputDir, { recursive: true });
     dir = mkdtempSync(path.join(tmpdir(), 'mfrec-report-browser-'));
-    profile = mkdtempSync(path.join(tmpdir(), 'mfrec-chromium-profile-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-      // The browser is not ours to instrument: under scripts/sanitize.sh the
-      // sanitizer runtime preloaded into node must not reach Chromium.
-      env: browserEnv(),
-    });
+    browser = await launchHeadlessChromium();
+    context = browser.context;
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

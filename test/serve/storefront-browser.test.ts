@@ -9,22 +9,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoShop, type DemoShop } from '../../lib/serve/demo/demo-shop.js';
 import { createStorefront, type Storefront } from '../../lib/serve/demo/storefront-server.js';
+import { CHROMIUM, launchHeadlessChromium, TEST_OUTPUT, type HeadlessBrowser } from '../helpers/headless-chromium.js';
 import { skipWithout } from '../helpers/system-servers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const outputDir = path.resolve(__dirname, '..', '..', 'test-output');
+const outputDir = TEST_OUTPUT;
 const HOSTILE_NAME = `<img src=x onerror="window.__injected=1">Mug & "cup" <b>bold</b>`;
-
-function browserEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  // Under scripts/sanitize.sh the sanitizer runtime preloaded into node must not reach Chromium.
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'LD_PRELOAD' && !k.endsWith('SAN_OPTIONS')) env[k] = v;
-  return env;
-}
 
 interface Listed {
   item: string;
@@ -45,7 +38,7 @@ async function settled(page: Page): Promise<void> {
 
 describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the storefront of mfrec serve --demo in headless Chromium', () => {
   let context: BrowserContext;
-  let profile: string;
+  let browser: HeadlessBrowser | undefined;
   let cacheDir: string;
   let store: Storefront;
   let shop: DemoShop;
@@ -54,35 +47,19 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the storefront of mfrec serv
   beforeAll(async () => {
     mkdirSync(outputDir, { recursive: true });
     cacheDir = mkdtempSync(path.join(tmpdir(), 'mfrec-storefront-cache-'));
-    profile = mkdtempSync(path.join(tmpdir(), 'mfrec-chromium-profile-'));
     shop = await loadDemoShop();
     // One product of the first customer gets a name full of markup: the page must show it as text.
     const first = shop.customers[0]!.customer;
     shop.names.set(shop.history(first)[0]!.item, HOSTILE_NAME);
     store = await createStorefront({ cacheDir, shop });
     url = await store.app.listen({ port: 0, host: '127.0.0.1' });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-      env: browserEnv(),
-    });
+    browser = await launchHeadlessChromium();
+    context = browser.context;
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await store?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
 
