@@ -47,13 +47,13 @@ function withLease<T>(lease: LeaseModel, fn: (l: ModelLease) => T): T {
 export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBatch: boolean, serviceRules: ServiceRules, recent?: RecentEvents): void {
   // The options every answer of a model shares: its compiled rules (none when no rules are set), and its
   // approximate index when it was saved with one (docs/approximate.md; calls with rules are ranked exactly).
-  const ruled = (model: Recommender) => {
+  const answerOptions = (model: Recommender) => {
     const rules = serviceRules.for(model);
     return { ...(rules === undefined ? {} : { rules }), ...(model.indexInfo === undefined ? {} : { approximate: true }) };
   };
   // Similar items search the index's cosine graph only when it was built (buildIndex({ similar: true })).
-  const ruledSimilar = (model: Recommender) => {
-    const { approximate, ...rest } = ruled(model);
+  const similarOptions = (model: Recommender) => {
+    const { approximate, ...rest } = answerOptions(model);
     return approximate && model.indexInfo?.similar ? { ...rest, approximate } : rest;
   };
   const batchers = new WeakMap<Recommender, MicroBatcher>();
@@ -72,12 +72,14 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
       if (cart !== undefined && canFoldIn(l.model)) {
         return {
           user,
-          items: itemResults(l.model, recommendWithCart(l.model, user, cart, k, ruled(l.model))),
+          items: itemResults(l.model, recommendWithCart(l.model, user, cart, k, answerOptions(l.model))),
           recentItems: cart.length,
           model: modelSummary(l.info),
         };
       }
-      const list = microBatch ? await batcherOf(l.model).recommend(user, { k, ...ruled(l.model) }) : l.model.recommend(user, { k, ...ruled(l.model) });
+      const list = microBatch
+        ? await batcherOf(l.model).recommend(user, { k, ...answerOptions(l.model) })
+        : l.model.recommend(user, { k, ...answerOptions(l.model) });
       return { user, items: itemResults(l.model, list), model: modelSummary(l.info) };
     } finally {
       l.release();
@@ -90,8 +92,8 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
       // An empty cart adds nothing to a known user's history: their own recommendations, not a fold-in of them.
       const list =
         user !== undefined && (items === undefined || items.length === 0)
-          ? model.recommend(user, { k, ...ruled(model) })
-          : recommendWithCart(model, user, items ?? [], k, ruled(model));
+          ? model.recommend(user, { k, ...answerOptions(model) })
+          : recommendWithCart(model, user, items ?? [], k, answerOptions(model));
       return { ...(user === undefined ? {} : { user }), items: itemResults(model, list), model: modelSummary(info) };
     });
   });
@@ -101,7 +103,7 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
     const l = lease();
     try {
       // One call for all users, ranked off the event loop on one thread: the other cores keep serving.
-      const batch = await l.model.recommendBatch(users, { k, threads: 1, ...ruled(l.model) });
+      const batch = await l.model.recommendBatch(users, { k, threads: 1, ...answerOptions(l.model) });
       const results = users.map((user, r) => ({ user, items: itemResults(l.model, batch.row(r)) }));
       return { results, model: modelSummary(l.info) };
     } finally {
@@ -112,7 +114,7 @@ export function registerRoutes(app: FastifyInstance, lease: LeaseModel, microBat
   app.get<{ Params: { item: string }; Querystring: KQuery }>('/similar/:item', { schema: { params: itemParams, querystring: kQuery } }, async (request) =>
     withLease(lease, ({ model, info }) => ({
       item: request.params.item,
-      items: itemResults(model, model.similarItems(request.params.item, { k: request.query.k, ...ruledSimilar(model) })),
+      items: itemResults(model, model.similarItems(request.params.item, { k: request.query.k, ...similarOptions(model) })),
       model: modelSummary(info),
     })),
   );
