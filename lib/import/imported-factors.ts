@@ -20,10 +20,10 @@ export interface ImportedFactors {
 }
 
 /** Float32 copy of `values`, refusing NaN and infinities with the position named. */
-export function finiteFloats(values: ArrayLike<number>, where: string, columns: number, fail: (why: string) => Error): Float32Array {
+export function finiteFloats(values: ArrayLike<number>, where: string, columns: number, fail: (why: string) => Error, firstRow = 0): Float32Array {
   const out = Float32Array.from(values);
   for (let k = 0; k < out.length; k++) {
-    if (!Number.isFinite(out[k]!)) throw fail(`${where} holds ${values[k]} at row ${Math.floor(k / columns)}, column ${k % columns}`);
+    if (!Number.isFinite(out[k]!)) throw fail(`${where} holds ${values[k]} at row ${firstRow + Math.floor(k / columns)}, column ${k % columns}`);
   }
   return out;
 }

@@ -99,7 +99,7 @@ async function readFactorFolder(folder: string, rank: number): Promise<{ ids: nu
         ids.push(id);
         for (const f of features) values.push(typeof f === 'number' ? f : NaN);
       });
-      chunks.push(finiteFloats(values, `features (from row ${rows.offset})`, rank, (why) => corrupt(file, why)));
+      chunks.push(finiteFloats(values, 'features', rank, (why) => corrupt(file, why), rows.offset));
     }
   }
   const factors = new Float32Array(ids.length * rank);
