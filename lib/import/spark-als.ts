@@ -7,7 +7,7 @@
  * Parquet is read with hyparquet (snappy, Spark's default codec, and the
  * other codecs through hyparquet-compressors), one row group at a time.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -20,6 +20,13 @@ const ALS_MODEL_CLASS = 'org.apache.spark.ml.recommendation.ALSModel';
 
 /** Reads the model directory `dir` (always an ALS model). */
 export async function readSparkAls(dir: string): Promise<ImportedFactors> {
+  const isDirectory = await stat(dir).then(
+    (s) => s.isDirectory(),
+    (e: NodeJS.ErrnoException) => {
+      throw new MfrecError(ErrorCodes.IO, `Cannot read the Spark model ${dir}: ${e.code === 'ENOENT' ? 'no such directory' : e.message}`, { cause: e });
+    },
+  );
+  if (!isDirectory) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${dir} is a file: a Spark ALSModel is a directory (metadata/, userFactors/, itemFactors/)`);
   const metadataFile = path.join(dir, 'metadata', 'part-00000');
   const metadata = parseMetadata(await readTextFile(metadataFile, 'the Spark model metadata', 1024 * 1024), metadataFile);
   const rank = metadata.rank;
