@@ -27,14 +27,27 @@ export async function readImplicitNpz(file: string, model: 'als' | 'bpr' | undef
   const k = users.columns - bprColumns;
   if (k < 1) throw corrupt(file, `${users.columns} factor columns are too few for a ${kind} model`);
   if (stated !== undefined && stated !== k) {
-    throw corrupt(file, `factors says ${stated}, the matrices have ${users.columns} columns${kind === 'bpr' ? ' (a BPR file has factors + 1: the item bias)' : ''}`);
+    throw corrupt(
+      file,
+      `factors says ${stated}, the matrices have ${users.columns} columns${kind === 'bpr' ? ' (a BPR file has factors + 1: the item bias)' : ''}`,
+    );
   }
   const fail = (why: string) => corrupt(file, why);
   const userAll = finiteFloats(users.values, 'user_factors', users.columns, fail);
   const itemAll = finiteFloats(items.values, 'item_factors', items.columns, fail);
   const params = kind === 'als' ? alsParams(scalar, file) : bprParams(scalar);
   if (kind === 'als') {
-    return { model: kind, factors: k, userIds: undefined, itemIds: undefined, users: users.rows, items: items.rows, userFactors: userAll, itemFactors: itemAll, params };
+    return {
+      model: kind,
+      factors: k,
+      userIds: undefined,
+      itemIds: undefined,
+      users: users.rows,
+      items: items.rows,
+      userFactors: userAll,
+      itemFactors: itemAll,
+      params,
+    };
   }
   // BPR: the last user column is the constant 1 that multiplies the item bias.
   for (let u = 0; u < users.rows; u++) {

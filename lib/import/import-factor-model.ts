@@ -73,7 +73,11 @@ async function formatOf(file: string): Promise<'npz' | 'spark'> {
   try {
     return (await stat(file)).isDirectory() ? 'spark' : 'npz';
   } catch (e) {
-    throw new MfrecError(ErrorCodes.IO, `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`, { cause: e });
+    throw new MfrecError(
+      ErrorCodes.IO,
+      `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 

@@ -32,6 +32,12 @@ function admit(file: string, info: UnzipFileInfo): boolean {
   if (!['0', '8'].includes(String(info.compression))) {
     throw new MfrecError(ErrorCodes.CORRUPT_FILE, `${file}: ${info.name} uses zip compression method ${info.compression} (only stored and deflate are read)`);
   }
-  checkMemory({ where: `importing ${file}`, what: `array ${info.name}`, bytes: info.originalSize, largestArray: info.originalSize / 8, remedy: 'import on a machine with more memory' });
+  checkMemory({
+    where: `importing ${file}`,
+    what: `array ${info.name}`,
+    bytes: info.originalSize,
+    largestArray: info.originalSize / 8,
+    remedy: 'import on a machine with more memory',
+  });
   return true;
 }

@@ -1,12 +1,12 @@
 /** A model file read into memory whole: only a regular file, with a typed error naming it otherwise. */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { checkMemory } from '../models/base/memory-limit.js';
 
 export async function readWholeFile(file: string, what: string): Promise<Uint8Array> {
   const fail = (why: string, cause?: unknown) => new MfrecError(ErrorCodes.IO, `Cannot read ${what} ${file}: ${why}`, { cause });
-  let handle;
+  let handle: FileHandle;
   try {
     // O_NONBLOCK: a FIFO given by mistake must not block the open.
     handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));

@@ -11,7 +11,8 @@ import type { SparseRows } from '../data/sparse.js';
 export function seenRecord(data: Interactions | undefined, users: IdMap, items: IdMap): { seen: SparseRows; skipped: number } {
   const rows = users.size;
   const cols = items.size;
-  if (data === undefined) return { seen: { rows, cols, indptr: new Int32Array(rows + 1), indices: new Int32Array(0), values: new Float32Array(0) }, skipped: 0 };
+  if (data === undefined)
+    return { seen: { rows, cols, indptr: new Int32Array(rows + 1), indices: new Int32Array(0), values: new Float32Array(0) }, skipped: 0 };
   const itemRow = Int32Array.from({ length: data.nItems }, (_, i) => items.index(data.items.id(i)) ?? -1);
   const perUser: Array<{ indices: number[]; values: number[] } | undefined> = new Array(rows);
   const src = data.byUser;

@@ -9,7 +9,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { readTextFile } from '../persist/read-text-file.js';
@@ -26,7 +26,8 @@ export async function readSparkAls(dir: string): Promise<ImportedFactors> {
       throw new MfrecError(ErrorCodes.IO, `Cannot read the Spark model ${dir}: ${e.code === 'ENOENT' ? 'no such directory' : e.message}`, { cause: e });
     },
   );
-  if (!isDirectory) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${dir} is a file: a Spark ALSModel is a directory (metadata/, userFactors/, itemFactors/)`);
+  if (!isDirectory)
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${dir} is a file: a Spark ALSModel is a directory (metadata/, userFactors/, itemFactors/)`);
   const metadataFile = path.join(dir, 'metadata', 'part-00000');
   const metadata = parseMetadata(await readTextFile(metadataFile, 'the Spark model metadata', 1024 * 1024), metadataFile);
   const rank = metadata.rank;
@@ -82,7 +83,11 @@ async function readFactorFolder(folder: string, rank: number): Promise<{ ids: nu
   try {
     names = (await readdir(folder)).filter((n) => n.endsWith('.parquet') && !n.startsWith('.') && !n.startsWith('_')).sort();
   } catch (e) {
-    throw new MfrecError(ErrorCodes.IO, `Cannot read the Spark factor folder ${folder}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (e as Error).message}`, { cause: e });
+    throw new MfrecError(
+      ErrorCodes.IO,
+      `Cannot read the Spark factor folder ${folder}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (e as Error).message}`,
+      { cause: e },
+    );
   }
   if (names.length === 0) throw corrupt(folder, 'no Parquet part file (*.parquet)');
   const ids: number[] = [];
@@ -95,7 +100,8 @@ async function readFactorFolder(folder: string, rank: number): Promise<{ ids: nu
       rows.forEach((row, r) => {
         const where = `${file}: row ${rows.offset + r}`;
         // Spark's ids are int; a long column is taken while its values are exact.
-        const id = typeof row.id === 'bigint' && row.id <= BigInt(Number.MAX_SAFE_INTEGER) && row.id >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(row.id) : row.id;
+        const id =
+          typeof row.id === 'bigint' && row.id <= BigInt(Number.MAX_SAFE_INTEGER) && row.id >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(row.id) : row.id;
         if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw corrupt(where, `id ${String(id)} is not an integer`);
         const before = firstSeen.get(id);
         if (before !== undefined) throw corrupt(where, `id ${id} appears twice (first in ${before})`);
@@ -123,7 +129,7 @@ type Rows = Array<Record<string, unknown>> & { offset: number };
 /** The rows of one Parquet file, a row group at a time (the `id` and `features` columns). */
 async function* rowGroups(file: string): AsyncGenerator<Rows> {
   let buffer: AsyncBuffer;
-  let metadata;
+  let metadata: FileMetaData;
   try {
     buffer = await asyncBufferFromFile(file);
     metadata = await parquetMetadataAsync(buffer);

@@ -19,7 +19,10 @@ const ids = { userIds: path.join(dir, 'users.txt'), itemIds: path.join(dir, 'ite
 const lines = (name: string) => readFileSync(path.join(dir, name), 'utf8').trim().split('\n');
 const userIds = lines('users.txt');
 const itemIds = lines('items.txt');
-const pairs = (name: string) => lines(name).slice(1).map((l) => l.split(','));
+const pairs = (name: string) =>
+  lines(name)
+    .slice(1)
+    .map((l) => l.split(','));
 const tmp = mkdtempSync(path.join(tmpdir(), 'mfrec-import-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -38,7 +41,11 @@ function expectedScores(file: string): Float64Array[] {
   const v = fixtureMatrix(file, 'item_factors');
   return Array.from({ length: u.rows }, (_, r) => {
     const out = new Float64Array(v.rows);
-    for (let i = 0; i < v.rows; i++) for (let c = 0; c < u.columns; c++) out[i] += u.values[r * u.columns + c]! * v.values[i * v.columns + c]!;
+    for (let i = 0; i < v.rows; i++) {
+      let dot = 0;
+      for (let c = 0; c < u.columns; c++) dot += u.values[r * u.columns + c]! * v.values[i * v.columns + c]!;
+      out[i] = dot;
+    }
     return out;
   });
 }
@@ -87,7 +94,11 @@ describe('ALS from implicit', () => {
   it('ranks and filters seen items from the training interactions given, and partial fits work', async () => {
     const train = interactions('train.csv');
     const model = (await importFactorModel(als, { ...ids, interactions: train })) as ImplicitALS;
-    const seen = new Set(pairs('train.csv').filter((p) => p[0] === 'u000').map((p) => p[1]));
+    const seen = new Set(
+      pairs('train.csv')
+        .filter((p) => p[0] === 'u000')
+        .map((p) => p[1]),
+    );
     expect(model.trainedHistory('u000').items.length).toBe(seen.size);
     const recs = model.recommend('u000', { k: 10 });
     expect(recs.some((r) => seen.has(String(r.item)))).toBe(false);
@@ -100,7 +111,9 @@ describe('ALS from implicit', () => {
     const v = fixtureMatrix(als, 'item_factors');
     const row = (i: number) => v.values.subarray(i * v.columns, (i + 1) * v.columns);
     const norm = (a: Float32Array) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
-    const cos = Float64Array.from({ length: v.rows }, (_, i) => (i === 5 ? -Infinity : row(5).reduce((s, x, c) => s + x * row(i)[c]!, 0) / (norm(row(5)) * norm(row(i)))));
+    const cos = Float64Array.from({ length: v.rows }, (_, i) =>
+      i === 5 ? -Infinity : row(5).reduce((s, x, c) => s + x * row(i)[c]!, 0) / (norm(row(5)) * norm(row(i))),
+    );
     expect(model.similarItems('sku-005', { k: 4 }).map((r) => r.item)).toEqual(topK(cos, 4).map((i) => itemIds[i]));
   });
 

@@ -18,8 +18,17 @@ describe('mfrec import', () => {
   it('writes an ALS model from an .npz with ids and interactions; recommend and report read it', async () => {
     const out = path.join(tmp, 'als.mfrec');
     const r = await mfrec(
-      'import', fixture('als.npz'), '--out', out, '--user-ids', fixture('users.txt'), '--item-ids', fixture('items.txt'),
-      '--interactions', fixture('train.csv'), '--json',
+      'import',
+      fixture('als.npz'),
+      '--out',
+      out,
+      '--user-ids',
+      fixture('users.txt'),
+      '--item-ids',
+      fixture('items.txt'),
+      '--interactions',
+      fixture('train.csv'),
+      '--json',
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -27,10 +36,36 @@ describe('mfrec import', () => {
     const api = await importFactorModel(fixture('als.npz'), { userIds: fixture('users.txt'), itemIds: fixture('items.txt') });
     const rec = await mfrec('recommend', '--model-file', out, '--user', 'u000', '--k', '3');
     expect(rec.code).toBe(0);
-    const seen = new Set(readFileSync(fixture('train.csv'), 'utf8').split('\n').filter((l) => l.startsWith('u000,')).map((l) => l.split(',')[1]));
-    const expected = api.recommend('u000', { k: 20 }).filter((x) => !seen.has(String(x.item))).slice(0, 3).map((x) => x.item);
-    expect(rec.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[1])).toEqual(expected);
-    const report = await mfrec('report', '--model-file', out, '--train', fixture('train.csv'), '--test', fixture('test.csv'), '--out', path.join(tmp, 'r.html'), '--json');
+    const seen = new Set(
+      readFileSync(fixture('train.csv'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('u000,'))
+        .map((l) => l.split(',')[1]),
+    );
+    const expected = api
+      .recommend('u000', { k: 20 })
+      .filter((x) => !seen.has(String(x.item)))
+      .slice(0, 3)
+      .map((x) => x.item);
+    expect(
+      rec.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[1]),
+    ).toEqual(expected);
+    const report = await mfrec(
+      'report',
+      '--model-file',
+      out,
+      '--train',
+      fixture('train.csv'),
+      '--test',
+      fixture('test.csv'),
+      '--out',
+      path.join(tmp, 'r.html'),
+      '--json',
+    );
     expect(report.code).toBe(0);
     expect(JSON.parse(report.stdout)).toMatchObject({ users: 60, items: 40, warnings: [] });
   });
@@ -50,7 +85,25 @@ describe('mfrec import', () => {
   it('serves a model imported from a Spark directory', async () => {
     const dir = path.join(tmp, 'spark-model');
     const ids = [11, 12, 13];
-    writeSparkModel(dir, 2, { ids, features: [[1, 0], [0, 1], [1, 1]] }, { ids: [7, 8], features: [[2, 0], [0, 3]] });
+    writeSparkModel(
+      dir,
+      2,
+      {
+        ids,
+        features: [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ],
+      },
+      {
+        ids: [7, 8],
+        features: [
+          [2, 0],
+          [0, 3],
+        ],
+      },
+    );
     const out = path.join(tmp, 'spark.mfrec');
     const r = await mfrec('import', dir, '--out', out, '--regularization', '0.3');
     expect(r.code).toBe(0);

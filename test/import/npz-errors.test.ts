@@ -41,7 +41,9 @@ describe('importFactorModel on malformed .npz files', () => {
     const stored = await importFactorModel(npz(goodAls()));
     expect(Array.from(stored.scoreItems(2)!)).toEqual([0.75, 1]);
     const deflated = path.join(tmp, 'deflated.npz');
-    const entries = Object.fromEntries(Object.entries({ ...goodAls(), item_factors: f64([0.5, 0.25, -1, 2], [2, 2]) }).map(([k, v]) => [`${k}.npy`, npyBytes(v)]));
+    const entries = Object.fromEntries(
+      Object.entries({ ...goodAls(), item_factors: f64([0.5, 0.25, -1, 2], [2, 2]) }).map(([k, v]) => [`${k}.npy`, npyBytes(v)]),
+    );
     writeFileSync(deflated, zipSync(entries, { level: 6 }));
     expect(Array.from((await importFactorModel(deflated)).scoreItems(2)!)).toEqual([0.75, 1]);
   });
@@ -59,7 +61,11 @@ describe('importFactorModel on malformed .npz files', () => {
   });
 
   it('refuses matrices whose factor counts differ, or differ from the factors scalar, or are not matrices', async () => {
-    await rejects(importFactorModel(npz({ ...goodAls(), item_factors: f32([1, 2, 3, 4, 5, 6], [2, 3]) })), 'ERR_MFREC_CORRUPT_FILE', 'user_factors has 2 columns, item_factors 3');
+    await rejects(
+      importFactorModel(npz({ ...goodAls(), item_factors: f32([1, 2, 3, 4, 5, 6], [2, 3]) })),
+      'ERR_MFREC_CORRUPT_FILE',
+      'user_factors has 2 columns, item_factors 3',
+    );
     await rejects(importFactorModel(npz({ ...goodAls(), factors: scalarI8(3) })), 'ERR_MFREC_CORRUPT_FILE', 'factors says 3', '2 columns');
     await rejects(importFactorModel(npz({ ...goodAls(), user_factors: f32([1, 2, 3], [3]) })), 'ERR_MFREC_CORRUPT_FILE', 'user_factors', 'shape (3)');
     const { item_factors: _drop, ...noItems } = goodAls();
@@ -67,8 +73,16 @@ describe('importFactorModel on malformed .npz files', () => {
   });
 
   it('refuses NaN and infinities, naming the row and column', async () => {
-    await rejects(importFactorModel(npz({ ...goodAls(), item_factors: f32([0.5, 0.25, -1, NaN], [2, 2]) })), 'ERR_MFREC_CORRUPT_FILE', 'item_factors holds NaN at row 1, column 1');
-    await rejects(importFactorModel(npz({ ...goodAls(), user_factors: f32([1, 0, Infinity, 1, 1, 1], [3, 2]) })), 'ERR_MFREC_CORRUPT_FILE', 'user_factors holds Infinity at row 1, column 0');
+    await rejects(
+      importFactorModel(npz({ ...goodAls(), item_factors: f32([0.5, 0.25, -1, NaN], [2, 2]) })),
+      'ERR_MFREC_CORRUPT_FILE',
+      'item_factors holds NaN at row 1, column 1',
+    );
+    await rejects(
+      importFactorModel(npz({ ...goodAls(), user_factors: f32([1, 0, Infinity, 1, 1, 1], [3, 2]) })),
+      'ERR_MFREC_CORRUPT_FILE',
+      'user_factors holds Infinity at row 1, column 0',
+    );
   });
 
   it('refuses truncated files: a cut archive, or an array body shorter than its shape', async () => {

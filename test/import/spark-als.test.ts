@@ -91,7 +91,7 @@ describe('Spark ALSModel directories', () => {
     await rejects(importFactorModel(other), 'ERR_MFREC_INVALID_ARGUMENT', 'part-00000', 'LogisticRegressionModel');
     const wrongRank = fresh();
     writeSparkModel(wrongRank, RANK, users, items, { metadata: sparkMetadata(5) });
-    await rejects(importFactorModel(wrongRank), 'ERR_MFREC_CORRUPT_FILE', 'userFactors', 'has 4 features, the metadata\'s rank is 5');
+    await rejects(importFactorModel(wrongRank), 'ERR_MFREC_CORRUPT_FILE', 'userFactors', "has 4 features, the metadata's rank is 5");
     const notJson = fresh();
     writeSparkModel(notJson, RANK, users, items, { metadata: '{"class": ' });
     await rejects(importFactorModel(notJson), 'ERR_MFREC_CORRUPT_FILE', 'metadata', 'not a JSON line');
@@ -104,7 +104,13 @@ describe('Spark ALSModel directories', () => {
     writeSparkModel(twice, RANK, { ids: [1, 2, 1], features: users.features.slice(0, 3) }, items, { parts: 2 });
     await rejects(importFactorModel(twice), 'ERR_MFREC_CORRUPT_FILE', 'id 1 appears twice', 'part-00000');
     const nan = fresh();
-    writeSparkModel(nan, RANK, users, { ids: [1, 2], features: [[0, 0, 0, 0], [0, NaN, 0, 0]] });
+    writeSparkModel(nan, RANK, users, {
+      ids: [1, 2],
+      features: [
+        [0, 0, 0, 0],
+        [0, NaN, 0, 0],
+      ],
+    });
     await rejects(importFactorModel(nan), 'ERR_MFREC_CORRUPT_FILE', 'itemFactors', 'part-00001', 'features holds NaN at row 0, column 1');
     const missing = fresh();
     writeSparkModel(missing, RANK, users, items);

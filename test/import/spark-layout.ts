@@ -49,7 +49,13 @@ export function factorParquet(rows: FactorRows, rowGroupSize = 1000): ArrayBuffe
 }
 
 /** The whole directory; each side's rows are split over `parts` part files. */
-export function writeSparkModel(dir: string, rank: number, users: FactorRows, items: FactorRows, options: { parts?: number; metadata?: string; rowGroupSize?: number } = {}): void {
+export function writeSparkModel(
+  dir: string,
+  rank: number,
+  users: FactorRows,
+  items: FactorRows,
+  options: { parts?: number; metadata?: string; rowGroupSize?: number } = {},
+): void {
   const parts = options.parts ?? 2;
   mkdirSync(path.join(dir, 'metadata'), { recursive: true });
   writeFileSync(path.join(dir, 'metadata', 'part-00000'), `${options.metadata ?? sparkMetadata(rank)}\n`);
