@@ -39,7 +39,7 @@ export function registerImport(program: Command): void {
     .option('--user-ids <file>', '.npz: the user id of each factor row, one per line (default: row numbers 0, 1, …)')
     .option('--item-ids <file>', '.npz: the item id of each factor row, one per line')
     .option('--interactions <file>', 'the interactions the model was trained on: what filterSeen leaves out and cold start counts (read with the flags below)')
-    .option('--regularization <x>', 'fold-in λ (default: the file’s; Spark 0.1)', numberArg(0))
+    .option('--regularization <x>', "fold-in λ (default: the file's; Spark 0.1)", numberArg(0))
     .option('--alpha <x>', "ALS fold-in confidence slope (default: the .npz's alpha − 1; Spark 1)", numberArg(0))
     .option('--scale-regularization', 'ALS fold-in λ·(1 + n) (default for Spark)')
     .option('--no-scale-regularization', 'ALS fold-in λ as is (default for .npz)')

@@ -13,6 +13,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type Asy
 import { compressors } from 'hyparquet-compressors';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { readTextFile } from '../persist/read-text-file.js';
+import { allocateFloats } from '../models/base/memory-limit.js';
 import { finiteFloats, type ImportedFactors } from './imported-factors.js';
 import { corrupt } from './npy.js';
 
@@ -115,7 +116,7 @@ async function readFactorFolder(folder: string, rank: number): Promise<{ ids: nu
       chunks.push(finiteFloats(values, 'features', rank, (why) => corrupt(file, why), rows.offset));
     }
   }
-  const factors = new Float32Array(ids.length * rank);
+  const factors = allocateFloats(ids.length * rank, `${ids.length} factor rows of ${folder}`);
   let at = 0;
   for (const c of chunks) {
     factors.set(c, at);
