@@ -7,10 +7,10 @@
  * `factors`: the item bias in item_factors' last column against a constant 1
  * in user_factors'.
  */
-import { ErrorCodes, MfrecError } from '../errors.js';
+import { ErrorCodes, isMfrecError, MfrecError } from '../errors.js';
 import { finiteFloats, type ImportedFactors } from './imported-factors.js';
 import { corrupt, type NpyArray } from './npy.js';
-import { readNpz } from './npz.js';
+import { readNpz, type Npz } from './npz.js';
 
 /** Reads `file`; `model` overrides what its scalars say it is (needed when they are absent). */
 export async function readImplicitNpz(file: string, model: 'als' | 'bpr' | undefined): Promise<ImportedFactors> {
@@ -68,15 +68,15 @@ export async function readImplicitNpz(file: string, model: 'als' | 'bpr' | undef
   };
 }
 
-function guessModel(arrays: Map<string, NpyArray>, file: string): 'als' | 'bpr' {
+function guessModel(arrays: Npz, file: string): 'als' | 'bpr' {
   if (arrays.has('learning_rate') || arrays.has('verify_negative_samples')) return 'bpr';
   if (arrays.has('alpha') || arrays.has('use_cg') || arrays.has('cg_steps')) return 'als';
   throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${file} does not say whether it holds ALS or BPR factors: give the model type (--model als|bpr)`);
 }
 
-function matrix(arrays: Map<string, NpyArray>, name: string, file: string): { rows: number; columns: number; values: Float32Array | Float64Array } {
+function matrix(arrays: Npz, name: string, file: string): { rows: number; columns: number; values: Float32Array | Float64Array } {
   const a = arrays.get(name);
-  if (a === undefined) throw corrupt(file, `no ${name} array (arrays: ${[...arrays.keys()].join(', ') || 'none'})`);
+  if (a === undefined) throw corrupt(file, `no ${name} array (arrays: ${arrays.names.join(', ') || 'none'})`);
   if (a.shape.length !== 2) throw corrupt(`${file}: ${name}`, `shape (${a.shape.join(', ')}) is not a matrix (rows, factors)`);
   if (!(a.values instanceof Float32Array || a.values instanceof Float64Array)) {
     throw corrupt(`${file}: ${name}`, `element type ${a.descr} is not float32 or float64`);
@@ -119,14 +119,14 @@ function alsParams(scalar: Scalar, file: string): Record<string, unknown> {
   const iterations = numeric(scalar, 'iterations', file);
   const cgSteps = numeric(scalar, 'cg_steps', file);
   const useCg = scalar('use_cg');
-  const seed = numeric(scalar, 'random_state', file);
+  const seed = seedOf(scalar);
   if (regularization !== undefined) params.regularization = regularization;
   // The library's own default alpha is 1.0 (confidence = value).
   params.alpha = (alpha ?? 1) - 1;
   if (iterations !== undefined) params.iterations = iterations;
   if (cgSteps !== undefined) params.cgSteps = cgSteps;
   if (useCg !== undefined) params.solver = useCg === 1 ? 'cg' : 'cholesky';
-  if (seed !== undefined && Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32) params.seed = seed;
+  if (seed !== undefined) params.seed = seed;
   return params;
 }
 
@@ -143,7 +143,23 @@ function bprParams(scalar: Scalar): Record<string, unknown> {
   }
   const verify = scalar('verify_negative_samples');
   if (verify !== undefined) params.verifyNegative = verify === 1;
-  const seed = scalar('random_state');
-  if (typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32) params.seed = seed;
+  const seed = seedOf(scalar);
+  if (seed !== undefined) params.seed = seed;
   return params;
+}
+
+/**
+ * The training seed, kept for a later fit() of the imported model when it is
+ * a uint32. A NumPy RandomState given as random_state is saved as a pickled
+ * object, which is not read: the default seed then applies.
+ */
+function seedOf(scalar: Scalar): number | undefined {
+  let seed: number | string | undefined;
+  try {
+    seed = scalar('random_state');
+  } catch (e) {
+    if (isMfrecError(e, ErrorCodes.CORRUPT_FILE)) return undefined;
+    throw e;
+  }
+  return typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32 ? seed : undefined;
 }

@@ -10,8 +10,15 @@ import { checkMemory } from '../models/base/memory-limit.js';
 import { corrupt, parseNpy, type NpyArray } from './npy.js';
 import { readWholeFile } from './read-whole-file.js';
 
-/** Every array of the archive by name (the entry name without ".npy"). */
-export async function readNpz(file: string): Promise<Map<string, NpyArray>> {
+/** The arrays of an archive by name (the entry name without ".npy"), each parsed when first asked for. */
+export interface Npz {
+  readonly names: string[];
+  has(name: string): boolean;
+  /** The array, or undefined when the archive has none of that name; a malformed array throws. */
+  get(name: string): NpyArray | undefined;
+}
+
+export async function readNpz(file: string): Promise<Npz> {
   const bytes = await readWholeFile(file, 'the .npz file');
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw corrupt(file, 'not an .npz file (not a zip archive)');
   let entries: Record<string, Uint8Array>;
@@ -21,11 +28,23 @@ export async function readNpz(file: string): Promise<Map<string, NpyArray>> {
     if (e instanceof MfrecError) throw e;
     throw corrupt(file, `unreadable zip archive (truncated or damaged): ${(e as Error).message}`);
   }
-  const arrays = new Map<string, NpyArray>();
-  for (const [name, data] of Object.entries(entries)) arrays.set(name.slice(0, -'.npy'.length), parseNpy(data, `${file}: ${name}`));
-  return arrays;
+  const raw = new Map(Object.entries(entries).map(([name, data]) => [name.slice(0, -'.npy'.length), data]));
+  const parsed = new Map<string, NpyArray>();
+  return {
+    names: [...raw.keys()],
+    has: (name) => raw.has(name),
+    get(name) {
+      const data = raw.get(name);
+      if (data === undefined) return undefined;
+      let array = parsed.get(name);
+      if (array === undefined) {
+        array = parseNpy(data, `${file}: ${name}.npy`);
+        parsed.set(name, array);
+      }
+      return array;
+    },
+  };
 }
-
 /** Reads .npy entries only, each refused before inflating when its size cannot be held. */
 function admit(file: string, info: UnzipFileInfo): boolean {
   if (!info.name.endsWith('.npy')) return false;

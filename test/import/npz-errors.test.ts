@@ -48,6 +48,13 @@ describe('importFactorModel on malformed .npz files', () => {
     expect(Array.from((await importFactorModel(deflated)).scoreItems(2)!)).toEqual([0.75, 1]);
   });
 
+  it('imports a file whose random_state is a pickled RandomState (an object array), with the default seed', async () => {
+    const pickled: NpySpec = { descr: '|O', shape: [], body: new Uint8Array([0x80, 0x04, 0x95, 0x2e]) };
+    const model = await importFactorModel(npz({ ...goodAls(), random_state: pickled }));
+    expect(model.params).toMatchObject({ seed: 1 });
+    expect((await importFactorModel(npz({ ...goodAls(), random_state: scalarI8(42) }))).params).toMatchObject({ seed: 42 });
+  });
+
   it('refuses factors of another element type, naming the array', async () => {
     const file = npz({ ...goodAls(), user_factors: { descr: '<i4', shape: [3, 2], body: new Uint8Array(Int32Array.of(1, 0, 0, 1, 1, 1).buffer) } });
     await rejects(importFactorModel(file), 'ERR_MFREC_CORRUPT_FILE', file, 'user_factors', '<i4');
