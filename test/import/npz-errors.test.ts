@@ -46,6 +46,9 @@ describe('importFactorModel on malformed .npz files', () => {
     );
     writeFileSync(deflated, zipSync(entries, { level: 6 }));
     expect(Array.from((await importFactorModel(deflated)).scoreItems(2)!)).toEqual([0.75, 1]);
+    const version2 = path.join(tmp, 'v2.npz');
+    writeFileSync(version2, zipSync(Object.fromEntries(Object.entries(goodAls()).map(([k, v]) => [`${k}.npy`, npyBytes(v, 2)]))));
+    expect(Array.from((await importFactorModel(version2)).scoreItems(2)!)).toEqual([0.75, 1]);
   });
 
   it('imports a file whose random_state is a pickled RandomState (an object array), with the default seed', async () => {

@@ -10,17 +10,19 @@ export interface NpySpec {
   fortranOrder?: boolean;
 }
 
-/** A version-1 .npy file: magic, version, header length, dict padded to 64 bytes with a newline, body. */
-export function npyBytes(a: NpySpec): Uint8Array {
+/** A .npy file (version 1 by default; 2 has a 4-byte header length): magic, version, header length, dict padded to 64 bytes with a newline, body. */
+export function npyBytes(a: NpySpec, version: 1 | 2 = 1): Uint8Array {
   const shape = a.shape.length === 1 ? `(${a.shape[0]},)` : `(${a.shape.join(', ')})`;
   let header = `{'descr': '${a.descr}', 'fortran_order': ${a.fortranOrder ? 'True' : 'False'}, 'shape': ${shape}, }`;
-  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = `${header.padEnd(total - 10 - 1, ' ')}\n`;
-  const out = new Uint8Array(10 + header.length + a.body.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(a.body, 10 + header.length);
+  const prefix = version === 1 ? 10 : 12;
+  const total = Math.ceil((prefix + header.length + 1) / 64) * 64;
+  header = `${header.padEnd(total - prefix - 1, ' ')}\n`;
+  const out = new Uint8Array(prefix + header.length + a.body.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0], 0);
+  if (version === 1) new DataView(out.buffer).setUint16(8, header.length, true);
+  else new DataView(out.buffer).setUint32(8, header.length, true);
+  out.set(new TextEncoder().encode(header), prefix);
+  out.set(a.body, prefix + header.length);
   return out;
 }
 
