@@ -70,6 +70,26 @@ describe('mfrec import', () => {
     expect(JSON.parse(report.stdout)).toMatchObject({ users: 60, items: 40, warnings: [] });
   });
 
+  it('evaluate --model-file measures the imported model without training, with the library’s own figure', async () => {
+    const out = path.join(tmp, 'als-eval.mfrec');
+    expect((await mfrec('import', fixture('als.npz'), '--out', out, '--user-ids', fixture('users.txt'), '--item-ids', fixture('items.txt'))).code).toBe(0);
+    const r = await mfrec('evaluate', fixture('train.csv'), '--test', fixture('test.csv'), '--model-file', out, '--k', '5', '--json');
+    expect(r.code).toBe(0);
+    const reference = JSON.parse(readFileSync(fixture('als-reference.json'), 'utf8')).ranking_metrics_at_5;
+    const report = JSON.parse(r.stdout);
+    expect(report.iterations).toEqual([]);
+    expect(report.models.als.hitRate).toBeCloseTo(reference.precision, 10);
+    expect(report.models).toHaveProperty('popularity');
+    const both = await mfrec('evaluate', fixture('train.csv'), '--test', fixture('test.csv'), '--model-file', out, '--model', 'als');
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('give --model (train one) or --model-file (a saved model), not both');
+    const neither = await mfrec('evaluate', fixture('train.csv'), '--test', fixture('test.csv'));
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toContain("required option '--model <type>' not specified");
+    const family = await mfrec('evaluate', fixture('train.csv'), '--test', fixture('test.csv'), '--model-file', out, '--factors', '4');
+    expect(family.stderr).toContain('--factors does not apply to --model-file');
+  });
+
   it('writes a BPR model with the fold-in settings given as flags', async () => {
     const out = path.join(tmp, 'bpr.mfrec');
     const r = await mfrec('import', fixture('bpr.npz'), '--out', out, '--learning-rate', '0.02', '--iterations', '30', '--json');
