@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importFactorModel, loadModel } from '../../lib/index.js';
-import { cliIn } from '../helpers/cli.js';
+import { cliIn, writePlantedRatings } from '../helpers/cli.js';
 import { startServe, waitReady } from '../helpers/serve-process.js';
 import { writeSparkModel } from './spark-layout.js';
 
@@ -88,6 +88,18 @@ describe('mfrec import', () => {
     expect(neither.stderr).toContain("required option '--model <type>' not specified");
     const family = await mfrec('evaluate', fixture('train.csv'), '--test', fixture('test.csv'), '--model-file', out, '--factors', '4');
     expect(family.stderr).toContain('--factors does not apply to --model-file');
+  });
+
+  it('evaluate --model-file gives a saved rating model its RMSE, the same as training it in evaluate', async () => {
+    writePlantedRatings(path.join(tmp, 'ratings-train.csv'), 3, 0.5);
+    writePlantedRatings(path.join(tmp, 'ratings-test.csv'), 4, 0.2);
+    const flags = ['--factors', '4', '--iterations', '5', '--threads', '1'];
+    expect((await mfrec('train', 'ratings-train.csv', '--model', 'explicit', ...flags, '--out', 'explicit.mfrec', '--quiet')).code).toBe(0);
+    const saved = JSON.parse((await mfrec('evaluate', 'ratings-train.csv', '--test', 'ratings-test.csv', '--model-file', 'explicit.mfrec', '--json')).stdout);
+    const trained = JSON.parse((await mfrec('evaluate', 'ratings-train.csv', '--test', 'ratings-test.csv', '--model', 'explicit', ...flags, '--json')).stdout);
+    expect(saved.iterations).toEqual([]);
+    expect(saved.count).toBe(trained.count);
+    expect(saved.rmse).toBeCloseTo(trained.rmse, 5);
   });
 
   it('writes a BPR model with the fold-in settings given as flags', async () => {
