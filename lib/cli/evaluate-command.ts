@@ -42,9 +42,7 @@ export function registerEvaluate(program: Command): void {
     .description('train on TRAIN and measure on --test: RMSE/MAE (explicit), or ranking metrics next to popularity')
     .argument('<train>', 'training interactions')
     .requiredOption('--test <file>', 'held-out interactions (same format as TRAIN)')
-    .addOption(
-      new Option('--model <type>', "model, or 'all': every family with its defaults, in one table").choices([...EVALUATED_TYPES, 'all']),
-    )
+    .addOption(new Option('--model <type>', "model, or 'all': every family with its defaults, in one table").choices([...EVALUATED_TYPES, 'all']))
     .option('--model-file <file>', 'measure this saved model (trained here or imported) instead of training one with --model')
     .option('--k <n>', 'ranking cut-off', intArg(1), 10)
     .option('--json', 'machine-readable output')
@@ -91,7 +89,8 @@ export async function fitWithProgress(model: Recommender, train: Interactions, p
 async function evaluateSaved(trainFile: string, flags: EvaluateFlags & { modelFile: string }) {
   if (flags.model !== undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'give --model (train one) or --model-file (a saved model), not both');
   const [familyFlag] = familyFlagsGiven(flags);
-  if (familyFlag !== undefined) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${familyFlag} does not apply to --model-file: the saved model is measured as it is`);
+  if (familyFlag !== undefined)
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `${familyFlag} does not apply to --model-file: the saved model is measured as it is`);
   const saved = await loadModel(flags.modelFile);
   const progress = createProgress(!flags.json && !flags.quiet);
   const readOptions = readOptionsFrom(flags);
@@ -112,11 +111,20 @@ async function evaluateRatings(flags: EvaluateFlags & { model: ModelType }, trai
     ['RMSE', result.rmse.toFixed(4)],
     ['MAE', result.mae.toFixed(4)],
     ['test ratings', result.count],
-    ['training', saved === undefined ? `${iterations.length} iterations, ${iterations.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s` : `none (${flags.modelFile})`],
+    [
+      'training',
+      saved === undefined ? `${iterations.length} iterations, ${iterations.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s` : `none (${flags.modelFile})`,
+    ],
   ]);
 }
 
-async function evaluateImplicit(flags: EvaluateFlags & { model: EvaluatedType }, train: Interactions, testRead: Interactions, progress: Progress, saved?: Recommender) {
+async function evaluateImplicit(
+  flags: EvaluateFlags & { model: EvaluatedType },
+  train: Interactions,
+  testRead: Interactions,
+  progress: Progress,
+  saved?: Recommender,
+) {
   // Held-out users and items the training data never saw cannot be ranked: they are dropped and reported.
   const { aligned: test, droppedEntries } = testRead.alignTo(train);
   const models: Record<string, Recommender> = {};
