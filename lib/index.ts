@@ -66,6 +66,7 @@ export { WEIGHTINGS, type Weighting } from './models/itemknn/weighting.js';
 export { RP3beta, RP3BETA_DEFAULTS, type RP3betaOptions, type RP3betaParams } from './models/rp3beta/rp3beta.js';
 export { resolveRP3betaOptions } from './models/rp3beta/options.js';
 export { loadModel, type LoadedModel } from './persist/load-model.js';
+export { importFactorModel, type ImportFactorModelOptions } from './import/import-factor-model.js';
 export { ItemCatalog, MAX_ITEM_METADATA_BYTES, MAX_CATALOG_BYTES, type ItemMetadata, type ItemMetadataInput } from './models/base/item-catalog.js';
 export { RankingRules, type RankingRulesSpec } from './models/base/ranking-rules.js';
 export {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerDemo } from './demo-command.js';
 import { registerEvaluate } from './evaluate-command.js';
+import { registerImport } from './import-command.js';
 import { registerInfo } from './info-command.js';
 import { registerPredict } from './predict-command.js';
 import { registerRecommend } from './recommend-command.js';
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerSplit(program);
   registerTrain(program);
+  registerImport(program);
   registerPredict(program);
   registerEvaluate(program);
   registerInfo(program);

@@ -42,6 +42,7 @@ export function encodeFactorModel(model: SavedFactorModel, version: string): Mod
       globalBias: s.globalBias ?? null,
       users: s.users.toArray(),
       items: s.items.toArray(),
+      ...(s.everyUserTrained ? { everyUserTrained: true } : {}),
       ...model.extra,
       ...index.header,
     },
@@ -97,7 +98,7 @@ function isIdList(v: unknown): v is RawId[] {
 export function decodeFactorModel(contents: ModelFileContents, source: string, valuesChecked = false): SavedFactorModel {
   const { header, blocks } = contents;
   const finite = valuesChecked ? <T extends Float32Array>(_s: string, _n: string, a: T): T => a : allFinite;
-  const { type, params, factors, globalBias, users, items, mfrecVersion: _v, ...extra } = header;
+  const { type, params, factors, globalBias, users, items, everyUserTrained, mfrecVersion: _v, ...extra } = header;
   if (typeof type !== 'string') throw bad(source, 'no model type');
   if (params === null || typeof params !== 'object') throw bad(source, 'no hyperparameters');
   // Item-to-item models have no factors: their weights stand in for them.
@@ -156,6 +157,8 @@ export function decodeFactorModel(contents: ModelFileContents, source: string, v
     if (biases.globalBias === 'required' && typeof globalBias !== 'number') throw bad(source, `a ${type} model needs a global bias`);
     if (biases.globalBias === 'absent' && globalBias !== null && globalBias !== undefined) throw bad(source, `a ${type} model has no global bias`);
   }
+  if (everyUserTrained !== undefined && everyUserTrained !== true) throw bad(source, `everyUserTrained is ${JSON.stringify(everyUserTrained)}, not true`);
+  if (everyUserTrained === true) state.everyUserTrained = true;
   if (blocks.userBias) state.userBias = finite(source, 'userBias', block('userBias', Float32Array, nU));
   if (blocks.itemBias) state.itemBias = finite(source, 'itemBias', block('itemBias', Float32Array, nI));
   if (globalBias !== null && globalBias !== undefined) {

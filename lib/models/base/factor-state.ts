@@ -27,11 +27,23 @@ export interface FactorState {
   weights?: ItemWeights;
   /** The approximate top-K index, when buildIndex() made one (ann-index.ts). */
   index?: AnnIndex;
+  /**
+   * Every user row holds a trained vector whether or not `seen` records the
+   * user's interactions: a model imported from factor matrices (lib/import/),
+   * whose training data the file does not hold. Such users are scored by the
+   * model instead of getting the cold-start fallback.
+   */
+  everyUserTrained?: boolean;
 }
 
 /** Whether user row `u` has training interactions (a warm user). */
 export function hasTrainingRow(s: FactorState, u: number | undefined): u is number {
   return u !== undefined && u < s.seen.rows && s.seen.indptr[u + 1]! > s.seen.indptr[u]!;
+}
+
+/** Whether the model scores user row `u` (a warm user): it has training interactions, or the model's every user vector is trained. */
+export function canScoreUser(s: FactorState, u: number | undefined): u is number {
+  return u !== undefined && (hasTrainingRow(s, u) || (s.everyUserTrained === true && u < s.users.size));
 }
 
 /** Whether item index `i` is in user row `u`'s training interactions (rows hold strictly increasing indices). */

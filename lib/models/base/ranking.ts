@@ -11,7 +11,7 @@ import { hnswBinding } from '../../addon/hnsw.js';
 import { topkBinding } from '../../addon/topk.js';
 import { indexFor } from './ann-index.js';
 import { BatchRecommendations } from './batch-recommendations.js';
-import type { FactorState } from './factor-state.js';
+import { canScoreUser, type FactorState } from './factor-state.js';
 import { binaryValues, weightArgs } from './item-weights.js';
 import type { FoldedUser } from './live-history.js';
 import { checkMemory } from './memory-limit.js';
@@ -26,7 +26,7 @@ import { rankPopularUnderRules } from './ruled-popularity.js';
  */
 export function warmIndex(s: FactorState, id: RawId, o: ResolvedRecommendOptions): number {
   const u = s.users.index(id);
-  if (u !== undefined && u < s.seen.rows && s.seen.indptr[u + 1]! > s.seen.indptr[u]!) return u;
+  if (canScoreUser(s, u)) return u;
   if (o.coldStart === 'error') {
     const why = u === undefined ? 'is unknown to the model' : 'has no training interactions';
     throw new MfrecError(ErrorCodes.UNKNOWN_ID, `User ${JSON.stringify(id)} ${why} (coldStart: 'error')`);

@@ -7,7 +7,7 @@ import { ErrorCodes, MfrecError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
 import type { ModelType } from '../registry.js';
 import { indexInfoOf, type IndexInfo } from './ann-index.js';
-import { hasTrainingRow, scoreAllItems, seenBy, type FactorState } from './factor-state.js';
+import { canScoreUser, hasTrainingRow, scoreAllItems, seenBy, type FactorState } from './factor-state.js';
 import { rawId } from './recommend-options.js';
 
 export abstract class StateReads {
@@ -61,13 +61,13 @@ export abstract class StateReads {
 
   /**
    * Whether the model can score `user`: it knows the user and has training
-   * interactions for them, so `recommend(user)` ranks with the model
+   * interactions for them (or, in an imported model, a trained vector), so `recommend(user)` ranks with the model
    * (`source: 'model'`). False for a cold-start user, whose recommendations
    * are the popularity fallback. Throws ERR_MFREC_NOT_FITTED before a fit.
    */
   hasUser(user: RawId): boolean {
     const s = this.fitted();
-    return hasTrainingRow(s, s.users.index(rawId('user', user)));
+    return canScoreUser(s, s.users.index(rawId('user', user)));
   }
 
   /**
