@@ -1,5 +1,6 @@
 /** Registers every `mfrec` subcommand. */
 import type { Command } from 'commander';
+import { registerBatch } from './batch-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerEvaluate } from './evaluate-command.js';
 import { registerInfo } from './info-command.js';
@@ -11,6 +12,7 @@ import { registerSimilar } from './similar-command.js';
 import { registerSplit } from './split-command.js';
 import { registerTrain } from './train-command.js';
 import { registerTune } from './tune-command.js';
+import { registerWorker } from './worker-command.js';
 
 export function registerCommands(program: Command): void {
   registerDemo(program);
@@ -24,4 +26,6 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerTune(program);
   registerServe(program);
+  registerBatch(program);
+  registerWorker(program);
 }

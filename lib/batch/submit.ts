@@ -1,0 +1,77 @@
+/**
+ * The submitter's side of a batch job: puts one BullMQ job per shard on the
+ * queue (bounded attempts, exponential backoff), then follows them until
+ * every shard is done, reporting progress, and returns their results in
+ * shard order. A shard that failed for good fails the whole job with its
+ * worker's reason (and the error code it carried).
+ */
+import { Queue } from 'bullmq';
+import { ErrorCodes, MfrecError, type ErrorCode } from '../errors.js';
+import { ATTEMPTS, BACKOFF_MS, shardJobId, type ShardData } from './jobs.js';
+import type { RedisTarget } from './redis-url.js';
+
+const POLL_MS = 250;
+
+export interface ShardStatus {
+  index: number;
+  state: 'waiting' | 'active' | 'done';
+  /** What the worker reported so far (users done, for recommend). */
+  progress: number;
+  /** The worker's result, once done. */
+  result?: unknown;
+}
+
+export interface SubmitSettings {
+  queue: string;
+  job: string;
+  /** Called when a shard's state or progress changes. */
+  onChange?: (shard: ShardStatus, all: readonly ShardStatus[]) => void;
+}
+
+/** The error a worker gave, with its code when it carried one (`… [ERR_MFREC_…]`). */
+function shardFailure(job: string, index: number, count: number, reason: string | undefined): MfrecError {
+  const text = reason ?? 'no reason given';
+  const m = /\[(ERR_MFREC_[A-Z_]+)\]$/.exec(text);
+  const code = m && Object.values(ErrorCodes).includes(m[1] as ErrorCode) ? (m[1] as ErrorCode) : ErrorCodes.IO;
+  return new MfrecError(code, `Shard ${index + 1}/${count} of job ${job} failed: ${m ? text.slice(0, m.index).trim() : text}`);
+}
+
+export async function runShards(redis: RedisTarget, shards: readonly ShardData[], settings: SubmitSettings): Promise<unknown[]> {
+  const queue = new Queue(settings.queue, { connection: redis.options });
+  queue.on('error', () => undefined);
+  try {
+    await queue.addBulk(
+      shards.map((data, index) => ({
+        name: data.kind,
+        data,
+        opts: { jobId: shardJobId(settings.job, index), attempts: ATTEMPTS, backoff: { type: 'exponential', delay: BACKOFF_MS } },
+      })),
+    );
+    const status: ShardStatus[] = shards.map((_, index) => ({ index, state: 'waiting', progress: 0 }));
+    let pending = status.length;
+    while (pending > 0) {
+      for (const s of status) {
+        if (s.state === 'done') continue;
+        const job = await queue.getJob(shardJobId(settings.job, s.index));
+        if (job === undefined) throw new MfrecError(ErrorCodes.IO, `Shard ${s.index + 1}/${shards.length} of job ${settings.job} is gone from queue '${settings.queue}'`);
+        const state = await job.getState();
+        if (state === 'failed') throw shardFailure(settings.job, s.index, shards.length, job.failedReason);
+        const progress = typeof job.progress === 'number' ? job.progress : s.progress;
+        const next: ShardStatus['state'] = state === 'completed' ? 'done' : state === 'active' ? 'active' : 'waiting';
+        if (next !== s.state || progress !== s.progress) {
+          s.state = next;
+          s.progress = progress;
+          if (next === 'done') {
+            s.result = job.returnvalue;
+            pending--;
+          }
+          settings.onChange?.(s, status);
+        }
+      }
+      if (pending > 0) await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    return status.map((s) => s.result);
+  } finally {
+    await queue.close().catch(() => undefined);
+  }
+}
