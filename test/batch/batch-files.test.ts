@@ -1,0 +1,199 @@
+/**
+ * `mfrec batch recommend` into a folder, with a real redis-server
+ * (test/helpers/redis-server.ts) and real `mfrec worker` processes: several
+ * workers complete a job; a worker killed with SIGKILL in the middle of a
+ * shard leaves exactly one complete list per user; a model changed after
+ * submission is refused without retries.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../lib/persist/load-model.js';
+import { cliIn } from '../helpers/cli.js';
+import { redisInstalled, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { skipWithout } from '../helpers/system-servers.js';
+import { listProblems, parseRows, runMfrec, startWorker, stopWorkers, writeBigModel, type Child } from './batch-processes.js';
+
+/** Without Redis's server (apt-get install redis-server), these tests are skipped, except in CI. */
+const withoutRedis = skipWithout(redisInstalled());
+
+let redis: RedisServer;
+let dir: string;
+let model: string;
+let users: string[];
+const workers: Child[] = [];
+const K = 10;
+
+function redisConnection() {
+  return { host: '127.0.0.1', port: redis.port };
+}
+
+beforeAll(async () => {
+  if (withoutRedis) return;
+  redis = await startRedis();
+  dir = mkdtempSync(path.join(tmpdir(), 'mfrec-batch-'));
+  model = path.join(dir, 'model.mfrec');
+  // 2 shards of 8192 users over 20000 items: 8 progress reports a shard, time enough to kill a worker in the middle.
+  await writeBigModel(model, 16_384, 20_000, 64);
+  const loaded = await loadModel(model);
+  users = loaded.userIds.map(String);
+  await loaded.dispose();
+}, 120_000);
+
+afterAll(async () => {
+  await stopWorkers(workers);
+  await redis?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every part file's rows, in file order. */
+function partRows(out: string): string[][] {
+  return readdirSync(out)
+    .filter((f) => f.startsWith('part-'))
+    .sort()
+    .flatMap((f) => parseRows(readFileSync(path.join(out, f), 'utf8')));
+}
+
+/** `mfrec recommend --all` on one process: what the shards together must hold, row for row. */
+async function localRows(): Promise<string[]> {
+  const file = path.join(dir, 'local.csv');
+  const r = await cliIn(dir)('recommend', '--model-file', model, '--all', '--k', String(K), '--out', file, '--quiet');
+  expect(r.code, r.stderr).toBe(0);
+  return listed(parseRows(readFileSync(file, 'utf8')));
+}
+
+/**
+ * Rows as `user,item,rank`, sorted. Scores are left out: the last digit can
+ * differ with the number of users scored together, the lists do not.
+ */
+function listed(rows: readonly string[][]): string[] {
+  return rows.map((r) => r.slice(0, 3).join(',')).sort();
+}
+
+describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
+  it('several worker processes complete a job: one complete list per user, as recommend --all, and a manifest', async () => {
+    const queue = 'several';
+    const started = await Promise.all([0, 1, 2].map(() => startWorker(dir, redis.url, queue)));
+    workers.push(...started);
+    const out = path.join(dir, 'several');
+    const submit = runMfrec(dir, ['batch', 'recommend', '--model', model, '--k', String(K), '--shards', '5', '--out', out, '--redis', redis.url, '--queue', queue]);
+    expect(await submit.exit, submit.stderr()).toBe(0);
+    await stopWorkers(started);
+    const rows = partRows(out);
+    expect(listProblems(rows, users, K)).toEqual([]);
+    expect(listed(rows)).toEqual(await localRows());
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.kind).toBe('recommend');
+    expect(manifest.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.users).toBe(users.length);
+    expect(manifest.rows).toBe(users.length * K);
+    expect(manifest.shards.map((s: { users: number }) => s.users).reduce((a: number, b: number) => a + b, 0)).toBe(users.length);
+    expect(manifest.shards.map((s: { output: string }) => path.basename(s.output))).toEqual(
+      [1, 2, 3, 4, 5].map((i) => `part-0000${i}-of-00005.csv`),
+    );
+    // The shards were shared out: more than one worker wrote some.
+    expect(new Set(manifest.shards.map((s: { worker: string }) => s.worker)).size).toBeGreaterThan(1);
+    // Each worker served until SIGTERM and then stopped cleanly.
+    for (const w of started) expect(w.child.exitCode, w.stderr()).toBe(0);
+  }, 120_000);
+
+  it('a worker killed with SIGKILL mid-shard: its shard is rerun elsewhere, one complete list per user, no stray files', async () => {
+    const queue = 'killed';
+    const events = new QueueEvents(queue, { connection: redisConnection() });
+    await events.waitUntilReady();
+    const victim = await startWorker(dir, redis.url, queue);
+    workers.push(victim);
+    const victimPid = victim.child.pid!;
+    const out = path.join(dir, 'killed');
+    const killedShard = new Promise<string>((resolve) => {
+      events.on('progress', ({ jobId, data }) => {
+        if (typeof data === 'number' && data > 0 && victim.child.exitCode === null && victim.child.signalCode === null) {
+          victim.child.kill('SIGKILL');
+          resolve(jobId);
+        }
+      });
+    });
+    const submit = runMfrec(dir, [
+      'batch', 'recommend', '--model', model, '--k', String(K), '--shards', '2', '--out', out,
+      '--redis', redis.url, '--queue', queue, '--job-id', 'killed-job',
+    ]);
+    const jobId = await killedShard;
+    await victim.exit;
+    // The killed shard left nothing that looks complete: its part file is not there.
+    const shardIndex = Number(jobId.split('-').at(-1));
+    expect(readdirSync(out)).not.toContain(`part-0000${shardIndex + 1}-of-00002.csv`);
+    const rescuers = await Promise.all([0, 1].map(() => startWorker(dir, redis.url, queue)));
+    workers.push(...rescuers);
+    expect(await submit.exit, submit.stderr()).toBe(0);
+    await stopWorkers(rescuers);
+    await events.close();
+
+    const rows = partRows(out);
+    expect(listProblems(rows, users, K)).toEqual([]);
+    expect(listed(rows)).toEqual(await localRows());
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    // Every shard was completed by a surviving worker: the one the victim held was rerun.
+    expect(manifest.shards.map((s: { worker: string }) => s.worker).filter((w: string) => w.endsWith(`:${victimPid}`))).toEqual([]);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'part-00001-of-00002.csv', 'part-00002-of-00002.csv']);
+  }, 120_000);
+
+  it('a model file changed after submission is refused by the worker: the shard fails at once (no retries), typed error, no output', async () => {
+    const queue = 'changed';
+    const own = path.join(dir, 'changed.mfrec');
+    await writeBigModel(own, 200, 300, 64);
+    const out = path.join(dir, 'changed');
+    const submit = runMfrec(dir, ['batch', 'recommend', '--model', own, '--shards', '2', '--out', out, '--redis', redis.url, '--queue', queue, '--job-id', 'changed-job']);
+    const q = new Queue(queue, { connection: redisConnection() });
+    const waiting = async () => (await q.getJobCounts('wait')).wait;
+    for (let i = 0; i < 400 && (await waiting()) < 2 && submit.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await waiting(), submit.stderr()).toBe(2);
+    // Replaced on the shared path after the job was queued: another model, another checksum.
+    await writeBigModel(own, 201, 300, 64);
+    const worker = await startWorker(dir, redis.url, queue);
+    workers.push(worker);
+    expect(await submit.exit).toBe(1);
+    expect(submit.stderr()).toMatch(/Shard \d\/2 of job changed-job failed: Model file '.*changed\.mfrec' has checksum sha256:[0-9a-f]+…, the job was submitted with sha256:[0-9a-f]+…/);
+    expect(submit.stderr()).toContain('[ERR_MFREC_CORRUPT_FILE]');
+    const job = await q.getJob('changed-job-0');
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.attemptsMade).toBe(1);
+    await q.close();
+    await stopWorkers([worker]);
+    expect(readdirSync(out).filter((f) => f.startsWith('part-'))).toEqual([]);
+    expect(readdirSync(out)).not.toContain('manifest.json');
+  }, 120_000);
+});
+
+describe('mfrec batch and mfrec worker: bad flags and URLs are typed errors naming the flag', () => {
+  const cli = cliIn(tmpdir());
+
+  it.each([
+    [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'http://localhost:6379'], /Invalid --redis 'http:\/\/localhost:6379': not a redis:\/\/ URL/, 1],
+    [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://localhost:abc'], /Invalid --redis 'redis:\/\/localhost:abc'/, 1],
+    [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://u:hunter2@127.0.0.1:6379/x'], /Invalid --redis 'redis:\/\/u@127\.0\.0\.1:6379\/x': database 'x' is not a number/, 1],
+    [['batch', 'recommend', '--model', 'm', '--shards', '0', '--out', 'o', '--redis', 'redis://127.0.0.1'], /option '--shards <n>' argument '0' is invalid/, 2],
+    [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://127.0.0.1', '--queue', 'a b'], /Invalid --queue 'a b'/, 1],
+    [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://127.0.0.1', '--job-id', 'x/y'], /Invalid --job-id 'x\/y'/, 1],
+    [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o'], /required option '--redis <url>' not specified/, 2],
+    [['worker', '--redis', 'localhost:6379'], /Invalid --redis 'localhost:6379': not a redis:\/\/ URL/, 1],
+    [['worker', '--redis', 'redis://127.0.0.1', '--concurrency', '0'], /option '--concurrency <n>' argument '0' is invalid/, 2],
+    [['batch', 'evaluate', 'train.csv', '--test', 't.csv', '--models', 'als,nope', '--redis', 'redis://127.0.0.1'], /Unknown model 'nope' in --models/, 1],
+  ])('%j', async (args, message, code) => {
+    const r = await cli(...(args as string[]));
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stderr).not.toContain('hunter2');
+    expect(r.code).toBe(code);
+    if (code === 1) expect(r.stderr).toContain('[ERR_MFREC_INVALID_ARGUMENT]');
+  });
+
+  it('Redis that cannot be reached: ERR_MFREC_IO naming the URL and --redis, at once, for batch and worker', async () => {
+    for (const command of [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o'], ['worker']]) {
+      const r = await cli(...command, '--redis', 'redis://u:hunter2@127.0.0.1:1');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Cannot reach Redis at redis:\/\/u@127\.0\.0\.1:1 \(--redis\): .*\[ERR_MFREC_IO\]/);
+      expect(r.stderr).not.toContain('hunter2');
+    }
+  });
+});
