@@ -52,9 +52,13 @@ export async function runShards(redis: RedisTarget, shards: readonly ShardData[]
     while (pending > 0) {
       for (const s of status) {
         if (s.state === 'done') continue;
-        const job = await queue.getJob(shardJobId(settings.job, s.index));
-        if (job === undefined) throw new MfrecError(ErrorCodes.IO, `Shard ${s.index + 1}/${shards.length} of job ${settings.job} is gone from queue '${settings.queue}'`);
-        const state = await job.getState();
+        const id = shardJobId(settings.job, s.index);
+        // The state first, then the job: read the other way round, a shard that ends in between has its state but not yet its result.
+        const state = await queue.getJobState(id);
+        const job = await queue.getJob(id);
+        if (job === undefined || state === 'unknown') {
+          throw new MfrecError(ErrorCodes.IO, `Shard ${s.index + 1}/${shards.length} of job ${settings.job} is gone from queue '${settings.queue}'`);
+        }
         if (state === 'failed') throw shardFailure(settings.job, s.index, shards.length, job.failedReason);
         const progress = typeof job.progress === 'number' ? job.progress : s.progress;
         const next: ShardStatus['state'] = state === 'completed' ? 'done' : state === 'active' ? 'active' : 'waiting';
