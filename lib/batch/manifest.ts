@@ -36,5 +36,5 @@ export interface RecommendManifest {
 }
 
 export async function writeManifest(file: string, manifest: object): Promise<void> {
-  await writeFileAtomic(file, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+  await writeFileAtomic(file, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
 }

@@ -79,7 +79,10 @@ export async function batchTune(redis: RedisTarget, trainFile: string, read: Rea
     for (const t of rungTrials) b.onTrial?.(t);
     trials.push(...rungTrials);
     const next = plan.rungs[r + 1];
-    if (next !== undefined) survivors = rankTrials(rungTrials, o.metric.direction).slice(0, next.configurations).map((t) => t.config);
+    if (next !== undefined)
+      survivors = rankTrials(rungTrials, o.metric.direction)
+        .slice(0, next.configurations)
+        .map((t) => t.config);
   }
 
   const best = pickBest(trials, o.metric.direction);

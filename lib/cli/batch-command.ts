@@ -114,7 +114,10 @@ function registerBatchRecommend(batch: Command): void {
           onChange: (s, all, sizes) => {
             if (!announced) {
               announced = true;
-              progress.start('recommending', sizes.reduce((a, b) => a + b, 0));
+              progress.start(
+                'recommending',
+                sizes.reduce((a, b) => a + b, 0),
+              );
             }
             progress.update(all.reduce((n, t) => n + (t.state === 'done' ? sizes[t.index]! : t.progress), 0));
             if (s.state === 'done' && !process.stderr.isTTY) {
@@ -208,7 +211,7 @@ function registerBatchEvaluate(batch: Command): void {
         r.rmse === null ? '–' : r.rmse.toFixed(4),
       ]),
     ]) {
-      process.stdout.write(cells.map((c, j) => (j === 0 ? c.padEnd(12) : c.padStart(10))).join('') + '\n');
+      process.stdout.write(`${cells.map((c, j) => (j === 0 ? c.padEnd(12) : c.padStart(10))).join('')}\n`);
     }
     process.stdout.write(`${summary.users} users evaluated\n`);
   });
@@ -278,7 +281,7 @@ function registerBatchTune(batch: Command): void {
       }
     })();
     if (flags.out !== undefined) await result.model.save(flags.out);
-    if (flags.trials !== undefined) await writeFileAtomic(flags.trials, Buffer.from(JSON.stringify(tuneResultToJson(result), null, 2) + '\n'));
+    if (flags.trials !== undefined) await writeFileAtomic(flags.trials, Buffer.from(`${JSON.stringify(tuneResultToJson(result), null, 2)}\n`));
     if (flags.json) {
       return printJson({
         job,

@@ -5,7 +5,7 @@
  * shard leaves exactly one complete list per user; a model changed after
  * submission is refused without retries.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -78,7 +78,22 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     const started = await Promise.all([0, 1, 2].map(() => startWorker(dir, redis.url, queue)));
     workers.push(...started);
     const out = path.join(dir, 'several');
-    const submit = runMfrec(dir, ['batch', 'recommend', '--model', model, '--k', String(K), '--shards', '5', '--out', out, '--redis', redis.url, '--queue', queue]);
+    const submit = runMfrec(dir, [
+      'batch',
+      'recommend',
+      '--model',
+      model,
+      '--k',
+      String(K),
+      '--shards',
+      '5',
+      '--out',
+      out,
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+    ]);
     expect(await submit.exit, submit.stderr()).toBe(0);
     await stopWorkers(started);
     const rows = partRows(out);
@@ -90,9 +105,7 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     expect(manifest.users).toBe(users.length);
     expect(manifest.rows).toBe(users.length * K);
     expect(manifest.shards.map((s: { users: number }) => s.users).reduce((a: number, b: number) => a + b, 0)).toBe(users.length);
-    expect(manifest.shards.map((s: { output: string }) => path.basename(s.output))).toEqual(
-      [1, 2, 3, 4, 5].map((i) => `part-0000${i}-of-00005.csv`),
-    );
+    expect(manifest.shards.map((s: { output: string }) => path.basename(s.output))).toEqual([1, 2, 3, 4, 5].map((i) => `part-0000${i}-of-00005.csv`));
     // The shards were shared out: more than one worker wrote some.
     expect(new Set(manifest.shards.map((s: { worker: string }) => s.worker)).size).toBeGreaterThan(1);
     // Each worker served until SIGTERM and then stopped cleanly.
@@ -116,8 +129,22 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
       });
     });
     const submit = runMfrec(dir, [
-      'batch', 'recommend', '--model', model, '--k', String(K), '--shards', '2', '--out', out,
-      '--redis', redis.url, '--queue', queue, '--job-id', 'killed-job',
+      'batch',
+      'recommend',
+      '--model',
+      model,
+      '--k',
+      String(K),
+      '--shards',
+      '2',
+      '--out',
+      out,
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+      '--job-id',
+      'killed-job',
     ]);
     const jobId = await killedShard;
     await victim.exit;
@@ -144,7 +171,22 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     const own = path.join(dir, 'changed.mfrec');
     await writeBigModel(own, 200, 300, 64);
     const out = path.join(dir, 'changed');
-    const submit = runMfrec(dir, ['batch', 'recommend', '--model', own, '--shards', '2', '--out', out, '--redis', redis.url, '--queue', queue, '--job-id', 'changed-job']);
+    const submit = runMfrec(dir, [
+      'batch',
+      'recommend',
+      '--model',
+      own,
+      '--shards',
+      '2',
+      '--out',
+      out,
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+      '--job-id',
+      'changed-job',
+    ]);
     const q = new Queue(queue, { connection: redisConnection() });
     const waiting = async () => (await q.getJobCounts('wait')).wait;
     for (let i = 0; i < 400 && (await waiting()) < 2 && submit.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
@@ -154,7 +196,9 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     const worker = await startWorker(dir, redis.url, queue);
     workers.push(worker);
     expect(await submit.exit).toBe(1);
-    expect(submit.stderr()).toMatch(/Shard \d\/2 of job changed-job failed: Model file '.*changed\.mfrec' has checksum sha256:[0-9a-f]+…, the job was submitted with sha256:[0-9a-f]+…/);
+    expect(submit.stderr()).toMatch(
+      /Shard \d\/2 of job changed-job failed: Model file '.*changed\.mfrec' has checksum sha256:[0-9a-f]+…, the job was submitted with sha256:[0-9a-f]+…/,
+    );
     expect(submit.stderr()).toContain('[ERR_MFREC_CORRUPT_FILE]');
     const job = await q.getJob('changed-job-0');
     expect(await job!.getState()).toBe('failed');
@@ -170,9 +214,17 @@ describe('mfrec batch and mfrec worker: bad flags and URLs are typed errors nami
   const cli = cliIn(tmpdir());
 
   it.each([
-    [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'http://localhost:6379'], /Invalid --redis 'http:\/\/localhost:6379': not a redis:\/\/ URL/, 1],
+    [
+      ['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'http://localhost:6379'],
+      /Invalid --redis 'http:\/\/localhost:6379': not a redis:\/\/ URL/,
+      1,
+    ],
     [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://localhost:abc'], /Invalid --redis 'redis:\/\/localhost:abc'/, 1],
-    [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://u:hunter2@127.0.0.1:6379/x'], /Invalid --redis 'redis:\/\/u@127\.0\.0\.1:6379\/x': database 'x' is not a number/, 1],
+    [
+      ['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://u:hunter2@127.0.0.1:6379/x'],
+      /Invalid --redis 'redis:\/\/u@127\.0\.0\.1:6379\/x': database 'x' is not a number/,
+      1,
+    ],
     [['batch', 'recommend', '--model', 'm', '--shards', '0', '--out', 'o', '--redis', 'redis://127.0.0.1'], /option '--shards <n>' argument '0' is invalid/, 2],
     [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://127.0.0.1', '--queue', 'a b'], /Invalid --queue 'a b'/, 1],
     [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o', '--redis', 'redis://127.0.0.1', '--job-id', 'x/y'], /Invalid --job-id 'x\/y'/, 1],

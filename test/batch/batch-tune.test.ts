@@ -42,21 +42,39 @@ function comparable(t: { seconds?: number }) {
 }
 
 describe.skipIf(withoutRedis)('mfrec batch tune and evaluate', () => {
-  it.each(['halving', 'random'])('a seeded tiny %s search over workers gives the same trials and best trial as local tune', async (strategy) => {
-    const search = ['--model', 'als', '--budget', '4', '--strategy', strategy, '--space', '{"factors":{"min":2,"max":8},"iterations":6}', '--seed', '7', '--threads', '1', '--implicit'];
-    const local = await cli('tune', 'train.csv', ...search, '--trials', `local-${strategy}.json`, '--json');
-    expect(local.code, local.stderr).toBe(0);
-    const batch = await cli('batch', 'tune', 'train.csv', ...search, '--trials', `batch-${strategy}.json`, '--json', '--redis', redis.url, '--queue', 'tune');
-    expect(batch.code, batch.stderr).toBe(0);
-    const a = JSON.parse(readFileSync(path.join(dir, `local-${strategy}.json`), 'utf8'));
-    const b = JSON.parse(readFileSync(path.join(dir, `batch-${strategy}.json`), 'utf8'));
-    expect(b.trials.length).toBeGreaterThan(1);
-    expect(b.trials.map(comparable)).toEqual(a.trials.map(comparable));
-    expect(comparable(b.best)).toEqual(comparable(a.best));
-    expect(b.finalParams).toEqual(a.finalParams);
-    expect(b.plan).toEqual(a.plan);
-    expect(JSON.parse(batch.stdout).best.config).toBe(JSON.parse(local.stdout).best.config);
-  }, 120_000);
+  it.each(['halving', 'random'])(
+    'a seeded tiny %s search over workers gives the same trials and best trial as local tune',
+    async (strategy) => {
+      const search = [
+        '--model',
+        'als',
+        '--budget',
+        '4',
+        '--strategy',
+        strategy,
+        '--space',
+        '{"factors":{"min":2,"max":8},"iterations":6}',
+        '--seed',
+        '7',
+        '--threads',
+        '1',
+        '--implicit',
+      ];
+      const local = await cli('tune', 'train.csv', ...search, '--trials', `local-${strategy}.json`, '--json');
+      expect(local.code, local.stderr).toBe(0);
+      const batch = await cli('batch', 'tune', 'train.csv', ...search, '--trials', `batch-${strategy}.json`, '--json', '--redis', redis.url, '--queue', 'tune');
+      expect(batch.code, batch.stderr).toBe(0);
+      const a = JSON.parse(readFileSync(path.join(dir, `local-${strategy}.json`), 'utf8'));
+      const b = JSON.parse(readFileSync(path.join(dir, `batch-${strategy}.json`), 'utf8'));
+      expect(b.trials.length).toBeGreaterThan(1);
+      expect(b.trials.map(comparable)).toEqual(a.trials.map(comparable));
+      expect(comparable(b.best)).toEqual(comparable(a.best));
+      expect(b.finalParams).toEqual(a.finalParams);
+      expect(b.plan).toEqual(a.plan);
+      expect(JSON.parse(batch.stdout).best.config).toBe(JSON.parse(local.stdout).best.config);
+    },
+    120_000,
+  );
 
   it('evaluate over workers gives the rows of evaluate --model all, one family per shard', async () => {
     const seeded = ['--k', '5', '--seed', '3', '--threads', '1'];
