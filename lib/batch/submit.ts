@@ -11,6 +11,8 @@ import { ATTEMPTS, BACKOFF_MS, shardJobId, type ShardData } from './jobs.js';
 import type { RedisTarget } from './redis-url.js';
 
 const POLL_MS = 250;
+/** Finished shards stay in Redis this long (a resubmitted job id reuses them), then go. */
+const KEEP_SECONDS = 7 * 24 * 3600;
 
 export interface ShardStatus {
   index: number;
@@ -36,15 +38,42 @@ function shardFailure(job: string, index: number, count: number, reason: string 
   return new MfrecError(code, `Shard ${index + 1}/${count} of job ${job} failed: ${m ? text.slice(0, m.index).trim() : text}`);
 }
 
+/**
+ * A job id given again: its shards must be the same work (same model,
+ * options, output), else their finished results would be mixed with new
+ * ones; the ones that failed for good are put back in the queue, the
+ * finished ones are kept, the rest are still running.
+ */
+async function resumeShards(queue: Queue, shards: readonly ShardData[], job: string): Promise<void> {
+  for (let index = 0; index < shards.length; index++) {
+    const existing = await queue.getJob(shardJobId(job, index));
+    if (existing === undefined) continue;
+    if (JSON.stringify(existing.data) !== JSON.stringify(shards[index])) {
+      throw new MfrecError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `Job id '${job}' was submitted before with other settings (shard ${index + 1}: model, options or output differ): choose another --job-id`,
+      );
+    }
+    if ((await existing.getState()) === 'failed') await existing.retry('failed');
+  }
+}
+
 export async function runShards(redis: RedisTarget, shards: readonly ShardData[], settings: SubmitSettings): Promise<unknown[]> {
   const queue = new Queue(settings.queue, { connection: redis.options });
   queue.on('error', () => undefined);
   try {
+    await resumeShards(queue, shards, settings.job);
     await queue.addBulk(
       shards.map((data, index) => ({
         name: data.kind,
         data,
-        opts: { jobId: shardJobId(settings.job, index), attempts: ATTEMPTS, backoff: { type: 'exponential', delay: BACKOFF_MS } },
+        opts: {
+          jobId: shardJobId(settings.job, index),
+          attempts: ATTEMPTS,
+          backoff: { type: 'exponential', delay: BACKOFF_MS },
+          removeOnComplete: { age: KEEP_SECONDS },
+          removeOnFail: { age: KEEP_SECONDS },
+        },
       })),
     );
     const status: ShardStatus[] = shards.map((_, index) => ({ index, state: 'waiting', progress: 0 }));

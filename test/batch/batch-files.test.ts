@@ -208,6 +208,126 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     expect(readdirSync(out).filter((f) => f.startsWith('part-'))).toEqual([]);
     expect(readdirSync(out)).not.toContain('manifest.json');
   }, 120_000);
+
+  it('SIGTERM mid-shard: the worker finishes the shard it holds, takes no other, and exits 0', async () => {
+    const queue = 'graceful';
+    const events = new QueueEvents(queue, { connection: redisConnection() });
+    await events.waitUntilReady();
+    const first = await startWorker(dir, redis.url, queue);
+    workers.push(first);
+    const stopped = new Promise<string>((resolve) => {
+      events.on('progress', ({ jobId, data }) => {
+        if (typeof data === 'number' && data > 0 && first.child.exitCode === null) {
+          first.child.kill('SIGTERM');
+          resolve(jobId);
+        }
+      });
+    });
+    const out = path.join(dir, 'graceful');
+    const submit = runMfrec(dir, [
+      'batch',
+      'recommend',
+      '--model',
+      model,
+      '--k',
+      String(K),
+      '--shards',
+      '2',
+      '--out',
+      out,
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+    ]);
+    const held = Number((await stopped).split('-').at(-1));
+    expect(await first.exit, first.stderr()).toBe(0);
+    // Its shard is complete on disk; the other shard waits for another worker.
+    expect(readdirSync(out)).toEqual([`part-0000${held + 1}-of-00002.csv`]);
+    const second = await startWorker(dir, redis.url, queue);
+    workers.push(second);
+    expect(await submit.exit, submit.stderr()).toBe(0);
+    await stopWorkers([second]);
+    await events.close();
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.shards[held].worker).toMatch(new RegExp(`:${first.child.pid}$`));
+    expect(manifest.shards[1 - held].worker).toMatch(new RegExp(`:${second.child.pid}$`));
+    expect(listProblems(partRows(out), users, K)).toEqual([]);
+  }, 120_000);
+
+  it('a shard that keeps failing is tried 3 times (exponential backoff), then fails the job with its typed error', async () => {
+    const queue = 'unreachable';
+    const small = path.join(dir, 'small.mfrec');
+    await writeBigModel(small, 50, 40, 64);
+    const worker = await startWorker(dir, redis.url, queue);
+    workers.push(worker);
+    // Nothing listens on port 1: every attempt to write the shard's table fails.
+    const submit = runMfrec(dir, [
+      'batch',
+      'recommend',
+      '--model',
+      small,
+      '--shards',
+      '1',
+      '--out',
+      'postgres://mfrec@127.0.0.1:1/shop?table=recs',
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+      '--job-id',
+      'unreachable-job',
+    ]);
+    expect(await submit.exit).toBe(1);
+    expect(submit.stderr()).toMatch(
+      /Shard 1\/1 of job unreachable-job failed: Cannot write to postgres:\/\/mfrec@127\.0\.0\.1:1\/shop\?table=recs__part1of1: .*\[ERR_MFREC_IO\]/,
+    );
+    const q = new Queue(queue, { connection: redisConnection() });
+    const job = await q.getJob('unreachable-job-0');
+    expect(job!.attemptsMade).toBe(3);
+    expect(job!.opts.backoff).toEqual({ type: 'exponential', delay: 1000 });
+    await q.close();
+    await stopWorkers([worker]);
+    expect(worker.stderr().match(/failed \(attempt/g)?.length).toBe(3);
+  }, 60_000);
+
+  it('a job id given again reuses its finished shards; with other settings it is refused, naming --job-id', async () => {
+    const queue = 'again';
+    const small = path.join(dir, 'again.mfrec');
+    await writeBigModel(small, 60, 40, 64);
+    const worker = await startWorker(dir, redis.url, queue);
+    workers.push(worker);
+    const out = path.join(dir, 'again');
+    const args = [
+      'batch',
+      'recommend',
+      '--model',
+      small,
+      '--shards',
+      '3',
+      '--out',
+      out,
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+      '--job-id',
+      'nightly-1',
+      '--json',
+    ];
+    const first = runMfrec(dir, args);
+    expect(await first.exit, first.stderr()).toBe(0);
+    await stopWorkers([worker]);
+    // No worker runs now: the second submission completes from the shards already done.
+    const again = runMfrec(dir, args);
+    expect(await again.exit, again.stderr()).toBe(0);
+    expect(JSON.parse(again.stdout()).shards).toEqual(JSON.parse(first.stdout()).shards);
+    const other = runMfrec(dir, [...args, '--k', '3']);
+    expect(await other.exit).toBe(1);
+    expect(other.stderr()).toContain(
+      "Job id 'nightly-1' was submitted before with other settings (shard 1: model, options or output differ): choose another --job-id [ERR_MFREC_INVALID_ARGUMENT]",
+    );
+  }, 60_000);
 });
 
 describe('mfrec batch and mfrec worker: bad flags and URLs are typed errors naming the flag', () => {
