@@ -8,7 +8,7 @@ import type { RawId } from '../data/id-map.js';
 import { formatScore } from '../cli/output.js';
 import type { LoadedModel } from '../persist/load-model.js';
 import type { RecommendShard, RecommendShardResult } from './jobs.js';
-import { loadVerifiedModel } from './model-checksum.js';
+import { withModel } from './model-cache.js';
 import { openShardOutput, shardLocation } from './shard-output.js';
 
 /** Users scored per call (and per progress report). */
@@ -24,22 +24,12 @@ export function shardSize(total: number, index: number, count: number): number {
   return index < total ? Math.floor((total - 1 - index) / count) + 1 : 0;
 }
 
-/** The last model a worker loaded, kept for its next shard of the same job (one at a time: memory stays one model). */
-let cached: { key: string; model: LoadedModel } | undefined;
-
-async function modelFor(data: RecommendShard): Promise<LoadedModel> {
-  const key = `${data.model.path}\0${data.model.checksum}`;
-  if (cached?.key !== key) {
-    await cached?.model.dispose();
-    cached = undefined;
-    cached = { key, model: await loadVerifiedModel(data.model.path, data.model.checksum) };
-  }
-  return cached.model;
+export async function runRecommendShard(data: RecommendShard, onProgress: (users: number) => Promise<void>): Promise<RecommendShardResult> {
+  return withModel(data.model.path, data.model.checksum, (model) => recommendShard(model, data, onProgress));
 }
 
-export async function runRecommendShard(data: RecommendShard, onProgress: (users: number) => Promise<void>): Promise<RecommendShardResult> {
+async function recommendShard(model: LoadedModel, data: RecommendShard, onProgress: (users: number) => Promise<void>): Promise<RecommendShardResult> {
   const started = process.hrtime.bigint();
-  const model = await modelFor(data);
   const { index, count } = data.shard;
   const users: RawId[] = shardUsers(model.userIds, index, count);
   const sink = await openShardOutput(data.destination, index, count, data.rawIds);

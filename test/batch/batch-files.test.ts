@@ -255,6 +255,40 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     expect(listProblems(partRows(out), users, K)).toEqual([]);
   }, 120_000);
 
+  it('one worker with --concurrency 2 serves two jobs on two models at once: each shard keeps its own model', async () => {
+    const queue = 'two-models';
+    const other = path.join(dir, 'other.mfrec');
+    await writeBigModel(other, 12_000, 20_000, 64);
+    const otherUsers = (await loadModel(other)).userIds.map(String);
+    const worker = await startWorker(dir, redis.url, queue, '--concurrency', '2');
+    workers.push(worker);
+    const run = (m: string, out: string) =>
+      runMfrec(dir, [
+        'batch',
+        'recommend',
+        '--model',
+        m,
+        '--k',
+        String(K),
+        '--shards',
+        '3',
+        '--out',
+        path.join(dir, out),
+        '--redis',
+        redis.url,
+        '--queue',
+        queue,
+      ]);
+    const [a, b] = [run(model, 'two-a'), run(other, 'two-b')];
+    expect(await a.exit, a.stderr()).toBe(0);
+    expect(await b.exit, b.stderr()).toBe(0);
+    await stopWorkers([worker]);
+    expect(listProblems(partRows(path.join(dir, 'two-a')), users, K)).toEqual([]);
+    expect(listProblems(partRows(path.join(dir, 'two-b')), otherUsers, K)).toEqual([]);
+    // Right the first time: no shard failed (a retry would hide a model dropped under a running shard).
+    expect(worker.stderr()).not.toMatch(/failed \(attempt/);
+  }, 120_000);
+
   it('a shard that keeps failing is tried 3 times (exponential backoff), then fails the job with its typed error', async () => {
     const queue = 'unreachable';
     const small = path.join(dir, 'small.mfrec');

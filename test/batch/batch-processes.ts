@@ -31,8 +31,8 @@ export function runMfrec(cwd: string, args: string[]): Child {
 }
 
 /** A worker, resolved once it serves the queue. */
-export async function startWorker(cwd: string, redis: string, queue: string): Promise<Child> {
-  const w = runMfrec(cwd, ['worker', '--redis', redis, '--queue', queue, '--lock-duration', TEST_LOCK_MS]);
+export async function startWorker(cwd: string, redis: string, queue: string, ...extra: string[]): Promise<Child> {
+  const w = runMfrec(cwd, ['worker', '--redis', redis, '--queue', queue, '--lock-duration', TEST_LOCK_MS, ...extra]);
   for (let i = 0; i < 600 && !w.stderr().includes('serving queue'); i++) {
     if (w.child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
