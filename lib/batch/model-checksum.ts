@@ -15,17 +15,18 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function readBytes(file: string): Promise<Buffer> {
+/** `what`: how messages name the file (`model file`, or `--model file` where the user gave it). */
+async function readBytes(file: string, what = 'model file'): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (e) {
-    throw new MfrecError(ErrorCodes.IO, `Cannot read model file '${file}': ${(e as Error).message}`, { cause: e });
+    throw new MfrecError(ErrorCodes.IO, `Cannot read ${what} '${file}': ${(e as Error).message}`, { cause: e });
   }
 }
 
 /** The model and its file's checksum, read once (what the submitter records in the job). */
-export async function loadModelWithChecksum(file: string): Promise<{ model: LoadedModel; checksum: string; bytes: number }> {
-  const bytes = await readBytes(file);
+export async function loadModelWithChecksum(file: string, what?: string): Promise<{ model: LoadedModel; checksum: string; bytes: number }> {
+  const bytes = await readBytes(file, what);
   return { model: modelFromContents(decodeModelFile(bytes, file), file), checksum: sha256(bytes), bytes: bytes.length };
 }
 

@@ -5,7 +5,7 @@
  * then for PostgreSQL swaps the shard tables in as the target table in one
  * transaction, and returns the manifest.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { isPostgresUrl, parsePostgresUrl, tableName } from '../db/connection.js';
@@ -58,6 +58,13 @@ async function destinationOf(out: string, shards: number): Promise<ShardDestinat
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Invalid --out '${out}': a folder or postgres://…?table=NAME`);
   }
   const dir = path.resolve(out);
+  const existing = await stat(dir).catch(() => undefined);
+  if (existing !== undefined && !existing.isDirectory()) {
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--out '${out}' is a file, not a folder: give a folder for the shards' files, or postgres://…?table=NAME`,
+    );
+  }
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
@@ -69,11 +76,12 @@ async function destinationOf(out: string, shards: number): Promise<ShardDestinat
 export async function runRecommendJob(redis: RedisTarget, o: RecommendJobOptions): Promise<RecommendManifest> {
   const submittedAt = new Date();
   const job = o.job === undefined ? newJobId('recommend') : checkJobId(o.job);
-  const destination = await destinationOf(o.out, o.shards);
+  // The model first: a bad one must leave no --out folder behind.
   const modelPath = path.resolve(o.model);
-  const { model, checksum, bytes } = await loadModelWithChecksum(modelPath);
+  const { model, checksum, bytes } = await loadModelWithChecksum(modelPath, '--model file');
   const users = model.userIds.length;
   await model.dispose();
+  const destination = await destinationOf(o.out, o.shards);
   const sizes = Array.from({ length: o.shards }, (_, i) => shardSize(users, i, o.shards));
   const shards: RecommendShard[] = sizes.map((_, index) => ({
     kind: 'recommend',

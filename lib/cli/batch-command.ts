@@ -171,10 +171,12 @@ function registerBatchEvaluate(batch: Command): void {
     const read = readOptionsFrom(flags);
     const redis = await openQueue(flags);
     const note = noteFor(flags);
-    // Read here once to leave out the families the data cannot serve (and to fail early on a bad file).
+    // Read here once to leave out the families the data cannot serve, and to fail on a bad file before any shard is queued.
     const train = await readForModels(trainFile, read, models);
-    for (const [type, reason] of train.unfit) note(`note: ${type} left out: ${reason}`);
-    const kept = models.filter((m) => !train.unfit.has(m));
+    const test = await readForModels(flags.test, read, models);
+    const unfit = new Map([...train.unfit, ...test.unfit]);
+    for (const [type, reason] of unfit) note(`note: ${type} left out: ${reason}`);
+    const kept = models.filter((m) => !unfit.has(m));
     if (kept.length === 0) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'None of --models can learn from this data');
     const job = flags.jobId ?? newJobId('evaluate');
     const results = (await runShards(

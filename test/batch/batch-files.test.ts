@@ -5,7 +5,7 @@
  * shard leaves exactly one complete list per user; a model changed after
  * submission is refused without retries.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -288,6 +288,26 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     // Right the first time: no shard failed (a retry would hide a model dropped under a running shard).
     expect(worker.stderr()).not.toMatch(/failed \(attempt/);
   }, 120_000);
+
+  it('a missing or unreadable --model, or an --out that is a file: one line naming the flag, before anything is made or queued', async () => {
+    const cli = cliIn(dir);
+    const csv = path.join(dir, 'not-a-model.csv');
+    writeFileSync(csv, 'user,item\nu1,i1\n');
+    const cases: Array<[string[], RegExp]> = [
+      [['--model', 'missing.mfrec', '--out', 'never-1'], /Cannot read --model file '.*missing\.mfrec': ENOENT.*\[ERR_MFREC_IO\]/],
+      [['--model', csv, '--out', 'never-2'], /not-a-model\.csv: not an mfrec model file .*\[ERR_MFREC_BAD_MAGIC\]/],
+      [['--model', model, '--out', csv], /--out '.*not-a-model\.csv' is a file, not a folder: .*\[ERR_MFREC_INVALID_ARGUMENT\]/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli('batch', 'recommend', '--shards', '2', '--redis', redis.url, '--queue', 'never', ...args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('never-'))).toEqual([]);
+    const q = new Queue('never', { connection: redisConnection() });
+    expect(await q.getJobCountByTypes('wait', 'active', 'completed', 'failed')).toBe(0);
+    await q.close();
+  });
 
   it('a shard that keeps failing is tried 3 times (exponential backoff), then fails the job with its typed error', async () => {
     const queue = 'unreachable';

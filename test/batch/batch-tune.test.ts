@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliIn, writePlantedRatings } from '../helpers/cli.js';
 import { redisInstalled, startRedis, type RedisServer } from '../helpers/redis-server.js';
@@ -75,6 +76,21 @@ describe.skipIf(withoutRedis)('mfrec batch tune and evaluate', () => {
     },
     120_000,
   );
+
+  it('a missing TRAIN or --test is one line naming it, before any shard is queued', async () => {
+    for (const args of [
+      ['batch', 'evaluate', 'missing.csv', '--test', 'test.csv'],
+      ['batch', 'evaluate', 'train.csv', '--test', 'missing.csv'],
+      ['batch', 'tune', 'missing.csv', '--model', 'als'],
+    ]) {
+      const r = await cli(...args, '--redis', redis.url, '--queue', 'never');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Cannot read missing\.csv: ENOENT.*\[ERR_MFREC_IO\]/);
+    }
+    const q = new Queue('never', { connection: { host: '127.0.0.1', port: redis.port } });
+    expect(await q.getJobCountByTypes('wait', 'active', 'completed', 'failed')).toBe(0);
+    await q.close();
+  });
 
   it('evaluate over workers gives the rows of evaluate --model all, one family per shard', async () => {
     const seeded = ['--k', '5', '--seed', '3', '--threads', '1'];
