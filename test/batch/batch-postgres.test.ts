@@ -11,12 +11,11 @@ import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../../lib/persist/load-model.js';
 import { cliIn } from '../helpers/cli.js';
 import { postgresInstalled, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { redisInstalled, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { skipWithout } from '../helpers/system-servers.js';
-import { listProblems, parseRows, runMfrec, startWorker, stopWorkers, writeBigModel, type Child } from './batch-processes.js';
+import { listProblems, parseRows, runMfrec, startWorker, stopWorkers, userIdsOf, writeBigModel, type Child } from './batch-processes.js';
 
 /** Without both servers (apt-get install redis-server postgresql), these tests are skipped, except in CI. */
 const withoutServers = skipWithout(redisInstalled() && postgresInstalled());
@@ -56,9 +55,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'mfrec-batch-pg-'));
   model = path.join(dir, 'model.mfrec');
   await writeBigModel(model, 16_384, 20_000, 64);
-  const loaded = await loadModel(model);
-  users = loaded.userIds.map(String);
-  await loaded.dispose();
+  users = await userIdsOf(model);
 }, 120_000);
 
 afterAll(async () => {

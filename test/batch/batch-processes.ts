@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Interactions } from '../../lib/data/interactions.js';
+import { loadModel } from '../../lib/persist/load-model.js';
 import { HandMadeModel, randomState } from '../helpers/hand-made-model.js';
 
 const bin = path.resolve(__dirname, '..', '..', 'bin', 'mfrec.js');
@@ -93,4 +94,12 @@ export function listProblems(rows: readonly string[][], users: readonly string[]
   }
   for (const user of byUser.keys()) if (!known.has(user)) problems.push(`${user}: not a user of the model`);
   return problems;
+}
+
+/** The user ids of a model file, as written in the CSV outputs. */
+export async function userIdsOf(file: string): Promise<string[]> {
+  const model = await loadModel(file);
+  const ids = model.userIds.map(String);
+  await model.dispose();
+  return ids;
 }
