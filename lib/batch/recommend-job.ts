@@ -25,6 +25,8 @@ export interface RecommendJobOptions {
   shards: number;
   out: string;
   queue: string;
+  /** How long Redis may be out of reach mid-job (ms). */
+  redisWaitMs: number;
   filterSeen: boolean;
   rawIds: boolean;
   job?: string;
@@ -96,6 +98,7 @@ export async function runRecommendJob(redis: RedisTarget, o: RecommendJobOptions
   const results = (await runShards(redis, shards, {
     queue: o.queue,
     job,
+    redisWaitMs: o.redisWaitMs,
     onChange: (s, all) => o.onChange?.(s, all, sizes),
   })) as RecommendShardResult[];
   const rows = results.reduce((n, r) => n + r.rows, 0);

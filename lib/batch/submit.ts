@@ -26,6 +26,8 @@ export interface ShardStatus {
 export interface SubmitSettings {
   queue: string;
   job: string;
+  /** How long Redis may be out of reach while the job runs before the submitter gives up (ms). */
+  redisWaitMs: number;
   /** Called when a shard's state or progress changes. */
   onChange?: (shard: ShardStatus, all: readonly ShardStatus[]) => void;
 }
@@ -59,52 +61,76 @@ async function resumeShards(queue: Queue, shards: readonly ShardData[], job: str
 }
 
 export async function runShards(redis: RedisTarget, shards: readonly ShardData[], settings: SubmitSettings): Promise<unknown[]> {
-  const queue = new Queue(settings.queue, { connection: redis.options });
+  // Commands fail at once while Redis is away (no endless offline queue): the loop below decides how long to wait.
+  const queue = new Queue(settings.queue, { connection: { ...redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1 } });
   queue.on('error', () => undefined);
+  const lost = (e: unknown, doing: string) =>
+    new MfrecError(ErrorCodes.IO, `Lost Redis at ${redis.shown} (--redis) ${doing}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   try {
-    await resumeShards(queue, shards, settings.job);
-    await queue.addBulk(
-      shards.map((data, index) => ({
-        name: data.kind,
-        data,
-        opts: {
-          jobId: shardJobId(settings.job, index),
-          attempts: ATTEMPTS,
-          backoff: { type: 'exponential', delay: BACKOFF_MS },
-          removeOnComplete: { age: KEEP_SECONDS },
-          removeOnFail: { age: KEEP_SECONDS },
-        },
-      })),
-    );
+    try {
+      await queue.waitUntilReady();
+      await resumeShards(queue, shards, settings.job);
+      await queue.addBulk(
+        shards.map((data, index) => ({
+          name: data.kind,
+          data,
+          opts: {
+            jobId: shardJobId(settings.job, index),
+            attempts: ATTEMPTS,
+            backoff: { type: 'exponential', delay: BACKOFF_MS },
+            removeOnComplete: { age: KEEP_SECONDS },
+            removeOnFail: { age: KEEP_SECONDS },
+          },
+        })),
+      );
+    } catch (e) {
+      throw e instanceof MfrecError ? e : lost(e, `while submitting job ${settings.job}`);
+    }
     const status: ShardStatus[] = shards.map((_, index) => ({ index, state: 'waiting', progress: 0 }));
-    let pending = status.length;
-    while (pending > 0) {
-      for (const s of status) {
-        if (s.state === 'done') continue;
-        const id = shardJobId(settings.job, s.index);
-        // The state first, then the job: read the other way round, a shard that ends in between has its state but not yet its result.
-        const state = await queue.getJobState(id);
-        const job = await queue.getJob(id);
-        if (job === undefined || state === 'unknown') {
-          throw new MfrecError(ErrorCodes.IO, `Shard ${s.index + 1}/${shards.length} of job ${settings.job} is gone from queue '${settings.queue}'`);
-        }
-        if (state === 'failed') throw shardFailure(settings.job, s.index, shards.length, job.failedReason);
-        const progress = typeof job.progress === 'number' ? job.progress : s.progress;
-        const next: ShardStatus['state'] = state === 'completed' ? 'done' : state === 'active' ? 'active' : 'waiting';
-        if (next !== s.state || progress !== s.progress) {
-          s.state = next;
-          s.progress = progress;
-          if (next === 'done') {
-            s.result = job.returnvalue;
-            pending--;
-          }
-          settings.onChange?.(s, status);
+    let outageSince: number | undefined;
+    while (status.some((s) => s.state !== 'done')) {
+      try {
+        await pollShards(queue, status, settings);
+        outageSince = undefined;
+      } catch (e) {
+        if (e instanceof MfrecError) throw e;
+        outageSince ??= Date.now();
+        if (Date.now() - outageSince >= settings.redisWaitMs) {
+          throw lost(
+            e,
+            `for ${Math.round(settings.redisWaitMs / 1000)} s while waiting for job ${settings.job} (its shards go on: submit it again with --job-id ${settings.job} to collect them)`,
+          );
         }
       }
-      if (pending > 0) await new Promise((r) => setTimeout(r, POLL_MS));
+      if (status.some((s) => s.state !== 'done')) await new Promise((r) => setTimeout(r, POLL_MS));
     }
     return status.map((s) => s.result);
   } finally {
     await queue.close().catch(() => undefined);
+    // close() leaves a connection that lost its server reconnecting (and the process running): cut it.
+    await queue.disconnect().catch(() => undefined);
+  }
+}
+
+/** One look at every shard not done yet: updates `status`, reports changes, throws the failure of a shard that failed for good. */
+async function pollShards(queue: Queue, status: ShardStatus[], settings: SubmitSettings): Promise<void> {
+  for (const s of status) {
+    if (s.state === 'done') continue;
+    const id = shardJobId(settings.job, s.index);
+    // The state first, then the job: read the other way round, a shard that ends in between has its state but not yet its result.
+    const state = await queue.getJobState(id);
+    const job = await queue.getJob(id);
+    if (job === undefined || state === 'unknown') {
+      throw new MfrecError(ErrorCodes.IO, `Shard ${s.index + 1}/${status.length} of job ${settings.job} is gone from queue '${settings.queue}'`);
+    }
+    if (state === 'failed') throw shardFailure(settings.job, s.index, status.length, job.failedReason);
+    const progress = typeof job.progress === 'number' ? job.progress : s.progress;
+    const next: ShardStatus['state'] = state === 'completed' ? 'done' : state === 'active' ? 'active' : 'waiting';
+    if (next !== s.state || progress !== s.progress) {
+      s.state = next;
+      s.progress = progress;
+      if (next === 'done') s.result = job.returnvalue;
+      settings.onChange?.(s, status);
+    }
   }
 }

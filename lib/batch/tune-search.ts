@@ -28,6 +28,8 @@ export interface BatchTuneOptions {
   options: Record<string, unknown>;
   queue: string;
   job: string;
+  /** How long Redis may be out of reach mid-job (ms). */
+  redisWaitMs: number;
   /** Called as each trial comes back (in shard order within a rung). */
   onTrial?: (trial: TrialResult) => void;
 }
@@ -61,7 +63,7 @@ export async function batchTune(redis: RedisTarget, trainFile: string, read: Rea
       params: rung.iterations === undefined ? configuration(config) : { ...configuration(config), iterations: rung.iterations },
       rung: inRung ?? null,
     }));
-    const results = (await runShards(redis, shards, { queue: b.queue, job: `${b.job}-r${r}` })) as TuneTrialResult[];
+    const results = (await runShards(redis, shards, { queue: b.queue, job: `${b.job}-r${r}`, redisWaitMs: b.redisWaitMs })) as TuneTrialResult[];
     const rungTrials = results.map((t, i): TrialResult => {
       const trial: TrialResult = {
         id: trials.length + i,

@@ -35,6 +35,7 @@ interface QueueFlags {
   redis: string;
   queue: string;
   jobId?: string;
+  redisWait: number;
   json?: boolean;
   quiet?: boolean;
 }
@@ -44,6 +45,7 @@ function addQueueFlags(cmd: Command): Command {
     .requiredOption('--redis <url>', 'Redis holding the queue: redis://[user:password@]host:port[/db]')
     .option('--queue <name>', 'queue name (workers must serve the same)', DEFAULT_QUEUE)
     .option('--job-id <id>', 'job id (default: generated); resubmitting an id reuses its finished shards')
+    .option('--redis-wait <seconds>', 'how long Redis may be out of reach mid-job before giving up (the shards go on)', intArg(1, 86_400), 60)
     .option('--json', 'machine-readable result on stdout, no progress lines')
     .option('--quiet', 'no progress bar or lines');
 }
@@ -108,6 +110,7 @@ function registerBatchRecommend(batch: Command): void {
           shards: flags.shards,
           out: flags.out,
           queue: flags.queue,
+          redisWaitMs: flags.redisWait * 1000,
           filterSeen: !flags.keepSeen,
           rawIds: flags.rawIds === true,
           ...(flags.jobId !== undefined ? { job: flags.jobId } : {}),
@@ -195,6 +198,7 @@ function registerBatchEvaluate(batch: Command): void {
       {
         queue: flags.queue,
         job,
+        redisWaitMs: flags.redisWait * 1000,
         onChange: (s, all) => {
           if (s.state === 'done') note(`shard ${s.index + 1}/${all.length} done: ${kept[s.index]}`);
         },
@@ -273,6 +277,7 @@ function registerBatchTune(batch: Command): void {
           options,
           queue: flags.queue,
           job,
+          redisWaitMs: flags.redisWait * 1000,
           onTrial: (t) => {
             progress.update(++done);
             if (!process.stderr.isTTY) note(`trial ${t.id + 1}/${plan.trials}: ${options.metric} ${Number.isNaN(t.score) ? '–' : t.score.toFixed(4)}`);

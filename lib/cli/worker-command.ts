@@ -49,9 +49,9 @@ export function registerWorker(program: Command): void {
         let stopping = false;
         const stop = (signal: string) => {
           if (stopping) {
+            // At once, whatever the connection's state: the shards held are rerun elsewhere once their locks expire.
             log(`${signal} again: exiting now`);
-            void worker.close(true).finally(resolve);
-            return;
+            process.exit(1);
           }
           stopping = true;
           log(`${signal}: finishing the current shards`);

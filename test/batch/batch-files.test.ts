@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_QUEUE } from '../../lib/batch/jobs.js';
 import { cliIn } from '../helpers/cli.js';
 import { redisInstalled, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { skipWithout } from '../helpers/system-servers.js';
@@ -309,6 +310,40 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     expect(await q.getJobCountByTypes('wait', 'active', 'completed', 'failed')).toBe(0);
     await q.close();
   });
+
+  it('Redis lost while the submitter waits: after --redis-wait seconds, one line naming --redis and how to collect the job', async () => {
+    const own = await startRedis();
+    try {
+      const small = path.join(dir, 'lost.mfrec');
+      await writeBigModel(small, 50, 40, 64);
+      const submit = runMfrec(dir, [
+        'batch',
+        'recommend',
+        '--model',
+        small,
+        '--shards',
+        '2',
+        '--out',
+        path.join(dir, 'lost'),
+        '--redis',
+        own.url,
+        '--job-id',
+        'lost-job',
+        '--redis-wait',
+        '2',
+      ]);
+      const q = new Queue(DEFAULT_QUEUE, { connection: { host: '127.0.0.1', port: own.port } });
+      for (let i = 0; i < 400 && (await q.getJobCounts('wait')).wait < 2 && submit.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+      await q.close();
+      await own.stop();
+      expect(await submit.exit).toBe(1);
+      expect(submit.stderr()).toMatch(
+        /Lost Redis at redis:\/\/127\.0\.0\.1:\d+ \(--redis\) for 2 s while waiting for job lost-job \(its shards go on: submit it again with --job-id lost-job to collect them\): .*\[ERR_MFREC_IO\]/,
+      );
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
 
   it('a shard that keeps failing is tried 3 times (exponential backoff), then fails the job with its typed error', async () => {
     const queue = 'unreachable';

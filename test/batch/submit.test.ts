@@ -37,7 +37,7 @@ describe.skipIf(withoutRedis)('runShards()', () => {
     );
     const shards = Array.from({ length: 2000 }, (_, config) => ({ kind: 'tune-trial', job: 'quick', config }) as unknown as ShardData);
     try {
-      const results = await runShards(target, shards, { queue: 'quick', job: 'quick' });
+      const results = await runShards(target, shards, { queue: 'quick', job: 'quick', redisWaitMs: 60_000 });
       expect(results).toEqual(shards.map((_, index) => ({ index })));
     } finally {
       await worker.close();
