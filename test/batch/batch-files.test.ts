@@ -217,9 +217,12 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     await events.waitUntilReady();
     const first = await startWorker(dir, redis.url, queue);
     workers.push(first);
+    let sent = false;
     const stopped = new Promise<string>((resolve) => {
       events.on('progress', ({ jobId, data }) => {
-        if (typeof data === 'number' && data > 0 && first.child.exitCode === null) {
+        // Once: a second signal means "exit now".
+        if (typeof data === 'number' && data > 0 && !sent) {
+          sent = true;
           first.child.kill('SIGTERM');
           resolve(jobId);
         }
