@@ -1,5 +1,6 @@
 /** Registers every `mfrec` subcommand. */
 import type { Command } from 'commander';
+import { registerBatch } from './batch-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerEvaluate } from './evaluate-command.js';
 import { registerImport } from './import-command.js';
@@ -12,6 +13,7 @@ import { registerSimilar } from './similar-command.js';
 import { registerSplit } from './split-command.js';
 import { registerTrain } from './train-command.js';
 import { registerTune } from './tune-command.js';
+import { registerWorker } from './worker-command.js';
 
 export function registerCommands(program: Command): void {
   registerDemo(program);
@@ -26,4 +28,6 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerTune(program);
   registerServe(program);
+  registerBatch(program);
+  registerWorker(program);
 }

@@ -24,7 +24,7 @@ export interface CompareModelsOptions {
   ratings?: boolean;
   /** Threads of each fit; 0 (default) means all hardware threads. */
   threads?: number;
-  /** Seed of every model (uint32); default: each family's own default seed. */
+  /** Seed of every model that has one (uint32); default: each family's own default seed. */
   seed?: number;
   /** Whether each family takes the defaults it adapts to `train` (ModelTraits.adaptDefaults). Default true; false: the fixed defaults. */
   adaptDefaults?: boolean;
@@ -107,7 +107,9 @@ export async function compareModels(train: Interactions, test: Interactions, opt
     if (o.signal?.aborted) throw new MfrecError(ErrorCodes.ABORTED, 'The comparison was aborted');
     o.onFit?.(type);
     const adapted = o.adaptDefaults === false ? {} : adaptedDefaults(MODELS[type], train);
-    const model = MODELS[type].create({ ...adapted, ...run }) as Recommender;
+    // A family without a seed (deterministic ones: EASE, item-kNN, RP3beta) or threads option is not given one.
+    const own = Object.fromEntries(Object.entries(run).filter(([name]) => Object.hasOwn(MODELS[type].defaults, name)));
+    const model = MODELS[type].create({ ...adapted, ...own }) as Recommender;
     const reports: IterationReport[] = [];
     const started = process.hrtime.bigint();
     await model.fit(train, {

@@ -47,6 +47,14 @@ describe('compareModels()', () => {
     expect(c.models.als?.isFitted).toBe(true);
   });
 
+  it('a seed goes to the families that have one: every family still trains (evaluate --model all --seed)', async () => {
+    const c = await compareModels(train, test, { threads: 1, k: 5, seed: 9 });
+    expect(c.rows.map((r) => r.model)).toEqual([...MODEL_TYPES, 'popularity']);
+    const als = new ImplicitALS({ ...adaptedDefaults(MODELS.als, train), threads: 1, seed: 9 });
+    await als.fit(train);
+    expect(c.rows.find((r) => r.model === 'als')!.ranking).toEqual(compareRanking({ als }, train, test, { k: 5 }).models.als);
+  });
+
   it('leaves rating families out when the values are not ratings, and takes a list of families', async () => {
     const c = await compareModels(train, test, { threads: 1, ratings: false });
     expect(c.rows.map((r) => r.model)).toEqual([...MODEL_TYPES.filter((t) => MODELS[t].kind !== 'rating'), 'popularity']);

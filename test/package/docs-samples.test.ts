@@ -156,8 +156,12 @@ describe('mfrec command lines in README.md and docs/', () => {
   it.each(commandLines.map((c) => [c.where, c] as const))('%s uses a command and flags the CLI has', (_where, c) => {
     const [name, ...rest] = c.words;
     if (name === undefined || name.startsWith('-')) return; // `mfrec --help`, `mfrec --version`: the program's own flags
-    const command = program.commands.find((k) => k.name() === name);
+    let command = program.commands.find((k) => k.name() === name);
     expect(command, `no command "${name}"`).toBeDefined();
+    // `mfrec batch recommend ...`: the flags are the subcommand's.
+    const sub = command!.commands.find((k) => k.name() === rest[0]);
+    if (command!.commands.length > 0) expect(sub, `no command "${name} ${rest[0]}"`).toBeDefined();
+    if (sub !== undefined) command = sub;
     const known = new Set(command!.options.flatMap((o) => [o.long, o.short]).filter(Boolean));
     known.add('--help').add('-h');
     const unknown = rest
