@@ -10,7 +10,8 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, oneOf } from '../validate.js';
 import { IdMap, type RawId } from './id-map.js';
-import { checkSparseRows, countingSort, rowOfEntries, transpose, type SparseRows } from './sparse.js';
+import { nativeCsrBuild } from '../addon/csr-build.js';
+import { checkSparseRows, rowOfEntries, transpose, type SparseRows } from './sparse.js';
 
 /** How duplicate (user, item) pairs combine: add values, average them, or keep the latest. */
 export type Aggregate = 'sum' | 'mean' | 'last';
@@ -86,17 +87,11 @@ export class Interactions {
     if (timestamps !== undefined && (!(timestamps instanceof Float64Array) || timestamps.length !== u.length)) {
       throw invalid(`a Float64Array of length ${u.length}`, 'timestamps', timestamps);
     }
-    const n = u.length;
-    let order: Int32Array | undefined;
-    if (aggregate === 'last' && timestamps) {
-      // "Last" means latest in time: a stable sort by timestamp first.
-      order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => timestamps[a]! - timestamps[b]! || a - b);
-    }
-    // Two stable counting sorts (by item, then by user) order entries by
-    // (user, item) while keeping their original order among duplicates.
-    const byItem = countingSort(i, items.size, order);
-    const sorted = countingSort(u, users.size, byItem);
-    return new Interactions(users, items, merge(users.size, items.size, u, i, values, timestamps, sorted, aggregate));
+    if (u.length > 0x7fffffff) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'More than 2^31-1 interactions');
+    // Sorted by (user, item) and duplicates combined natively, on all cores
+    // (the twin, lib/twins/csr-build.ts, spells out the same result).
+    const byUser = nativeCsrBuild({ rows: u, cols: i, values, times: timestamps, nRows: users.size, nCols: items.size, aggregate });
+    return new Interactions(users, items, byUser);
   }
 
   /**
@@ -260,54 +255,4 @@ function finiteArray<T extends Float32Array | Float64Array>(name: string, a: Arr
     out[k] = x;
   }
   return out;
-}
-
-/** Builds CSR from entries sorted by (user, item), combining duplicates. */
-function merge(
-  rows: number,
-  cols: number,
-  u: Int32Array,
-  i: Int32Array,
-  values: Float32Array,
-  timestamps: Float64Array | undefined,
-  sorted: Int32Array,
-  aggregate: Aggregate,
-): SparseRows {
-  const n = sorted.length;
-  const indptr = new Int32Array(rows + 1);
-  const indices = new Int32Array(n);
-  const outValues = new Float32Array(n);
-  const outTimes = timestamps ? new Float64Array(n) : undefined;
-  let m = 0;
-  let runCount = 0;
-  let runSum = 0; // double precision while combining, rounded once
-  for (let k = 0; k < n; k++) {
-    const e = sorted[k]!;
-    const same = m > 0 && runCount > 0 && u[e] === u[sorted[k - 1]!] && i[e] === i[sorted[k - 1]!];
-    if (!same) {
-      if (runCount > 0) outValues[m - 1] = aggregate === 'mean' ? runSum / runCount : runSum;
-      indices[m] = i[e]!;
-      indptr[u[e]! + 1]!++;
-      runCount = 0;
-      runSum = 0;
-      if (outTimes) outTimes[m] = -Infinity;
-      m++;
-    }
-    runCount++;
-    runSum = aggregate === 'last' ? values[e]! : runSum + values[e]!;
-    if (outTimes) outTimes[m - 1] = aggregate === 'last' ? timestamps![e]! : Math.max(outTimes[m - 1]!, timestamps![e]!);
-  }
-  if (runCount > 0) outValues[m - 1] = aggregate === 'mean' ? runSum / runCount : runSum;
-  for (let r = 0; r < rows; r++) indptr[r + 1]! += indptr[r]!;
-  if (m > 0x7fffffff) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'More than 2^31-1 interactions');
-  // Without duplicates the arrays are already exact: no copy (they are the largest allocation of a read).
-  const fit = <T extends Int32Array | Float32Array | Float64Array>(a: T): T => (m === n ? a : (a.slice(0, m) as T));
-  return {
-    rows,
-    cols,
-    indptr,
-    indices: fit(indices),
-    values: fit(outValues),
-    ...(outTimes ? { timestamps: fit(outTimes) } : {}),
-  };
 }
