@@ -19,7 +19,7 @@ export interface CsrBuildInput {
 }
 
 interface CsrBuildBinding {
-  /** Fills the outputs (sized for every entry); returns the entries left after combining duplicates. Synchronous. */
+  /** Fills the outputs (sized for every entry); returns the entries left after combining duplicates, or -1 for an index out of range. Synchronous. */
   csrBuild(args: {
     rows: Int32Array;
     cols: Int32Array;
@@ -40,8 +40,8 @@ const csrBuildBinding = bindingOf<CsrBuildBinding>({ sync: ['csrBuild'], async: 
 
 const AGGREGATE_CODES: Record<Aggregate, number> = { sum: 0, mean: 1, last: 2 };
 
-/** The native build on all cores (its result does not depend on the thread count). */
-export function nativeCsrBuild(p: CsrBuildInput): SparseRows {
+/** The native build on all cores (its result does not depend on the thread count); undefined when an index is out of range. */
+export function nativeCsrBuild(p: CsrBuildInput): SparseRows | undefined {
   const n = p.rows.length;
   const indptr = new Int32Array(p.nRows + 1);
   const indices = new Int32Array(n);
@@ -61,6 +61,7 @@ export function nativeCsrBuild(p: CsrBuildInput): SparseRows {
     outValues: values,
     ...(times ? { outTimes: times } : {}),
   });
+  if (m < 0) return undefined;
   // Without duplicates the arrays are already exact: no copy (they are the largest allocation of a read).
   const fit = <T extends Int32Array | Float32Array | Float64Array>(a: T): T => (m === n ? a : (a.slice(0, m) as T));
   return { rows: p.nRows, cols: p.nCols, indptr, indices: fit(indices), values: fit(values), ...(times ? { timestamps: fit(times) } : {}) };

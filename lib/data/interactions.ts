@@ -81,8 +81,8 @@ export class Interactions {
     timestamps: Float64Array | undefined,
     aggregate: Aggregate = 'sum',
   ): Interactions {
-    checkIndices('u', u, users, u.length);
-    checkIndices('i', i, items, u.length);
+    checkIndexArray('u', u, users, u.length);
+    checkIndexArray('i', i, items, u.length);
     if (!(values instanceof Float32Array) || values.length !== u.length) throw invalid(`a Float32Array of length ${u.length}`, 'values', values);
     if (timestamps !== undefined && (!(timestamps instanceof Float64Array) || timestamps.length !== u.length)) {
       throw invalid(`a Float64Array of length ${u.length}`, 'timestamps', timestamps);
@@ -91,6 +91,12 @@ export class Interactions {
     // Sorted by (user, item) and duplicates combined natively, on all cores
     // (the twin, lib/twins/csr-build.ts, spells out the same result).
     const byUser = nativeCsrBuild({ rows: u, cols: i, values, times: timestamps, nRows: users.size, nCols: items.size, aggregate });
+    if (byUser === undefined) {
+      // The build found an index out of range (and wrote nothing): name it.
+      checkIndexRange('u', u, users);
+      checkIndexRange('i', i, items);
+      throw invalid('indices within the id maps', 'u', u);
+    }
     return new Interactions(users, items, byUser);
   }
 
@@ -230,12 +236,16 @@ function idMapOption(name: string, v: unknown): IdMap | undefined {
   return v;
 }
 
-/** Dense indices must address the id maps: anything else would corrupt the counting sorts. */
-function checkIndices(name: string, a: unknown, ids: IdMap, n: number): void {
+/** Dense indices must be an Int32Array of one entry per interaction over an IdMap. */
+function checkIndexArray(name: string, a: unknown, ids: IdMap, n: number): void {
   if (!(ids instanceof IdMap)) throw invalid('an IdMap', name === 'u' ? 'users' : 'items', ids);
   if (!(a instanceof Int32Array) || a.length !== n) throw invalid(`an Int32Array of length ${n}`, name, a);
+}
+
+/** Names the first index outside the id map (the CSR build checks them all, fast, and calls this only to say which). */
+function checkIndexRange(name: string, a: Int32Array, ids: IdMap): void {
   const size = ids.size;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < a.length; k++) {
     const x = a[k]!;
     if (x < 0 || x >= size) throw invalid(`indices in [0, ${size})`, `${name}[${k}]`, x);
   }
