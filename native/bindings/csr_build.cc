@@ -36,7 +36,8 @@ Napi::Value Build(const Napi::CallbackInfo& info) {
   // Indices index the counts and rows: one out of range would write outside
   // them. Checked here, in one fast pass; the caller names the bad one.
   for (std::size_t k = 0; k < in.n; ++k) {
-    if (in.rows[k] < 0 || in.rows[k] >= in.n_rows || in.cols[k] < 0 || in.cols[k] >= n_cols) return Napi::Number::New(env, -1);
+    if (in.rows[k] < 0 || in.rows[k] >= in.n_rows || in.cols[k] < 0 || in.cols[k] >= n_cols)
+      return Napi::Number::New(env, -1);
   }
   std::size_t m = 0;
   RunSync(env, [&] { m = build_csr(in, aggregate, out, threads); });

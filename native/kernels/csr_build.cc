@@ -43,7 +43,8 @@ std::size_t write_row(const CooEntries& in, CsrAggregate aggregate, bool by_time
       return a.pos < b.pos;
     });
   } else {
-    std::sort(row.begin(), row.end(), [](const RowEntry& a, const RowEntry& b) { return a.col != b.col ? a.col < b.col : a.pos < b.pos; });
+    std::sort(row.begin(), row.end(),
+              [](const RowEntry& a, const RowEntry& b) { return a.col != b.col ? a.col < b.col : a.pos < b.pos; });
   }
   std::size_t m = begin;
   std::size_t k = 0;
@@ -54,7 +55,8 @@ std::size_t write_row(const CooEntries& in, CsrAggregate aggregate, bool by_time
     double time = -std::numeric_limits<double>::infinity();
     for (; k < row.size() && row[k].col == col; ++k) {
       const uint32_t e = row[k].pos;
-      sum = aggregate == CsrAggregate::kLast ? static_cast<double>(in.values[e]) : sum + static_cast<double>(in.values[e]);
+      sum = aggregate == CsrAggregate::kLast ? static_cast<double>(in.values[e])
+                                             : sum + static_cast<double>(in.values[e]);
       count += 1;
       if (in.times != nullptr) time = aggregate == CsrAggregate::kLast ? in.times[e] : js_max(time, in.times[e]);
     }

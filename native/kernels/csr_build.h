@@ -19,10 +19,10 @@ enum class CsrAggregate { kSum, kMean, kLast };
 
 struct CooEntries {
   std::size_t n = 0;
-  const int32_t* rows = nullptr;     // row of each entry, in [0, n_rows)
-  const int32_t* cols = nullptr;     // column of each entry, in [0, n_cols)
-  const float* values = nullptr;     // value of each entry
-  const double* times = nullptr;     // time of each entry, or null
+  const int32_t* rows = nullptr;  // row of each entry, in [0, n_rows)
+  const int32_t* cols = nullptr;  // column of each entry, in [0, n_cols)
+  const float* values = nullptr;  // value of each entry
+  const double* times = nullptr;  // time of each entry, or null
   int32_t n_rows = 0;
 };
 

@@ -18,8 +18,8 @@ struct Built {
   std::vector<double> times;
 };
 
-Built build(const std::vector<int32_t>& r, const std::vector<int32_t>& c, const std::vector<float>& v, const std::vector<double>* t,
-            int32_t rows, CsrAggregate a, int threads) {
+Built build(const std::vector<int32_t>& r, const std::vector<int32_t>& c, const std::vector<float>& v,
+            const std::vector<double>* t, int32_t rows, CsrAggregate a, int threads) {
   Built b;
   b.indptr.resize(rows + 1);
   b.indices.resize(r.size());
@@ -41,8 +41,8 @@ Built build(const std::vector<int32_t>& r, const std::vector<int32_t>& c, const 
 }
 
 // Many entries (enough for the parallel path), in random order, with duplicates.
-void random_entries(std::size_t n, int32_t rows, int32_t cols, std::vector<int32_t>& r, std::vector<int32_t>& c, std::vector<float>& v,
-                    std::vector<double>& t) {
+void random_entries(std::size_t n, int32_t rows, int32_t cols, std::vector<int32_t>& r, std::vector<int32_t>& c,
+                    std::vector<float>& v, std::vector<double>& t) {
   std::mt19937 rng(7);
   for (std::size_t k = 0; k < n; ++k) {
     r.push_back(static_cast<int32_t>(rng() % rows));
@@ -122,6 +122,7 @@ MFREC_TEST(csr_build_same_result_on_any_thread_count_and_as_a_map) {
   CHECK(same);
   for (int threads : {2, 3, 8}) {
     const Built many = build(r, c, v, &t, 3000, CsrAggregate::kSum, threads);
-    CHECK(many.indptr == one.indptr && many.indices == one.indices && many.values == one.values && many.times == one.times);
+    CHECK(many.indptr == one.indptr && many.indices == one.indices && many.values == one.values &&
+          many.times == one.times);
   }
 }
