@@ -40,7 +40,7 @@ struct RowEntry {
 // position) and writes them, duplicates combined, from out[begin]. Returns
 // how many it wrote.
 std::size_t write_row(const CooEntries& in, CsrAggregate aggregate, bool by_time, const CsrOut& out, std::size_t begin,
-                      std::vector<RowEntry>& row) {
+                      std::vector<RowEntry>& row, std::vector<uint64_t>& keys) {
   if (by_time) {
     std::sort(row.begin(), row.end(), [](const RowEntry& a, const RowEntry& b) {
       if (a.col != b.col) return a.col < b.col;
@@ -49,8 +49,13 @@ std::size_t write_row(const CooEntries& in, CsrAggregate aggregate, bool by_time
       return a.pos < b.pos;
     });
   } else {
-    std::sort(row.begin(), row.end(),
-              [](const RowEntry& a, const RowEntry& b) { return a.col != b.col ? a.col < b.col : a.pos < b.pos; });
+    // (column, position) packed in one integer: a plain integer sort, several
+    // times faster than comparing structs.
+    keys.clear();
+    for (const RowEntry& x : row) keys.push_back(static_cast<uint64_t>(x.col) << 32 | x.pos);
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t k = 0; k < keys.size(); ++k)
+      row[k] = {static_cast<int32_t>(keys[k] >> 32), 0.0, static_cast<uint32_t>(keys[k])};
   }
   std::size_t m = begin;
   std::size_t k = 0;
@@ -123,6 +128,7 @@ std::size_t build_csr(const CooEntries& in, CsrAggregate aggregate, const CsrOut
   std::vector<int32_t> kept(rows);
   parallel_for(team, rows, kRowGrain, [&](std::size_t first, std::size_t last, int) {
     std::vector<RowEntry> row;
+    std::vector<uint64_t> keys;
     for (std::size_t r = first; r < last; ++r) {
       const std::size_t begin = static_cast<std::size_t>(out.indptr[r]);
       const std::size_t end = static_cast<std::size_t>(out.indptr[r + 1]);
@@ -144,7 +150,7 @@ std::size_t build_csr(const CooEntries& in, CsrAggregate aggregate, const CsrOut
         const uint32_t e = perm.empty() ? static_cast<uint32_t>(p) : perm[p];
         row.push_back({in.cols[e], by_time ? in.times[e] : 0.0, e});
       }
-      kept[r] = static_cast<int32_t>(write_row(in, aggregate, by_time, out, begin, row));
+      kept[r] = static_cast<int32_t>(write_row(in, aggregate, by_time, out, begin, row, keys));
     }
   });
 
