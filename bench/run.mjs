@@ -13,7 +13,7 @@
 //                                                  implicit's item-KNN (bench/suite/item-item.mjs; --large adds 30k items)
 //
 // The measurements, each runnable alone (see bench/README.md), are the scripts of bench/suite/:
-//   parse.mjs  quote.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  item-item-topk.mjs  micro-batch.mjs  rules.mjs  persist.mjs  memory.mjs  libmf.mjs  implicit.mjs  item-item.mjs
+//   parse.mjs  quote.mjs  sgd.mjs  als.mjs  bpr.mjs  topk.mjs  item-item-topk.mjs  micro-batch.mjs  rules.mjs  persist.mjs  memory.mjs  libmf.mjs  end-to-end.mjs  implicit.mjs  item-item.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -34,11 +34,12 @@ const SCRIPTS = [
   'persist',
   'memory',
   'libmf',
+  'end-to-end',
   'implicit',
   'item-item',
 ];
 /** Options passed through to the one script that takes them. */
-const PASSED = { libmf: ['libmf', 'libmf-version'], implicit: ['implicit', 'python'], 'item-item': ['implicit', 'python', 'large'] };
+const PASSED = { libmf: ['libmf', 'libmf-version'], 'end-to-end': ['libmf'], implicit: ['implicit', 'python'], 'item-item': ['implicit', 'python', 'large'] };
 
 function runChild(script, args) {
   return new Promise((resolve, reject) => {

@@ -23,7 +23,7 @@ import { benchDir, log, median, numberList, runScript, seconds } from '../lib/co
 import { shape, sizesFor } from '../lib/datasets.mjs';
 import { s1Split, timeFit } from './sgd.mjs';
 
-async function writeLibmf(data, file) {
+export async function writeLibmf(data, file) {
   if (existsSync(file)) return;
   const partial = `${file}.partial`;
   const out = createWriteStream(partial);

@@ -20,6 +20,7 @@ interface TrainFlags extends ReadFlags, ModelFlags {
   validation?: string;
   json?: boolean;
   quiet?: boolean;
+  timings?: boolean;
   query?: string;
   table?: string;
   index?: 'hnsw';
@@ -40,6 +41,7 @@ export function registerTrain(program: Command): void {
     .option('--validation <file>', 'explicit model: validation ratings, reported each epoch and used for early stopping')
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress bars')
+    .option('--timings', 'print the seconds of each phase: read, layout, epochs, save (--json always has them as phases)')
     .option('--query <sql>', 'with a postgres:// FILE: the SQL query whose rows are the interactions')
     .option('--table <name>', 'with a postgres:// FILE: the table whose rows are the interactions')
     .addOption(
@@ -69,9 +71,11 @@ export function registerTrain(program: Command): void {
     const probe = createModel(flags.model, flags);
     checkIndexFlags(flags, probe instanceof ItemItemModel);
     const readOptions = readOptionsFrom(flags);
+    const readStarted = performance.now();
     const data = await readForModel(file, readOptions, flags.model, progress, postgresSourceOf(file, flags));
     const model = createModel(flags.model, flags, data.interactions);
     const validation = flags.validation ? (await readForModel(flags.validation, readOptions, flags.model, progress)).interactions : undefined;
+    const readSeconds = (performance.now() - readStarted) / 1000;
     if (validation && !isRatingModel(flags.model)) {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--validation applies to rating models only (--model ${listOf(MODEL_TYPES.filter(isRatingModel))})`);
     }
@@ -101,7 +105,9 @@ export function registerTrain(program: Command): void {
       index = { ...model.indexInfo, seconds: (Date.now() - indexStarted) / 1000 };
     }
     if (metadata !== undefined) model.setItemMetadata(metadata);
+    const saveStarted = performance.now();
     await model.save(flags.out);
+    const phases = phaseSeconds(readSeconds, seconds, iterations, (performance.now() - saveStarted) / 1000);
     const summary = {
       model: flags.model,
       out: flags.out,
@@ -115,6 +121,7 @@ export function registerTrain(program: Command): void {
       ...(model instanceof ItemItemModel ? { fittedParams: model.fittedParams, autoChoice: model.autoChoice } : {}),
       iterations,
       ...(index ? { index } : {}),
+      phases,
     };
     if (flags.json) return printJson(summary);
     printTable([
@@ -129,6 +136,7 @@ export function registerTrain(program: Command): void {
         : []),
       ...lastMetrics(iterations),
       ...chosenOptions(model),
+      ...(flags.timings ? [['phases', phasesLine(phases)] as [string, string]] : []),
     ]);
   });
 }
@@ -176,4 +184,27 @@ function lastMetrics(iterations: IterationReport[]): Array<[string, string]> {
   if (last.validationRmse !== undefined) rows.push(['validation RMSE', last.validationRmse.toFixed(4)]);
   if (last.trainLoss !== undefined) rows.push(['train loss', last.trainLoss.toPrecision(5)]);
   return rows;
+}
+
+/**
+ * Where the seconds of a run went: reading (and checking) the input, laying
+ * the data out for training (everything the fit does besides its iterations:
+ * id compaction, the training layout, the initial factors), the iterations,
+ * and saving. Reported as measured, so a user timing the whole command can
+ * see which phase to look at.
+ */
+interface Phases {
+  read: number;
+  layout: number;
+  epochs: number;
+  save: number;
+}
+
+function phaseSeconds(read: number, fit: number, iterations: IterationReport[], save: number): Phases {
+  const epochs = iterations.reduce((sum, r) => sum + r.seconds, 0);
+  return { read, layout: Math.max(0, fit - epochs), epochs, save };
+}
+
+function phasesLine(p: Phases): string {
+  return `read ${p.read.toFixed(2)} s, layout ${p.layout.toFixed(2)} s, epochs ${p.epochs.toFixed(2)} s, save ${p.save.toFixed(2)} s`;
 }

@@ -64,6 +64,9 @@ export interface ChunkEntries {
   /** Ids the thread met for the first time in this chunk, appended to its table in this order. */
   newUsers: Array<string | number>;
   newItems: Array<string | number>;
+  /** The thread's local index of newUsers[0] and of newItems[0] (its table's size before this chunk). */
+  firstNewUser: number;
+  firstNewItem: number;
   lines: number;
   skipped: number;
   /** Line numbers relative to the chunk's first line. */
@@ -131,19 +134,18 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
     this.skipHeader = false;
     const d = this.data;
     if (d.n + chunk.n > d.capacity) d.reserve(Math.max(d.n + chunk.n, Math.floor(d.capacity * 1.5)));
+    // Every id this chunk uses that no earlier chunk did is new to its thread
+    // too (the thread parsed only earlier chunks), and the thread numbered its
+    // new ids in their order of first appearance in the chunk: interning them
+    // in that order gives the indices a pass over the entries would give, and
+    // leaves the entries a plain gather.
+    const toUser = globalIndices(users, chunk.firstNewUser, chunk.newUsers.length, this.userIds);
+    const toItem = globalIndices(items, chunk.firstNewItem, chunk.newItems.length, this.itemIds);
     const { u, i } = chunk;
-    const toUser = users.global;
-    const toItem = items.global;
     const at = d.n;
     for (let k = 0; k < chunk.n; k++) {
-      const lu = u[k]!;
-      let gu = toUser[lu]!;
-      if (gu < 0) toUser[lu] = gu = this.userIds.internId(users.ids[lu]!);
-      d.u[at + k] = gu;
-      const li = i[k]!;
-      let gi = toItem[li]!;
-      if (gi < 0) toItem[li] = gi = this.itemIds.internId(items.ids[li]!);
-      d.i[at + k] = gi;
+      d.u[at + k] = toUser[u[k]!]!;
+      d.i[at + k] = toItem[i[k]!]!;
     }
     d.v.set(chunk.v.subarray(0, chunk.n), at);
     if (d.t) d.t.set(chunk.t!.subarray(0, chunk.n), at);
@@ -170,9 +172,18 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
       t: d.t,
       newUsers: this.userIds.ids.slice(usersBefore),
       newItems: this.itemIds.ids.slice(itemsBefore),
+      firstNewUser: usersBefore,
+      firstNewItem: itemsBefore,
       lines: this.lines,
       skipped: this.skipped,
       badLines: this.badLines,
     };
   }
+}
+
+/** The thread's local → global table, after giving its `count` ids from local index `first` on their global indices. */
+function globalIndices(thread: ThreadIds, first: number, count: number, ids: IdInterner): Int32Array {
+  const global = thread.global;
+  for (let l = first; l < first + count; l++) global[l] = ids.internId(thread.ids[l]!);
+  return global;
 }

@@ -10,7 +10,8 @@
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { invalid, knownOptions, oneOf } from '../validate.js';
 import { IdMap, type RawId } from './id-map.js';
-import { checkSparseRows, countingSort, rowOfEntries, transpose, type SparseRows } from './sparse.js';
+import { nativeCsrBuild } from '../addon/csr-build.js';
+import { checkSparseRows, rowOfEntries, transpose, type SparseRows } from './sparse.js';
 
 /** How duplicate (user, item) pairs combine: add values, average them, or keep the latest. */
 export type Aggregate = 'sum' | 'mean' | 'last';
@@ -80,23 +81,23 @@ export class Interactions {
     timestamps: Float64Array | undefined,
     aggregate: Aggregate = 'sum',
   ): Interactions {
-    checkIndices('u', u, users, u.length);
-    checkIndices('i', i, items, u.length);
+    checkIndexArray('u', u, users, u.length);
+    checkIndexArray('i', i, items, u.length);
     if (!(values instanceof Float32Array) || values.length !== u.length) throw invalid(`a Float32Array of length ${u.length}`, 'values', values);
     if (timestamps !== undefined && (!(timestamps instanceof Float64Array) || timestamps.length !== u.length)) {
       throw invalid(`a Float64Array of length ${u.length}`, 'timestamps', timestamps);
     }
-    const n = u.length;
-    let order: Int32Array | undefined;
-    if (aggregate === 'last' && timestamps) {
-      // "Last" means latest in time: a stable sort by timestamp first.
-      order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => timestamps[a]! - timestamps[b]! || a - b);
+    if (u.length > 0x7fffffff) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'More than 2^31-1 interactions');
+    // Sorted by (user, item) and duplicates combined natively, on all cores
+    // (the twin, lib/twins/csr-build.ts, spells out the same result).
+    const byUser = nativeCsrBuild({ rows: u, cols: i, values, times: timestamps, nRows: users.size, nCols: items.size, aggregate });
+    if (byUser === undefined) {
+      // The build found an index out of range (and wrote nothing): name it.
+      checkIndexRange('u', u, users);
+      checkIndexRange('i', i, items);
+      throw invalid('indices within the id maps', 'u', u);
     }
-    // Two stable counting sorts (by item, then by user) order entries by
-    // (user, item) while keeping their original order among duplicates.
-    const byItem = countingSort(i, items.size, order);
-    const sorted = countingSort(u, users.size, byItem);
-    return new Interactions(users, items, merge(users.size, items.size, u, i, values, timestamps, sorted, aggregate));
+    return new Interactions(users, items, byUser);
   }
 
   /**
@@ -235,12 +236,16 @@ function idMapOption(name: string, v: unknown): IdMap | undefined {
   return v;
 }
 
-/** Dense indices must address the id maps: anything else would corrupt the counting sorts. */
-function checkIndices(name: string, a: unknown, ids: IdMap, n: number): void {
+/** Dense indices must be an Int32Array of one entry per interaction over an IdMap. */
+function checkIndexArray(name: string, a: unknown, ids: IdMap, n: number): void {
   if (!(ids instanceof IdMap)) throw invalid('an IdMap', name === 'u' ? 'users' : 'items', ids);
   if (!(a instanceof Int32Array) || a.length !== n) throw invalid(`an Int32Array of length ${n}`, name, a);
+}
+
+/** Names the first index outside the id map (the CSR build checks them all, fast, and calls this only to say which). */
+function checkIndexRange(name: string, a: Int32Array, ids: IdMap): void {
   const size = ids.size;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < a.length; k++) {
     const x = a[k]!;
     if (x < 0 || x >= size) throw invalid(`indices in [0, ${size})`, `${name}[${k}]`, x);
   }
@@ -260,54 +265,4 @@ function finiteArray<T extends Float32Array | Float64Array>(name: string, a: Arr
     out[k] = x;
   }
   return out;
-}
-
-/** Builds CSR from entries sorted by (user, item), combining duplicates. */
-function merge(
-  rows: number,
-  cols: number,
-  u: Int32Array,
-  i: Int32Array,
-  values: Float32Array,
-  timestamps: Float64Array | undefined,
-  sorted: Int32Array,
-  aggregate: Aggregate,
-): SparseRows {
-  const n = sorted.length;
-  const indptr = new Int32Array(rows + 1);
-  const indices = new Int32Array(n);
-  const outValues = new Float32Array(n);
-  const outTimes = timestamps ? new Float64Array(n) : undefined;
-  let m = 0;
-  let runCount = 0;
-  let runSum = 0; // double precision while combining, rounded once
-  for (let k = 0; k < n; k++) {
-    const e = sorted[k]!;
-    const same = m > 0 && runCount > 0 && u[e] === u[sorted[k - 1]!] && i[e] === i[sorted[k - 1]!];
-    if (!same) {
-      if (runCount > 0) outValues[m - 1] = aggregate === 'mean' ? runSum / runCount : runSum;
-      indices[m] = i[e]!;
-      indptr[u[e]! + 1]!++;
-      runCount = 0;
-      runSum = 0;
-      if (outTimes) outTimes[m] = -Infinity;
-      m++;
-    }
-    runCount++;
-    runSum = aggregate === 'last' ? values[e]! : runSum + values[e]!;
-    if (outTimes) outTimes[m - 1] = aggregate === 'last' ? timestamps![e]! : Math.max(outTimes[m - 1]!, timestamps![e]!);
-  }
-  if (runCount > 0) outValues[m - 1] = aggregate === 'mean' ? runSum / runCount : runSum;
-  for (let r = 0; r < rows; r++) indptr[r + 1]! += indptr[r]!;
-  if (m > 0x7fffffff) throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, 'More than 2^31-1 interactions');
-  // Without duplicates the arrays are already exact: no copy (they are the largest allocation of a read).
-  const fit = <T extends Int32Array | Float32Array | Float64Array>(a: T): T => (m === n ? a : (a.slice(0, m) as T));
-  return {
-    rows,
-    cols,
-    indptr,
-    indices: fit(indices),
-    values: fit(outValues),
-    ...(outTimes ? { timestamps: fit(outTimes) } : {}),
-  };
 }

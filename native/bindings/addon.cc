@@ -46,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterItemItemFit(env, exports);
   RegisterItemItemTopK(env, exports);
   RegisterHnsw(env, exports);
+  RegisterCsrBuild(env, exports);
   return exports;
 }
 

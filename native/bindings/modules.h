@@ -16,4 +16,5 @@ void RegisterScoreSplit(Napi::Env env, Napi::Object exports);
 void RegisterItemItemFit(Napi::Env env, Napi::Object exports);
 void RegisterItemItemTopK(Napi::Env env, Napi::Object exports);
 void RegisterHnsw(Napi::Env env, Napi::Object exports);
+void RegisterCsrBuild(Napi::Env env, Napi::Object exports);
 }  // namespace mfrec

@@ -66,6 +66,7 @@ describe('integer arguments of the raw bindings', () => {
     ['bprFoldInUser', ['factors', 'iterations', 'seed']],
     ['bprFoldInItem', ['factors', 'iterations', 'seed', 'item']],
     ['scoreSplit', ['factors', 'query']],
+    ['csrBuild', ['nRows', 'nCols', 'aggregate', 'threads']],
   ];
   it.each(fields)('%s refuses a fraction, NaN or an infinity in each count, naming the field', async (binding, keys) => {
     for (const key of keys) {

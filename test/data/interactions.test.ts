@@ -87,3 +87,24 @@ describe('alignTo', () => {
     expect(d.users.clone(d.nUsers).size).toBe(1);
   });
 });
+
+describe('Interactions.fromIndices with an index outside its id map', () => {
+  const maps = () => {
+    const users = new IdMap();
+    const items = new IdMap();
+    ['a', 'b'].forEach((id) => users.add(id));
+    ['x', 'y', 'z'].forEach((id) => items.add(id));
+    return { users, items };
+  };
+  const v = new Float32Array([1, 2, 3]);
+  it('names the first bad user index and its position', () => {
+    const { users, items } = maps();
+    expect(() => Interactions.fromIndices(users, items, new Int32Array([0, 2, 1]), new Int32Array([0, 1, 2]), v, undefined)).toThrow(
+      /u\[1\].*indices in \[0, 2\)|indices in \[0, 2\).*u\[1\]/,
+    );
+  });
+  it('names the first bad item index, negative ones too', () => {
+    const { users, items } = maps();
+    expect(() => Interactions.fromIndices(users, items, new Int32Array([0, 1, 1]), new Int32Array([0, 1, -1]), v, undefined)).toThrow(/i\[2\]/);
+  });
+});

@@ -154,6 +154,39 @@ describe('timeSplit', () => {
     expect(latestTrain).toBeLessThan(earliestTest);
   });
 
+  it('with testFraction and ties in time, takes the latest by time, then by storage position, as a stable sort would', () => {
+    // 3,000 pairs over 8 distinct times: the cut falls inside a run of equal times.
+    const users: string[] = [];
+    const items: string[] = [];
+    const timestamps: number[] = [];
+    for (let k = 0; k < 3000; k++) {
+      users.push(`u${k % 97}`);
+      items.push(`i${k % 89}`);
+      timestamps.push(((k * 7919) % 8) * 10);
+    }
+    const d = Interactions.fromArrays(users, items, { timestamps, aggregate: 'last' });
+    const times = d.byUser.timestamps!;
+    for (const testFraction of [0.01, 0.3, 0.5, 0.77, 1]) {
+      const order = Int32Array.from({ length: d.nnz }, (_, k) => k).sort((a, b) => times[a]! - times[b]! || a - b);
+      const nTest = Math.round(d.nnz * testFraction);
+      const expected = new Set(Array.from(order.subarray(d.nnz - nTest)));
+      const s = timeSplit(d, { testFraction });
+      expectPartition(d, s);
+      const key = (e: { user: unknown; item: unknown }) => `${String(e.user)} ${String(e.item)}`;
+      const want = new Set([...expected].map((e) => key({ user: d.users.id(d.userOfEntry[e]!), item: d.items.id(d.byUser.indices[e]!) })));
+      expect(new Set([...s.test.entries()].map(key))).toEqual(want);
+    }
+  });
+
+  it('with testFraction, refuses a NaN timestamp, naming it', () => {
+    const d = fixture();
+    const times = d.byUser.timestamps!.slice();
+    times[3] = Number.NaN;
+    const m = d.byUser;
+    const withNaN = Interactions.fromIndices(d.users, d.items, d.userOfEntry, m.indices, m.values, times);
+    expect(() => timeSplit(withNaN, { testFraction: 0.2 })).toThrow(/timestamps\[3\]/);
+  });
+
   it('needs timestamps and exactly one of at / testFraction', () => {
     const code = 'ERR_MFREC_INVALID_ARGUMENT';
     expect(() => timeSplit(fixture(false), { at: 5 })).toThrow(expect.objectContaining({ code }));

@@ -199,6 +199,22 @@ export const BINDINGS: Record<string, () => unknown[]> = {
       },
     ];
   },
+  csrBuild: () => [
+    {
+      rows: Int32Array.of(1, 0, 1),
+      cols: Int32Array.of(2, 0, 2),
+      values: Float32Array.of(1, 2, 3),
+      times: Float64Array.of(5, 6, 7),
+      nRows: 2,
+      nCols: 3,
+      aggregate: 2,
+      threads: 2,
+      indptr: new Int32Array(3),
+      indices: new Int32Array(3),
+      outValues: new Float32Array(3),
+      outTimes: new Float64Array(3),
+    },
+  ],
   scoreSplit: () => [
     {
       factors: F,
