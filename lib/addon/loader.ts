@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, MfrecError, type ErrorCode } from '../errors.js';
 import { withCallerStack } from './caller-stack.js';
+import { pinOpenblasCoreType } from './openblas-core.js';
 
 const require = createRequire(import.meta.url);
 // lib/addon/*.ts (under vitest) and dist/addon/*.js both sit two levels below the package root.
@@ -39,6 +40,8 @@ function availablePrebuilds(): string[] {
 }
 
 function load(): NativeAddon {
+  // OpenBLAS reads its kernel choice once, when the addon is loaded.
+  pinOpenblasCoreType();
   const errors: string[] = [];
   try {
     return require('node-gyp-build')(packageRoot) as NativeAddon;
