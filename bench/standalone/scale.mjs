@@ -19,8 +19,10 @@
  *   recommend builds a model file of synthetic factors (bench/lib/synthetic-factors.mjs)
  *             with --users users, --items items and ~49 seen items per user,
  *             then times `mfrec recommend --all --k 10 --out FILE` in a child
- *             whose VmHWM is polled from /proc (its peak RSS).
- * Before each child the parent predicts its peak (read: 2.6 × the CSV bytes;
+ *             whose VmHWM is polled from /proc (its peak RSS);
+ *   mfrec train at the scales of --cli-at (default ×1): the whole command in one
+ *             process (read, one iteration, save), time and polled peak RSS.
+ * Before each child the parent predicts its peak (read: 3 × the CSV bytes;
  * train: the memory.mjs bound, 2 × (by user + by item + factors)) and skips the
  * point, saying why, if that exceeds --limit-gb or the memory available now.
  * ExplicitMF trains on log(1 + plays) (raw play counts up to 10^5 are no
@@ -30,6 +32,7 @@
  *
  *   npm run build && node bench/standalone/scale.mjs [--scales 0.25,0.5,1,2,4] [--models als,bpr,sgd]
  *     [--factors 64] [--threads 2] [--iterations 3] [--users 1000000] [--items 100000] [--no-recommend] [--limit-gb 24]
+ *     [--cli-at 1] [--cli-models als,bpr] [--replot]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -44,8 +47,8 @@ const self = fileURLToPath(import.meta.url);
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
 const S2 = { users: 360_000, items: 160_000, pairs: 17_500_000 };
-/** Read-phase peak per CSV byte, measured on S2 (×0.25–×1) with a margin: the prediction only decides whether to launch. */
-const READ_PEAK_PER_CSV_BYTE = 2.6;
+/** Read-phase peak above the floor per CSV byte: 2.1–2.8 measured on S2 ×0.25–×1, with a margin; it only decides whether to launch. */
+const READ_PEAK_PER_CSV_BYTE = 3;
 
 export const MODELS = {
   als: { label: 'ImplicitALS (CG)', unit: 'iteration', memoryModel: 'als' },
@@ -154,10 +157,20 @@ async function train(f, model, factors, threads, iterations) {
   const options = { factors, iterations, threads };
   const m = model === 'als' ? new lib.ImplicitALS({ ...options, solver: 'cg' }) : model === 'bpr' ? new lib.BPR(options) : new lib.ExplicitMF(options);
   const perIteration = [];
+  // CPU seconds of the whole process (all threads) between iteration reports:
+  // on a shared machine the work done, where wall time also counts the waiting.
+  const cpuPerIteration = [];
+  let cpu = process.cpuUsage();
+  const onIteration = (r) => {
+    const now = process.cpuUsage();
+    cpuPerIteration.push((now.user + now.system - cpu.user - cpu.system) / 1e6);
+    cpu = now;
+    perIteration.push(r.seconds);
+  };
   t = performance.now();
-  await m.fit(data, { onIteration: (r) => perIteration.push(r.seconds) });
+  await m.fit(data, { onIteration });
   const fitSeconds = (performance.now() - t) / 1000;
-  const steady = perIteration.length >= 3 ? perIteration.slice(1) : perIteration;
+  const steady = (xs) => (xs.length >= 3 ? xs.slice(1) : xs);
   return {
     f,
     model,
@@ -166,7 +179,9 @@ async function train(f, model, factors, threads, iterations) {
     fitSeconds,
     setupSeconds: fitSeconds - perIteration.reduce((a, b) => a + b, 0),
     perIteration,
-    secondsPerIteration: median(steady),
+    secondsPerIteration: median(steady(perIteration)),
+    cpuPerIteration,
+    cpuSecondsPerIteration: median(steady(cpuPerIteration)),
     peakMB: process.resourceUsage().maxRSS / 1024,
   };
 }
@@ -304,6 +319,36 @@ export function largestFitting(fit, baselineBytes, factors, budgetBytes) {
 }
 
 /**
+ * End to end: `mfrec train CSV --model M --iterations 1` in one process (read,
+ * layout, one iteration, save), its wall time and polled peak RSS, to show
+ * what the reader leaves behind on top of the fit. ExplicitMF is left out by
+ * default: the CLI would train it on the raw play counts.
+ */
+async function cliTrain(read, models, factors, threads, limitMB) {
+  const csv = path.join(benchDir, '.data', read.file);
+  const out = path.join(tmpdir(), `mfrec-scale-train-${process.pid}.mfrec`);
+  const cli = path.join(repoRoot, 'bin', 'mfrec.js');
+  const runs = {};
+  for (const model of models) {
+    const fitMB = boundBytes(MODELS[model].memoryModel, { users: read.rows, items: read.cols, nnz: read.nnz }, factors).bound / MB;
+    const reason = skipReason((READ_PEAK_PER_CSV_BYTE * read.csvBytes) / MB + fitMB, limitMB);
+    if (reason) {
+      runs[model] = { skipped: reason };
+      continue;
+    }
+    const type = { als: 'als', bpr: 'bpr', sgd: 'explicit' }[model];
+    const args = [cli, 'train', csv, '--model', type, '--factors', String(factors), '--iterations', '1', '--threads', String(threads)];
+    try {
+      runs[model] = await timedWithPeak([...args, '--user-col', '0', '--item-col', '1', '--value-col', '2', '--quiet', '--out', out]);
+    } finally {
+      rmSync(out, { force: true });
+    }
+    log(`×${read.f} mfrec train --model ${type} --iterations 1: ${fmt(runs[model].seconds)} s, peak ${fmt(runs[model].peakMB)} MB`);
+  }
+  return runs;
+}
+
+/**
  * Per model: (peak − baseline)/nnz at every point, the least-squares fit of
  * peak − baseline, and the largest S2-shaped data that fits in 24 and 256 GB
  * (the library also caps one data set at 2^31 − 1 interactions).
@@ -337,6 +382,8 @@ async function measure(flags) {
   const threads = Number(flags.threads ?? 2);
   const iterations = Number(flags.iterations ?? 3);
   const limitMB = Number(flags['limit-gb'] ?? 24) * 1024;
+  const cliAt = numberList(flags['cli-at'], [1]);
+  const cliModels = flags['cli-models'] ? String(flags['cli-models']).split(',') : ['als', 'bpr'];
   const started = new Date();
   const result = { started: started.toISOString(), factors, threads, iterations, scales, models, points: [], skipped: [], recommend: undefined };
 
@@ -386,10 +433,11 @@ async function measure(flags) {
       point.fits[model] = r;
       log(
         `×${f} ${model}: load ${fmt(r.loadSeconds)} s, layout ${fmt(r.layoutSeconds)} s, setup ${fmt(r.setupSeconds)} s,` +
-          ` ${fmt(r.secondsPerIteration)} s/${MODELS[model].unit} (${r.perIteration.map(fmt).join(', ')}), peak ${fmt(r.peakMB)} MB (predicted ≤ ${fmt(predicted)})`,
+          ` ${fmt(r.secondsPerIteration)} s/${MODELS[model].unit} (${r.perIteration.map(fmt).join(', ')}; CPU ${fmt(r.cpuSecondsPerIteration)} s), peak ${fmt(r.peakMB)} MB (predicted ≤ ${fmt(predicted)})`,
       );
     }
     rmSync(`${base}.bin`, { force: true });
+    if (cliAt.includes(f)) point.cli = await cliTrain(read, cliModels, factors, threads, limitMB);
   }
 
   result.capacity = capacityOf(result);
@@ -433,7 +481,8 @@ if (isMain(import.meta.url)) {
     else out = await baseline();
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } else {
-    const flags = parseFlags(argv, ['scales', 'models', 'factors', 'threads', 'iterations', 'users', 'items', 'no-recommend', 'limit-gb', 'replot']);
+    const known = ['scales', 'models', 'factors', 'threads', 'iterations', 'users', 'items', 'no-recommend', 'limit-gb', 'cli-at', 'cli-models', 'replot'];
+    const flags = parseFlags(argv, known);
     if (flags.replot) {
       // Refits and redraws from the last run's JSON.
       const result = JSON.parse(readFileSync(path.join(benchDir, '.results', 'scale.json'), 'utf8'));
