@@ -28,11 +28,12 @@
  * ExplicitMF trains on log(1 + plays) (raw play counts up to 10^5 are no
  * ratings); its cost per epoch does not depend on the values.
  *
- * Writes bench/.results/scale.json and the plot bench/figures/scale.svg.
+ * Writes bench/.results/scale.json and the plot bench/figures/scale.svg
+ * (--out NAME: bench/.results/NAME.json and NAME.svg).
  *
  *   npm run build && node bench/standalone/scale.mjs [--scales 0.25,0.5,1,2,4] [--models als,bpr,sgd]
  *     [--factors 64] [--threads 2] [--iterations 3] [--users 1000000] [--items 100000] [--no-recommend] [--limit-gb 24]
- *     [--cli-at 1] [--cli-models als,bpr] [--replot]
+ *     [--cli-at 1] [--cli-models als,bpr] [--out NAME] [--replot]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -463,10 +464,13 @@ async function measure(flags) {
   }
 
   result.finished = new Date().toISOString();
+  // The committed plot is the default run's; a named run (--out NAME) keeps its plot beside its JSON.
+  const out = flags.out ?? 'scale';
   mkdirSync(path.join(benchDir, '.results'), { recursive: true });
-  writeFileSync(path.join(benchDir, '.results', 'scale.json'), `${JSON.stringify(result, null, 1)}\n`);
-  mkdirSync(path.join(benchDir, 'figures'), { recursive: true });
-  writeFileSync(path.join(benchDir, 'figures', 'scale.svg'), plotScale(result));
+  writeFileSync(path.join(benchDir, '.results', `${out}.json`), `${JSON.stringify(result, null, 1)}\n`);
+  const plotDir = flags.out === undefined ? path.join(benchDir, 'figures') : path.join(benchDir, '.results');
+  mkdirSync(plotDir, { recursive: true });
+  writeFileSync(path.join(plotDir, `${out}.svg`), plotScale(result));
   return result;
 }
 
@@ -481,7 +485,7 @@ if (isMain(import.meta.url)) {
     else out = await baseline();
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } else {
-    const known = ['scales', 'models', 'factors', 'threads', 'iterations', 'users', 'items', 'no-recommend', 'limit-gb', 'cli-at', 'cli-models', 'replot'];
+    const known = ['scales', 'models', 'factors', 'threads', 'iterations', 'users', 'items', 'no-recommend', 'limit-gb', 'cli-at', 'cli-models', 'replot', 'out'];
     const flags = parseFlags(argv, known);
     if (flags.replot) {
       // Refits and redraws from the last run's JSON.
