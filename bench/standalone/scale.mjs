@@ -485,7 +485,21 @@ if (isMain(import.meta.url)) {
     else out = await baseline();
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } else {
-    const known = ['scales', 'models', 'factors', 'threads', 'iterations', 'users', 'items', 'no-recommend', 'limit-gb', 'cli-at', 'cli-models', 'replot', 'out'];
+    const known = [
+      'scales',
+      'models',
+      'factors',
+      'threads',
+      'iterations',
+      'users',
+      'items',
+      'no-recommend',
+      'limit-gb',
+      'cli-at',
+      'cli-models',
+      'replot',
+      'out',
+    ];
     const flags = parseFlags(argv, known);
     if (flags.replot) {
       // Refits and redraws from the last run's JSON.
