@@ -235,9 +235,11 @@ function timedWithPeak(args) {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     let peak = 0;
     // VmHWM only grows, so a poll every 100 ms misses at most the last 100 ms.
+    // An exited child not yet reaped has no VmHWM line (NaN): such a poll is ignored.
     const poll = setInterval(() => {
       try {
-        peak = Math.max(peak, kb(readFileSync(`/proc/${child.pid}/status`, 'utf8'), 'VmHWM'));
+        const hwm = kb(readFileSync(`/proc/${child.pid}/status`, 'utf8'), 'VmHWM');
+        if (hwm > peak) peak = hwm;
       } catch {
         // the child has just exited
       }
