@@ -27,7 +27,10 @@ async function measure() {
   const easeFit = (performance.now() - t) / 1e3;
   const als = await new ImplicitALS({ threads: 2, factors: 64, iterations: 2 }).fit(data);
   t = performance.now();
-  await als.recommendBatch(Array.from({ length: nUsers }, (_, u) => u), { k: 10, threads: 2 });
+  await als.recommendBatch(
+    Array.from({ length: nUsers }, (_, u) => u),
+    { k: 10, threads: 2 },
+  );
   const batch = (performance.now() - t) / 1e3;
   console.log(JSON.stringify({ core: libraryInfo().blas.split(' ').at(-2), easeFit, batch }));
 }
