@@ -96,12 +96,23 @@ struct Scratch {
   std::vector<float> weight;  // c - 1 for each entry of the row
   std::vector<float> target;  // c * p for each entry of the row
   std::vector<float> r, p, ap;
-  std::vector<float> a, t;   // k x k system and BLAS output (Cholesky)
-  std::vector<float> block;  // gathered, scaled item rows (Cholesky)
+  std::vector<float> a;      // k x k system (Cholesky)
+  std::vector<float> panel;  // gathered, scaled item rows (Cholesky)
 };
 
-constexpr std::size_t kBlockRows = 128;   // items gathered per BLAS rank update
-constexpr std::size_t kBlasMinRows = 12;  // below this, rank-1 updates are cheaper than a BLAS call
+constexpr std::size_t kPanelRows = 128;  // item rows gathered into one panel (32 KB at 64 factors)
+constexpr std::size_t kPrefetchAhead = 6;  // items whose rows are requested before they are read
+
+// Asks for the cache lines of one factor row (k floats) without waiting.
+MFREC_INLINE void prefetch_row(const float* row, std::size_t k) {
+#if defined(__GNUC__) || defined(__clang__)
+  for (std::size_t j = 0; j < k; j += 16) __builtin_prefetch(row + j, 0, 3);
+  __builtin_prefetch(row + k - 1, 0, 3);  // the row need not start on a cache line
+#else
+  (void)row;
+  (void)k;
+#endif
+}
 
 // Fills s.weight / s.target for entries [begin, end) of m.
 MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o, Scratch& s) {
@@ -150,12 +161,50 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y
   }
 }
 
-// Factors the upper triangle of the symmetric positive-definite k x k matrix
-// a as U^T U (U overwrites the upper triangle) and solves U^T U x = b in place.
-// The trailing update runs along rows, so every inner loop is a contiguous
-// axpy or dot. Returns false when a is not positive definite.
-bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
-  for (std::size_t j = 0; j < k; ++j) {
+// Adds P^T P to the upper triangle of the k x k matrix a, for the n x k
+// panel P (row-major): the rank-n update of a row's system as level-3 work.
+// Tiles of 8 x 8 entries of a stay in eight registers while the panel's rows
+// stream past: each panel row costs one load of 8 columns and 8 broadcasts
+// for 64 multiply-adds, instead of one pass over a per item. A diagonal tile
+// also fills entries below the diagonal, which the factorization never reads.
+// The summation order is fixed (panel rows in order), so both copies and any
+// BLAS build give the same bits.
+MFREC_INLINE void add_panel_gram_upper(const float* panel, std::size_t n, std::size_t k, float* a) {
+#if MFREC_HAS_LANES8
+  if (k % 8 == 0) {
+    for (std::size_t r0 = 0; r0 < k; r0 += 8) {
+      for (std::size_t c0 = r0; c0 < k; c0 += 8) {
+        Lanes8 acc[8] = {};
+        for (std::size_t e = 0; e < n; ++e) {
+          const float* pe = panel + e * k;
+          const Lanes8 v = load8(pe + c0);
+          for (std::size_t i = 0; i < 8; ++i) acc[i] += pe[r0 + i] * v;
+        }
+        for (std::size_t i = 0; i < 8; ++i) {
+          float* dst = a + (r0 + i) * k + c0;
+          store8(dst, load8(dst) + acc[i]);
+        }
+      }
+    }
+    return;
+  }
+#endif
+  for (std::size_t e = 0; e < n; ++e) {
+    const float* pe = panel + e * k;
+    for (std::size_t r = 0; r < k; ++r) {
+      const float w = pe[r];
+      float* arow = a + r * k;
+      for (std::size_t c = r; c < k; ++c) arow[c] += w * pe[c];
+    }
+  }
+}
+
+// Factors rows [j0, j1) of the upper triangle, given that every row above j0
+// is already factored and has been subtracted from them: the right-looking
+// loop, whose inner loops are contiguous axpys along rows. False when a pivot
+// is not positive (a is not positive definite).
+MFREC_INLINE bool factor_rows_upper(std::size_t k, float* a, std::size_t j0, std::size_t j1) {
+  for (std::size_t j = j0; j < j1; ++j) {
     float* row_j = a + j * k;
     float d = row_j[j];
     if (!(d > 0.0f)) return false;
@@ -163,12 +212,51 @@ bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
     float inv = 1.0f / ujj;
     row_j[j] = ujj;
     for (std::size_t c = j + 1; c < k; ++c) row_j[c] *= inv;
-    for (std::size_t i = j + 1; i < k; ++i) {
+    for (std::size_t i = j + 1; i < j1; ++i) {
       float s = row_j[i];
       float* row_i = a + i * k;
       for (std::size_t c = i; c < k; ++c) row_i[c] -= s * row_j[c];
     }
   }
+  return true;
+}
+
+// Factors the upper triangle of the symmetric positive-definite k x k matrix
+// a as U^T U (U overwrites the upper triangle; the strict lower triangle is
+// neither read nor kept). With k a multiple of 8 it runs left-looking by
+// blocks of 8 rows: a block first receives what all the factored rows above
+// it subtract, as 8 x 8 register tiles (the level-3 part, k^3/6
+// multiply-adds), then factors itself. Row by row instead, most of the work
+// is short axpys whose loop overhead costs more than their arithmetic.
+MFREC_INLINE bool cholesky_upper(std::size_t k, float* a) {
+#if MFREC_HAS_LANES8
+  if (k % 8 == 0) {
+    for (std::size_t j0 = 0; j0 < k; j0 += 8) {
+      for (std::size_t c0 = j0; c0 < k && j0 > 0; c0 += 8) {
+        Lanes8 acc[8] = {};
+        for (std::size_t p = 0; p < j0; ++p) {
+          const float* up = a + p * k;
+          const Lanes8 v = load8(up + c0);
+          for (std::size_t i = 0; i < 8; ++i) acc[i] += up[j0 + i] * v;
+        }
+        for (std::size_t i = 0; i < 8; ++i) {
+          float* dst = a + (j0 + i) * k + c0;
+          store8(dst, load8(dst) - acc[i]);
+        }
+      }
+      if (!factor_rows_upper(k, a, j0, j0 + 8)) return false;
+    }
+    return true;
+  }
+#endif
+  return factor_rows_upper(k, a, 0, k);
+}
+
+// Solves U^T U x = b in place (b becomes x) with the factor from
+// cholesky_upper; every inner loop is a contiguous axpy or dot. Returns false
+// when a is not positive definite.
+MFREC_INLINE bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
+  if (!cholesky_upper(k, a)) return false;
   for (std::size_t j = 0; j < k; ++j) {  // U^T z = b
     const float* row_j = a + j * k;
     b[j] /= row_j[j];
@@ -200,35 +288,20 @@ MFREC_INLINE void solve_row_cholesky(const CsrView& m, std::size_t row, const fl
   for (std::size_t j = 0; j < k; ++j) a[j * k + j] += lambda;
   std::fill(b, b + k, 0.0f);
 
-  for (std::size_t e0 = 0; e0 < n; e0 += kBlockRows) {
-    const std::size_t e1 = std::min(n, e0 + kBlockRows);
-    if (e1 - e0 < kBlasMinRows) {
-      for (std::size_t e = e0; e < e1; ++e) {
-        const float* yi = y + static_cast<std::size_t>(items[e]) * k;
-        axpy_k(s.target[e], yi, b, k);
-        const float w = s.weight[e];
-        if (w == 0.0f) continue;
-        for (std::size_t r = 0; r < k; ++r) {
-          float wr = w * yi[r];
-          float* arow = a + r * k;
-          for (std::size_t c = r; c < k; ++c) arow[c] += wr * yi[c];
-        }
-      }
-      continue;
-    }
-    // Rank-(e1 - e0) update through BLAS: rows sqrt(c - 1) y gathered into a block.
-    float* blk = s.block.data();
+  // Rank-n update in panels: rows sqrt(c - 1) y gathered, then P^T P added.
+  float* panel = s.panel.data();
+  for (std::size_t e0 = 0; e0 < n; e0 += kPanelRows) {
+    const std::size_t e1 = std::min(n, e0 + kPanelRows);
     for (std::size_t e = e0; e < e1; ++e) {
+      // Item rows are scattered over Y: start loading one a few items ahead.
+      if (e + kPrefetchAhead < n) prefetch_row(y + static_cast<std::size_t>(items[e + kPrefetchAhead]) * k, k);
       const float* yi = y + static_cast<std::size_t>(items[e]) * k;
       axpy_k(s.target[e], yi, b, k);
       const float w = std::sqrt(s.weight[e]);
-      float* dst = blk + (e - e0) * k;
+      float* dst = panel + (e - e0) * k;
       for (std::size_t j = 0; j < k; ++j) dst[j] = w * yi[j];
     }
-    gram(e1 - e0, k, blk, s.t.data());
-    const float* t = s.t.data();
-    for (std::size_t r = 0; r < k; ++r)
-      for (std::size_t c = r; c < k; ++c) a[r * k + c] += t[r * k + c];
+    add_panel_gram_upper(panel, e1 - e0, k, a);
   }
   if (cholesky_upper_solve(k, a, b)) {
     std::copy(b, b + k, x);
@@ -308,8 +381,7 @@ void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, co
     s.ap.resize(k);
     if (cholesky) {
       s.a.resize(k * k);
-      s.t.resize(k * k);
-      s.block.resize(std::min(longest, kBlockRows) * k);
+      s.panel.resize(std::min(longest, kPanelRows) * k);
     }
   }
   const RowsJob job{m, y, gram_yy, x, o};
