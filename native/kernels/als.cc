@@ -25,20 +25,41 @@ MFREC_INLINE void axpy_k(float s, const float* x, float* y, std::size_t k) {
   for (std::size_t j = 0; j < k; ++j) y[j] += s * x[j];
 }
 
+constexpr std::size_t kPrefetchAhead = 8;  // items whose rows are requested before they are read
+
+// Asks for the cache lines of one factor row (k floats) without waiting.
+MFREC_INLINE void prefetch_row(const float* row, std::size_t k) {
+#if defined(__GNUC__) || defined(__clang__)
+  for (std::size_t j = 0; j < k; j += 16) __builtin_prefetch(row + j, 0, 3);
+  __builtin_prefetch(row + k - 1, 0, 3);  // the row need not start on a cache line
+#else
+  (void)row;
+  (void)k;
+#endif
+}
+
 // Adds coef(e, y_e · v) · y_e to out for every item e of a row (y_e is row
 // items[e] of y). Four items at a time: their dot products are four
 // independent dependency chains that the CPU overlaps (one dot_k waits on its
 // own additions), and out is loaded and stored once per four items. Each dot
 // product sums exactly as dot_k does and out[j] receives the four terms in
 // item order, so the result is the same bits as one dot_k and one axpy_k per
-// item (what lib/twins/als.ts computes).
-template <typename Coef>
+// item (what lib/twins/als.ts computes). The first pass over a row's items
+// (kPrefetch) fetches them from memory: it asks for rows a few items ahead;
+// later passes find them in cache.
+template <bool kPrefetch, typename Coef>
 MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::size_t n, const float* v, float* out,
                                   std::size_t k, Coef coef) {
   std::size_t e = 0;
+  if (kPrefetch)
+    for (std::size_t f = 0; f < std::min(n, kPrefetchAhead); ++f)
+      prefetch_row(y + static_cast<std::size_t>(items[f]) * k, k);
 #if MFREC_HAS_LANES8
   if (k % 8 == 0) {
     for (; e + 4 <= n; e += 4) {
+      if (kPrefetch)
+        for (std::size_t f = e + kPrefetchAhead; f < std::min(n, e + kPrefetchAhead + 4); ++f)
+          prefetch_row(y + static_cast<std::size_t>(items[f]) * k, k);
       const float* y0 = y + static_cast<std::size_t>(items[e]) * k;
       const float* y1 = y + static_cast<std::size_t>(items[e + 1]) * k;
       const float* y2 = y + static_cast<std::size_t>(items[e + 2]) * k;
@@ -65,6 +86,7 @@ MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::siz
   }
 #endif
   for (; e < n; ++e) {
+    if (kPrefetch && e + kPrefetchAhead < n) prefetch_row(y + static_cast<std::size_t>(items[e + kPrefetchAhead]) * k, k);
     const float* yi = y + static_cast<std::size_t>(items[e]) * k;
     axpy_k(coef(e, dot_k(yi, v, k)), yi, out, k);
   }
@@ -101,19 +123,6 @@ struct Scratch {
 };
 
 constexpr std::size_t kPanelRows = 128;  // item rows gathered into one panel (32 KB at 64 factors)
-constexpr std::size_t kPrefetchAhead = 6;  // items whose rows are requested before they are read
-
-// Asks for the cache lines of one factor row (k floats) without waiting.
-MFREC_INLINE void prefetch_row(const float* row, std::size_t k) {
-#if defined(__GNUC__) || defined(__clang__)
-  for (std::size_t j = 0; j < k; j += 16) __builtin_prefetch(row + j, 0, 3);
-  __builtin_prefetch(row + k - 1, 0, 3);  // the row need not start on a cache line
-#else
-  (void)row;
-  (void)k;
-#endif
-}
-
 // Fills s.weight / s.target for entries [begin, end) of m.
 MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o, Scratch& s) {
   for (std::size_t e = begin; e < end; ++e) {
@@ -141,7 +150,7 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y
   // r = b - A x, with b = sum c p y and A x = YtY x + lambda x + sum (c - 1)(y.x) y
   symv_k(gram_yy, x, r, k);
   for (std::size_t j = 0; j < k; ++j) r[j] = -r[j] - lambda * x[j];
-  add_scaled_rows(y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; });
+  add_scaled_rows<true>(y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; });
   std::copy(r, r + k, p);
   float rs_old = dot_k(r, r, k);
   if (!(rs_old > 1e-20f)) return;  // already solved (or NaN, which the caller detects)
@@ -149,7 +158,7 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y
   for (int step = 0; step < o.cg_steps; ++step) {
     symv_k(gram_yy, p, ap, k);
     axpy_k(lambda, p, ap, k);
-    add_scaled_rows(y, items, n, p, ap, k, [&](std::size_t e, float yp) { return s.weight[e] * yp; });
+    add_scaled_rows<false>(y, items, n, p, ap, k, [&](std::size_t e, float yp) { return s.weight[e] * yp; });
     float step_size = rs_old / dot_k(p, ap, k);
     axpy_k(step_size, p, x, k);
     axpy_k(-step_size, ap, r, k);
