@@ -92,9 +92,33 @@ MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::siz
   }
 }
 
+// out[c0, c0 + 8 * kLanes) of G v, held in registers across all k rows of G.
+template <std::size_t kLanes>
+MFREC_INLINE void symv_columns(const float* g, const float* v, float* out, std::size_t k, std::size_t c0) {
+  Lanes8 acc[kLanes] = {};
+  for (std::size_t b = 0; b < k; ++b) {
+    const float vb = v[b];
+    const float* gb = g + b * k + c0;
+    for (std::size_t l = 0; l < kLanes; ++l) acc[l] += vb * load8(gb + 8 * l);
+  }
+  for (std::size_t l = 0; l < kLanes; ++l) store8(out + c0 + 8 * l, acc[l]);
+}
+
 // out = G v for the symmetric k x k matrix G, written as a sum of scaled rows
-// so that the inner loop is a contiguous axpy rather than a reduction.
+// so that the inner loop is a contiguous axpy rather than a reduction. With
+// k a multiple of 8, 64 columns of out at a time stay in registers over the
+// rows of G (the CG step's other half, with the item rows): out is not
+// loaded and stored once per row of G. Each out[j] still sums its k terms in
+// row order from 0, so the bits are those of the axpy loop.
 MFREC_INLINE void symv_k(const float* g, const float* v, float* out, std::size_t k) {
+#if MFREC_HAS_LANES8
+  if (k % 8 == 0) {
+    std::size_t c0 = 0;
+    for (; c0 + 64 <= k; c0 += 64) symv_columns<8>(g, v, out, k, c0);
+    for (; c0 < k; c0 += 8) symv_columns<1>(g, v, out, k, c0);
+    return;
+  }
+#endif
   std::fill(out, out + k, 0.0f);
   for (std::size_t b = 0; b < k; ++b) axpy_k(v[b], g + b * k, out, k);
 }
