@@ -86,7 +86,8 @@ MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::siz
   }
 #endif
   for (; e < n; ++e) {
-    if (kPrefetch && e + kPrefetchAhead < n) prefetch_row(y + static_cast<std::size_t>(items[e + kPrefetchAhead]) * k, k);
+    if (kPrefetch && e + kPrefetchAhead < n)
+      prefetch_row(y + static_cast<std::size_t>(items[e + kPrefetchAhead]) * k, k);
     const float* yi = y + static_cast<std::size_t>(items[e]) * k;
     axpy_k(coef(e, dot_k(yi, v, k)), yi, out, k);
   }
