@@ -25,20 +25,41 @@ MFREC_INLINE void axpy_k(float s, const float* x, float* y, std::size_t k) {
   for (std::size_t j = 0; j < k; ++j) y[j] += s * x[j];
 }
 
+constexpr std::size_t kPrefetchAhead = 8;  // items whose rows are requested before they are read
+
+// Asks for the cache lines of one factor row (k floats) without waiting.
+MFREC_INLINE void prefetch_row(const float* row, std::size_t k) {
+#if defined(__GNUC__) || defined(__clang__)
+  for (std::size_t j = 0; j < k; j += 16) __builtin_prefetch(row + j, 0, 3);
+  __builtin_prefetch(row + k - 1, 0, 3);  // the row need not start on a cache line
+#else
+  (void)row;
+  (void)k;
+#endif
+}
+
 // Adds coef(e, y_e · v) · y_e to out for every item e of a row (y_e is row
 // items[e] of y). Four items at a time: their dot products are four
 // independent dependency chains that the CPU overlaps (one dot_k waits on its
 // own additions), and out is loaded and stored once per four items. Each dot
 // product sums exactly as dot_k does and out[j] receives the four terms in
 // item order, so the result is the same bits as one dot_k and one axpy_k per
-// item (what lib/twins/als.ts computes).
-template <typename Coef>
+// item (what lib/twins/als.ts computes). The first pass over a row's items
+// (kPrefetch) fetches them from memory: it asks for rows a few items ahead;
+// later passes find them in cache.
+template <bool kPrefetch, typename Coef>
 MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::size_t n, const float* v, float* out,
                                   std::size_t k, Coef coef) {
   std::size_t e = 0;
+  if (kPrefetch)
+    for (std::size_t f = 0; f < std::min(n, kPrefetchAhead); ++f)
+      prefetch_row(y + static_cast<std::size_t>(items[f]) * k, k);
 #if MFREC_HAS_LANES8
   if (k % 8 == 0) {
     for (; e + 4 <= n; e += 4) {
+      if (kPrefetch)
+        for (std::size_t f = e + kPrefetchAhead; f < std::min(n, e + kPrefetchAhead + 4); ++f)
+          prefetch_row(y + static_cast<std::size_t>(items[f]) * k, k);
       const float* y0 = y + static_cast<std::size_t>(items[e]) * k;
       const float* y1 = y + static_cast<std::size_t>(items[e + 1]) * k;
       const float* y2 = y + static_cast<std::size_t>(items[e + 2]) * k;
@@ -65,14 +86,40 @@ MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::siz
   }
 #endif
   for (; e < n; ++e) {
+    if (kPrefetch && e + kPrefetchAhead < n)
+      prefetch_row(y + static_cast<std::size_t>(items[e + kPrefetchAhead]) * k, k);
     const float* yi = y + static_cast<std::size_t>(items[e]) * k;
     axpy_k(coef(e, dot_k(yi, v, k)), yi, out, k);
   }
 }
 
+// out[c0, c0 + 8 * kLanes) of G v, held in registers across all k rows of G.
+template <std::size_t kLanes>
+MFREC_INLINE void symv_columns(const float* g, const float* v, float* out, std::size_t k, std::size_t c0) {
+  Lanes8 acc[kLanes] = {};
+  for (std::size_t b = 0; b < k; ++b) {
+    const float vb = v[b];
+    const float* gb = g + b * k + c0;
+    for (std::size_t l = 0; l < kLanes; ++l) acc[l] += vb * load8(gb + 8 * l);
+  }
+  for (std::size_t l = 0; l < kLanes; ++l) store8(out + c0 + 8 * l, acc[l]);
+}
+
 // out = G v for the symmetric k x k matrix G, written as a sum of scaled rows
-// so that the inner loop is a contiguous axpy rather than a reduction.
+// so that the inner loop is a contiguous axpy rather than a reduction. With
+// k a multiple of 8, 64 columns of out at a time stay in registers over the
+// rows of G (the CG step's other half, with the item rows): out is not
+// loaded and stored once per row of G. Each out[j] still sums its k terms in
+// row order from 0, so the bits are those of the axpy loop.
 MFREC_INLINE void symv_k(const float* g, const float* v, float* out, std::size_t k) {
+#if MFREC_HAS_LANES8
+  if (k % 8 == 0) {
+    std::size_t c0 = 0;
+    for (; c0 + 64 <= k; c0 += 64) symv_columns<8>(g, v, out, k, c0);
+    for (; c0 < k; c0 += 8) symv_columns<1>(g, v, out, k, c0);
+    return;
+  }
+#endif
   std::fill(out, out + k, 0.0f);
   for (std::size_t b = 0; b < k; ++b) axpy_k(v[b], g + b * k, out, k);
 }
@@ -96,13 +143,11 @@ struct Scratch {
   std::vector<float> weight;  // c - 1 for each entry of the row
   std::vector<float> target;  // c * p for each entry of the row
   std::vector<float> r, p, ap;
-  std::vector<float> a, t;   // k x k system and BLAS output (Cholesky)
-  std::vector<float> block;  // gathered, scaled item rows (Cholesky)
+  std::vector<float> a;      // k x k system (Cholesky)
+  std::vector<float> panel;  // gathered, scaled item rows (Cholesky)
 };
 
-constexpr std::size_t kBlockRows = 128;   // items gathered per BLAS rank update
-constexpr std::size_t kBlasMinRows = 12;  // below this, rank-1 updates are cheaper than a BLAS call
-
+constexpr std::size_t kPanelRows = 128;  // item rows gathered into one panel (32 KB at 64 factors)
 // Fills s.weight / s.target for entries [begin, end) of m.
 MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o, Scratch& s) {
   for (std::size_t e = begin; e < end; ++e) {
@@ -130,7 +175,7 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y
   // r = b - A x, with b = sum c p y and A x = YtY x + lambda x + sum (c - 1)(y.x) y
   symv_k(gram_yy, x, r, k);
   for (std::size_t j = 0; j < k; ++j) r[j] = -r[j] - lambda * x[j];
-  add_scaled_rows(y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; });
+  add_scaled_rows<true>(y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; });
   std::copy(r, r + k, p);
   float rs_old = dot_k(r, r, k);
   if (!(rs_old > 1e-20f)) return;  // already solved (or NaN, which the caller detects)
@@ -138,7 +183,7 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y
   for (int step = 0; step < o.cg_steps; ++step) {
     symv_k(gram_yy, p, ap, k);
     axpy_k(lambda, p, ap, k);
-    add_scaled_rows(y, items, n, p, ap, k, [&](std::size_t e, float yp) { return s.weight[e] * yp; });
+    add_scaled_rows<false>(y, items, n, p, ap, k, [&](std::size_t e, float yp) { return s.weight[e] * yp; });
     float step_size = rs_old / dot_k(p, ap, k);
     axpy_k(step_size, p, x, k);
     axpy_k(-step_size, ap, r, k);
@@ -150,12 +195,50 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y
   }
 }
 
-// Factors the upper triangle of the symmetric positive-definite k x k matrix
-// a as U^T U (U overwrites the upper triangle) and solves U^T U x = b in place.
-// The trailing update runs along rows, so every inner loop is a contiguous
-// axpy or dot. Returns false when a is not positive definite.
-bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
-  for (std::size_t j = 0; j < k; ++j) {
+// Adds P^T P to the upper triangle of the k x k matrix a, for the n x k
+// panel P (row-major): the rank-n update of a row's system as level-3 work.
+// Tiles of 8 x 8 entries of a stay in eight registers while the panel's rows
+// stream past: each panel row costs one load of 8 columns and 8 broadcasts
+// for 64 multiply-adds, instead of one pass over a per item. A diagonal tile
+// also fills entries below the diagonal, which the factorization never reads.
+// The summation order is fixed (panel rows in order), so both copies and any
+// BLAS build give the same bits.
+MFREC_INLINE void add_panel_gram_upper(const float* panel, std::size_t n, std::size_t k, float* a) {
+#if MFREC_HAS_LANES8
+  if (k % 8 == 0) {
+    for (std::size_t r0 = 0; r0 < k; r0 += 8) {
+      for (std::size_t c0 = r0; c0 < k; c0 += 8) {
+        Lanes8 acc[8] = {};
+        for (std::size_t e = 0; e < n; ++e) {
+          const float* pe = panel + e * k;
+          const Lanes8 v = load8(pe + c0);
+          for (std::size_t i = 0; i < 8; ++i) acc[i] += pe[r0 + i] * v;
+        }
+        for (std::size_t i = 0; i < 8; ++i) {
+          float* dst = a + (r0 + i) * k + c0;
+          store8(dst, load8(dst) + acc[i]);
+        }
+      }
+    }
+    return;
+  }
+#endif
+  for (std::size_t e = 0; e < n; ++e) {
+    const float* pe = panel + e * k;
+    for (std::size_t r = 0; r < k; ++r) {
+      const float w = pe[r];
+      float* arow = a + r * k;
+      for (std::size_t c = r; c < k; ++c) arow[c] += w * pe[c];
+    }
+  }
+}
+
+// Factors rows [j0, j1) of the upper triangle, given that every row above j0
+// is already factored and has been subtracted from them: the right-looking
+// loop, whose inner loops are contiguous axpys along rows. False when a pivot
+// is not positive (a is not positive definite).
+MFREC_INLINE bool factor_rows_upper(std::size_t k, float* a, std::size_t j0, std::size_t j1) {
+  for (std::size_t j = j0; j < j1; ++j) {
     float* row_j = a + j * k;
     float d = row_j[j];
     if (!(d > 0.0f)) return false;
@@ -163,12 +246,51 @@ bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
     float inv = 1.0f / ujj;
     row_j[j] = ujj;
     for (std::size_t c = j + 1; c < k; ++c) row_j[c] *= inv;
-    for (std::size_t i = j + 1; i < k; ++i) {
+    for (std::size_t i = j + 1; i < j1; ++i) {
       float s = row_j[i];
       float* row_i = a + i * k;
       for (std::size_t c = i; c < k; ++c) row_i[c] -= s * row_j[c];
     }
   }
+  return true;
+}
+
+// Factors the upper triangle of the symmetric positive-definite k x k matrix
+// a as U^T U (U overwrites the upper triangle; the strict lower triangle is
+// neither read nor kept). With k a multiple of 8 it runs left-looking by
+// blocks of 8 rows: a block first receives what all the factored rows above
+// it subtract, as 8 x 8 register tiles (the level-3 part, k^3/6
+// multiply-adds), then factors itself. Row by row instead, most of the work
+// is short axpys whose loop overhead costs more than their arithmetic.
+MFREC_INLINE bool cholesky_upper(std::size_t k, float* a) {
+#if MFREC_HAS_LANES8
+  if (k % 8 == 0) {
+    for (std::size_t j0 = 0; j0 < k; j0 += 8) {
+      for (std::size_t c0 = j0; c0 < k && j0 > 0; c0 += 8) {
+        Lanes8 acc[8] = {};
+        for (std::size_t p = 0; p < j0; ++p) {
+          const float* up = a + p * k;
+          const Lanes8 v = load8(up + c0);
+          for (std::size_t i = 0; i < 8; ++i) acc[i] += up[j0 + i] * v;
+        }
+        for (std::size_t i = 0; i < 8; ++i) {
+          float* dst = a + (j0 + i) * k + c0;
+          store8(dst, load8(dst) - acc[i]);
+        }
+      }
+      if (!factor_rows_upper(k, a, j0, j0 + 8)) return false;
+    }
+    return true;
+  }
+#endif
+  return factor_rows_upper(k, a, 0, k);
+}
+
+// Solves U^T U x = b in place (b becomes x) with the factor from
+// cholesky_upper; every inner loop is a contiguous axpy or dot. Returns false
+// when a is not positive definite.
+MFREC_INLINE bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
+  if (!cholesky_upper(k, a)) return false;
   for (std::size_t j = 0; j < k; ++j) {  // U^T z = b
     const float* row_j = a + j * k;
     b[j] /= row_j[j];
@@ -200,35 +322,20 @@ MFREC_INLINE void solve_row_cholesky(const CsrView& m, std::size_t row, const fl
   for (std::size_t j = 0; j < k; ++j) a[j * k + j] += lambda;
   std::fill(b, b + k, 0.0f);
 
-  for (std::size_t e0 = 0; e0 < n; e0 += kBlockRows) {
-    const std::size_t e1 = std::min(n, e0 + kBlockRows);
-    if (e1 - e0 < kBlasMinRows) {
-      for (std::size_t e = e0; e < e1; ++e) {
-        const float* yi = y + static_cast<std::size_t>(items[e]) * k;
-        axpy_k(s.target[e], yi, b, k);
-        const float w = s.weight[e];
-        if (w == 0.0f) continue;
-        for (std::size_t r = 0; r < k; ++r) {
-          float wr = w * yi[r];
-          float* arow = a + r * k;
-          for (std::size_t c = r; c < k; ++c) arow[c] += wr * yi[c];
-        }
-      }
-      continue;
-    }
-    // Rank-(e1 - e0) update through BLAS: rows sqrt(c - 1) y gathered into a block.
-    float* blk = s.block.data();
+  // Rank-n update in panels: rows sqrt(c - 1) y gathered, then P^T P added.
+  float* panel = s.panel.data();
+  for (std::size_t e0 = 0; e0 < n; e0 += kPanelRows) {
+    const std::size_t e1 = std::min(n, e0 + kPanelRows);
     for (std::size_t e = e0; e < e1; ++e) {
+      // Item rows are scattered over Y: start loading one a few items ahead.
+      if (e + kPrefetchAhead < n) prefetch_row(y + static_cast<std::size_t>(items[e + kPrefetchAhead]) * k, k);
       const float* yi = y + static_cast<std::size_t>(items[e]) * k;
       axpy_k(s.target[e], yi, b, k);
       const float w = std::sqrt(s.weight[e]);
-      float* dst = blk + (e - e0) * k;
+      float* dst = panel + (e - e0) * k;
       for (std::size_t j = 0; j < k; ++j) dst[j] = w * yi[j];
     }
-    gram(e1 - e0, k, blk, s.t.data());
-    const float* t = s.t.data();
-    for (std::size_t r = 0; r < k; ++r)
-      for (std::size_t c = r; c < k; ++c) a[r * k + c] += t[r * k + c];
+    add_panel_gram_upper(panel, e1 - e0, k, a);
   }
   if (cholesky_upper_solve(k, a, b)) {
     std::copy(b, b + k, x);
@@ -308,8 +415,7 @@ void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, co
     s.ap.resize(k);
     if (cholesky) {
       s.a.resize(k * k);
-      s.t.resize(k * k);
-      s.block.resize(std::min(longest, kBlockRows) * k);
+      s.panel.resize(std::min(longest, kPanelRows) * k);
     }
   }
   const RowsJob job{m, y, gram_yy, x, o};

@@ -134,6 +134,24 @@ MFREC_TEST(als_cholesky_solves_the_normal_equations) {
   CHECK(worst < 1e-4);
 }
 
+MFREC_TEST(als_cholesky_solves_the_normal_equations_with_blocked_factors) {
+  // Factor counts that are multiples of 8 take the tiled rank-n update and the
+  // blocked factorization; rows of 1 to about 300 items cover a panel of one
+  // row, a partial panel and several panels.
+  for (std::size_t k : {8u, 24u, 64u}) {
+    Problem p = random_problem(30, 600, 0.25f, 11, true);
+    p.u_ptr[1] = 1;  // user 0 keeps one item only (user 1 takes over the rest of its row)
+    AlsOptions o = options(k, AlsSolver::Cholesky);
+    auto x = random_factors(p.users, k, 7);
+    auto y = random_factors(p.items, k, 8);
+    als_half_sweep(p.by_user(), y.data(), p.items, x.data(), o, {});
+    double worst = 0.0;
+    for (std::size_t r = 0; r < p.users; ++r)
+      worst = std::max(worst, normal_equation_residual(p.by_user(), r, y.data(), p.items, x.data(), o));
+    CHECK(worst < 1e-3);
+  }
+}
+
 MFREC_TEST(als_cg_converges_to_cholesky_with_many_steps) {
   Problem p = random_problem(50, 40, 0.2f, 7, true);
   const std::size_t k = 8;
