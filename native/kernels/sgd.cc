@@ -11,9 +11,10 @@
 #include "kernels/block_scheduler.h"
 #include "kernels/random.h"
 
-// The inner loop is compiled twice, plain and for AVX2, and the copy is
-// picked at run time (kernels/simd.h): the default build runs on any x86-64
-// CPU, and both copies give the same bits.
+// The inner loop is compiled for baseline x86-64, AVX2 and (for factor
+// counts that are multiples of 16) AVX-512, and the copy is picked at run
+// time (kernels/simd.h): the default build runs on any x86-64 CPU, and every
+// copy gives the same bits.
 #include "kernels/simd.h"
 
 namespace mfrec {
@@ -70,11 +71,50 @@ struct Ctx {
   throw std::invalid_argument("sgd: user or item index out of range at grid entry " + std::to_string(entry));
 }
 
+// Whole 16-float groups: written as 16-lane vectors so that the AVX-512
+// copy takes a factor row in K / 16 instructions per step.
+constexpr bool by_sixteen(int K) { return MFREC_HAS_LANES8 && K > 0 && K % 16 == 0; }
+
+// p · q in the lanes and order of lane_dot (the twin's order).
+template <int K>
+MFREC_INLINE float row_dot(const float* MFREC_RESTRICT p, const float* MFREC_RESTRICT q, std::size_t k) {
+#if MFREC_HAS_LANES8
+  if constexpr (by_sixteen(K)) return lane_dot16<K>(p, q);
+#endif
+  return lane_dot<K>(p, q, k);
+}
+
+// p ← a·p + g·q and q ← b·q + g·p, both from the old values.
+template <int K>
+MFREC_INLINE void update_rows(float* MFREC_RESTRICT p, float* MFREC_RESTRICT q, float a, float b, float g,
+                              std::size_t k) {
+#if MFREC_HAS_LANES8
+  if constexpr (by_sixteen(K)) {
+    for (int f = 0; f < K; f += 16) {
+      const Lanes16 pf = load16(p + f);
+      const Lanes16 qf = load16(q + f);
+      store16(p + f, a * pf + g * qf);
+      store16(q + f, b * qf + g * pf);
+    }
+    return;
+  }
+#endif
+  for (std::size_t f = 0; f < k; ++f) {
+    const float pf = p[f];
+    const float qf = q[f];
+    p[f] = a * pf + g * qf;
+    q[f] = b * qf + g * pf;
+  }
+}
+
 // SGD over n consecutive grid entries. K > 0 fixes the factor count at
 // compile time (fully unrolled loops); K == 0 reads it from ctx.
 template <int K>
 MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* items, const float* ratings,
-                             std::size_t n, std::size_t first_entry, double& sse) {
+                             std::size_t n, std::size_t first_entry, double& sse_out) {
+  // A local sum stays in a register: adding into sse_out itself would be a
+  // store and a reload per rating, a chain through memory.
+  double sse = sse_out;
   const int32_t k = K > 0 ? K : c.k;
   const std::size_t stride = static_cast<std::size_t>(k);
   for (std::size_t e = 0; e < n; ++e) {
@@ -93,7 +133,7 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
     }
     float* MFREC_RESTRICT p = c.user_factors + u * stride;
     float* MFREC_RESTRICT q = c.item_factors + i * stride;
-    const float dot = lane_dot<K>(p, q, stride);
+    const float dot = row_dot<K>(p, q, stride);
     const float err = ratings[e] - (((c.mu + c.user_bias[u]) + c.item_bias[i]) + dot);
     sse += static_cast<double>(err) * static_cast<double>(err);
     const float g = c.lr * err;
@@ -103,13 +143,9 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
     c.item_bias[i] = bi * c.item_bias[i] + g;
     const float a = c.user_reg != nullptr ? 1.0f - c.lr_reg * c.user_reg[u] : c.shrink;
     const float b = c.item_reg != nullptr ? 1.0f - c.lr_reg * c.item_reg[i] : c.shrink;
-    for (int32_t f = 0; f < k; ++f) {
-      const float pf = p[f];
-      const float qf = q[f];
-      p[f] = a * pf + g * qf;
-      q[f] = b * qf + g * pf;
-    }
+    update_rows<K>(p, q, a, b, g, stride);
   }
+  sse_out = sse;
 }
 
 using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*, std::size_t, std::size_t, double&);
@@ -127,7 +163,15 @@ MFREC_TARGET_AVX2 void run_avx2(const Ctx& c, const int32_t* u, const int32_t* i
 }
 
 template <int K>
+MFREC_TARGET_AVX512 void run_avx512(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n,
+                                    std::size_t first, double& sse) {
+  update_run<K>(c, u, i, r, n, first, sse);
+}
+
+template <int K>
 RunFn pick_for() {
+  // Only the 16-lane loops gain from AVX-512.
+  if constexpr (by_sixteen(K)) return pick_cpu_copy<RunFn>(&run_plain<K>, &run_avx2<K>, &run_avx512<K>);
   return pick_cpu_copy<RunFn>(&run_plain<K>, &run_avx2<K>);
 }
 
