@@ -71,25 +71,26 @@ struct Ctx {
   throw std::invalid_argument("sgd: user or item index out of range at grid entry " + std::to_string(entry));
 }
 
-// Whole 16-float groups: written as 16-lane vectors so that the AVX-512
-// copy takes a factor row in K / 16 instructions per step.
+// Whole 16-float groups, written as 16-lane vectors for the AVX-512 copy
+// (a factor row in K / 16 instructions per step). The other copies keep the
+// 8-lane loops, which compile to fewer instructions without AVX-512.
 constexpr bool by_sixteen(int K) { return MFREC_HAS_LANES8 && K > 0 && K % 16 == 0; }
 
 // p · q in the lanes and order of lane_dot (the twin's order).
-template <int K>
+template <int K, bool Wide>
 MFREC_INLINE float row_dot(const float* MFREC_RESTRICT p, const float* MFREC_RESTRICT q, std::size_t k) {
 #if MFREC_HAS_LANES8
-  if constexpr (by_sixteen(K)) return lane_dot16<K>(p, q);
+  if constexpr (Wide && by_sixteen(K)) return lane_dot16<K>(p, q);
 #endif
   return lane_dot<K>(p, q, k);
 }
 
 // p ← a·p + g·q and q ← b·q + g·p, both from the old values.
-template <int K>
+template <int K, bool Wide>
 MFREC_INLINE void update_rows(float* MFREC_RESTRICT p, float* MFREC_RESTRICT q, float a, float b, float g,
                               std::size_t k) {
 #if MFREC_HAS_LANES8
-  if constexpr (by_sixteen(K)) {
+  if constexpr (Wide && by_sixteen(K)) {
     for (int f = 0; f < K; f += 16) {
       const Lanes16 pf = load16(p + f);
       const Lanes16 qf = load16(q + f);
@@ -108,12 +109,15 @@ MFREC_INLINE void update_rows(float* MFREC_RESTRICT p, float* MFREC_RESTRICT q, 
 }
 
 // SGD over n consecutive grid entries. K > 0 fixes the factor count at
-// compile time (fully unrolled loops); K == 0 reads it from ctx.
-template <int K>
-MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* items, const float* ratings,
+// compile time (fully unrolled loops); K == 0 reads it from ctx. Wide: the
+// 16-lane loops (the AVX-512 copy).
+template <int K, bool Wide>
+MFREC_INLINE void update_run(const Ctx& shared, const int32_t* users, const int32_t* items, const float* ratings,
                              std::size_t n, std::size_t first_entry, double& sse_out) {
-  // A local sum stays in a register: adding into sse_out itself would be a
-  // store and a reload per rating, a chain through memory.
+  // Local copies stay in registers: through the references, every store to
+  // a bias or factor might change them (as far as the compiler can tell), so
+  // each rating would reload the hyperparameters and store the running sum.
+  const Ctx c = shared;
   double sse = sse_out;
   const int32_t k = K > 0 ? K : c.k;
   const std::size_t stride = static_cast<std::size_t>(k);
@@ -133,7 +137,7 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
     }
     float* MFREC_RESTRICT p = c.user_factors + u * stride;
     float* MFREC_RESTRICT q = c.item_factors + i * stride;
-    const float dot = row_dot<K>(p, q, stride);
+    const float dot = row_dot<K, Wide>(p, q, stride);
     const float err = ratings[e] - (((c.mu + c.user_bias[u]) + c.item_bias[i]) + dot);
     sse += static_cast<double>(err) * static_cast<double>(err);
     const float g = c.lr * err;
@@ -143,7 +147,7 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
     c.item_bias[i] = bi * c.item_bias[i] + g;
     const float a = c.user_reg != nullptr ? 1.0f - c.lr_reg * c.user_reg[u] : c.shrink;
     const float b = c.item_reg != nullptr ? 1.0f - c.lr_reg * c.item_reg[i] : c.shrink;
-    update_rows<K>(p, q, a, b, g, stride);
+    update_rows<K, Wide>(p, q, a, b, g, stride);
   }
   sse_out = sse;
 }
@@ -153,19 +157,19 @@ using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*,
 template <int K>
 void run_plain(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n, std::size_t first,
                double& sse) {
-  update_run<K>(c, u, i, r, n, first, sse);
+  update_run<K, false>(c, u, i, r, n, first, sse);
 }
 
 template <int K>
 MFREC_TARGET_AVX2 void run_avx2(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n,
                                 std::size_t first, double& sse) {
-  update_run<K>(c, u, i, r, n, first, sse);
+  update_run<K, false>(c, u, i, r, n, first, sse);
 }
 
 template <int K>
 MFREC_TARGET_AVX512 void run_avx512(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n,
                                     std::size_t first, double& sse) {
-  update_run<K>(c, u, i, r, n, first, sse);
+  update_run<K, true>(c, u, i, r, n, first, sse);
 }
 
 template <int K>
