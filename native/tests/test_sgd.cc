@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
@@ -343,6 +344,67 @@ MFREC_TEST(sgd_epoch_matches_the_documented_arithmetic_bit_for_bit_at_every_widt
       CHECK(kernel.Q == replay.Q);
       CHECK(kernel.bu == replay.bu);
       CHECK(kernel.bi == replay.bi);
+    }
+  }
+}
+
+namespace {
+
+// Factor arrays placed `offset` bytes past a 64-byte boundary, holding m's
+// starting values; m's view points at them.
+struct PlacedRows {
+  std::vector<float> storage_u, storage_i;
+  float* u = nullptr;
+  float* i = nullptr;
+  PlacedRows(Model& m, std::size_t offset) {
+    storage_u.resize(m.P.size() + 32);
+    storage_i.resize(m.Q.size() + 32);
+    u = place(storage_u.data(), offset);
+    i = place(storage_i.data(), offset);
+    std::copy(m.P.begin(), m.P.end(), u);
+    std::copy(m.Q.begin(), m.Q.end(), i);
+    m.view.user_factors = u;
+    m.view.item_factors = i;
+  }
+  static float* place(float* base, std::size_t offset) {
+    const std::uintptr_t a = reinterpret_cast<std::uintptr_t>(base);
+    return reinterpret_cast<float*>((a + 63) / 64 * 64 + offset);
+  }
+};
+
+}  // namespace
+
+// Rows that do not start on a cache line (large typed arrays start 16 bytes
+// past one) train on an aligned copy: the same bits as rows that do, and the
+// copy is written back even when the epoch stops on an error halfway.
+MFREC_TEST(sgd_rows_off_cache_lines_train_to_the_same_bits_and_are_written_back_on_error) {
+  Problem p = planted(50, 40, 31);
+  for (int32_t k : {16, 64, 12}) {
+    for (bool bad_entry : {false, true}) {
+      Grid g = layout(p, 3, 2);
+      if (bad_entry) g.users[g.users.size() * 2 / 3] = 1000;
+      Model aligned_model = model(p, k, 4), offset_model = model(p, k, 4);
+      PlacedRows aligned(aligned_model, 0), offset(offset_model, 16);
+      for (uint32_t e = 0; e < 2; ++e) {
+        bool thrown_aligned = false, thrown_offset = false;
+        try {
+          sgd_epoch(g.view, aligned_model.view, step(1, e), CancelFlag{});
+        } catch (const std::invalid_argument&) {
+          thrown_aligned = true;
+        }
+        try {
+          sgd_epoch(g.view, offset_model.view, step(1, e), CancelFlag{});
+        } catch (const std::invalid_argument&) {
+          thrown_offset = true;
+        }
+        CHECK(thrown_aligned == bad_entry);
+        CHECK(thrown_offset == bad_entry);
+      }
+      const std::size_t nu = aligned_model.P.size(), ni = aligned_model.Q.size();
+      CHECK(std::equal(aligned.u, aligned.u + nu, offset.u));
+      CHECK(std::equal(aligned.i, aligned.i + ni, offset.i));
+      CHECK(!std::equal(aligned.u, aligned.u + nu, aligned_model.P.begin()));  // training moved the rows
+      CHECK(aligned_model.bu == offset_model.bu);
     }
   }
 }
