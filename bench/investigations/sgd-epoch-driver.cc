@@ -9,7 +9,7 @@
 //
 //   g++ -O3 -std=c++17 -ffp-contract=off -pthread -Inative -o /tmp/sgd-epoch \
 //     bench/investigations/sgd-epoch-driver.cc native/kernels/{sgd,block_scheduler,parallel,random}.cc
-//   [NU=users NI=items SORT=user|item] /tmp/sgd-epoch threads factors epochs [ratings]
+//   [NU=users NI=items SORT=user|item OFFSET=bytes past a 64-byte line] /tmp/sgd-epoch threads factors epochs [ratings]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -101,7 +101,19 @@ int main(int argc, char** argv) {
       std::copy(tr.begin(), tr.end(), ratings.begin() + ptr[b]);
     }
   }
-  std::vector<float> P((size_t)nu * k), Q((size_t)ni * k), bu(nu, 0), bi(ni, 0), ur(nu), ir(ni), ubr(nu), ibr(ni);
+  // Factor arrays start OFFSET bytes past a 64-byte boundary (Node's large typed arrays: 16).
+  const size_t offset = getenv("OFFSET") ? atoi(getenv("OFFSET")) : 0;
+  float* pbase = static_cast<float*>(aligned_alloc(64, ((size_t)nu * k * 4 + 127) / 64 * 64));
+  float* qbase = static_cast<float*>(aligned_alloc(64, ((size_t)ni * k * 4 + 127) / 64 * 64));
+  struct Span {
+    float* p;
+    size_t n;
+    float* begin() { return p; }
+    float* end() { return p + n; }
+    float* data() { return p; }
+  };
+  Span P{pbase + offset / 4, (size_t)nu * k}, Q{qbase + offset / 4, (size_t)ni * k};
+  std::vector<float> bu(nu, 0), bi(ni, 0), ur(nu), ir(ni), ubr(nu), ibr(ni);
   std::normal_distribution<float> N(0, 0.1f);
   for (auto& x : P) x = N(rng);
   for (auto& x : Q) x = N(rng);
