@@ -1,8 +1,11 @@
 #include "kernels/sgd.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -11,9 +14,10 @@
 #include "kernels/block_scheduler.h"
 #include "kernels/random.h"
 
-// The inner loop is compiled twice, plain and for AVX2, and the copy is
-// picked at run time (kernels/simd.h): the default build runs on any x86-64
-// CPU, and both copies give the same bits.
+// The inner loop is compiled for baseline x86-64, AVX2 and (for factor
+// counts that are multiples of 16) AVX-512, and the copy is picked at run
+// time (kernels/simd.h): the default build runs on any x86-64 CPU, and every
+// copy gives the same bits.
 #include "kernels/simd.h"
 
 namespace mfrec {
@@ -70,11 +74,54 @@ struct Ctx {
   throw std::invalid_argument("sgd: user or item index out of range at grid entry " + std::to_string(entry));
 }
 
+// Whole 16-float groups, written as 16-lane vectors for the AVX-512 copy
+// (a factor row in K / 16 instructions per step). The other copies keep the
+// 8-lane loops, which compile to fewer instructions without AVX-512.
+constexpr bool by_sixteen(int K) { return MFREC_HAS_LANES8 && K > 0 && K % 16 == 0; }
+
+// p · q in the lanes and order of lane_dot (the twin's order).
+template <int K, bool Wide>
+MFREC_INLINE float row_dot(const float* MFREC_RESTRICT p, const float* MFREC_RESTRICT q, std::size_t k) {
+#if MFREC_HAS_LANES8
+  if constexpr (Wide && by_sixteen(K)) return lane_dot16<K>(p, q);
+#endif
+  return lane_dot<K>(p, q, k);
+}
+
+// p ← a·p + g·q and q ← b·q + g·p, both from the old values.
+template <int K, bool Wide>
+MFREC_INLINE void update_rows(float* MFREC_RESTRICT p, float* MFREC_RESTRICT q, float a, float b, float g,
+                              std::size_t k) {
+#if MFREC_HAS_LANES8
+  if constexpr (Wide && by_sixteen(K)) {
+    for (int f = 0; f < K; f += 16) {
+      const Lanes16 pf = load16(p + f);
+      const Lanes16 qf = load16(q + f);
+      store16(p + f, a * pf + g * qf);
+      store16(q + f, b * qf + g * pf);
+    }
+    return;
+  }
+#endif
+  for (std::size_t f = 0; f < k; ++f) {
+    const float pf = p[f];
+    const float qf = q[f];
+    p[f] = a * pf + g * qf;
+    q[f] = b * qf + g * pf;
+  }
+}
+
 // SGD over n consecutive grid entries. K > 0 fixes the factor count at
-// compile time (fully unrolled loops); K == 0 reads it from ctx.
-template <int K>
-MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* items, const float* ratings,
-                             std::size_t n, std::size_t first_entry, double& sse) {
+// compile time (fully unrolled loops); K == 0 reads it from ctx. Wide: the
+// 16-lane loops (the AVX-512 copy).
+template <int K, bool Wide>
+MFREC_INLINE void update_run(const Ctx& shared, const int32_t* users, const int32_t* items, const float* ratings,
+                             std::size_t n, std::size_t first_entry, double& sse_out) {
+  // Local copies stay in registers: through the references, every store to
+  // a bias or factor might change them (as far as the compiler can tell), so
+  // each rating would reload the hyperparameters and store the running sum.
+  const Ctx c = shared;
+  double sse = sse_out;
   const int32_t k = K > 0 ? K : c.k;
   const std::size_t stride = static_cast<std::size_t>(k);
   for (std::size_t e = 0; e < n; ++e) {
@@ -93,7 +140,7 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
     }
     float* MFREC_RESTRICT p = c.user_factors + u * stride;
     float* MFREC_RESTRICT q = c.item_factors + i * stride;
-    const float dot = lane_dot<K>(p, q, stride);
+    const float dot = row_dot<K, Wide>(p, q, stride);
     const float err = ratings[e] - (((c.mu + c.user_bias[u]) + c.item_bias[i]) + dot);
     sse += static_cast<double>(err) * static_cast<double>(err);
     const float g = c.lr * err;
@@ -103,13 +150,9 @@ MFREC_INLINE void update_run(const Ctx& c, const int32_t* users, const int32_t* 
     c.item_bias[i] = bi * c.item_bias[i] + g;
     const float a = c.user_reg != nullptr ? 1.0f - c.lr_reg * c.user_reg[u] : c.shrink;
     const float b = c.item_reg != nullptr ? 1.0f - c.lr_reg * c.item_reg[i] : c.shrink;
-    for (int32_t f = 0; f < k; ++f) {
-      const float pf = p[f];
-      const float qf = q[f];
-      p[f] = a * pf + g * qf;
-      q[f] = b * qf + g * pf;
-    }
+    update_rows<K, Wide>(p, q, a, b, g, stride);
   }
+  sse_out = sse;
 }
 
 using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*, std::size_t, std::size_t, double&);
@@ -117,17 +160,25 @@ using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*,
 template <int K>
 void run_plain(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n, std::size_t first,
                double& sse) {
-  update_run<K>(c, u, i, r, n, first, sse);
+  update_run<K, false>(c, u, i, r, n, first, sse);
 }
 
 template <int K>
 MFREC_TARGET_AVX2 void run_avx2(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n,
                                 std::size_t first, double& sse) {
-  update_run<K>(c, u, i, r, n, first, sse);
+  update_run<K, false>(c, u, i, r, n, first, sse);
+}
+
+template <int K>
+MFREC_TARGET_AVX512 void run_avx512(const Ctx& c, const int32_t* u, const int32_t* i, const float* r, std::size_t n,
+                                    std::size_t first, double& sse) {
+  update_run<K, true>(c, u, i, r, n, first, sse);
 }
 
 template <int K>
 RunFn pick_for() {
+  // Only the 16-lane loops gain from AVX-512.
+  if constexpr (by_sixteen(K)) return pick_cpu_copy<RunFn>(&run_plain<K>, &run_avx2<K>, &run_avx512<K>);
   return pick_cpu_copy<RunFn>(&run_plain<K>, &run_avx2<K>);
 }
 
@@ -167,6 +218,38 @@ void check_grid(const SgdGrid& g, const SgdModel& m) {
     if (g.block_ptr[b] > g.block_ptr[b + 1]) throw std::invalid_argument("sgd: block offsets must not decrease");
   }
 }
+
+// Factor rows aligned to cache lines for the length of an epoch. Large
+// typed arrays start 16 bytes past a 64-byte boundary (the allocator's
+// header), so with rows a whole number of lines long every 64-byte access of
+// the AVX-512 copy (and every other one of the AVX2 copy) spans two lines:
+// about 30% of the epoch's CPU time on S1-shaped data at 64 factors
+// (bench/investigations/NOTES-sgd-speed.md). When the rows would gain, the
+// epoch trains on an aligned copy, written back when the epoch ends, however
+// it ends; the arithmetic is the same, so are the bits.
+class LineAlignedRows {
+ public:
+  LineAlignedRows(float* rows, std::size_t n, int32_t k) : original_(rows), n_(n) {
+    const bool whole_lines = k % 16 == 0;
+    if (!whole_lines || n == 0 || reinterpret_cast<std::uintptr_t>(rows) % 64 == 0) return;
+    copy_.reset(new (std::align_val_t{64}) float[n]);
+    std::memcpy(copy_.get(), rows, n * sizeof(float));
+  }
+  ~LineAlignedRows() {
+    if (copy_) std::memcpy(original_, copy_.get(), n_ * sizeof(float));
+  }
+  LineAlignedRows(const LineAlignedRows&) = delete;
+  LineAlignedRows& operator=(const LineAlignedRows&) = delete;
+  float* rows() const { return copy_ ? copy_.get() : original_; }
+
+ private:
+  struct AlignedDelete {
+    void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  float* original_;
+  std::size_t n_;
+  std::unique_ptr<float[], AlignedDelete> copy_;
+};
 
 }  // namespace
 
@@ -227,8 +310,11 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
   c.bias_shrink = 1.0f - c.lr_bias_reg;
   c.user_bias_reg = model.user_bias_reg;
   c.item_bias_reg = model.item_bias_reg;
-  c.user_factors = model.user_factors;
-  c.item_factors = model.item_factors;
+  const int32_t k = model.factors;
+  const LineAlignedRows user_rows(model.user_factors, static_cast<std::size_t>(model.n_users) * k, k);
+  const LineAlignedRows item_rows(model.item_factors, static_cast<std::size_t>(model.n_items) * k, k);
+  c.user_factors = user_rows.rows();
+  c.item_factors = item_rows.rows();
   c.user_bias = model.user_bias;
   c.item_bias = model.item_bias;
   const RunFn run = pick_run(model.factors);

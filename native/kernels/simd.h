@@ -40,9 +40,15 @@
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define MFREC_TARGET_AVX2 __attribute__((target("avx2")))
 #define MFREC_HAS_AVX2_COPY 1
+// The AVX-512 copy: 16 floats per instruction where the loop is written in
+// 16-lane vectors (Lanes16 below); the rest compiles as for AVX2.
+#define MFREC_TARGET_AVX512 __attribute__((target("avx2,avx512f,avx512vl,avx512dq,avx512bw")))
+#define MFREC_HAS_AVX512_COPY 1
 #else
 #define MFREC_TARGET_AVX2
 #define MFREC_HAS_AVX2_COPY 0
+#define MFREC_TARGET_AVX512
+#define MFREC_HAS_AVX512_COPY 0
 #endif
 
 namespace mfrec {
@@ -65,10 +71,27 @@ inline bool cpu_has_avx2() {
 #endif
 }
 
+// AVX-512 F, VL, DQ and BW (the Skylake-server set), usable by the OS.
+inline bool cpu_has_avx512() {
+#if MFREC_HAS_AVX512_COPY
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+  return has;
+#else
+  return false;
+#endif
+}
+
 // The copy of a hot loop this CPU runs: `avx2` when it has AVX2.
 template <typename Fn>
 Fn pick_cpu_copy(Fn plain, Fn avx2) {
   return cpu_has_avx2() ? avx2 : plain;
+}
+
+// The same with a third copy for AVX-512, preferred when the CPU has it.
+template <typename Fn>
+Fn pick_cpu_copy(Fn plain, Fn avx2, Fn avx512) {
+  return cpu_has_avx512() ? avx512 : pick_cpu_copy(plain, avx2);
 }
 
 // ((0+1)+(2+3))+((4+5)+(6+7))
@@ -133,6 +156,34 @@ MFREC_INLINE Lanes8 load8(const float* p) {
 MFREC_INLINE void store8(float* p, const Lanes8& v) { std::memcpy(p, &v, sizeof v); }
 MFREC_INLINE float sum_halves(const Lanes8& a) {
   return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+}
+
+// Sixteen floats: one AVX-512 instruction, or two AVX2 or four SSE ones.
+typedef float Lanes16 __attribute__((vector_size(64)));
+MFREC_INLINE Lanes16 load16(const float* p) {
+  Lanes16 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+MFREC_INLINE void store16(float* p, const Lanes16& v) { std::memcpy(p, &v, sizeof v); }
+MFREC_INLINE Lanes8 low8(const Lanes16& v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); }
+MFREC_INLINE Lanes8 high8(const Lanes16& v) { return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15); }
+
+// lane_dot<K> for K a multiple of 16, in the same order to the bit: the
+// products are taken 16 at a time, and each group of eight is added to the
+// eight lanes in turn, as lane_dot does.
+template <int K>
+MFREC_INLINE float lane_dot16(const float* p, const float* q) {
+  static_assert(K > 0 && K % 16 == 0, "lane_dot16 takes whole groups of 16");
+  Lanes8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int f = 0; f < K; f += 16) {
+    const Lanes16 prod = load16(p + f) * load16(q + f);
+    acc = acc + low8(prod);
+    acc = acc + high8(prod);
+  }
+  const Lanes8 pairs = acc + __builtin_shufflevector(acc, acc, 1, 0, 3, 2, 5, 4, 7, 6);  // 0+1, 2+3, 4+5, 6+7
+  const Lanes8 quads = pairs + __builtin_shufflevector(pairs, pairs, 2, 3, 0, 1, 6, 7, 4, 5);
+  return quads[0] + quads[4];
 }
 #else
 #define MFREC_HAS_LANES8 0

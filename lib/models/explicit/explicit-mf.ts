@@ -83,7 +83,11 @@ export class ExplicitMF extends FactorModel {
   }
 
   protected override checkFitMemory(data: Interactions): void {
-    checkFitMemory(data.nUsers, data.nItems, this.params.factors, data.nnz, this.params.earlyStopping === false ? 1 : 2);
+    // One more copy of the factors while an epoch runs when rows are whole cache lines (the native
+    // epoch trains on a line-aligned copy: native/kernels/sgd.cc).
+    const bestCopy = this.params.earlyStopping === false ? 0 : 1;
+    const alignedCopy = this.params.factors % 16 === 0 ? 1 : 0;
+    checkFitMemory(data.nUsers, data.nItems, this.params.factors, data.nnz, 1 + bestCopy + alignedCopy);
   }
 
   protected override train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {

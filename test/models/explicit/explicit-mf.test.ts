@@ -323,6 +323,22 @@ describe('ExplicitMF options and bad input', () => {
     await expect(p).rejects.toThrow(/needs [\d,]+ bytes \([0-9.]+ [GT]iB\) .* use fewer factors/);
   });
 
+  it('counts the line-aligned copy of the factors that epochs at multiples of 16 factors train on', async () => {
+    const users = Array.from({ length: 100_000 }, (_, k) => k);
+    const data = Interactions.fromArrays(
+      users,
+      users.map(() => 0),
+      { values: users.map(() => 3) },
+    );
+    const copies = async (factors: number) => {
+      const error = await new ExplicitMF({ factors, threads: 1 }).fit(data).catch((e: Error) => e);
+      return Number(/(\d+) copies while training/.exec(String(error))?.[1]);
+    };
+    const unaligned = await copies(65535);
+    expect(unaligned).toBeGreaterThanOrEqual(1);
+    expect(await copies(65536)).toBe(unaligned + 1);
+  });
+
   it('rejects bad prediction inputs with their codes', async () => {
     const fresh = new ExplicitMF(small);
     expect(() => fresh.predict('a', 'b')).toThrow(expect.objectContaining({ code: 'ERR_MFREC_NOT_FITTED' }));
