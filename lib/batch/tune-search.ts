@@ -17,7 +17,7 @@ import { pickBest, type TuneResult } from '../tune/results.js';
 import { defaultConfiguration, sampleConfiguration, type Configuration } from '../tune/sampler.js';
 import { rankTrials } from '../tune/successive-halving.js';
 import type { TrialResult } from '../tune/trial.js';
-import { createTrialModel } from '../tune/trial-model.js';
+import { fitBestModel } from '../tune/trial-model.js';
 import type { TuneTrialShard } from './jobs.js';
 import type { RedisTarget } from './redis-url.js';
 import { runShards } from './submit.js';
@@ -88,9 +88,7 @@ export async function batchTune(redis: RedisTarget, trainFile: string, read: Rea
   }
 
   const best = pickBest(trials, o.metric.direction);
-  const params = 'iterations' in best.params ? { ...best.params, iterations: best.iterations } : best.params;
-  const model = createTrialModel(o.family, params, { threads: o.threads, seed: o.seed }, base);
-  await (model as { fit(data: Interactions): Promise<unknown> }).fit(train);
+  const model = await fitBestModel(o.family, best, { threads: o.threads, seed: o.seed }, base, train);
   return {
     best,
     trials,

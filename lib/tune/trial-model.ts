@@ -3,6 +3,7 @@
  * hyperparameters plus how to run (threads, seed) and, for the explicit
  * model scored on rating error, early stopping on the validation ratings.
  */
+import type { Interactions } from '../data/interactions.js';
 import type { AnyModel } from '../models/registry.js';
 import type { TuneFamily } from './parameters.js';
 import type { Configuration } from './sampler.js';
@@ -32,4 +33,22 @@ export function createTrialModel(family: TuneFamily, config: Configuration, run:
   // Rating models stop on their validation ratings (or explicitly not, when tuned for ranking).
   if (family.traits.kind === 'rating') options.earlyStopping = run.earlyStopping ? { patience: EXPLICIT_PATIENCE } : false;
   return family.traits.create(options) as TunedModel;
+}
+
+/**
+ * The final model of a search: the best trial's hyperparameters, trained on
+ * all of `train` for as long as that trial's scored model trained (its best
+ * epoch under early stopping).
+ */
+export async function fitBestModel(
+  family: TuneFamily,
+  best: { params: Configuration; iterations?: number },
+  run: RunSettings & { signal?: AbortSignal },
+  base: Readonly<Record<string, unknown>>,
+  train: Interactions,
+): Promise<TunedModel> {
+  const params = 'iterations' in best.params ? { ...best.params, iterations: best.iterations } : best.params;
+  const model = createTrialModel(family, params as Configuration, { threads: run.threads, seed: run.seed }, base);
+  await (model as { fit(data: Interactions, control: { signal?: AbortSignal }): Promise<unknown> }).fit(train, run.signal ? { signal: run.signal } : {});
+  return model;
 }

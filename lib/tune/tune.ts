@@ -20,7 +20,7 @@ import { pickBest, type TuneResult } from './results.js';
 import { defaultConfiguration, sampleConfiguration, type Configuration } from './sampler.js';
 import { successiveHalving } from './successive-halving.js';
 import type { TrialResult, TrialRunner } from './trial.js';
-import { createTrialModel } from './trial-model.js';
+import { createTrialModel, fitBestModel } from './trial-model.js';
 import { adaptedDefaults } from '../models/registry.js';
 import { validationSplits } from './validation-split.js';
 
@@ -103,10 +103,7 @@ export async function tune(train: Interactions, options: TuneOptions): Promise<T
 
   const best = pickBest(trials, o.metric.direction);
   if (o.signal?.aborted) throw aborted();
-  // The final model trains as long as the best trial's scored model did (its best epoch under early stopping).
-  const params = 'iterations' in best.params ? { ...best.params, iterations: best.iterations } : best.params;
-  const model = createTrialModel(family, params, { threads: o.threads, seed: o.seed }, base);
-  await (model as { fit(data: Interactions, control: { signal?: AbortSignal }): Promise<unknown> }).fit(train, o.signal ? { signal: o.signal } : {});
+  const model = await fitBestModel(family, best, { threads: o.threads, seed: o.seed, signal: o.signal }, base, train);
 
   return {
     best,

@@ -14,7 +14,7 @@ import { DEFAULT_QUEUE } from '../../lib/batch/jobs.js';
 import { cliIn } from '../helpers/cli.js';
 import { redisInstalled, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { skipWithout } from '../helpers/system-servers.js';
-import { listProblems, parseRows, runMfrec, startWorker, stopWorkers, userIdsOf, writeBigModel, type Child } from './batch-processes.js';
+import { batchRecommendArgs, listProblems, parseRows, runMfrec, startWorker, stopWorkers, userIdsOf, writeBigModel, type Child } from './batch-processes.js';
 
 /** Without Redis's server (apt-get install redis-server), these tests are skipped, except in CI. */
 const withoutRedis = skipWithout(redisInstalled());
@@ -80,22 +80,7 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     const started = await Promise.all([0, 1, 2].map(() => startWorker(dir, redis.url, queue)));
     workers.push(...started);
     const out = path.join(dir, 'several');
-    const submit = runMfrec(dir, [
-      'batch',
-      'recommend',
-      '--model',
-      medium,
-      '--k',
-      String(K),
-      '--shards',
-      '5',
-      '--out',
-      out,
-      '--redis',
-      redis.url,
-      '--queue',
-      queue,
-    ]);
+    const submit = runMfrec(dir, batchRecommendArgs({ model: medium, k: K, shards: 5, out, redis: redis.url, queue }));
     expect(await submit.exit, submit.stderr()).toBe(0);
     await stopWorkers(started);
     const rows = partRows(out);
@@ -130,24 +115,7 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
         }
       });
     });
-    const submit = runMfrec(dir, [
-      'batch',
-      'recommend',
-      '--model',
-      model,
-      '--k',
-      String(K),
-      '--shards',
-      '2',
-      '--out',
-      out,
-      '--redis',
-      redis.url,
-      '--queue',
-      queue,
-      '--job-id',
-      'killed-job',
-    ]);
+    const submit = runMfrec(dir, batchRecommendArgs({ model, k: K, shards: 2, out, redis: redis.url, queue }, '--job-id', 'killed-job'));
     const jobId = await killedShard;
     await victim.exit;
     // The killed shard left nothing that looks complete: its part file is not there.
@@ -173,22 +141,7 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     const own = path.join(dir, 'changed.mfrec');
     await writeBigModel(own, 200, 300, 64);
     const out = path.join(dir, 'changed');
-    const submit = runMfrec(dir, [
-      'batch',
-      'recommend',
-      '--model',
-      own,
-      '--shards',
-      '2',
-      '--out',
-      out,
-      '--redis',
-      redis.url,
-      '--queue',
-      queue,
-      '--job-id',
-      'changed-job',
-    ]);
+    const submit = runMfrec(dir, batchRecommendArgs({ model: own, shards: 2, out, redis: redis.url, queue }, '--job-id', 'changed-job'));
     const q = new Queue(queue, { connection: redisConnection() });
     const waiting = async () => (await q.getJobCounts('wait')).wait;
     for (let i = 0; i < 400 && (await waiting()) < 2 && submit.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
@@ -229,22 +182,7 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
       });
     });
     const out = path.join(dir, 'graceful');
-    const submit = runMfrec(dir, [
-      'batch',
-      'recommend',
-      '--model',
-      model,
-      '--k',
-      String(K),
-      '--shards',
-      '2',
-      '--out',
-      out,
-      '--redis',
-      redis.url,
-      '--queue',
-      queue,
-    ]);
+    const submit = runMfrec(dir, batchRecommendArgs({ model, k: K, shards: 2, out, redis: redis.url, queue }));
     const held = Number((await stopped).split('-').at(-1));
     expect(await first.exit, first.stderr()).toBe(0);
     // Its shard is complete on disk; the other shard waits for another worker.
@@ -267,23 +205,7 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     const otherUsers = await userIdsOf(other);
     const worker = await startWorker(dir, redis.url, queue, '--concurrency', '2');
     workers.push(worker);
-    const run = (m: string, out: string) =>
-      runMfrec(dir, [
-        'batch',
-        'recommend',
-        '--model',
-        m,
-        '--k',
-        String(K),
-        '--shards',
-        '3',
-        '--out',
-        path.join(dir, out),
-        '--redis',
-        redis.url,
-        '--queue',
-        queue,
-      ]);
+    const run = (m: string, out: string) => runMfrec(dir, batchRecommendArgs({ model: m, k: K, shards: 3, out: path.join(dir, out), redis: redis.url, queue }));
     const [a, b] = [run(model, 'two-a'), run(other, 'two-b')];
     expect(await a.exit, a.stderr()).toBe(0);
     expect(await b.exit, b.stderr()).toBe(0);
@@ -319,22 +241,10 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     try {
       const small = path.join(dir, 'lost.mfrec');
       await writeBigModel(small, 50, 40, 64);
-      const submit = runMfrec(dir, [
-        'batch',
-        'recommend',
-        '--model',
-        small,
-        '--shards',
-        '2',
-        '--out',
-        path.join(dir, 'lost'),
-        '--redis',
-        own.url,
-        '--job-id',
-        'lost-job',
-        '--redis-wait',
-        '2',
-      ]);
+      const submit = runMfrec(
+        dir,
+        batchRecommendArgs({ model: small, shards: 2, out: path.join(dir, 'lost'), redis: own.url }, '--job-id', 'lost-job', '--redis-wait', '2'),
+      );
       const q = new Queue(DEFAULT_QUEUE, { connection: { host: '127.0.0.1', port: own.port } });
       for (let i = 0; i < 400 && (await q.getJobCounts('wait')).wait < 2 && submit.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
       await q.close();
@@ -355,22 +265,14 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     const worker = await startWorker(dir, redis.url, queue);
     workers.push(worker);
     // Nothing listens on port 1: every attempt to write the shard's table fails.
-    const submit = runMfrec(dir, [
-      'batch',
-      'recommend',
-      '--model',
-      small,
-      '--shards',
-      '1',
-      '--out',
-      'postgres://mfrec@127.0.0.1:1/shop?table=recs',
-      '--redis',
-      redis.url,
-      '--queue',
-      queue,
-      '--job-id',
-      'unreachable-job',
-    ]);
+    const submit = runMfrec(
+      dir,
+      batchRecommendArgs(
+        { model: small, shards: 1, out: 'postgres://mfrec@127.0.0.1:1/shop?table=recs', redis: redis.url, queue },
+        '--job-id',
+        'unreachable-job',
+      ),
+    );
     expect(await submit.exit).toBe(1);
     expect(submit.stderr()).toMatch(
       /Shard 1\/1 of job unreachable-job failed: Cannot write to postgres:\/\/mfrec@127\.0\.0\.1:1\/shop\?table=recs__part1of1: .*\[ERR_MFREC_IO\]/,

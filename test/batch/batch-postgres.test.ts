@@ -15,7 +15,7 @@ import { cliIn } from '../helpers/cli.js';
 import { postgresInstalled, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { redisInstalled, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { skipWithout } from '../helpers/system-servers.js';
-import { listProblems, parseRows, runMfrec, startWorker, stopWorkers, userIdsOf, writeBigModel, type Child } from './batch-processes.js';
+import { batchRecommendArgs, listProblems, parseRows, runMfrec, startWorker, stopWorkers, userIdsOf, writeBigModel, type Child } from './batch-processes.js';
 
 /** Without both servers (apt-get install redis-server postgresql), these tests are skipped, except in CI. */
 const withoutServers = skipWithout(redisInstalled() && postgresInstalled());
@@ -83,24 +83,7 @@ describe.skipIf(withoutServers)('mfrec batch recommend into PostgreSQL', () => {
     });
     const out = `${postgres.url}?table=recs`;
     const manifestFile = path.join(dir, 'pg-manifest.json');
-    const submit = runMfrec(dir, [
-      'batch',
-      'recommend',
-      '--model',
-      model,
-      '--k',
-      String(K),
-      '--shards',
-      '2',
-      '--out',
-      out,
-      '--redis',
-      redis.url,
-      '--queue',
-      queue,
-      '--manifest',
-      manifestFile,
-    ]);
+    const submit = runMfrec(dir, batchRecommendArgs({ model, k: K, shards: 2, out, redis: redis.url, queue }, '--manifest', manifestFile));
     await killed;
     await victim.exit;
     // Mid-job, readers still see the previous table, whole.
@@ -132,20 +115,7 @@ describe.skipIf(withoutServers)('mfrec batch recommend into PostgreSQL', () => {
     // The model changes on the shared path after the job is queued: every shard is refused.
     const changed = path.join(dir, 'changed.mfrec');
     await writeBigModel(changed, 300, 200, 64);
-    const submit = runMfrec(dir, [
-      'batch',
-      'recommend',
-      '--model',
-      changed,
-      '--shards',
-      '2',
-      '--out',
-      `${postgres.url}?table=recs`,
-      '--redis',
-      redis.url,
-      '--queue',
-      queue,
-    ]);
+    const submit = runMfrec(dir, batchRecommendArgs({ model: changed, shards: 2, out: `${postgres.url}?table=recs`, redis: redis.url, queue }));
     const q = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
     const waiting = async () => (await q.getJobCounts('wait')).wait;
     for (let i = 0; i < 400 && (await waiting()) < 2 && submit.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));

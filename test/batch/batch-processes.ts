@@ -103,3 +103,14 @@ export async function userIdsOf(file: string): Promise<string[]> {
   await model.dispose();
   return ids;
 }
+
+/** The arguments of `mfrec batch recommend` for these settings, then `extra` flags. */
+export function batchRecommendArgs(o: { model: string; shards: number; out: string; redis: string; queue?: string; k?: number }, ...extra: string[]): string[] {
+  return [
+    ...['batch', 'recommend', '--model', o.model],
+    ...(o.k === undefined ? [] : ['--k', String(o.k)]),
+    ...['--shards', String(o.shards), '--out', o.out, '--redis', o.redis],
+    ...(o.queue === undefined ? [] : ['--queue', o.queue]),
+    ...extra,
+  ];
+}
