@@ -11,7 +11,7 @@
 // is (1 − w)·ALS + w·EASE, the top 10 go through evaluateLists.
 //
 //   npm run build:ts && node bench/investigations/blend.mjs [--sets ml100k,mllatest,retail] [--seeds 10]
-//     [--weights 0,0.1,0.2,0.3,0.4,0.5,0.6,0.8,1] [--threads 2]
+//     [--weights 0,0.1,0.2,0.3,0.4,0.5,0.6,0.8,1] [--threads 2] [--split-seed 42 (the MovieLens 75/25 split)]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
     seeds: { type: 'string', default: '10' },
     weights: { type: 'string', default: '0,0.1,0.2,0.3,0.4,0.5,0.6,0.8,1' },
     threads: { type: 'string', default: '2' },
+    'split-seed': { type: 'string', default: '42' },
   },
 });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,7 +34,7 @@ const seeds = Number(args.seeds);
 const weights = args.weights.split(',').map(Number);
 const K = 10;
 
-const split = (interactions) => perUserSplit(interactions, { testFraction: 0.25, seed: 42 });
+const split = (interactions) => perUserSplit(interactions, { testFraction: 0.25, seed: Number(args['split-seed']) });
 const SETS = {
   ml100k: async () => split((await readInteractions(path.join(shared, 'ml-100k', 'u.data'), { valueCol: null })).interactions),
   mllatest: async () => split((await readInteractions(path.join(shared, 'ml-latest-small', 'ratings.csv'), { valueCol: null })).interactions),
