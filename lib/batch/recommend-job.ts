@@ -17,6 +17,7 @@ import { assembleShardTables } from './postgres-assemble.js';
 import { shardSize } from './recommend-shard.js';
 import type { RedisTarget } from './redis-url.js';
 import { shardTable } from './shard-output.js';
+import { sharedLocation } from './shared-location.js';
 import { runShards, type ShardStatus } from './submit.js';
 
 export interface RecommendJobOptions {
@@ -54,7 +55,7 @@ async function destinationOf(out: string, shards: number): Promise<ShardDestinat
     tableName(target.table, '--out table');
     // The longest derived name is checked now, not by a worker after the job is queued.
     tableName(shardTable(target.table, shards - 1, shards), `--out table (with its shard suffix)`);
-    return { kind: 'postgres', url: out, table: target.table };
+    return { kind: 'postgres', url: sharedLocation(out), table: target.table };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(out)) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Invalid --out '${out}': a folder or postgres://…?table=NAME`);
@@ -103,8 +104,9 @@ export async function runRecommendJob(redis: RedisTarget, o: RecommendJobOptions
   })) as RecommendShardResult[];
   const rows = results.reduce((n, r) => n + r.rows, 0);
   if (destination.kind === 'postgres') {
+    // The submitter's own URL: the one in the shards has no password.
     await assembleShardTables(
-      destination.url,
+      o.out,
       destination.table,
       results.map((r) => r.output),
       rows,
