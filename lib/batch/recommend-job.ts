@@ -16,7 +16,7 @@ import { loadModelWithChecksum } from './model-checksum.js';
 import { assembleShardTables } from './postgres-assemble.js';
 import { shardSize } from './recommend-shard.js';
 import type { RedisTarget } from './redis-url.js';
-import { shardTable } from './shard-output.js';
+import { removeOtherParts, shardTable } from './shard-output.js';
 import { sharedLocation } from './shared-location.js';
 import { runShards, type ShardStatus } from './submit.js';
 
@@ -103,6 +103,7 @@ export async function runRecommendJob(redis: RedisTarget, o: RecommendJobOptions
     onChange: (s, all) => o.onChange?.(s, all, sizes),
   })) as RecommendShardResult[];
   const rows = results.reduce((n, r) => n + r.rows, 0);
+  if (destination.kind === 'dir') await removeOtherParts(destination.dir, o.shards);
   if (destination.kind === 'postgres') {
     // The submitter's own URL: the one in the shards has no password.
     await assembleShardTables(

@@ -286,6 +286,27 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     expect(worker.stderr().match(/failed \(attempt/g)?.length).toBe(3);
   }, 60_000);
 
+  it('a job into a folder that holds the parts of an earlier job with another shard count: only its own parts remain', async () => {
+    const queue = 'recount';
+    const small = path.join(dir, 'recount.mfrec');
+    await writeBigModel(small, 70, 40, 64);
+    const smallUsers = await userIdsOf(small);
+    const worker = await startWorker(dir, redis.url, queue);
+    workers.push(worker);
+    const out = path.join(dir, 'recount');
+    // Something else of the user's in the folder stays.
+    const own = path.join(out, 'copy-of-part-00001-of-00003.csv');
+    for (const shards of [3, 2]) {
+      const submit = runMfrec(dir, batchRecommendArgs({ model: small, k: K, shards, out, redis: redis.url, queue }));
+      expect(await submit.exit, submit.stderr()).toBe(0);
+      if (shards === 3) writeFileSync(own, readFileSync(path.join(out, 'part-00001-of-00003.csv')));
+    }
+    await stopWorkers([worker]);
+    expect(readdirSync(out).sort()).toEqual(['copy-of-part-00001-of-00003.csv', 'manifest.json', 'part-00001-of-00002.csv', 'part-00002-of-00002.csv']);
+    // A reader of part-*.csv gets each user once.
+    expect(listProblems(partRows(out), smallUsers, K)).toEqual([]);
+  }, 60_000);
+
   it('a job id given again reuses its finished shards; with other settings it is refused, naming --job-id', async () => {
     const queue = 'again';
     const small = path.join(dir, 'again.mfrec');
@@ -346,6 +367,7 @@ describe('mfrec batch and mfrec worker: bad flags and URLs are typed errors nami
     [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o'], /required option '--redis <url>' not specified/, 2],
     [['worker', '--redis', 'localhost:6379'], /Invalid --redis 'localhost:6379': not a redis:\/\/ URL/, 1],
     [['worker', '--redis', 'redis://127.0.0.1', '--concurrency', '0'], /option '--concurrency <n>' argument '0' is invalid/, 2],
+    [['worker', '--redis', 'redis://127.0.0.1', '--redis-wait', '0'], /option '--redis-wait <seconds>' argument '0' is invalid/, 2],
     [['batch', 'evaluate', 'train.csv', '--test', 't.csv', '--models', 'als,nope', '--redis', 'redis://127.0.0.1'], /Unknown model 'nope' in --models/, 1],
   ])('%j', async (args, message, code) => {
     const r = await cli(...(args as string[]));
