@@ -98,7 +98,10 @@ describe.skipIf(withoutServers)('PostgreSQL URLs in batch jobs', () => {
   it('batch recommend --out with a password: the table is written, and no shard in Redis holds the password', async () => {
     const model = path.join(dir, 'model.mfrec');
     await writeBigModel(model, 300, 200, 64);
-    const submit = runMfrec(dir, batchRecommendArgs({ model, k: 5, shards: 2, out: urlWithPassword('recs'), redis: redis.url, queue: 'urls' }, '--job-id', 'with-password'));
+    const submit = runMfrec(
+      dir,
+      batchRecommendArgs({ model, k: 5, shards: 2, out: urlWithPassword('recs'), redis: redis.url, queue: 'urls' }, '--job-id', 'with-password'),
+    );
     expect(await submit.exit, submit.stderr()).toBe(0);
     const rows = (await sql('select "user", item, rank from recs')).rows.map((r) => [r.user as string, r.item as string, String(r.rank)]);
     expect(listProblems(rows, await userIdsOf(model), 5)).toEqual([]);
@@ -132,7 +135,8 @@ describe.skipIf(withoutServers)('PostgreSQL URLs in batch jobs', () => {
     expect(fromTable.code, fromTable.stderr).toBe(0);
     const fromFile = await cli('batch', 'tune', 'train.csv', ...seeded, '--trials', 'file-trials.json');
     expect(fromFile.code, fromFile.stderr).toBe(0);
-    const scores = (file: string) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')).trials.map((t: { score: number; params: unknown }) => [t.score, t.params]);
+    const scores = (file: string) =>
+      JSON.parse(readFileSync(path.join(dir, file), 'utf8')).trials.map((t: { score: number; params: unknown }) => [t.score, t.params]);
     expect(scores('pg-trials.json')).toEqual(scores('file-trials.json'));
     const contents = await redisContents();
     expect(contents).toContain('table=ratings_train');

@@ -117,7 +117,10 @@ describe.skipIf(withoutServers)('mfrec batch recommend into PostgreSQL', () => {
     await writeBigModel(small, 90, 60, 64);
     const worker = await startWorker(dir, redis.url, 'pg-recount');
     workers.push(worker);
-    const submit = runMfrec(dir, batchRecommendArgs({ model: small, k: K, shards: 2, out: `${postgres.url}?table=recs_b`, redis: redis.url, queue: 'pg-recount' }));
+    const submit = runMfrec(
+      dir,
+      batchRecommendArgs({ model: small, k: K, shards: 2, out: `${postgres.url}?table=recs_b`, redis: redis.url, queue: 'pg-recount' }),
+    );
     expect(await submit.exit, submit.stderr()).toBe(0);
     await stopWorkers([worker]);
     expect((await tables()).filter((t) => t.includes('__part') || t.startsWith('recs_b'))).toEqual(['other__part1of5', 'recs_b', ...kept.slice(1)]);

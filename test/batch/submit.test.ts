@@ -55,10 +55,18 @@ describe('runShards() without Redis', () => {
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still waiting after 20 s'), 20_000)));
     try {
-      const outcome = await Promise.race([runShards(target, shards, { queue: 'gone', job: 'gone', redisWaitMs: 1_000 }).then(() => 'submitted', (e: unknown) => e), stuck]);
+      const outcome = await Promise.race([
+        runShards(target, shards, { queue: 'gone', job: 'gone', redisWaitMs: 1_000 }).then(
+          () => 'submitted',
+          (e: unknown) => e,
+        ),
+        stuck,
+      ]);
       expect(outcome).toMatchObject({
         code: 'ERR_MFREC_IO',
-        message: expect.stringMatching(/^Lost Redis at redis:\/\/127\.0\.0\.1:\d+\/? \(--redis\) while submitting job gone: no connection within 1 s \(--redis-wait\)$/),
+        message: expect.stringMatching(
+          /^Lost Redis at redis:\/\/127\.0\.0\.1:\d+\/? \(--redis\) while submitting job gone: no connection within 1 s \(--redis-wait\)$/,
+        ),
       });
     } finally {
       clearTimeout(timer);
