@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { isPostgresUrl, parsePostgresUrl, tableName } from '../db/connection.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { RecommendShard, RecommendShardResult, ShardDestination } from './jobs.js';
-import type { ManifestShard, RecommendManifest } from './manifest.js';
+import { removeManifest, type ManifestShard, type RecommendManifest } from './manifest.js';
 import { loadModelWithChecksum } from './model-checksum.js';
 import { assembleShardTables } from './postgres-assemble.js';
 import { shardSize } from './recommend-shard.js';
@@ -31,6 +31,8 @@ export interface RecommendJobOptions {
   filterSeen: boolean;
   rawIds: boolean;
   job?: string;
+  /** The manifest file the job will write once done; for a folder, an earlier one there is removed first. */
+  manifest?: string;
   /** Progress: a shard changed state or reported users done; `total` users in all. */
   onChange?: (shard: ShardStatus, all: readonly ShardStatus[], sizes: readonly number[]) => void;
 }
@@ -96,6 +98,8 @@ export async function runRecommendJob(redis: RedisTarget, o: RecommendJobOptions
     shard: { index, count: o.shards },
     destination,
   }));
+  // A table is swapped in whole at the end, an earlier manifest stays true until then; part files are replaced one by one.
+  if (destination.kind === 'dir' && o.manifest !== undefined) await removeManifest(o.manifest);
   const results = (await runShards(redis, shards, {
     queue: o.queue,
     job,

@@ -115,6 +115,7 @@ function registerBatchRecommend(batch: Command): void {
           filterSeen: !flags.keepSeen,
           rawIds: flags.rawIds === true,
           ...(flags.jobId !== undefined ? { job: flags.jobId } : {}),
+          ...(manifestFile !== undefined ? { manifest: manifestFile } : {}),
           onChange: (s, all, sizes) => {
             if (!announced) {
               announced = true;

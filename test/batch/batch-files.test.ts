@@ -307,6 +307,32 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     expect(listProblems(partRows(out), smallUsers, K)).toEqual([]);
   }, 60_000);
 
+  it('a job that fails in a folder where an earlier job finished: the earlier manifest is gone, since it no longer describes the folder', async () => {
+    const queue = 'stale-manifest';
+    const own = path.join(dir, 'stale-manifest.mfrec');
+    await writeBigModel(own, 80, 50, 64);
+    const out = path.join(dir, 'stale-manifest');
+    const worker = await startWorker(dir, redis.url, queue);
+    workers.push(worker);
+    const first = runMfrec(dir, batchRecommendArgs({ model: own, shards: 2, out, redis: redis.url, queue }));
+    expect(await first.exit, first.stderr()).toBe(0);
+    expect(readdirSync(out)).toContain('manifest.json');
+    await stopWorkers([worker]);
+    // The next night: the model is replaced on the shared path after the job is queued, and every shard is refused.
+    const second = runMfrec(dir, batchRecommendArgs({ model: own, shards: 2, out, redis: redis.url, queue }, '--job-id', 'stale-manifest-2'));
+    const q = new Queue(queue, { connection: redisConnection() });
+    const waiting = async () => (await q.getJobCounts('wait')).wait;
+    for (let i = 0; i < 400 && (await waiting()) < 2 && second.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await waiting(), second.stderr()).toBe(2);
+    await q.close();
+    await writeBigModel(own, 81, 50, 64);
+    const again = await startWorker(dir, redis.url, queue);
+    workers.push(again);
+    expect(await second.exit).toBe(1);
+    await stopWorkers([again]);
+    expect(readdirSync(out)).not.toContain('manifest.json');
+  }, 60_000);
+
   it('a job id given again reuses its finished shards; with other settings it is refused, naming --job-id', async () => {
     const queue = 'again';
     const small = path.join(dir, 'again.mfrec');
