@@ -70,8 +70,10 @@ export interface RunningWorker {
   worker: Worker<ShardData>;
   /** Rejects (ERR_MFREC_IO, naming --redis) once Redis has been out of reach for the wait. */
   lost: Promise<never>;
-  /** Stops taking shards and finishes those held (with `force`, drops them: their locks expire), then stops watching. */
-  close(force?: boolean): Promise<void>;
+  /** Stops taking shards and finishes those held, then stops watching. */
+  close(): Promise<void>;
+  /** Drops everything at once, also a close in progress that waits for a lost Redis: the shards held are rerun once their locks expire. */
+  abandon(): Promise<void>;
 }
 
 export function startWorker(redis: RedisTarget, settings: WorkerSettings): RunningWorker {
@@ -103,12 +105,18 @@ export function startWorker(redis: RedisTarget, settings: WorkerSettings): Runni
   return {
     worker,
     lost: watch.lost,
-    close: async (force = false) => {
+    close: async () => {
       try {
-        await worker.close(force);
+        await worker.close();
       } finally {
         watch.stop();
       }
+    },
+    abandon: async () => {
+      watch.stop();
+      // Not awaited: a graceful close already under way returns its own promise, which waits for Redis.
+      worker.close(true).catch(() => undefined);
+      await worker.disconnect().catch(() => undefined);
     },
   };
 }

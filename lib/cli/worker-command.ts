@@ -78,9 +78,8 @@ export function registerWorker(program: Command): void {
         });
         await Promise.race([stopped, running.lost]);
       } catch (e) {
-        // Redis lost: drop the connection (its reconnect timer would keep the process alive) and report.
-        await running.close(true).catch(() => undefined);
-        await running.worker.disconnect().catch(() => undefined);
+        // Redis lost: drop the connections (their reconnect timers would keep the process alive) and report.
+        await running.abandon();
         throw e;
       }
       log('stopped');

@@ -72,6 +72,22 @@ describe.skipIf(withoutRedis)('mfrec worker without its Redis', () => {
     }
   }, 60_000);
 
+  it('SIGTERM while Redis is away: the graceful stop, which waits for Redis, still ends after --redis-wait', async () => {
+    const redis = await startRedis();
+    try {
+      const worker = await startWorker(dir, redis.url, 'stopping', '--redis-wait', '3');
+      workers.push(worker);
+      await redis.stop();
+      await until(() => queueErrorLines(worker).length > 0, 20_000);
+      worker.child.kill('SIGTERM');
+      expect(await exitWithin(worker, 40_000), worker.stderr()).toBe(1);
+      expect(worker.stderr()).toContain('SIGTERM: finishing the current shards');
+      expect(worker.stderr()).toMatch(/Lost Redis at .* \(--redis\) for 3 s: .*\[ERR_MFREC_IO\]\n$/);
+    } finally {
+      await redis.stop();
+    }
+  }, 60_000);
+
   it('Redis back within --redis-wait: the worker says so and serves the next job', async () => {
     const redis = await startRedis();
     let again: Awaited<ReturnType<typeof startRedis>> | undefined;
