@@ -4,6 +4,8 @@
  * users and rows it holds, which worker wrote it and when. Written
  * atomically: a manifest is only ever complete.
  */
+import { unlink } from 'node:fs/promises';
+import { ErrorCodes, MfrecError } from '../errors.js';
 import { writeFileAtomic } from '../persist/model-file.js';
 
 export interface ManifestShard {
@@ -37,4 +39,18 @@ export interface RecommendManifest {
 
 export async function writeManifest(file: string, manifest: object): Promise<void> {
   await writeFileAtomic(file, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+}
+
+/**
+ * Removes an earlier job's manifest before this job's shards replace the
+ * part files it lists: a manifest beside part files always describes them
+ * (a job that fails leaves none).
+ */
+export async function removeManifest(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new MfrecError(ErrorCodes.IO, `Cannot remove the earlier manifest '${file}': ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -2,14 +2,30 @@
  * The last step of a recommend job written to PostgreSQL: the shards' tables
  * (each written whole by its worker) become the target table in one
  * transaction: copied into a staging table, checked against the row count
- * the workers reported, indexed, swapped in by a rename, and dropped. Until
+ * the workers reported, indexed, swapped in by a rename, and dropped (with
+ * any an earlier job with another shard count left). Until
  * the commit readers keep the previous table; a failure or a killed
  * submitter rolls back and leaves it in place, with the shard tables kept
  * for a rerun to replace.
  */
 import { ErrorCodes, MfrecError } from '../errors.js';
-import { connect, databaseError, MAX_IDENTIFIER_BYTES, parsePostgresUrl, quoteIdent, tableName } from '../db/connection.js';
+import type pg from 'pg';
+import { connect, databaseError, MAX_IDENTIFIER_BYTES, parsePostgresUrl, quoteIdent, tableName, type TableName } from '../db/connection.js';
 import { STAGING_SUFFIX } from '../db/postgres-sink.js';
+
+/**
+ * Shard tables of `t` left by an earlier job that split the users otherwise
+ * (it failed before its swap): no rerun would ever replace them. This job's
+ * own were just dropped, so every one still there is such a leftover.
+ */
+async function dropOtherShardTables(client: pg.Client, t: TableName, schema: string): Promise<void> {
+  const pattern = `^${t.name.replace(/\$/g, '\\$')}__part[0-9]+of[0-9]+$`;
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT tablename AS name FROM pg_tables WHERE schemaname = coalesce($1, current_schema()) AND tablename ~ $2',
+    [t.schema ?? null, pattern],
+  );
+  for (const { name } of rows) await client.query(`DROP TABLE ${schema}${quoteIdent(name)}`);
+}
 
 export async function assembleShardTables(url: string, table: string, shards: readonly string[], expectedRows: number): Promise<void> {
   const target = parsePostgresUrl(url);
@@ -36,6 +52,7 @@ export async function assembleShardTables(url: string, table: string, shards: re
     await client.query(`ALTER TABLE ${staging} RENAME TO ${quoteIdent(t.name)}`);
     await client.query(`CREATE INDEX ${quoteIdent(index)} ON ${t.sql} (${quoteIdent(first)})`);
     for (const part of parts) await client.query(`DROP TABLE ${part}`);
+    await dropOtherShardTables(client, t, schema);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -11,12 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { isPostgresUrl, parsePostgresUrl, tableName } from '../db/connection.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { RecommendShard, RecommendShardResult, ShardDestination } from './jobs.js';
-import type { ManifestShard, RecommendManifest } from './manifest.js';
+import { removeManifest, type ManifestShard, type RecommendManifest } from './manifest.js';
 import { loadModelWithChecksum } from './model-checksum.js';
 import { assembleShardTables } from './postgres-assemble.js';
 import { shardSize } from './recommend-shard.js';
 import type { RedisTarget } from './redis-url.js';
-import { shardTable } from './shard-output.js';
+import { removeOtherParts, shardTable } from './shard-output.js';
+import { sharedLocation } from './shared-location.js';
 import { runShards, type ShardStatus } from './submit.js';
 
 export interface RecommendJobOptions {
@@ -30,6 +31,8 @@ export interface RecommendJobOptions {
   filterSeen: boolean;
   rawIds: boolean;
   job?: string;
+  /** The manifest file the job will write once done; for a folder, an earlier one there is removed first. */
+  manifest?: string;
   /** Progress: a shard changed state or reported users done; `total` users in all. */
   onChange?: (shard: ShardStatus, all: readonly ShardStatus[], sizes: readonly number[]) => void;
 }
@@ -54,7 +57,7 @@ async function destinationOf(out: string, shards: number): Promise<ShardDestinat
     tableName(target.table, '--out table');
     // The longest derived name is checked now, not by a worker after the job is queued.
     tableName(shardTable(target.table, shards - 1, shards), `--out table (with its shard suffix)`);
-    return { kind: 'postgres', url: out, table: target.table };
+    return { kind: 'postgres', url: sharedLocation(out), table: target.table };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(out)) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Invalid --out '${out}': a folder or postgres://…?table=NAME`);
@@ -95,6 +98,8 @@ export async function runRecommendJob(redis: RedisTarget, o: RecommendJobOptions
     shard: { index, count: o.shards },
     destination,
   }));
+  // A table is swapped in whole at the end, an earlier manifest stays true until then; part files are replaced one by one.
+  if (destination.kind === 'dir' && o.manifest !== undefined) await removeManifest(o.manifest);
   const results = (await runShards(redis, shards, {
     queue: o.queue,
     job,
@@ -102,9 +107,11 @@ export async function runRecommendJob(redis: RedisTarget, o: RecommendJobOptions
     onChange: (s, all) => o.onChange?.(s, all, sizes),
   })) as RecommendShardResult[];
   const rows = results.reduce((n, r) => n + r.rows, 0);
+  if (destination.kind === 'dir') await removeOtherParts(destination.dir, o.shards);
   if (destination.kind === 'postgres') {
+    // The submitter's own URL: the one in the shards has no password.
     await assembleShardTables(
-      destination.url,
+      o.out,
       destination.table,
       results.map((r) => r.output),
       rows,

@@ -5,8 +5,10 @@
  * when complete), or a table `<table>__part2of8` (staged and swapped in by
  * one transaction). Either way a half-written shard is never visible.
  */
+import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { openSink, type RowSink } from '../cli/open-sink.js';
+import { ErrorCodes, MfrecError } from '../errors.js';
 import type { ShardDestination } from './jobs.js';
 
 export const RECOMMEND_HEADER = ['user', 'item', 'rank', 'score', 'source'];
@@ -14,6 +16,31 @@ export const RECOMMEND_HEADER = ['user', 'item', 'rank', 'score', 'source'];
 function partName(index: number, count: number): string {
   const width = Math.max(5, String(count).length);
   return `part-${String(index + 1).padStart(width, '0')}-of-${String(count).padStart(width, '0')}.csv`;
+}
+
+/**
+ * Removes the part files in `dir` of jobs with another shard count than
+ * `count` (an earlier run split otherwise): left there, a reader of
+ * `part-*.csv` would get their users twice or stale. Called once the job's
+ * own parts are all in place.
+ */
+export async function removeOtherParts(dir: string, count: number): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    throw new MfrecError(ErrorCodes.IO, `Cannot list the --out folder '${dir}': ${(e as Error).message}`, { cause: e });
+  }
+  for (const name of names) {
+    const m = /^part-\d+-of-(\d+)\.csv$/.exec(name);
+    if (m === null || Number(m[1]) === count) continue;
+    try {
+      await unlink(path.join(dir, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new MfrecError(ErrorCodes.IO, `Cannot remove '${path.join(dir, name)}', a part file of an earlier job: ${(e as Error).message}`, { cause: e });
+    }
+  }
 }
 
 /** The table of shard `index` of `count` beside `table` (same schema). */

@@ -68,7 +68,8 @@ export async function runShards(redis: RedisTarget, shards: readonly ShardData[]
     new MfrecError(ErrorCodes.IO, `Lost Redis at ${redis.shown} (--redis) ${doing}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   try {
     try {
-      await queue.waitUntilReady();
+      // Redis may have gone since the submitter first reached it (reading the data or the model takes a while): the client would wait for ever.
+      await readyWithin(queue, settings.redisWaitMs);
       await resumeShards(queue, shards, settings.job);
       await queue.addBulk(
         shards.map((data, index) => ({
@@ -109,6 +110,19 @@ export async function runShards(redis: RedisTarget, shards: readonly ShardData[]
     await queue.close().catch(() => undefined);
     // close() leaves a connection that lost its server reconnecting (and the process running): cut it.
     await queue.disconnect().catch(() => undefined);
+  }
+}
+
+/** Resolves once `queue` is connected; rejects after `ms` (the client itself would go on reconnecting). */
+async function readyWithin(queue: Queue, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection within ${Math.round(ms / 1000)} s (--redis-wait)`)), ms);
+  });
+  try {
+    await Promise.race([queue.waitUntilReady(), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

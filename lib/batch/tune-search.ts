@@ -6,7 +6,6 @@
  * the ranking of the last. The final model is trained here, on all of TRAIN,
  * as tune() trains it, so the result is the usual tuning output.
  */
-import path from 'node:path';
 import type { Interactions } from '../data/interactions.js';
 import type { ReadOptions } from '../data/read-delimited.js';
 import { ErrorCodes, MfrecError, type ErrorCode } from '../errors.js';
@@ -20,6 +19,7 @@ import type { TrialResult } from '../tune/trial.js';
 import { fitBestModel } from '../tune/trial-model.js';
 import type { TuneTrialShard } from './jobs.js';
 import type { RedisTarget } from './redis-url.js';
+import { sharedLocation } from './shared-location.js';
 import { runShards } from './submit.js';
 import type { TuneTrialResult } from './tune-trial.js';
 
@@ -56,7 +56,7 @@ export async function batchTune(redis: RedisTarget, trainFile: string, read: Rea
     const shards: TuneTrialShard[] = survivors.map((config) => ({
       kind: 'tune-trial',
       job: b.job,
-      train: path.resolve(trainFile),
+      train: sharedLocation(trainFile),
       read,
       options: b.options,
       config,

@@ -5,7 +5,8 @@
  * is retried by the queue, a bounded number of times with backoff. A worker
  * killed mid-shard loses its lock: after lockDuration the stalled-job check
  * of any other worker puts the shard back in the queue, and its rerun
- * replaces the shard's output (shard-output.ts).
+ * replaces the shard's output (shard-output.ts). A worker whose Redis stays
+ * out of reach longer than its wait stops (connection-watch.ts).
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ErrorCodes, isMfrecError } from '../errors.js';
@@ -14,12 +15,15 @@ import { runRecommendShard } from './recommend-shard.js';
 import { runEvaluateShard } from './evaluate-shard.js';
 import { runTuneTrial } from './tune-trial.js';
 import type { RedisTarget } from './redis-url.js';
+import { watchConnection } from './connection-watch.js';
 
 export interface WorkerSettings {
   queue: string;
   concurrency: number;
   /** How long a shard's lock lasts without renewal: a killed worker's shard is rerun this long after. */
   lockDuration: number;
+  /** How long Redis may be out of reach in a row before the worker gives up (ms). */
+  redisWaitMs: number;
   /** Called when a shard starts, ends or fails (for the worker's log lines). */
   onEvent?: (line: string) => void;
 }
@@ -62,7 +66,17 @@ async function processShard(job: Job<ShardData>): Promise<unknown> {
   }
 }
 
-export function startWorker(redis: RedisTarget, settings: WorkerSettings): Worker<ShardData> {
+export interface RunningWorker {
+  worker: Worker<ShardData>;
+  /** Rejects (ERR_MFREC_IO, naming --redis) once Redis has been out of reach for the wait. */
+  lost: Promise<never>;
+  /** Stops taking shards and finishes those held, then stops watching. */
+  close(): Promise<void>;
+  /** Drops everything at once, also a close in progress that waits for a lost Redis: the shards held are rerun once their locks expire. */
+  abandon(): Promise<void>;
+}
+
+export function startWorker(redis: RedisTarget, settings: WorkerSettings): RunningWorker {
   const worker = new Worker<ShardData>(settings.queue, processShard, {
     connection: redis.options,
     concurrency: settings.concurrency,
@@ -75,7 +89,34 @@ export function startWorker(redis: RedisTarget, settings: WorkerSettings): Worke
   worker.on('active', (job) => log(`shard ${job.id} started`));
   worker.on('completed', (job) => log(`shard ${job.id} done`));
   worker.on('failed', (job, e) => log(`shard ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${e.message}`));
+  let lastError: string | undefined;
+  const watch = watchConnection(worker, settings.redisWaitMs, {
+    shown: redis.shown,
+    lastError: () => lastError,
+    onBack: () => log(`Redis at ${redis.shown} answers again`),
+  });
   // Connection trouble is retried by the client; it must never be an unhandled 'error' event.
-  worker.on('error', (e) => log(`queue error: ${e.message}`));
-  return worker;
+  // While Redis is away each reconnection fails alike: one line for them, not one every few seconds.
+  worker.on('error', (e) => {
+    const repeated = watch.down() && e.message === lastError;
+    lastError = e.message;
+    if (!repeated) log(`queue error: ${e.message}`);
+  });
+  return {
+    worker,
+    lost: watch.lost,
+    close: async () => {
+      try {
+        await worker.close();
+      } finally {
+        watch.stop();
+      }
+    },
+    abandon: async () => {
+      watch.stop();
+      // Not awaited: a graceful close already under way returns its own promise, which waits for Redis.
+      worker.close(true).catch(() => undefined);
+      await worker.disconnect().catch(() => undefined);
+    },
+  };
 }

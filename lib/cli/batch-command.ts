@@ -12,6 +12,7 @@ import { writeManifest } from '../batch/manifest.js';
 import { checkJobId, newJobId, runRecommendJob } from '../batch/recommend-job.js';
 import { checkReachable, parseRedisUrl, type RedisTarget } from '../batch/redis-url.js';
 import { runShards } from '../batch/submit.js';
+import { sharedLocation } from '../batch/shared-location.js';
 import type { EvaluateShardResult } from '../batch/evaluate-shard.js';
 import { batchTune } from '../batch/tune-search.js';
 import { isPostgresUrl } from '../db/connection.js';
@@ -114,6 +115,7 @@ function registerBatchRecommend(batch: Command): void {
           filterSeen: !flags.keepSeen,
           rawIds: flags.rawIds === true,
           ...(flags.jobId !== undefined ? { job: flags.jobId } : {}),
+          ...(manifestFile !== undefined ? { manifest: manifestFile } : {}),
           onChange: (s, all, sizes) => {
             if (!announced) {
               announced = true;
@@ -163,7 +165,7 @@ function registerBatchEvaluate(batch: Command): void {
   const cmd = batch
     .command('evaluate')
     .description('train each model family with its defaults on TRAIN and measure it on --test, one family per shard (as evaluate --model all)')
-    .argument('<train>', 'training interactions, on a path every worker can read')
+    .argument('<train>', 'training interactions, on a path every worker can read (or postgres://…?table=NAME)')
     .requiredOption('--test <file>', 'held-out interactions (same format as TRAIN)')
     .option('--models <list>', `families to evaluate, comma-separated (default: ${MODEL_TYPES.join(',')}; those the data cannot serve are left out)`)
     .option('--k <n>', 'ranking cut-off', intArg(1), 10)
@@ -187,8 +189,8 @@ function registerBatchEvaluate(batch: Command): void {
       kept.map((model) => ({
         kind: 'evaluate' as const,
         job,
-        train: path.resolve(trainFile),
-        test: path.resolve(flags.test),
+        train: sharedLocation(trainFile),
+        test: sharedLocation(flags.test),
         read,
         model,
         k: flags.k,
@@ -229,7 +231,7 @@ function registerBatchTune(batch: Command): void {
   const cmd = batch
     .command('tune')
     .description('search hyperparameters as mfrec tune does, each trial a shard; retrains the best on all of TRAIN here')
-    .argument('<train>', 'training interactions, on a path every worker can read')
+    .argument('<train>', 'training interactions, on a path every worker can read (or postgres://…?table=NAME)')
     .addOption(new Option('--model <type>', 'model to tune').choices([...TUNABLE_MODELS]).makeOptionMandatory())
     .option('--metric <name>', 'objective, as mfrec tune (default: ndcg@10, rmse for explicit)')
     .option('--budget <n>', 'training budget in full-length trials', intArg(1, 100_000), 20)

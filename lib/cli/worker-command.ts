@@ -3,6 +3,7 @@
  * shards of `mfrec batch` jobs until SIGTERM or SIGINT. On the first signal
  * it takes no new shard and finishes the ones it holds, then exits; on a
  * second it exits at once (its shards are rerun elsewhere once their locks expire).
+ * A Redis out of reach for longer than --redis-wait stops it with one line.
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
@@ -18,6 +19,7 @@ interface WorkerFlags {
   queue: string;
   concurrency: number;
   lockDuration: number;
+  redisWait: number;
   quiet?: boolean;
 }
 
@@ -34,6 +36,12 @@ export function registerWorker(program: Command): void {
       intArg(1_000, 3_600_000),
       30_000,
     )
+    .option(
+      '--redis-wait <seconds>',
+      'how long Redis may be out of reach before the worker stops with an error (its shards are rerun by other workers)',
+      intArg(1, 86_400),
+      60,
+    )
     .option('--quiet', 'no log lines')
     .action(async (flags: WorkerFlags) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(flags.queue)) {
@@ -42,24 +50,38 @@ export function registerWorker(program: Command): void {
       const redis = parseRedisUrl(flags.redis);
       await checkReachable(redis);
       const log = flags.quiet ? () => undefined : (line: string) => process.stderr.write(`mfrec worker ${process.pid}: ${printable(line)}\n`);
-      const worker = startWorker(redis, { queue: flags.queue, concurrency: flags.concurrency, lockDuration: flags.lockDuration, onEvent: log });
-      await worker.waitUntilReady();
-      log(`serving queue '${flags.queue}' at ${redis.shown} on ${hostname()} (concurrency ${flags.concurrency})`);
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) {
-            // At once, whatever the connection's state: the shards held are rerun elsewhere once their locks expire.
-            log(`${signal} again: exiting now`);
-            process.exit(1);
-          }
-          stopping = true;
-          log(`${signal}: finishing the current shards`);
-          void worker.close().finally(resolve);
-        };
-        process.on('SIGTERM', () => stop('SIGTERM'));
-        process.on('SIGINT', () => stop('SIGINT'));
+      const running = startWorker(redis, {
+        queue: flags.queue,
+        concurrency: flags.concurrency,
+        lockDuration: flags.lockDuration,
+        redisWaitMs: flags.redisWait * 1000,
+        onEvent: log,
       });
+      try {
+        // Redis gone between the probe and here: waiting for it is bounded too.
+        await Promise.race([running.worker.waitUntilReady(), running.lost]);
+        log(`serving queue '${flags.queue}' at ${redis.shown} on ${hostname()} (concurrency ${flags.concurrency})`);
+        const stopped = new Promise<void>((resolve) => {
+          let stopping = false;
+          const stop = (signal: string) => {
+            if (stopping) {
+              // At once, whatever the connection's state: the shards held are rerun elsewhere once their locks expire.
+              log(`${signal} again: exiting now`);
+              process.exit(1);
+            }
+            stopping = true;
+            log(`${signal}: finishing the current shards`);
+            void running.close().finally(resolve);
+          };
+          process.on('SIGTERM', () => stop('SIGTERM'));
+          process.on('SIGINT', () => stop('SIGINT'));
+        });
+        await Promise.race([stopped, running.lost]);
+      } catch (e) {
+        // Redis lost: drop the connections (their reconnect timers would keep the process alive) and report.
+        await running.abandon();
+        throw e;
+      }
       log('stopped');
     });
 }

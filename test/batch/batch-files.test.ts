@@ -286,6 +286,53 @@ describe.skipIf(withoutRedis)('mfrec batch recommend into a folder', () => {
     expect(worker.stderr().match(/failed \(attempt/g)?.length).toBe(3);
   }, 60_000);
 
+  it('a job into a folder that holds the parts of an earlier job with another shard count: only its own parts remain', async () => {
+    const queue = 'recount';
+    const small = path.join(dir, 'recount.mfrec');
+    await writeBigModel(small, 70, 40, 64);
+    const smallUsers = await userIdsOf(small);
+    const worker = await startWorker(dir, redis.url, queue);
+    workers.push(worker);
+    const out = path.join(dir, 'recount');
+    // Something else of the user's in the folder stays.
+    const own = path.join(out, 'copy-of-part-00001-of-00003.csv');
+    for (const shards of [3, 2]) {
+      const submit = runMfrec(dir, batchRecommendArgs({ model: small, k: K, shards, out, redis: redis.url, queue }));
+      expect(await submit.exit, submit.stderr()).toBe(0);
+      if (shards === 3) writeFileSync(own, readFileSync(path.join(out, 'part-00001-of-00003.csv')));
+    }
+    await stopWorkers([worker]);
+    expect(readdirSync(out).sort()).toEqual(['copy-of-part-00001-of-00003.csv', 'manifest.json', 'part-00001-of-00002.csv', 'part-00002-of-00002.csv']);
+    // A reader of part-*.csv gets each user once.
+    expect(listProblems(partRows(out), smallUsers, K)).toEqual([]);
+  }, 60_000);
+
+  it('a job that fails in a folder where an earlier job finished: the earlier manifest is gone, since it no longer describes the folder', async () => {
+    const queue = 'stale-manifest';
+    const own = path.join(dir, 'stale-manifest.mfrec');
+    await writeBigModel(own, 80, 50, 64);
+    const out = path.join(dir, 'stale-manifest');
+    const worker = await startWorker(dir, redis.url, queue);
+    workers.push(worker);
+    const first = runMfrec(dir, batchRecommendArgs({ model: own, shards: 2, out, redis: redis.url, queue }));
+    expect(await first.exit, first.stderr()).toBe(0);
+    expect(readdirSync(out)).toContain('manifest.json');
+    await stopWorkers([worker]);
+    // The next night: the model is replaced on the shared path after the job is queued, and every shard is refused.
+    const second = runMfrec(dir, batchRecommendArgs({ model: own, shards: 2, out, redis: redis.url, queue }, '--job-id', 'stale-manifest-2'));
+    const q = new Queue(queue, { connection: redisConnection() });
+    const waiting = async () => (await q.getJobCounts('wait')).wait;
+    for (let i = 0; i < 400 && (await waiting()) < 2 && second.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await waiting(), second.stderr()).toBe(2);
+    await q.close();
+    await writeBigModel(own, 81, 50, 64);
+    const again = await startWorker(dir, redis.url, queue);
+    workers.push(again);
+    expect(await second.exit).toBe(1);
+    await stopWorkers([again]);
+    expect(readdirSync(out)).not.toContain('manifest.json');
+  }, 60_000);
+
   it('a job id given again reuses its finished shards; with other settings it is refused, naming --job-id', async () => {
     const queue = 'again';
     const small = path.join(dir, 'again.mfrec');
@@ -346,6 +393,7 @@ describe('mfrec batch and mfrec worker: bad flags and URLs are typed errors nami
     [['batch', 'recommend', '--model', 'm', '--shards', '2', '--out', 'o'], /required option '--redis <url>' not specified/, 2],
     [['worker', '--redis', 'localhost:6379'], /Invalid --redis 'localhost:6379': not a redis:\/\/ URL/, 1],
     [['worker', '--redis', 'redis://127.0.0.1', '--concurrency', '0'], /option '--concurrency <n>' argument '0' is invalid/, 2],
+    [['worker', '--redis', 'redis://127.0.0.1', '--redis-wait', '0'], /option '--redis-wait <seconds>' argument '0' is invalid/, 2],
     [['batch', 'evaluate', 'train.csv', '--test', 't.csv', '--models', 'als,nope', '--redis', 'redis://127.0.0.1'], /Unknown model 'nope' in --models/, 1],
   ])('%j', async (args, message, code) => {
     const r = await cli(...(args as string[]));

@@ -109,6 +109,27 @@ describe.skipIf(withoutServers)('mfrec batch recommend into PostgreSQL', () => {
     expect(manifest.rows).toBe(users.length * K);
   }, 180_000);
 
+  it('the swap drops the shard tables an earlier failed job with another shard count left, and no other table', async () => {
+    // What a failed job with 5 shards leaves behind, and tables of the user's with similar names.
+    const kept = ['other__part1of5', 'recs_b__part1of5_notes', 'recs_b__partial'];
+    for (const table of ['recs_b__part1of5', 'recs_b__part4of5', ...kept]) await sql(`drop table if exists ${table}; create table ${table} (x int)`);
+    const small = path.join(dir, 'small.mfrec');
+    await writeBigModel(small, 90, 60, 64);
+    const worker = await startWorker(dir, redis.url, 'pg-recount');
+    workers.push(worker);
+    const submit = runMfrec(
+      dir,
+      batchRecommendArgs({ model: small, k: K, shards: 2, out: `${postgres.url}?table=recs_b`, redis: redis.url, queue: 'pg-recount' }),
+    );
+    expect(await submit.exit, submit.stderr()).toBe(0);
+    await stopWorkers([worker]);
+    expect((await tables()).filter((t) => t.includes('__part') || t.startsWith('recs_b'))).toEqual(['other__part1of5', 'recs_b', ...kept.slice(1)]);
+    const rows = (await sql('select "user", item, rank from recs_b')).rows.map((r) => [r.user as string, r.item as string, String(r.rank)]);
+    expect(listProblems(rows, await userIdsOf(small), K)).toEqual([]);
+    // The other tests look at every table: leave none of these.
+    for (const table of [...kept, 'recs_b']) await sql(`drop table ${table}`);
+  }, 120_000);
+
   it('a job that fails leaves the previous table in place', async () => {
     await previousTable();
     const queue = 'pg-failed';

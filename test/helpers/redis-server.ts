@@ -43,11 +43,12 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error('redis-server did not listen within 10 s');
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** Starts a server on a free port, or on `fixedPort` (a server restarted where its clients left it). */
+export async function startRedis(fixedPort?: number): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-redis-'));
   const log = path.join(dir, 'redis.log');
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const child = spawn(
       REDIS_SERVER,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', log, '--daemonize', 'no'],
@@ -78,7 +79,7 @@ export async function startRedis(): Promise<RedisServer> {
       process.removeListener('exit', stopSync);
       if (child.exitCode === null) child.kill('SIGKILL');
       // Another process took the port between the probe and the start: try another.
-      if (attempt < 3 && /Address already in use/.test(text)) continue;
+      if (fixedPort === undefined && attempt < 3 && /Address already in use/.test(text)) continue;
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`Cannot start redis-server: ${(e as Error).message}\n${text.slice(-2000)}`);
     }
