@@ -40,6 +40,8 @@ export interface NativeChunkArgs {
 
 interface ChunkParseBinding {
   parseChunk(args: NativeChunkArgs): number;
+  /** out[k] = table[local[k]] for k < n; false (nothing written) when a local index is out of range or unassigned. */
+  gatherIndices(args: { local: Int32Array; n: number; table: Int32Array; out: Int32Array }): boolean;
 }
 
-export const chunkParseBinding = bindingOf<ChunkParseBinding>({ sync: ['parseChunk'], async: [] });
+export const chunkParseBinding = bindingOf<ChunkParseBinding>({ sync: ['parseChunk', 'gatherIndices'], async: [] });

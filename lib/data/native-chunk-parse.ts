@@ -7,6 +7,7 @@
  * whole is left to that parser, so bad lines and their messages are its.
  */
 import { ChunkParseStatus, chunkParseBinding, type NativeChunkArgs } from '../addon/chunk-parse.js';
+import { ErrorCodes, MfrecError } from '../errors.js';
 import type { ChunkResult, ChunkTask, ThreadState } from './chunk-parse.js';
 import { MAX_RECORD_BYTES } from './line-source.js';
 import type { RecordRules } from './record-reader.js';
@@ -127,4 +128,19 @@ function result(task: ChunkTask, state: ThreadState, args: NativeChunkArgs, scra
     physicalLines: c.lineBreaks,
     atRecordBoundary: true,
   };
+}
+
+/**
+ * The gather of a merge: out[k] = table[local[k]] for k < n, natively unless
+ * switched off (the loop below is the kernel's twin). Every local index of a
+ * chunk has its global index by then; one without is a fault of the reader.
+ */
+export function gatherIndices(local: Int32Array, n: number, table: Int32Array, out: Int32Array): void {
+  if (nativeChunkParseEnabled()) {
+    if (!chunkParseBinding().gatherIndices({ local, n, table, out })) {
+      throw new MfrecError(ErrorCodes.NATIVE, `merging a parsed chunk: a local id index without a global one (${n} entries)`);
+    }
+    return;
+  }
+  for (let k = 0; k < n; k++) out[k] = table[local[k]!]!;
 }

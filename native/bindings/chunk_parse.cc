@@ -70,10 +70,23 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(r.status));
 }
 
+// gatherIndices({ local, n, table, out }) -> whether out[0, n) = table[local[k]]
+// was written (false: a local index out of range or unassigned, nothing written).
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  const Args args(info);
+  const auto n = static_cast<std::size_t>(args.IntAtLeast("n", 0));
+  if (n > args.Length("local") || n > args.Length("out")) ThrowInvalid(args.Env(), "n: beyond local or out");
+  const int32_t* local = args.I32("local");
+  const int32_t* table = args.I32("table");
+  const bool ok = gather_indices(local, n, table, args.Length("table"), args.I32("out"));
+  return Napi::Boolean::New(args.Env(), ok);
+}
+
 }  // namespace
 
 void RegisterChunkParse(Napi::Env env, Napi::Object exports) {
   exports.Set("parseChunk", Napi::Function::New(env, Parse, "parseChunk"));
+  exports.Set("gatherIndices", Napi::Function::New(env, Gather, "gatherIndices"));
 }
 
 }  // namespace mfrec

@@ -175,4 +175,13 @@ ChunkParseResult parse_chunk(const uint8_t* bytes, std::size_t length, bool last
   return r;
 }
 
+bool gather_indices(const int32_t* local, std::size_t n, const int32_t* table, std::size_t table_size, int32_t* out) {
+  // Checked first, in one pass, so that a corrupt chunk writes nothing.
+  for (std::size_t k = 0; k < n; ++k) {
+    if (static_cast<uint32_t>(local[k]) >= table_size || table[local[k]] < 0) return false;
+  }
+  for (std::size_t k = 0; k < n; ++k) out[k] = table[local[k]];
+  return true;
+}
+
 }  // namespace mfrec

@@ -69,4 +69,9 @@ struct ChunkParseResult {
 ChunkParseResult parse_chunk(const uint8_t* bytes, std::size_t length, bool last, const ChunkFormat& format,
                              ChunkIdTable& users, ChunkIdTable& items, const ChunkColumns& out);
 
+// The merge of a parsed chunk (lib/data/interaction-collector.ts): out[k] =
+// table[local[k]] for k < n. False, with nothing written, when a local index
+// is outside [0, table_size) or maps to a negative (unassigned) index.
+bool gather_indices(const int32_t* local, std::size_t n, const int32_t* table, std::size_t table_size, int32_t* out);
+
 }  // namespace mfrec

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseChunk, parseChunkInJs, threadState, type ChunkResult, type ChunkTask, type ThreadState } from '../../lib/data/chunk-parse.js';
-import { parseChunkNatively } from '../../lib/data/native-chunk-parse.js';
+import { gatherIndices, parseChunkNatively } from '../../lib/data/native-chunk-parse.js';
 import { readInteractions, type ReadOptions, type ReadResult } from '../../lib/data/read-delimited.js';
 import type { Delimiter } from '../../lib/data/delimiter.js';
 import type { RecordRules } from '../../lib/data/record-reader.js';
@@ -237,6 +237,30 @@ describe('native chunk parser', () => {
     expect(threadState(0, typed).native).toBeUndefined();
     process.env.MFREC_CHUNK_PARSER = 'js';
     expect(threadState(0, rulesOf()).native).toBeUndefined();
+  });
+});
+
+describe('the gather of a merge', () => {
+  it('writes what the JavaScript loop writes, and refuses an index without a global one', () => {
+    const rng = new Rng(5);
+    const table = Int32Array.from({ length: 5000 }, () => rng.below(1 << 30));
+    const local = Int32Array.from({ length: 20000 }, () => rng.below(table.length));
+    const native = new Int32Array(30000).fill(-7);
+    gatherIndices(local, 19000, table, native.subarray(100, 19100));
+    process.env.MFREC_CHUNK_PARSER = 'js';
+    const js = new Int32Array(30000).fill(-7);
+    gatherIndices(local, 19000, table, js.subarray(100, 19100));
+    expect(native).toEqual(js);
+    delete process.env.MFREC_CHUNK_PARSER;
+    for (const bad of [table.length, -1]) {
+      local[500] = bad;
+      const out = new Int32Array(1000).fill(-7);
+      expect(() => gatherIndices(local, 1000, table, out)).toThrow(expect.objectContaining({ code: 'ERR_MFREC_NATIVE' }));
+      expect(out.every((x) => x === -7)).toBe(true);
+    }
+    local[500] = 0;
+    table[local[0]!] = -1; // an id not given its global index
+    expect(() => gatherIndices(local, 1000, table, new Int32Array(1000))).toThrow(/without a global one/);
   });
 });
 
