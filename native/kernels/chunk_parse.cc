@@ -1,6 +1,7 @@
 #include "kernels/chunk_parse.h"
 
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace mfrec {
@@ -19,12 +20,13 @@ constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1
 inline bool is_blank_byte(uint8_t c) { return c == kSpace || c == kTab; }
 
 // The JavaScript reader's parseNumber fast path, exactly: an optional sign,
-// digits, an optional point and digits, 1 to 15 digits in all, nothing else.
-// The value is mantissa / 10^fraction, one correctly rounded division of two
-// exact doubles, so the bits are those of Number(text). Any other form
-// (blanks, exponents, more digits, "nan", hex...) returns false: the chunk
-// goes to the JavaScript reader, which knows what to make of it.
-bool plain_decimal(const uint8_t* s, const uint8_t* e, double* out) {
+// digits, an optional point and digits, 1 to 15 digits in all. The value is
+// mantissa / 10^fraction, one correctly rounded division of two exact
+// doubles, so the bits are those of Number(text). Returns where the number
+// ends (the caller checks that its field ends there), or null when there is
+// no such number: other forms (blanks, exponents, more digits, "nan", hex...)
+// send the chunk to the JavaScript reader, which knows what to make of them.
+const uint8_t* scan_decimal(const uint8_t* s, const uint8_t* e, double* out) {
   bool negative = false;
   if (s < e && (*s == '-' || *s == '+')) {
     negative = *s == '-';
@@ -37,7 +39,6 @@ bool plain_decimal(const uint8_t* s, const uint8_t* e, double* out) {
     mantissa = mantissa * 10 + (*s - '0');
     ++digits;
     ++s;
-    if (digits > 15) return false;
   }
   if (s < e && *s == '.') {
     ++s;
@@ -46,29 +47,32 @@ bool plain_decimal(const uint8_t* s, const uint8_t* e, double* out) {
       ++digits;
       ++fraction;
       ++s;
-      if (digits > 15) return false;
     }
   }
-  if (s != e || digits == 0) return false;
+  // More than 15 digits may have wrapped the mantissa: refused before it is used.
+  if (digits == 0 || digits > 15) return nullptr;
   const double x = fraction == 0 ? static_cast<double>(mantissa) : static_cast<double>(mantissa) / kPow10[fraction];
   *out = negative ? -x : x;
-  return true;
+  return s;
 }
 
-// The id in [s, e) after trimming blanks, when it is canonical (1 to 9
-// digits, no leading zero but "0" itself) and below kDenseIdLimit; else -1.
-int32_t canonical_id(const uint8_t* s, const uint8_t* e) {
-  while (s < e && is_blank_byte(*s)) ++s;
-  while (e > s && is_blank_byte(e[-1])) --e;
-  const std::ptrdiff_t len = e - s;
-  if (len < 1 || len > 9 || (*s == '0' && len > 1)) return -1;
+// A canonical decimal id (1 to 9 digits, no leading zero but "0" itself,
+// below kDenseIdLimit) with blanks around it, within a field that ends at the
+// delimiter `d`: returns where it ends, or null when it is not one.
+const uint8_t* scan_id(const uint8_t* c, const uint8_t* e, uint8_t d, int32_t* id) {
+  while (c < e && *c != d && is_blank_byte(*c)) ++c;
+  const uint8_t* first = c;
   int32_t v = 0;
-  for (; s < e; ++s) {
-    const unsigned d = static_cast<unsigned>(*s - '0');
-    if (d > 9) return -1;
-    v = v * 10 + static_cast<int32_t>(d);
+  while (c < e && static_cast<unsigned>(*c - '0') <= 9) {
+    if (c - first == 9) return nullptr;
+    v = v * 10 + (*c - '0');
+    ++c;
   }
-  return v < kDenseIdLimit ? v : -1;
+  const std::ptrdiff_t len = c - first;
+  if (len == 0 || (len > 1 && *first == '0') || v >= kDenseIdLimit) return nullptr;
+  while (c < e && *c != d && is_blank_byte(*c)) ++c;
+  *id = v;
+  return c;
 }
 
 // The local index of `id`, adding it when new; kOk or the status that stops the chunk.
@@ -102,7 +106,16 @@ ChunkParseResult parse_chunk(const uint8_t* bytes, std::size_t length, bool last
   if (!last && bytes[length - 1] != kLf) return r;
   if (format.fields < 2 || format.fields > 4096) return r;
 
-  std::vector<const uint8_t*> starts(format.fields), ends(format.fields);
+  // What each wanted field holds; a column with two roles is left to the JavaScript reader.
+  enum Role : uint8_t { kOther, kUser, kItem, kValue, kTime };
+  std::vector<uint8_t> roles(format.fields, kOther);
+  const std::pair<int, Role> wanted[] = {
+      {format.user_col, kUser}, {format.item_col, kItem}, {format.value_col, kValue}, {format.time_col, kTime}};
+  for (const auto& [col, role] : wanted) {
+    if (col < 0) continue;
+    if (col >= format.fields || roles[col] != kOther) return r;
+    roles[col] = role;
+  }
   const uint8_t d = format.delimiter;
   const uint8_t* p = bytes;
   const uint8_t* const stop = bytes + length;
@@ -137,26 +150,28 @@ ChunkParseResult parse_chunk(const uint8_t* bytes, std::size_t length, bool last
     }
     ++r.lines;
 
-    // The wanted fields, as the splitter cuts them: a line with fewer is bad.
+    // The wanted fields, cut as the splitter cuts them and parsed in the
+    // same pass; a line with fewer fields is bad, one the fast paths do not
+    // take is the JavaScript reader's.
+    int32_t user = 0;
+    int32_t item = 0;
+    double value = 1;
+    double time = 0;
     const uint8_t* c = line;
     for (int f = 0;; ++f) {
-      starts[f] = c;
-      while (c < end && *c != d) ++c;
-      ends[f] = c;
+      switch (roles[f]) {
+        case kUser: c = scan_id(c, end, d, &user); break;
+        case kItem: c = scan_id(c, end, d, &item); break;
+        case kValue: c = scan_decimal(c, end, &value); break;
+        case kTime: c = scan_decimal(c, end, &time); break;
+        default:
+          while (c < end && *c != d) ++c;
+      }
+      if (c == nullptr || (c < end && *c != d)) return fail(ChunkParseStatus::kDecline);
       if (f + 1 == format.fields) break;
-      if (c >= end) return fail(ChunkParseStatus::kDecline);
+      if (c == end) return fail(ChunkParseStatus::kDecline);
       ++c;
     }
-
-    double value = 1;
-    if (format.value_col >= 0 && !plain_decimal(starts[format.value_col], ends[format.value_col], &value))
-      return fail(ChunkParseStatus::kDecline);
-    double time = 0;
-    if (format.time_col >= 0 && !plain_decimal(starts[format.time_col], ends[format.time_col], &time))
-      return fail(ChunkParseStatus::kDecline);
-    const int32_t user = canonical_id(starts[format.user_col], ends[format.user_col]);
-    const int32_t item = canonical_id(starts[format.item_col], ends[format.item_col]);
-    if (user < 0 || item < 0) return fail(ChunkParseStatus::kDecline);
     if (r.entries == out.capacity) return fail(ChunkParseStatus::kFull);
 
     int32_t u = 0;

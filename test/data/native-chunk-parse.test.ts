@@ -229,6 +229,10 @@ describe('native chunk parser', () => {
     };
     declined(rulesOf({ header: true }), taskOf(text, 0, false));
     declined(rulesOf(), taskOf('1,2,3,4\n5,6', 1, false));
+    // Blanks are trimmed within a field, never across a tab that delimits it (an empty item id here).
+    declined(rulesOf({ delimiter: '\t' }), taskOf('1\t 2 \t3\t4\n1\t\t2\t3\t4\n', 1, false));
+    // A column read for two roles.
+    declined(rulesOf({ time: 2 }), taskOf(text, 1, false));
     expect(threadState(0, rulesOf({ delimiter: ' ' })).native).toBeUndefined();
     expect(threadState(0, rulesOf({ delimiter: '::' })).native).toBeUndefined();
     const typed = rulesOf();
