@@ -51,6 +51,10 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   items.count = static_cast<int32_t>(args.IntIn("itemCount", 0, 0x7fffffff));
   items.new_ids = args.I32("newItems");
   items.new_capacity = args.Length("newItems");
+  // Local indices count + k must stay int32.
+  if (users.new_capacity > static_cast<std::size_t>(0x7fffffff - users.count) ||
+      items.new_capacity > static_cast<std::size_t>(0x7fffffff - items.count))
+    ThrowInvalid(env, "userCount/itemCount: too many ids for 32-bit indices");
   ChunkColumns out;
   out.capacity = args.Length("users");
   out.users = args.I32("users");
