@@ -105,8 +105,7 @@ export async function measure(flags) {
       `${stage}${stage === 'parse' ? ` (${parser}, threads ${threads})` : ''}: ${done.map((x) => x.ms.toFixed(0)).join(', ')} ms, ` +
         `CPU ${done.map((x) => x.cpuMs.toFixed(0)).join(', ')} ms, peak RSS ${rss.toFixed(0)} MB`,
     );
-    const id =
-      `parse.${stage}` + (stage === 'parse' && threadCounts.length > 1 ? `.t${threads}` : '') + (stage === 'parse' && parser !== 'native' ? `.${parser}` : '');
+    const id = `parse.${stage}${stage === 'parse' && threadCounts.length > 1 ? `.t${threads}` : ''}${stage === 'parse' && parser !== 'native' ? `.${parser}` : ''}`;
     if (stage === 'baseline') {
       rows.push({ id: `${id}.rss`, what: 'baseline: start Node, import the library', value: rss, unit: 'MB peak RSS' });
       continue;
