@@ -12,9 +12,15 @@
  *   parse     readInteractions(): split, parse numbers, intern ids, build CSR
  *   csr       Interactions.fromIndices alone on the same entries (the CSR part of parse)
  *
- * Usage: npm run build:ts && node bench/suite/parse.mjs [--quick] [--ratings N] [--runs 3] [--threads 0] [--json]
+ * Usage: npm run build:ts && node bench/suite/parse.mjs [--quick] [--ratings N] [--runs 3] [--threads 0]
+ *   [--parsers native,js] [--stages parse] [--json]
  *   (default: the full S1 file, 20,000,000 lines; --quick: 2,000,000; --threads: reader threads
- *   for the parse stage, a comma-separated list such as 1,2; 0 = all cores)
+ *   for the parse stage, a comma-separated list such as 1,2; 0 = all cores; --parsers: the chunk
+ *   parsers of the parse stage, native (default) and/or js (MFREC_CHUNK_PARSER=js), whose runs
+ *   alternate; --stages: a subset of baseline,read,split,parse,csr)
+ *
+ * CPU time is the process's user + system time, all threads: on a shared machine it is the
+ * figure to compare, as wall time depends on the cores the other jobs leave free.
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -29,6 +35,7 @@ const self = fileURLToPath(import.meta.url);
 async function child(stage, file, threads) {
   const lib = await import('../../dist/index.js');
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let lines = 0;
   if (stage === 'read') {
     let bytes = 0;
@@ -48,12 +55,15 @@ async function child(stage, file, threads) {
     const m = r.interactions.byUser;
     const u = r.interactions.userOfEntry;
     const start = performance.now();
+    const cpu1 = process.cpuUsage();
     lib.Interactions.fromIndices(r.interactions.users, r.interactions.items, u, m.indices, m.values, m.timestamps, 'sum');
     const ms = performance.now() - start;
-    return { ms, lines: m.indices.length, rssMB: process.resourceUsage().maxRSS / 1024 };
+    const cpu = process.cpuUsage(cpu1);
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, lines: m.indices.length, rssMB: process.resourceUsage().maxRSS / 1024 };
   }
   const ms = performance.now() - t0;
-  return { ms, lines, rssMB: process.resourceUsage().maxRSS / 1024 };
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, lines, rssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
 export async function measure(flags) {
@@ -67,36 +77,52 @@ export async function measure(flags) {
   const threadCounts = String(flags.threads ?? '0')
     .split(',')
     .map(Number);
-  const jobs = ['baseline', 'read', 'split', 'csr'].map((stage) => ({ stage, threads: 0 }));
-  jobs.splice(3, 0, ...threadCounts.map((threads) => ({ stage: 'parse', threads })));
+  const parsers = String(flags.parsers ?? 'native').split(',');
+  const stages = String(flags.stages ?? 'baseline,read,split,parse,csr').split(',');
+  const jobs = [];
+  for (const stage of stages) {
+    if (stage !== 'parse') jobs.push({ stage, threads: 0, parser: 'native' });
+    else for (const threads of threadCounts) for (const parser of parsers) jobs.push({ stage, threads, parser });
+  }
+  // Runs of the parse jobs alternate (parser against parser under the same load); the others run in turn.
+  const results = new Map(jobs.map((job) => [job, []]));
+  const runJob = (job) => {
+    const argv = [self, '--child', job.stage, '--file', file, '--threads', String(job.threads)];
+    const env = { ...process.env, MFREC_CHUNK_PARSER: job.parser };
+    results.get(job).push(JSON.parse(execFileSync(process.execPath, argv, { encoding: 'utf8', env })));
+  };
+  for (const job of jobs.filter((j) => j.stage !== 'parse')) for (let r = 0; r < runs; r++) runJob(job);
+  for (let r = 0; r < runs; r++) for (const job of jobs.filter((j) => j.stage === 'parse')) runJob(job);
   const rows = [];
   let parsePeak = 0;
-  for (const { stage, threads } of jobs) {
-    const results = [];
-    for (let r = 0; r < runs; r++) {
-      const argv = [self, '--child', stage, '--file', file, '--threads', String(threads)];
-      results.push(JSON.parse(execFileSync(process.execPath, argv, { encoding: 'utf8' })));
-    }
-    const ms = median(results.map((x) => x.ms));
-    const rss = Math.max(...results.map((x) => x.rssMB));
-    log(`${stage}: ${results.map((x) => x.ms.toFixed(0)).join(', ')} ms, peak RSS ${rss.toFixed(0)} MB`);
-    const id = `parse.${stage}` + (stage === 'parse' && threadCounts.length > 1 ? `.t${threads}` : '');
+  for (const job of jobs) {
+    const { stage, threads, parser } = job;
+    const done = results.get(job);
+    const ms = median(done.map((x) => x.ms));
+    const cpuMs = median(done.map((x) => x.cpuMs));
+    const rss = Math.max(...done.map((x) => x.rssMB));
+    log(
+      `${stage}${stage === 'parse' ? ` (${parser}, threads ${threads})` : ''}: ${done.map((x) => x.ms.toFixed(0)).join(', ')} ms, ` +
+        `CPU ${done.map((x) => x.cpuMs.toFixed(0)).join(', ')} ms, peak RSS ${rss.toFixed(0)} MB`,
+    );
+    const id = `parse.${stage}${stage === 'parse' && threadCounts.length > 1 ? `.t${threads}` : ''}${stage === 'parse' && parser !== 'native' ? `.${parser}` : ''}`;
     if (stage === 'baseline') {
       rows.push({ id: `${id}.rss`, what: 'baseline: start Node, import the library', value: rss, unit: 'MB peak RSS' });
       continue;
     }
     const label =
       stage === 'parse'
-        ? `readInteractions, ${threads === 0 ? 'all cores' : `${threads} thread${threads === 1 ? '' : 's'}`} (split + numbers + ids + CSR)`
+        ? `readInteractions, ${threads === 0 ? 'all cores' : `${threads} thread${threads === 1 ? '' : 's'}`}, ${parser} chunk parser (split + numbers + ids + CSR)`
         : stage === 'csr'
           ? 'CSR build alone (part of parse)'
           : stage === 'read'
             ? 'read the bytes only'
             : 'cut records and fields only';
-    const note = `${ms.toFixed(0)} ms, median of ${runs} fresh processes; peak RSS ${rss.toFixed(0)} MB`;
+    const note = `${ms.toFixed(0)} ms, ${(cpuMs / 1000).toFixed(2)} CPU-s, median of ${runs} fresh processes; peak RSS ${rss.toFixed(0)} MB`;
     rows.push({ id: `${id}.mbps`, what: `${stage}: ${label}`, value: megabytes / (ms / 1000), unit: 'MB/s', note });
     rows.push({ id: `${id}.lps`, what: `${stage}: lines per second`, value: (ratings / ms) * 1000, unit: 'lines/s' });
     if (stage === 'parse') {
+      rows.push({ id: `${id}.cpu`, what: 'parse: CPU seconds, all threads', value: cpuMs / 1000, unit: 'CPU-s' });
       rows.push({ id: `${id}.rss`, what: 'parse: peak RSS', value: rss, unit: 'MB' });
       parsePeak = rss;
     }
@@ -115,6 +141,6 @@ if (isMain(import.meta.url)) {
     const { child: stage, file, threads } = parseFlags(argv, ['child', 'file', 'threads']);
     process.stdout.write(JSON.stringify(await child(stage, file, Number(threads))));
   } else {
-    await runScript(import.meta.url, ['ratings', 'runs', 'threads'], measure);
+    await runScript(import.meta.url, ['ratings', 'runs', 'threads', 'parsers', 'stages'], measure);
   }
 }

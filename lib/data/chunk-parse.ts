@@ -4,9 +4,10 @@
  * tables live as long as the thread), and line numbers count from the chunk's
  * start; the reading thread fixes both when it merges the chunks in file order.
  */
-import type { ChunkIds } from './field-parse.js';
+import { ChunkIds } from './field-parse.js';
 import { InteractionCollector, type ChunkEntries } from './interaction-collector.js';
 import type { BadLine } from './read-options.js';
+import { nativeChunkParseEnabled, nativeFormatOf, NativeScratch, parseChunkNatively, type NativeFormat } from './native-chunk-parse.js';
 import type { RecordRules } from './record-reader.js';
 
 export interface ChunkTask {
@@ -54,9 +55,28 @@ export interface ThreadState {
   rules: RecordRules;
   users: ChunkIds;
   items: ChunkIds;
+  /** The native parser's view of the rules, when it may take chunks (see {@link threadState}). */
+  native: { format: NativeFormat; scratch: NativeScratch } | undefined;
 }
 
+/** A parsing thread's fresh state; the native parser is used unless switched off or the rules are not its case. */
+export function threadState(thread: number, rules: RecordRules): ThreadState {
+  const format = nativeChunkParseEnabled() ? nativeFormatOf(rules) : undefined;
+  const native = format ? { format, scratch: new NativeScratch() } : undefined;
+  return { thread, rules, users: new ChunkIds(), items: new ChunkIds(), native };
+}
+
+/** Parses a chunk: natively when it is the common case, else (and always for bad lines) in JavaScript. */
 export function parseChunk(task: ChunkTask, state: ThreadState): ChunkResult {
+  if (state.native) {
+    const result = parseChunkNatively(task, state, state.native.format, state.native.scratch);
+    if (result) return result;
+  }
+  return parseChunkInJs(task, state);
+}
+
+/** The JavaScript chunk parser: every chunk, whatever its lines hold (the native parser's twin). */
+export function parseChunkInJs(task: ChunkTask, state: ThreadState): ChunkResult {
   const { users, items } = state;
   const usersBefore = users.ids.length;
   const itemsBefore = items.ids.length;

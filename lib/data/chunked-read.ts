@@ -14,8 +14,7 @@
  * trusted).
  */
 import { ThreadIds, type InteractionCollector } from './interaction-collector.js';
-import { parseChunk, type ChunkResult, type ChunkTask, type ThreadState } from './chunk-parse.js';
-import { ChunkIds } from './field-parse.js';
+import { parseChunk, threadState, type ChunkResult, type ChunkTask, type ThreadState } from './chunk-parse.js';
 import { ParsePool } from './parse-pool.js';
 import { badLineError, type RecordRules, type SplitStart } from './record-reader.js';
 
@@ -186,7 +185,7 @@ export async function parseChunked(input: ChunkedInput, collector: InteractionCo
   let firstLine = 0;
 
   /** This thread's parsing state, for the chunks it parses itself. */
-  const here: ThreadState = { thread: -1, rules, users: new ChunkIds(), items: new ChunkIds() };
+  const here: ThreadState = threadState(-1, rules);
   const tables = new Map<number, { users: ThreadIds; items: ThreadIds }>();
   const threadIds = (thread: number): { users: ThreadIds; items: ThreadIds } => {
     let t = tables.get(thread);

@@ -184,7 +184,7 @@ export function fieldText(b: Buffer, s: number, e: number, quoted: number): stri
 }
 
 /** Ids up to this value get a slot in the dense lookup table; larger ones go through a Map. */
-const DENSE_LIMIT = 1 << 22;
+export const DENSE_LIMIT = 1 << 22;
 
 /**
  * Interns ids into an {@link IdMap}, with a shortcut for canonical decimal ids
@@ -261,19 +261,36 @@ export class ChunkIds {
     const n = quoted === 2 ? -1 : canonicalInteger(b, s, e);
     if (n < 0) return this.add(this.texts, fieldText(b, s, e, quoted));
     if (n >= DENSE_LIMIT) return this.add(this.sparse, n);
-    if (n >= this.dense.length) {
-      let size = this.dense.length;
-      while (size <= n) size *= 2;
-      const next = new Int32Array(Math.min(size, DENSE_LIMIT)).fill(-1);
-      next.set(this.dense);
-      this.dense = next;
-    }
+    if (n >= this.dense.length) this.reserveDense(n);
     const cached = this.dense[n]!;
     if (cached >= 0) return cached;
     const index = this.ids.length;
     this.ids.push(n);
     this.dense[n] = index;
     return index;
+  }
+
+  /**
+   * Canonical id → local index (-1: not met yet) for ids below
+   * {@link DENSE_LIMIT}: the native chunk parser (native-chunk-parse.ts)
+   * interns into it in place, then reports its new ids to {@link appendNumbers}.
+   */
+  get denseTable(): Int32Array {
+    return this.dense;
+  }
+
+  /** Grows the dense table to hold id `n` (< DENSE_LIMIT). */
+  reserveDense(n: number): void {
+    let size = this.dense.length;
+    while (size <= n) size *= 2;
+    const next = new Int32Array(Math.min(size, DENSE_LIMIT)).fill(-1);
+    next.set(this.dense);
+    this.dense = next;
+  }
+
+  /** Appends canonical ids the native parser gave the next local indices, in that order. */
+  appendNumbers(ids: Int32Array, count: number): void {
+    for (let k = 0; k < count; k++) this.ids.push(ids[k]!);
   }
 
   private add<K extends string | number>(seen: Map<K, number>, id: K): number {

@@ -5,6 +5,7 @@
  * calling thread then merges their columns in file order (see {@link merge}).
  */
 import type { ChunkIds, IdInterner } from './field-parse.js';
+import { gatherIndices } from './native-chunk-parse.js';
 import type { BadLine } from './read-options.js';
 import { MAX_BAD_LINES_KEPT, RecordReader, type RecordRules } from './record-reader.js';
 
@@ -141,12 +142,9 @@ export class InteractionCollector<I extends Ids = IdInterner> extends RecordRead
     // leaves the entries a plain gather.
     const toUser = globalIndices(users, chunk.firstNewUser, chunk.newUsers.length, this.userIds);
     const toItem = globalIndices(items, chunk.firstNewItem, chunk.newItems.length, this.itemIds);
-    const { u, i } = chunk;
     const at = d.n;
-    for (let k = 0; k < chunk.n; k++) {
-      d.u[at + k] = toUser[u[k]!]!;
-      d.i[at + k] = toItem[i[k]!]!;
-    }
+    gatherIndices(chunk.u, chunk.n, toUser, d.u.subarray(at, at + chunk.n));
+    gatherIndices(chunk.i, chunk.n, toItem, d.i.subarray(at, at + chunk.n));
     d.v.set(chunk.v.subarray(0, chunk.n), at);
     if (d.t) d.t.set(chunk.t!.subarray(0, chunk.n), at);
     d.n += chunk.n;

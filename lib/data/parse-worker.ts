@@ -5,12 +5,11 @@
  * copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseChunk, transferables, type ChunkTask, type ThreadState } from './chunk-parse.js';
-import { ChunkIds } from './field-parse.js';
+import { parseChunk, threadState, transferables, type ChunkTask } from './chunk-parse.js';
 import type { ParseThreadData } from './parse-pool.js';
 
 const data = workerData as ParseThreadData;
-const state: ThreadState = { thread: data.thread, rules: data.rules, users: new ChunkIds(), items: new ChunkIds() };
+const state = threadState(data.thread, data.rules);
 const port = parentPort!;
 
 port.on('message', (task: ChunkTask) => {

@@ -47,6 +47,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterItemItemTopK(env, exports);
   RegisterHnsw(env, exports);
   RegisterCsrBuild(env, exports);
+  RegisterChunkParse(env, exports);
   return exports;
 }
 

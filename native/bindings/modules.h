@@ -17,4 +17,5 @@ void RegisterItemItemFit(Napi::Env env, Napi::Object exports);
 void RegisterItemItemTopK(Napi::Env env, Napi::Object exports);
 void RegisterHnsw(Napi::Env env, Napi::Object exports);
 void RegisterCsrBuild(Napi::Env env, Napi::Object exports);
+void RegisterChunkParse(Napi::Env env, Napi::Object exports);
 }  // namespace mfrec

@@ -67,6 +67,8 @@ describe('integer arguments of the raw bindings', () => {
     ['bprFoldInItem', ['factors', 'iterations', 'seed', 'item']],
     ['scoreSplit', ['factors', 'query']],
     ['csrBuild', ['nRows', 'nCols', 'aggregate', 'threads']],
+    ['parseChunk', ['length', 'delimiter', 'fields', 'userCol', 'itemCol', 'valueCol', 'timeCol', 'maxRecord', 'userCount', 'itemCount']],
+    ['gatherIndices', ['n']],
   ];
   it.each(fields)('%s refuses a fraction, NaN or an infinity in each count, naming the field', async (binding, keys) => {
     for (const key of keys) {
