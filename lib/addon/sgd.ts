@@ -45,6 +45,14 @@ export interface SgdStep {
   epoch: number;
 }
 
+/** sgdLayout's options; the grid does not depend on `threads` (default 1, 0: all; the twin ignores it). */
+export interface SgdLayoutOptions {
+  nUsers: number;
+  nItems: number;
+  seed: number;
+  threads?: number;
+}
+
 /** An empty grid for `nnz` ratings, ready for {@link sgdLayout}. */
 export function allocateGrid(nnz: number, blocks: number): SgdGrid {
   return {
@@ -62,7 +70,7 @@ export interface SgdBinding {
     users: Int32Array,
     items: Int32Array,
     ratings: Float32Array,
-    options: { nUsers: number; nItems: number; seed: number },
+    options: SgdLayoutOptions,
     grid: SgdGrid,
   ): Promise<void>;
   /** One epoch in place; resolves with the sum of squared errors seen before each update. */
@@ -79,7 +87,7 @@ export interface SgdBinding {
 
 /** The addon's functions: one arguments object per call. */
 interface SgdAddonFunctions {
-  sgdLayout(args: { users: Int32Array; items: Int32Array; ratings: Float32Array; nUsers: number; nItems: number; seed: number; grid: SgdGrid }): Promise<void>;
+  sgdLayout(args: { users: Int32Array; items: Int32Array; ratings: Float32Array; grid: SgdGrid } & SgdLayoutOptions): Promise<void>;
   sgdEpoch(args: { grid: SgdGrid; model: SgdModelArrays; step: SgdStep; cancel?: Int32Array }): Promise<number>;
   sgdPredict(args: { model: SgdModelArrays; users: Int32Array; items: Int32Array; out: Float32Array; min: number; max: number; threads: number }): Float32Array;
 }

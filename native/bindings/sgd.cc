@@ -53,8 +53,9 @@ SgdModel ReadModel(const Args& args) {
   return m;
 }
 
-// sgdLayout({ users, items, ratings, nUsers, nItems, seed, grid }) -> Promise<void>
-// Fills the grid's arrays (allocated by the caller with the input's length).
+// sgdLayout({ users, items, ratings, nUsers, nItems, seed, threads?, grid }) -> Promise<void>
+// Fills the grid's arrays (allocated by the caller with the input's length);
+// the grid does not depend on `threads` (default 1, 0: all).
 Napi::Value Layout(const Napi::CallbackInfo& info) {
   const Args args(info);
   struct Call {
@@ -64,6 +65,7 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
     const float* ratings;
     int32_t n_users, n_items;
     uint32_t seed;
+    int threads;
     SgdGrid grid;
   } c;
   c.nnz = args.Length("users");
@@ -73,12 +75,13 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   c.n_users = static_cast<int32_t>(args.IntIn("nUsers", 0, kMaxIndex));
   c.n_items = static_cast<int32_t>(args.IntIn("nItems", 0, kMaxIndex));
   c.seed = static_cast<uint32_t>(args.IntIn("seed", 0, kMaxUint32));
+  c.threads = args.Has("threads") ? static_cast<int>(args.IntIn("threads", 0, 4096)) : 1;
   c.grid = ReadGrid(args);
   if (c.grid.nnz != c.nnz) ThrowInvalid(args.Env(), "Expected grid arrays of the input's length");
   return PromiseWorker::Start(args, [c] {
     sgd_layout(c.nnz, c.users, c.items, c.ratings, c.n_users, c.n_items, c.grid.blocks, c.seed,
                const_cast<int32_t*>(c.grid.users), const_cast<int32_t*>(c.grid.items),
-               const_cast<float*>(c.grid.ratings), const_cast<int32_t*>(c.grid.block_ptr));
+               const_cast<float*>(c.grid.ratings), const_cast<int32_t*>(c.grid.block_ptr), c.threads);
   });
 }
 

@@ -76,10 +76,11 @@ struct SgdStep {
 // nnz, block_ptr of length blocks * blocks + 1). Users go to row blocks and
 // items to column blocks by a seeded random permutation (rank * blocks / n);
 // inside each block the ratings keep the order of one seeded shuffle of all
-// entries. Throws std::invalid_argument for an index out of range.
+// entries. Throws std::invalid_argument for an index out of range. Runs on up
+// to `threads` threads (0: all); the grid is the same whatever the count.
 void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings, int32_t n_users,
                 int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
-                float* out_ratings, int32_t* block_ptr);
+                float* out_ratings, int32_t* block_ptr, int threads = 1);
 
 // One epoch of SGD over every rating of the grid. Returns the sum of squared
 // errors measured just before each rating's update (the running training

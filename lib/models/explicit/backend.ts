@@ -3,7 +3,7 @@
  * the native binding and the pure-TypeScript twin behind one interface, so
  * ExplicitMF's training loop does not care which one runs its epochs.
  */
-import { sgdBinding, type SgdGrid, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
+import { sgdBinding, type SgdGrid, type SgdLayoutOptions, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
 import * as twin from '../../twins/sgd.js';
 import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
 import { scoreSplitTwin } from '../../twins/score-split.js';
@@ -12,7 +12,7 @@ import { yieldTurn, type CancelFlag } from '../base/training.js';
 
 export interface SgdBackend {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
-  layout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: { nUsers: number; nItems: number; seed: number }, grid: SgdGrid): Promise<void>;
+  layout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
   /** One epoch in place; resolves with the sum of squared errors seen before each update. */
   epoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep, cancel: CancelFlag): Promise<number>;
   /** Fills and returns `out`; -1 marks an unknown user or item. */

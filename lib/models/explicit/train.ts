@@ -79,7 +79,7 @@ export async function trainExplicit(
   // The user of each entry is spelled out only for the layout's duration: held
   // for the whole fit it would cost 4 bytes per rating at the fit's peak.
   const byUser = set.data.byUser;
-  await sgd.layout(rowOfEntries(byUser), byUser.indices, byUser.values, { nUsers, nItems, seed: p.seed }, grid);
+  await sgd.layout(rowOfEntries(byUser), byUser.indices, byUser.values, { nUsers, nItems, seed: p.seed, threads }, grid);
   // Training runs on rows grouped by block (sgd-rows.ts: no false sharing
   // between threads, fewer misses), which changes no arithmetic.
   const rows = blockRows(grid, nUsers, nItems);
