@@ -53,6 +53,22 @@ export interface SgdLayoutOptions {
   threads?: number;
 }
 
+/**
+ * sgdInitialFactors' options: row n of `out` (whole rows of `factors` floats)
+ * gets N(0, sd²) coordinates from the draws of row firstRow + order[n] of the
+ * seed's init stream (user rows, then item rows; order absent: + n).
+ */
+export interface SgdInitialFactorsOptions {
+  factors: number;
+  seed: number;
+  firstRow: number;
+  sd: number;
+  /** A permutation of the rows: draws them straight into a renumbered model. */
+  order?: Int32Array;
+  /** Ignored by the twin; the values do not depend on it (0: all). */
+  threads: number;
+}
+
 /** An empty grid for `nnz` ratings, ready for {@link sgdLayout}. */
 export function allocateGrid(nnz: number, blocks: number): SgdGrid {
   return {
@@ -73,6 +89,8 @@ export interface SgdBinding {
     options: SgdLayoutOptions,
     grid: SgdGrid,
   ): Promise<void>;
+  /** Fills and returns `out` with the initial factors (see {@link SgdInitialFactorsOptions}). */
+  sgdInitialFactors(out: Float32Array, options: SgdInitialFactorsOptions): Float32Array;
   /** One epoch in place; resolves with the sum of squared errors seen before each update. */
   sgdEpoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep, cancel?: Int32Array): Promise<number>;
   /** Fills and returns `out`; -1 marks an unknown user or item. */
@@ -88,17 +106,19 @@ export interface SgdBinding {
 /** The addon's functions: one arguments object per call. */
 interface SgdAddonFunctions {
   sgdLayout(args: { users: Int32Array; items: Int32Array; ratings: Float32Array; grid: SgdGrid } & SgdLayoutOptions): Promise<void>;
+  sgdInitialFactors(args: { out: Float32Array } & SgdInitialFactorsOptions): Float32Array;
   sgdEpoch(args: { grid: SgdGrid; model: SgdModelArrays; step: SgdStep; cancel?: Int32Array }): Promise<number>;
   sgdPredict(args: { model: SgdModelArrays; users: Int32Array; items: Int32Array; out: Float32Array; min: number; max: number; threads: number }): Float32Array;
 }
 
-const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict'], async: ['sgdLayout', 'sgdEpoch'] });
+const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict', 'sgdInitialFactors'], async: ['sgdLayout', 'sgdEpoch'] });
 
 /** The binding with the twin's argument shapes, each call packed into the addon's one object. */
 export const sgdBinding = adaptedBinding(
   addonFunctions,
   (addon): SgdBinding => ({
     sgdLayout: (users, items, ratings, options, grid) => addon.sgdLayout({ users, items, ratings, ...options, grid }),
+    sgdInitialFactors: (out, options) => addon.sgdInitialFactors({ out, ...options }),
     sgdEpoch: (grid, model, step, cancel) => addon.sgdEpoch({ grid, model, step, cancel }),
     sgdPredict: (model, users, items, out, options) => addon.sgdPredict({ model, users, items, out, ...options }),
   }),

@@ -85,6 +85,24 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   });
 }
 
+// sgdInitialFactors({ out, factors, seed, firstRow, sd, order?, threads }) -> out:
+// synchronous, parallel (kernels/sgd.h: sgd_initial_factors).
+Napi::Value InitialFactors(const Napi::CallbackInfo& info) {
+  const Args args(info);
+  const int32_t k = static_cast<int32_t>(args.IntIn("factors", 1, kMaxFactors));
+  const std::size_t length = args.Length("out");
+  if (length % static_cast<std::size_t>(k) != 0) ThrowInvalid(args.Env(), "Expected out of a whole number of rows of factors");
+  const std::size_t rows = length / static_cast<std::size_t>(k);
+  float* out = args.F32("out", length);
+  const uint32_t seed = static_cast<uint32_t>(args.IntIn("seed", 0, kMaxUint32));
+  const uint64_t first_row = static_cast<uint64_t>(args.IntIn("firstRow", 0, kMaxIndex));
+  const float sd = static_cast<float>(args.Num("sd"));
+  const int32_t* order = args.Has("order") ? args.I32("order", rows) : nullptr;
+  const int threads = static_cast<int>(args.IntIn("threads", 0, 4096));
+  RunSync(args.Env(), [&] { sgd_initial_factors(out, rows, k, seed, first_row, sd, order, threads); });
+  return info[0].As<Napi::Object>().Get("out");
+}
+
 // sgdEpoch({ grid, model, step: { learningRate, regularization,
 // biasRegularization, threads, seed, epoch }, cancel? })
 //   -> Promise<number>: the sum of squared errors seen during the epoch.
@@ -132,6 +150,7 @@ Napi::Value Predict(const Napi::CallbackInfo& info) {
 
 void RegisterSgd(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdLayout", Napi::Function::New(env, Layout, "sgdLayout"));
+  exports.Set("sgdInitialFactors", Napi::Function::New(env, InitialFactors, "sgdInitialFactors"));
   exports.Set("sgdEpoch", Napi::Function::New(env, Epoch, "sgdEpoch"));
   exports.Set("sgdPredict", Napi::Function::New(env, Predict, "sgdPredict"));
 }

@@ -28,6 +28,7 @@ namespace {
 constexpr uint32_t kStreamUsers = 0;
 constexpr uint32_t kStreamItems = 1;
 constexpr uint32_t kStreamEntries = 2;
+constexpr uint32_t kStreamInit = 3;
 constexpr uint32_t kStreamEpochBase = 16;
 
 // Ratings per cancellation check inside a block.
@@ -421,6 +422,24 @@ void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, con
     for (std::size_t rb = begin; rb < end; ++rb) {
       scatter_row_block(where, ratings, by_row_block.data(), block_ptr, static_cast<int32_t>(rb), out_users, out_items,
                         out_ratings);
+    }
+  });
+}
+
+void sgd_initial_factors(float* out, std::size_t rows, int32_t factors, uint32_t seed, uint64_t first_row, float sd,
+                         const int32_t* order, int threads) {
+  if (factors < 1) throw std::invalid_argument("sgd_initial_factors: factors must be >= 1");
+  const std::size_t k = static_cast<std::size_t>(factors);
+  const Rng start = Rng::stream(seed, kStreamInit);
+  parallel_for(resolve_threads(threads), rows, 1024, [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t n = begin; n < end; ++n) {
+      const std::size_t source = order != nullptr ? static_cast<std::size_t>(order[n]) : n;
+      if (source >= rows) throw std::invalid_argument("sgd_initial_factors: row out of range at " + std::to_string(n));
+      // Each coordinate takes two draws (Box-Muller); the generator is a
+      // counter (mod 2^32), so any row's draws start one addition away.
+      Rng rng = start.skipped(static_cast<uint32_t>(2 * k * (first_row + source)));
+      float* row = out + n * k;
+      for (std::size_t f = 0; f < k; ++f) row[f] = sd * rng.normal();
     }
   });
 }

@@ -82,6 +82,15 @@ void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, con
                 int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
                 float* out_ratings, int32_t* block_ptr, int threads = 1);
 
+// The initial factors: N(0, sd²) coordinates from the init stream of `seed`,
+// drawn in row order over user rows then item rows (as lib/twins/sgd.ts
+// draws them). Row n of `out` (rows × factors floats) gets the draws of row
+// first_row + order[n] (order null: + n; order, a permutation of the rows,
+// draws them straight into a renumbered model). Rows are drawn in parallel on up to `threads` threads (0: all);
+// the values do not depend on the count.
+void sgd_initial_factors(float* out, std::size_t rows, int32_t factors, uint32_t seed, uint64_t first_row, float sd,
+                         const int32_t* order, int threads);
+
 // One epoch of SGD over every rating of the grid. Returns the sum of squared
 // errors measured just before each rating's update (the running training
 // error: free to compute, slightly pessimistic against an end-of-epoch pass).

@@ -3,7 +3,7 @@ import { Rng } from '../../lib/random.js';
 import { sgdBinding } from '../../lib/addon/sgd.js';
 import { allocateGrid, type SgdGrid, type SgdModelArrays } from '../../lib/addon/sgd.js';
 import { initFactors } from '../../lib/models/explicit/train.js';
-import { laneDot, sgdEpoch, sgdLayout, sgdPredict } from '../../lib/twins/sgd.js';
+import { laneDot, sgdEpoch, sgdInitialFactors, sgdLayout, sgdPredict } from '../../lib/twins/sgd.js';
 
 interface Problem {
   nUsers: number;
@@ -171,6 +171,32 @@ describe('SGD kernel vs its TypeScript twin', () => {
     expect(() => sgdBinding().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 })).toThrow(
       expect.objectContaining({ code }),
     );
+  });
+
+  it('draws the initial factors of initFactors, bit for bit, straight into any row order and on any thread count', () => {
+    const p = randomProblem(13, 700, 300, 10);
+    const reference = newModel(p, 24, 8);
+    const order = new Rng(4).shuffle(Int32Array.from({ length: 300 }, (_, k) => k));
+    for (const threads of [1, 2, 0]) {
+      const draw = { factors: 24, seed: 8, sd: 0.1, threads };
+      const users = sgdBinding().sgdInitialFactors(new Float32Array(700 * 24), { ...draw, firstRow: 0 });
+      expect(users).toEqual(reference.userFactors);
+      const items = sgdBinding().sgdInitialFactors(new Float32Array(300 * 24), { ...draw, firstRow: 700, order });
+      expect(items).toEqual(sgdInitialFactors(new Float32Array(300 * 24), { ...draw, firstRow: 700, order }));
+      const moved = new Float32Array(300 * 24);
+      for (let n = 0; n < 300; n++) moved.set(reference.itemFactors.subarray(order[n]! * 24, (order[n]! + 1) * 24), n * 24);
+      expect(items).toEqual(moved);
+    }
+  });
+
+  it('refuses initial factors for a row order out of range or a partial row', () => {
+    const code = 'ERR_MFREC_INVALID_ARGUMENT';
+    const draw = { factors: 4, seed: 1, sd: 0.1, firstRow: 0, threads: 1 };
+    expect(() => sgdBinding().sgdInitialFactors(new Float32Array(8), { ...draw, order: Int32Array.from([0, 2]) })).toThrow(
+      expect.objectContaining({ code, message: expect.stringContaining('row out of range at 1') }),
+    );
+    expect(() => sgdBinding().sgdInitialFactors(new Float32Array(8), { ...draw, order: Int32Array.from([0]) })).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdInitialFactors(new Float32Array(6), draw)).toThrow(expect.objectContaining({ code }));
   });
 
   it('predicts the same values, with -1 as an unknown side and clamping', () => {

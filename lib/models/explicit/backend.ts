@@ -3,7 +3,14 @@
  * the native binding and the pure-TypeScript twin behind one interface, so
  * ExplicitMF's training loop does not care which one runs its epochs.
  */
-import { sgdBinding, type SgdGrid, type SgdLayoutOptions, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
+import {
+  sgdBinding,
+  type SgdGrid,
+  type SgdInitialFactorsOptions,
+  type SgdLayoutOptions,
+  type SgdModelArrays,
+  type SgdStep,
+} from '../../addon/sgd.js';
 import * as twin from '../../twins/sgd.js';
 import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
 import { scoreSplitTwin } from '../../twins/score-split.js';
@@ -13,6 +20,8 @@ import { yieldTurn, type CancelFlag } from '../base/training.js';
 export interface SgdBackend {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
   layout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
+  /** Fills and returns `out` with the initial factors (addon/sgd.ts: SgdInitialFactorsOptions). */
+  initialFactors(out: Float32Array, options: SgdInitialFactorsOptions): Float32Array;
   /** One epoch in place; resolves with the sum of squared errors seen before each update. */
   epoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep, cancel: CancelFlag): Promise<number>;
   /** Fills and returns `out`; -1 marks an unknown user or item. */
@@ -24,6 +33,7 @@ export interface SgdBackend {
 export const sgdBackends: Backends<SgdBackend> = {
   native: {
     layout: (users, items, ratings, options, grid) => sgdBinding().sgdLayout(users, items, ratings, options, grid),
+    initialFactors: (out, options) => sgdBinding().sgdInitialFactors(out, options),
     epoch: (grid, model, step, cancel) => sgdBinding().sgdEpoch(grid, model, step, cancel.array),
     predict: (model, users, items, out, options) => sgdBinding().sgdPredict(model, users, items, out, options),
     scoreSplit: nativeScoreSplit,
@@ -35,6 +45,7 @@ export const sgdBackends: Backends<SgdBackend> = {
    */
   js: {
     layout: (users, items, ratings, options, grid) => Promise.resolve().then(() => twin.sgdLayout(users, items, ratings, options, grid)),
+    initialFactors: (out, options) => twin.sgdInitialFactors(out, options),
     async epoch(grid, model, step, cancel) {
       await yieldTurn(cancel);
       return twin.sgdEpoch(grid, model, step);
