@@ -64,15 +64,17 @@ export async function trainExplicit(
   const sgd = sgdBackends[p.backend];
   // The user of each entry is spelled out only for the layout's duration: held
   // for the whole fit it would cost 4 bytes per rating at the fit's peak.
-  const byUser = set.data.byUser;
+  const byUser = set.byUser;
   await sgd.layout(rowOfEntries(byUser), byUser.indices, byUser.values, { nUsers, nItems, seed: p.seed, threads }, grid);
   // Training runs on rows grouped by block (sgd-rows.ts: no false sharing
   // between threads, fewer misses), which changes no arithmetic.
   const rows = blockRows(grid, nUsers, nItems);
   renumber(grid.users, rows.users);
   renumber(grid.items, rows.items);
-  const training = initialModel(p, byUser, rows, sgd, threads);
-  const draft = makeState(set, training);
+  // Ratings per item: the penalty scales' and the saved model's item popularity.
+  const perItem = usersPerItem(byUser);
+  const training = initialModel(p, byUser, perItem, rows, sgd, threads);
+  const draft = makeState(set, training, perItem);
   const validation = c.validation === undefined ? undefined : mapped(draft, c.validation, p.unknown);
   if (validation !== undefined) {
     renumber(validation.u, rows.users);
@@ -131,7 +133,14 @@ export async function trainExplicit(
  * values initFactors draws in the model's order), zero biases, and the
  * frequency penalty scales.
  */
-function initialModel(p: ExplicitMFParams, byUser: SparseRows, rows: BlockRows, sgd: SgdBackend, threads: number): SgdModelArrays {
+function initialModel(
+  p: ExplicitMFParams,
+  byUser: SparseRows,
+  perItem: Float32Array,
+  rows: BlockRows,
+  sgd: SgdBackend,
+  threads: number,
+): SgdModelArrays {
   const k = p.factors;
   const nUsers = rows.users.order.length;
   const nItems = rows.items.order.length;
@@ -139,7 +148,7 @@ function initialModel(p: ExplicitMFParams, byUser: SparseRows, rows: BlockRows, 
   let sum = 0;
   for (let x = 0; x < ratings.length; x++) sum += ratings[x]!;
   const draw = { factors: k, seed: p.seed, sd: p.initStd, threads };
-  const scales = frequencyScales(byUser);
+  const scales = frequencyScales(byUser, perItem);
   return {
     factors: k,
     globalBias: Math.fround(sum / ratings.length),
@@ -154,7 +163,7 @@ function initialModel(p: ExplicitMFParams, byUser: SparseRows, rows: BlockRows, 
   };
 }
 
-function makeState(set: TrainingSet, model: SgdModelArrays): ExplicitState {
+function makeState(set: TrainingSet, model: SgdModelArrays, itemPopularity: Float32Array): ExplicitState {
   return {
     factors: model.factors,
     users: set.users,
@@ -164,8 +173,8 @@ function makeState(set: TrainingSet, model: SgdModelArrays): ExplicitState {
     globalBias: model.globalBias,
     userBias: model.userBias,
     itemBias: model.itemBias,
-    seen: set.data.byUser,
-    itemPopularity: usersPerItem(set.data.byUser),
+    seen: set.byUser,
+    itemPopularity,
   };
 }
 
