@@ -69,6 +69,14 @@ export interface SgdInitialFactorsOptions {
   threads: number;
 }
 
+/** sgdGroupRows' output: a renumbering of each side, order[new] = old, rank[old] = new. */
+export interface SgdRowGroups {
+  userOrder: Int32Array;
+  userRank: Int32Array;
+  itemOrder: Int32Array;
+  itemRank: Int32Array;
+}
+
 /** An empty grid for `nnz` ratings, ready for {@link sgdLayout}. */
 export function allocateGrid(nnz: number, blocks: number): SgdGrid {
   return {
@@ -89,6 +97,12 @@ export interface SgdBinding {
     options: SgdLayoutOptions,
     grid: SgdGrid,
   ): Promise<void>;
+  /**
+   * Numbers users by first appearance in the grid's row blocks and items in
+   * its column blocks (unseen rows last), fills the four arrays (order[new] =
+   * old, rank[old] = new) and renumbers the grid in place.
+   */
+  sgdGroupRows(grid: SgdGrid, rows: SgdRowGroups, threads: number): void;
   /** Fills and returns `out` with the initial factors (see {@link SgdInitialFactorsOptions}). */
   sgdInitialFactors(out: Float32Array, options: SgdInitialFactorsOptions): Float32Array;
   /** One epoch in place; resolves with the sum of squared errors seen before each update. */
@@ -106,18 +120,20 @@ export interface SgdBinding {
 /** The addon's functions: one arguments object per call. */
 interface SgdAddonFunctions {
   sgdLayout(args: { users: Int32Array; items: Int32Array; ratings: Float32Array; grid: SgdGrid } & SgdLayoutOptions): Promise<void>;
+  sgdGroupRows(args: { grid: SgdGrid; nUsers: number; nItems: number; threads: number } & SgdRowGroups): void;
   sgdInitialFactors(args: { out: Float32Array } & SgdInitialFactorsOptions): Float32Array;
   sgdEpoch(args: { grid: SgdGrid; model: SgdModelArrays; step: SgdStep; cancel?: Int32Array }): Promise<number>;
   sgdPredict(args: { model: SgdModelArrays; users: Int32Array; items: Int32Array; out: Float32Array; min: number; max: number; threads: number }): Float32Array;
 }
 
-const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict', 'sgdInitialFactors'], async: ['sgdLayout', 'sgdEpoch'] });
+const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict', 'sgdInitialFactors', 'sgdGroupRows'], async: ['sgdLayout', 'sgdEpoch'] });
 
 /** The binding with the twin's argument shapes, each call packed into the addon's one object. */
 export const sgdBinding = adaptedBinding(
   addonFunctions,
   (addon): SgdBinding => ({
     sgdLayout: (users, items, ratings, options, grid) => addon.sgdLayout({ users, items, ratings, ...options, grid }),
+    sgdGroupRows: (grid, rows, threads) => addon.sgdGroupRows({ grid, nUsers: rows.userOrder.length, nItems: rows.itemOrder.length, threads, ...rows }),
     sgdInitialFactors: (out, options) => addon.sgdInitialFactors({ out, ...options }),
     sgdEpoch: (grid, model, step, cancel) => addon.sgdEpoch({ grid, model, step, cancel }),
     sgdPredict: (model, users, items, out, options) => addon.sgdPredict({ model, users, items, out, ...options }),

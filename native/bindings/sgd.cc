@@ -85,6 +85,26 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   });
 }
 
+// sgdGroupRows({ grid, nUsers, nItems, userOrder, userRank, itemOrder,
+// itemRank, threads }) -> undefined: synchronous, parallel; fills the four
+// arrays and renumbers the grid in place (kernels/sgd.h: sgd_group_rows).
+Napi::Value GroupRows(const Napi::CallbackInfo& info) {
+  const Args args(info);
+  const SgdGrid grid = ReadGrid(args);
+  const std::size_t n_users = static_cast<std::size_t>(args.IntIn("nUsers", 0, kMaxIndex));
+  const std::size_t n_items = static_cast<std::size_t>(args.IntIn("nItems", 0, kMaxIndex));
+  SgdRowGroups out;
+  out.user_order = args.I32("userOrder", n_users);
+  out.user_rank = args.I32("userRank", n_users);
+  out.item_order = args.I32("itemOrder", n_items);
+  out.item_rank = args.I32("itemRank", n_items);
+  const int threads = static_cast<int>(args.IntIn("threads", 0, 4096));
+  RunSync(args.Env(), [&] {
+    sgd_group_rows(grid, static_cast<int32_t>(n_users), static_cast<int32_t>(n_items), out, threads);
+  });
+  return args.Env().Undefined();
+}
+
 // sgdInitialFactors({ out, factors, seed, firstRow, sd, order?, threads }) -> out:
 // synchronous, parallel (kernels/sgd.h: sgd_initial_factors).
 Napi::Value InitialFactors(const Napi::CallbackInfo& info) {
@@ -150,6 +170,7 @@ Napi::Value Predict(const Napi::CallbackInfo& info) {
 
 void RegisterSgd(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdLayout", Napi::Function::New(env, Layout, "sgdLayout"));
+  exports.Set("sgdGroupRows", Napi::Function::New(env, GroupRows, "sgdGroupRows"));
   exports.Set("sgdInitialFactors", Napi::Function::New(env, InitialFactors, "sgdInitialFactors"));
   exports.Set("sgdEpoch", Napi::Function::New(env, Epoch, "sgdEpoch"));
   exports.Set("sgdPredict", Napi::Function::New(env, Predict, "sgdPredict"));

@@ -207,10 +207,9 @@ bool run_block(const SgdGrid& g, const Ctx& c, RunFn run, int32_t block, const C
   return true;
 }
 
-void check_grid(const SgdGrid& g, const SgdModel& m) {
+// The grid's blocks and offsets (not its indices).
+void check_layout(const SgdGrid& g) {
   if (g.blocks < 1 || g.blocks > 4096) throw std::invalid_argument("sgd: blocks must be in [1, 4096]");
-  if (m.factors < 1) throw std::invalid_argument("sgd: factors must be >= 1");
-  if (m.n_users < 0 || m.n_items < 0) throw std::invalid_argument("sgd: negative matrix size");
   const int32_t nb = g.blocks * g.blocks;
   if (g.block_ptr[0] != 0 || static_cast<std::size_t>(g.block_ptr[nb]) != g.nnz) {
     throw std::invalid_argument("sgd: block offsets must start at 0 and end at the number of ratings");
@@ -218,6 +217,12 @@ void check_grid(const SgdGrid& g, const SgdModel& m) {
   for (int32_t b = 0; b < nb; ++b) {
     if (g.block_ptr[b] > g.block_ptr[b + 1]) throw std::invalid_argument("sgd: block offsets must not decrease");
   }
+}
+
+void check_grid(const SgdGrid& g, const SgdModel& m) {
+  if (m.factors < 1) throw std::invalid_argument("sgd: factors must be >= 1");
+  if (m.n_users < 0 || m.n_items < 0) throw std::invalid_argument("sgd: negative matrix size");
+  check_layout(g);
 }
 
 // How many ratings ahead the layout prefetches the entries it gathers.
@@ -422,6 +427,63 @@ void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, con
     for (std::size_t rb = begin; rb < end; ++rb) {
       scatter_row_block(where, ratings, by_row_block.data(), block_ptr, static_cast<int32_t>(rb), out_users, out_items,
                         out_ratings);
+    }
+  });
+}
+
+namespace {
+
+// Rows numbered by first appearance in the grid, reading blocks row block by
+// row block (by_column false: the users' order) or column block by column
+// block (true: the items'); rows never seen go last. order[new] = old,
+// rank[old] = new.
+void first_appearance(const int32_t* rows, int32_t n, const SgdGrid& grid, bool by_column, int32_t* order,
+                      int32_t* rank) {
+  std::fill(rank, rank + n, -1);
+  int32_t next = 0;
+  const int32_t b = grid.blocks;
+  for (int32_t k = 0; k < b * b; ++k) {
+    const int32_t block = by_column ? (k % b) * b + k / b : k;
+    for (int32_t e = grid.block_ptr[block]; e < grid.block_ptr[block + 1]; ++e) {
+      const int32_t row = rows[e];
+      if (static_cast<uint32_t>(row) >= static_cast<uint32_t>(n)) bad_index(static_cast<std::size_t>(e));
+      if (rank[row] == -1) {
+        // Only arrays that overlap could number more rows than there are.
+        if (next == n) throw std::invalid_argument("sgd_group_rows: order and rank arrays must not overlap");
+        rank[row] = next;
+        order[next++] = row;
+      }
+    }
+  }
+  for (int32_t row = 0; row < n; ++row) {
+    if (rank[row] == -1) {
+      if (next == n) throw std::invalid_argument("sgd_group_rows: order and rank arrays must not overlap");
+      rank[row] = next;
+      order[next++] = row;
+    }
+  }
+}
+
+}  // namespace
+
+void sgd_group_rows(const SgdGrid& grid, int32_t n_users, int32_t n_items, SgdRowGroups out, int threads) {
+  check_layout(grid);
+  const int team = std::min(2, resolve_threads(threads));
+  run_team(team, [&](int t) {
+    if (t == 0) first_appearance(grid.users, n_users, grid, false, out.user_order, out.user_rank);
+    if (t == 1 || team == 1) first_appearance(grid.items, n_items, grid, true, out.item_order, out.item_rank);
+  });
+  int32_t* users = const_cast<int32_t*>(grid.users);
+  int32_t* items = const_cast<int32_t*>(grid.items);
+  parallel_for(resolve_threads(threads), grid.nnz, 1 << 16, [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t e = begin; e < end; ++e) {
+      // Checked again: only a rank array overlapping the grid could change them.
+      if (static_cast<uint32_t>(users[e]) >= static_cast<uint32_t>(n_users) ||
+          static_cast<uint32_t>(items[e]) >= static_cast<uint32_t>(n_items)) {
+        bad_index(e);
+      }
+      users[e] = out.user_rank[users[e]];
+      items[e] = out.item_rank[items[e]];
     }
   });
 }

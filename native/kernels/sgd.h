@@ -82,6 +82,21 @@ void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, con
                 int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
                 float* out_ratings, int32_t* block_ptr, int threads = 1);
 
+// A renumbering of rows: order[new] = old, rank[old] = new (n each).
+struct SgdRowGroups {
+  int32_t* user_order = nullptr;
+  int32_t* user_rank = nullptr;
+  int32_t* item_order = nullptr;
+  int32_t* item_rank = nullptr;
+};
+
+// Numbers users by first appearance in the grid's row blocks and items by
+// first appearance in its column blocks (rows never seen go last), so the
+// rows of each block sit together in the model (lib/models/explicit/sgd-rows.ts
+// explains why), and renumbers the grid's users and items to match, in place.
+// Throws std::invalid_argument for an index out of range.
+void sgd_group_rows(const SgdGrid& grid, int32_t n_users, int32_t n_items, SgdRowGroups out, int threads);
+
 // The initial factors: N(0, sd²) coordinates from the init stream of `seed`,
 // drawn in row order over user rows then item rows (as lib/twins/sgd.ts
 // draws them). Row n of `out` (rows × factors floats) gets the draws of row

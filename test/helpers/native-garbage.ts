@@ -132,6 +132,18 @@ export const BINDINGS: Record<string, () => unknown[]> = {
       cancel: new Int32Array(1),
     },
   ],
+  sgdGroupRows: () => [
+    {
+      grid: sgdGrid(),
+      nUsers: 3,
+      nItems: 4,
+      userOrder: new Int32Array(3),
+      userRank: new Int32Array(3),
+      itemOrder: new Int32Array(4),
+      itemRank: new Int32Array(4),
+      threads: 1,
+    },
+  ],
   sgdInitialFactors: () => [{ out: new Float32Array(3 * F), factors: F, seed: 3, firstRow: 2, sd: 0.1, order: Int32Array.of(2, 0, 1), threads: 1 }],
   sgdPredict: () => [
     { model: sgdModel(), users: Int32Array.of(0, 1, -1), items: Int32Array.of(3, -1, 2), out: new Float32Array(3), min: 1, max: 5, threads: 1 },

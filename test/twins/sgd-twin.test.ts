@@ -3,6 +3,7 @@ import { Rng } from '../../lib/random.js';
 import { sgdBinding } from '../../lib/addon/sgd.js';
 import { allocateGrid, type SgdGrid, type SgdModelArrays } from '../../lib/addon/sgd.js';
 import { initFactors } from '../../lib/models/explicit/train.js';
+import { blockRows, renumber } from '../../lib/models/explicit/sgd-rows.js';
 import { laneDot, sgdEpoch, sgdInitialFactors, sgdLayout, sgdPredict } from '../../lib/twins/sgd.js';
 
 interface Problem {
@@ -171,6 +172,33 @@ describe('SGD kernel vs its TypeScript twin', () => {
     expect(() => sgdBinding().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 })).toThrow(
       expect.objectContaining({ code }),
     );
+  });
+
+  it('groups rows by block as blockRows and renumber do, on any thread count, unseen rows last', async () => {
+    // 45 users and 30 items of which some have no rating: they go last.
+    const p = randomProblem(17, 40, 25, 500);
+    for (const threads of [1, 2]) {
+      const [g, t] = await layoutBoth({ ...p, nUsers: 45, nItems: 30 }, 5, 3);
+      const want = blockRows(t, 45, 30);
+      renumber(t.users, want.users);
+      renumber(t.items, want.items);
+      const got = { userOrder: new Int32Array(45), userRank: new Int32Array(45), itemOrder: new Int32Array(30), itemRank: new Int32Array(30) };
+      sgdBinding().sgdGroupRows(g, got, threads);
+      expect([got.userOrder, got.userRank, got.itemOrder, got.itemRank]).toEqual([want.users.order, want.users.rank, want.items.order, want.items.rank]);
+      expect([g.users, g.items]).toEqual([t.users, t.items]);
+      expect(Array.from(got.userOrder.subarray(40))).toEqual([40, 41, 42, 43, 44]);
+    }
+  });
+
+  it('refuses to group rows of a grid with an index out of range, or into arrays of the wrong length', async () => {
+    const p = randomProblem(18, 10, 10, 40);
+    const [g] = await layoutBoth(p, 2, 1);
+    const code = 'ERR_MFREC_INVALID_ARGUMENT';
+    const fresh = () => ({ userOrder: new Int32Array(10), userRank: new Int32Array(10), itemOrder: new Int32Array(10), itemRank: new Int32Array(10) });
+    const bad = { ...g, items: g.items.slice() };
+    bad.items[7] = 10;
+    expect(() => sgdBinding().sgdGroupRows(bad, fresh(), 1)).toThrow(expect.objectContaining({ code, message: expect.stringContaining('grid entry 7') }));
+    expect(() => sgdBinding().sgdGroupRows(g, { ...fresh(), itemRank: new Int32Array(9) }, 1)).toThrow(expect.objectContaining({ code }));
   });
 
   it('draws the initial factors of initFactors, bit for bit, straight into any row order and on any thread count', () => {

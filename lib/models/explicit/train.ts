@@ -19,7 +19,7 @@ import { frequencyScales } from './frequency-penalty.js';
 import type { ExplicitFitControl, ExplicitMFParams, ExplicitState } from './options.js';
 import { mapped, modelArrays, predictIndices, predictionRange } from './predict.js';
 import { sgdGridBlocks, usefulSgdThreads } from './sgd-grid.js';
-import { blockRows, inOrder, permuteModel, renumber, type BlockRows } from './sgd-rows.js';
+import { inOrder, permuteModel, renumber, type BlockRows } from './sgd-rows.js';
 
 /**
  * Initial factors: N(0, std²) from the init stream, user rows then item rows
@@ -68,9 +68,7 @@ export async function trainExplicit(
   await sgd.layout(rowOfEntries(byUser), byUser.indices, byUser.values, { nUsers, nItems, seed: p.seed, threads }, grid);
   // Training runs on rows grouped by block (sgd-rows.ts: no false sharing
   // between threads, fewer misses), which changes no arithmetic.
-  const rows = blockRows(grid, nUsers, nItems);
-  renumber(grid.users, rows.users);
-  renumber(grid.items, rows.items);
+  const rows = sgd.groupRows(grid, nUsers, nItems, threads);
   // Ratings per item: the penalty scales' and the saved model's item popularity.
   const perItem = usersPerItem(byUser);
   const training = initialModel(p, byUser, perItem, rows, sgd, threads);
