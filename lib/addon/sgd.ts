@@ -90,13 +90,7 @@ export function allocateGrid(nnz: number, blocks: number): SgdGrid {
 
 export interface SgdBinding {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
-  sgdLayout(
-    users: Int32Array,
-    items: Int32Array,
-    ratings: Float32Array,
-    options: SgdLayoutOptions,
-    grid: SgdGrid,
-  ): Promise<void>;
+  sgdLayout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
   /**
    * Numbers users by first appearance in the grid's row blocks and items in
    * its column blocks (unseen rows last), fills the four arrays (order[new] =

@@ -7,15 +7,7 @@
  * threads the native block order depends on timing.
  */
 import { Rng } from '../random.js';
-import {
-  laneDot,
-  predictPair,
-  SgdStreams,
-  type SgdGrid,
-  type SgdInitialFactorsOptions,
-  type SgdModelArrays,
-  type SgdStep,
-} from '../addon/sgd.js';
+import { laneDot, predictPair, SgdStreams, type SgdGrid, type SgdInitialFactorsOptions, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
 
 export { laneDot } from '../addon/sgd.js';
 

@@ -99,9 +99,8 @@ Napi::Value GroupRows(const Napi::CallbackInfo& info) {
   out.item_order = args.I32("itemOrder", n_items);
   out.item_rank = args.I32("itemRank", n_items);
   const int threads = static_cast<int>(args.IntIn("threads", 0, 4096));
-  RunSync(args.Env(), [&] {
-    sgd_group_rows(grid, static_cast<int32_t>(n_users), static_cast<int32_t>(n_items), out, threads);
-  });
+  RunSync(args.Env(),
+          [&] { sgd_group_rows(grid, static_cast<int32_t>(n_users), static_cast<int32_t>(n_items), out, threads); });
   return args.Env().Undefined();
 }
 
@@ -111,7 +110,8 @@ Napi::Value InitialFactors(const Napi::CallbackInfo& info) {
   const Args args(info);
   const int32_t k = static_cast<int32_t>(args.IntIn("factors", 1, kMaxFactors));
   const std::size_t length = args.Length("out");
-  if (length % static_cast<std::size_t>(k) != 0) ThrowInvalid(args.Env(), "Expected out of a whole number of rows of factors");
+  if (length % static_cast<std::size_t>(k) != 0)
+    ThrowInvalid(args.Env(), "Expected out of a whole number of rows of factors");
   const std::size_t rows = length / static_cast<std::size_t>(k);
   float* out = args.F32("out", length);
   const uint32_t seed = static_cast<uint32_t>(args.IntIn("seed", 0, kMaxUint32));

@@ -277,7 +277,8 @@ struct Blocks {
 
 // Counts the entries of s per block into `count`; returns the first entry
 // with an index out of range (counting stops there), or s.end.
-std::size_t check_and_count(const Blocks& where, int32_t n_users, int32_t n_items, Slice s, std::vector<int32_t>& count) {
+std::size_t check_and_count(const Blocks& where, int32_t n_users, int32_t n_items, Slice s,
+                            std::vector<int32_t>& count) {
   for (std::size_t e = s.begin; e < s.end; ++e) {
     if (static_cast<uint32_t>(where.users[e]) >= static_cast<uint32_t>(n_users) ||
         static_cast<uint32_t>(where.items[e]) >= static_cast<uint32_t>(n_items)) {
@@ -311,9 +312,8 @@ void scatter_by_row_block(const Blocks& where, const int32_t* order, Slice s, st
 
 // Second pass: the entries of row block rb (in shuffled order), copied to
 // the blocks of that row, which start at block_ptr[rb * blocks + cb].
-void scatter_row_block(const Blocks& where, const float* ratings, const int32_t* by_row_block,
-                       const int32_t* block_ptr, int32_t rb, int32_t* out_users, int32_t* out_items,
-                       float* out_ratings) {
+void scatter_row_block(const Blocks& where, const float* ratings, const int32_t* by_row_block, const int32_t* block_ptr,
+                       int32_t rb, int32_t* out_users, int32_t* out_items, float* out_ratings) {
   const std::size_t first = static_cast<std::size_t>(rb) * static_cast<std::size_t>(where.blocks);
   std::vector<int32_t> next(block_ptr + first, block_ptr + first + where.blocks);
   const std::size_t begin = static_cast<std::size_t>(block_ptr[first]);
@@ -391,11 +391,13 @@ void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, con
     if (t == 0) shuffled_entries(order, Rng::stream(seed, kStreamEntries));
     if (t > 0 || team == 1) {
       const std::size_t part = static_cast<std::size_t>(team == 1 ? 0 : t - 1);
-      bad[part] = check_and_count(where, n_users, n_items, slice(nnz, checkers, static_cast<int>(part)), per_block[part]);
+      bad[part] =
+          check_and_count(where, n_users, n_items, slice(nnz, checkers, static_cast<int>(part)), per_block[part]);
     }
   });
   for (std::size_t k : bad) {
-    if (k < nnz) throw std::invalid_argument("sgd_layout: user or item index out of range at entry " + std::to_string(k));
+    if (k < nnz)
+      throw std::invalid_argument("sgd_layout: user or item index out of range at entry " + std::to_string(k));
   }
   int32_t at = 0;
   for (std::size_t b = 0; b < nb; ++b) {
@@ -409,7 +411,9 @@ void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, con
   // each row block stably by column block: each block keeps the shuffled
   // order of its own entries.
   std::vector<std::vector<int32_t>> next(static_cast<std::size_t>(team), std::vector<int32_t>(blocks, 0));
-  run_team(team, [&](int t) { count_row_blocks(where, order.data(), slice(nnz, team, t), next[static_cast<std::size_t>(t)]); });
+  run_team(team, [&](int t) {
+    count_row_blocks(where, order.data(), slice(nnz, team, t), next[static_cast<std::size_t>(t)]);
+  });
   for (int32_t rb = 0; rb < blocks; ++rb) {
     int32_t row_at = block_ptr[static_cast<std::size_t>(rb) * blocks];
     for (auto& n : next) {
@@ -420,7 +424,8 @@ void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, con
   }
   std::vector<int32_t> by_row_block(nnz);
   run_team(team, [&](int t) {
-    scatter_by_row_block(where, order.data(), slice(nnz, team, t), next[static_cast<std::size_t>(t)], by_row_block.data());
+    scatter_by_row_block(where, order.data(), slice(nnz, team, t), next[static_cast<std::size_t>(t)],
+                         by_row_block.data());
   });
   std::vector<int32_t>().swap(order);
   parallel_for(team, static_cast<std::size_t>(blocks), 1, [&](std::size_t begin, std::size_t end, int) {

@@ -131,14 +131,7 @@ export async function trainExplicit(
  * values initFactors draws in the model's order), zero biases, and the
  * frequency penalty scales.
  */
-function initialModel(
-  p: ExplicitMFParams,
-  byUser: SparseRows,
-  perItem: Float32Array,
-  rows: BlockRows,
-  sgd: SgdBackend,
-  threads: number,
-): SgdModelArrays {
+function initialModel(p: ExplicitMFParams, byUser: SparseRows, perItem: Float32Array, rows: BlockRows, sgd: SgdBackend, threads: number): SgdModelArrays {
   const k = p.factors;
   const nUsers = rows.users.order.length;
   const nItems = rows.items.order.length;
