@@ -69,6 +69,13 @@ export interface SgdInitialFactorsOptions {
   threads: number;
 }
 
+/** Ratings by user row: user u's are entries indptr[u] .. indptr[u + 1] of indices (items) and values. */
+export interface UserRows {
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
 /** sgdGroupRows' output: a renumbering of each side, order[new] = old, rank[old] = new. */
 export interface SgdRowGroups {
   userOrder: Int32Array;
@@ -91,6 +98,8 @@ export function allocateGrid(nnz: number, blocks: number): SgdGrid {
 export interface SgdBinding {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
   sgdLayout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
+  /** The same grid from user rows (user u's ratings: entries indptr[u] .. indptr[u + 1]), without spelling out each entry's user. */
+  sgdLayoutRows(rows: UserRows, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
   /**
    * Numbers users by first appearance in the grid's row blocks and items in
    * its column blocks (unseen rows last), fills the four arrays (order[new] =
@@ -113,7 +122,9 @@ export interface SgdBinding {
 
 /** The addon's functions: one arguments object per call. */
 interface SgdAddonFunctions {
-  sgdLayout(args: { users: Int32Array; items: Int32Array; ratings: Float32Array; grid: SgdGrid } & SgdLayoutOptions): Promise<void>;
+  sgdLayout(
+    args: ({ users: Int32Array } | { userPtr: Int32Array }) & { items: Int32Array; ratings: Float32Array; grid: SgdGrid } & SgdLayoutOptions,
+  ): Promise<void>;
   sgdGroupRows(args: { grid: SgdGrid; nUsers: number; nItems: number; threads: number } & SgdRowGroups): void;
   sgdInitialFactors(args: { out: Float32Array } & SgdInitialFactorsOptions): Float32Array;
   sgdEpoch(args: { grid: SgdGrid; model: SgdModelArrays; step: SgdStep; cancel?: Int32Array }): Promise<number>;
@@ -127,6 +138,7 @@ export const sgdBinding = adaptedBinding(
   addonFunctions,
   (addon): SgdBinding => ({
     sgdLayout: (users, items, ratings, options, grid) => addon.sgdLayout({ users, items, ratings, ...options, grid }),
+    sgdLayoutRows: (rows, options, grid) => addon.sgdLayout({ userPtr: rows.indptr, items: rows.indices, ratings: rows.values, ...options, grid }),
     sgdGroupRows: (grid, rows, threads) => addon.sgdGroupRows({ grid, nUsers: rows.userOrder.length, nItems: rows.itemOrder.length, threads, ...rows }),
     sgdInitialFactors: (out, options) => addon.sgdInitialFactors({ out, ...options }),
     sgdEpoch: (grid, model, step, cancel) => addon.sgdEpoch({ grid, model, step, cancel }),

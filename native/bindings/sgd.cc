@@ -53,14 +53,16 @@ SgdModel ReadModel(const Args& args) {
   return m;
 }
 
-// sgdLayout({ users, items, ratings, nUsers, nItems, seed, threads?, grid }) -> Promise<void>
-// Fills the grid's arrays (allocated by the caller with the input's length);
-// the grid does not depend on `threads` (default 1, 0: all).
+// sgdLayout({ users | userPtr, items, ratings, nUsers, nItems, seed, threads?, grid }) -> Promise<void>
+// Fills the grid's arrays (allocated by the caller with the input's length)
+// from each entry's user, or from user rows (userPtr: nUsers + 1 offsets into
+// items and ratings); the grid does not depend on `threads` (default 1, 0: all).
 Napi::Value Layout(const Napi::CallbackInfo& info) {
   const Args args(info);
   struct Call {
     std::size_t nnz;
     const int32_t* users;
+    const int32_t* user_ptr;
     const int32_t* items;
     const float* ratings;
     int32_t n_users, n_items;
@@ -68,20 +70,30 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
     int threads;
     SgdGrid grid;
   } c;
-  c.nnz = args.Length("users");
-  c.users = args.I32("users");
-  c.items = args.I32("items", c.nnz);
-  c.ratings = args.F32("ratings", c.nnz);
   c.n_users = static_cast<int32_t>(args.IntIn("nUsers", 0, kMaxIndex));
   c.n_items = static_cast<int32_t>(args.IntIn("nItems", 0, kMaxIndex));
+  const bool by_rows = args.Has("userPtr");
+  c.nnz = args.Length("items");
+  c.users = by_rows ? nullptr : args.I32("users", c.nnz);
+  c.user_ptr = by_rows ? args.I32("userPtr", static_cast<std::size_t>(c.n_users) + 1) : nullptr;
+  c.items = args.I32("items", c.nnz);
+  c.ratings = args.F32("ratings", c.nnz);
   c.seed = static_cast<uint32_t>(args.IntIn("seed", 0, kMaxUint32));
   c.threads = args.Has("threads") ? static_cast<int>(args.IntIn("threads", 0, 4096)) : 1;
   c.grid = ReadGrid(args);
   if (c.grid.nnz != c.nnz) ThrowInvalid(args.Env(), "Expected grid arrays of the input's length");
   return PromiseWorker::Start(args, [c] {
-    sgd_layout(c.nnz, c.users, c.items, c.ratings, c.n_users, c.n_items, c.grid.blocks, c.seed,
-               const_cast<int32_t*>(c.grid.users), const_cast<int32_t*>(c.grid.items),
-               const_cast<float*>(c.grid.ratings), const_cast<int32_t*>(c.grid.block_ptr), c.threads);
+    int32_t* out_users = const_cast<int32_t*>(c.grid.users);
+    int32_t* out_items = const_cast<int32_t*>(c.grid.items);
+    float* out_ratings = const_cast<float*>(c.grid.ratings);
+    int32_t* block_ptr = const_cast<int32_t*>(c.grid.block_ptr);
+    if (c.user_ptr != nullptr) {
+      sgd_layout_rows(c.user_ptr, c.n_users, c.items, c.ratings, c.n_items, c.grid.blocks, c.seed, out_users, out_items,
+                      out_ratings, block_ptr, c.nnz, c.threads);
+    } else {
+      sgd_layout(c.nnz, c.users, c.items, c.ratings, c.n_users, c.n_items, c.grid.blocks, c.seed, out_users, out_items,
+                 out_ratings, block_ptr, c.threads);
+    }
   });
 }
 

@@ -511,6 +511,30 @@ void sgd_initial_factors(float* out, std::size_t rows, int32_t factors, uint32_t
   });
 }
 
+void sgd_layout_rows(const int32_t* user_ptr, int32_t n_users, const int32_t* items, const float* ratings,
+                     int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
+                     float* out_ratings, int32_t* block_ptr, std::size_t nnz, int threads) {
+  if (n_users < 0) throw std::invalid_argument("sgd_layout: negative matrix size");
+  if (user_ptr[0] != 0 || static_cast<std::size_t>(user_ptr[n_users]) != nnz) {
+    throw std::invalid_argument("sgd_layout: row offsets must start at 0 and end at the number of ratings");
+  }
+  for (int32_t u = 0; u < n_users; ++u) {
+    if (user_ptr[u] > user_ptr[u + 1]) throw std::invalid_argument("sgd_layout: row offsets must not decrease");
+  }
+  std::vector<int32_t> users(nnz);
+  parallel_for(resolve_threads(threads), static_cast<std::size_t>(n_users), 4096,
+               [&](std::size_t begin, std::size_t end, int) {
+                 for (std::size_t u = begin; u < end; ++u) {
+                   // Bounded again: the offsets are the caller's memory, checked above but read twice.
+                   const std::size_t from = std::min(static_cast<std::size_t>(std::max(user_ptr[u], 0)), nnz);
+                   const std::size_t to = std::min(static_cast<std::size_t>(std::max(user_ptr[u + 1], 0)), nnz);
+                   if (from < to) std::fill(users.begin() + from, users.begin() + to, static_cast<int32_t>(u));
+                 }
+               });
+  sgd_layout(nnz, users.data(), items, ratings, n_users, n_items, blocks, seed, out_users, out_items, out_ratings,
+             block_ptr, threads);
+}
+
 double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step, const CancelFlag& cancel) {
   check_grid(grid, model);
   Ctx c;

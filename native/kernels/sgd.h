@@ -82,6 +82,14 @@ void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, con
                 int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
                 float* out_ratings, int32_t* block_ptr, int threads = 1);
 
+// sgd_layout for ratings given by user rows: user u's ratings are entries
+// [user_ptr[u], user_ptr[u + 1]) of items and ratings (n_users + 1 offsets,
+// from 0 to nnz, never decreasing), the same grid as sgd_layout gives for the
+// entries with each one's user spelled out.
+void sgd_layout_rows(const int32_t* user_ptr, int32_t n_users, const int32_t* items, const float* ratings,
+                     int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
+                     float* out_ratings, int32_t* block_ptr, std::size_t nnz, int threads);
+
 // A renumbering of rows: order[new] = old, rank[old] = new (n each).
 struct SgdRowGroups {
   int32_t* user_order = nullptr;

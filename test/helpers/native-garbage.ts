@@ -122,6 +122,16 @@ export const BINDINGS: Record<string, () => unknown[]> = {
         seed: 7,
         grid: { blocks: 1, users: new Int32Array(5), items: new Int32Array(5), ratings: new Float32Array(5), blockPtr: new Int32Array(2) },
       },
+      {
+        userPtr: Int32Array.of(0, 2, 3, 5),
+        items: g.items.slice(),
+        ratings: g.ratings.slice(),
+        nUsers: 3,
+        nItems: 4,
+        seed: 7,
+        threads: 2,
+        grid: { blocks: 1, users: new Int32Array(5), items: new Int32Array(5), ratings: new Float32Array(5), blockPtr: new Int32Array(2) },
+      },
     ];
   },
   sgdEpoch: () => [

@@ -174,6 +174,42 @@ describe('SGD kernel vs its TypeScript twin', () => {
     );
   });
 
+  it('lays out the same grid from user rows as from each entry with its user, on any thread count', async () => {
+    // Entries sorted by user, as rows hold them; users 30..34 have none.
+    const p = randomProblem(19, 30, 40, 600);
+    const byUser = Array.from(p.users.keys()).sort((a, b) => p.users[a]! - p.users[b]! || a - b);
+    const users = Int32Array.from(byUser, (e) => p.users[e]!);
+    const items = Int32Array.from(byUser, (e) => p.items[e]!);
+    const ratings = Float32Array.from(byUser, (e) => p.ratings[e]!);
+    const indptr = new Int32Array(36);
+    for (const u of users) indptr[u + 1]!++;
+    for (let u = 0; u < 35; u++) indptr[u + 1]! += indptr[u]!;
+    const opts = { nUsers: 35, nItems: 40, seed: 6 };
+    const want = allocateGrid(600, 3);
+    sgdLayout(users, items, ratings, opts, want);
+    for (const threads of [1, 2]) {
+      const got = allocateGrid(600, 3);
+      await sgdBinding().sgdLayoutRows({ indptr, indices: items, values: ratings }, { ...opts, threads }, got);
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('refuses user rows whose offsets do not run from 0 to the number of ratings without decreasing', async () => {
+    const rows = (indptr: number[]) => ({ indptr: Int32Array.from(indptr), indices: Int32Array.of(0, 1, 0), values: Float32Array.of(1, 2, 3) });
+    const opts = { nUsers: 3, nItems: 2, seed: 1 };
+    for (const [indptr, message] of [
+      [[0, 1, 2, 2], 'end at the number of ratings'],
+      [[1, 1, 2, 3], 'start at 0'],
+      [[0, 2, 1, 3], 'must not decrease'],
+    ] as const) {
+      await expect(sgdBinding().sgdLayoutRows(rows([...indptr]), opts, allocateGrid(3, 1))).rejects.toMatchObject({
+        code: 'ERR_MFREC_INVALID_ARGUMENT',
+        message: expect.stringContaining(message),
+      });
+    }
+    expect(() => sgdBinding().sgdLayoutRows(rows([0, 3]), opts, allocateGrid(3, 1))).toThrow(expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT' }));
+  });
+
   it('groups rows by block as blockRows and renumber do, on any thread count, unseen rows last', async () => {
     // 45 users and 30 items of which some have no rating: they go last.
     const p = randomProblem(17, 40, 25, 500);

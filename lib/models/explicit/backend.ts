@@ -3,7 +3,16 @@
  * the native binding and the pure-TypeScript twin behind one interface, so
  * ExplicitMF's training loop does not care which one runs its epochs.
  */
-import { sgdBinding, type SgdGrid, type SgdInitialFactorsOptions, type SgdLayoutOptions, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
+import {
+  sgdBinding,
+  type SgdGrid,
+  type SgdInitialFactorsOptions,
+  type SgdLayoutOptions,
+  type SgdModelArrays,
+  type SgdStep,
+  type UserRows,
+} from '../../addon/sgd.js';
+import { rowOfEntries, type SparseRows } from '../../data/sparse.js';
 import * as twin from '../../twins/sgd.js';
 import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
 import { scoreSplitTwin } from '../../twins/score-split.js';
@@ -13,7 +22,8 @@ import { yieldTurn, type CancelFlag } from '../base/training.js';
 
 export interface SgdBackend {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
-  layout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
+  /** Fills `grid` (allocated with the input's length) from the ratings by user row. */
+  layout(byUser: SparseRows, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
   /** The renumbering that groups rows by block (sgd-rows.ts), applied to the grid's indices in place. */
   groupRows(grid: SgdGrid, nUsers: number, nItems: number, threads: number): BlockRows;
   /** Fills and returns `out` with the initial factors (addon/sgd.ts: SgdInitialFactorsOptions). */
@@ -28,7 +38,7 @@ export interface SgdBackend {
 
 export const sgdBackends: Backends<SgdBackend> = {
   native: {
-    layout: (users, items, ratings, options, grid) => sgdBinding().sgdLayout(users, items, ratings, options, grid),
+    layout: (byUser, options, grid) => sgdBinding().sgdLayoutRows(byUser, options, grid),
     groupRows(grid, nUsers, nItems, threads) {
       const users = { order: new Int32Array(nUsers), rank: new Int32Array(nUsers) };
       const items = { order: new Int32Array(nItems), rank: new Int32Array(nItems) };
@@ -46,7 +56,7 @@ export const sgdBackends: Backends<SgdBackend> = {
    * does, so an abort between epochs never starts another one.
    */
   js: {
-    layout: (users, items, ratings, options, grid) => Promise.resolve().then(() => twin.sgdLayout(users, items, ratings, options, grid)),
+    layout: (byUser, options, grid) => Promise.resolve().then(() => twin.sgdLayout(rowOfEntries(byUser), byUser.indices, byUser.values, options, grid)),
     groupRows(grid, nUsers, nItems) {
       const rows = blockRows(grid, nUsers, nItems);
       renumber(grid.users, rows.users);

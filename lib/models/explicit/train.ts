@@ -5,7 +5,7 @@
  */
 import { MfrecError, ErrorCodes } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
-import { rowOfEntries, type SparseRows } from '../../data/sparse.js';
+import type { SparseRows } from '../../data/sparse.js';
 import { rmse } from '../../metrics/rating.js';
 import { Rng } from '../../random.js';
 import { allocateGrid, SgdStreams, type SgdModelArrays } from '../../addon/sgd.js';
@@ -62,10 +62,8 @@ export async function trainExplicit(
   const blocks = sgdGridBlocks(threads, nUsers, nItems, k);
   const grid = allocateGrid(data.nnz, blocks);
   const sgd = sgdBackends[p.backend];
-  // The user of each entry is spelled out only for the layout's duration: held
-  // for the whole fit it would cost 4 bytes per rating at the fit's peak.
   const byUser = set.byUser;
-  await sgd.layout(rowOfEntries(byUser), byUser.indices, byUser.values, { nUsers, nItems, seed: p.seed, threads }, grid);
+  await sgd.layout(byUser, { nUsers, nItems, seed: p.seed, threads }, grid);
   // Training runs on rows grouped by block (sgd-rows.ts: no false sharing
   // between threads, fewer misses), which changes no arithmetic.
   const rows = sgd.groupRows(grid, nUsers, nItems, threads);
