@@ -3,15 +3,7 @@
  * the native binding and the pure-TypeScript twin behind one interface, so
  * ExplicitMF's training loop does not care which one runs its epochs.
  */
-import {
-  sgdBinding,
-  type SgdGrid,
-  type SgdInitialFactorsOptions,
-  type SgdLayoutOptions,
-  type SgdModelArrays,
-  type SgdStep,
-  type UserRows,
-} from '../../addon/sgd.js';
+import { sgdBinding, type SgdGrid, type SgdInitialFactorsOptions, type SgdLayoutOptions, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
 import { rowOfEntries, type SparseRows } from '../../data/sparse.js';
 import * as twin from '../../twins/sgd.js';
 import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
