@@ -13,9 +13,10 @@
 //
 // LIBMF is not part of this project: build it outside the repository and
 // point --libmf (or MFREC_LIBMF) at the folder holding mf-train. Without it
-// only mfrec's runs are reported.
+// only mfrec's runs are reported. --baseline DIR also times another built
+// copy of mfrec (an older commit) in the same alternation, to compare builds.
 //
-//   node bench/suite/end-to-end.mjs [--libmf DIR] [--quick] [--factors 64] [--iterations 6] [--threads 2] [--runs 3] [--json]
+//   node bench/suite/end-to-end.mjs [--libmf DIR] [--baseline DIR] [--quick] [--factors 64] [--iterations 6] [--threads 2] [--runs 3] [--json]
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -64,16 +65,22 @@ export async function measure(flags) {
   const file = await trainText(quick);
   const ourModel = path.join(benchDir, '.data', `end-to-end-${process.pid}.mfrec`);
   const theirModel = path.join(benchDir, '.data', `end-to-end-${process.pid}.libmf`);
+  const baseline = flags.baseline && flags.baseline !== true ? path.resolve(flags.baseline) : undefined;
   const ours = [];
+  const before = [];
   const theirs = [];
   const theirOnes = [];
   try {
     for (let r = 0; r < runs; r++) {
       const args = ['train', file, '--model', 'explicit', '--factors', factors, '--iterations', iterations, '--threads', threads];
-      const run = wall(process.execPath, [path.join(repoRoot, 'bin', 'mfrec.js'), ...args.map(String), '--out', ourModel, '--json']);
-      const summary = JSON.parse(run.stdout);
-      ours.push({ seconds: run.seconds, cpu: run.cpu, phases: summary.phases });
-      log(`mfrec ${run.seconds.toFixed(2)} s, CPU ${run.cpu.toFixed(2)} s (${PHASES.map((p) => `${p} ${summary.phases[p].toFixed(2)}`).join(', ')})`);
+      const mfrec = (root, into, label) => {
+        const run = wall(process.execPath, [path.join(root, 'bin', 'mfrec.js'), ...args.map(String), '--out', ourModel, '--json']);
+        const summary = JSON.parse(run.stdout);
+        into.push({ seconds: run.seconds, cpu: run.cpu, phases: summary.phases });
+        log(`${label} ${run.seconds.toFixed(2)} s, CPU ${run.cpu.toFixed(2)} s (${PHASES.map((p) => `${p} ${summary.phases[p].toFixed(2)}`).join(', ')})`);
+      };
+      mfrec(repoRoot, ours, 'mfrec');
+      if (baseline) mfrec(baseline, before, 'baseline');
       if (!libmf) continue;
       const train = (epochs) => wall(path.join(libmf, 'mf-train'), ['-k', factors, '-t', epochs, '-s', threads, '--quiet', file, theirModel].map(String));
       theirs.push(train(iterations));
@@ -104,6 +111,21 @@ export async function measure(flags) {
       note: `median of ${runs}: ${list(ours.map((x) => x.phases[p]))}`,
     })),
   ];
+  if (baseline) {
+    const beforeWall = median(before.map((x) => x.seconds));
+    rows.push(
+      { id: 'e2e.baseline', what: `baseline build (${baseline}), whole command`, value: beforeWall, unit: 's', note: list(before.map((x) => x.seconds)) },
+      { id: 'e2e.baseline.cpu', what: 'baseline build, CPU seconds', value: median(before.map((x) => x.cpu)), unit: 's', note: list(before.map((x) => x.cpu)) },
+      ...PHASES.map((p) => ({
+        id: `e2e.baseline.${p}`,
+        what: `baseline phase: ${p}`,
+        value: median(before.map((x) => x.phases[p])),
+        unit: 's',
+        note: list(before.map((x) => x.phases[p])),
+      })),
+      { id: 'e2e.ratio.baseline', what: 'mfrec / baseline build, whole command', value: ourWall / beforeWall, unit: '×', note: 'medians of wall time' },
+    );
+  }
   if (libmf) {
     const theirWall = median(theirs.map((x) => x.seconds));
     const theirCpu = median(theirs.map((x) => x.cpu));
@@ -138,4 +160,4 @@ export async function measure(flags) {
   return { name: 'End to end (train command)', data: `${path.relative(repoRoot, file)}: S1's training split as text`, rows };
 }
 
-await runScript(import.meta.url, ['libmf', 'factors', 'iterations', 'threads', 'runs'], measure);
+await runScript(import.meta.url, ['libmf', 'baseline', 'factors', 'iterations', 'threads', 'runs'], measure);

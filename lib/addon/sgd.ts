@@ -45,6 +45,45 @@ export interface SgdStep {
   epoch: number;
 }
 
+/** sgdLayout's options; the grid does not depend on `threads` (default 1, 0: all; the twin ignores it). */
+export interface SgdLayoutOptions {
+  nUsers: number;
+  nItems: number;
+  seed: number;
+  threads?: number;
+}
+
+/**
+ * sgdInitialFactors' options: row n of `out` (whole rows of `factors` floats)
+ * gets N(0, sd²) coordinates from the draws of row firstRow + order[n] of the
+ * seed's init stream (user rows, then item rows; order absent: + n).
+ */
+export interface SgdInitialFactorsOptions {
+  factors: number;
+  seed: number;
+  firstRow: number;
+  sd: number;
+  /** A permutation of the rows: draws them straight into a renumbered model. */
+  order?: Int32Array;
+  /** Ignored by the twin; the values do not depend on it (0: all). */
+  threads: number;
+}
+
+/** Ratings by user row: user u's are entries indptr[u] .. indptr[u + 1] of indices (items) and values. */
+export interface UserRows {
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** sgdGroupRows' output: a renumbering of each side, order[new] = old, rank[old] = new. */
+export interface SgdRowGroups {
+  userOrder: Int32Array;
+  userRank: Int32Array;
+  itemOrder: Int32Array;
+  itemRank: Int32Array;
+}
+
 /** An empty grid for `nnz` ratings, ready for {@link sgdLayout}. */
 export function allocateGrid(nnz: number, blocks: number): SgdGrid {
   return {
@@ -58,13 +97,17 @@ export function allocateGrid(nnz: number, blocks: number): SgdGrid {
 
 export interface SgdBinding {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
-  sgdLayout(
-    users: Int32Array,
-    items: Int32Array,
-    ratings: Float32Array,
-    options: { nUsers: number; nItems: number; seed: number },
-    grid: SgdGrid,
-  ): Promise<void>;
+  sgdLayout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
+  /** The same grid from user rows (user u's ratings: entries indptr[u] .. indptr[u + 1]), without spelling out each entry's user. */
+  sgdLayoutRows(rows: UserRows, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
+  /**
+   * Numbers users by first appearance in the grid's row blocks and items in
+   * its column blocks (unseen rows last), fills the four arrays (order[new] =
+   * old, rank[old] = new) and renumbers the grid in place.
+   */
+  sgdGroupRows(grid: SgdGrid, rows: SgdRowGroups, threads: number): void;
+  /** Fills and returns `out` with the initial factors (see {@link SgdInitialFactorsOptions}). */
+  sgdInitialFactors(out: Float32Array, options: SgdInitialFactorsOptions): Float32Array;
   /** One epoch in place; resolves with the sum of squared errors seen before each update. */
   sgdEpoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep, cancel?: Int32Array): Promise<number>;
   /** Fills and returns `out`; -1 marks an unknown user or item. */
@@ -79,18 +122,25 @@ export interface SgdBinding {
 
 /** The addon's functions: one arguments object per call. */
 interface SgdAddonFunctions {
-  sgdLayout(args: { users: Int32Array; items: Int32Array; ratings: Float32Array; nUsers: number; nItems: number; seed: number; grid: SgdGrid }): Promise<void>;
+  sgdLayout(
+    args: ({ users: Int32Array } | { userPtr: Int32Array }) & { items: Int32Array; ratings: Float32Array; grid: SgdGrid } & SgdLayoutOptions,
+  ): Promise<void>;
+  sgdGroupRows(args: { grid: SgdGrid; nUsers: number; nItems: number; threads: number } & SgdRowGroups): void;
+  sgdInitialFactors(args: { out: Float32Array } & SgdInitialFactorsOptions): Float32Array;
   sgdEpoch(args: { grid: SgdGrid; model: SgdModelArrays; step: SgdStep; cancel?: Int32Array }): Promise<number>;
   sgdPredict(args: { model: SgdModelArrays; users: Int32Array; items: Int32Array; out: Float32Array; min: number; max: number; threads: number }): Float32Array;
 }
 
-const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict'], async: ['sgdLayout', 'sgdEpoch'] });
+const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict', 'sgdInitialFactors', 'sgdGroupRows'], async: ['sgdLayout', 'sgdEpoch'] });
 
 /** The binding with the twin's argument shapes, each call packed into the addon's one object. */
 export const sgdBinding = adaptedBinding(
   addonFunctions,
   (addon): SgdBinding => ({
     sgdLayout: (users, items, ratings, options, grid) => addon.sgdLayout({ users, items, ratings, ...options, grid }),
+    sgdLayoutRows: (rows, options, grid) => addon.sgdLayout({ userPtr: rows.indptr, items: rows.indices, ratings: rows.values, ...options, grid }),
+    sgdGroupRows: (grid, rows, threads) => addon.sgdGroupRows({ grid, nUsers: rows.userOrder.length, nItems: rows.itemOrder.length, threads, ...rows }),
+    sgdInitialFactors: (out, options) => addon.sgdInitialFactors({ out, ...options }),
     sgdEpoch: (grid, model, step, cancel) => addon.sgdEpoch({ grid, model, step, cancel }),
     sgdPredict: (model, users, items, out, options) => addon.sgdPredict({ model, users, items, out, ...options }),
   }),

@@ -7,7 +7,7 @@
  * threads the native block order depends on timing.
  */
 import { Rng } from '../random.js';
-import { laneDot, predictPair, SgdStreams, type SgdGrid, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
+import { laneDot, predictPair, SgdStreams, type SgdGrid, type SgdInitialFactorsOptions, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
 
 export { laneDot } from '../addon/sgd.js';
 
@@ -54,6 +54,26 @@ export function sgdLayout(
     grid.items[at] = items[e]!;
     grid.ratings[at] = ratings[e]!;
   }
+}
+
+/**
+ * The initial factors as sgd_initial_factors draws them: the init stream's
+ * normals in order (two draws each), source row by source row, each placed
+ * at the row that `order` moves it to.
+ */
+export function sgdInitialFactors(out: Float32Array, options: SgdInitialFactorsOptions): Float32Array {
+  const { factors: k, seed, firstRow, order } = options;
+  const rows = out.length / k;
+  const sd = Math.fround(options.sd);
+  const at = new Int32Array(rows);
+  for (let n = 0; n < rows; n++) at[order === undefined ? n : order[n]!] = n;
+  const rng = Rng.stream(seed, SgdStreams.init);
+  for (let d = 0; d < 2 * k * firstRow; d++) rng.next();
+  for (let source = 0; source < rows; source++) {
+    const row = at[source]! * k;
+    for (let x = 0; x < k; x++) out[row + x] = sd * rng.normal();
+  }
+  return out;
 }
 
 const f = Math.fround;

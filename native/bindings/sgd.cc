@@ -53,33 +53,86 @@ SgdModel ReadModel(const Args& args) {
   return m;
 }
 
-// sgdLayout({ users, items, ratings, nUsers, nItems, seed, grid }) -> Promise<void>
-// Fills the grid's arrays (allocated by the caller with the input's length).
+// sgdLayout({ users | userPtr, items, ratings, nUsers, nItems, seed, threads?, grid }) -> Promise<void>
+// Fills the grid's arrays (allocated by the caller with the input's length)
+// from each entry's user, or from user rows (userPtr: nUsers + 1 offsets into
+// items and ratings); the grid does not depend on `threads` (default 1, 0: all).
 Napi::Value Layout(const Napi::CallbackInfo& info) {
   const Args args(info);
   struct Call {
     std::size_t nnz;
     const int32_t* users;
+    const int32_t* user_ptr;
     const int32_t* items;
     const float* ratings;
     int32_t n_users, n_items;
     uint32_t seed;
+    int threads;
     SgdGrid grid;
   } c;
-  c.nnz = args.Length("users");
-  c.users = args.I32("users");
-  c.items = args.I32("items", c.nnz);
-  c.ratings = args.F32("ratings", c.nnz);
   c.n_users = static_cast<int32_t>(args.IntIn("nUsers", 0, kMaxIndex));
   c.n_items = static_cast<int32_t>(args.IntIn("nItems", 0, kMaxIndex));
+  const bool by_rows = args.Has("userPtr");
+  c.nnz = args.Length("items");
+  c.users = by_rows ? nullptr : args.I32("users", c.nnz);
+  c.user_ptr = by_rows ? args.I32("userPtr", static_cast<std::size_t>(c.n_users) + 1) : nullptr;
+  c.items = args.I32("items", c.nnz);
+  c.ratings = args.F32("ratings", c.nnz);
   c.seed = static_cast<uint32_t>(args.IntIn("seed", 0, kMaxUint32));
+  c.threads = args.Has("threads") ? static_cast<int>(args.IntIn("threads", 0, 4096)) : 1;
   c.grid = ReadGrid(args);
   if (c.grid.nnz != c.nnz) ThrowInvalid(args.Env(), "Expected grid arrays of the input's length");
   return PromiseWorker::Start(args, [c] {
-    sgd_layout(c.nnz, c.users, c.items, c.ratings, c.n_users, c.n_items, c.grid.blocks, c.seed,
-               const_cast<int32_t*>(c.grid.users), const_cast<int32_t*>(c.grid.items),
-               const_cast<float*>(c.grid.ratings), const_cast<int32_t*>(c.grid.block_ptr));
+    int32_t* out_users = const_cast<int32_t*>(c.grid.users);
+    int32_t* out_items = const_cast<int32_t*>(c.grid.items);
+    float* out_ratings = const_cast<float*>(c.grid.ratings);
+    int32_t* block_ptr = const_cast<int32_t*>(c.grid.block_ptr);
+    if (c.user_ptr != nullptr) {
+      sgd_layout_rows(c.user_ptr, c.n_users, c.items, c.ratings, c.n_items, c.grid.blocks, c.seed, out_users, out_items,
+                      out_ratings, block_ptr, c.nnz, c.threads);
+    } else {
+      sgd_layout(c.nnz, c.users, c.items, c.ratings, c.n_users, c.n_items, c.grid.blocks, c.seed, out_users, out_items,
+                 out_ratings, block_ptr, c.threads);
+    }
   });
+}
+
+// sgdGroupRows({ grid, nUsers, nItems, userOrder, userRank, itemOrder,
+// itemRank, threads }) -> undefined: synchronous, parallel; fills the four
+// arrays and renumbers the grid in place (kernels/sgd.h: sgd_group_rows).
+Napi::Value GroupRows(const Napi::CallbackInfo& info) {
+  const Args args(info);
+  const SgdGrid grid = ReadGrid(args);
+  const std::size_t n_users = static_cast<std::size_t>(args.IntIn("nUsers", 0, kMaxIndex));
+  const std::size_t n_items = static_cast<std::size_t>(args.IntIn("nItems", 0, kMaxIndex));
+  SgdRowGroups out;
+  out.user_order = args.I32("userOrder", n_users);
+  out.user_rank = args.I32("userRank", n_users);
+  out.item_order = args.I32("itemOrder", n_items);
+  out.item_rank = args.I32("itemRank", n_items);
+  const int threads = static_cast<int>(args.IntIn("threads", 0, 4096));
+  RunSync(args.Env(),
+          [&] { sgd_group_rows(grid, static_cast<int32_t>(n_users), static_cast<int32_t>(n_items), out, threads); });
+  return args.Env().Undefined();
+}
+
+// sgdInitialFactors({ out, factors, seed, firstRow, sd, order?, threads }) -> out:
+// synchronous, parallel (kernels/sgd.h: sgd_initial_factors).
+Napi::Value InitialFactors(const Napi::CallbackInfo& info) {
+  const Args args(info);
+  const int32_t k = static_cast<int32_t>(args.IntIn("factors", 1, kMaxFactors));
+  const std::size_t length = args.Length("out");
+  if (length % static_cast<std::size_t>(k) != 0)
+    ThrowInvalid(args.Env(), "Expected out of a whole number of rows of factors");
+  const std::size_t rows = length / static_cast<std::size_t>(k);
+  float* out = args.F32("out", length);
+  const uint32_t seed = static_cast<uint32_t>(args.IntIn("seed", 0, kMaxUint32));
+  const uint64_t first_row = static_cast<uint64_t>(args.IntIn("firstRow", 0, kMaxIndex));
+  const float sd = static_cast<float>(args.Num("sd"));
+  const int32_t* order = args.Has("order") ? args.I32("order", rows) : nullptr;
+  const int threads = static_cast<int>(args.IntIn("threads", 0, 4096));
+  RunSync(args.Env(), [&] { sgd_initial_factors(out, rows, k, seed, first_row, sd, order, threads); });
+  return info[0].As<Napi::Object>().Get("out");
 }
 
 // sgdEpoch({ grid, model, step: { learningRate, regularization,
@@ -129,6 +182,8 @@ Napi::Value Predict(const Napi::CallbackInfo& info) {
 
 void RegisterSgd(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdLayout", Napi::Function::New(env, Layout, "sgdLayout"));
+  exports.Set("sgdGroupRows", Napi::Function::New(env, GroupRows, "sgdGroupRows"));
+  exports.Set("sgdInitialFactors", Napi::Function::New(env, InitialFactors, "sgdInitialFactors"));
   exports.Set("sgdEpoch", Napi::Function::New(env, Epoch, "sgdEpoch"));
   exports.Set("sgdPredict", Napi::Function::New(env, Predict, "sgdPredict"));
 }

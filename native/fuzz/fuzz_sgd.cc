@@ -1,7 +1,9 @@
 // Fuzzes the explicit-rating SGD kernels: sgd_layout on raw (user, item)
 // pairs, sgd_epoch on either that layout or a raw grid (block offsets and
-// indices straight from the input), and sgd_predict on raw index pairs. Every
-// path must end in a result or std::invalid_argument.
+// indices straight from the input), sgd_predict on raw index pairs,
+// sgd_group_rows on the grid, sgd_layout_rows on raw user row offsets and
+// sgd_initial_factors on a raw row order. Every path must end in a result or
+// std::invalid_argument.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -91,6 +93,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::vector<float> out(n + 1);
   try {
     mfrec::sgd_predict(model, n, pu.data(), pi.data(), 1.0f, 5.0f, step.threads, out.data());
+  } catch (const std::invalid_argument&) {
+  }
+
+  std::vector<int32_t> uo(static_cast<std::size_t>(n_users) + 1), ur(uo.size());
+  std::vector<int32_t> io(static_cast<std::size_t>(n_items) + 1), ir(io.size());
+  try {
+    mfrec::sgd_group_rows(grid, n_users, n_items, {uo.data(), ur.data(), io.data(), ir.data()}, wanted_threads);
+  } catch (const std::invalid_argument&) {
+  }
+
+  const std::vector<int32_t> user_ptr = in.indptr(static_cast<std::size_t>(n_users), in.flag());
+  std::vector<int32_t> ru(nnz + 1), ri(nnz + 1), rptr(nb + 1);
+  std::vector<float> rr(nnz + 1);
+  try {
+    mfrec::sgd_layout_rows(user_ptr.data(), n_users, items.data(), ratings.data(), n_items, blocks,
+                           static_cast<uint32_t>(in.i32()), ru.data(), ri.data(), rr.data(), rptr.data(), nnz,
+                           wanted_threads);
+  } catch (const std::invalid_argument&) {
+  }
+
+  const std::vector<int32_t> order =
+      in.indices(static_cast<std::size_t>(n_items), static_cast<std::size_t>(n_items), raw_idx);
+  std::vector<float> init(static_cast<std::size_t>(n_items) * factors + 1);
+  try {
+    mfrec::sgd_initial_factors(init.data(), static_cast<std::size_t>(n_items), factors, static_cast<uint32_t>(in.i32()),
+                               static_cast<uint64_t>(in.below(100)), 0.1f, in.flag() ? order.data() : nullptr,
+                               wanted_threads);
   } catch (const std::invalid_argument&) {
   }
   return 0;

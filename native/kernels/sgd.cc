@@ -28,6 +28,7 @@ namespace {
 constexpr uint32_t kStreamUsers = 0;
 constexpr uint32_t kStreamItems = 1;
 constexpr uint32_t kStreamEntries = 2;
+constexpr uint32_t kStreamInit = 3;
 constexpr uint32_t kStreamEpochBase = 16;
 
 // Ratings per cancellation check inside a block.
@@ -206,16 +207,129 @@ bool run_block(const SgdGrid& g, const Ctx& c, RunFn run, int32_t block, const C
   return true;
 }
 
-void check_grid(const SgdGrid& g, const SgdModel& m) {
+// The grid's blocks and offsets (not its indices).
+void check_layout(const SgdGrid& g) {
   if (g.blocks < 1 || g.blocks > 4096) throw std::invalid_argument("sgd: blocks must be in [1, 4096]");
-  if (m.factors < 1) throw std::invalid_argument("sgd: factors must be >= 1");
-  if (m.n_users < 0 || m.n_items < 0) throw std::invalid_argument("sgd: negative matrix size");
   const int32_t nb = g.blocks * g.blocks;
   if (g.block_ptr[0] != 0 || static_cast<std::size_t>(g.block_ptr[nb]) != g.nnz) {
     throw std::invalid_argument("sgd: block offsets must start at 0 and end at the number of ratings");
   }
   for (int32_t b = 0; b < nb; ++b) {
     if (g.block_ptr[b] > g.block_ptr[b + 1]) throw std::invalid_argument("sgd: block offsets must not decrease");
+  }
+}
+
+void check_grid(const SgdGrid& g, const SgdModel& m) {
+  if (m.factors < 1) throw std::invalid_argument("sgd: factors must be >= 1");
+  if (m.n_users < 0 || m.n_items < 0) throw std::invalid_argument("sgd: negative matrix size");
+  check_layout(g);
+}
+
+// How many ratings ahead the layout prefetches the entries it gathers.
+constexpr std::size_t kLayoutAhead = 16;
+// Ratings per layout thread below which a second thread costs more than it saves.
+constexpr std::size_t kLayoutMinPerThread = 1 << 18;
+
+// [begin, end) of part t of n cut into `parts` nearly equal slices.
+struct Slice {
+  std::size_t begin, end;
+};
+Slice slice(std::size_t n, int parts, int t) {
+  const std::size_t p = static_cast<std::size_t>(parts);
+  return {n * static_cast<std::size_t>(t) / p, n * static_cast<std::size_t>(t + 1) / p};
+}
+
+// Threads for laying out nnz ratings into nb blocks: each thread keeps nb
+// offsets, so a grid with more blocks than ratings per thread stays on one.
+int layout_threads(int requested, std::size_t nnz, std::size_t nb) {
+  const std::size_t useful = std::max<std::size_t>(1, nnz / std::max(kLayoutMinPerThread, nb));
+  return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(resolve_threads(requested)), useful));
+}
+
+// order = a Fisher-Yates shuffle of 0..n-1 by `rng` (the twin's Rng.shuffle).
+// Each swap touches one random element; the generator is a counter, so a
+// second copy of it, kLayoutAhead draws on, names the element a later swap
+// will touch, and the loop prefetches it: the same swaps, far fewer stalls.
+void shuffled_entries(std::vector<int32_t>& order, Rng rng) {
+  const std::size_t n = order.size();
+  std::iota(order.begin(), order.end(), 0);
+  int32_t* a = order.data();
+  Rng ahead = rng.skipped(static_cast<uint32_t>(kLayoutAhead));
+  for (std::size_t i = n; i > 1; --i) {
+    if (i > kLayoutAhead + 1) prefetch(a + ahead.below(static_cast<uint32_t>(i - kLayoutAhead)));
+    const std::size_t j = rng.below(static_cast<uint32_t>(i));
+    std::swap(a[i - 1], a[j]);
+  }
+}
+
+// The grid block of an entry: its user's row block and its item's column block.
+struct Blocks {
+  const int32_t* user_block;
+  const int32_t* item_block;
+  int32_t blocks;
+  const int32_t* users;
+  const int32_t* items;
+  std::size_t of(std::size_t e) const {
+    return static_cast<std::size_t>(user_block[users[e]]) * static_cast<std::size_t>(blocks) +
+           static_cast<std::size_t>(item_block[items[e]]);
+  }
+};
+
+// Counts the entries of s per block into `count`; returns the first entry
+// with an index out of range (counting stops there), or s.end.
+std::size_t check_and_count(const Blocks& where, int32_t n_users, int32_t n_items, Slice s,
+                            std::vector<int32_t>& count) {
+  for (std::size_t e = s.begin; e < s.end; ++e) {
+    if (static_cast<uint32_t>(where.users[e]) >= static_cast<uint32_t>(n_users) ||
+        static_cast<uint32_t>(where.items[e]) >= static_cast<uint32_t>(n_items)) {
+      return e;
+    }
+    ++count[where.of(e)];
+  }
+  return s.end;
+}
+
+// Entries of each row block among the shuffled entries order[s].
+void count_row_blocks(const Blocks& where, const int32_t* order, Slice s, std::vector<int32_t>& count) {
+  for (std::size_t j = s.begin; j < s.end; ++j) {
+    if (j + kLayoutAhead < s.end) prefetch(where.users + order[j + kLayoutAhead]);
+    ++count[static_cast<std::size_t>(where.user_block[where.users[order[j]]])];
+  }
+}
+
+// First of two stable passes (a direct pass into every block at once writes
+// to blocks² places in turn, which thrashes the TLB): the shuffled entries
+// order[s], by row block, from `next` (each row block's first free slot for
+// this slice).
+void scatter_by_row_block(const Blocks& where, const int32_t* order, Slice s, std::vector<int32_t>& next,
+                          int32_t* by_row_block) {
+  for (std::size_t j = s.begin; j < s.end; ++j) {
+    if (j + kLayoutAhead < s.end) prefetch(where.users + order[j + kLayoutAhead]);
+    const int32_t e = order[j];
+    by_row_block[next[static_cast<std::size_t>(where.user_block[where.users[e]])]++] = e;
+  }
+}
+
+// Second pass: the entries of row block rb (in shuffled order), copied to
+// the blocks of that row, which start at block_ptr[rb * blocks + cb].
+void scatter_row_block(const Blocks& where, const float* ratings, const int32_t* by_row_block, const int32_t* block_ptr,
+                       int32_t rb, int32_t* out_users, int32_t* out_items, float* out_ratings) {
+  const std::size_t first = static_cast<std::size_t>(rb) * static_cast<std::size_t>(where.blocks);
+  std::vector<int32_t> next(block_ptr + first, block_ptr + first + where.blocks);
+  const std::size_t begin = static_cast<std::size_t>(block_ptr[first]);
+  const std::size_t end = static_cast<std::size_t>(block_ptr[first + where.blocks]);
+  for (std::size_t j = begin; j < end; ++j) {
+    if (j + kLayoutAhead < end) {
+      const int32_t ahead = by_row_block[j + kLayoutAhead];
+      prefetch(where.users + ahead);
+      prefetch(where.items + ahead);
+      prefetch(ratings + ahead);
+    }
+    const std::size_t e = static_cast<std::size_t>(by_row_block[j]);
+    const std::size_t at = static_cast<std::size_t>(next[static_cast<std::size_t>(where.item_block[where.items[e]])]++);
+    out_users[at] = where.users[e];
+    out_items[at] = where.items[e];
+    out_ratings[at] = ratings[e];
   }
 }
 
@@ -257,41 +371,168 @@ float sgd_dot(const float* p, const float* q, int32_t k) { return lane_dot(p, q,
 
 void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings, int32_t n_users,
                 int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
-                float* out_ratings, int32_t* block_ptr) {
+                float* out_ratings, int32_t* block_ptr, int threads) {
   if (blocks < 1 || blocks > 4096) throw std::invalid_argument("sgd_layout: blocks must be in [1, 4096]");
   if (n_users < 0 || n_items < 0) throw std::invalid_argument("sgd_layout: negative matrix size");
   if (nnz > 0x7fffffffu) throw std::invalid_argument("sgd_layout: more than 2^31-1 ratings");
   const std::vector<int32_t> ub = row_blocks(n_users, blocks, Rng::stream(seed, kStreamUsers));
   const std::vector<int32_t> ib = row_blocks(n_items, blocks, Rng::stream(seed, kStreamItems));
-
   const std::size_t nb = static_cast<std::size_t>(blocks) * blocks;
-  std::vector<int32_t> next(nb + 1, 0);
-  for (std::size_t k = 0; k < nnz; ++k) {
-    const uint32_t u = static_cast<uint32_t>(users[k]);
-    const uint32_t i = static_cast<uint32_t>(items[k]);
-    if (u >= static_cast<uint32_t>(n_users) || i >= static_cast<uint32_t>(n_items)) {
-      throw std::invalid_argument("sgd_layout: user or item index out of range at entry " + std::to_string(k));
-    }
-    ++next[static_cast<std::size_t>(ub[u]) * blocks + ib[i] + 1];
-  }
-  for (std::size_t b = 0; b < nb; ++b) next[b + 1] += next[b];
-  std::copy(next.begin(), next.end(), block_ptr);
-
-  // One shuffle of all entries, then a stable bucket pass: each block keeps
-  // the shuffled order of its own entries.
+  const int team = layout_threads(threads, nnz, nb);
+  // One shuffle of all entries (the only sequential step) while the other
+  // threads check the indices and count the entries of each block (in entry
+  // order, which needs no shuffle); the first bad entry is reported.
+  const Blocks where{ub.data(), ib.data(), blocks, users, items};
   std::vector<int32_t> order(nnz);
-  std::iota(order.begin(), order.end(), 0);
-  Rng rng = Rng::stream(seed, kStreamEntries);
-  shuffle(order, rng);
-  for (std::size_t j = 0; j < nnz; ++j) {
-    const std::size_t e = static_cast<std::size_t>(order[j]);
-    const std::size_t b = static_cast<std::size_t>(ub[static_cast<std::size_t>(users[e])]) * blocks +
-                          ib[static_cast<std::size_t>(items[e])];
-    const std::size_t at = static_cast<std::size_t>(next[b]++);
-    out_users[at] = users[e];
-    out_items[at] = items[e];
-    out_ratings[at] = ratings[e];
+  const int checkers = std::max(1, team - 1);
+  std::vector<std::size_t> bad(static_cast<std::size_t>(checkers), nnz);
+  std::vector<std::vector<int32_t>> per_block(static_cast<std::size_t>(checkers), std::vector<int32_t>(nb, 0));
+  run_team(team, [&](int t) {
+    if (t == 0) shuffled_entries(order, Rng::stream(seed, kStreamEntries));
+    if (t > 0 || team == 1) {
+      const std::size_t part = static_cast<std::size_t>(team == 1 ? 0 : t - 1);
+      bad[part] =
+          check_and_count(where, n_users, n_items, slice(nnz, checkers, static_cast<int>(part)), per_block[part]);
+    }
+  });
+  for (std::size_t k : bad) {
+    if (k < nnz)
+      throw std::invalid_argument("sgd_layout: user or item index out of range at entry " + std::to_string(k));
   }
+  int32_t at = 0;
+  for (std::size_t b = 0; b < nb; ++b) {
+    block_ptr[b] = at;
+    for (const auto& count : per_block) at += count[b];
+  }
+  block_ptr[nb] = at;
+
+  // The shuffled entries, stably by row block (one slice per thread: thread
+  // t writes its part of a row block after the parts of threads < t), then
+  // each row block stably by column block: each block keeps the shuffled
+  // order of its own entries.
+  std::vector<std::vector<int32_t>> next(static_cast<std::size_t>(team), std::vector<int32_t>(blocks, 0));
+  run_team(team, [&](int t) {
+    count_row_blocks(where, order.data(), slice(nnz, team, t), next[static_cast<std::size_t>(t)]);
+  });
+  for (int32_t rb = 0; rb < blocks; ++rb) {
+    int32_t row_at = block_ptr[static_cast<std::size_t>(rb) * blocks];
+    for (auto& n : next) {
+      const int32_t count = n[static_cast<std::size_t>(rb)];
+      n[static_cast<std::size_t>(rb)] = row_at;
+      row_at += count;
+    }
+  }
+  std::vector<int32_t> by_row_block(nnz);
+  run_team(team, [&](int t) {
+    scatter_by_row_block(where, order.data(), slice(nnz, team, t), next[static_cast<std::size_t>(t)],
+                         by_row_block.data());
+  });
+  std::vector<int32_t>().swap(order);
+  parallel_for(team, static_cast<std::size_t>(blocks), 1, [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t rb = begin; rb < end; ++rb) {
+      scatter_row_block(where, ratings, by_row_block.data(), block_ptr, static_cast<int32_t>(rb), out_users, out_items,
+                        out_ratings);
+    }
+  });
+}
+
+namespace {
+
+// Rows numbered by first appearance in the grid, reading blocks row block by
+// row block (by_column false: the users' order) or column block by column
+// block (true: the items'); rows never seen go last. order[new] = old,
+// rank[old] = new.
+void first_appearance(const int32_t* rows, int32_t n, const SgdGrid& grid, bool by_column, int32_t* order,
+                      int32_t* rank) {
+  std::fill(rank, rank + n, -1);
+  int32_t next = 0;
+  const int32_t b = grid.blocks;
+  for (int32_t k = 0; k < b * b; ++k) {
+    const int32_t block = by_column ? (k % b) * b + k / b : k;
+    for (int32_t e = grid.block_ptr[block]; e < grid.block_ptr[block + 1]; ++e) {
+      const int32_t row = rows[e];
+      if (static_cast<uint32_t>(row) >= static_cast<uint32_t>(n)) bad_index(static_cast<std::size_t>(e));
+      if (rank[row] == -1) {
+        // Only arrays that overlap could number more rows than there are.
+        if (next == n) throw std::invalid_argument("sgd_group_rows: order and rank arrays must not overlap");
+        rank[row] = next;
+        order[next++] = row;
+      }
+    }
+  }
+  for (int32_t row = 0; row < n; ++row) {
+    if (rank[row] == -1) {
+      if (next == n) throw std::invalid_argument("sgd_group_rows: order and rank arrays must not overlap");
+      rank[row] = next;
+      order[next++] = row;
+    }
+  }
+}
+
+}  // namespace
+
+void sgd_group_rows(const SgdGrid& grid, int32_t n_users, int32_t n_items, SgdRowGroups out, int threads) {
+  check_layout(grid);
+  const int team = std::min(2, resolve_threads(threads));
+  run_team(team, [&](int t) {
+    if (t == 0) first_appearance(grid.users, n_users, grid, false, out.user_order, out.user_rank);
+    if (t == 1 || team == 1) first_appearance(grid.items, n_items, grid, true, out.item_order, out.item_rank);
+  });
+  int32_t* users = const_cast<int32_t*>(grid.users);
+  int32_t* items = const_cast<int32_t*>(grid.items);
+  parallel_for(resolve_threads(threads), grid.nnz, 1 << 16, [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t e = begin; e < end; ++e) {
+      // Checked again: only a rank array overlapping the grid could change them.
+      if (static_cast<uint32_t>(users[e]) >= static_cast<uint32_t>(n_users) ||
+          static_cast<uint32_t>(items[e]) >= static_cast<uint32_t>(n_items)) {
+        bad_index(e);
+      }
+      users[e] = out.user_rank[users[e]];
+      items[e] = out.item_rank[items[e]];
+    }
+  });
+}
+
+void sgd_initial_factors(float* out, std::size_t rows, int32_t factors, uint32_t seed, uint64_t first_row, float sd,
+                         const int32_t* order, int threads) {
+  if (factors < 1) throw std::invalid_argument("sgd_initial_factors: factors must be >= 1");
+  const std::size_t k = static_cast<std::size_t>(factors);
+  const Rng start = Rng::stream(seed, kStreamInit);
+  parallel_for(resolve_threads(threads), rows, 1024, [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t n = begin; n < end; ++n) {
+      const std::size_t source = order != nullptr ? static_cast<std::size_t>(order[n]) : n;
+      if (source >= rows) throw std::invalid_argument("sgd_initial_factors: row out of range at " + std::to_string(n));
+      // Each coordinate takes two draws (Box-Muller); the generator is a
+      // counter (mod 2^32), so any row's draws start one addition away.
+      Rng rng = start.skipped(static_cast<uint32_t>(2 * k * (first_row + source)));
+      float* row = out + n * k;
+      for (std::size_t f = 0; f < k; ++f) row[f] = sd * rng.normal();
+    }
+  });
+}
+
+void sgd_layout_rows(const int32_t* user_ptr, int32_t n_users, const int32_t* items, const float* ratings,
+                     int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
+                     float* out_ratings, int32_t* block_ptr, std::size_t nnz, int threads) {
+  if (n_users < 0) throw std::invalid_argument("sgd_layout: negative matrix size");
+  if (user_ptr[0] != 0 || static_cast<std::size_t>(user_ptr[n_users]) != nnz) {
+    throw std::invalid_argument("sgd_layout: row offsets must start at 0 and end at the number of ratings");
+  }
+  for (int32_t u = 0; u < n_users; ++u) {
+    if (user_ptr[u] > user_ptr[u + 1]) throw std::invalid_argument("sgd_layout: row offsets must not decrease");
+  }
+  std::vector<int32_t> users(nnz);
+  parallel_for(resolve_threads(threads), static_cast<std::size_t>(n_users), 4096,
+               [&](std::size_t begin, std::size_t end, int) {
+                 for (std::size_t u = begin; u < end; ++u) {
+                   // Bounded again: the offsets are the caller's memory, checked above but read twice.
+                   const std::size_t from = std::min(static_cast<std::size_t>(std::max(user_ptr[u], 0)), nnz);
+                   const std::size_t to = std::min(static_cast<std::size_t>(std::max(user_ptr[u + 1], 0)), nnz);
+                   if (from < to) std::fill(users.begin() + from, users.begin() + to, static_cast<int32_t>(u));
+                 }
+               });
+  sgd_layout(nnz, users.data(), items, ratings, n_users, n_items, blocks, seed, out_users, out_items, out_ratings,
+             block_ptr, threads);
 }
 
 double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step, const CancelFlag& cancel) {

@@ -76,10 +76,43 @@ struct SgdStep {
 // nnz, block_ptr of length blocks * blocks + 1). Users go to row blocks and
 // items to column blocks by a seeded random permutation (rank * blocks / n);
 // inside each block the ratings keep the order of one seeded shuffle of all
-// entries. Throws std::invalid_argument for an index out of range.
+// entries. Throws std::invalid_argument for an index out of range. Runs on up
+// to `threads` threads (0: all); the grid is the same whatever the count.
 void sgd_layout(std::size_t nnz, const int32_t* users, const int32_t* items, const float* ratings, int32_t n_users,
                 int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
-                float* out_ratings, int32_t* block_ptr);
+                float* out_ratings, int32_t* block_ptr, int threads = 1);
+
+// sgd_layout for ratings given by user rows: user u's ratings are entries
+// [user_ptr[u], user_ptr[u + 1]) of items and ratings (n_users + 1 offsets,
+// from 0 to nnz, never decreasing), the same grid as sgd_layout gives for the
+// entries with each one's user spelled out.
+void sgd_layout_rows(const int32_t* user_ptr, int32_t n_users, const int32_t* items, const float* ratings,
+                     int32_t n_items, int32_t blocks, uint32_t seed, int32_t* out_users, int32_t* out_items,
+                     float* out_ratings, int32_t* block_ptr, std::size_t nnz, int threads);
+
+// A renumbering of rows: order[new] = old, rank[old] = new (n each).
+struct SgdRowGroups {
+  int32_t* user_order = nullptr;
+  int32_t* user_rank = nullptr;
+  int32_t* item_order = nullptr;
+  int32_t* item_rank = nullptr;
+};
+
+// Numbers users by first appearance in the grid's row blocks and items by
+// first appearance in its column blocks (rows never seen go last), so the
+// rows of each block sit together in the model (lib/models/explicit/sgd-rows.ts
+// explains why), and renumbers the grid's users and items to match, in place.
+// Throws std::invalid_argument for an index out of range.
+void sgd_group_rows(const SgdGrid& grid, int32_t n_users, int32_t n_items, SgdRowGroups out, int threads);
+
+// The initial factors: N(0, sd²) coordinates from the init stream of `seed`,
+// drawn in row order over user rows then item rows (as lib/twins/sgd.ts
+// draws them). Row n of `out` (rows × factors floats) gets the draws of row
+// first_row + order[n] (order null: + n; order, a permutation of the rows,
+// draws them straight into a renumbered model). Rows are drawn in parallel on up to `threads` threads (0: all);
+// the values do not depend on the count.
+void sgd_initial_factors(float* out, std::size_t rows, int32_t factors, uint32_t seed, uint64_t first_row, float sd,
+                         const int32_t* order, int threads);
 
 // One epoch of SGD over every rating of the grid. Returns the sum of squared
 // errors measured just before each rating's update (the running training

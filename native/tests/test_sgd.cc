@@ -4,6 +4,7 @@
 #include <numeric>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "check.h"
@@ -47,7 +48,7 @@ struct Grid {
   SgdGrid view;
 };
 
-Grid layout(const Problem& p, int32_t blocks, uint32_t seed) {
+Grid layout(const Problem& p, int32_t blocks, uint32_t seed, int threads = 1) {
   Grid g;
   const std::size_t n = p.users.size();
   g.users.resize(n);
@@ -55,7 +56,7 @@ Grid layout(const Problem& p, int32_t blocks, uint32_t seed) {
   g.ratings.resize(n);
   g.block_ptr.resize(static_cast<std::size_t>(blocks) * blocks + 1);
   sgd_layout(n, p.users.data(), p.items.data(), p.ratings.data(), p.n_users, p.n_items, blocks, seed, g.users.data(),
-             g.items.data(), g.ratings.data(), g.block_ptr.data());
+             g.items.data(), g.ratings.data(), g.block_ptr.data(), threads);
   g.view = {blocks, n, g.users.data(), g.items.data(), g.ratings.data(), g.block_ptr.data()};
   return g;
 }
@@ -112,6 +113,38 @@ MFREC_TEST(sgd_layout_keeps_every_rating_in_its_blocks) {
     }
   }
   CHECK_NEAR(sum_in, sum_out, 1e-6 * sum_in);
+}
+
+// Large enough (600,000 ratings) for the layout to split its passes over threads.
+MFREC_TEST(sgd_layout_gives_the_same_grid_on_any_number_of_threads) {
+  Problem p = planted(2000, 1000, 11);
+  CHECK(p.users.size() > 500000);
+  for (int32_t b : {1, 7, 64}) {
+    const Grid one = layout(p, b, 21, 1);
+    for (int threads : {2, 3, 0}) {
+      const Grid many = layout(p, b, 21, threads);
+      CHECK(many.block_ptr == one.block_ptr);
+      CHECK(many.users == one.users);
+      CHECK(many.items == one.items);
+      CHECK(many.ratings == one.ratings);
+    }
+  }
+}
+
+MFREC_TEST(sgd_layout_names_the_first_bad_entry_on_any_number_of_threads) {
+  Problem p = planted(2000, 1000, 12);
+  const std::size_t n = p.users.size();
+  p.items[n - 5] = 1000;  // one past the last item
+  p.users[n / 2] = -1;
+  for (int threads : {1, 2, 3}) {
+    std::string message;
+    try {
+      layout(p, 8, 1, threads);
+    } catch (const std::invalid_argument& e) {
+      message = e.what();
+    }
+    CHECK(message == "sgd_layout: user or item index out of range at entry " + std::to_string(n / 2));
+  }
 }
 
 MFREC_TEST(sgd_loss_decreases_on_planted_problem_with_two_threads) {

@@ -122,6 +122,16 @@ export const BINDINGS: Record<string, () => unknown[]> = {
         seed: 7,
         grid: { blocks: 1, users: new Int32Array(5), items: new Int32Array(5), ratings: new Float32Array(5), blockPtr: new Int32Array(2) },
       },
+      {
+        userPtr: Int32Array.of(0, 2, 3, 5),
+        items: g.items.slice(),
+        ratings: g.ratings.slice(),
+        nUsers: 3,
+        nItems: 4,
+        seed: 7,
+        threads: 2,
+        grid: { blocks: 1, users: new Int32Array(5), items: new Int32Array(5), ratings: new Float32Array(5), blockPtr: new Int32Array(2) },
+      },
     ];
   },
   sgdEpoch: () => [
@@ -132,6 +142,19 @@ export const BINDINGS: Record<string, () => unknown[]> = {
       cancel: new Int32Array(1),
     },
   ],
+  sgdGroupRows: () => [
+    {
+      grid: sgdGrid(),
+      nUsers: 3,
+      nItems: 4,
+      userOrder: new Int32Array(3),
+      userRank: new Int32Array(3),
+      itemOrder: new Int32Array(4),
+      itemRank: new Int32Array(4),
+      threads: 1,
+    },
+  ],
+  sgdInitialFactors: () => [{ out: new Float32Array(3 * F), factors: F, seed: 3, firstRow: 2, sd: 0.1, order: Int32Array.of(2, 0, 1), threads: 1 }],
   sgdPredict: () => [
     { model: sgdModel(), users: Int32Array.of(0, 1, -1), items: Int32Array.of(3, -1, 2), out: new Float32Array(3), min: 1, max: 5, threads: 1 },
   ],

@@ -3,7 +3,8 @@ import { Rng } from '../../lib/random.js';
 import { sgdBinding } from '../../lib/addon/sgd.js';
 import { allocateGrid, type SgdGrid, type SgdModelArrays } from '../../lib/addon/sgd.js';
 import { initFactors } from '../../lib/models/explicit/train.js';
-import { laneDot, sgdEpoch, sgdLayout, sgdPredict } from '../../lib/twins/sgd.js';
+import { blockRows, renumber } from '../../lib/models/explicit/sgd-rows.js';
+import { laneDot, sgdEpoch, sgdInitialFactors, sgdLayout, sgdPredict } from '../../lib/twins/sgd.js';
 
 interface Problem {
   nUsers: number;
@@ -171,6 +172,95 @@ describe('SGD kernel vs its TypeScript twin', () => {
     expect(() => sgdBinding().sgdPredict(m, Int32Array.from([999]), Int32Array.from([0]), new Float32Array(1), { min: 1, max: 5, threads: 1 })).toThrow(
       expect.objectContaining({ code }),
     );
+  });
+
+  it('lays out the same grid from user rows as from each entry with its user, on any thread count', async () => {
+    // Entries sorted by user, as rows hold them; users 30..34 have none.
+    const p = randomProblem(19, 30, 40, 600);
+    const byUser = Array.from(p.users.keys()).sort((a, b) => p.users[a]! - p.users[b]! || a - b);
+    const users = Int32Array.from(byUser, (e) => p.users[e]!);
+    const items = Int32Array.from(byUser, (e) => p.items[e]!);
+    const ratings = Float32Array.from(byUser, (e) => p.ratings[e]!);
+    const indptr = new Int32Array(36);
+    for (const u of users) indptr[u + 1]!++;
+    for (let u = 0; u < 35; u++) indptr[u + 1]! += indptr[u]!;
+    const opts = { nUsers: 35, nItems: 40, seed: 6 };
+    const want = allocateGrid(600, 3);
+    sgdLayout(users, items, ratings, opts, want);
+    for (const threads of [1, 2]) {
+      const got = allocateGrid(600, 3);
+      await sgdBinding().sgdLayoutRows({ indptr, indices: items, values: ratings }, { ...opts, threads }, got);
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('refuses user rows whose offsets do not run from 0 to the number of ratings without decreasing', async () => {
+    const rows = (indptr: number[]) => ({ indptr: Int32Array.from(indptr), indices: Int32Array.of(0, 1, 0), values: Float32Array.of(1, 2, 3) });
+    const opts = { nUsers: 3, nItems: 2, seed: 1 };
+    for (const [indptr, message] of [
+      [[0, 1, 2, 2], 'end at the number of ratings'],
+      [[1, 1, 2, 3], 'start at 0'],
+      [[0, 2, 1, 3], 'must not decrease'],
+    ] as const) {
+      await expect(sgdBinding().sgdLayoutRows(rows([...indptr]), opts, allocateGrid(3, 1))).rejects.toMatchObject({
+        code: 'ERR_MFREC_INVALID_ARGUMENT',
+        message: expect.stringContaining(message),
+      });
+    }
+    expect(() => sgdBinding().sgdLayoutRows(rows([0, 3]), opts, allocateGrid(3, 1))).toThrow(expect.objectContaining({ code: 'ERR_MFREC_INVALID_ARGUMENT' }));
+  });
+
+  it('groups rows by block as blockRows and renumber do, on any thread count, unseen rows last', async () => {
+    // 45 users and 30 items of which some have no rating: they go last.
+    const p = randomProblem(17, 40, 25, 500);
+    for (const threads of [1, 2]) {
+      const [g, t] = await layoutBoth({ ...p, nUsers: 45, nItems: 30 }, 5, 3);
+      const want = blockRows(t, 45, 30);
+      renumber(t.users, want.users);
+      renumber(t.items, want.items);
+      const got = { userOrder: new Int32Array(45), userRank: new Int32Array(45), itemOrder: new Int32Array(30), itemRank: new Int32Array(30) };
+      sgdBinding().sgdGroupRows(g, got, threads);
+      expect([got.userOrder, got.userRank, got.itemOrder, got.itemRank]).toEqual([want.users.order, want.users.rank, want.items.order, want.items.rank]);
+      expect([g.users, g.items]).toEqual([t.users, t.items]);
+      expect(Array.from(got.userOrder.subarray(40))).toEqual([40, 41, 42, 43, 44]);
+    }
+  });
+
+  it('refuses to group rows of a grid with an index out of range, or into arrays of the wrong length', async () => {
+    const p = randomProblem(18, 10, 10, 40);
+    const [g] = await layoutBoth(p, 2, 1);
+    const code = 'ERR_MFREC_INVALID_ARGUMENT';
+    const fresh = () => ({ userOrder: new Int32Array(10), userRank: new Int32Array(10), itemOrder: new Int32Array(10), itemRank: new Int32Array(10) });
+    const bad = { ...g, items: g.items.slice() };
+    bad.items[7] = 10;
+    expect(() => sgdBinding().sgdGroupRows(bad, fresh(), 1)).toThrow(expect.objectContaining({ code, message: expect.stringContaining('grid entry 7') }));
+    expect(() => sgdBinding().sgdGroupRows(g, { ...fresh(), itemRank: new Int32Array(9) }, 1)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('draws the initial factors of initFactors, bit for bit, straight into any row order and on any thread count', () => {
+    const p = randomProblem(13, 700, 300, 10);
+    const reference = newModel(p, 24, 8);
+    const order = new Rng(4).shuffle(Int32Array.from({ length: 300 }, (_, k) => k));
+    for (const threads of [1, 2, 0]) {
+      const draw = { factors: 24, seed: 8, sd: 0.1, threads };
+      const users = sgdBinding().sgdInitialFactors(new Float32Array(700 * 24), { ...draw, firstRow: 0 });
+      expect(users).toEqual(reference.userFactors);
+      const items = sgdBinding().sgdInitialFactors(new Float32Array(300 * 24), { ...draw, firstRow: 700, order });
+      expect(items).toEqual(sgdInitialFactors(new Float32Array(300 * 24), { ...draw, firstRow: 700, order }));
+      const moved = new Float32Array(300 * 24);
+      for (let n = 0; n < 300; n++) moved.set(reference.itemFactors.subarray(order[n]! * 24, (order[n]! + 1) * 24), n * 24);
+      expect(items).toEqual(moved);
+    }
+  });
+
+  it('refuses initial factors for a row order out of range or a partial row', () => {
+    const code = 'ERR_MFREC_INVALID_ARGUMENT';
+    const draw = { factors: 4, seed: 1, sd: 0.1, firstRow: 0, threads: 1 };
+    expect(() => sgdBinding().sgdInitialFactors(new Float32Array(8), { ...draw, order: Int32Array.from([0, 2]) })).toThrow(
+      expect.objectContaining({ code, message: expect.stringContaining('row out of range at 1') }),
+    );
+    expect(() => sgdBinding().sgdInitialFactors(new Float32Array(8), { ...draw, order: Int32Array.from([0]) })).toThrow(expect.objectContaining({ code }));
+    expect(() => sgdBinding().sgdInitialFactors(new Float32Array(6), draw)).toThrow(expect.objectContaining({ code }));
   });
 
   it('predicts the same values, with -1 as an unknown side and clamping', () => {

@@ -3,16 +3,23 @@
  * the native binding and the pure-TypeScript twin behind one interface, so
  * ExplicitMF's training loop does not care which one runs its epochs.
  */
-import { sgdBinding, type SgdGrid, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
+import { sgdBinding, type SgdGrid, type SgdInitialFactorsOptions, type SgdLayoutOptions, type SgdModelArrays, type SgdStep } from '../../addon/sgd.js';
+import { rowOfEntries, type SparseRows } from '../../data/sparse.js';
 import * as twin from '../../twins/sgd.js';
 import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
 import { scoreSplitTwin } from '../../twins/score-split.js';
 import type { Backends } from '../base/backend.js';
+import { blockRows, renumber, type BlockRows } from './sgd-rows.js';
 import { yieldTurn, type CancelFlag } from '../base/training.js';
 
 export interface SgdBackend {
   /** Fills `grid` (allocated with the input's length) from parallel index arrays. */
-  layout(users: Int32Array, items: Int32Array, ratings: Float32Array, options: { nUsers: number; nItems: number; seed: number }, grid: SgdGrid): Promise<void>;
+  /** Fills `grid` (allocated with the input's length) from the ratings by user row. */
+  layout(byUser: SparseRows, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
+  /** The renumbering that groups rows by block (sgd-rows.ts), applied to the grid's indices in place. */
+  groupRows(grid: SgdGrid, nUsers: number, nItems: number, threads: number): BlockRows;
+  /** Fills and returns `out` with the initial factors (addon/sgd.ts: SgdInitialFactorsOptions). */
+  initialFactors(out: Float32Array, options: SgdInitialFactorsOptions): Float32Array;
   /** One epoch in place; resolves with the sum of squared errors seen before each update. */
   epoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep, cancel: CancelFlag): Promise<number>;
   /** Fills and returns `out`; -1 marks an unknown user or item. */
@@ -23,7 +30,14 @@ export interface SgdBackend {
 
 export const sgdBackends: Backends<SgdBackend> = {
   native: {
-    layout: (users, items, ratings, options, grid) => sgdBinding().sgdLayout(users, items, ratings, options, grid),
+    layout: (byUser, options, grid) => sgdBinding().sgdLayoutRows(byUser, options, grid),
+    groupRows(grid, nUsers, nItems, threads) {
+      const users = { order: new Int32Array(nUsers), rank: new Int32Array(nUsers) };
+      const items = { order: new Int32Array(nItems), rank: new Int32Array(nItems) };
+      sgdBinding().sgdGroupRows(grid, { userOrder: users.order, userRank: users.rank, itemOrder: items.order, itemRank: items.rank }, threads);
+      return { users, items };
+    },
+    initialFactors: (out, options) => sgdBinding().sgdInitialFactors(out, options),
     epoch: (grid, model, step, cancel) => sgdBinding().sgdEpoch(grid, model, step, cancel.array),
     predict: (model, users, items, out, options) => sgdBinding().sgdPredict(model, users, items, out, options),
     scoreSplit: nativeScoreSplit,
@@ -34,7 +48,14 @@ export const sgdBackends: Backends<SgdBackend> = {
    * does, so an abort between epochs never starts another one.
    */
   js: {
-    layout: (users, items, ratings, options, grid) => Promise.resolve().then(() => twin.sgdLayout(users, items, ratings, options, grid)),
+    layout: (byUser, options, grid) => Promise.resolve().then(() => twin.sgdLayout(rowOfEntries(byUser), byUser.indices, byUser.values, options, grid)),
+    groupRows(grid, nUsers, nItems) {
+      const rows = blockRows(grid, nUsers, nItems);
+      renumber(grid.users, rows.users);
+      renumber(grid.items, rows.items);
+      return rows;
+    },
+    initialFactors: (out, options) => twin.sgdInitialFactors(out, options),
     async epoch(grid, model, step, cancel) {
       await yieldTurn(cancel);
       return twin.sgdEpoch(grid, model, step);

@@ -31,15 +31,18 @@ export function penaltyScale(n: number, mean: number, exponent: number): number 
  * Per-row multipliers of the per-rating penalty that give a total penalty
  * ∝ n^exponent, normalized to 1 for a row with the average count, so that
  * `regularization` keeps its usual per-rating meaning on typical rows.
+ * `perItem`: the ratings of each item, when the caller has counted them.
  */
-export function frequencyScales(byUser: SparseRows): {
+export function frequencyScales(
+  byUser: SparseRows,
+  perItem: Float32Array = usersPerItem(byUser),
+): {
   userFactors: Float32Array;
   itemFactors: Float32Array;
   userBias: Float32Array;
   itemBias: Float32Array;
 } {
   const perUser = Float64Array.from({ length: byUser.rows }, (_, r) => byUser.indptr[r + 1]! - byUser.indptr[r]!);
-  const perItem = usersPerItem(byUser);
   const scale = (counts: Float64Array | Float32Array, exponent: number): Float32Array => {
     const mean = byUser.indices.length / counts.length;
     return Float32Array.from(counts, (n) => penaltyScale(n, mean, exponent));

@@ -75,6 +75,13 @@ export function renumber(indices: Int32Array, r: Renumbering): Int32Array {
   return indices;
 }
 
+/** A copy of per-row values `a` in the new numbering: new row n takes a[order[n]]. */
+export function inOrder(a: Float32Array, order: Int32Array): Float32Array {
+  const out = new Float32Array(order.length);
+  for (let n = 0; n < order.length; n++) out[n] = a[order[n]!]!;
+  return out;
+}
+
 /**
  * Moves the rows of `a` (`width` floats each) in place so that row n becomes
  * row source[n], following each cycle of the permutation with one spare row

@@ -5,7 +5,7 @@
  */
 import { MfrecError, ErrorCodes } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
-import { rowOfEntries } from '../../data/sparse.js';
+import type { SparseRows } from '../../data/sparse.js';
 import { rmse } from '../../metrics/rating.js';
 import { Rng } from '../../random.js';
 import { allocateGrid, SgdStreams, type SgdModelArrays } from '../../addon/sgd.js';
@@ -13,15 +13,19 @@ import type { Trained } from '../base/factor-model.js';
 import { fillNormal } from '../base/initial-factors.js';
 import { usersPerItem } from '../base/item-popularity.js';
 import { runIterations, type CancelFlag, type IterationReport } from '../base/training.js';
-import { sgdBackends } from './backend.js';
+import { sgdBackends, type SgdBackend } from './backend.js';
 import { compact, type TrainingSet } from './compact.js';
 import { frequencyScales } from './frequency-penalty.js';
 import type { ExplicitFitControl, ExplicitMFParams, ExplicitState } from './options.js';
 import { mapped, modelArrays, predictIndices, predictionRange } from './predict.js';
 import { sgdGridBlocks, usefulSgdThreads } from './sgd-grid.js';
-import { blockRows, permuteModel, renumber } from './sgd-rows.js';
+import { inOrder, permuteModel, renumber, type BlockRows } from './sgd-rows.js';
 
-/** Initial factors: N(0, std²) from the init stream, user rows then item rows (the kernel's and the twin's tests replay these). */
+/**
+ * Initial factors: N(0, std²) from the init stream, user rows then item rows
+ * (the kernel's and the twin's tests replay these; training draws the same
+ * values straight into its row order with sgdInitialFactors).
+ */
 export function initFactors(model: SgdModelArrays, std: number, seed: number): void {
   const rng = Rng.stream(seed, SgdStreams.init);
   fillNormal(model.userFactors, rng, Math.fround(std));
@@ -53,41 +57,20 @@ export async function trainExplicit(
   const nUsers = set.users.size;
   const nItems = set.items.size;
 
-  const ratings = set.data.byUser.values;
-  let sum = 0;
-  for (let x = 0; x < ratings.length; x++) sum += ratings[x]!;
-  const model: SgdModelArrays = {
-    factors: k,
-    globalBias: Math.fround(sum / ratings.length),
-    userFactors: new Float32Array(nUsers * k),
-    itemFactors: new Float32Array(nItems * k),
-    userBias: new Float32Array(nUsers),
-    itemBias: new Float32Array(nItems),
-  };
-  initFactors(model, p.initStd, p.seed);
-  const scales = frequencyScales(set.data.byUser);
-  model.userRegularization = scales.userFactors;
-  model.itemRegularization = scales.itemFactors;
-  model.userBiasRegularization = scales.userBias;
-  model.itemBiasRegularization = scales.itemBias;
-
   // The twin always replays the one-thread schedule (on the one-thread grid).
   const threads = p.backend === 'js' ? 1 : usefulSgdThreads(hardwareThreads, nUsers, nItems, data.nnz);
   const blocks = sgdGridBlocks(threads, nUsers, nItems, k);
   const grid = allocateGrid(data.nnz, blocks);
   const sgd = sgdBackends[p.backend];
-  // The user of each entry is spelled out only for the layout's duration: held
-  // for the whole fit it would cost 4 bytes per rating at the fit's peak.
-  const byUser = set.data.byUser;
-  await sgd.layout(rowOfEntries(byUser), byUser.indices, byUser.values, { nUsers, nItems, seed: p.seed }, grid);
+  const byUser = set.byUser;
+  await sgd.layout(byUser, { nUsers, nItems, seed: p.seed, threads }, grid);
   // Training runs on rows grouped by block (sgd-rows.ts: no false sharing
   // between threads, fewer misses), which changes no arithmetic.
-  const rows = blockRows(grid, nUsers, nItems);
-  renumber(grid.users, rows.users);
-  renumber(grid.items, rows.items);
-  const training = permuteModel(model, rows, true);
-
-  const draft = makeState(set, training);
+  const rows = sgd.groupRows(grid, nUsers, nItems, threads);
+  // Ratings per item: the penalty scales' and the saved model's item popularity.
+  const perItem = usersPerItem(byUser);
+  const training = initialModel(p, byUser, perItem, rows, sgd, threads);
+  const draft = makeState(set, training, perItem);
   const validation = c.validation === undefined ? undefined : mapped(draft, c.validation, p.unknown);
   if (validation !== undefined) {
     renumber(validation.u, rows.users);
@@ -140,7 +123,36 @@ export async function trainExplicit(
   return { state: draft, history };
 }
 
-function makeState(set: TrainingSet, model: SgdModelArrays): ExplicitState {
+/**
+ * The model at the start of training, its rows already in the training order
+ * of `rows`: the initial factors drawn straight into their new rows (the same
+ * values initFactors draws in the model's order), zero biases, and the
+ * frequency penalty scales.
+ */
+function initialModel(p: ExplicitMFParams, byUser: SparseRows, perItem: Float32Array, rows: BlockRows, sgd: SgdBackend, threads: number): SgdModelArrays {
+  const k = p.factors;
+  const nUsers = rows.users.order.length;
+  const nItems = rows.items.order.length;
+  const ratings = byUser.values;
+  let sum = 0;
+  for (let x = 0; x < ratings.length; x++) sum += ratings[x]!;
+  const draw = { factors: k, seed: p.seed, sd: p.initStd, threads };
+  const scales = frequencyScales(byUser, perItem);
+  return {
+    factors: k,
+    globalBias: Math.fround(sum / ratings.length),
+    userFactors: sgd.initialFactors(new Float32Array(nUsers * k), { ...draw, firstRow: 0, order: rows.users.order }),
+    itemFactors: sgd.initialFactors(new Float32Array(nItems * k), { ...draw, firstRow: nUsers, order: rows.items.order }),
+    userBias: new Float32Array(nUsers),
+    itemBias: new Float32Array(nItems),
+    userRegularization: inOrder(scales.userFactors, rows.users.order),
+    itemRegularization: inOrder(scales.itemFactors, rows.items.order),
+    userBiasRegularization: inOrder(scales.userBias, rows.users.order),
+    itemBiasRegularization: inOrder(scales.itemBias, rows.items.order),
+  };
+}
+
+function makeState(set: TrainingSet, model: SgdModelArrays, itemPopularity: Float32Array): ExplicitState {
   return {
     factors: model.factors,
     users: set.users,
@@ -150,8 +162,8 @@ function makeState(set: TrainingSet, model: SgdModelArrays): ExplicitState {
     globalBias: model.globalBias,
     userBias: model.userBias,
     itemBias: model.itemBias,
-    seen: set.data.byUser,
-    itemPopularity: usersPerItem(set.data.byUser),
+    seen: set.byUser,
+    itemPopularity,
   };
 }
 
