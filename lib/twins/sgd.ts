@@ -1,13 +1,13 @@
 /**
  * Pure-TypeScript twin of native/kernels/sgd.cc: the same grid layout, the
  * same one-thread block order and the same float32 arithmetic, step for step
- * (every operation rounded with Math.fround, dot products in the kernel's 8
- * fixed lanes). It is the test oracle of the native kernel and the pure-JS
+ * (every operation rounded with Math.fround, the epoch's dot products in the
+ * kernel's sixteen lanes and fixed tree: {@link epochDot}). It is the test oracle of the native kernel and the pure-JS
  * side of benchmarks. It only replays the one-thread schedule: with several
  * threads the native block order depends on timing.
  */
 import { Rng } from '../random.js';
-import { laneDot, predictPair, SgdStreams, type SgdGrid, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
+import { predictPair, SgdStreams, type SgdGrid, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
 
 export { laneDot } from '../addon/sgd.js';
 
@@ -57,6 +57,29 @@ export function sgdLayout(
 }
 
 const f = Math.fround;
+const sums = new Float64Array(64);
+const lanes = new Float64Array(16);
+
+/**
+ * p · q as the epoch computes it (native/kernels/sgd_dot.h): factor x into
+ * lane x mod 16 of partial sum ⌊x / 16⌋ mod 4, every lane from −0 (the exact
+ * identity of addition); then (S0 + S1) + (S2 + S3) lane by lane; then the
+ * sixteen lanes folded in halves (l + 8, l + 4, l + 2, l + 1). Predictions
+ * keep the eight-lane order of laneDot.
+ */
+export function epochDot(p: Float32Array, pOffset: number, q: Float32Array, qOffset: number, k: number): number {
+  sums.fill(-0);
+  for (let x = 0; x < k; x++) {
+    const j = ((x >> 4) & 3) * 16 + (x & 15);
+    sums[j] = f(sums[j]! + f(p[pOffset + x]! * q[qOffset + x]!));
+  }
+  for (let l = 0; l < 16; l++) lanes[l] = f(f(sums[l]! + sums[16 + l]!) + f(sums[32 + l]! + sums[48 + l]!));
+  for (let half = 8; half >= 1; half >>= 1) {
+    for (let l = 0; l < half; l++) lanes[l] = f(lanes[l]! + lanes[l + half]!);
+  }
+  return lanes[0]!;
+}
+
 /**
  * One epoch over the grid with the one-thread schedule. Returns the sum of
  * squared errors measured before each update, as the kernel does.
@@ -84,7 +107,7 @@ export function sgdEpoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep): n
       const i = grid.items[e]!;
       const pu = u * k;
       const qi = i * k;
-      const dot = laneDot(P, pu, Q, qi, k);
+      const dot = epochDot(P, pu, Q, qi, k);
       const err = f(grid.ratings[e]! - f(f(f(mu + bu[u]!) + bi[i]!) + dot));
       sse += err * err;
       const g = f(lr * err);
