@@ -163,9 +163,11 @@ MFREC_INLINE void update_run(const Ctx& shared, const int32_t* users, const int3
     const float err = ratings[e] - (((c.mu + su.bias) + si.bias) + dot);
     sse += static_cast<double>(err) * static_cast<double>(err);
     const float g = c.lr * err;
+    // The rows first: no store comes between the dot product's loads and
+    // the update's, so the compiler can keep the rows in registers.
+    update_rows<K, Wide>(p, q, su.shrink, si.shrink, g, stride);
     su.bias = su.bias_shrink * su.bias + g;
     si.bias = si.bias_shrink * si.bias + g;
-    update_rows<K, Wide>(p, q, su.shrink, si.shrink, g, stride);
   }
   sse_out = sse;
   if (bad < n) bad_index(first_entry + bad);
