@@ -51,8 +51,7 @@ MFREC_INLINE float tree_dot(const float* MFREC_RESTRICT p, const float* MFREC_RE
     s[g % 4] = g < 4 ? prod : s[g % 4] + prod;
   }
   if (whole < k) {
-    Lanes16 tail = {neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0,
-                    neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0};
+    Lanes16 tail = {neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0, neg0};
     for (std::size_t l = 0; whole + l < k; ++l) tail[l] = p[whole + l] * q[whole + l];
     s[g % 4] = g < 4 ? tail : s[g % 4] + tail;
   }
