@@ -57,7 +57,6 @@ export function sgdLayout(
 }
 
 const f = Math.fround;
-const sums = new Float64Array(64);
 const lanes = new Float64Array(16);
 
 /**
@@ -68,12 +67,20 @@ const lanes = new Float64Array(16);
  * keep the eight-lane order of laneDot.
  */
 export function epochDot(p: Float32Array, pOffset: number, q: Float32Array, qOffset: number, k: number): number {
-  sums.fill(-0);
-  for (let x = 0; x < k; x++) {
-    const j = ((x >> 4) & 3) * 16 + (x & 15);
-    sums[j] = f(sums[j]! + f(p[pOffset + x]! * q[qOffset + x]!));
+  for (let l = 0; l < 16; l++) {
+    // Partial sum g mod 4 of this lane adds the products of groups g, g + 4, g + 8, … in turn.
+    let s0 = -0;
+    let s1 = -0;
+    let s2 = -0;
+    let s3 = -0;
+    for (let x = l; x < k; x += 64) {
+      s0 = f(s0 + f(p[pOffset + x]! * q[qOffset + x]!));
+      if (x + 16 < k) s1 = f(s1 + f(p[pOffset + x + 16]! * q[qOffset + x + 16]!));
+      if (x + 32 < k) s2 = f(s2 + f(p[pOffset + x + 32]! * q[qOffset + x + 32]!));
+      if (x + 48 < k) s3 = f(s3 + f(p[pOffset + x + 48]! * q[qOffset + x + 48]!));
+    }
+    lanes[l] = f(f(s0 + s1) + f(s2 + s3));
   }
-  for (let l = 0; l < 16; l++) lanes[l] = f(f(sums[l]! + sums[16 + l]!) + f(sums[32 + l]! + sums[48 + l]!));
   for (let half = 8; half >= 1; half >>= 1) {
     for (let l = 0; l < half; l++) lanes[l] = f(lanes[l]! + lanes[l + half]!);
   }
