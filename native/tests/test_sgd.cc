@@ -418,6 +418,9 @@ MFREC_TEST(sgd_rows_off_cache_lines_train_to_the_same_bits_and_are_written_back_
       CHECK(std::equal(aligned.i, aligned.i + ni, offset.i));
       CHECK(!std::equal(aligned.u, aligned.u + nu, aligned_model.P.begin()));  // training moved the rows
       CHECK(aligned_model.bu == offset_model.bu);
+      // The epoch trains on packed copies of the biases too: they come back, also from an epoch that failed.
+      CHECK(std::any_of(aligned_model.bu.begin(), aligned_model.bu.end(), [](float b) { return b != 0; }));
+      CHECK(std::any_of(offset_model.bi.begin(), offset_model.bi.end(), [](float b) { return b != 0; }));
     }
   }
 }
