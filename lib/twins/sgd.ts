@@ -1,13 +1,13 @@
 /**
  * Pure-TypeScript twin of native/kernels/sgd.cc: the same grid layout, the
  * same one-thread block order and the same float32 arithmetic, step for step
- * (every operation rounded with Math.fround, dot products in the kernel's 8
- * fixed lanes). It is the test oracle of the native kernel and the pure-JS
+ * (every operation rounded with Math.fround, the epoch's dot products in the
+ * kernel's sixteen lanes and fixed tree: {@link epochDot}). It is the test oracle of the native kernel and the pure-JS
  * side of benchmarks. It only replays the one-thread schedule: with several
  * threads the native block order depends on timing.
  */
 import { Rng } from '../random.js';
-import { laneDot, predictPair, SgdStreams, type SgdGrid, type SgdInitialFactorsOptions, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
+import { predictPair, SgdStreams, type SgdGrid, type SgdInitialFactorsOptions, type SgdModelArrays, type SgdStep } from '../addon/sgd.js';
 
 export { laneDot } from '../addon/sgd.js';
 
@@ -77,6 +77,36 @@ export function sgdInitialFactors(out: Float32Array, options: SgdInitialFactorsO
 }
 
 const f = Math.fround;
+const lanes = new Float64Array(16);
+
+/**
+ * p · q as the epoch computes it (native/kernels/sgd_dot.h): factor x into
+ * lane x mod 16 of partial sum ⌊x / 16⌋ mod 4, every lane from −0 (the exact
+ * identity of addition); then (S0 + S1) + (S2 + S3) lane by lane; then the
+ * sixteen lanes folded in halves (l + 8, l + 4, l + 2, l + 1). Predictions
+ * keep the eight-lane order of laneDot.
+ */
+export function epochDot(p: Float32Array, pOffset: number, q: Float32Array, qOffset: number, k: number): number {
+  for (let l = 0; l < 16; l++) {
+    // Partial sum g mod 4 of this lane adds the products of groups g, g + 4, g + 8, … in turn.
+    let s0 = -0;
+    let s1 = -0;
+    let s2 = -0;
+    let s3 = -0;
+    for (let x = l; x < k; x += 64) {
+      s0 = f(s0 + f(p[pOffset + x]! * q[qOffset + x]!));
+      if (x + 16 < k) s1 = f(s1 + f(p[pOffset + x + 16]! * q[qOffset + x + 16]!));
+      if (x + 32 < k) s2 = f(s2 + f(p[pOffset + x + 32]! * q[qOffset + x + 32]!));
+      if (x + 48 < k) s3 = f(s3 + f(p[pOffset + x + 48]! * q[qOffset + x + 48]!));
+    }
+    lanes[l] = f(f(s0 + s1) + f(s2 + s3));
+  }
+  for (let half = 8; half >= 1; half >>= 1) {
+    for (let l = 0; l < half; l++) lanes[l] = f(lanes[l]! + lanes[l + half]!);
+  }
+  return lanes[0]!;
+}
+
 /**
  * One epoch over the grid with the one-thread schedule. Returns the sum of
  * squared errors measured before each update, as the kernel does.
@@ -104,7 +134,7 @@ export function sgdEpoch(grid: SgdGrid, model: SgdModelArrays, step: SgdStep): n
       const i = grid.items[e]!;
       const pu = u * k;
       const qi = i * k;
-      const dot = laneDot(P, pu, Q, qi, k);
+      const dot = epochDot(P, pu, Q, qi, k);
       const err = f(grid.ratings[e]! - f(f(f(mu + bu[u]!) + bi[i]!) + dot));
       sse += err * err;
       const g = f(lr * err);

@@ -18,6 +18,7 @@
 // counts that are multiples of 16) AVX-512, and the copy is picked at run
 // time (kernels/simd.h): the default build runs on any x86-64 CPU, and every
 // copy gives the same bits.
+#include "kernels/sgd_dot.h"
 #include "kernels/simd.h"
 
 namespace mfrec {
@@ -50,6 +51,20 @@ std::vector<int32_t> row_blocks(int32_t n, int32_t blocks, Rng rng) {
   return block;
 }
 
+// What the update reads and writes of one row besides its factors, packed
+// in one 16-byte record so that a rating touches one line per side for them
+// instead of three (the bias and the two penalty multipliers sit in separate
+// arrays of the model). The shrink factors are the per-row 1 − lr·penalty,
+// computed once per epoch with the same float operations the update used to
+// do per rating, so the bits are unchanged.
+struct RowScalars {
+  float bias;
+  float shrink;       // of the factor row: 1 - lr * regularization * multiplier
+  float bias_shrink;  // of the bias: 1 - lr * bias_regularization * multiplier
+  float unused;
+};
+static_assert(sizeof(RowScalars) == 16, "four records to a cache line");
+
 // Everything the inner loop reads, hoisted out of the structs.
 struct Ctx {
   int32_t k;
@@ -57,37 +72,36 @@ struct Ctx {
   uint32_t n_items;
   float mu;
   float lr;
-  float shrink;       // 1 - lr * regularization
-  float lr_reg;       // lr * regularization
-  float lr_bias_reg;  // lr * bias_regularization
-  float bias_shrink;  // 1 - lr * bias_regularization
   float* user_factors;
   float* item_factors;
-  float* user_bias;
-  float* item_bias;
-  const float* user_reg;
-  const float* item_reg;
-  const float* user_bias_reg;
-  const float* item_bias_reg;
+  RowScalars* user_scalars;
+  RowScalars* item_scalars;
 };
 
 [[noreturn]] void bad_index(std::size_t entry) {
   throw std::invalid_argument("sgd: user or item index out of range at grid entry " + std::to_string(entry));
 }
 
+// The first of n entries whose user or item is out of range, or n. One
+// vectorizable pass over a chunk about to be trained (it is in cache for the
+// update just after), so the update loop itself checks nothing.
+MFREC_INLINE std::size_t first_bad_entry(const int32_t* users, const int32_t* items, std::size_t n, uint32_t n_users,
+                                         uint32_t n_items) {
+  uint32_t max_user = 0, max_item = 0;
+  for (std::size_t e = 0; e < n; ++e) {
+    max_user = std::max(max_user, static_cast<uint32_t>(users[e]));
+    max_item = std::max(max_item, static_cast<uint32_t>(items[e]));
+  }
+  if (n == 0 || (max_user < n_users && max_item < n_items)) return n;
+  std::size_t e = 0;
+  while (static_cast<uint32_t>(users[e]) < n_users && static_cast<uint32_t>(items[e]) < n_items) ++e;
+  return e;
+}
+
 // Whole 16-float groups, written as 16-lane vectors for the AVX-512 copy
 // (a factor row in K / 16 instructions per step). The other copies keep the
 // 8-lane loops, which compile to fewer instructions without AVX-512.
 constexpr bool by_sixteen(int K) { return MFREC_HAS_LANES8 && K > 0 && K % 16 == 0; }
-
-// p · q in the lanes and order of lane_dot (the twin's order).
-template <int K, bool Wide>
-MFREC_INLINE float row_dot(const float* MFREC_RESTRICT p, const float* MFREC_RESTRICT q, std::size_t k) {
-#if MFREC_HAS_LANES8
-  if constexpr (Wide && by_sixteen(K)) return lane_dot16<K>(p, q);
-#endif
-  return lane_dot<K>(p, q, k);
-}
 
 // p ← a·p + g·q and q ← b·q + g·p, both from the old values.
 template <int K, bool Wide>
@@ -122,38 +136,42 @@ MFREC_INLINE void update_run(const Ctx& shared, const int32_t* users, const int3
   // a bias or factor might change them (as far as the compiler can tell), so
   // each rating would reload the hyperparameters and store the running sum.
   const Ctx c = shared;
+  const std::size_t bad = first_bad_entry(users, items, n, c.n_users, c.n_items);
+  // The entries before a bad one train, as if each were checked in turn.
   double sse = sse_out;
   const int32_t k = K > 0 ? K : c.k;
   const std::size_t stride = static_cast<std::size_t>(k);
-  for (std::size_t e = 0; e < n; ++e) {
+  for (std::size_t e = 0; e < bad; ++e) {
     const uint32_t u = static_cast<uint32_t>(users[e]);
     const uint32_t i = static_cast<uint32_t>(items[e]);
-    if (u >= c.n_users || i >= c.n_items) bad_index(first_entry + e);
-    if (e + kPrefetchAhead < n) {
-      // Prefetching never faults, so an index that the check above will
-      // reject later cannot do harm here.
-      const float* np = c.user_factors + static_cast<uint32_t>(users[e + kPrefetchAhead]) * stride;
-      const float* nq = c.item_factors + static_cast<uint32_t>(items[e + kPrefetchAhead]) * stride;
+    if (e + kPrefetchAhead < bad) {
+      const uint32_t nu = static_cast<uint32_t>(users[e + kPrefetchAhead]);
+      const uint32_t ni = static_cast<uint32_t>(items[e + kPrefetchAhead]);
+      const float* np = c.user_factors + nu * stride;
+      const float* nq = c.item_factors + ni * stride;
       for (int32_t f = 0; f < k; f += 16) {
         prefetch(np + f);
         prefetch(nq + f);
       }
+      prefetch(c.user_scalars + nu);
+      prefetch(c.item_scalars + ni);
     }
     float* MFREC_RESTRICT p = c.user_factors + u * stride;
     float* MFREC_RESTRICT q = c.item_factors + i * stride;
-    const float dot = row_dot<K, Wide>(p, q, stride);
-    const float err = ratings[e] - (((c.mu + c.user_bias[u]) + c.item_bias[i]) + dot);
+    RowScalars& su = c.user_scalars[u];
+    RowScalars& si = c.item_scalars[i];
+    const float dot = tree_dot<K>(p, q, stride);
+    const float err = ratings[e] - (((c.mu + su.bias) + si.bias) + dot);
     sse += static_cast<double>(err) * static_cast<double>(err);
     const float g = c.lr * err;
-    const float bu = c.user_bias_reg != nullptr ? 1.0f - c.lr_bias_reg * c.user_bias_reg[u] : c.bias_shrink;
-    const float bi = c.item_bias_reg != nullptr ? 1.0f - c.lr_bias_reg * c.item_bias_reg[i] : c.bias_shrink;
-    c.user_bias[u] = bu * c.user_bias[u] + g;
-    c.item_bias[i] = bi * c.item_bias[i] + g;
-    const float a = c.user_reg != nullptr ? 1.0f - c.lr_reg * c.user_reg[u] : c.shrink;
-    const float b = c.item_reg != nullptr ? 1.0f - c.lr_reg * c.item_reg[i] : c.shrink;
-    update_rows<K, Wide>(p, q, a, b, g, stride);
+    // The rows first: no store comes between the dot product's loads and
+    // the update's, so the compiler can keep the rows in registers.
+    update_rows<K, Wide>(p, q, su.shrink, si.shrink, g, stride);
+    su.bias = su.bias_shrink * su.bias + g;
+    si.bias = si.bias_shrink * si.bias + g;
   }
   sse_out = sse;
+  if (bad < n) bad_index(first_entry + bad);
 }
 
 using RunFn = void (*)(const Ctx&, const int32_t*, const int32_t*, const float*, std::size_t, std::size_t, double&);
@@ -365,6 +383,34 @@ class LineAlignedRows {
   std::unique_ptr<float[], AlignedDelete> copy_;
 };
 
+// The biases and per-row shrink factors of one side as RowScalars for the
+// length of an epoch; the biases are written back when it ends, however it
+// ends (like LineAlignedRows).
+class PackedScalars {
+ public:
+  PackedScalars(float* bias, const float* reg, const float* bias_reg, int32_t n, const SgdStep& step)
+      : bias_(bias), records_(static_cast<std::size_t>(n)) {
+    const float lr_reg = step.learning_rate * step.regularization;
+    const float lr_bias_reg = step.learning_rate * step.bias_regularization;
+    for (std::size_t r = 0; r < records_.size(); ++r) {
+      records_[r].bias = bias[r];
+      records_[r].shrink = reg != nullptr ? 1.0f - lr_reg * reg[r] : 1.0f - lr_reg;
+      records_[r].bias_shrink = bias_reg != nullptr ? 1.0f - lr_bias_reg * bias_reg[r] : 1.0f - lr_bias_reg;
+      records_[r].unused = 0;
+    }
+  }
+  ~PackedScalars() {
+    for (std::size_t r = 0; r < records_.size(); ++r) bias_[r] = records_[r].bias;
+  }
+  PackedScalars(const PackedScalars&) = delete;
+  PackedScalars& operator=(const PackedScalars&) = delete;
+  RowScalars* records() { return records_.data(); }
+
+ private:
+  float* bias_;
+  std::vector<RowScalars> records_;
+};
+
 }  // namespace
 
 float sgd_dot(const float* p, const float* q, int32_t k) { return lane_dot(p, q, static_cast<std::size_t>(k)); }
@@ -543,21 +589,15 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
   c.n_items = static_cast<uint32_t>(model.n_items);
   c.mu = model.global_bias;
   c.lr = step.learning_rate;
-  c.lr_reg = step.learning_rate * step.regularization;
-  c.shrink = 1.0f - c.lr_reg;
-  c.user_reg = model.user_reg;
-  c.item_reg = model.item_reg;
-  c.lr_bias_reg = step.learning_rate * step.bias_regularization;
-  c.bias_shrink = 1.0f - c.lr_bias_reg;
-  c.user_bias_reg = model.user_bias_reg;
-  c.item_bias_reg = model.item_bias_reg;
   const int32_t k = model.factors;
   const LineAlignedRows user_rows(model.user_factors, static_cast<std::size_t>(model.n_users) * k, k);
   const LineAlignedRows item_rows(model.item_factors, static_cast<std::size_t>(model.n_items) * k, k);
   c.user_factors = user_rows.rows();
   c.item_factors = item_rows.rows();
-  c.user_bias = model.user_bias;
-  c.item_bias = model.item_bias;
+  PackedScalars user_scalars(model.user_bias, model.user_reg, model.user_bias_reg, model.n_users, step);
+  PackedScalars item_scalars(model.item_bias, model.item_reg, model.item_bias_reg, model.n_items, step);
+  c.user_scalars = user_scalars.records();
+  c.item_scalars = item_scalars.records();
   const RunFn run = pick_run(model.factors);
   const int32_t nb = grid.blocks * grid.blocks;
   const uint32_t epoch_seed_index = kStreamEpochBase + step.epoch;

@@ -12,10 +12,11 @@
 // from (seed, epoch), and the ratings inside a block in the order sgd_layout
 // gave them, so a run is bit-for-bit repeatable and lib/twins/sgd.ts
 // replays it exactly. The arithmetic is written so that every compiler
-// target (baseline SSE2 or the AVX2 path chosen at run time) rounds the same
-// way: dot products accumulate in 8 fixed lanes (lane = factor index mod 8)
-// summed in adjacent pairs (lane_dot, kernels/simd.h), and no multiply-add
-// is fused (-ffp-contract=off).
+// target (baseline SSE2, AVX2 or AVX-512, chosen at run time) rounds the same
+// way: the epoch's dot products run in sixteen lanes summed by a fixed tree
+// (kernels/sgd_dot.h), predictions' in 8 lanes summed in adjacent pairs
+// (lane_dot, kernels/simd.h), and no multiply-add is fused
+// (-ffp-contract=off).
 #pragma once
 
 #include <cstddef>
@@ -128,7 +129,7 @@ double sgd_epoch(const SgdGrid& grid, const SgdModel& model, const SgdStep& step
 void sgd_predict(const SgdModel& model, std::size_t n, const int32_t* users, const int32_t* items, float lo, float hi,
                  int threads, float* out);
 
-// p · q with the fixed lane order every target shares (lane_dot).
+// p · q in the order of predictions (lane_dot), the same on every target.
 float sgd_dot(const float* p, const float* q, int32_t k);
 
 }  // namespace mfrec

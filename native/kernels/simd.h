@@ -12,13 +12,14 @@
 // Dot products. Eight independent partial sums (lane = factor index mod 8)
 // let the compiler vectorize without reassociating; a single running sum
 // would be one chain of dependent additions that no compiler may reorder.
-// All three kernels accumulate the lanes this way. Two reductions of the
-// lanes remain, each fixed by the seeded models trained with it (changing
-// either would change their bits, and those of the twins that replay them):
-//  - lane_dot / lane_difference_dot (SGD, BPR): the leftover factors after
-//    the last full group of eight go into lanes 0.., then the lanes are
-//    summed in adjacent pairs, ((0+1)+(2+3))+((4+5)+(6+7));
-//    lib/twins/sgd.ts and lib/twins/bpr.ts replay this exactly.
+// The kernels accumulate lanes this way (the SGD epoch in sixteen lanes
+// and a tree of its own: kernels/sgd_dot.h). Two reductions of eight lanes
+// remain, each fixed by the seeded models trained with it (changing either
+// would change their bits, and those of the twins that replay them):
+//  - lane_dot / lane_difference_dot (SGD predictions, BPR): the leftover
+//    factors after the last full group of eight go into lanes 0.., then the
+//    lanes are summed in adjacent pairs, ((0+1)+(2+3))+((4+5)+(6+7));
+//    lib/addon/sgd.ts (laneDot) and lib/twins/bpr.ts replay this exactly.
 //  - halves_dot / sum_halves (ALS): the lanes are summed as the two halves
 //    of a 256-bit register fold, ((0+4)+(1+5))+((2+6)+(3+7)), and the
 //    leftover factors are added one by one after. The ALS twin computes in
@@ -169,22 +170,6 @@ MFREC_INLINE void store16(float* p, const Lanes16& v) { std::memcpy(p, &v, sizeo
 MFREC_INLINE Lanes8 low8(const Lanes16& v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); }
 MFREC_INLINE Lanes8 high8(const Lanes16& v) { return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15); }
 
-// lane_dot<K> for K a multiple of 16, in the same order to the bit: the
-// products are taken 16 at a time, and each group of eight is added to the
-// eight lanes in turn, as lane_dot does.
-template <int K>
-MFREC_INLINE float lane_dot16(const float* p, const float* q) {
-  static_assert(K > 0 && K % 16 == 0, "lane_dot16 takes whole groups of 16");
-  Lanes8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (int f = 0; f < K; f += 16) {
-    const Lanes16 prod = load16(p + f) * load16(q + f);
-    acc = acc + low8(prod);
-    acc = acc + high8(prod);
-  }
-  const Lanes8 pairs = acc + __builtin_shufflevector(acc, acc, 1, 0, 3, 2, 5, 4, 7, 6);  // 0+1, 2+3, 4+5, 6+7
-  const Lanes8 quads = pairs + __builtin_shufflevector(pairs, pairs, 2, 3, 0, 1, 6, 7, 4, 5);
-  return quads[0] + quads[4];
-}
 #else
 #define MFREC_HAS_LANES8 0
 #endif

@@ -313,8 +313,23 @@ MFREC_TEST(sgd_unit_row_multipliers_match_the_plain_penalty) {
 
 namespace {
 
+// p · q in the order kernels/sgd_dot.h documents: factor f into lane f mod 16
+// of partial sum (f / 16) mod 4, every lane from −0; then (S0 + S1) + (S2 + S3)
+// lane by lane; then the lanes folded in halves (l + 8, l + 4, l + 2, l + 1).
+float documented_epoch_dot(const float* p, const float* q, int32_t k) {
+  float sums[4][16];
+  for (auto& sum : sums)
+    for (float& lane : sum) lane = -0.0f;
+  for (int32_t f = 0; f < k; ++f) sums[(f / 16) % 4][f % 16] = sums[(f / 16) % 4][f % 16] + p[f] * q[f];
+  float lanes[16];
+  for (int l = 0; l < 16; ++l) lanes[l] = (sums[0][l] + sums[1][l]) + (sums[2][l] + sums[3][l]);
+  for (int half = 8; half >= 1; half /= 2)
+    for (int l = 0; l < half; ++l) lanes[l] = lanes[l] + lanes[l + half];
+  return lanes[0];
+}
+
 // One rating's update written out one operation at a time, in the order
-// sgd.h documents (8 lanes summed in adjacent pairs, nothing fused): the
+// sgd.h documents (the dot product above, nothing fused): the
 // arithmetic every compiled copy of the epoch (plain, AVX2, AVX-512) must
 // reproduce bit for bit.
 double replay_one_block(const Grid& g, Model& m, const SgdStep& s, const float* user_reg, const float* item_reg) {
@@ -325,9 +340,7 @@ double replay_one_block(const Grid& g, Model& m, const SgdStep& s, const float* 
   for (std::size_t e = 0; e < g.users.size(); ++e) {
     float* p = m.P.data() + static_cast<std::size_t>(g.users[e]) * k;
     float* q = m.Q.data() + static_cast<std::size_t>(g.items[e]) * k;
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (int32_t f = 0; f < k; ++f) acc[f % 8] = acc[f % 8] + p[f] * q[f];
-    const float dot = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    const float dot = documented_epoch_dot(p, q, k);
     float& bu = m.bu[g.users[e]];
     float& bi = m.bi[g.items[e]];
     const float err = g.ratings[e] - (((m.view.global_bias + bu) + bi) + dot);
@@ -360,7 +373,7 @@ MFREC_TEST(sgd_epoch_matches_the_documented_arithmetic_bit_for_bit_at_every_widt
   std::vector<float> user_reg(p.n_users), item_reg(p.n_items);
   for (int32_t u = 0; u < p.n_users; ++u) user_reg[u] = 0.5f + 0.03f * u;
   for (int32_t i = 0; i < p.n_items; ++i) item_reg[i] = 1.5f - 0.02f * i;
-  for (int32_t k : {8, 12, 16, 32, 48, 64, 128}) {
+  for (int32_t k : {8, 12, 16, 32, 48, 64, 70, 100, 128, 200}) {
     for (bool multipliers : {false, true}) {
       Model kernel = model(p, k, 6), replay = model(p, k, 6);
       if (multipliers) {
@@ -438,6 +451,9 @@ MFREC_TEST(sgd_rows_off_cache_lines_train_to_the_same_bits_and_are_written_back_
       CHECK(std::equal(aligned.i, aligned.i + ni, offset.i));
       CHECK(!std::equal(aligned.u, aligned.u + nu, aligned_model.P.begin()));  // training moved the rows
       CHECK(aligned_model.bu == offset_model.bu);
+      // The epoch trains on packed copies of the biases too: they come back, also from an epoch that failed.
+      CHECK(std::any_of(aligned_model.bu.begin(), aligned_model.bu.end(), [](float b) { return b != 0; }));
+      CHECK(std::any_of(offset_model.bi.begin(), offset_model.bi.end(), [](float b) { return b != 0; }));
     }
   }
 }

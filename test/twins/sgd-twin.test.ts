@@ -4,7 +4,7 @@ import { sgdBinding } from '../../lib/addon/sgd.js';
 import { allocateGrid, type SgdGrid, type SgdModelArrays } from '../../lib/addon/sgd.js';
 import { initFactors } from '../../lib/models/explicit/train.js';
 import { blockRows, renumber } from '../../lib/models/explicit/sgd-rows.js';
-import { laneDot, sgdEpoch, sgdInitialFactors, sgdLayout, sgdPredict } from '../../lib/twins/sgd.js';
+import { epochDot, laneDot, sgdEpoch, sgdInitialFactors, sgdLayout, sgdPredict } from '../../lib/twins/sgd.js';
 
 interface Problem {
   nUsers: number;
@@ -132,6 +132,20 @@ describe('SGD kernel vs its TypeScript twin', () => {
     expect(await sgdBinding().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
     expect(a.userFactors).toEqual(b.userFactors);
     expect(a.itemFactors).toEqual(b.itemFactors);
+  });
+
+  it('is bit-identical at the widths whose dot product spans several groups of sixteen lanes', async () => {
+    const p = randomProblem(78, 40, 30, 400);
+    const [g, t] = await layoutBoth(p, 2, 3);
+    for (const k of [64, 70, 128, 200]) {
+      const a = newModel(p, k, 5);
+      const b = cloneModel(a);
+      const step = { learningRate: 0.05, regularization: 0.02, biasRegularization: 0.02, threads: 1, seed: 9, epoch: 2 };
+      expect(await sgdBinding().sgdEpoch(g, a, step)).toBe(sgdEpoch(t, b, step));
+      expect(a.userFactors).toEqual(b.userFactors);
+      expect(a.itemFactors).toEqual(b.itemFactors);
+      expect(a.userBias).toEqual(b.userBias);
+    }
   });
 
   it('agrees with per-row penalty multipliers on vectors and biases', async () => {
@@ -285,5 +299,24 @@ describe('SGD kernel vs its TypeScript twin', () => {
     let exact = 0;
     for (let k = 0; k < 11; k++) exact += p[k]! * q[k]!;
     expect(laneDot(p, 0, q, 0, 11)).toBeCloseTo(exact, 5);
+  });
+
+  it("computes the epoch's dot product in sixteen lanes and a fixed tree", () => {
+    for (const k of [1, 11, 16, 40, 64, 100, 128]) {
+      const p = Float32Array.from({ length: k }, (_, x) => 0.01 * (x + 1));
+      const q = Float32Array.from({ length: k }, (_, x) => 1 - 0.003 * x);
+      let exact = 0;
+      for (let x = 0; x < k; x++) exact += p[x]! * q[x]!;
+      expect(epochDot(p, 0, q, 0, k)).toBeCloseTo(exact, 4);
+    }
+    // One order, to the bit: 20 factors leave lanes 4..15 of the second partial sum empty.
+    const p = Float32Array.from({ length: 20 }, (_, x) => 1 + x / 3);
+    const q = Float32Array.from({ length: 20 }, (_, x) => 1 / (x + 1));
+    const f = Math.fround;
+    const lane = (l: number) => (l < 4 ? f(f(p[l]! * q[l]!) + f(p[16 + l]! * q[16 + l]!)) : f(p[l]! * q[l]!));
+    const l8 = Array.from({ length: 8 }, (_, l) => f(lane(l) + lane(l + 8)));
+    const l4 = Array.from({ length: 4 }, (_, l) => f(l8[l]! + l8[l + 4]!));
+    const l2 = [f(l4[0]! + l4[2]!), f(l4[1]! + l4[3]!)];
+    expect(epochDot(p, 0, q, 0, 20)).toBe(f(l2[0]! + l2[1]!));
   });
 });
