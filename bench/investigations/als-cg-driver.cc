@@ -8,11 +8,18 @@
 // hashes: equal models). Callgrind can count the instructions of the row
 // solves alone (--toggle-collect='mfrec::als_solve_rows*').
 //
-//   g++ -O3 -std=c++17 -ffp-contract=off -pthread -Inative -DMFREC_HAVE_OPENBLAS \
-//     $(pkg-config --cflags openblas) -o /tmp/als-cg bench/investigations/als-cg-driver.cc \
+//   g++ -O3 -std=c++17 -ffp-contract=off -pthread -Inative -DMFREC_HAVE_OPENBLAS
+//     $(pkg-config --cflags openblas) -o /tmp/als-cg bench/investigations/als-cg-driver.cc
 //     native/kernels/{als,blas,parallel}.cc $(pkg-config --libs openblas)
 //   [USERS=360000 ITEMS=160000 SOLVER=cg|cholesky ORDER=appearance|shuffled|popularity]
 //     /tmp/als-cg threads factors iterations
+//
+// Side by side in one process (the protocol of NOTES-method.md on a shared
+// machine): build an older als.cc with -Dmfrec=mfrec_base, with blas.cc and
+// parallel.cc the same way and bench/investigations/als-cg-base-bridge.cc, and
+// add -DWITH_BASE and those objects to the command above. Each half-sweep then
+// runs once with each build, alternating which goes first, on two copies of
+// the factors; the output adds the median of the paired CPU-time ratios.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -29,6 +36,12 @@
 
 using namespace mfrec;
 
+#ifdef WITH_BASE
+// als_half_sweep of the older build (als-cg-base-bridge.cc), on the same
+// (layout-identical) arguments.
+void base_half_sweep(const void* m, const float* y, std::size_t y_rows, float* x, const void* options);
+#endif
+
 namespace {
 
 struct Csr {
@@ -38,8 +51,7 @@ struct Csr {
 };
 
 // Rows of `rows` entries (sorted by column) from (row, col, value) triples.
-Csr build(std::size_t rows, const std::vector<int32_t>& r, const std::vector<int32_t>& c,
-          const std::vector<float>& v) {
+Csr build(std::size_t rows, const std::vector<int32_t>& r, const std::vector<int32_t>& c, const std::vector<float>& v) {
   Csr m;
   m.indptr.assign(rows + 1, 0);
   for (int32_t x : r) m.indptr[x + 1]++;
@@ -132,8 +144,8 @@ int main(int argc, char** argv) {
   for (auto& c : ci) c = label[c];
   const Csr by_user = build(users, ru, ci, val);
   const Csr by_item = build(items, ci, ru, val);
-  std::printf("%zu users x %zu items x %zu, k=%zu, %d threads, order %s, %s\n", users, items, ru.size(), k,
-              threads, order.c_str(), cholesky ? "cholesky" : "cg");
+  std::printf("%zu users x %zu items x %zu, k=%zu, %d threads, order %s, %s\n", users, items, ru.size(), k, threads,
+              order.c_str(), cholesky ? "cholesky" : "cg");
 
   std::vector<float> uf(users * k), itf(items * k);
   std::mt19937 frng(2);
@@ -147,7 +159,47 @@ int main(int argc, char** argv) {
   o.threads = threads;
   o.solver = cholesky ? AlsSolver::Cholesky : AlsSolver::ConjugateGradient;
   std::vector<double> tu, ti, cu, ciu;
+#ifdef WITH_BASE
+  std::vector<float> uf_base = uf, itf_base = itf;
+  std::vector<double> ratio_u, ratio_i, base_u, base_i;
+  auto timed = [](auto&& f) {
+    const double c0 = cpu_now();
+    f();
+    return cpu_now() - c0;
+  };
+#endif
   for (int it = 0; it < iterations; ++it) {
+#ifdef WITH_BASE
+    // users half: new and old in alternating order, then the items half.
+    double nu = 0, bu = 0, ni = 0, bi = 0;
+    auto new_users = [&] { als_half_sweep(by_user.view(), itf.data(), items, uf.data(), o, CancelFlag{}); };
+    auto old_users = [&] {
+      const CsrView v = by_user.view();
+      base_half_sweep(&v, itf_base.data(), items, uf_base.data(), &o);
+    };
+    auto new_items = [&] { als_half_sweep(by_item.view(), uf.data(), users, itf.data(), o, CancelFlag{}); };
+    auto old_items = [&] {
+      const CsrView v = by_item.view();
+      base_half_sweep(&v, uf_base.data(), users, itf_base.data(), &o);
+    };
+    if (it % 2 == 0) {
+      nu = timed(new_users), bu = timed(old_users), ni = timed(new_items), bi = timed(old_items);
+    } else {
+      bu = timed(old_users), nu = timed(new_users), bi = timed(old_items), ni = timed(new_items);
+    }
+    cu.push_back(nu), ciu.push_back(ni), base_u.push_back(bu), base_i.push_back(bi);
+    ratio_u.push_back(nu / bu), ratio_i.push_back(ni / bi);
+    std::printf("iteration %d cpu: users new %.3f old %.3f (%.3f), items new %.3f old %.3f (%.3f), both %.3f\n", it, nu,
+                bu, nu / bu, ni, bi, ni / bi, (nu + ni) / (bu + bi));
+  }
+  for (auto* v : {&cu, &ciu, &base_u, &base_i, &ratio_u, &ratio_i}) std::sort(v->begin(), v->end());
+  const std::size_t mid = cu.size() / 2;
+  std::printf("median cpu: users new %.3f old %.3f, items new %.3f old %.3f; paired ratios users %.3f items %.3f\n",
+              cu[mid], base_u[mid], ciu[mid], base_i[mid], ratio_u[mid], ratio_i[mid]);
+  std::printf("hash new %016llx %016llx old %016llx %016llx\n", static_cast<unsigned long long>(hash_floats(uf)),
+              static_cast<unsigned long long>(hash_floats(itf)), static_cast<unsigned long long>(hash_floats(uf_base)),
+              static_cast<unsigned long long>(hash_floats(itf_base)));
+#else
     double t0 = now(), c0 = cpu_now();
     als_half_sweep(by_user.view(), itf.data(), items, uf.data(), o, CancelFlag{});
     double t1 = now(), c1 = cpu_now();
@@ -163,7 +215,8 @@ int main(int argc, char** argv) {
   for (auto* v : {&tu, &ti, &cu, &ciu}) std::sort(v->begin(), v->end());
   const std::size_t mid = tu.size() / 2;
   std::printf("median users %.3f s (cpu %.3f), items %.3f s (cpu %.3f), hash %016llx %016llx\n", tu[mid], cu[mid],
-              ti[mid], ciu[mid],
-              static_cast<unsigned long long>(hash_floats(uf)), static_cast<unsigned long long>(hash_floats(itf)));
+              ti[mid], ciu[mid], static_cast<unsigned long long>(hash_floats(uf)),
+              static_cast<unsigned long long>(hash_floats(itf)));
+#endif
   return 0;
 }
