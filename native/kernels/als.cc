@@ -200,7 +200,7 @@ struct PanelRows {
 // Vec<L>::sum, and out[j] receives the terms in item order. The first pass
 // over a row's items (kFirstPass) fetches them from memory, asking for rows
 // a few items ahead, and writes them to `panel` (row e at e * k) for the
-// later passes.
+// later passes, unless panel is null.
 template <std::size_t L, bool kFirstPass, typename Rows, typename Coef>
 MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, std::size_t n, const float* v,
                                         float* out, std::size_t k, Coef coef, float* panel) {
@@ -236,7 +236,7 @@ MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, 
       t += c2 * r2;
       t += c3 * r3;
       V::store(out + j, t);
-      if (kFirstPass) {
+      if (kFirstPass && panel) {
         float* at = panel + e * k + j;
         V::store(at, r0);
         V::store(at + k, r1);
@@ -254,7 +254,7 @@ MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, 
     for (std::size_t j = 0; j < k; j += L) {
       const F r0 = rows.template load<L>(y0, j);
       V::store(out + j, V::load(out + j) + c0 * r0);
-      if (kFirstPass) V::store(panel + e * k + j, r0);
+      if (kFirstPass && panel) V::store(panel + e * k + j, r0);
     }
   }
 #else
@@ -278,7 +278,7 @@ MFREC_INLINE void add_scaled_rows_scalar(const Rows& rows, const int32_t* items,
     for (; j < k; ++j) dot += rows.at(yi, j) * v[j];
     const float c = coef(e, dot);
     for (j = 0; j < k; ++j) out[j] += c * rows.at(yi, j);
-    if (kFirstPass)
+    if (kFirstPass && panel)
       for (j = 0; j < k; ++j) panel[e * k + j] = rows.at(yi, j);
   }
 }
@@ -356,9 +356,14 @@ struct Scratch {
   std::vector<float> a;        // k x k system (Cholesky)
   std::vector<float> panel;    // gathered item rows: all of them (CG), or scaled, in panels (Cholesky)
   std::vector<int32_t> order;  // 0, 1, 2, ... (CG: the panel's rows in order)
+  std::size_t panel_rows = 0;  // CG: the longest row the panel holds
 };
 
-constexpr std::size_t kPanelRows = 128;  // item rows gathered into one panel (32 KB at 64 factors)
+constexpr std::size_t kPanelRows = 128;  // Cholesky: item rows gathered into one panel (32 KB at 64 factors)
+// CG: the bytes of a thread's panel, which holds a whole row's item rows
+// (32,768 rows at 64 factors); longer rows go without.
+constexpr std::size_t kCgPanelBytes = std::size_t{8} << 20;
+
 // Fills s.weight / s.target for entries [begin, end) of m.
 MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o, Scratch& s) {
   for (std::size_t e = begin; e < end; ++e) {
@@ -387,10 +392,12 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y,
   // r = b - A x, with b = sum c p y and A x = YtY x + lambda x + sum (c - 1)(y.x) y
   symv_k(gram_yy, x, r, k);
   for (std::size_t j = 0; j < k; ++j) r[j] = -r[j] - lambda * x[j];
-  float* panel = s.panel.data();
+  // The panel holds rows of up to s.panel_rows items; a longer row's CG steps
+  // read its items from y again (the same values).
+  float* panel = n <= s.panel_rows ? s.panel.data() : nullptr;
   add_scaled_rows<true>(
       y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; }, panel);
-  const PanelRows gathered{panel, k};
+  const PanelRows gathered{s.panel.data(), k};
   const int32_t* order = s.order.data();  // 0, 1, 2, ...: row e of the panel
   std::copy(r, r + k, p);
   float rs_old = dot_k(r, r, k);
@@ -399,7 +406,11 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y,
   for (int step = 0; step < o.cg_steps; ++step) {
     symv_k(gram_yy, p, ap, k);
     axpy_k(lambda, p, ap, k);
-    add_scaled_rows<false>(gathered, order, n, p, ap, k, [&](std::size_t e, float yp) { return s.weight[e] * yp; });
+    const auto coef = [&](std::size_t e, float yp) { return s.weight[e] * yp; };
+    if (panel)
+      add_scaled_rows<false>(gathered, order, n, p, ap, k, coef);
+    else
+      add_scaled_rows<false>(y, items, n, p, ap, k, coef);
     float step_size = rs_old / dot_k(p, ap, k);
     axpy_k(step_size, p, x, k);
     axpy_k(-step_size, ap, r, k);
@@ -639,9 +650,10 @@ void als_solve_rows(const CsrView& m, const float* y, std::size_t y_rows, const 
       s.a.resize(k * k);
       s.panel.resize(std::min(longest, kPanelRows) * k);
     } else {
-      s.panel.resize(longest * k);
-      s.order.resize(longest);
-      for (std::size_t e = 0; e < longest; ++e) s.order[e] = static_cast<int32_t>(e);
+      s.panel_rows = std::min(longest, std::max<std::size_t>(1, kCgPanelBytes / (k * sizeof(float))));
+      s.panel.resize(s.panel_rows * k);
+      s.order.resize(s.panel_rows);
+      for (std::size_t e = 0; e < s.panel_rows; ++e) s.order[e] = static_cast<int32_t>(e);
     }
   }
   // The bf16 copy pays off when the rows read Y at least once over (a

@@ -377,3 +377,32 @@ MFREC_TEST(als_cg_keeps_a_nan_in_the_fixed_side) {
   als_solve_rows(one, y.data(), p.items, g.data(), xr.data(), options(k, AlsSolver::ConjugateGradient), {});
   CHECK(std::equal(xr.begin(), xr.end(), x0.begin()));  // rounding as it reads
 }
+
+MFREC_TEST(als_cg_solves_a_row_longer_than_its_panel) {
+  // At 256 factors a thread's panel holds 8,192 item rows: a row of 9,000
+  // items reads them from the bf16 copy in every CG step instead. With enough
+  // steps it still reaches the exact solution of its equations (Cholesky on
+  // the same rounded rows and the same Y^T Y).
+  const std::size_t k = 256, n = 9000;
+  Problem p{1, n, {0}, {}, {}, {}, {}, {}};
+  Rng rng(81);
+  for (std::size_t i = 0; i < n; ++i) {
+    p.u_idx.push_back(static_cast<int32_t>(i));
+    p.u_val.push_back(1.0f + static_cast<float>(rng.below(5)));
+  }
+  p.u_ptr.push_back(static_cast<int32_t>(n));
+  auto y = random_factors(n, k, 82);
+  std::vector<float> g(k * k);
+  gram(n, k, y.data(), g.data());
+  const auto y_rounded = bf16_rounded(y);
+  std::vector<float> x_chol(k, 0.0f), x_cg(k, 0.0f);
+  als_solve_rows(p.by_user(), y_rounded.data(), n, g.data(), x_chol.data(), options(k, AlsSolver::Cholesky), {});
+  als_solve_rows(p.by_user(), y.data(), n, g.data(), x_cg.data(), options(k, AlsSolver::ConjugateGradient, 60), {});
+  double worst = 0.0, scale = 0.0;
+  for (std::size_t j = 0; j < k; ++j) {
+    worst = std::max(worst, double(std::fabs(x_cg[j] - x_chol[j])));
+    scale = std::max(scale, double(std::fabs(x_chol[j])));
+  }
+  CHECK(scale > 1e-3);
+  CHECK(worst < 1e-3 * scale);
+}
