@@ -87,7 +87,9 @@ uint64_t hash_floats(const std::vector<float>& a) {
   return h;
 }
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+[[maybe_unused]] double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 // Processor seconds of the whole process: on a shared machine a one-thread
 // run's CPU time moves far less than its wall time.
@@ -141,9 +143,20 @@ int main(int argc, char** argv) {
   } else if (order == "popularity") {
     std::iota(label.begin(), label.end(), 0);
   }
+  // BASE_ORDER (with WITH_BASE): the older build's side gets the same
+  // interactions with the items numbered in that order instead, so that one
+  // process compares two item orders (link the current als.cc as the "older"
+  // build to compare orders alone).
+  const std::string base_order = getenv("BASE_ORDER") ? getenv("BASE_ORDER") : order;
+  std::vector<int32_t> base_label = label;
+  if (base_order == "popularity") std::iota(base_label.begin(), base_label.end(), 0);
+  std::vector<int32_t> ci_base(ci.size());
+  for (std::size_t e = 0; e < ci.size(); ++e) ci_base[e] = base_label[ci[e]];
   for (auto& c : ci) c = label[c];
   const Csr by_user = build(users, ru, ci, val);
   const Csr by_item = build(items, ci, ru, val);
+  const Csr by_user_base = base_order == order ? Csr{} : build(users, ru, ci_base, val);
+  const Csr by_item_base = base_order == order ? Csr{} : build(items, ci_base, ru, val);
   std::printf("%zu users x %zu items x %zu, k=%zu, %d threads, order %s, %s\n", users, items, ru.size(), k, threads,
               order.c_str(), cholesky ? "cholesky" : "cg");
 
@@ -161,6 +174,11 @@ int main(int argc, char** argv) {
   std::vector<double> tu, ti, cu, ciu;
 #ifdef WITH_BASE
   std::vector<float> uf_base = uf, itf_base = itf;
+  const bool reorder = base_order != order;
+  if (reorder) {  // item row label[r] on this side is row base_label[r] on the other
+    for (std::size_t r = 0; r < items; ++r)
+      std::copy(itf.begin() + label[r] * k, itf.begin() + (label[r] + 1) * k, itf_base.begin() + base_label[r] * k);
+  }
   std::vector<double> ratio_u, ratio_i, base_u, base_i;
   auto timed = [](auto&& f) {
     const double c0 = cpu_now();
@@ -174,12 +192,12 @@ int main(int argc, char** argv) {
     double nu = 0, bu = 0, ni = 0, bi = 0;
     auto new_users = [&] { als_half_sweep(by_user.view(), itf.data(), items, uf.data(), o, CancelFlag{}); };
     auto old_users = [&] {
-      const CsrView v = by_user.view();
+      const CsrView v = reorder ? by_user_base.view() : by_user.view();
       base_half_sweep(&v, itf_base.data(), items, uf_base.data(), &o);
     };
     auto new_items = [&] { als_half_sweep(by_item.view(), uf.data(), users, itf.data(), o, CancelFlag{}); };
     auto old_items = [&] {
-      const CsrView v = by_item.view();
+      const CsrView v = reorder ? by_item_base.view() : by_item.view();
       base_half_sweep(&v, uf_base.data(), users, itf_base.data(), &o);
     };
     if (it % 2 == 0) {
