@@ -82,6 +82,25 @@ struct Vec<16> {
   // Lanes l and l + 8 first, then the eight as halves_dot folds them.
   static MFREC_INLINE float sum(const F& a) { return sum_halves(low8(a) + high8(a)); }
 };
+// Four dot products' lanes folded at once, each in the order of sum_halves
+// (((0+4)+(1+5))+((2+6)+(3+7)), after lanes l and l + 8 for 16 lanes): the
+// same sums, with shuffles across the four instead of one scalar chain each.
+MFREC_INLINE void sum_halves4(const Lanes8& s0, const Lanes8& s1, const Lanes8& s2, const Lanes8& s3, float* out) {
+  // t_q = lanes (0+4, 1+5, 2+6, 3+7) of s_q, two rows to a vector.
+  const Lanes8 t01 = __builtin_shufflevector(s0, s1, 0, 1, 2, 3, 8, 9, 10, 11) +
+                     __builtin_shufflevector(s0, s1, 4, 5, 6, 7, 12, 13, 14, 15);
+  const Lanes8 t23 = __builtin_shufflevector(s2, s3, 0, 1, 2, 3, 8, 9, 10, 11) +
+                     __builtin_shufflevector(s2, s3, 4, 5, 6, 7, 12, 13, 14, 15);
+  // (t_q0 + t_q1, t_q2 + t_q3) for each q.
+  const Lanes8 pairs = __builtin_shufflevector(t01, t23, 0, 2, 4, 6, 8, 10, 12, 14) +
+                       __builtin_shufflevector(t01, t23, 1, 3, 5, 7, 9, 11, 13, 15);
+  const Lanes8 sums = __builtin_shufflevector(pairs, pairs, 0, 2, 4, 6, 0, 2, 4, 6) +
+                      __builtin_shufflevector(pairs, pairs, 1, 3, 5, 7, 1, 3, 5, 7);
+  for (int q = 0; q < 4; ++q) out[q] = sums[q];
+}
+MFREC_INLINE Lanes8 halves_of(const Lanes8& a) { return a; }
+MFREC_INLINE Lanes8 halves_of(const Lanes16& a) { return low8(a) + high8(a); }
+
 template <std::size_t L>
 MFREC_INLINE typename Vec<L>::F floats_of(const typename Vec<L>::W& w) {
   typename Vec<L>::F f;
@@ -225,8 +244,10 @@ MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, 
       a2 += rows.template load<L>(y2, j) * vj;
       a3 += rows.template load<L>(y3, j) * vj;
     }
-    const float c0 = coef(e, V::sum(a0)), c1 = coef(e + 1, V::sum(a1));
-    const float c2 = coef(e + 2, V::sum(a2)), c3 = coef(e + 3, V::sum(a3));
+    float dots[4];
+    sum_halves4(halves_of(a0), halves_of(a1), halves_of(a2), halves_of(a3), dots);
+    const float c0 = coef(e, dots[0]), c1 = coef(e + 1, dots[1]);
+    const float c2 = coef(e + 2, dots[2]), c3 = coef(e + 3, dots[3]);
     for (std::size_t j = 0; j < k; j += L) {
       const F r0 = rows.template load<L>(y0, j), r1 = rows.template load<L>(y1, j);
       const F r2 = rows.template load<L>(y2, j), r3 = rows.template load<L>(y3, j);
