@@ -3,7 +3,9 @@
  * half-sweeps (conjugate gradient warm-started from the current row, or an
  * exact Cholesky solve) and the same loss, row by row in the same order.
  * Arithmetic runs in double precision and rows are stored as float32, so it
- * agrees with the native kernel to float rounding. Used as the test oracle
+ * agrees with the native kernel to float rounding. The CG solver reads the
+ * fixed side's rows rounded to bfloat16 ({@link roundedToBf16}), as the kernel
+ * does; YᵀY and the Cholesky solver use them as float32. Used as the test oracle
  * and as the pure-JS side of benchmarks.
  */
 import type { SparseRows } from '../data/sparse.js';
@@ -24,6 +26,41 @@ export function gramOf(y: Float32Array, rows: number, k: number): Float64Array {
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) g[a * k + b] = g[b * k + a]!;
   return g;
+}
+
+/** The bits of float32 `b` rounded to bfloat16 (upper 16 bits, to nearest even; NaN stays NaN). */
+function bf16Bits(b: number): number {
+  // Bitwise results are signed 32-bit numbers: >>> 0 makes them unsigned again.
+  if ((b & 0x7fffffff) >>> 0 > 0x7f800000) return ((b | 0x00400000) & 0xffff0000) >>> 0;
+  return ((b + 0x7fff + ((b >>> 16) & 1)) & 0xffff0000) >>> 0;
+}
+
+/** A copy of `y` with every value rounded to bfloat16, as native/kernels/als.cc's CG solver reads the fixed side. */
+export function roundedToBf16(y: Float32Array): Float32Array {
+  const out = new Float32Array(y.length);
+  const from = new Uint32Array(y.buffer, y.byteOffset, y.length);
+  const to = new Uint32Array(out.buffer);
+  for (let i = 0; i < from.length; i++) to[i] = bf16Bits(from[i]!);
+  return out;
+}
+
+/**
+ * The rows of `y` that the rows of `m` read, rounded to bfloat16 (the others
+ * stay 0 and are never read): the fold-in of one row rounds its own items'
+ * rows, not all of `y`.
+ */
+function gatheredBf16Rows(m: SparseRows, y: Float32Array, k: number): Float32Array {
+  const out = new Float32Array(y.length);
+  const from = new Uint32Array(y.buffer, y.byteOffset, y.length);
+  const to = new Uint32Array(out.buffer);
+  const done = new Uint8Array(Math.floor(y.length / k));
+  for (let e = 0; e < m.indptr[m.rows]!; e++) {
+    const i = m.indices[e]!;
+    if (done[i]) continue;
+    done[i] = 1;
+    for (let j = i * k; j < (i + 1) * k; j++) to[j] = bf16Bits(from[j]!);
+  }
+  return out;
 }
 
 function dotRow(y: Float32Array, offset: number, v: ArrayLike<number>, k: number): number {
@@ -134,9 +171,10 @@ function solveRowCholesky(m: SparseRows, row: number, y: Float32Array, g: Float6
 
 /** Solves every row of `x` against fixed `y` given `g` = YᵀY (from {@link gramOf}), in place (native als_solve_rows). */
 export function alsSolveRows(m: SparseRows, y: Float32Array, g: Float64Array, x: Float32Array, o: AlsKernelOptions): void {
+  const gathered = o.solver === 1 ? y : gatheredBf16Rows(m, y, o.factors);
   for (let row = 0; row < m.rows; row++) {
     if (o.solver === 1) solveRowCholesky(m, row, y, g, x, o);
-    else solveRowCg(m, row, y, g, x, o);
+    else solveRowCg(m, row, gathered, g, x, o);
   }
 }
 

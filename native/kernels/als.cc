@@ -4,12 +4,13 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "kernels/blas.h"
 
-// The row solvers are compiled twice, plain and for AVX2, and the copy is
-// picked at run time (kernels/simd.h); both give the same bits.
+// The row solvers are compiled three times, plain, for AVX2 and for AVX-512,
+// and the copy is picked at run time (kernels/simd.h); all give the same bits.
 #include "kernels/simd.h"
 
 namespace mfrec {
@@ -38,85 +39,315 @@ MFREC_INLINE void prefetch_row(const float* row, std::size_t k) {
 #endif
 }
 
-// Adds coef(e, y_e · v) · y_e to out for every item e of a row (y_e is row
-// items[e] of y). Four items at a time: their dot products are four
-// independent dependency chains that the CPU overlaps (one dot_k waits on its
-// own additions), and out is loaded and stored once per four items. Each dot
-// product sums exactly as dot_k does and out[j] receives the four terms in
-// item order, so the result is the same bits as one dot_k and one axpy_k per
-// item (what lib/twins/als.ts computes). The first pass over a row's items
-// (kPrefetch) fetches them from memory: it asks for rows a few items ahead;
-// later passes find them in cache.
-template <bool kPrefetch, typename Coef>
-MFREC_INLINE void add_scaled_rows(const float* y, const int32_t* items, std::size_t n, const float* v, float* out,
-                                  std::size_t k, Coef coef) {
-  std::size_t e = 0;
-  if (kPrefetch)
-    for (std::size_t f = 0; f < std::min(n, kPrefetchAhead); ++f)
-      prefetch_row(y + static_cast<std::size_t>(items[f]) * k, k);
+// The CG solver reads the fixed side's rows as bfloat16: the upper 16 bits of
+// each float32, rounded to nearest even (NaN stays NaN, so a diverged factor
+// is still reported). Its first pass over a row's items loads them scattered
+// from memory and is bound by the bytes in flight, not arithmetic: half the
+// bytes, about half the wait. Y^T Y and the solved rows stay float32;
+// lib/twins/als.ts rounds the same way (roundBf16).
+MFREC_INLINE uint32_t bf16_bits_of(uint32_t b) {
+  if ((b & 0x7fffffffu) > 0x7f800000u) return (b | 0x00400000u) & 0xffff0000u;  // quiet NaN, kept
+  return (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+}
+MFREC_INLINE uint16_t to_bf16(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return static_cast<uint16_t>(bf16_bits_of(b) >> 16);
+}
+MFREC_INLINE float from_bf16(uint16_t h) {
+  const uint32_t b = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+
 #if MFREC_HAS_LANES8
-  if (k % 8 == 0) {
-    for (; e + 4 <= n; e += 4) {
-      if (kPrefetch)
-        for (std::size_t f = e + kPrefetchAhead; f < std::min(n, e + kPrefetchAhead + 4); ++f)
-          prefetch_row(y + static_cast<std::size_t>(items[f]) * k, k);
-      const float* y0 = y + static_cast<std::size_t>(items[e]) * k;
-      const float* y1 = y + static_cast<std::size_t>(items[e + 1]) * k;
-      const float* y2 = y + static_cast<std::size_t>(items[e + 2]) * k;
-      const float* y3 = y + static_cast<std::size_t>(items[e + 3]) * k;
-      Lanes8 a0 = {}, a1 = {}, a2 = {}, a3 = {};
-      for (std::size_t j = 0; j < k; j += 8) {
-        const Lanes8 vj = load8(v + j);
-        a0 += load8(y0 + j) * vj;
-        a1 += load8(y1 + j) * vj;
-        a2 += load8(y2 + j) * vj;
-        a3 += load8(y3 + j) * vj;
-      }
-      const float c0 = coef(e, sum_halves(a0)), c1 = coef(e + 1, sum_halves(a1));
-      const float c2 = coef(e + 2, sum_halves(a2)), c3 = coef(e + 3, sum_halves(a3));
-      for (std::size_t j = 0; j < k; j += 8) {
-        Lanes8 t = load8(out + j);
-        t += c0 * load8(y0 + j);
-        t += c1 * load8(y1 + j);
-        t += c2 * load8(y2 + j);
-        t += c3 * load8(y3 + j);
-        store8(out + j, t);
+// L floats (L = 8 or 16) as one vector, and the words they are made from.
+template <std::size_t L>
+struct Vec;
+template <>
+struct Vec<8> {
+  using F = Lanes8;
+  typedef uint32_t W __attribute__((vector_size(32)));
+  static MFREC_INLINE F load(const float* p) { return load8(p); }
+  static MFREC_INLINE void store(float* p, const F& v) { store8(p, v); }
+  static MFREC_INLINE float sum(const F& a) { return sum_halves(a); }
+};
+template <>
+struct Vec<16> {
+  using F = Lanes16;
+  typedef uint32_t W __attribute__((vector_size(64)));
+  static MFREC_INLINE F load(const float* p) { return load16(p); }
+  static MFREC_INLINE void store(float* p, const F& v) { store16(p, v); }
+  // Lanes l and l + 8 first, then the eight as halves_dot folds them.
+  static MFREC_INLINE float sum(const F& a) { return sum_halves(low8(a) + high8(a)); }
+};
+// Four dot products' lanes folded at once, each in the order of sum_halves
+// (((0+4)+(1+5))+((2+6)+(3+7)), after lanes l and l + 8 for 16 lanes): the
+// same sums, with shuffles across the four instead of one scalar chain each.
+MFREC_INLINE void sum_halves4(const Lanes8& s0, const Lanes8& s1, const Lanes8& s2, const Lanes8& s3, float* out) {
+  // t_q = lanes (0+4, 1+5, 2+6, 3+7) of s_q, two rows to a vector.
+  const Lanes8 t01 = __builtin_shufflevector(s0, s1, 0, 1, 2, 3, 8, 9, 10, 11) +
+                     __builtin_shufflevector(s0, s1, 4, 5, 6, 7, 12, 13, 14, 15);
+  const Lanes8 t23 = __builtin_shufflevector(s2, s3, 0, 1, 2, 3, 8, 9, 10, 11) +
+                     __builtin_shufflevector(s2, s3, 4, 5, 6, 7, 12, 13, 14, 15);
+  // (t_q0 + t_q1, t_q2 + t_q3) for each q.
+  const Lanes8 pairs = __builtin_shufflevector(t01, t23, 0, 2, 4, 6, 8, 10, 12, 14) +
+                       __builtin_shufflevector(t01, t23, 1, 3, 5, 7, 9, 11, 13, 15);
+  const Lanes8 sums = __builtin_shufflevector(pairs, pairs, 0, 2, 4, 6, 0, 2, 4, 6) +
+                      __builtin_shufflevector(pairs, pairs, 1, 3, 5, 7, 1, 3, 5, 7);
+  for (int q = 0; q < 4; ++q) out[q] = sums[q];
+}
+MFREC_INLINE Lanes8 halves_of(const Lanes8& a) { return a; }
+MFREC_INLINE Lanes8 halves_of(const Lanes16& a) { return low8(a) + high8(a); }
+
+template <std::size_t L>
+MFREC_INLINE typename Vec<L>::F floats_of(const typename Vec<L>::W& w) {
+  typename Vec<L>::F f;
+  std::memcpy(&f, &w, sizeof f);
+  return f;
+}
+#endif
+
+// The lanes of the CG solver's products with the fixed side's rows: 16 when
+// k allows (one AVX-512 instruction, two AVX2 ones), else 8, else none (one
+// factor at a time). Every CPU copy sums in these lanes, so all give the
+// same bits.
+constexpr std::size_t gather_lanes(std::size_t k) { return k % 16 == 0 ? 16 : k % 8 == 0 ? 8 : 0; }
+
+// The fixed side's rows as the CG solver reads them, from one of two stores
+// that give the same values to the bit: a bf16 copy (Bf16Rows, made once per
+// call when the rows to solve read Y at least once over) or Y itself rounded
+// as it is read (RoundedRows, for the fold-in of a few rows, where copying
+// all of Y would cost more than the solves).
+//
+// The copy packs each group of 2L factors (L = the gather lanes, or 8) into L
+// 32-bit words, factor g + l in the low half of word l and factor g + L + l
+// in its high half, so that L factors become L floats with one shift or one
+// mask of a load. Rows start on a 64-byte line: two lines a row at 64
+// factors, against four or five for a float32 row.
+struct Bf16Copy {
+  std::size_t k = 0, lanes = 0, stride = 0;  // factors, L, 32-bit words per row
+  std::vector<uint32_t> words;               // over-allocated by one line, for alignment
+  uint32_t* base = nullptr;
+
+  Bf16Copy(const float* y, std::size_t rows, std::size_t factors, int threads) : k(factors) {
+    lanes = std::max<std::size_t>(8, gather_lanes(k));
+    stride = (k + 2 * lanes - 1) / (2 * lanes) * lanes;
+    words.assign(rows * stride + 16, 0u);
+    const auto address = reinterpret_cast<std::uintptr_t>(words.data());
+    base = words.data() + ((64 - address % 64) % 64) / sizeof(uint32_t);
+    parallel_for(threads, rows, 4096, [&](std::size_t begin, std::size_t end, int) {
+      for (std::size_t i = begin; i < end; ++i)
+        for (std::size_t j = 0; j < k; ++j) {
+          const uint32_t h = to_bf16(y[i * k + j]);
+          base[i * stride + j / (2 * lanes) * lanes + j % lanes] |= (j / lanes) % 2 ? h << 16 : h;
+        }
+    });
+  }
+};
+
+struct Bf16Rows {
+  const uint32_t* base;
+  std::size_t stride, lanes, k;
+  MFREC_INLINE const uint32_t* row(int32_t i) const { return base + static_cast<std::size_t>(i) * stride; }
+  MFREC_INLINE float at(const uint32_t* r, std::size_t j) const {
+    const uint32_t w = r[j / (2 * lanes) * lanes + j % lanes];
+    return from_bf16(static_cast<uint16_t>((j / lanes) % 2 ? w >> 16 : w));
+  }
+  MFREC_INLINE void prefetch(int32_t i) const {
+#if defined(__GNUC__) || defined(__clang__)
+    const uint32_t* r = row(i);
+    for (std::size_t j = 0; j < stride; j += 16) __builtin_prefetch(r + j, 0, 3);
+#else
+    (void)i;
+#endif
+  }
+#if MFREC_HAS_LANES8
+  // Factors [j, j + L) for j a multiple of L (L == lanes).
+  template <std::size_t L>
+  MFREC_INLINE typename Vec<L>::F load(const uint32_t* r, std::size_t j) const {
+    typename Vec<L>::W w;
+    std::memcpy(&w, r + j / (2 * L) * L, sizeof w);
+    return floats_of<L>((j / L) % 2 ? w & 0xffff0000u : w << 16);
+  }
+#endif
+};
+
+struct RoundedRows {
+  const float* base;
+  std::size_t k;
+  MFREC_INLINE const float* row(int32_t i) const { return base + static_cast<std::size_t>(i) * k; }
+  MFREC_INLINE float at(const float* r, std::size_t j) const { return from_bf16(to_bf16(r[j])); }
+  MFREC_INLINE void prefetch(int32_t i) const { prefetch_row(row(i), k); }
+#if MFREC_HAS_LANES8
+  template <std::size_t L>
+  MFREC_INLINE typename Vec<L>::F load(const float* r, std::size_t j) const {
+    using W = typename Vec<L>::W;
+    W b;
+    std::memcpy(&b, r + j, sizeof b);
+    const W nan = reinterpret_cast<W>((b & 0x7fffffffu) > 0x7f800000u);
+    const W quiet = (b | 0x00400000u) & 0xffff0000u;
+    const W rounded = (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+    return floats_of<L>((quiet & nan) | (rounded & ~nan));
+  }
+#endif
+};
+
+// A row's item rows as float32, gathered by the first pass into one
+// contiguous panel (n x k): the later passes read it in order, with no index,
+// no scattered line and no conversion.
+struct PanelRows {
+  const float* base;
+  std::size_t k;
+  MFREC_INLINE const float* row(int32_t e) const { return base + static_cast<std::size_t>(e) * k; }
+  MFREC_INLINE float at(const float* r, std::size_t j) const { return r[j]; }
+  MFREC_INLINE void prefetch(int32_t) const {}
+#if MFREC_HAS_LANES8
+  template <std::size_t L>
+  MFREC_INLINE typename Vec<L>::F load(const float* r, std::size_t j) const {
+    return Vec<L>::load(r + j);
+  }
+#endif
+};
+
+// Adds coef(e, y_e · v) · y_e to out for every item e of a row (y_e is row
+// items[e] of the fixed side), with L lanes (gather_lanes). Four items at a
+// time: their dot products are four independent dependency chains that the
+// CPU overlaps (one dot waits on its own additions), and out is loaded and
+// stored once per four items. Each dot product sums in L lanes folded by
+// Vec<L>::sum, and out[j] receives the terms in item order. The first pass
+// over a row's items (kFirstPass) fetches them from memory, asking for rows
+// a few items ahead, and writes them to `panel` (row e at e * k) for the
+// later passes, unless panel is null.
+template <std::size_t L, bool kFirstPass, typename Rows, typename Coef>
+MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, std::size_t n, const float* v,
+                                        float* out, std::size_t k, Coef coef, float* panel) {
+#if MFREC_HAS_LANES8
+  using V = Vec<L>;
+  using F = typename V::F;
+  std::size_t e = 0;
+  if (kFirstPass)
+    for (std::size_t f = 0; f < std::min(n, kPrefetchAhead); ++f) rows.prefetch(items[f]);
+  for (; e + 4 <= n; e += 4) {
+    if (kFirstPass)
+      for (std::size_t f = e + kPrefetchAhead; f < std::min(n, e + kPrefetchAhead + 4); ++f) rows.prefetch(items[f]);
+    const auto* y0 = rows.row(items[e]);
+    const auto* y1 = rows.row(items[e + 1]);
+    const auto* y2 = rows.row(items[e + 2]);
+    const auto* y3 = rows.row(items[e + 3]);
+    F a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    for (std::size_t j = 0; j < k; j += L) {
+      const F vj = V::load(v + j);
+      a0 += rows.template load<L>(y0, j) * vj;
+      a1 += rows.template load<L>(y1, j) * vj;
+      a2 += rows.template load<L>(y2, j) * vj;
+      a3 += rows.template load<L>(y3, j) * vj;
+    }
+    float dots[4];
+    sum_halves4(halves_of(a0), halves_of(a1), halves_of(a2), halves_of(a3), dots);
+    const float c0 = coef(e, dots[0]), c1 = coef(e + 1, dots[1]);
+    const float c2 = coef(e + 2, dots[2]), c3 = coef(e + 3, dots[3]);
+    for (std::size_t j = 0; j < k; j += L) {
+      const F r0 = rows.template load<L>(y0, j), r1 = rows.template load<L>(y1, j);
+      const F r2 = rows.template load<L>(y2, j), r3 = rows.template load<L>(y3, j);
+      F t = V::load(out + j);
+      t += c0 * r0;
+      t += c1 * r1;
+      t += c2 * r2;
+      t += c3 * r3;
+      V::store(out + j, t);
+      if (kFirstPass && panel) {
+        float* at = panel + e * k + j;
+        V::store(at, r0);
+        V::store(at + k, r1);
+        V::store(at + 2 * k, r2);
+        V::store(at + 3 * k, r3);
       }
     }
   }
-#endif
   for (; e < n; ++e) {
-    if (kPrefetch && e + kPrefetchAhead < n)
-      prefetch_row(y + static_cast<std::size_t>(items[e + kPrefetchAhead]) * k, k);
-    const float* yi = y + static_cast<std::size_t>(items[e]) * k;
-    axpy_k(coef(e, dot_k(yi, v, k)), yi, out, k);
+    if (kFirstPass && e + kPrefetchAhead < n) rows.prefetch(items[e + kPrefetchAhead]);
+    const auto* y0 = rows.row(items[e]);
+    F a0 = {};
+    for (std::size_t j = 0; j < k; j += L) a0 += rows.template load<L>(y0, j) * V::load(v + j);
+    const float c0 = coef(e, V::sum(a0));
+    for (std::size_t j = 0; j < k; j += L) {
+      const F r0 = rows.template load<L>(y0, j);
+      V::store(out + j, V::load(out + j) + c0 * r0);
+      if (kFirstPass && panel) V::store(panel + e * k + j, r0);
+    }
+  }
+#else
+  (void)rows, (void)items, (void)n, (void)v, (void)out, (void)k, (void)coef, (void)panel;
+#endif
+}
+
+// The same one factor at a time, where k is not a multiple of 8: each dot
+// product sums as halves_dot does.
+template <bool kFirstPass, typename Rows, typename Coef>
+MFREC_INLINE void add_scaled_rows_scalar(const Rows& rows, const int32_t* items, std::size_t n, const float* v,
+                                         float* out, std::size_t k, Coef coef, float* panel) {
+  for (std::size_t e = 0; e < n; ++e) {
+    if (kFirstPass && e + kPrefetchAhead < n) rows.prefetch(items[e + kPrefetchAhead]);
+    const auto* yi = rows.row(items[e]);
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::size_t j = 0;
+    for (; j + 8 <= k; j += 8)
+      for (std::size_t l = 0; l < 8; ++l) acc[l] += rows.at(yi, j + l) * v[j + l];
+    float dot = sum_halves(acc);
+    for (; j < k; ++j) dot += rows.at(yi, j) * v[j];
+    const float c = coef(e, dot);
+    for (j = 0; j < k; ++j) out[j] += c * rows.at(yi, j);
+    if (kFirstPass && panel)
+      for (j = 0; j < k; ++j) panel[e * k + j] = rows.at(yi, j);
   }
 }
 
-// out[c0, c0 + 8 * kLanes) of G v, held in registers across all k rows of G.
-template <std::size_t kLanes>
+template <bool kFirstPass, typename Rows, typename Coef>
+MFREC_INLINE void add_scaled_rows(const Rows& rows, const int32_t* items, std::size_t n, const float* v, float* out,
+                                  std::size_t k, Coef coef, float* panel = nullptr) {
+#if MFREC_HAS_LANES8
+  if (gather_lanes(k) == 16) return add_scaled_rows_lanes<16, kFirstPass>(rows, items, n, v, out, k, coef, panel);
+  if (gather_lanes(k) == 8) return add_scaled_rows_lanes<8, kFirstPass>(rows, items, n, v, out, k, coef, panel);
+#endif
+  add_scaled_rows_scalar<kFirstPass>(rows, items, n, v, out, k, coef, panel);
+}
+
+#if MFREC_HAS_LANES8
+// out[c0, c0 + L * kVecs) of G v, held in registers across all k rows of G.
+template <std::size_t L, std::size_t kVecs>
 MFREC_INLINE void symv_columns(const float* g, const float* v, float* out, std::size_t k, std::size_t c0) {
-  Lanes8 acc[kLanes] = {};
+  using V = Vec<L>;
+  typename V::F acc[kVecs] = {};
   for (std::size_t b = 0; b < k; ++b) {
     const float vb = v[b];
     const float* gb = g + b * k + c0;
-    for (std::size_t l = 0; l < kLanes; ++l) acc[l] += vb * load8(gb + 8 * l);
+    for (std::size_t l = 0; l < kVecs; ++l) acc[l] += vb * V::load(gb + L * l);
   }
-  for (std::size_t l = 0; l < kLanes; ++l) store8(out + c0 + 8 * l, acc[l]);
+  for (std::size_t l = 0; l < kVecs; ++l) V::store(out + c0 + L * l, acc[l]);
 }
+#endif
 
 // out = G v for the symmetric k x k matrix G, written as a sum of scaled rows
 // so that the inner loop is a contiguous axpy rather than a reduction. With
 // k a multiple of 8, 64 columns of out at a time stay in registers over the
 // rows of G (the CG step's other half, with the item rows): out is not
 // loaded and stored once per row of G. Each out[j] still sums its k terms in
-// row order from 0, so the bits are those of the axpy loop.
+// row order from 0, so the bits are those of the axpy loop whatever the
+// vector width.
 MFREC_INLINE void symv_k(const float* g, const float* v, float* out, std::size_t k) {
 #if MFREC_HAS_LANES8
+  if (k % 16 == 0) {
+    std::size_t c0 = 0;
+    for (; c0 + 64 <= k; c0 += 64) symv_columns<16, 4>(g, v, out, k, c0);
+    for (; c0 < k; c0 += 16) symv_columns<16, 1>(g, v, out, k, c0);
+    return;
+  }
   if (k % 8 == 0) {
     std::size_t c0 = 0;
-    for (; c0 + 64 <= k; c0 += 64) symv_columns<8>(g, v, out, k, c0);
-    for (; c0 < k; c0 += 8) symv_columns<1>(g, v, out, k, c0);
+    for (; c0 + 64 <= k; c0 += 64) symv_columns<8, 8>(g, v, out, k, c0);
+    for (; c0 < k; c0 += 8) symv_columns<8, 1>(g, v, out, k, c0);
     return;
   }
 #endif
@@ -143,11 +374,17 @@ struct Scratch {
   std::vector<float> weight;  // c - 1 for each entry of the row
   std::vector<float> target;  // c * p for each entry of the row
   std::vector<float> r, p, ap;
-  std::vector<float> a;      // k x k system (Cholesky)
-  std::vector<float> panel;  // gathered, scaled item rows (Cholesky)
+  std::vector<float> a;        // k x k system (Cholesky)
+  std::vector<float> panel;    // gathered item rows: all of them (CG), or scaled, in panels (Cholesky)
+  std::vector<int32_t> order;  // 0, 1, 2, ... (CG: the panel's rows in order)
+  std::size_t panel_rows = 0;  // CG: the longest row the panel holds
 };
 
-constexpr std::size_t kPanelRows = 128;  // item rows gathered into one panel (32 KB at 64 factors)
+constexpr std::size_t kPanelRows = 128;  // Cholesky: item rows gathered into one panel (32 KB at 64 factors)
+// CG: the bytes of a thread's panel, which holds a whole row's item rows
+// (32,768 rows at 64 factors); longer rows go without.
+constexpr std::size_t kCgPanelBytes = std::size_t{8} << 20;
+
 // Fills s.weight / s.target for entries [begin, end) of m.
 MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t end, const AlsOptions& o, Scratch& s) {
   for (std::size_t e = begin; e < end; ++e) {
@@ -159,7 +396,8 @@ MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t e
 }
 
 // A few conjugate-gradient steps on row x, warm-started from its current value.
-MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y, const float* gram_yy, float* x,
+template <typename Rows>
+MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y, const float* gram_yy, float* x,
                                const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
   const std::size_t begin = static_cast<std::size_t>(m.indptr[row]);
@@ -175,7 +413,13 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y
   // r = b - A x, with b = sum c p y and A x = YtY x + lambda x + sum (c - 1)(y.x) y
   symv_k(gram_yy, x, r, k);
   for (std::size_t j = 0; j < k; ++j) r[j] = -r[j] - lambda * x[j];
-  add_scaled_rows<true>(y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; });
+  // The panel holds rows of up to s.panel_rows items; a longer row's CG steps
+  // read its items from y again (the same values).
+  float* panel = n <= s.panel_rows ? s.panel.data() : nullptr;
+  add_scaled_rows<true>(
+      y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; }, panel);
+  const PanelRows gathered{s.panel.data(), k};
+  const int32_t* order = s.order.data();  // 0, 1, 2, ...: row e of the panel
   std::copy(r, r + k, p);
   float rs_old = dot_k(r, r, k);
   if (!(rs_old > 1e-20f)) return;  // already solved (or NaN, which the caller detects)
@@ -183,7 +427,11 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const float* y
   for (int step = 0; step < o.cg_steps; ++step) {
     symv_k(gram_yy, p, ap, k);
     axpy_k(lambda, p, ap, k);
-    add_scaled_rows<false>(y, items, n, p, ap, k, [&](std::size_t e, float yp) { return s.weight[e] * yp; });
+    const auto coef = [&](std::size_t e, float yp) { return s.weight[e] * yp; };
+    if (panel)
+      add_scaled_rows<false>(gathered, order, n, p, ap, k, coef);
+    else
+      add_scaled_rows<false>(y, items, n, p, ap, k, coef);
     float step_size = rs_old / dot_k(p, ap, k);
     axpy_k(step_size, p, x, k);
     axpy_k(-step_size, ap, r, k);
@@ -350,6 +598,7 @@ MFREC_INLINE void solve_row_cholesky(const CsrView& m, std::size_t row, const fl
 struct RowsJob {
   const CsrView& m;
   const float* y;
+  const Bf16Copy* y_bf16;  // the bf16 copy of y the CG solver reads, or null: round as read
   const float* gram_yy;
   float* x;
   const AlsOptions& o;
@@ -362,8 +611,10 @@ MFREC_INLINE void solve_rows_body(const RowsJob& j, std::size_t begin, std::size
     float* xr = j.x + r * k;
     if (cholesky)
       solve_row_cholesky(j.m, r, j.y, j.gram_yy, xr, j.o, s);
+    else if (j.y_bf16)
+      solve_row_cg(j.m, r, Bf16Rows{j.y_bf16->base, j.y_bf16->stride, j.y_bf16->lanes, k}, j.gram_yy, xr, j.o, s);
     else
-      solve_row_cg(j.m, r, j.y, j.gram_yy, xr, j.o, s);
+      solve_row_cg(j.m, r, RoundedRows{j.y, k}, j.gram_yy, xr, j.o, s);
   }
 }
 
@@ -372,6 +623,9 @@ void solve_rows_plain(const RowsJob& j, std::size_t begin, std::size_t end, Scra
   solve_rows_body(j, begin, end, s);
 }
 MFREC_TARGET_AVX2 void solve_rows_avx2(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
+  solve_rows_body(j, begin, end, s);
+}
+MFREC_TARGET_AVX512 void solve_rows_avx512(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
   solve_rows_body(j, begin, end, s);
 }
 
@@ -398,7 +652,7 @@ void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float*
   als_solve_rows(m, y, y_rows, gram_yy.data(), x, o, cancel);
 }
 
-void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, const float* gram_yy, float* x,
+void als_solve_rows(const CsrView& m, const float* y, std::size_t y_rows, const float* gram_yy, float* x,
                     const AlsOptions& o, CancelFlag cancel) {
   const std::size_t k = o.factors;
   if (m.rows == 0 || k == 0) return;
@@ -416,10 +670,20 @@ void als_solve_rows(const CsrView& m, const float* y, std::size_t /*y_rows*/, co
     if (cholesky) {
       s.a.resize(k * k);
       s.panel.resize(std::min(longest, kPanelRows) * k);
+    } else {
+      s.panel_rows = std::min(longest, std::max<std::size_t>(1, kCgPanelBytes / (k * sizeof(float))));
+      s.panel.resize(s.panel_rows * k);
+      s.order.resize(s.panel_rows);
+      for (std::size_t e = 0; e < s.panel_rows; ++e) s.order[e] = static_cast<int32_t>(e);
     }
   }
-  const RowsJob job{m, y, gram_yy, x, o};
-  const SolveRowsFn solve = pick_cpu_copy<SolveRowsFn>(&solve_rows_plain, &solve_rows_avx2);
+  // The bf16 copy pays off when the rows read Y at least once over (a
+  // half-sweep); the fold-in of a few rows rounds Y's values as it reads them.
+  const std::size_t gathered = static_cast<std::size_t>(m.indptr[m.rows]);
+  std::optional<Bf16Copy> y_bf16;
+  if (!cholesky && gathered >= y_rows) y_bf16.emplace(y, y_rows, k, threads);
+  const RowsJob job{m, y, y_bf16 ? &*y_bf16 : nullptr, gram_yy, x, o};
+  const SolveRowsFn solve = pick_cpu_copy<SolveRowsFn>(&solve_rows_plain, &solve_rows_avx2, &solve_rows_avx512);
   parallel_for(threads, m.rows, grain_for(m.rows, threads), [&](std::size_t begin, std::size_t end, int t) {
     if (cancel.requested()) throw Cancelled{};
     solve(job, begin, end, scratch[static_cast<std::size_t>(t)]);

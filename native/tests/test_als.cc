@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "check.h"
@@ -92,6 +94,25 @@ double normal_equation_residual(const CsrView& m, std::size_t r, const float* y,
   return worst;
 }
 
+// value rounded to bfloat16 (upper 16 bits, to nearest even), independently
+// of the kernel: through double, whose rounding to a 8-bit significand is exact
+// here because the discarded part is looked at whole.
+float bf16_reference(float value) {
+  if (std::isnan(value) || std::isinf(value) || value == 0.0f) return value;
+  int exponent;
+  const double m = std::frexp(static_cast<double>(value), &exponent);  // |m| in [0.5, 1)
+  const double scaled = m * 256.0;                                     // 8 significant bits above the point
+  double whole = std::floor(scaled);
+  const double rest = scaled - whole;
+  if (rest > 0.5 || (rest == 0.5 && std::fmod(whole, 2.0) != 0.0)) whole += 1.0;
+  return static_cast<float>(std::ldexp(whole / 256.0, exponent));
+}
+
+std::vector<float> bf16_rounded(std::vector<float> y) {
+  for (auto& v : y) v = bf16_reference(v);
+  return y;
+}
+
 }  // namespace
 
 MFREC_TEST(als_confidence_and_preference) {
@@ -158,8 +179,14 @@ MFREC_TEST(als_cg_converges_to_cholesky_with_many_steps) {
   auto y = random_factors(p.items, k, 8);
   auto x_chol = random_factors(p.users, k, 9);
   auto x_cg = x_chol;
-  als_half_sweep(p.by_user(), y.data(), p.items, x_chol.data(), options(k, AlsSolver::Cholesky), {});
-  als_half_sweep(p.by_user(), y.data(), p.items, x_cg.data(), options(k, AlsSolver::ConjugateGradient, 50), {});
+  // CG reads the item rows rounded to bf16: Cholesky gets those rows too
+  // (and the same Y^T Y), so that both solve the same equations.
+  std::vector<float> g(k * k);
+  gram(p.items, k, y.data(), g.data());
+  const auto y_rounded = bf16_rounded(y);
+  als_solve_rows(p.by_user(), y_rounded.data(), p.items, g.data(), x_chol.data(), options(k, AlsSolver::Cholesky), {});
+  als_solve_rows(p.by_user(), y.data(), p.items, g.data(), x_cg.data(), options(k, AlsSolver::ConjugateGradient, 50),
+                 {});
   double worst = 0.0;
   for (std::size_t j = 0; j < x_cg.size(); ++j) worst = std::max(worst, double(std::fabs(x_cg[j] - x_chol[j])));
   CHECK(worst < 1e-4);
@@ -294,4 +321,88 @@ MFREC_TEST(als_solve_rows_with_a_cached_gram_matches_the_half_sweep) {
   o.threads = 1;
   als_solve_rows(one, y.data(), p.items, g.data(), xr.data(), o, {});
   CHECK(std::equal(xr.begin(), xr.end(), swept.begin() + r * k));
+}
+
+MFREC_TEST(als_cg_reads_the_fixed_side_rounded_to_bf16) {
+  // Given the same Y^T Y, CG against Y and against Y rounded to bf16 give the
+  // same bits: the solver reads only the rounded values, both from its bf16
+  // copy (a half-sweep's rows read Y over) and rounding as it reads (one row).
+  Problem p = random_problem(30, 50, 0.3f, 61, true);
+  for (std::size_t k : {12, 24, 64}) {
+    AlsOptions o = options(k, AlsSolver::ConjugateGradient);
+    auto y = random_factors(p.items, k, 62);
+    y[3] = 1.0f + 1.0f / 256.0f;  // a tie: rounds to even, 1.0
+    y[4] = 1.0f + 3.0f / 256.0f;  // a tie: rounds to even, 1 + 4/256
+    const auto y_rounded = bf16_rounded(y);
+    CHECK(y_rounded[3] == 1.0f && y_rounded[4] == 1.0f + 4.0f / 256.0f);
+    std::vector<float> g(k * k);
+    gram(p.items, k, y.data(), g.data());
+    const auto x0 = random_factors(p.users, k, 63);
+    auto from_y = x0, from_rounded = x0;
+    CHECK(static_cast<std::size_t>(p.u_ptr[p.users]) >= p.items);  // the bf16 copy is made
+    als_solve_rows(p.by_user(), y.data(), p.items, g.data(), from_y.data(), o, {});
+    als_solve_rows(p.by_user(), y_rounded.data(), p.items, g.data(), from_rounded.data(), o, {});
+    CHECK(from_y == from_rounded);
+    CHECK(from_y != x0);
+    // One row on its own reads Y rounding as it goes: the same row as above.
+    const std::size_t r = 5;
+    std::vector<int32_t> ptr = {0, p.u_ptr[r + 1] - p.u_ptr[r]};
+    CsrView one{1, ptr.data(), p.u_idx.data() + p.u_ptr[r], p.u_val.data() + p.u_ptr[r]};
+    std::vector<float> xr(x0.begin() + r * k, x0.begin() + (r + 1) * k);
+    o.threads = 1;
+    als_solve_rows(one, y.data(), p.items, g.data(), xr.data(), o, {});
+    CHECK(std::equal(xr.begin(), xr.end(), from_y.begin() + r * k));
+  }
+}
+
+MFREC_TEST(als_cg_keeps_a_nan_in_the_fixed_side) {
+  // A NaN must stay NaN when rounded to bf16 (the solve then leaves the row
+  // as it was, as it always did): rounding the NaN 0x7fffffff by adding half
+  // a unit would carry into the sign bit and make it -0, a finite factor.
+  Problem p = random_problem(10, 20, 0.5f, 71);
+  const std::size_t k = 16;
+  auto y = random_factors(p.items, k, 72);
+  std::vector<float> g(k * k);
+  gram(p.items, k, y.data(), g.data());
+  const std::uint32_t bits = 0x7fffffffu;
+  std::memcpy(&y[static_cast<std::size_t>(p.u_idx[0]) * k + 5], &bits, sizeof bits);
+  const auto x0 = random_factors(p.users, k, 73);
+  auto x = x0;
+  als_solve_rows(p.by_user(), y.data(), p.items, g.data(), x.data(), options(k, AlsSolver::ConjugateGradient), {});
+  CHECK(std::equal(x.begin(), x.begin() + k, x0.begin()));  // the bf16 copy
+  CHECK(!std::equal(x.begin() + k, x.end(), x0.begin() + k));
+  std::vector<int32_t> ptr = {0, p.u_ptr[1]};
+  CsrView one{1, ptr.data(), p.u_idx.data(), p.u_val.data()};
+  std::vector<float> xr(x0.begin(), x0.begin() + k);
+  als_solve_rows(one, y.data(), p.items, g.data(), xr.data(), options(k, AlsSolver::ConjugateGradient), {});
+  CHECK(std::equal(xr.begin(), xr.end(), x0.begin()));  // rounding as it reads
+}
+
+MFREC_TEST(als_cg_solves_a_row_longer_than_its_panel) {
+  // At 256 factors a thread's panel holds 8,192 item rows: a row of 9,000
+  // items reads them from the bf16 copy in every CG step instead. With enough
+  // steps it still reaches the exact solution of its equations (Cholesky on
+  // the same rounded rows and the same Y^T Y).
+  const std::size_t k = 256, n = 9000;
+  Problem p{1, n, {0}, {}, {}, {}, {}, {}};
+  Rng rng(81);
+  for (std::size_t i = 0; i < n; ++i) {
+    p.u_idx.push_back(static_cast<int32_t>(i));
+    p.u_val.push_back(1.0f + static_cast<float>(rng.below(5)));
+  }
+  p.u_ptr.push_back(static_cast<int32_t>(n));
+  auto y = random_factors(n, k, 82);
+  std::vector<float> g(k * k);
+  gram(n, k, y.data(), g.data());
+  const auto y_rounded = bf16_rounded(y);
+  std::vector<float> x_chol(k, 0.0f), x_cg(k, 0.0f);
+  als_solve_rows(p.by_user(), y_rounded.data(), n, g.data(), x_chol.data(), options(k, AlsSolver::Cholesky), {});
+  als_solve_rows(p.by_user(), y.data(), n, g.data(), x_cg.data(), options(k, AlsSolver::ConjugateGradient, 60), {});
+  double worst = 0.0, scale = 0.0;
+  for (std::size_t j = 0; j < k; ++j) {
+    worst = std::max(worst, double(std::fabs(x_cg[j] - x_chol[j])));
+    scale = std::max(scale, double(std::fabs(x_chol[j])));
+  }
+  CHECK(scale > 1e-3);
+  CHECK(worst < 1e-3 * scale);
 }

@@ -48,6 +48,9 @@ describe('ALS twin', () => {
     ['cg', options()],
     ['cholesky', options({ solver: 1 })],
     ['cg, log confidence, scaled regularization', options({ confidence: 1, epsilon: 0.5, scaleRegularization: true })],
+    // 24 and 64 factors: the kernel's 8- and 16-lane products with its packed bf16 rows.
+    ['cg, 24 factors', options({ factors: 24 })],
+    ['cg, 64 factors, scaled regularization', options({ factors: 64, scaleRegularization: true })],
     ['cholesky, log confidence, scaled regularization', options({ solver: 1, confidence: 1, epsilon: 2, scaleRegularization: true })],
   ] as const)('matches the native kernel after one iteration (%s)', async (_name, o) => {
     const u0 = initialFactors(data.nUsers, o.factors, 9, 0, 'users');

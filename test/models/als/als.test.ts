@@ -96,10 +96,19 @@ describe('ImplicitALS', () => {
     const data = randomData(50, 40, 0.15, 5);
     const base = { factors: 6, iterations: 4, seed: 2 } as const;
     const chol = stateOf(await new ImplicitALS({ ...base, solver: 'cholesky' }).fit(data));
-    const cg = stateOf(await new ImplicitALS({ ...base, solver: 'cg', cgSteps: 40 }).fit(data));
-    let worst = 0;
-    for (let j = 0; j < chol.userFactors.length; j++) worst = Math.max(worst, Math.abs(chol.userFactors[j]! - cg.userFactors[j]!));
-    expect(worst).toBeLessThan(1e-3);
+    // CG reads the fixed side's rows rounded to bfloat16 (native/kernels/als.cc),
+    // Cholesky reads them as float32: after four iterations the two agree to
+    // about bf16's precision, closer than three CG steps get.
+    const distance = async (cgSteps: number) => {
+      const cg = stateOf(await new ImplicitALS({ ...base, solver: 'cg', cgSteps }).fit(data));
+      let worst = 0;
+      for (let j = 0; j < chol.userFactors.length; j++) worst = Math.max(worst, Math.abs(chol.userFactors[j]! - cg.userFactors[j]!));
+      return worst;
+    };
+    const scale = Math.max(...Array.from(chol.userFactors, Math.abs));
+    const many = await distance(40);
+    expect(many).toBeLessThan(5e-3 * scale); // 0.0034 of 1.01 here; float32 reads gave under 1e-3
+    expect(await distance(3)).toBeGreaterThan(2 * many); // 0.0104 here
   });
 
   it('reports every iteration, with the training loss when asked', async () => {
