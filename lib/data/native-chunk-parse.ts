@@ -1,6 +1,6 @@
 /**
  * The native parser of a chunk (native/kernels/chunk_parse.h) for the common
- * case: a single-byte delimiter, no quote in the chunk, canonical decimal ids,
+ * case: a single-byte delimiter or runs of blanks, no quote in the chunk, canonical decimal ids,
  * plain decimal values and timestamps, no type column, no header. It writes
  * into the thread's own id tables and gives the result the JavaScript chunk
  * parser (its twin, chunk-parse.ts) would give; any chunk it does not take
@@ -33,8 +33,8 @@ export interface NativeFormat {
 
 export function nativeFormatOf(rules: RecordRules): NativeFormat | undefined {
   const { delimiter, columns, header } = rules.format;
-  // ' ' stands for runs of blanks, '::' is two bytes: the JavaScript splitter's.
-  if (delimiter.length !== 1 || delimiter === ' ' || columns.type !== null) return undefined;
+  // '::' is two bytes: the JavaScript splitter's. ' ' (runs of spaces and tabs) is byte 0x20 to the kernel.
+  if (delimiter.length !== 1 || columns.type !== null) return undefined;
   const valueCol = columns.value ?? -1;
   const timeCol = columns.time ?? -1;
   const fields = Math.max(columns.user, columns.item, valueCol, timeCol) + 1;

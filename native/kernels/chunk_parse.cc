@@ -94,6 +94,36 @@ void forget_new_ids(ChunkIdTable& t) {
   t.n_new = 0;
 }
 
+// What a wanted field holds.
+enum Role : uint8_t { kOther, kUser, kItem, kValue, kTime };
+
+// The wanted fields of a line whose delimiter is runs of spaces and tabs
+// (leading and trailing blanks ignored), as the JavaScript splitter cuts them,
+// each field parsed whole; false when a field is missing or is not one the
+// fast paths take (the chunk is then the JavaScript reader's).
+bool cut_blank_fields(const uint8_t* c, const uint8_t* end, const std::vector<uint8_t>& roles, int fields,
+                      int32_t* user, int32_t* item, double* value, double* time) {
+  while (c < end && is_blank_byte(*c)) ++c;
+  for (int f = 0; f < fields; ++f) {
+    if (c == end) return false;
+    const uint8_t* field_end = c;
+    while (field_end < end && !is_blank_byte(*field_end)) ++field_end;
+    const uint8_t* parsed = field_end;
+    // kLf never occurs inside a line, so scan_id stops only at the field's end.
+    switch (roles[f]) {
+      case kUser: parsed = scan_id(c, field_end, kLf, user); break;
+      case kItem: parsed = scan_id(c, field_end, kLf, item); break;
+      case kValue: parsed = scan_decimal(c, field_end, value); break;
+      case kTime: parsed = scan_decimal(c, field_end, time); break;
+      default: break;
+    }
+    if (parsed != field_end) return false;
+    c = field_end;
+    while (c < end && is_blank_byte(*c)) ++c;
+  }
+  return true;
+}
+
 }  // namespace
 
 ChunkParseResult parse_chunk(const uint8_t* bytes, std::size_t length, bool last, const ChunkFormat& format,
@@ -107,7 +137,6 @@ ChunkParseResult parse_chunk(const uint8_t* bytes, std::size_t length, bool last
   if (format.fields < 2 || format.fields > 4096) return r;
 
   // What each wanted field holds; a column with two roles is left to the JavaScript reader.
-  enum Role : uint8_t { kOther, kUser, kItem, kValue, kTime };
   std::vector<uint8_t> roles(format.fields, kOther);
   const std::pair<int, Role> wanted[] = {
       {format.user_col, kUser}, {format.item_col, kItem}, {format.value_col, kValue}, {format.time_col, kTime}};
@@ -117,6 +146,8 @@ ChunkParseResult parse_chunk(const uint8_t* bytes, std::size_t length, bool last
     roles[col] = role;
   }
   const uint8_t d = format.delimiter;
+  // ' ' stands for runs of spaces and tabs, as in the JavaScript splitter.
+  const bool blanks = d == kSpace;
   const uint8_t* p = bytes;
   const uint8_t* const stop = bytes + length;
   auto fail = [&](ChunkParseStatus status, int64_t need = 0) {
@@ -157,20 +188,26 @@ ChunkParseResult parse_chunk(const uint8_t* bytes, std::size_t length, bool last
     int32_t item = 0;
     double value = 1;
     double time = 0;
-    const uint8_t* c = line;
-    for (int f = 0;; ++f) {
-      switch (roles[f]) {
-        case kUser: c = scan_id(c, end, d, &user); break;
-        case kItem: c = scan_id(c, end, d, &item); break;
-        case kValue: c = scan_decimal(c, end, &value); break;
-        case kTime: c = scan_decimal(c, end, &time); break;
-        default:
-          while (c < end && *c != d) ++c;
+    if (blanks) {
+      if (!cut_blank_fields(line, end, roles, format.fields, &user, &item, &value, &time)) {
+        return fail(ChunkParseStatus::kDecline);
       }
-      if (c == nullptr || (c < end && *c != d)) return fail(ChunkParseStatus::kDecline);
-      if (f + 1 == format.fields) break;
-      if (c == end) return fail(ChunkParseStatus::kDecline);
-      ++c;
+    } else {
+      const uint8_t* c = line;
+      for (int f = 0;; ++f) {
+        switch (roles[f]) {
+          case kUser: c = scan_id(c, end, d, &user); break;
+          case kItem: c = scan_id(c, end, d, &item); break;
+          case kValue: c = scan_decimal(c, end, &value); break;
+          case kTime: c = scan_decimal(c, end, &time); break;
+          default:
+            while (c < end && *c != d) ++c;
+        }
+        if (c == nullptr || (c < end && *c != d)) return fail(ChunkParseStatus::kDecline);
+        if (f + 1 == format.fields) break;
+        if (c == end) return fail(ChunkParseStatus::kDecline);
+        ++c;
+      }
     }
     if (r.entries == out.capacity) return fail(ChunkParseStatus::kFull);
 

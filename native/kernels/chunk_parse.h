@@ -1,5 +1,6 @@
 // Parses one chunk of a delimited text input (whole lines, cut at line ends
-// by the reading thread) for the common case only: a single-byte delimiter,
+// by the reading thread) for the common case only: a single-byte delimiter
+// (a space meaning runs of spaces and tabs, as in the JavaScript reader),
 // no quote anywhere in the chunk, canonical decimal ids below kDenseIdLimit,
 // plain decimal values and timestamps. Its twin is the JavaScript chunk
 // parser (lib/data/chunk-parse.ts), which produces the same columns, ids and
@@ -17,8 +18,8 @@ namespace mfrec {
 constexpr int32_t kDenseIdLimit = 1 << 22;
 
 struct ChunkFormat {
-  uint8_t delimiter = ',';
-  int fields = 0;  // fields to split per line: the highest column used + 1
+  uint8_t delimiter = ',';  // ' ': runs of spaces and tabs, leading and trailing ones ignored
+  int fields = 0;           // fields to split per line: the highest column used + 1
   int user_col = 0;
   int item_col = 1;
   int value_col = -1;                  // -1: no value column (every value 1)
