@@ -5,7 +5,7 @@
  * loop), and shown in messages without its password.
  */
 import type { RedisOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
 import { ErrorCodes, MfrecError } from '../errors.js';
 
 export interface RedisTarget {
@@ -52,7 +52,9 @@ function hidePassword(text: string): string {
 
 /** Connects once without retrying and pings: ERR_MFREC_IO naming the URL and `flag` when Redis cannot be reached. */
 export async function checkReachable(target: RedisTarget, flag = '--redis'): Promise<void> {
-  const client = new Redis({ ...target.options, lazyConnect: true, retryStrategy: () => null, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
+  // Loaded on first use: every command links this module through the CLI, few talk to Redis.
+  const { Redis } = await import('ioredis');
+  const client: RedisClient = new Redis({ ...target.options, lazyConnect: true, retryStrategy: () => null, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
   client.on('error', () => undefined);
   try {
     await client.connect();

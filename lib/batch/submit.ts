@@ -5,7 +5,7 @@
  * shard order. A shard that failed for good fails the whole job with its
  * worker's reason (and the error code it carried).
  */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { ErrorCodes, MfrecError, type ErrorCode } from '../errors.js';
 import { ATTEMPTS, BACKOFF_MS, shardJobId, type ShardData } from './jobs.js';
 import type { RedisTarget } from './redis-url.js';
@@ -62,6 +62,8 @@ async function resumeShards(queue: Queue, shards: readonly ShardData[], job: str
 
 export async function runShards(redis: RedisTarget, shards: readonly ShardData[], settings: SubmitSettings): Promise<unknown[]> {
   // Commands fail at once while Redis is away (no endless offline queue): the loop below decides how long to wait.
+  // Loaded on first use: the CLI links this module for every command.
+  const { Queue } = await import('bullmq');
   const queue = new Queue(settings.queue, { connection: { ...redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1 } });
   queue.on('error', () => undefined);
   const lost = (e: unknown, doing: string) =>

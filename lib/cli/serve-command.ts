@@ -16,11 +16,9 @@ import type { Command } from 'commander';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { EventLog } from '../events/event-log.js';
 import { ModelHandle, type ModelInfo, type Refusal } from '../serve/model-handle.js';
-import { createServer } from '../serve/server.js';
 import { ServiceRules } from '../serve/service-rules.js';
 import { readRulesFile } from './rules-file.js';
 import { defaultDemoCacheDir } from '../serve/demo/demo-model.js';
-import { createStorefront } from '../serve/demo/storefront-server.js';
 import type { FastifyInstance } from 'fastify';
 import { intArg } from './parse.js';
 import { addRetrainOptions, checkRetrainFlags, startRetrainLoop, wantsRetrain, type RetrainFlags } from './retrain-flags.js';
@@ -101,6 +99,8 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     }
   }
   // Otherwise listening does not wait for the model: a readiness probe sees 503 until it is loaded.
+  // The HTTP server's modules are loaded here, not by every other command.
+  const { createServer } = await import('../serve/server.js');
   const app = await createServer({
     handle: opening,
     ...(rules === undefined ? {} : { rules }),
@@ -163,6 +163,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
 async function serveDemo(flags: ServeFlags): Promise<void> {
   const cacheDir = flags.demoCache ?? defaultDemoCacheDir();
   say(`--demo: reading the Online Retail purchases; the model is trained on the first start, then read from ${cacheDir}`);
+  const { createStorefront } = await import('../serve/demo/storefront-server.js');
   const shop = await createStorefront({ cacheDir });
   let url: string;
   try {

@@ -9,7 +9,6 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { DEFAULT_QUEUE } from '../batch/jobs.js';
 import { checkReachable, parseRedisUrl } from '../batch/redis-url.js';
-import { startWorker } from '../batch/worker.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { printable } from '../text/printable.js';
 import { intArg } from './parse.js';
@@ -50,6 +49,8 @@ export function registerWorker(program: Command): void {
       const redis = parseRedisUrl(flags.redis);
       await checkReachable(redis);
       const log = flags.quiet ? () => undefined : (line: string) => process.stderr.write(`mfrec worker ${process.pid}: ${printable(line)}\n`);
+      // Loaded here: the queue library costs every other command its start-up time.
+      const { startWorker } = await import('../batch/worker.js');
       const running = startWorker(redis, {
         queue: flags.queue,
         concurrency: flags.concurrency,

@@ -4,7 +4,7 @@
  * to the client, the password never appears in a message, and every failure
  * of the server or the client becomes one typed line naming the URL.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { ErrorCodes, MfrecError } from '../errors.js';
 
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -86,7 +86,9 @@ export async function connect(target: PostgresTarget, doing: string): Promise<pg
   // A server that never answers fails the job after 30 s (or the URL's connect_timeout, in seconds) instead of leaving it waiting.
   const seconds = Number(new URL(target.connectionString).searchParams.get('connect_timeout') ?? NaN);
   const connectionTimeoutMillis = seconds > 0 ? seconds * 1000 : CONNECT_TIMEOUT_MS;
-  const client = new pg.Client({ connectionString: target.connectionString, application_name: 'mfrec', connectionTimeoutMillis });
+  // Loaded on first use: every command links this module, few talk to PostgreSQL.
+  const { default: postgres } = await import('pg');
+  const client = new postgres.Client({ connectionString: target.connectionString, application_name: 'mfrec', connectionTimeoutMillis });
   // An error between queries (the server going away) must not be an unhandled 'error' event.
   client.on('error', () => undefined);
   try {

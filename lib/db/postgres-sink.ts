@@ -9,7 +9,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import { connect, databaseError, MAX_IDENTIFIER_BYTES, parsePostgresUrl, quoteIdent, tableName, type PostgresTarget, type TableName } from './connection.js';
 
@@ -66,6 +65,7 @@ export class PostgresTableWriter {
       throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `Table name '${name}' is too long: at most ${room} bytes`);
     }
     const client = await connect(target, 'write to');
+    const { from: copyFrom } = await import('pg-copy-streams');
     try {
       const staging = stagingOf(t);
       await client.query('BEGIN');

@@ -6,7 +6,6 @@
  * memory that grows with the interactions kept, never with the result's size.
  */
 import { Readable } from 'node:stream';
-import { to as copyTo } from 'pg-copy-streams';
 import { fromStream } from '../data/byte-source.js';
 import type { ReadOptions, ReadResult } from '../data/read-delimited.js';
 import { readByteSource } from '../data/read-source.js';
@@ -45,6 +44,7 @@ export async function readInteractionsFromPostgres(url: string, source: Postgres
       'readInteractionsFromPostgres',
       async () => {
         client = await connect(target, 'read from');
+        const { to: copyTo } = await import('pg-copy-streams');
         return fromStream(name, Readable.from(copyChunks(target, client.query(copyTo(sql)))));
       },
       name,
