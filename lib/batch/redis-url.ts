@@ -5,7 +5,6 @@
  * loop), and shown in messages without its password.
  */
 import type { RedisOptions } from 'bullmq';
-import type { Redis as RedisClient } from 'ioredis';
 import { ErrorCodes, MfrecError } from '../errors.js';
 
 export interface RedisTarget {
@@ -54,7 +53,7 @@ function hidePassword(text: string): string {
 export async function checkReachable(target: RedisTarget, flag = '--redis'): Promise<void> {
   // Loaded on first use: every command links this module through the CLI, few talk to Redis.
   const { Redis } = await import('ioredis');
-  const client: RedisClient = new Redis({ ...target.options, lazyConnect: true, retryStrategy: () => null, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
+  const client = new Redis({ ...target.options, lazyConnect: true, retryStrategy: () => null, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
   client.on('error', () => undefined);
   try {
     await client.connect();
