@@ -285,10 +285,14 @@ MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, 
 
 #if MFREC_HAS_LANES8
 // add_scaled_rows_lanes for k == L * kVecs with out and v held in registers
-// across the whole row (the AVX-512 copy has 32 vector registers): out is
-// loaded and stored once per pass instead of once per four items, so the
-// only chain from one group of items to the next is the additions into out.
-// Same sums in the same order as add_scaled_rows_lanes: the same bits.
+// across the whole row (the AVX-512 copy has 32 vector registers), software
+// pipelined: the lanes of the next four items' dot products are computed
+// before the current four are added to out. Each group's coefficients wait
+// on a long chain (dot lanes, their fold, coef, broadcast); written in this
+// order the CPU works on the next group's products meanwhile instead of
+// filling its scheduler with additions that wait. Out is loaded and stored
+// once per pass. Same sums in the same order as add_scaled_rows_lanes: the
+// same bits.
 template <std::size_t L, std::size_t kVecs, bool kFirstPass, typename Rows, typename Coef>
 MFREC_INLINE void add_scaled_rows_held(const Rows& rows, const int32_t* items, std::size_t n, const float* v,
                                        float* out, Coef coef, float* panel) {
@@ -297,51 +301,61 @@ MFREC_INLINE void add_scaled_rows_held(const Rows& rows, const int32_t* items, s
   constexpr std::size_t k = L * kVecs;
   F vr[kVecs], acc[kVecs];
   for (std::size_t q = 0; q < kVecs; ++q) vr[q] = V::load(v + L * q), acc[q] = V::load(out + L * q);
-  std::size_t e = 0;
   if (kFirstPass)
     for (std::size_t f = 0; f < std::min(n, kPrefetchAhead); ++f) rows.prefetch(items[f]);
-  for (; e + 4 <= n; e += 4) {
+  // The dot product lanes of items e .. e + 3 with v.
+  const auto lanes4 = [&](std::size_t e, F& a0, F& a1, F& a2, F& a3) {
     if (kFirstPass)
       for (std::size_t f = e + kPrefetchAhead; f < std::min(n, e + kPrefetchAhead + 4); ++f) rows.prefetch(items[f]);
     const auto* y0 = rows.row(items[e]);
     const auto* y1 = rows.row(items[e + 1]);
     const auto* y2 = rows.row(items[e + 2]);
     const auto* y3 = rows.row(items[e + 3]);
-    F r0[kVecs], r1[kVecs], r2[kVecs], r3[kVecs];
-    F a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    a0 = F{}, a1 = F{}, a2 = F{}, a3 = F{};
     for (std::size_t q = 0; q < kVecs; ++q) {
-      r0[q] = rows.template load<L>(y0, L * q), r1[q] = rows.template load<L>(y1, L * q);
-      r2[q] = rows.template load<L>(y2, L * q), r3[q] = rows.template load<L>(y3, L * q);
-      a0 += r0[q] * vr[q];
-      a1 += r1[q] * vr[q];
-      a2 += r2[q] * vr[q];
-      a3 += r3[q] * vr[q];
+      a0 += rows.template load<L>(y0, L * q) * vr[q];
+      a1 += rows.template load<L>(y1, L * q) * vr[q];
+      a2 += rows.template load<L>(y2, L * q) * vr[q];
+      a3 += rows.template load<L>(y3, L * q) * vr[q];
     }
+  };
+  const std::size_t groups = n / 4;
+  F a0, a1, a2, a3;
+  if (groups > 0) lanes4(0, a0, a1, a2, a3);
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::size_t e = 4 * g;
     float dots[4];
     sum_halves4(halves_of(a0), halves_of(a1), halves_of(a2), halves_of(a3), dots);
+    if (g + 1 < groups) lanes4(e + 4, a0, a1, a2, a3);
     const float c0 = coef(e, dots[0]), c1 = coef(e + 1, dots[1]);
     const float c2 = coef(e + 2, dots[2]), c3 = coef(e + 3, dots[3]);
+    const auto* y0 = rows.row(items[e]);
+    const auto* y1 = rows.row(items[e + 1]);
+    const auto* y2 = rows.row(items[e + 2]);
+    const auto* y3 = rows.row(items[e + 3]);
     for (std::size_t q = 0; q < kVecs; ++q) {
-      acc[q] += c0 * r0[q];
-      acc[q] += c1 * r1[q];
-      acc[q] += c2 * r2[q];
-      acc[q] += c3 * r3[q];
+      const F r0 = rows.template load<L>(y0, L * q), r1 = rows.template load<L>(y1, L * q);
+      const F r2 = rows.template load<L>(y2, L * q), r3 = rows.template load<L>(y3, L * q);
+      acc[q] += c0 * r0;
+      acc[q] += c1 * r1;
+      acc[q] += c2 * r2;
+      acc[q] += c3 * r3;
       if (kFirstPass && panel) {
         float* at = panel + e * k + L * q;
-        V::store(at, r0[q]);
-        V::store(at + k, r1[q]);
-        V::store(at + 2 * k, r2[q]);
-        V::store(at + 3 * k, r3[q]);
+        V::store(at, r0);
+        V::store(at + k, r1);
+        V::store(at + 2 * k, r2);
+        V::store(at + 3 * k, r3);
       }
     }
   }
-  for (; e < n; ++e) {
+  for (std::size_t e = 4 * groups; e < n; ++e) {
     if (kFirstPass && e + kPrefetchAhead < n) rows.prefetch(items[e + kPrefetchAhead]);
     const auto* y0 = rows.row(items[e]);
     F r0[kVecs];
-    F a0 = {};
-    for (std::size_t q = 0; q < kVecs; ++q) r0[q] = rows.template load<L>(y0, L * q), a0 += r0[q] * vr[q];
-    const float c0 = coef(e, V::sum(a0));
+    F d = {};
+    for (std::size_t q = 0; q < kVecs; ++q) r0[q] = rows.template load<L>(y0, L * q), d += r0[q] * vr[q];
+    const float c0 = coef(e, V::sum(d));
     for (std::size_t q = 0; q < kVecs; ++q) {
       acc[q] += c0 * r0[q];
       if (kFirstPass && panel) V::store(panel + e * k + L * q, r0[q]);
