@@ -392,6 +392,7 @@ MFREC_INLINE void add_scaled_rows(const Rows& rows, const int32_t* items, std::s
 #if MFREC_HAS_LANES8
   if (kWide && k == 64) return add_scaled_rows_held<16, 4, kFirstPass>(rows, items, n, v, out, coef, panel);
   if (kWide && k == 32) return add_scaled_rows_held<16, 2, kFirstPass>(rows, items, n, v, out, coef, panel);
+  if (kWide && k == 128) return add_scaled_rows_held<16, 8, kFirstPass>(rows, items, n, v, out, coef, panel);
   if (gather_lanes(k) == 16) return add_scaled_rows_lanes<16, kFirstPass>(rows, items, n, v, out, k, coef, panel);
   if (gather_lanes(k) == 8) return add_scaled_rows_lanes<8, kFirstPass>(rows, items, n, v, out, k, coef, panel);
 #endif
