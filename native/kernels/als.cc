@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -46,8 +47,15 @@ MFREC_INLINE void prefetch_row(const float* row, std::size_t k) {
 // bytes, about half the wait. Y^T Y and the solved rows stay float32;
 // lib/twins/als.ts rounds the same way (roundBf16).
 MFREC_INLINE uint32_t bf16_bits_of(uint32_t b) {
-  if ((b & 0x7fffffffu) > 0x7f800000u) return (b | 0x00400000u) & 0xffff0000u;  // quiet NaN, kept
-  return (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+  // Both results computed, one picked: a select the compiler vectorizes.
+  const uint32_t quiet_nan = (b | 0x00400000u) & 0xffff0000u;
+  const uint32_t rounded = (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+  return (b & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded;
+}
+MFREC_INLINE uint32_t bf16_bits_of(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return bf16_bits_of(b);
 }
 MFREC_INLINE uint16_t to_bf16(float f) {
   uint32_t b;
@@ -128,21 +136,32 @@ constexpr std::size_t gather_lanes(std::size_t k) { return k % 16 == 0 ? 16 : k 
 // factors, against four or five for a float32 row.
 struct Bf16Copy {
   std::size_t k = 0, lanes = 0, stride = 0;  // factors, L, 32-bit words per row
-  std::vector<uint32_t> words;               // over-allocated by one line, for alignment
+  std::unique_ptr<uint32_t[]> words;         // over-allocated by one line, for alignment
   uint32_t* base = nullptr;
 
   Bf16Copy(const float* y, std::size_t rows, std::size_t factors, int threads) : k(factors) {
     lanes = std::max<std::size_t>(8, gather_lanes(k));
     stride = (k + 2 * lanes - 1) / (2 * lanes) * lanes;
-    words.assign(rows * stride + 16, 0u);
-    const auto address = reinterpret_cast<std::uintptr_t>(words.data());
-    base = words.data() + ((64 - address % 64) % 64) / sizeof(uint32_t);
+    words.reset(new uint32_t[rows * stride + 16]);
+    const auto address = reinterpret_cast<std::uintptr_t>(words.get());
+    base = words.get() + ((64 - address % 64) % 64) / sizeof(uint32_t);
+    // Every word of every row is written (factors past k as 0), word by
+    // word, so that the loop vectorizes.
     parallel_for(threads, rows, 4096, [&](std::size_t begin, std::size_t end, int) {
-      for (std::size_t i = begin; i < end; ++i)
-        for (std::size_t j = 0; j < k; ++j) {
-          const uint32_t h = to_bf16(y[i * k + j]);
-          base[i * stride + j / (2 * lanes) * lanes + j % lanes] |= (j / lanes) % 2 ? h << 16 : h;
+      for (std::size_t i = begin; i < end; ++i) {
+        const float* yi = y + i * k;
+        uint32_t* row = base + i * stride;
+        for (std::size_t g = 0; g < k; g += 2 * lanes) {
+          if (g + 2 * lanes <= k) {
+            for (std::size_t l = 0; l < lanes; ++l)
+              row[g / 2 + l] = bf16_bits_of(yi[g + l]) >> 16 | bf16_bits_of(yi[g + lanes + l]);
+          } else {
+            for (std::size_t l = 0; l < lanes; ++l)
+              row[g / 2 + l] = (g + l < k ? bf16_bits_of(yi[g + l]) >> 16 : 0u) |
+                               (g + lanes + l < k ? bf16_bits_of(yi[g + lanes + l]) : 0u);
+          }
         }
+      }
     });
   }
 };
