@@ -3,7 +3,8 @@
 // activity (mean 49 items, sigma 0.4), items drawn by the shifted power law of
 // bench/generators/generate-counts.mjs, weight(rank) = (rank + 50)^-1.2,
 // numbered as the reader numbers them (order of first appearance), play
-// counts as values. Prints the median wall seconds of each half-sweep (users
+// counts as values. SHAPE=ml1m builds the ML-1M-sized set of the suite
+// instead (6,040 x 3,706 x 1,000,000, values 1). Prints the median wall seconds of each half-sweep (users
 // against items, items against users) and a hash of the factors (equal
 // hashes: equal models). Callgrind can count the instructions of the row
 // solves alone (--toggle-collect='mfrec::als_solve_rows*').
