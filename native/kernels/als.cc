@@ -738,12 +738,14 @@ MFREC_INLINE void solve_rows_body(const RowsJob& j, std::size_t begin, std::size
   const bool cholesky = j.o.solver == AlsSolver::Cholesky;
   for (std::size_t r = begin; r < end; ++r) {
     float* xr = j.x + r * k;
-    if (cholesky)
+    if (cholesky) {
       solve_row_cholesky<kWide>(j.m, r, j.y, j.gram_yy, xr, j.o, s);
-    else if (j.y_bf16)
-      solve_row_cg<kWide>(j.m, r, Bf16Rows{j.y_bf16->base, j.y_bf16->stride, j.y_bf16->lanes, k}, j.gram_yy, xr, j.o, s);
-    else
+    } else if (j.y_bf16) {
+      const Bf16Rows rows{j.y_bf16->base, j.y_bf16->stride, j.y_bf16->lanes, k};
+      solve_row_cg<kWide>(j.m, r, rows, j.gram_yy, xr, j.o, s);
+    } else {
       solve_row_cg<kWide>(j.m, r, RoundedRows{j.y, k}, j.gram_yy, xr, j.o, s);
+    }
   }
 }
 
