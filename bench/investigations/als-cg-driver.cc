@@ -3,7 +3,8 @@
 // activity (mean 49 items, sigma 0.4), items drawn by the shifted power law of
 // bench/generators/generate-counts.mjs, weight(rank) = (rank + 50)^-1.2,
 // numbered as the reader numbers them (order of first appearance), play
-// counts as values. Prints the median wall seconds of each half-sweep (users
+// counts as values. SHAPE=ml1m builds the ML-1M-sized set of the suite
+// instead (6,040 x 3,706 x 1,000,000, values 1). Prints the median wall seconds of each half-sweep (users
 // against items, items against users) and a hash of the factors (equal
 // hashes: equal models). Callgrind can count the instructions of the row
 // solves alone (--toggle-collect='mfrec::als_solve_rows*').
@@ -11,7 +12,8 @@
 //   g++ -O3 -std=c++17 -ffp-contract=off -pthread -Inative -DMFREC_HAVE_OPENBLAS
 //     $(pkg-config --cflags openblas) -o /tmp/als-cg bench/investigations/als-cg-driver.cc
 //     native/kernels/{als,blas,parallel}.cc $(pkg-config --libs openblas)
-//   [USERS=360000 ITEMS=160000 SOLVER=cg|cholesky ORDER=appearance|shuffled|popularity]
+//   [USERS=360000 ITEMS=160000 SOLVER=cg|cholesky ORDER=appearance|shuffled|popularity
+//    SHAPE=s2|ml1m CG_STEPS=3]
 //     /tmp/als-cg threads factors iterations
 //
 // Side by side in one process (the protocol of NOTES-method.md on a shared
@@ -87,6 +89,47 @@ uint64_t hash_floats(const std::vector<float>& a) {
   return h;
 }
 
+// The ML-1M-sized set of bench/lib/datasets.mjs (SHAPE=ml1m): the power law
+// of bench/generators/synthetic.mjs (syntheticPowerLaw) with its generator
+// and seed, items numbered in order of first appearance, values 1.
+void power_law(std::size_t users, std::size_t items, double target, uint32_t seed, std::vector<int32_t>& ru,
+               std::vector<int32_t>& ci, std::vector<float>& val, std::vector<int32_t>& label, int32_t& next_label) {
+  uint32_t s = seed;
+  auto rand = [&] { return (s = s * 1664525u + 1013904223u) / 4294967296.0; };
+  std::vector<double> cum(items);
+  double total = 0;
+  for (std::size_t i = 0; i < items; ++i) cum[i] = total += 1 / std::pow(i + 20.0, 0.9);
+  std::vector<double> activity(users);
+  for (auto& a : activity) a = 1 / std::pow(1 - rand(), 1 / 1.3);
+  auto lengths = [&](double scale) {
+    std::vector<std::size_t> l(users);
+    for (std::size_t u = 0; u < users; ++u)
+      l[u] = std::min<std::size_t>(items >> 1, std::max(20.0, std::round(activity[u] * scale)));
+    return l;
+  };
+  auto sum = [](const std::vector<std::size_t>& l) { return std::accumulate(l.begin(), l.end(), 0.0); };
+  double scale = target / std::accumulate(activity.begin(), activity.end(), 0.0);
+  for (int round = 0; round < 20; ++round) scale *= target / sum(lengths(scale));
+  const auto wanted = lengths(scale);
+  std::vector<int32_t> chosen;
+  std::vector<char> in(items);
+  for (std::size_t u = 0; u < users; ++u) {
+    chosen.clear();
+    while (chosen.size() < wanted[u]) {
+      const double x = rand() * total;
+      const int32_t i = static_cast<int32_t>(std::lower_bound(cum.begin(), cum.end(), x) - cum.begin());
+      if (!in[i]) in[i] = 1, chosen.push_back(i);
+    }
+    for (int32_t i : chosen) {
+      in[i] = 0;
+      if (label[i] < 0) label[i] = next_label++;
+      ru.push_back(static_cast<int32_t>(u));
+      ci.push_back(i);
+      val.push_back(1.0f);
+    }
+  }
+}
+
 [[maybe_unused]] double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -105,23 +148,25 @@ int main(int argc, char** argv) {
   const int threads = argc > 1 ? atoi(argv[1]) : 1;
   const std::size_t k = argc > 2 ? atoi(argv[2]) : 64;
   const int iterations = argc > 3 ? atoi(argv[3]) : 3;
-  const std::size_t users = getenv("USERS") ? atoi(getenv("USERS")) : 360000;
-  const std::size_t items = getenv("ITEMS") ? atoi(getenv("ITEMS")) : 160000;
+  const bool ml1m_shape = getenv("SHAPE") && std::string(getenv("SHAPE")) == "ml1m";
+  const std::size_t users = getenv("USERS") ? atoi(getenv("USERS")) : ml1m_shape ? 6040 : 360000;
+  const std::size_t items = getenv("ITEMS") ? atoi(getenv("ITEMS")) : ml1m_shape ? 3706 : 160000;
   const std::string order = getenv("ORDER") ? getenv("ORDER") : "appearance";
   const bool cholesky = getenv("SOLVER") && std::string(getenv("SOLVER")) == "cholesky";
 
+  std::vector<int32_t> label(items, -1);  // item rank -> index given to the kernel
+  int32_t next_label = 0;
+  std::vector<int32_t> ru, ci;
+  std::vector<float> val;
+  if (ml1m_shape) power_law(users, items, 1000000, 7, ru, ci, val, label, next_label);
   std::mt19937_64 rng(1);
   std::vector<double> cdf(items);
   double total = 0;
   for (std::size_t i = 0; i < items; ++i) cdf[i] = total += std::pow(i + 50.0, -1.2);
   std::uniform_real_distribution<double> uni(0, total);
   std::normal_distribution<double> normal(0, 1);
-  std::vector<int32_t> label(items, -1);  // item rank -> index given to the kernel
-  int32_t next_label = 0;
-  std::vector<int32_t> ru, ci;
-  std::vector<float> val;
   std::vector<int32_t> seen;
-  for (std::size_t u = 0; u < users; ++u) {
+  for (std::size_t u = 0; u < (ml1m_shape ? 0 : users); ++u) {
     const double level = 4 + 0.7 * normal(rng);
     std::size_t n = std::max(1.0, std::round(49.0 * std::exp(0.4 * normal(rng) - 0.08)));
     seen.clear();
@@ -171,6 +216,7 @@ int main(int argc, char** argv) {
   o.alpha = 2.0f;
   o.threads = threads;
   o.solver = cholesky ? AlsSolver::Cholesky : AlsSolver::ConjugateGradient;
+  if (getenv("CG_STEPS")) o.cg_steps = atoi(getenv("CG_STEPS"));
   std::vector<double> tu, ti, cu, ciu;
 #ifdef WITH_BASE
   std::vector<float> uf_base = uf, itf_base = itf;

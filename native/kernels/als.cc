@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -46,8 +47,15 @@ MFREC_INLINE void prefetch_row(const float* row, std::size_t k) {
 // bytes, about half the wait. Y^T Y and the solved rows stay float32;
 // lib/twins/als.ts rounds the same way (roundBf16).
 MFREC_INLINE uint32_t bf16_bits_of(uint32_t b) {
-  if ((b & 0x7fffffffu) > 0x7f800000u) return (b | 0x00400000u) & 0xffff0000u;  // quiet NaN, kept
-  return (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+  // Both results computed, one picked: a select the compiler vectorizes.
+  const uint32_t quiet_nan = (b | 0x00400000u) & 0xffff0000u;
+  const uint32_t rounded = (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+  return (b & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded;
+}
+MFREC_INLINE uint32_t bf16_bits_of(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return bf16_bits_of(b);
 }
 MFREC_INLINE uint16_t to_bf16(float f) {
   uint32_t b;
@@ -128,21 +136,32 @@ constexpr std::size_t gather_lanes(std::size_t k) { return k % 16 == 0 ? 16 : k 
 // factors, against four or five for a float32 row.
 struct Bf16Copy {
   std::size_t k = 0, lanes = 0, stride = 0;  // factors, L, 32-bit words per row
-  std::vector<uint32_t> words;               // over-allocated by one line, for alignment
+  std::unique_ptr<uint32_t[]> words;         // over-allocated by one line, for alignment
   uint32_t* base = nullptr;
 
   Bf16Copy(const float* y, std::size_t rows, std::size_t factors, int threads) : k(factors) {
     lanes = std::max<std::size_t>(8, gather_lanes(k));
     stride = (k + 2 * lanes - 1) / (2 * lanes) * lanes;
-    words.assign(rows * stride + 16, 0u);
-    const auto address = reinterpret_cast<std::uintptr_t>(words.data());
-    base = words.data() + ((64 - address % 64) % 64) / sizeof(uint32_t);
+    words.reset(new uint32_t[rows * stride + 16]);
+    const auto address = reinterpret_cast<std::uintptr_t>(words.get());
+    base = words.get() + ((64 - address % 64) % 64) / sizeof(uint32_t);
+    // Every word of every row is written (factors past k as 0), word by
+    // word, so that the loop vectorizes.
     parallel_for(threads, rows, 4096, [&](std::size_t begin, std::size_t end, int) {
-      for (std::size_t i = begin; i < end; ++i)
-        for (std::size_t j = 0; j < k; ++j) {
-          const uint32_t h = to_bf16(y[i * k + j]);
-          base[i * stride + j / (2 * lanes) * lanes + j % lanes] |= (j / lanes) % 2 ? h << 16 : h;
+      for (std::size_t i = begin; i < end; ++i) {
+        const float* yi = y + i * k;
+        uint32_t* row = base + i * stride;
+        for (std::size_t g = 0; g < k; g += 2 * lanes) {
+          if (g + 2 * lanes <= k) {
+            for (std::size_t l = 0; l < lanes; ++l)
+              row[g / 2 + l] = bf16_bits_of(yi[g + l]) >> 16 | bf16_bits_of(yi[g + lanes + l]);
+          } else {
+            for (std::size_t l = 0; l < lanes; ++l)
+              row[g / 2 + l] = (g + l < k ? bf16_bits_of(yi[g + l]) >> 16 : 0u) |
+                               (g + lanes + l < k ? bf16_bits_of(yi[g + lanes + l]) : 0u);
+          }
         }
+      }
     });
   }
 };
@@ -283,6 +302,88 @@ MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, 
 #endif
 }
 
+#if MFREC_HAS_LANES8
+// add_scaled_rows_lanes for k == L * kVecs with out and v held in registers
+// across the whole row (the AVX-512 copy has 32 vector registers), software
+// pipelined: the lanes of the next four items' dot products are computed
+// before the current four are added to out. Each group's coefficients wait
+// on a long chain (dot lanes, their fold, coef, broadcast); written in this
+// order the CPU works on the next group's products meanwhile instead of
+// filling its scheduler with additions that wait. Out is loaded and stored
+// once per pass. Same sums in the same order as add_scaled_rows_lanes: the
+// same bits.
+template <std::size_t L, std::size_t kVecs, bool kFirstPass, typename Rows, typename Coef>
+MFREC_INLINE void add_scaled_rows_held(const Rows& rows, const int32_t* items, std::size_t n, const float* v,
+                                       float* out, Coef coef, float* panel) {
+  using V = Vec<L>;
+  using F = typename V::F;
+  constexpr std::size_t k = L * kVecs;
+  F vr[kVecs], acc[kVecs];
+  for (std::size_t q = 0; q < kVecs; ++q) vr[q] = V::load(v + L * q), acc[q] = V::load(out + L * q);
+  if (kFirstPass)
+    for (std::size_t f = 0; f < std::min(n, kPrefetchAhead); ++f) rows.prefetch(items[f]);
+  // The dot product lanes of items e .. e + 3 with v.
+  const auto lanes4 = [&](std::size_t e, F& a0, F& a1, F& a2, F& a3) {
+    if (kFirstPass)
+      for (std::size_t f = e + kPrefetchAhead; f < std::min(n, e + kPrefetchAhead + 4); ++f) rows.prefetch(items[f]);
+    const auto* y0 = rows.row(items[e]);
+    const auto* y1 = rows.row(items[e + 1]);
+    const auto* y2 = rows.row(items[e + 2]);
+    const auto* y3 = rows.row(items[e + 3]);
+    a0 = F{}, a1 = F{}, a2 = F{}, a3 = F{};
+    for (std::size_t q = 0; q < kVecs; ++q) {
+      a0 += rows.template load<L>(y0, L * q) * vr[q];
+      a1 += rows.template load<L>(y1, L * q) * vr[q];
+      a2 += rows.template load<L>(y2, L * q) * vr[q];
+      a3 += rows.template load<L>(y3, L * q) * vr[q];
+    }
+  };
+  const std::size_t groups = n / 4;
+  F a0, a1, a2, a3;
+  if (groups > 0) lanes4(0, a0, a1, a2, a3);
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::size_t e = 4 * g;
+    float dots[4];
+    sum_halves4(halves_of(a0), halves_of(a1), halves_of(a2), halves_of(a3), dots);
+    if (g + 1 < groups) lanes4(e + 4, a0, a1, a2, a3);
+    const float c0 = coef(e, dots[0]), c1 = coef(e + 1, dots[1]);
+    const float c2 = coef(e + 2, dots[2]), c3 = coef(e + 3, dots[3]);
+    const auto* y0 = rows.row(items[e]);
+    const auto* y1 = rows.row(items[e + 1]);
+    const auto* y2 = rows.row(items[e + 2]);
+    const auto* y3 = rows.row(items[e + 3]);
+    for (std::size_t q = 0; q < kVecs; ++q) {
+      const F r0 = rows.template load<L>(y0, L * q), r1 = rows.template load<L>(y1, L * q);
+      const F r2 = rows.template load<L>(y2, L * q), r3 = rows.template load<L>(y3, L * q);
+      acc[q] += c0 * r0;
+      acc[q] += c1 * r1;
+      acc[q] += c2 * r2;
+      acc[q] += c3 * r3;
+      if (kFirstPass && panel) {
+        float* at = panel + e * k + L * q;
+        V::store(at, r0);
+        V::store(at + k, r1);
+        V::store(at + 2 * k, r2);
+        V::store(at + 3 * k, r3);
+      }
+    }
+  }
+  for (std::size_t e = 4 * groups; e < n; ++e) {
+    if (kFirstPass && e + kPrefetchAhead < n) rows.prefetch(items[e + kPrefetchAhead]);
+    const auto* y0 = rows.row(items[e]);
+    F r0[kVecs];
+    F d = {};
+    for (std::size_t q = 0; q < kVecs; ++q) r0[q] = rows.template load<L>(y0, L * q), d += r0[q] * vr[q];
+    const float c0 = coef(e, V::sum(d));
+    for (std::size_t q = 0; q < kVecs; ++q) {
+      acc[q] += c0 * r0[q];
+      if (kFirstPass && panel) V::store(panel + e * k + L * q, r0[q]);
+    }
+  }
+  for (std::size_t q = 0; q < kVecs; ++q) V::store(out + L * q, acc[q]);
+}
+#endif
+
 // The same one factor at a time, where k is not a multiple of 8: each dot
 // product sums as halves_dot does.
 template <bool kFirstPass, typename Rows, typename Coef>
@@ -304,10 +405,13 @@ MFREC_INLINE void add_scaled_rows_scalar(const Rows& rows, const int32_t* items,
   }
 }
 
-template <bool kFirstPass, typename Rows, typename Coef>
+template <bool kFirstPass, bool kWide = false, typename Rows, typename Coef>
 MFREC_INLINE void add_scaled_rows(const Rows& rows, const int32_t* items, std::size_t n, const float* v, float* out,
                                   std::size_t k, Coef coef, float* panel = nullptr) {
 #if MFREC_HAS_LANES8
+  if (kWide && k == 64) return add_scaled_rows_held<16, 4, kFirstPass>(rows, items, n, v, out, coef, panel);
+  if (kWide && k == 32) return add_scaled_rows_held<16, 2, kFirstPass>(rows, items, n, v, out, coef, panel);
+  if (kWide && k == 128) return add_scaled_rows_held<16, 8, kFirstPass>(rows, items, n, v, out, coef, panel);
   if (gather_lanes(k) == 16) return add_scaled_rows_lanes<16, kFirstPass>(rows, items, n, v, out, k, coef, panel);
   if (gather_lanes(k) == 8) return add_scaled_rows_lanes<8, kFirstPass>(rows, items, n, v, out, k, coef, panel);
 #endif
@@ -396,7 +500,7 @@ MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t e
 }
 
 // A few conjugate-gradient steps on row x, warm-started from its current value.
-template <typename Rows>
+template <bool kWide, typename Rows>
 MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y, const float* gram_yy, float* x,
                                const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
@@ -416,7 +520,7 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y,
   // The panel holds rows of up to s.panel_rows items; a longer row's CG steps
   // read its items from y again (the same values).
   float* panel = n <= s.panel_rows ? s.panel.data() : nullptr;
-  add_scaled_rows<true>(
+  add_scaled_rows<true, kWide>(
       y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; }, panel);
   const PanelRows gathered{s.panel.data(), k};
   const int32_t* order = s.order.data();  // 0, 1, 2, ...: row e of the panel
@@ -429,9 +533,9 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y,
     axpy_k(lambda, p, ap, k);
     const auto coef = [&](std::size_t e, float yp) { return s.weight[e] * yp; };
     if (panel)
-      add_scaled_rows<false>(gathered, order, n, p, ap, k, coef);
+      add_scaled_rows<false, kWide>(gathered, order, n, p, ap, k, coef);
     else
-      add_scaled_rows<false>(y, items, n, p, ap, k, coef);
+      add_scaled_rows<false, kWide>(y, items, n, p, ap, k, coef);
     float step_size = rs_old / dot_k(p, ap, k);
     axpy_k(step_size, p, x, k);
     axpy_k(-step_size, ap, r, k);
@@ -451,8 +555,31 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y,
 // also fills entries below the diagonal, which the factorization never reads.
 // The summation order is fixed (panel rows in order), so both copies and any
 // BLAS build give the same bits.
+template <bool kWide>
 MFREC_INLINE void add_panel_gram_upper(const float* panel, std::size_t n, std::size_t k, float* a) {
 #if MFREC_HAS_LANES8
+  // In the AVX-512 copy, tiles of 8 x 16 entries (eight 16-lane registers):
+  // half the instructions per multiply-add. Each entry still sums its panel
+  // rows in order from zero and is then added to a: the same bits. A tile
+  // starts at the multiple of 16 at or left of the diagonal, so it fills
+  // more entries below the diagonal, which are never read.
+  if (kWide && k % 16 == 0) {
+    for (std::size_t r0 = 0; r0 < k; r0 += 8) {
+      for (std::size_t c0 = r0 / 16 * 16; c0 < k; c0 += 16) {
+        Lanes16 acc[8] = {};
+        for (std::size_t e = 0; e < n; ++e) {
+          const float* pe = panel + e * k;
+          const Lanes16 v = load16(pe + c0);
+          for (std::size_t i = 0; i < 8; ++i) acc[i] += pe[r0 + i] * v;
+        }
+        for (std::size_t i = 0; i < 8; ++i) {
+          float* dst = a + (r0 + i) * k + c0;
+          store16(dst, load16(dst) + acc[i]);
+        }
+      }
+    }
+    return;
+  }
   if (k % 8 == 0) {
     for (std::size_t r0 = 0; r0 < k; r0 += 8) {
       for (std::size_t c0 = r0; c0 < k; c0 += 8) {
@@ -555,6 +682,7 @@ MFREC_INLINE bool cholesky_upper_solve(std::size_t k, float* a, float* b) {
 }
 
 // Exact solve of row x: forms A = YtY + lambda I + sum (c - 1) y y^T.
+template <bool kWide>
 MFREC_INLINE void solve_row_cholesky(const CsrView& m, std::size_t row, const float* y, const float* gram_yy, float* x,
                                      const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
@@ -583,7 +711,7 @@ MFREC_INLINE void solve_row_cholesky(const CsrView& m, std::size_t row, const fl
       float* dst = panel + (e - e0) * k;
       for (std::size_t j = 0; j < k; ++j) dst[j] = w * yi[j];
     }
-    add_panel_gram_upper(panel, e1 - e0, k, a);
+    add_panel_gram_upper<kWide>(panel, e1 - e0, k, a);
   }
   if (cholesky_upper_solve(k, a, b)) {
     std::copy(b, b + k, x);
@@ -604,29 +732,32 @@ struct RowsJob {
   const AlsOptions& o;
 };
 
+template <bool kWide>
 MFREC_INLINE void solve_rows_body(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
   const std::size_t k = j.o.factors;
   const bool cholesky = j.o.solver == AlsSolver::Cholesky;
   for (std::size_t r = begin; r < end; ++r) {
     float* xr = j.x + r * k;
-    if (cholesky)
-      solve_row_cholesky(j.m, r, j.y, j.gram_yy, xr, j.o, s);
-    else if (j.y_bf16)
-      solve_row_cg(j.m, r, Bf16Rows{j.y_bf16->base, j.y_bf16->stride, j.y_bf16->lanes, k}, j.gram_yy, xr, j.o, s);
-    else
-      solve_row_cg(j.m, r, RoundedRows{j.y, k}, j.gram_yy, xr, j.o, s);
+    if (cholesky) {
+      solve_row_cholesky<kWide>(j.m, r, j.y, j.gram_yy, xr, j.o, s);
+    } else if (j.y_bf16) {
+      const Bf16Rows rows{j.y_bf16->base, j.y_bf16->stride, j.y_bf16->lanes, k};
+      solve_row_cg<kWide>(j.m, r, rows, j.gram_yy, xr, j.o, s);
+    } else {
+      solve_row_cg<kWide>(j.m, r, RoundedRows{j.y, k}, j.gram_yy, xr, j.o, s);
+    }
   }
 }
 
 using SolveRowsFn = void (*)(const RowsJob&, std::size_t, std::size_t, Scratch&);
 void solve_rows_plain(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
-  solve_rows_body(j, begin, end, s);
+  solve_rows_body<false>(j, begin, end, s);
 }
 MFREC_TARGET_AVX2 void solve_rows_avx2(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
-  solve_rows_body(j, begin, end, s);
+  solve_rows_body<false>(j, begin, end, s);
 }
 MFREC_TARGET_AVX512 void solve_rows_avx512(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
-  solve_rows_body(j, begin, end, s);
+  solve_rows_body<true>(j, begin, end, s);
 }
 
 }  // namespace

@@ -406,3 +406,98 @@ MFREC_TEST(als_cg_solves_a_row_longer_than_its_panel) {
   CHECK(scale > 1e-3);
   CHECK(worst < 1e-3 * scale);
 }
+
+namespace {
+
+// One CG row solve written out scalar, in the summation order the kernel
+// documents (kernels/als.cc, kernels/simd.h): Y^T Y v summed over the rows of
+// Y^T Y in order; each item's dot product in `lanes` lanes (factor j in lane
+// j % lanes, groups in order), 16 lanes folded to 8 as l + (l + 8), then
+// ((0+4)+(1+5))+((2+6)+(3+7)); items added into their sum in row order;
+// r . r and p . Ap in 8 lanes folded the same way. Every CPU copy of the
+// kernel must give these bits, whatever its vector width or loop structure.
+void cg_row_reference(const CsrView& m, std::size_t row, const float* y_rounded, const float* g, float* x,
+                      const AlsOptions& o) {
+  const std::size_t k = o.factors, lanes = k % 16 == 0 ? 16 : 8;
+  const auto fold8 = [](const float* a) { return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7])); };
+  const auto item_dot = [&](const float* a, const float* b) {
+    float acc[16] = {};
+    for (std::size_t j = 0; j < k; ++j) acc[j % lanes] += a[j] * b[j];
+    if (lanes == 16)
+      for (std::size_t l = 0; l < 8; ++l) acc[l] = acc[l] + acc[l + 8];
+    return fold8(acc);
+  };
+  const auto dot8 = [&](const float* a, const float* b) {
+    float acc[8] = {};
+    for (std::size_t j = 0; j < k; ++j) acc[j % 8] += a[j] * b[j];
+    return fold8(acc);
+  };
+  const auto symv = [&](const float* v, float* out) {
+    for (std::size_t j = 0; j < k; ++j) {
+      float s = 0.0f;
+      for (std::size_t b = 0; b < k; ++b) s += v[b] * g[b * k + j];
+      out[j] = s;
+    }
+  };
+  const int32_t* items = m.indices + m.indptr[row];
+  const float* values = m.values + m.indptr[row];
+  const std::size_t n = static_cast<std::size_t>(m.indptr[row + 1] - m.indptr[row]);
+  const float lambda = als_row_lambda(o, n);
+  std::vector<float> r(k), p(k), ap(k);
+  symv(x, r.data());
+  for (std::size_t j = 0; j < k; ++j) r[j] = -r[j] - lambda * x[j];
+  for (std::size_t e = 0; e < n; ++e) {
+    const float* ye = y_rounded + static_cast<std::size_t>(items[e]) * k;
+    const float c = als_confidence(o, values[e]);
+    const float coef = c * als_preference(values[e]) - (c - 1.0f) * item_dot(ye, x);
+    for (std::size_t j = 0; j < k; ++j) r[j] += coef * ye[j];
+  }
+  p = r;
+  float rs_old = dot8(r.data(), r.data());
+  if (!(rs_old > 1e-20f)) return;
+  for (int step = 0; step < o.cg_steps; ++step) {
+    symv(p.data(), ap.data());
+    for (std::size_t j = 0; j < k; ++j) ap[j] += lambda * p[j];
+    for (std::size_t e = 0; e < n; ++e) {
+      const float* ye = y_rounded + static_cast<std::size_t>(items[e]) * k;
+      const float coef = (als_confidence(o, values[e]) - 1.0f) * item_dot(ye, p.data());
+      for (std::size_t j = 0; j < k; ++j) ap[j] += coef * ye[j];
+    }
+    const float step_size = rs_old / dot8(p.data(), ap.data());
+    for (std::size_t j = 0; j < k; ++j) x[j] += step_size * p[j];
+    for (std::size_t j = 0; j < k; ++j) r[j] += -step_size * ap[j];
+    const float rs_new = dot8(r.data(), r.data());
+    if (!(rs_new > 1e-20f)) break;
+    const float beta = rs_new / rs_old;
+    for (std::size_t j = 0; j < k; ++j) p[j] = r[j] + beta * p[j];
+    rs_old = rs_new;
+  }
+}
+
+}  // namespace
+
+MFREC_TEST(als_cg_sums_in_the_documented_order) {
+  // Rows of 0 to about 60 items (whole groups of four and leftovers) at the
+  // factor counts with a loop of their own (32, 64, 128) and others of 16
+  // and of 8 lanes (48, 24): the half-sweep equals the scalar reference to
+  // the bit on this CPU's copy of the kernel.
+  Problem p = random_problem(40, 120, 0.25f, 91, true);
+  p.u_ptr[1] = p.u_ptr[0];  // user 0 without items (user 1 takes over its row)
+  for (std::size_t k : {24u, 32u, 48u, 64u, 128u}) {
+    for (bool scaled : {false, true}) {
+      AlsOptions o = options(k, AlsSolver::ConjugateGradient);
+      o.scale_regularization = scaled;
+      const auto y = random_factors(p.items, k, 92);
+      const auto y_rounded = bf16_rounded(y);
+      std::vector<float> g(k * k);
+      gram(p.items, k, y.data(), g.data());
+      const auto x0 = random_factors(p.users, k, 93);
+      auto kernel = x0, reference = x0;
+      als_solve_rows(p.by_user(), y.data(), p.items, g.data(), kernel.data(), o, {});
+      for (std::size_t r = 0; r < p.users; ++r)
+        cg_row_reference(p.by_user(), r, y_rounded.data(), g.data(), reference.data() + r * k, o);
+      CHECK(kernel == reference);
+      CHECK(kernel != x0);
+    }
+  }
+}
