@@ -17,6 +17,8 @@ export interface AlsKernelOptions {
   solver: 0 | 1;
   cgSteps: number;
   scaleRegularization: boolean;
+  /** ν of the scaled regularization λ·(1 + n)^ν; absent means 1. */
+  regularizationExponent?: number;
   /** 0 means all hardware threads. */
   threads: number;
 }
@@ -37,7 +39,11 @@ export function preference(value: number): number {
 }
 
 export function rowLambda(o: AlsKernelOptions, count: number): number {
-  return o.scaleRegularization ? o.regularization * (1 + count) : o.regularization;
+  if (!o.scaleRegularization) return o.regularization;
+  const nu = o.regularizationExponent ?? 1;
+  if (nu === 1) return o.regularization * (1 + count);
+  // The kernel's float arithmetic: float inputs, the power in double, one rounding.
+  return Math.fround(Math.fround(o.regularization) * Math.fround(1 + count) ** Math.fround(nu));
 }
 
 export interface AlsBinding {

@@ -17,7 +17,8 @@ namespace mfrec {
 namespace {
 
 // `options`: { factors, regularization, alpha, confidence, epsilon, solver,
-// cgSteps, scaleRegularization, threads }, enums as integers.
+// cgSteps, scaleRegularization, regularizationExponent?, threads }, enums as
+// integers; regularizationExponent defaults to 1.
 AlsOptions ReadOptions(const Args& args) {
   const Args o = args.Object("options");
   AlsOptions a;
@@ -29,6 +30,7 @@ AlsOptions ReadOptions(const Args& args) {
   a.solver = static_cast<AlsSolver>(o.IntIn("solver", 0, 1));
   a.cg_steps = static_cast<int>(o.IntIn("cgSteps", 1, 1000000));
   a.scale_regularization = o.Bool("scaleRegularization");
+  if (o.Has("regularizationExponent")) a.regularization_exponent = static_cast<float>(o.Num("regularizationExponent"));
   a.threads = resolve_threads(static_cast<int>(o.Int("threads")));
   return a;
 }

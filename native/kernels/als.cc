@@ -770,7 +770,11 @@ float als_confidence(const AlsOptions& o, float value) {
 
 float als_row_lambda(const AlsOptions& o, std::size_t count) {
   if (!o.scale_regularization) return o.regularization;
-  return o.regularization * (1.0f + static_cast<float>(count));
+  const float weight = 1.0f + static_cast<float>(count);
+  if (o.regularization_exponent == 1.0f) return o.regularization * weight;
+  // In double, then rounded once, so the TypeScript twin (Math.pow) gets the same float.
+  return static_cast<float>(static_cast<double>(o.regularization) *
+                            std::pow(static_cast<double>(weight), static_cast<double>(o.regularization_exponent)));
 }
 
 void als_half_sweep(const CsrView& m, const float* y, std::size_t y_rows, float* x, const AlsOptions& o,

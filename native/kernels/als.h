@@ -39,9 +39,11 @@ struct AlsOptions {
   float epsilon = 1.0f;  // scale of the log confidence
   AlsSolver solver = AlsSolver::ConjugateGradient;
   int cg_steps = 3;
-  // Frequency-scaled regularization: lambda_u = lambda * (1 + n_u), with n_u
-  // the row's number of observed entries (see als_row_lambda).
+  // Frequency-scaled regularization: lambda_u = lambda * (1 + n_u)^nu, with
+  // n_u the row's number of observed entries and nu regularization_exponent
+  // (see als_row_lambda).
   bool scale_regularization = false;
+  float regularization_exponent = 1.0f;
   int threads = 1;  // already resolved by the caller (>= 1)
 };
 

@@ -131,6 +131,20 @@ MFREC_TEST(als_confidence_and_preference) {
   CHECK_NEAR(als_row_lambda(o, 7), 2.0, 1e-7);
 }
 
+MFREC_TEST(als_row_lambda_raises_the_frequency_to_the_exponent) {
+  AlsOptions o;
+  o.regularization = 0.25f;
+  o.scale_regularization = true;
+  o.regularization_exponent = 0.5f;
+  CHECK_NEAR(als_row_lambda(o, 8), 0.75, 1e-7);  // 0.25 * 9^0.5
+  o.regularization_exponent = 0.0f;
+  CHECK(als_row_lambda(o, 8) == 0.25f);  // every row the same lambda, exactly
+  o.regularization_exponent = 2.0f;
+  CHECK_NEAR(als_row_lambda(o, 3), 4.0, 1e-6);  // 0.25 * 4^2
+  o.scale_regularization = false;
+  CHECK(als_row_lambda(o, 3) == 0.25f);  // the exponent only shapes the scaled form
+}
+
 MFREC_TEST(als_cholesky_solves_the_normal_equations) {
   // 300 items per dense row exercises both the rank-1 and the blocked BLAS paths.
   Problem p = random_problem(12, 300, 0.5f, 3, true);

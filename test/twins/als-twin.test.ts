@@ -52,6 +52,8 @@ describe('ALS twin', () => {
     ['cg, 24 factors', options({ factors: 24 })],
     ['cg, 64 factors, scaled regularization', options({ factors: 64, scaleRegularization: true })],
     ['cholesky, log confidence, scaled regularization', options({ solver: 1, confidence: 1, epsilon: 2, scaleRegularization: true })],
+    ['cg, scaled regularization with exponent 0.5', options({ scaleRegularization: true, regularizationExponent: 0.5 })],
+    ['cholesky, scaled regularization with exponent 0.25', options({ solver: 1, scaleRegularization: true, regularizationExponent: 0.25 })],
   ] as const)('matches the native kernel after one iteration (%s)', async (_name, o) => {
     const u0 = initialFactors(data.nUsers, o.factors, 9, 0, 'users');
     const i0 = initialFactors(data.nItems, o.factors, 9, 1, 'items');
@@ -90,6 +92,9 @@ describe('ALS twin', () => {
     expect(confidence({ ...o, confidence: 1, epsilon: 0.5 }, 3)).toBeCloseTo(1 + 2 * Math.log(7), 12);
     expect(rowLambda(o, 9)).toBe(0.3);
     expect(rowLambda({ ...o, scaleRegularization: true }, 9)).toBeCloseTo(3, 12);
+    expect(rowLambda({ ...o, scaleRegularization: true, regularizationExponent: 0.5 }, 8)).toBe(Math.fround(Math.fround(0.3) * 3)); // the kernel's float inputs
+    expect(rowLambda({ ...o, scaleRegularization: true, regularizationExponent: 0 }, 8)).toBe(Math.fround(0.3));
+    expect(rowLambda({ ...o, regularizationExponent: 0.5 }, 8)).toBe(0.3);
   });
 
   it('twin loss equals a brute-force sum over every (user, item) pair', () => {

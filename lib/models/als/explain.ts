@@ -4,8 +4,8 @@
  * Folding user u in solves W_u x_u = Σ_j c_uj p_uj y_j with
  * W_u = YᵀY + Σ_j (c_uj − 1) y_j y_jᵀ + λ_u I (the row solve of training:
  * c_uj the confidence of the value, p_uj its preference, 1 or 0 for a
- * negative value, λ_u the row's regularization, scaled by 1 + n under
- * scaleRegularization). W_u is symmetric, so the score of item i is
+ * negative value, λ_u the row's regularization, scaled by (1 + n)^ν under
+ * scaleRegularization, ν its regularizationExponent). W_u is symmetric, so the score of item i is
  * y_iᵀ x_u = Σ_j c_uj p_uj · (W_u⁻¹ y_i)ᵀ y_j: one k × k solve (z = W_u⁻¹ y_i)
  * and one dot product per history item. An item with a negative value
  * contributes 0 directly; it acts through W_u.

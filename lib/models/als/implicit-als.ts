@@ -141,7 +141,7 @@ export class ImplicitALS extends FactorModel {
   /**
    * Solves a user's factors from their current interactions against the
    * fixed item factors: the exact least-squares step of training for one row
-   * (same confidence, same regularization, λ·(1 + n) with
+   * (same confidence, same regularization, λ·(1 + n)^ν with
    * `scaleRegularization` where n counts the distinct known items), against
    * YᵀY cached after the first call on each trained state. This is how a live
    * shopper who is not in the model, or whose history changed since

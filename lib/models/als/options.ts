@@ -31,6 +31,13 @@ export interface ImplicitALSOptions {
    * popular items are not under-regularized relative to rare ones. Default true.
    */
   scaleRegularization?: boolean;
+  /**
+   * Exponent ν of the frequency scaling: with `scaleRegularization` a row with
+   * n observed entries gets λ·(1 + n)^ν. Default 1; in [0, 2]. 0 gives every
+   * row the same λ; values below 1 regularize heavy users and popular items
+   * less than in proportion to their activity.
+   */
+  regularizationExponent?: number;
   /** Compute the training loss after every iteration (reported as trainLoss; costs about one CG step). Default false. */
   calculateLoss?: boolean;
   /** Worker threads; 0 (default) means all hardware threads. The 'js' backend always uses one. */
@@ -79,6 +86,7 @@ export const IMPLICIT_ALS_DEFAULTS: Readonly<ImplicitALSParams> = Object.freeze(
   solver: 'cg',
   cgSteps: 3,
   scaleRegularization: true,
+  regularizationExponent: 1,
   calculateLoss: false,
   threads: 0,
   seed: 1,
@@ -101,6 +109,7 @@ export function resolveImplicitALSOptions(options?: ImplicitALSOptions): Implici
     solver: oneOf('solver', pick('solver'), ['cg', 'cholesky'] as const),
     cgSteps: integer('cgSteps', pick('cgSteps'), 1, 1000),
     scaleRegularization: boolean('scaleRegularization', pick('scaleRegularization')),
+    regularizationExponent: number('regularizationExponent', pick('regularizationExponent'), { min: 0, max: 2 }),
     calculateLoss: boolean('calculateLoss', pick('calculateLoss')),
     threads: integer('threads', pick('threads'), 0, MAX_THREADS),
     seed: seed('seed', pick('seed')),
@@ -119,6 +128,7 @@ export function kernelOptions(p: ImplicitALSParams): AlsKernelOptions {
     solver: p.solver === 'cholesky' ? 1 : 0,
     cgSteps: p.cgSteps,
     scaleRegularization: p.scaleRegularization,
+    regularizationExponent: p.regularizationExponent,
     threads: p.threads,
   };
 }

@@ -20,6 +20,7 @@ export const ALS_TRAITS: ModelTraits<ImplicitALS> = {
     epsilon: 'float',
     solver: 'enum',
     cgSteps: 'int',
+    regularizationExponent: 'float',
   },
   ranges: {
     factors: logRange(16, 256),

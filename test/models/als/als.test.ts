@@ -27,6 +27,18 @@ describe('ImplicitALS', () => {
     expect(m.isFitted).toBe(false);
   });
 
+  it('regularizationExponent shapes the scaled λ: 0 is one λ for every row, 1 is the default', async () => {
+    const data = randomData(30, 20, 0.25, 3);
+    const fit = async (o: object) => stateOf(await new ImplicitALS({ factors: 5, iterations: 3, threads: 1, ...o }).fit(data)).userFactors;
+    const base = await fit({});
+    expect(await fit({ regularizationExponent: 1 })).toEqual(base);
+    expect(await fit({ regularizationExponent: 0 })).toEqual(await fit({ scaleRegularization: false }));
+    const half = await fit({ regularizationExponent: 0.5 });
+    expect(half).not.toEqual(base);
+    const js = stateOf(await new ImplicitALS({ factors: 5, iterations: 3, threads: 1, regularizationExponent: 0.5, backend: 'js' }).fit(data)).userFactors;
+    for (let j = 0; j < half.length; j++) expect(Math.abs(js[j]! - half[j]!)).toBeLessThan(1e-4);
+  });
+
   it('recommends within the group on checkerboard data (both solvers)', async () => {
     const data = checkerboard();
     for (const solver of ['cg', 'cholesky'] as const) {
@@ -174,6 +186,10 @@ describe('ImplicitALS', () => {
     [{ solver: 'lu' }, 'ERR_MFREC_INVALID_ARGUMENT'],
     [{ cgSteps: 0 }, 'ERR_MFREC_INVALID_ARGUMENT'],
     [{ scaleRegularization: 'yes' }, 'ERR_MFREC_INVALID_ARGUMENT'],
+    [{ regularizationExponent: -0.5 }, 'ERR_MFREC_INVALID_ARGUMENT'],
+    [{ regularizationExponent: 2.5 }, 'ERR_MFREC_INVALID_ARGUMENT'],
+    [{ regularizationExponent: Number.NaN }, 'ERR_MFREC_INVALID_ARGUMENT'],
+    [{ regularizationExponent: '0.5' }, 'ERR_MFREC_INVALID_ARGUMENT'],
     [{ calculateLoss: 1 }, 'ERR_MFREC_INVALID_ARGUMENT'],
     [{ threads: -1 }, 'ERR_MFREC_INVALID_ARGUMENT'],
     [{ seed: -1 }, 'ERR_MFREC_INVALID_ARGUMENT'],
