@@ -72,9 +72,13 @@ async function bprAgainstImplicit(c) {
   for (const k of c.bprFactors) {
     const ours = [];
     const theirs = [];
+    const oursCpu = [];
+    const theirsCpu = [];
     const theirUpdates = [];
     for (let r = 0; r < runs; r++) {
-      ours.push((await bprSecondsPerEpoch(data, { factors: k, iterations, threads })).seconds);
+      const mine = await bprSecondsPerEpoch(data, { factors: k, iterations, threads });
+      ours.push(mine.seconds);
+      oursCpu.push(mine.cpuSeconds);
       const out = execFileSync(c.python, [driver, prefix, data.nUsers, data.nItems, k, iterations, threads].map(String), {
         env: c.env,
         encoding: 'utf8',
@@ -84,8 +88,12 @@ async function bprAgainstImplicit(c) {
       version = result.version;
       const steady = result.seconds.length >= 3 ? result.seconds.slice(1) : result.seconds;
       theirs.push(median(steady));
+      theirsCpu.push(median(result.cpu_seconds.length >= 3 ? result.cpu_seconds.slice(1) : result.cpu_seconds));
       theirUpdates.push(median(result.samples));
-      log(`  bpr k=${k} run ${r + 1}: mfrec ${ours[r].toFixed(4)}, implicit ${theirs[r].toFixed(4)} s/epoch (${theirUpdates[r]} updates)`);
+      log(
+        `  bpr k=${k} run ${r + 1}: mfrec ${ours[r].toFixed(4)} (CPU ${oursCpu[r].toFixed(4)}), ` +
+          `implicit ${theirs[r].toFixed(4)} (CPU ${theirsCpu[r].toFixed(4)}) s/epoch (${theirUpdates[r]} updates)`,
+      );
     }
     const list = (xs) => xs.map((x) => x.toFixed(4)).join(', ');
     const mine = median(ours);
@@ -107,6 +115,13 @@ async function bprAgainstImplicit(c) {
       note: `median of ${runs}: ${list(theirs)}; ${data.nnz} draws, ${updates} updates (negatives the user has skipped); defaults (lr 0.01, λ 0.01, negatives by popularity)`,
     });
     rows.push({ id: `implicit.ratio.${name}.bpr.k${k}`, what: `mfrec / implicit, ${what}`, value: mine / ref, unit: "× implicit's time" });
+    rows.push({
+      id: `implicit.ratio-cpu.${name}.bpr.k${k}`,
+      what: `mfrec / implicit, CPU seconds (all threads), ${what}`,
+      value: median(oursCpu) / median(theirsCpu),
+      unit: "× implicit's CPU time",
+      note: `mfrec ${list(oursCpu)}; implicit ${list(theirsCpu)}`,
+    });
     rows.push({
       id: `implicit.ratio-per-update.${name}.bpr.k${k}`,
       what: `mfrec / implicit per update, ${what}`,
