@@ -1,6 +1,16 @@
 // kernels/bpr_dot.h: BPR's 32-lane u · (a − b) sums in exactly the documented
 // order (one-thread seeded models and lib/twins/bpr.ts depend on it), and its
 // plain, AVX2 and AVX-512 copies give the same bits.
+//
+// The kernels are built without fused multiply-adds (-ffp-contract=off, on
+// their library only); the copies below must be too, or the AVX-512 one would
+// fuse what the kernel does not.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -13,13 +23,13 @@ using namespace mfrec;
 
 namespace {
 
-// Magnitudes from 1e-3 to 1e3 and both signs, so that another order of the
+// Both signs and magnitudes from 2^-20 to 2^20, so that another order of the
 // additions rounds differently.
 std::vector<float> mixed_floats(std::size_t n, uint32_t seed) {
   Rng rng = Rng::stream(seed, 0);
   std::vector<float> v(n);
-  for (float& x : v) x = static_cast<float>(rng.below(2000001)) / 1000.0f - 1000.0f;
-  for (std::size_t k = 0; k < n; k += 3) v[k] *= 1e-6f;
+  for (float& x : v)
+    x = std::ldexp(static_cast<float>(rng.below(2001)) / 1000.0f - 1.0f, static_cast<int>(rng.below(41)) - 20);
   return v;
 }
 
