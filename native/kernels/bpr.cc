@@ -61,7 +61,9 @@ MFREC_INLINE void update_rows16(float* MFREC_RESTRICT u, float* vi, float* vj, s
 
 #endif
 
-inline void prefetch_row(const float* row, std::size_t f) {
+// Inlined into each copy, so that in the AVX-512 copy (see
+// MFREC_BPR_TARGET_AVX512) the prefetches ask for the lines to write.
+MFREC_INLINE void prefetch_row(const float* row, std::size_t f) {
   for (std::size_t k = 0; k < f; k += 16) prefetch(row + k);
 }
 
@@ -262,7 +264,20 @@ MFREC_TARGET_AVX2 void train_stretch_avx2(const ThreadArgs& a, const int32_t* or
                                           uint32_t epoch_seed, int t, BprEpochStats& st) {
   train_stretch_body<false>(a, order, count, epoch_seed, t, st);
 }
-MFREC_TARGET_AVX512 void train_stretch_avx512(const ThreadArgs& a, const int32_t* order, std::size_t count,
+// The AVX-512 copy also targets PRFCHW, which every AVX-512 CPU has, so that
+// prefetch() becomes PREFETCHW: the item rows a sample prefetches are written
+// a few samples later, and a row that another core held (the other thread's,
+// or this thread's before the system moved it) came back shared and was then
+// fetched again to be written. Fetching it for writing at once took epochs to
+// about 0.6x the CPU seconds, at one and two threads, 64 and 128 factors
+// (bench/investigations/NOTES-bpr-sampling.md). Plain x86-64 and AVX2 do not
+// promise PRFCHW, so their copies keep the plain prefetch.
+#if MFREC_HAS_AVX512_COPY
+#define MFREC_BPR_TARGET_AVX512 __attribute__((target("avx2,avx512f,avx512vl,avx512dq,avx512bw,prfchw")))
+#else
+#define MFREC_BPR_TARGET_AVX512 MFREC_TARGET_AVX512
+#endif
+MFREC_BPR_TARGET_AVX512 void train_stretch_avx512(const ThreadArgs& a, const int32_t* order, std::size_t count,
                                               uint32_t epoch_seed, int t, BprEpochStats& st) {
   train_stretch_body<true>(a, order, count, epoch_seed, t, st);
 }
