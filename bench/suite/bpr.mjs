@@ -59,6 +59,21 @@ export async function measure(flags) {
       const one = await bprSecondsPerEpoch(sample, { ...options, iterations: 8, threads: 1 });
       const two = await bprSecondsPerEpoch(sample, { ...options, iterations: 8, threads: 2 });
       log(`  twin k=${factors}: js ${js.seconds.toFixed(3)}, native 1t ${one.seconds.toFixed(4)}, 2t ${two.seconds.toFixed(4)}`);
+      rows.push({ id: `bpr.js.k${factors}`, what: `BPR epoch, TypeScript twin, k=${factors}, 1 thread`, value: js.seconds, unit: 's/epoch', note });
+      rows.push({
+        id: `bpr.js-ratio.k${factors}.t1`,
+        what: `BPR native 1 thread vs twin, k=${factors}`,
+        value: js.seconds / one.seconds,
+        unit: '× faster',
+        note,
+      });
+      rows.push({
+        id: `bpr.js-ratio.k${factors}.t2`,
+        what: `BPR native 2 threads vs twin, k=${factors}`,
+        value: js.seconds / two.seconds,
+        unit: '× faster',
+        note,
+      });
       // The one-thread ratio again in CPU seconds, the twin and the kernel
       // alternating --twin-runs times (the median of the paired ratios).
       const paired = [];
@@ -74,21 +89,6 @@ export async function measure(flags) {
         value: median(paired),
         unit: '× faster',
         note: `${note}; median of ${twinRuns} paired ratios: ${paired.map((x) => x.toFixed(2)).join(', ')}`,
-      });
-      rows.push({ id: `bpr.js.k${factors}`, what: `BPR epoch, TypeScript twin, k=${factors}, 1 thread`, value: js.seconds, unit: 's/epoch', note });
-      rows.push({
-        id: `bpr.js-ratio.k${factors}.t1`,
-        what: `BPR native 1 thread vs twin, k=${factors}`,
-        value: js.seconds / one.seconds,
-        unit: '× faster',
-        note,
-      });
-      rows.push({
-        id: `bpr.js-ratio.k${factors}.t2`,
-        what: `BPR native 2 threads vs twin, k=${factors}`,
-        value: js.seconds / two.seconds,
-        unit: '× faster',
-        note,
       });
     }
   }
