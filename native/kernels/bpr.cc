@@ -278,7 +278,7 @@ MFREC_TARGET_AVX2 void train_stretch_avx2(const ThreadArgs& a, const int32_t* or
 #define MFREC_BPR_TARGET_AVX512 MFREC_TARGET_AVX512
 #endif
 MFREC_BPR_TARGET_AVX512 void train_stretch_avx512(const ThreadArgs& a, const int32_t* order, std::size_t count,
-                                              uint32_t epoch_seed, int t, BprEpochStats& st) {
+                                                  uint32_t epoch_seed, int t, BprEpochStats& st) {
   train_stretch_body<true>(a, order, count, epoch_seed, t, st);
 }
 

@@ -45,7 +45,9 @@ float thirty_two_lanes_reference(const float* u, const float* a, const float* b,
 }
 
 using DotFn = float (*)(const float*, const float*, const float*, std::size_t);
-float dot_plain(const float* u, const float* a, const float* b, std::size_t f) { return bpr_difference_dot(u, a, b, f); }
+float dot_plain(const float* u, const float* a, const float* b, std::size_t f) {
+  return bpr_difference_dot(u, a, b, f);
+}
 MFREC_TARGET_AVX2 float dot_avx2(const float* u, const float* a, const float* b, std::size_t f) {
   return bpr_difference_dot(u, a, b, f);
 }
