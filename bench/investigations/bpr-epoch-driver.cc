@@ -10,6 +10,7 @@
 //   g++ -O3 -std=c++17 -ffp-contract=off -pthread -Inative -o /tmp/bpr-epoch
 //     bench/investigations/bpr-epoch-driver.cc native/kernels/{bpr,csr,random,parallel}.cc
 //   [USERS=360000 ITEMS=160000] /tmp/bpr-epoch threads factors epochs
+//   FLOOR=1 [AHEAD=4] /tmp/bpr-epoch 1 factors repeats   (row_update_floor below)
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -48,6 +49,28 @@ uint64_t hash_floats(const std::vector<float>& a) {
   return h;
 }
 
+// The memory floor of a sample's negative: CPU nanoseconds to read and write
+// one uniformly random row of `rows` × k floats (the item factors' size), the
+// row `ahead` updates on prefetched as the kernel does, and nothing else
+// (FLOOR=1; AHEAD=4 by default).
+double row_update_floor(std::size_t rows, std::size_t k, std::size_t updates, std::size_t ahead) {
+  std::vector<float> v(rows * k, 0.5f);
+  std::vector<uint32_t> pick(updates + ahead);
+  std::mt19937 r(3);
+  for (auto& j : pick) j = static_cast<uint32_t>(r() % rows);
+  const double c0 = cpu_now();
+  for (std::size_t s = 0; s < updates; ++s) {
+    const float* next = v.data() + static_cast<std::size_t>(pick[s + ahead]) * k;
+    for (std::size_t q = 0; q < k; q += 16) __builtin_prefetch(next + q, 1, 3);
+    float* row = v.data() + static_cast<std::size_t>(pick[s]) * k;
+    for (std::size_t q = 0; q < k; ++q) row[q] = 0.999f * row[q] + 1e-4f;
+  }
+  const double ns = (cpu_now() - c0) * 1e9 / static_cast<double>(updates);
+  std::printf("floor: %zu random rows of %zu floats among %zu, %zu ahead: %.1f ns per row (checksum %g)\n", updates, k,
+              rows, ahead, ns, static_cast<double>(v[static_cast<std::size_t>(pick[0]) * k]));
+  return ns;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -56,6 +79,11 @@ int main(int argc, char** argv) {
   const int epochs = argc > 3 ? atoi(argv[3]) : 3;
   const std::size_t users = getenv("USERS") ? atoi(getenv("USERS")) : 360000;
   const std::size_t items = getenv("ITEMS") ? atoi(getenv("ITEMS")) : 160000;
+  if (getenv("FLOOR")) {
+    const std::size_t ahead = getenv("AHEAD") ? atoi(getenv("AHEAD")) : 4;
+    for (int e = 0; e < epochs; ++e) row_update_floor(items, k, 10000000, ahead);
+    return 0;
+  }
 
   std::mt19937_64 rng(1);
   std::vector<double> cdf(items);
@@ -94,6 +122,10 @@ int main(int argc, char** argv) {
   std::vector<double> ratios, fresh, old;
 #ifdef WITH_BASE
   std::vector<float> uf_base = uf, itf_base = itf, bias_base = bias;
+  // SWAP=1 trains the new build on the copies and the old one on the
+  // originals: an A/A run (the same build on both sides) shows whether the
+  // placement of the arrays, not the code, makes a difference.
+  if (getenv("SWAP")) uf.swap(uf_base), itf.swap(itf_base), bias.swap(bias_base);
 #endif
   for (int e = 0; e < epochs; ++e) {
     const uint32_t epoch = static_cast<uint32_t>(e);

@@ -22,15 +22,26 @@
 // these values.
 //
 //   node bench/suite/implicit.mjs --implicit DIR [--python /usr/bin/python3] [--quick]
-//     [--sets ml1m,s2] [--factors 64,128] [--solvers cg,cholesky] [--s2 cg.k64|all]
-//     [--iterations 4] [--threads 2] [--runs 3] [--json]
+//     [--sets ml1m,s2] [--models als,bpr] [--factors 64,128] [--solvers cg,cholesky]
+//     [--s2 cg.k64|all] [--bpr-factors 64,128] [--iterations 4] [--threads 2] [--runs 3] [--json]
 //
 // On S2 only the configurations of --s2 run (default cg.k64, the target's;
 // `all` for every solver × factors): implicit's Cholesky on S2 takes minutes.
+//
+// BPR (--models bpr, --bpr-factors) alternates the same way: one mfrec BPR fit
+// of --iterations epochs, then one fit of implicit's BayesianPersonalizedRanking
+// (bench/suite/reference/implicit_bpr.py), median seconds per epoch, the first
+// dropped. Both epochs make nnz samples, but implicit skips (no update) a draw
+// whose negative the user has, where mfrec redraws: the rows also give the
+// time per update (implicit's driver reports its updates per epoch). Each
+// library's defaults otherwise: implicit learning rate 0.01, regularization
+// 0.01, negatives drawn as the item of a random stored pair (by popularity);
+// mfrec 0.03, 0.02, negatives uniform over the items.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { alsSecondsPerIteration } from './als.mjs';
+import { bprSecondsPerEpoch } from './bpr.mjs';
 import { benchDir, log, median, numberList, runScript } from '../lib/common.mjs';
 import { ml1mInteractions, s2Source, shape, sizesFor } from '../lib/datasets.mjs';
 
@@ -49,6 +60,78 @@ function writeCsr(data, prefix) {
   }
 }
 
+/**
+ * mfrec's BPR epoch against implicit's, alternating fits (see the header):
+ * per epoch and per update, the ratio on both.
+ */
+async function bprAgainstImplicit(c) {
+  const { data, name, label, prefix, iterations, threads, runs } = c;
+  const driver = path.join(benchDir, 'suite', 'reference', 'implicit_bpr.py');
+  const rows = [];
+  let version;
+  for (const k of c.bprFactors) {
+    const ours = [];
+    const theirs = [];
+    const oursCpu = [];
+    const theirsCpu = [];
+    const theirUpdates = [];
+    for (let r = 0; r < runs; r++) {
+      const mine = await bprSecondsPerEpoch(data, { factors: k, iterations, threads });
+      ours.push(mine.seconds);
+      oursCpu.push(mine.cpuSeconds);
+      const out = execFileSync(c.python, [driver, prefix, data.nUsers, data.nItems, k, iterations, threads].map(String), {
+        env: c.env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const result = JSON.parse(out.trim().split('\n').pop());
+      version = result.version;
+      const steady = result.seconds.length >= 3 ? result.seconds.slice(1) : result.seconds;
+      theirs.push(median(steady));
+      theirsCpu.push(median(result.cpu_seconds.length >= 3 ? result.cpu_seconds.slice(1) : result.cpu_seconds));
+      theirUpdates.push(median(result.samples));
+      log(
+        `  bpr k=${k} run ${r + 1}: mfrec ${ours[r].toFixed(4)} (CPU ${oursCpu[r].toFixed(4)}), ` +
+          `implicit ${theirs[r].toFixed(4)} (CPU ${theirsCpu[r].toFixed(4)}) s/epoch (${theirUpdates[r]} updates)`,
+      );
+    }
+    const list = (xs) => xs.map((x) => x.toFixed(4)).join(', ');
+    const mine = median(ours);
+    const ref = median(theirs);
+    const updates = median(theirUpdates);
+    const what = `BPR epoch, ${label}, k=${k}, ${threads} threads`;
+    rows.push({
+      id: `implicit.mfrec.${name}.bpr.k${k}`,
+      what: `mfrec ${what}, alternating with implicit`,
+      value: mine,
+      unit: 's/epoch',
+      note: `median of ${runs}: ${list(ours)}; ${data.nnz} samples, defaults (lr 0.03, λ 0.02, uniform negatives redrawn)`,
+    });
+    rows.push({
+      id: `implicit.${name}.bpr.k${k}`,
+      what: `implicit ${what}`,
+      value: ref,
+      unit: 's/epoch',
+      note: `median of ${runs}: ${list(theirs)}; ${data.nnz} draws, ${updates} updates (negatives the user has skipped); defaults (lr 0.01, λ 0.01, negatives by popularity)`,
+    });
+    rows.push({ id: `implicit.ratio.${name}.bpr.k${k}`, what: `mfrec / implicit, ${what}`, value: mine / ref, unit: "× implicit's time" });
+    rows.push({
+      id: `implicit.ratio-cpu.${name}.bpr.k${k}`,
+      what: `mfrec / implicit, CPU seconds (all threads), ${what}`,
+      value: median(oursCpu) / median(theirsCpu),
+      unit: "× implicit's CPU time",
+      note: `mfrec ${list(oursCpu)}; implicit ${list(theirsCpu)}`,
+    });
+    rows.push({
+      id: `implicit.ratio-per-update.${name}.bpr.k${k}`,
+      what: `mfrec / implicit per update, ${what}`,
+      value: mine / data.nnz / (ref / updates),
+      unit: "× implicit's time",
+    });
+  }
+  return { rows, version };
+}
+
 function defaultPython() {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
@@ -65,6 +148,8 @@ export async function measure(flags) {
   const iterations = Number(flags.iterations ?? 4);
   const threads = Number(flags.threads ?? 2);
   const runs = Number(flags.runs ?? 3);
+  const models = String(flags.models ?? 'als,bpr').split(',');
+  const bprFactors = numberList(flags['bpr-factors'], [64, 128]);
   const sizes = sizesFor(quick);
   const driver = path.join(benchDir, 'suite', 'reference', 'implicit_als.py');
   mkdirSync(path.join(benchDir, '.data'), { recursive: true });
@@ -88,6 +173,12 @@ export async function measure(flags) {
     const prefix = path.join(benchDir, '.data', `implicit-${name}-${data.nUsers}x${data.nItems}x${data.nnz}`);
     writeCsr(data, prefix);
     log(`${label}: ${shape(data)}`);
+    if (models.includes('bpr')) {
+      const bpr = await bprAgainstImplicit({ data, name, label, prefix, bprFactors, iterations, threads, runs, python, env });
+      rows.push(...bpr.rows);
+      version = bpr.version ?? version;
+    }
+    if (!models.includes('als')) continue;
     for (const solver of solvers) {
       for (const k of factorList) {
         if (name === 's2' && s2Configs !== 'all' && !s2Configs.split(',').includes(`${solver}.k${k}`)) continue;
@@ -131,4 +222,8 @@ export async function measure(flags) {
   return { name: 'implicit reference', data: described.join('; '), rows };
 }
 
-await runScript(import.meta.url, ['implicit', 'implicit-python', 'python', 'sets', 'factors', 'solvers', 's2', 'iterations', 'threads', 'runs'], measure);
+await runScript(
+  import.meta.url,
+  ['implicit', 'implicit-python', 'python', 'sets', 'models', 'factors', 'solvers', 's2', 'bpr-factors', 'iterations', 'threads', 'runs'],
+  measure,
+);

@@ -19,12 +19,18 @@ function bprLoss(x: number): number {
   return x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
 }
 
-const lanes = new Float64Array(8);
+const lanes = new Float64Array(32);
 
-/** u · (v_i − v_j) in eight lanes (factor index mod 8), summed pairwise as the kernel does. */
-function differenceDot(u: Float32Array, uo: number, v: Float32Array, io: number, jo: number, f: number): number {
+/**
+ * u · (v_i − v_j) in 32 lanes (factor index mod 32), folded as
+ * native/kernels/bpr_dot.h does: lanes l and l + 16, then l and l + 8, then
+ * the last eight in adjacent pairs.
+ */
+export function differenceDot(u: Float32Array, uo: number, v: Float32Array, io: number, jo: number, f: number): number {
   const acc = lanes.fill(0);
-  for (let k = 0; k < f; k++) acc[k & 7] = f32(acc[k & 7]! + f32(u[uo + k]! * f32(v[io + k]! - v[jo + k]!)));
+  for (let k = 0; k < f; k++) acc[k & 31] = f32(acc[k & 31]! + f32(u[uo + k]! * f32(v[io + k]! - v[jo + k]!)));
+  for (let l = 0; l < 16; l++) acc[l] = f32(acc[l]! + acc[l + 16]!);
+  for (let l = 0; l < 8; l++) acc[l] = f32(acc[l]! + acc[l + 8]!);
   return f32(f32(f32(acc[0]! + acc[1]!) + f32(acc[2]! + acc[3]!)) + f32(f32(acc[4]! + acc[5]!) + f32(acc[6]! + acc[7]!)));
 }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "kernels/bpr_dot.h"
 #include "kernels/random.h"
 
 // The epoch's loop over a stretch of users is compiled two or three times,
@@ -58,23 +59,11 @@ MFREC_INLINE void update_rows16(float* MFREC_RESTRICT u, float* vi, float* vj, s
   }
 }
 
-// lane_difference_dot for f a multiple of 16, in its order to the bit: the
-// products are taken 16 at a time and each group of eight is added to the
-// eight lanes in turn (as lane_dot16 does).
-MFREC_INLINE float lane_difference_dot16(const float* u, const float* a, const float* b, std::size_t f) {
-  Lanes8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (std::size_t k = 0; k < f; k += 16) {
-    const Lanes16 prod = load16(u + k) * (load16(a + k) - load16(b + k));
-    acc = acc + low8(prod);
-    acc = acc + high8(prod);
-  }
-  const Lanes8 pairs = acc + __builtin_shufflevector(acc, acc, 1, 0, 3, 2, 5, 4, 7, 6);  // 0+1, 2+3, 4+5, 6+7
-  const Lanes8 quads = pairs + __builtin_shufflevector(pairs, pairs, 2, 3, 0, 1, 6, 7, 4, 5);
-  return quads[0] + quads[4];
-}
 #endif
 
-inline void prefetch_row(const float* row, std::size_t f) {
+// Inlined into each copy, so that in the AVX-512 copy (see
+// MFREC_BPR_TARGET_AVX512) the prefetches ask for the lines to write.
+MFREC_INLINE void prefetch_row(const float* row, std::size_t f) {
   for (std::size_t k = 0; k < f; k += 16) prefetch(row + k);
 }
 
@@ -192,6 +181,8 @@ MFREC_INLINE void train_stretch_body(const ThreadArgs& a, const int32_t* order, 
   std::vector<int32_t> row;
   std::size_t since_check = 4096;  // check before the first user too
   LossSum loss;
+  // Counted here rather than in `st`, which the compiler keeps in memory.
+  std::size_t correct = 0, samples = 0;
 
   for (std::size_t pos = 0; pos < count; ++pos) {
     if (pos + 1 < count) {
@@ -234,9 +225,9 @@ MFREC_INLINE void train_stretch_body(const ThreadArgs& a, const int32_t* order, 
       float* vi = a.item_factors + static_cast<std::size_t>(i) * f;
       float* vj = a.item_factors + static_cast<std::size_t>(j) * f;
 #if MFREC_HAS_LANES8
-      const float dot = kWide ? lane_difference_dot16(uf, vi, vj, f) : lane_difference_dot(uf, vi, vj, f);
+      const float dot = kWide ? bpr_difference_dot16(uf, vi, vj, f) : bpr_difference_dot(uf, vi, vj, f);
 #else
-      const float dot = lane_difference_dot(uf, vi, vj, f);
+      const float dot = bpr_difference_dot(uf, vi, vj, f);
 #endif
       const float x = (a.item_bias[i] - a.item_bias[j]) + dot;
       // z = σ(−x): the gradient weight, near 0 once the pair is well ranked.
@@ -254,12 +245,14 @@ MFREC_INLINE void train_stretch_body(const ThreadArgs& a, const int32_t* order, 
       a.item_bias[j] = keep * bj - step;
 
       loss.add(x, z);
-      st.correct += x > 0 ? 1 : 0;
-      st.samples += 1;
+      correct += x > 0 ? 1 : 0;
     }
+    samples += n;
     if (verify) marks.clear(row.data(), n);
   }
   st.loss = loss.total();
+  st.correct = static_cast<double>(correct);
+  st.samples = samples;
 }
 
 using TrainStretchFn = void (*)(const ThreadArgs&, const int32_t*, std::size_t, uint32_t, int, BprEpochStats&);
@@ -271,8 +264,21 @@ MFREC_TARGET_AVX2 void train_stretch_avx2(const ThreadArgs& a, const int32_t* or
                                           uint32_t epoch_seed, int t, BprEpochStats& st) {
   train_stretch_body<false>(a, order, count, epoch_seed, t, st);
 }
-MFREC_TARGET_AVX512 void train_stretch_avx512(const ThreadArgs& a, const int32_t* order, std::size_t count,
-                                              uint32_t epoch_seed, int t, BprEpochStats& st) {
+// The AVX-512 copy also targets PRFCHW, which every AVX-512 CPU has, so that
+// prefetch() becomes PREFETCHW: the item rows a sample prefetches are written
+// a few samples later, and a row that another core held (the other thread's,
+// or this thread's before the system moved it) came back shared and was then
+// fetched again to be written. Fetching it for writing at once took epochs to
+// about 0.6x the CPU seconds, at one and two threads, 64 and 128 factors
+// (bench/investigations/NOTES-bpr-sampling.md). Plain x86-64 and AVX2 do not
+// promise PRFCHW, so their copies keep the plain prefetch.
+#if MFREC_HAS_AVX512_COPY
+#define MFREC_BPR_TARGET_AVX512 __attribute__((target("avx2,avx512f,avx512vl,avx512dq,avx512bw,prfchw")))
+#else
+#define MFREC_BPR_TARGET_AVX512 MFREC_TARGET_AVX512
+#endif
+MFREC_BPR_TARGET_AVX512 void train_stretch_avx512(const ThreadArgs& a, const int32_t* order, std::size_t count,
+                                                  uint32_t epoch_seed, int t, BprEpochStats& st) {
   train_stretch_body<true>(a, order, count, epoch_seed, t, st);
 }
 

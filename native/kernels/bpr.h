@@ -58,7 +58,9 @@ struct BprEpochStats {
 //    are verified, fewer items than there are), it copies the user's row and
 //    shuffles it with S as above, then for each item i of the shuffled row
 //    takes the negative N.below(items), redrawn with S.below(items) while it is
-//    one of the user's items.
+//    one of the user's items;
+//  - the score's u · (v_i − v_j) is summed in the 32-lane order of
+//    kernels/bpr_dot.h.
 constexpr uint32_t kOrderStream = 0xFFFFFFFFu;
 
 // Trains on the interactions by user, `by_user` (rows need not be sorted,

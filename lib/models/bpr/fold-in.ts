@@ -26,6 +26,19 @@ export interface BprFoldInParams {
 const USER_FOLD_IN_STREAM = 2;
 const ITEM_FOLD_IN_STREAM = 3;
 
+const lanes = new Float64Array(8);
+
+/**
+ * Σ term(f) over f < k in eight lanes (f mod 8), summed
+ * ((0+1)+(2+3))+((4+5)+(6+7)), as native/kernels/bpr_fold_in.cc sums (a
+ * sample waits on this sum; eight lanes shorten the wait in the kernel).
+ */
+function laneSum(k: number, term: (f: number) => number): number {
+  const acc = lanes.fill(0);
+  for (let f = 0; f < k; f++) acc[f & 7] = acc[f & 7]! + term(f);
+  return acc[0]! + acc[1]! + (acc[2]! + acc[3]!) + (acc[4]! + acc[5]! + (acc[6]! + acc[7]!));
+}
+
 function contains(sorted: ArrayLike<number>, begin: number, end: number, x: number): boolean {
   let lo = begin;
   let hi = end;
@@ -63,8 +76,7 @@ export function foldInBprUser(p: BprFoldInParams, itemFactors: Float32Array, ite
       while (p.verifyNegative && contains(positives, 0, n, j));
       const io = i * k;
       const jo = j * k;
-      let score = itemBias[i]! - itemBias[j]!;
-      for (let f = 0; f < k; f++) score += x[f]! * (itemFactors[io + f]! - itemFactors[jo + f]!);
+      const score = itemBias[i]! - itemBias[j]! + laneSum(k, (f) => x[f]! * (itemFactors[io + f]! - itemFactors[jo + f]!));
       const z = sigmoidOfMinus(score);
       for (let f = 0; f < k; f++) x[f] = x[f]! + lr * (z * (itemFactors[io + f]! - itemFactors[jo + f]!) - reg * x[f]!);
     }
@@ -136,8 +148,7 @@ export function foldInBprItem(p: BprFoldInParams, c: BprItemContext, fans: Int32
         while (j === item || (p.verifyNegative && contains(indices, begin, end, j)));
         const uo = u * k;
         const jo = j * k;
-        let score = b - c.itemBias[j]!;
-        for (let f = 0; f < k; f++) score += c.userFactors[uo + f]! * (v[f]! - c.itemFactors[jo + f]!);
+        const score = b - c.itemBias[j]! + laneSum(k, (f) => c.userFactors[uo + f]! * (v[f]! - c.itemFactors[jo + f]!));
         step(u, sigmoidOfMinus(score), 1);
       } else {
         // The item as the negative drawn against another user's positive.
@@ -148,8 +159,7 @@ export function foldInBprItem(p: BprFoldInParams, c: BprItemContext, fans: Int32
         const pos = indices[e]!;
         const uo = u * k;
         const po = pos * k;
-        let score = c.itemBias[pos]! - b;
-        for (let f = 0; f < k; f++) score += c.userFactors[uo + f]! * (c.itemFactors[po + f]! - v[f]!);
+        const score = c.itemBias[pos]! - b + laneSum(k, (f) => c.userFactors[uo + f]! * (c.itemFactors[po + f]! - v[f]!));
         step(u, sigmoidOfMinus(score), -1);
       }
     }
