@@ -16,10 +16,10 @@
 // and a tree of its own: kernels/sgd_dot.h). Two reductions of eight lanes
 // remain, each fixed by the seeded models trained with it (changing either
 // would change their bits, and those of the twins that replay them):
-//  - lane_dot / lane_difference_dot (SGD predictions, BPR): the leftover
-//    factors after the last full group of eight go into lanes 0.., then the
-//    lanes are summed in adjacent pairs, ((0+1)+(2+3))+((4+5)+(6+7));
-//    lib/addon/sgd.ts (laneDot) and lib/twins/bpr.ts replay this exactly.
+//  - lane_dot (SGD predictions): the leftover factors after the last full
+//    group of eight go into lanes 0.., then the lanes are summed in adjacent
+//    pairs, ((0+1)+(2+3))+((4+5)+(6+7)); lib/addon/sgd.ts (laneDot) replays
+//    this exactly. (BPR's score has lanes of its own: kernels/bpr_dot.h.)
 //  - halves_dot / sum_halves (ALS): the lanes are summed as the two halves
 //    of a 256-bit register fold, ((0+4)+(1+5))+((2+6)+(3+7)), and the
 //    leftover factors are added one by one after. The ALS twin computes in
@@ -54,7 +54,9 @@
 
 namespace mfrec {
 
-// Starts loading the cache line at p for writing; changes no value.
+// Starts loading the cache line at p, to be written; changes no value. It is
+// a write prefetch (PREFETCHW) only in code built for a target with PRFCHW
+// (BPR's AVX-512 copy); elsewhere the compiler emits a read prefetch.
 MFREC_INLINE void prefetch(const void* p) {
 #if defined(__GNUC__) || defined(__clang__)
   __builtin_prefetch(p, 1, 3);
@@ -110,16 +112,6 @@ MFREC_INLINE float lane_dot(const float* MFREC_RESTRICT p, const float* MFREC_RE
   for (; f + 8 <= k; f += 8)
     for (std::size_t l = 0; l < 8; ++l) acc[l] += p[f + l] * q[f + l];
   for (std::size_t l = 0; f + l < k; ++l) acc[l] += p[f + l] * q[f + l];
-  return sum_adjacent_pairs(acc);
-}
-
-// u · (a − b) in the lanes and order of lane_dot (BPR's u · (v_i − v_j)).
-MFREC_INLINE float lane_difference_dot(const float* MFREC_RESTRICT u, const float* a, const float* b, std::size_t k) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  std::size_t f = 0;
-  for (; f + 8 <= k; f += 8)
-    for (std::size_t l = 0; l < 8; ++l) acc[l] += u[f + l] * (a[f + l] - b[f + l]);
-  for (std::size_t l = 0; f + l < k; ++l) acc[l] += u[f + l] * (a[f + l] - b[f + l]);
   return sum_adjacent_pairs(acc);
 }
 
