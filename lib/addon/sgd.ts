@@ -134,7 +134,10 @@ interface SgdAddonFunctions {
   sgdLineOffset(args: { array: Float32Array }): number;
 }
 
-const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict', 'sgdInitialFactors', 'sgdGroupRows', 'sgdLineOffset'], async: ['sgdLayout', 'sgdEpoch'] });
+const addonFunctions = bindingOf<SgdAddonFunctions>({
+  sync: ['sgdPredict', 'sgdInitialFactors', 'sgdGroupRows', 'sgdLineOffset'],
+  async: ['sgdLayout', 'sgdEpoch'],
+});
 
 /** The binding with the twin's argument shapes, each call packed into the addon's one object. */
 export const sgdBinding = adaptedBinding(
