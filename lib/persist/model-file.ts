@@ -108,7 +108,7 @@ function modelFileParts(contents: ModelFileContents): ModelFileParts {
   let at = dataStart;
   for (const e of entries) {
     const a = contents.blocks[e.name]!;
-    // No empty parts: crc32 of an empty view of an empty buffer returns 0, not the running value.
+    // No empty parts: an empty array buffer has no memory, and zlib's crc32 of a null pointer returns 0, not the running value.
     if (a.byteLength > 0) parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     const end = align8(e.offset + a.byteLength);
     if (end > e.offset + a.byteLength) parts.push(PADDING.subarray(0, end - e.offset - a.byteLength));
