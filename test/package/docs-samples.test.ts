@@ -149,7 +149,6 @@ const program = new Command();
 await registerCommands(program);
 
 describe('mfrec command lines in README.md and docs/', () => {
-
   it('exist (the extraction found them)', () => {
     expect(commandLines.length).toBeGreaterThanOrEqual(10);
   });
