@@ -118,6 +118,8 @@ export interface SgdBinding {
     out: Float32Array,
     options: { min: number; max: number; threads: number },
   ): Float32Array;
+  /** How many bytes past a 64-byte cache line the array's first element lies. */
+  sgdLineOffset(array: Float32Array): number;
 }
 
 /** The addon's functions: one arguments object per call. */
@@ -129,9 +131,13 @@ interface SgdAddonFunctions {
   sgdInitialFactors(args: { out: Float32Array } & SgdInitialFactorsOptions): Float32Array;
   sgdEpoch(args: { grid: SgdGrid; model: SgdModelArrays; step: SgdStep; cancel?: Int32Array }): Promise<number>;
   sgdPredict(args: { model: SgdModelArrays; users: Int32Array; items: Int32Array; out: Float32Array; min: number; max: number; threads: number }): Float32Array;
+  sgdLineOffset(args: { array: Float32Array }): number;
 }
 
-const addonFunctions = bindingOf<SgdAddonFunctions>({ sync: ['sgdPredict', 'sgdInitialFactors', 'sgdGroupRows'], async: ['sgdLayout', 'sgdEpoch'] });
+const addonFunctions = bindingOf<SgdAddonFunctions>({
+  sync: ['sgdPredict', 'sgdInitialFactors', 'sgdGroupRows', 'sgdLineOffset'],
+  async: ['sgdLayout', 'sgdEpoch'],
+});
 
 /** The binding with the twin's argument shapes, each call packed into the addon's one object. */
 export const sgdBinding = adaptedBinding(
@@ -143,6 +149,7 @@ export const sgdBinding = adaptedBinding(
     sgdInitialFactors: (out, options) => addon.sgdInitialFactors({ out, ...options }),
     sgdEpoch: (grid, model, step, cancel) => addon.sgdEpoch({ grid, model, step, cancel }),
     sgdPredict: (model, users, items, out, options) => addon.sgdPredict({ model, users, items, out, ...options }),
+    sgdLineOffset: (array) => addon.sgdLineOffset({ array }),
   }),
 );
 

@@ -5,7 +5,7 @@
  * model file, which recommend, similar, serve and report then read.
  */
 import { Option, type Command } from 'commander';
-import { importFactorModel, type ImportFactorModelOptions } from '../import/import-factor-model.js';
+import type { ImportFactorModelOptions } from '../import/import-factor-model.js';
 import { checkOutputPaths } from '../persist/output-paths.js';
 import { printJson, printTable } from './output.js';
 import { intArg, numberArg } from './parse.js';
@@ -67,6 +67,8 @@ export function registerImport(program: Command): void {
       const progress = createProgress(!flags.json && !flags.quiet);
       options.interactions = (await readForCli(flags.interactions, readOptionsFrom(flags), progress)).interactions;
     }
+    // Loaded here: the readers of other formats (and their decompressors) are not needed by other commands.
+    const { importFactorModel } = await import('../import/import-factor-model.js');
     const model = await importFactorModel(source, options);
     await model.save(flags.out);
     const size = model.trainingSize;

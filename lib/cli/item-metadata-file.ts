@@ -5,7 +5,7 @@
  * decimal numbers as numbers) or JSON Lines (one object per line with an
  * `item` or `id` field). Every error names the file and line.
  */
-import { parse } from 'csv-parse/sync';
+import type { parse as CsvParse } from 'csv-parse/sync';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { RawId } from '../data/id-map.js';
 import { checkMetadata, MAX_CATALOG_BYTES } from '../models/base/item-catalog.js';
@@ -29,7 +29,8 @@ export async function readItemMetadataFile(file: string): Promise<MetadataRecord
   }
   // Text takes at most about as many bytes as the JSON the model would hold, plus quoting.
   const text = await readTextFile(file, '--item-metadata', 2 * MAX_CATALOG_BYTES);
-  const rows = format === 'jsonl' ? jsonLines(file, text) : delimited(file, text, format === 'csv' ? ',' : '\t');
+  // The CSV parser is loaded here, by the few runs that pass a CSV or TSV file, not by every command.
+  const rows = format === 'jsonl' ? jsonLines(file, text) : delimited(file, text, format === 'csv' ? ',' : '\t', (await import('csv-parse/sync')).parse);
   const firstLine = new Map<string, number>();
   return rows.map(({ line, fields }) => {
     const idField = ID_FIELDS.find((f) => fields[f] !== undefined && fields[f] !== '');
@@ -67,7 +68,7 @@ function jsonLines(file: string, text: string): Array<{ line: number; fields: Re
   return out;
 }
 
-function delimited(file: string, text: string, delimiter: string): Array<{ line: number; fields: Record<string, unknown> }> {
+function delimited(file: string, text: string, delimiter: string, parse: typeof CsvParse): Array<{ line: number; fields: Record<string, unknown> }> {
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
     records = parse(text, { columns: true, delimiter, bom: true, skip_empty_lines: true, info: true, trim: true }) as typeof records;

@@ -24,7 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run mfrec --help for usage)');
-  registerCommands(program);
+  // argv: node, the script, then the command's name (the program has no options of its own before it).
+  await registerCommands(program, argv[2]);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -83,8 +83,14 @@ export async function adoptModeAndOwner(tmp: string, target: string): Promise<vo
   await chmod(tmp, old.mode & 0o7777).catch(() => undefined);
 }
 
-/** Writes `data` to `file` so that readers see either the old or the new complete file. */
-export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
+/** Writes a file's content through an open handle (at its position, from the start). */
+export type WriteContent = (handle: FileHandle) => Promise<void>;
+
+/**
+ * Writes `data` to `file` so that readers see either the old or the new
+ * complete file; `data` is the bytes, or a function that writes them.
+ */
+export async function writeFileAtomic(file: string, data: Uint8Array | WriteContent): Promise<void> {
   let target: string;
   try {
     target = await replacedPath(file);
@@ -99,7 +105,8 @@ export async function writeFileAtomic(file: string, data: Uint8Array): Promise<v
   try {
     handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
     created = true;
-    await handle.writeFile(data);
+    if (typeof data === 'function') await data(handle);
+    else await handle.writeFile(data);
     await handle.sync();
     await handle.close();
     handle = undefined;

@@ -63,8 +63,18 @@ function dtypeOf(a: BlockArray): DType {
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
-/** Serializes header and blocks into one buffer (little-endian, as every platform we build for). */
-export function encodeModelFile(contents: ModelFileContents): Buffer {
+/** The file's bytes before the trailer, as parts to write one after another (no copy of any block). */
+interface ModelFileParts {
+  parts: Uint8Array[];
+  /** Their total length: where the trailer goes. */
+  dataEnd: number;
+}
+
+/** Zero bytes for the padding that puts every block on a multiple of 8. */
+const PADDING = new Uint8Array(8);
+
+/** Lays header and blocks out (little-endian, as every platform we build for) as views of the blocks' own memory. */
+function modelFileParts(contents: ModelFileContents): ModelFileParts {
   if ('blocks' in contents.header) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, "The model header must not use the reserved key 'blocks'");
   }
@@ -88,19 +98,38 @@ export function encodeModelFile(contents: ModelFileContents): Buffer {
     stable = needed <= dataStart;
     if (!stable) dataStart = needed;
   }
-  const last = entries[entries.length - 1];
-  const dataEnd = last ? align8(last.offset + last.length * DTYPES[last.dtype].bytes) : dataStart;
-  const out = Buffer.alloc(dataEnd + TRAILER_BYTES);
-  MAGIC.copy(out, 0);
-  out.writeUInt32LE(FORMAT_VERSION, 8);
-  const headerBytes = out.write(headerJson, PREFIX_BYTES, 'utf8');
-  out.writeUInt32LE(headerBytes, 12);
+  // Prefix, header and the zeros up to the first block.
+  const head = Buffer.alloc(dataStart);
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(FORMAT_VERSION, 8);
+  const headerBytes = head.write(headerJson, PREFIX_BYTES, 'utf8');
+  head.writeUInt32LE(headerBytes, 12);
+  const parts: Uint8Array[] = [head];
+  let at = dataStart;
   for (const e of entries) {
     const a = contents.blocks[e.name]!;
-    Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, e.offset);
+    // No empty parts: an empty array buffer has no memory, and zlib's crc32 of a null pointer returns 0, not the running value.
+    if (a.byteLength > 0) parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const end = align8(e.offset + a.byteLength);
+    if (end > e.offset + a.byteLength) parts.push(PADDING.subarray(0, end - e.offset - a.byteLength));
+    at = end;
   }
-  out.writeUInt32LE(crc32(out.subarray(0, dataEnd)) >>> 0, dataEnd);
-  return out;
+  return { parts, dataEnd: at };
+}
+
+/** The CRC-32 trailer of `parts`, computed part by part (the same value as over their concatenation). */
+function trailerOf(parts: readonly Uint8Array[]): Buffer {
+  let crc = 0;
+  for (const part of parts) crc = crc32(part, crc);
+  const trailer = Buffer.alloc(TRAILER_BYTES);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  return trailer;
+}
+
+/** Serializes header and blocks into one buffer: the bytes {@link writeModelFile} writes. */
+export function encodeModelFile(contents: ModelFileContents): Buffer {
+  const { parts, dataEnd } = modelFileParts(contents);
+  return Buffer.concat([...parts, trailerOf(parts)], dataEnd + TRAILER_BYTES);
 }
 
 function corrupt(source: string, what: string): MfrecError {
@@ -203,11 +232,44 @@ export function decodeModelFile(buf: Uint8Array, source = 'model'): ModelFileCon
   return decode(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), source, false);
 }
 
-/** Writes atomically: temporary file in the same folder, flush, rename (see atomic-write.ts). */
+/**
+ * Writes atomically: temporary file in the same folder, flush, rename (see
+ * atomic-write.ts). The blocks go to the file straight from the model's
+ * arrays (no whole-file buffer); the checksum is computed over the same
+ * bytes on this thread while the write runs on another, then appended.
+ */
 export async function writeModelFile(file: string, contents: ModelFileContents): Promise<void> {
   checkPath(file);
-  const data = encodeModelFile(contents);
-  await writeFileAtomic(file, data);
+  const { parts } = modelFileParts(contents);
+  await writeFileAtomic(file, async (handle) => {
+    const writing = writeAll(handle, parts);
+    let trailer: Buffer;
+    try {
+      trailer = trailerOf(parts);
+    } finally {
+      await writing;
+    }
+    await writeAll(handle, [trailer]);
+  });
+}
+
+/** Writes `parts` in order at the file's position, all of them (the system may write fewer bytes than asked). */
+async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  let rest = [...parts];
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    if (bytesWritten === 0) throw new Error('the file accepted no more bytes');
+    const left: Uint8Array[] = [];
+    for (const p of rest) {
+      if (bytesWritten >= p.byteLength) {
+        bytesWritten -= p.byteLength;
+        continue;
+      }
+      left.push(bytesWritten > 0 ? p.subarray(bytesWritten) : p);
+      bytesWritten = 0;
+    }
+    rest = left;
+  }
 }
 
 function checkPath(file: unknown): string {

@@ -3,6 +3,7 @@
 // are the twin's shapes (lib/twins/sgd.ts).
 #include "kernels/sgd.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -178,6 +179,17 @@ Napi::Value Predict(const Napi::CallbackInfo& info) {
   return info[0].As<Napi::Object>().Get("out");
 }
 
+// sgdLineOffset({ array }) -> number: how many bytes past a 64-byte cache
+// line the Float32Array's first element lies. An array placed on a line
+// (lib/models/explicit/aligned-factors.ts) lets the epoch train its rows in
+// place instead of on a line-aligned copy (kernels/sgd.cc: LineAlignedRows).
+// Backing stores of array buffers never move, so the answer stays true.
+Napi::Value LineOffset(const Napi::CallbackInfo& info) {
+  const Args args(info);
+  const float* data = args.F32("array");
+  return Napi::Number::New(args.Env(), static_cast<double>(reinterpret_cast<std::uintptr_t>(data) % 64));
+}
+
 }  // namespace
 
 void RegisterSgd(Napi::Env env, Napi::Object exports) {
@@ -186,6 +198,7 @@ void RegisterSgd(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdInitialFactors", Napi::Function::New(env, InitialFactors, "sgdInitialFactors"));
   exports.Set("sgdEpoch", Napi::Function::New(env, Epoch, "sgdEpoch"));
   exports.Set("sgdPredict", Napi::Function::New(env, Predict, "sgdPredict"));
+  exports.Set("sgdLineOffset", Napi::Function::New(env, LineOffset, "sgdLineOffset"));
 }
 
 }  // namespace mfrec

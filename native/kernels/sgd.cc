@@ -356,7 +356,9 @@ void scatter_row_block(const Blocks& where, const float* ratings, const int32_t*
 // header), so with rows a whole number of lines long every 64-byte access of
 // the AVX-512 copy (and every other one of the AVX2 copy) spans two lines:
 // about 30% of the epoch's CPU time on S1-shaped data at 64 factors
-// (bench/investigations/NOTES-sgd-speed.md). When the rows would gain, the
+// (bench/investigations/NOTES-sgd-speed.md). ExplicitMF allocates its factor
+// arrays on a line (lib/models/explicit/aligned-factors.ts), so its epochs
+// train in place; for a caller whose rows are off a line and would gain, the
 // epoch trains on an aligned copy, written back when the epoch ends, however
 // it ends; the arithmetic is the same, so are the bits.
 class LineAlignedRows {

@@ -145,10 +145,10 @@ function commandLinesOf(doc: string): CommandLine[] {
 
 const commandLines = docs.flatMap(commandLinesOf);
 
-describe('mfrec command lines in README.md and docs/', () => {
-  const program = new Command();
-  registerCommands(program);
+const program = new Command();
+await registerCommands(program);
 
+describe('mfrec command lines in README.md and docs/', () => {
   it('exist (the extraction found them)', () => {
     expect(commandLines.length).toBeGreaterThanOrEqual(10);
   });

@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MfrecError } from '../../lib/errors.js';
 import { decodeModelFile, encodeModelFile, readModelFile, writeModelFile } from '../../lib/persist/model-file.js';
@@ -69,6 +70,47 @@ describe('model file', () => {
     expect(readFileSync(file).subarray(0, 8).toString()).toBe('MFRECMDL');
     await expect(writeModelFile(path.join(dir, 'missing', 'x.mfrec'), contents())).rejects.toMatchObject({ code: 'ERR_MFREC_IO' });
     await expect(readModelFile(path.join(dir, 'nope'))).rejects.toMatchObject({ code: 'ERR_MFREC_IO' });
+  });
+});
+
+describe('model file bytes', () => {
+  it('writes, block by block, the bytes encodeModelFile gives: blocks at their offsets, zero padding, one CRC-32 over all before it', async () => {
+    // Views into larger buffers (as the trained factor arrays are), odd lengths that need padding, and a block of several MiB.
+    const wide = new Float32Array(1 + 3 * 1024 * 1024 + 5);
+    for (let k = 0; k < wide.length; k++) wide[k] = Math.sin(k);
+    const blocks = {
+      view: wide.subarray(1, wide.length - 5),
+      odd: new Int32Array([7, -1, 9]),
+      tail: new Float32Array(new ArrayBuffer(64), 12, 5).fill(0.5),
+      empty: new Float32Array(0),
+      d: new Float64Array([Math.E, -0]),
+    };
+    const model = { header: { type: 'test', note: 'ünïcödé' }, blocks };
+    const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-bytes-'));
+    const file = path.join(dir, 'm.mfrec');
+    await writeModelFile(file, model);
+    const written = readFileSync(file);
+    expect(written.equals(encodeModelFile(model))).toBe(true);
+
+    expect(written.subarray(0, 8).toString('latin1')).toBe('MFRECMDL');
+    expect(written.readUInt32LE(8)).toBe(1);
+    const headerLength = written.readUInt32LE(12);
+    const header = JSON.parse(written.toString('utf8', 16, 16 + headerLength)) as { blocks: { name: keyof typeof blocks; offset: number; length: number }[] };
+    let end = 16 + headerLength;
+    for (const e of header.blocks) {
+      expect(written.subarray(end, e.offset).every((b) => b === 0)).toBe(true);
+      const a = blocks[e.name];
+      expect(e.length).toBe(a.length);
+      expect(written.subarray(e.offset, e.offset + a.byteLength).equals(Buffer.from(a.buffer, a.byteOffset, a.byteLength))).toBe(true);
+      end = e.offset + a.byteLength;
+    }
+    const dataEnd = written.length - 4;
+    expect(written.subarray(end, dataEnd).every((b) => b === 0)).toBe(true);
+    expect(dataEnd % 8).toBe(0);
+    expect(written.readUInt32LE(dataEnd)).toBe(crc32(written.subarray(0, dataEnd)) >>> 0);
+    const back = await readModelFile(file);
+    expect(back.blocks.view).toEqual(blocks.view);
+    expect(back.blocks.tail).toEqual(blocks.tail);
   });
 });
 

@@ -9,6 +9,7 @@ import * as twin from '../../twins/sgd.js';
 import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
 import { scoreSplitTwin } from '../../twins/score-split.js';
 import type { Backends } from '../base/backend.js';
+import { lineAlignedFloats } from './aligned-factors.js';
 import { blockRows, renumber, type BlockRows } from './sgd-rows.js';
 import { yieldTurn, type CancelFlag } from '../base/training.js';
 
@@ -18,6 +19,8 @@ export interface SgdBackend {
   layout(byUser: SparseRows, options: SgdLayoutOptions, grid: SgdGrid): Promise<void>;
   /** The renumbering that groups rows by block (sgd-rows.ts), applied to the grid's indices in place. */
   groupRows(grid: SgdGrid, nUsers: number, nItems: number, threads: number): BlockRows;
+  /** A zeroed factor array of `length` floats, placed where this backend's epoch runs fastest on it. */
+  factorArray(length: number): Float32Array;
   /** Fills and returns `out` with the initial factors (addon/sgd.ts: SgdInitialFactorsOptions). */
   initialFactors(out: Float32Array, options: SgdInitialFactorsOptions): Float32Array;
   /** One epoch in place; resolves with the sum of squared errors seen before each update. */
@@ -37,6 +40,8 @@ export const sgdBackends: Backends<SgdBackend> = {
       sgdBinding().sgdGroupRows(grid, { userOrder: users.order, userRank: users.rank, itemOrder: items.order, itemRank: items.rank }, threads);
       return { users, items };
     },
+    // On a cache line: the epoch then trains the rows in place (aligned-factors.ts).
+    factorArray: lineAlignedFloats,
     initialFactors: (out, options) => sgdBinding().sgdInitialFactors(out, options),
     epoch: (grid, model, step, cancel) => sgdBinding().sgdEpoch(grid, model, step, cancel.array),
     predict: (model, users, items, out, options) => sgdBinding().sgdPredict(model, users, items, out, options),
@@ -55,6 +60,7 @@ export const sgdBackends: Backends<SgdBackend> = {
       renumber(grid.items, rows.items);
       return rows;
     },
+    factorArray: (length) => new Float32Array(length),
     initialFactors: (out, options) => twin.sgdInitialFactors(out, options),
     async epoch(grid, model, step, cancel) {
       await yieldTurn(cancel);

@@ -83,11 +83,10 @@ export class ExplicitMF extends FactorModel {
   }
 
   protected override checkFitMemory(data: Interactions): void {
-    // One more copy of the factors while an epoch runs when rows are whole cache lines (the native
-    // epoch trains on a line-aligned copy: native/kernels/sgd.cc).
+    // The factor arrays are allocated on cache lines (aligned-factors.ts), so the native epoch
+    // trains them in place: no copy of them while an epoch runs.
     const bestCopy = this.params.earlyStopping === false ? 0 : 1;
-    const alignedCopy = this.params.factors % 16 === 0 ? 1 : 0;
-    checkFitMemory(data.nUsers, data.nItems, this.params.factors, data.nnz, 1 + bestCopy + alignedCopy);
+    checkFitMemory(data.nUsers, data.nItems, this.params.factors, data.nnz, 1 + bestCopy);
   }
 
   protected override train(data: Interactions, control: FitControl, cancel: CancelFlag): Promise<Trained> {

@@ -141,8 +141,8 @@ function initialModel(p: ExplicitMFParams, byUser: SparseRows, perItem: Float32A
   return {
     factors: k,
     globalBias: Math.fround(sum / ratings.length),
-    userFactors: sgd.initialFactors(new Float32Array(nUsers * k), { ...draw, firstRow: 0, order: rows.users.order }),
-    itemFactors: sgd.initialFactors(new Float32Array(nItems * k), { ...draw, firstRow: nUsers, order: rows.items.order }),
+    userFactors: sgd.initialFactors(sgd.factorArray(nUsers * k), { ...draw, firstRow: 0, order: rows.users.order }),
+    itemFactors: sgd.initialFactors(sgd.factorArray(nItems * k), { ...draw, firstRow: nUsers, order: rows.items.order }),
     userBias: new Float32Array(nUsers),
     itemBias: new Float32Array(nItems),
     userRegularization: inOrder(scales.userFactors, rows.users.order),

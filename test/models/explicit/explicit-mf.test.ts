@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel, crossValidate, EXPLICIT_MF_DEFAULTS, ExplicitMF, Interactions, mae, randomSplit, rmse, type IterationReport } from '../../../lib/index.js';
 import { Rng } from '../../../lib/random.js';
+import { sgdBinding } from '../../../lib/addon/sgd.js';
+import { lineAlignedFloats } from '../../../lib/models/explicit/aligned-factors.js';
 
 /** Ratings 3 + p_u · q_i (+ noise) of a planted rank-3 model on a random share of the pairs. */
 function planted(options: { users?: number; items?: number; density?: number; noise?: number; seed?: number } = {}) {
@@ -323,7 +325,7 @@ describe('ExplicitMF options and bad input', () => {
     await expect(p).rejects.toThrow(/needs [\d,]+ bytes \([0-9.]+ [GT]iB\) .* use fewer factors/);
   });
 
-  it('counts the line-aligned copy of the factors that epochs at multiples of 16 factors train on', async () => {
+  it('counts no line-aligned copy of the factors at multiples of 16 factors: the fit allocates them on cache lines', async () => {
     const users = Array.from({ length: 100_000 }, (_, k) => k);
     const data = Interactions.fromArrays(
       users,
@@ -336,7 +338,29 @@ describe('ExplicitMF options and bad input', () => {
     };
     const unaligned = await copies(65535);
     expect(unaligned).toBeGreaterThanOrEqual(1);
-    expect(await copies(65536)).toBe(unaligned + 1);
+    expect(await copies(65536)).toBe(unaligned);
+  });
+
+  it('trains factor arrays that start on a 64-byte cache line, so the native epoch needs no aligned copy', async () => {
+    const { train } = randomSplit(planted(), { seed: 1 });
+    for (const factors of [16, 64]) {
+      const m = await new ExplicitMF({ ...small, factors, iterations: 1 }).fit(train);
+      const state = (m as unknown as { state: { userFactors: Float32Array; itemFactors: Float32Array } }).state;
+      expect(sgdBinding().sgdLineOffset(state.userFactors)).toBe(0);
+      expect(sgdBinding().sgdLineOffset(state.itemFactors)).toBe(0);
+    }
+  });
+
+  it('places factor arrays on cache lines at every length, zeroed', () => {
+    for (const length of [0, 1, 3, 16, 1000, 1 << 20]) {
+      const a = lineAlignedFloats(length);
+      expect(a.length).toBe(length);
+      expect(a.every((x) => x === 0)).toBe(true);
+      if (length > 0) expect(sgdBinding().sgdLineOffset(a)).toBe(0);
+    }
+    // The helper itself: a view 4 bytes further lies 4 bytes further past the line.
+    const a = lineAlignedFloats(32);
+    expect(sgdBinding().sgdLineOffset(a.subarray(1))).toBe(4);
   });
 
   it('rejects bad prediction inputs with their codes', async () => {
