@@ -46,6 +46,17 @@ import { benchDir, log, median, numberList, runScript } from '../lib/common.mjs'
 import { ml1mInteractions, s2Source, shape, sizesFor } from '../lib/datasets.mjs';
 
 /** Writes the by-user CSR arrays raw, once per data set and size. */
+/** Runs a reference driver and returns the JSON of its last output line. */
+function runReference(python, driver, args, env) {
+  const out = execFileSync(python, [driver, ...args].map(String), { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+/** The median per-iteration figure, the first (warm-up) iteration dropped when there are three or more. */
+function steadyMedian(xs) {
+  return median(xs.length >= 3 ? xs.slice(1) : xs);
+}
+
 function writeCsr(data, prefix) {
   const m = data.byUser;
   for (const [ext, array] of [
@@ -79,16 +90,10 @@ async function bprAgainstImplicit(c) {
       const mine = await bprSecondsPerEpoch(data, { factors: k, iterations, threads });
       ours.push(mine.seconds);
       oursCpu.push(mine.cpuSeconds);
-      const out = execFileSync(c.python, [driver, prefix, data.nUsers, data.nItems, k, iterations, threads].map(String), {
-        env: c.env,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const result = JSON.parse(out.trim().split('\n').pop());
+      const result = runReference(c.python, driver, [prefix, data.nUsers, data.nItems, k, iterations, threads], c.env);
       version = result.version;
-      const steady = result.seconds.length >= 3 ? result.seconds.slice(1) : result.seconds;
-      theirs.push(median(steady));
-      theirsCpu.push(median(result.cpu_seconds.length >= 3 ? result.cpu_seconds.slice(1) : result.cpu_seconds));
+      theirs.push(steadyMedian(result.seconds));
+      theirsCpu.push(steadyMedian(result.cpu_seconds));
       theirUpdates.push(median(result.samples));
       log(
         `  bpr k=${k} run ${r + 1}: mfrec ${ours[r].toFixed(4)} (CPU ${oursCpu[r].toFixed(4)}), ` +
@@ -186,15 +191,9 @@ export async function measure(flags) {
         const theirs = [];
         for (let r = 0; r < runs; r++) {
           ours.push((await alsSecondsPerIteration(data, { factors: k, iterations, threads, solver })).seconds);
-          const out = execFileSync(python, [driver, prefix, data.nUsers, data.nItems, k, solver, iterations, threads].map(String), {
-            env,
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'inherit'],
-          });
-          const result = JSON.parse(out.trim().split('\n').pop());
+          const result = runReference(python, driver, [prefix, data.nUsers, data.nItems, k, solver, iterations, threads], env);
           version = result.version;
-          const steady = result.seconds.length >= 3 ? result.seconds.slice(1) : result.seconds;
-          theirs.push(median(steady));
+          theirs.push(steadyMedian(result.seconds));
           log(`  ${solver} k=${k} run ${r + 1}: mfrec ${ours[r].toFixed(4)}, implicit ${theirs[r].toFixed(4)} s/iteration`);
         }
         const list = (xs) => xs.map((x) => x.toFixed(4)).join(', ');

@@ -6,29 +6,13 @@
 // AVX-512 copy), of 32, and with a remainder.
 import { describe, expect, it } from 'vitest';
 import { bprBinding, type BprEpochArgs } from '../../lib/addon/bpr.js';
-import { bprInitialFactors } from '../../lib/models/bpr/bpr.js';
 import { bprEpochTwin } from '../../lib/twins/bpr.js';
+import { bprEpochArgs } from '../helpers/bpr-epoch-args.js';
 import { randomInteractions } from '../helpers/hand-made-model.js';
 
 function epochArgs(factors: number): BprEpochArgs {
-  const data = randomInteractions(11, 60, 90, 0.2);
-  return {
-    indptr: data.byUser.indptr,
-    indices: data.byUser.indices,
-    users: data.nUsers,
-    items: data.nItems,
-    factors,
-    // Large values of both signs: another order of the additions in the score would round differently.
-    userFactors: bprInitialFactors(data.nUsers, factors, 9, 0).map((x) => x * 100),
-    itemFactors: bprInitialFactors(data.nItems, factors, 9, 1).map((x) => x * 100),
-    itemBias: Float32Array.from({ length: data.nItems }, (_, i) => (i % 7) * 0.01),
-    learningRate: 0.05,
-    regularization: 0.01,
-    seed: 7,
-    epoch: 1,
-    threads: 1,
-    verifyNegative: true,
-  };
+  // Large values of both signs: another order of the additions in the score would round differently.
+  return bprEpochArgs(randomInteractions(11, 60, 90, 0.2), factors, { scale: 100, seed: 7, verifyNegative: true });
 }
 
 function copy(a: BprEpochArgs): BprEpochArgs {

@@ -3,6 +3,7 @@ import { Interactions } from '../../../lib/data/interactions.js';
 import { BPR, BPR_DEFAULTS, bprInitialFactors } from '../../../lib/models/bpr/bpr.js';
 import { bprBinding, type BprEpochArgs } from '../../../lib/addon/bpr.js';
 import { bprEpochTwin } from '../../../lib/twins/bpr.js';
+import { bprEpochArgs } from '../../helpers/bpr-epoch-args.js';
 import { randomInteractions } from '../../helpers/hand-made-model.js';
 
 /** Two groups: users g0-* like items a*, users g1-* like items b*; each user misses one item of their group. */
@@ -22,22 +23,7 @@ function checkerboard(): Interactions {
 }
 
 function epochArgs(data: Interactions, factors: number, verifyNegative: boolean): BprEpochArgs {
-  return {
-    indptr: data.byUser.indptr,
-    indices: data.byUser.indices,
-    users: data.nUsers,
-    items: data.nItems,
-    factors,
-    userFactors: bprInitialFactors(data.nUsers, factors, 9, 0).map((x) => x * 30),
-    itemFactors: bprInitialFactors(data.nItems, factors, 9, 1).map((x) => x * 30),
-    itemBias: Float32Array.from({ length: data.nItems }, (_, i) => (i % 7) * 0.01),
-    learningRate: 0.05,
-    regularization: 0.01,
-    seed: 123,
-    epoch: 1,
-    threads: 1,
-    verifyNegative,
-  };
+  return bprEpochArgs(data, factors, { scale: 30, seed: 123, verifyNegative });
 }
 
 function copy(a: BprEpochArgs): BprEpochArgs {
