@@ -48,6 +48,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterHnsw(env, exports);
   RegisterCsrBuild(env, exports);
   RegisterChunkParse(env, exports);
+  RegisterFinite(env, exports);
   return exports;
 }
 

@@ -18,4 +18,5 @@ void RegisterItemItemTopK(Napi::Env env, Napi::Object exports);
 void RegisterHnsw(Napi::Env env, Napi::Object exports);
 void RegisterCsrBuild(Napi::Env env, Napi::Object exports);
 void RegisterChunkParse(Napi::Env env, Napi::Object exports);
+void RegisterFinite(Napi::Env env, Napi::Object exports);
 }  // namespace mfrec

@@ -264,6 +264,8 @@ export const BINDINGS: Record<string, () => unknown[]> = {
     },
   ],
   gatherIndices: () => [{ local: Int32Array.of(0, 1, 0), n: 3, table: Int32Array.of(5, 6), out: new Int32Array(3) }],
+  allFinite: () => [{ values: Float32Array.of(1, Number.NaN, 3) }],
+  sgdLineOffset: () => [{ array: filled(4) }],
   scoreSplit: () => [
     {
       factors: F,

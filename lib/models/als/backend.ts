@@ -12,7 +12,8 @@ import * as twin from '../../twins/als.js';
 import { nativeScoreSplit, type ScoreSplitProblem } from '../../addon/score-split.js';
 import { scoreSplitTwin } from '../../twins/score-split.js';
 import type { BackendName, Backends } from '../base/backend.js';
-import { yieldTurn, type CancelFlag } from '../base/training.js';
+import { allFinite, yieldTurn, type CancelFlag } from '../base/training.js';
+import { nativeAllFinite } from '../../addon/finite.js';
 
 export type AlsBackendName = BackendName;
 
@@ -41,6 +42,8 @@ export interface AlsBackend {
   solveRows(rows: SparseRows, y: Float32Array, gram: Gram, x: Float32Array, o: AlsKernelOptions, cancel: CancelFlag): Promise<void>;
   /** explain()'s score split (addon/score-split.ts), on the calling thread; undefined when the system does not factor. */
   scoreSplit(p: ScoreSplitProblem): Float64Array | undefined;
+  /** Whether every factor is finite: the check after each iteration. */
+  allFinite(...arrays: Float32Array[]): boolean;
 }
 
 const nativeBackend: AlsBackend = {
@@ -54,6 +57,7 @@ const nativeBackend: AlsBackend = {
   solveRowsSync: (rows, y, gram, x, o) => alsBinding().alsSolveRowsSync(rows, y, asFloat32(gram), x, o),
   solveRows: (rows, y, gram, x, o, cancel) => alsBinding().alsSolveRows(rows, y, asFloat32(gram), x, o, cancel.array),
   scoreSplit: nativeScoreSplit,
+  allFinite: nativeAllFinite,
 };
 
 /**
@@ -77,6 +81,7 @@ const jsBackend: AlsBackend = {
     twin.alsSolveRows(rows, y, asFloat64(gram), x, o);
   },
   scoreSplit: scoreSplitTwin,
+  allFinite,
 };
 
 // A model only hands a backend the YᵀY that backend made; converting (rather

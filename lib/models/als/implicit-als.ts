@@ -118,7 +118,7 @@ export class ImplicitALS extends FactorModel {
     const backend = this.backend;
     const history = await runIterations(p.iterations, control, cancel, async (iteration) => {
       await backend.iteration(byUser, byItem, userFactors, itemFactors, kernel, cancel);
-      if (!allFinite(userFactors, itemFactors)) throw this.diverged(iteration);
+      if (!backend.allFinite(userFactors, itemFactors)) throw this.diverged(iteration);
       if (!p.calculateLoss) return {};
       return { trainLoss: await backend.loss(byUser, byItem, userFactors, itemFactors, kernel, cancel) };
     });
