@@ -547,6 +547,32 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y,
   }
 }
 
+#if MFREC_HAS_LANES8
+// Adds P^T P to the tiles of a that start at or right of the diagonal, each
+// tile 8 rows x W columns (W = the lanes of one register), held in eight
+// registers while the panel's rows stream past. A tile starts at the
+// multiple of W at or left of the diagonal, so it also fills entries below
+// the diagonal, which are never read. Each entry sums its panel rows in
+// order from zero and is then added to a, whatever W.
+template <typename Lanes, std::size_t W, Lanes (*Load)(const float*), void (*Store)(float*, const Lanes&)>
+MFREC_INLINE void add_panel_gram_tiles(const float* panel, std::size_t n, std::size_t k, float* a) {
+  for (std::size_t r0 = 0; r0 < k; r0 += 8) {
+    for (std::size_t c0 = r0 / W * W; c0 < k; c0 += W) {
+      Lanes acc[8] = {};
+      for (std::size_t e = 0; e < n; ++e) {
+        const float* pe = panel + e * k;
+        const Lanes v = Load(pe + c0);
+        for (std::size_t i = 0; i < 8; ++i) acc[i] += pe[r0 + i] * v;
+      }
+      for (std::size_t i = 0; i < 8; ++i) {
+        float* dst = a + (r0 + i) * k + c0;
+        Store(dst, Load(dst) + acc[i]);
+      }
+    }
+  }
+}
+#endif
+
 // Adds P^T P to the upper triangle of the k x k matrix a, for the n x k
 // panel P (row-major): the rank-n update of a row's system as level-3 work.
 // Tiles of 8 x 8 entries of a stay in eight registers while the panel's rows
@@ -559,44 +585,9 @@ template <bool kWide>
 MFREC_INLINE void add_panel_gram_upper(const float* panel, std::size_t n, std::size_t k, float* a) {
 #if MFREC_HAS_LANES8
   // In the AVX-512 copy, tiles of 8 x 16 entries (eight 16-lane registers):
-  // half the instructions per multiply-add. Each entry still sums its panel
-  // rows in order from zero and is then added to a: the same bits. A tile
-  // starts at the multiple of 16 at or left of the diagonal, so it fills
-  // more entries below the diagonal, which are never read.
-  if (kWide && k % 16 == 0) {
-    for (std::size_t r0 = 0; r0 < k; r0 += 8) {
-      for (std::size_t c0 = r0 / 16 * 16; c0 < k; c0 += 16) {
-        Lanes16 acc[8] = {};
-        for (std::size_t e = 0; e < n; ++e) {
-          const float* pe = panel + e * k;
-          const Lanes16 v = load16(pe + c0);
-          for (std::size_t i = 0; i < 8; ++i) acc[i] += pe[r0 + i] * v;
-        }
-        for (std::size_t i = 0; i < 8; ++i) {
-          float* dst = a + (r0 + i) * k + c0;
-          store16(dst, load16(dst) + acc[i]);
-        }
-      }
-    }
-    return;
-  }
-  if (k % 8 == 0) {
-    for (std::size_t r0 = 0; r0 < k; r0 += 8) {
-      for (std::size_t c0 = r0; c0 < k; c0 += 8) {
-        Lanes8 acc[8] = {};
-        for (std::size_t e = 0; e < n; ++e) {
-          const float* pe = panel + e * k;
-          const Lanes8 v = load8(pe + c0);
-          for (std::size_t i = 0; i < 8; ++i) acc[i] += pe[r0 + i] * v;
-        }
-        for (std::size_t i = 0; i < 8; ++i) {
-          float* dst = a + (r0 + i) * k + c0;
-          store8(dst, load8(dst) + acc[i]);
-        }
-      }
-    }
-    return;
-  }
+  // half the instructions per multiply-add, the same bits.
+  if (kWide && k % 16 == 0) return add_panel_gram_tiles<Lanes16, 16, load16, store16>(panel, n, k, a);
+  if (k % 8 == 0) return add_panel_gram_tiles<Lanes8, 8, load8, store8>(panel, n, k, a);
 #endif
   for (std::size_t e = 0; e < n; ++e) {
     const float* pe = panel + e * k;
