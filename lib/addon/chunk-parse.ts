@@ -9,10 +9,8 @@ import { bindingOf } from './loader.js';
 /** What the kernel made of a chunk (native/kernels/chunk_parse.h, ChunkParseStatus). */
 export const ChunkParseStatus = { ok: 0, decline: 1, growUsers: 2, growItems: 3, full: 4 } as const;
 
-export interface NativeChunkArgs {
-  bytes: Uint8Array;
-  length: number;
-  last: boolean;
+/** How the kernel cuts a chunk's lines into fields. */
+export interface NativeChunkFormat {
   /** The delimiter's byte. */
   delimiter: number;
   fields: number;
@@ -21,6 +19,12 @@ export interface NativeChunkArgs {
   /** -1: no such column. */
   valueCol: number;
   timeCol: number;
+}
+
+export interface NativeChunkArgs extends NativeChunkFormat {
+  bytes: Uint8Array;
+  length: number;
+  last: boolean;
   maxRecord: number;
   /** Canonical id → local index, -1 when not met yet; written in place. */
   userDense: Int32Array;

@@ -6,7 +6,7 @@
  * parser (its twin, chunk-parse.ts) would give; any chunk it does not take
  * whole is left to that parser, so bad lines and their messages are its.
  */
-import { ChunkParseStatus, chunkParseBinding, type NativeChunkArgs } from '../addon/chunk-parse.js';
+import { ChunkParseStatus, chunkParseBinding, type NativeChunkArgs, type NativeChunkFormat } from '../addon/chunk-parse.js';
 import { ErrorCodes, MfrecError } from '../errors.js';
 import type { ChunkResult, ChunkTask, ThreadState } from './chunk-parse.js';
 import { MAX_RECORD_BYTES } from './line-source.js';
@@ -21,13 +21,7 @@ export function nativeChunkParseEnabled(): boolean {
 }
 
 /** The kernel's view of the rules, or undefined when they are not the common case. */
-export interface NativeFormat {
-  delimiter: number;
-  fields: number;
-  userCol: number;
-  itemCol: number;
-  valueCol: number;
-  timeCol: number;
+export interface NativeFormat extends NativeChunkFormat {
   header: boolean;
 }
 

@@ -19,6 +19,18 @@ const uint8_t* Bytes(const Napi::Object& o, const char* key, std::size_t* length
   return a.Data();
 }
 
+// One side's id table: its dense array, the ids met so far and where the
+// ids met for the first time go.
+ChunkIdTable ReadIdTable(const Args& args, const char* dense, const char* count, const char* new_ids) {
+  ChunkIdTable t;
+  t.dense = args.I32(dense);
+  t.dense_size = args.Length(dense);
+  t.count = static_cast<int32_t>(args.IntIn(count, 0, 0x7fffffff));
+  t.new_ids = args.I32(new_ids);
+  t.new_capacity = args.Length(new_ids);
+  return t;
+}
+
 // parseChunk({ bytes, length, last, delimiter (a byte), fields, userCol,
 // itemCol, valueCol, timeCol (-1: none), maxRecord, userDense, userCount,
 // itemDense, itemCount, newUsers, newItems, users, items, values, times?,
@@ -39,18 +51,8 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   format.value_col = static_cast<int>(args.IntIn("valueCol", -1, format.fields - 1));
   format.time_col = static_cast<int>(args.IntIn("timeCol", -1, format.fields - 1));
   format.max_record = static_cast<std::size_t>(args.IntAtLeast("maxRecord", 1));
-  ChunkIdTable users;
-  users.dense = args.I32("userDense");
-  users.dense_size = args.Length("userDense");
-  users.count = static_cast<int32_t>(args.IntIn("userCount", 0, 0x7fffffff));
-  users.new_ids = args.I32("newUsers");
-  users.new_capacity = args.Length("newUsers");
-  ChunkIdTable items;
-  items.dense = args.I32("itemDense");
-  items.dense_size = args.Length("itemDense");
-  items.count = static_cast<int32_t>(args.IntIn("itemCount", 0, 0x7fffffff));
-  items.new_ids = args.I32("newItems");
-  items.new_capacity = args.Length("newItems");
+  ChunkIdTable users = ReadIdTable(args, "userDense", "userCount", "newUsers");
+  ChunkIdTable items = ReadIdTable(args, "itemDense", "itemCount", "newItems");
   // Local indices count + k must stay int32.
   if (users.new_capacity > static_cast<std::size_t>(0x7fffffff - users.count) ||
       items.new_capacity > static_cast<std::size_t>(0x7fffffff - items.count))
