@@ -8,7 +8,8 @@ import { Interactions } from '../../../lib/data/interactions.js';
 import { BPR } from '../../../lib/models/bpr/bpr.js';
 import { ExplicitMF } from '../../../lib/models/explicit/explicit-mf.js';
 import { ImplicitALS } from '../../../lib/models/als/implicit-als.js';
-import type { FactorModel } from '../../../lib/models/base/factor-model.js';
+import { FactorModel, type FactorState, type Trained } from '../../../lib/models/base/factor-model.js';
+import { randomState } from '../../helpers/hand-made-model.js';
 
 function ratings(): Interactions {
   const users: string[] = [];
@@ -68,4 +69,64 @@ describe('fit() checks its arguments before the busy guard', () => {
     await expect(model.fit(ratings())).rejects.toMatchObject({ code: 'ERR_MFREC_BUSY' });
     await running;
   });
+});
+
+/** A model whose training hands back a given state: what fit() does with it after train() is the shared contract. */
+class GivenOutcomeModel extends FactorModel {
+  readonly type = 'als' as const;
+  constructor(
+    readonly params: Readonly<Record<string, unknown>>,
+    private readonly outcome: (data: Interactions) => FactorState,
+  ) {
+    super();
+  }
+
+  /** The state reads serve, set and read by hand. */
+  get current(): FactorState | undefined {
+    return this.state;
+  }
+
+  set current(state: FactorState | undefined) {
+    this.state = state;
+  }
+
+  protected override train(data: Interactions): Promise<Trained> {
+    return Promise.resolve({ state: this.outcome(data), history: [{ iteration: 1, seconds: 0 }] });
+  }
+}
+
+/** The state of `randomState` with both biases and dense weights, one value of `array` made non-finite. */
+function stateSpoiledIn(array: 'userFactors' | 'itemFactors' | 'userBias' | 'itemBias' | 'weights', bad: number): (data: Interactions) => FactorState {
+  return (data) => {
+    const s = randomState(3, data, 4, 'explicit');
+    const weights = new Float32Array(data.nItems * data.nItems);
+    s.weights = { kind: 'dense', values: weights };
+    const values = array === 'weights' ? weights : s[array]!;
+    values[values.length - 1] = bad;
+    return s;
+  };
+}
+
+describe("fit()'s own last check refuses a non-finite state, whichever backend checks it", () => {
+  const arrays = ['userFactors', 'itemFactors', 'userBias', 'itemBias', 'weights'] as const;
+  for (const backend of ['native', 'js']) {
+    for (const array of arrays) {
+      for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY]) {
+        it(`${backend}: ${bad} as the last value of ${array} is ERR_MFREC_DIVERGED, and the previous state stays`, async () => {
+          const data = ratings();
+          const good = randomState(5, data, 4, 'explicit');
+          const model = new GivenOutcomeModel({ backend, factors: 4 }, stateSpoiledIn(array, bad));
+          model.current = good;
+          await expect(model.fit(data)).rejects.toMatchObject({ code: 'ERR_MFREC_DIVERGED' });
+          expect(model.current).toBe(good);
+        });
+      }
+    }
+    it(`${backend}: a finite state is installed`, async () => {
+      const data = ratings();
+      const model = new GivenOutcomeModel({ backend, factors: 4 }, (d) => randomState(3, d, 4, 'explicit'));
+      await model.fit(data);
+      expect(model.isFitted).toBe(true);
+    });
+  }
 });
