@@ -115,11 +115,12 @@ export interface MemoryNeed {
  * with ERR_MFREC_OUT_OF_MEMORY naming the sizes and the limit that applies.
  */
 export function checkMemory(need: MemoryNeed, sources?: MemoryLimitSources): void {
-  const prefix = `${need.where} needs ${need.bytes.toLocaleString('en-US')} bytes (${formatBytes(need.bytes)}) for ${need.what}`;
+  // Built only for a refusal: every recommend() passes here, and a process's first toLocaleString costs ~12 ms.
+  const prefix = () => `${need.where} needs ${need.bytes.toLocaleString('en-US')} bytes (${formatBytes(need.bytes)}) for ${need.what}`;
   if (need.largestArray > MAX_TYPED_ARRAY_ELEMENTS) {
     throw new MfrecError(
       ErrorCodes.OUT_OF_MEMORY,
-      `${prefix}: an array of ${need.largestArray.toLocaleString('en-US')} elements exceeds the ` +
+      `${prefix()}: an array of ${need.largestArray.toLocaleString('en-US')} elements exceeds the ` +
         `${MAX_TYPED_ARRAY_ELEMENTS.toLocaleString('en-US')}-element limit of a typed array; ${need.remedy}`,
     );
   }
@@ -128,7 +129,7 @@ export function checkMemory(need: MemoryNeed, sources?: MemoryLimitSources): voi
   if (need.bytes > limit.bytes) {
     throw new MfrecError(
       ErrorCodes.OUT_OF_MEMORY,
-      `${prefix}, more than ${limit.source}: ${formatBytes(limit.bytes)} (${limit.bytes.toLocaleString('en-US')} bytes); ${need.remedy}`,
+      `${prefix()}, more than ${limit.source}: ${formatBytes(limit.bytes)} (${limit.bytes.toLocaleString('en-US')} bytes); ${need.remedy}`,
     );
   }
 }
