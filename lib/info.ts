@@ -1,4 +1,5 @@
 import { native } from './addon/loader.js';
+import type { SimdCopy } from './addon/simd-cap.js';
 import { packageVersion } from './version.js';
 
 export interface LibraryInfo {
@@ -9,6 +10,8 @@ export interface LibraryInfo {
   /** Threads used when an option says `threads: 0` (all hardware threads). */
   hardwareThreads: number;
   napiVersion: number;
+  /** The widest vector copy of the kernels' hot loops this process runs: 'avx512', 'avx2' or 'plain' (the CPU's, capped by MFREC_SIMD). */
+  simd: SimdCopy;
   node: string;
   platform: string;
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCodes, MfrecError, type ErrorCode } from '../errors.js';
 import { withCallerStack } from './caller-stack.js';
 import { pinOpenblasCoreType } from './openblas-core.js';
+import { checkSimdCap, type SimdCopy } from './simd-cap.js';
 
 const require = createRequire(import.meta.url);
 // lib/addon/*.ts (under vitest) and dist/addon/*.js both sit two levels below the package root.
@@ -20,7 +21,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export interface NativeAddon {
   // The addon raises only codes of ErrorCodes (test/addon/error-codes.test.ts checks its sources).
   setErrorClass(ctor: new (code: ErrorCode, message: string) => Error): void;
-  info(): { blas: string; openblas: boolean; hardwareThreads: number; napiVersion: number };
+  info(): { blas: string; openblas: boolean; hardwareThreads: number; napiVersion: number; simd: SimdCopy };
   [name: string]: unknown;
 }
 
@@ -40,8 +41,9 @@ function availablePrebuilds(): string[] {
 }
 
 function load(): NativeAddon {
-  // OpenBLAS reads its kernel choice once, when the addon is loaded.
+  // OpenBLAS reads its kernel choice once, when the addon is loaded; our kernels read MFREC_SIMD once too.
   pinOpenblasCoreType();
+  checkSimdCap();
   const errors: string[] = [];
   try {
     return require('node-gyp-build')(packageRoot) as NativeAddon;

@@ -23,6 +23,7 @@ export function registerInfo(program: Command): void {
           ['mfrec', info.version],
           ['blas', info.blas],
           ['threads', `${info.hardwareThreads} (hardware)`],
+          ['simd', info.simd],
           ['node', `${info.node} (N-API ${info.napiVersion})`],
           ['platform', info.platform],
         ]);

@@ -5,6 +5,7 @@
 #include "bindings/modules.h"
 #include "kernels/blas.h"
 #include "kernels/parallel.h"
+#include "kernels/simd.h"
 
 namespace mfrec {
 
@@ -23,6 +24,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("openblas", Napi::Boolean::New(env, blas_is_openblas()));
   o.Set("hardwareThreads", Napi::Number::New(env, hardware_threads()));
   o.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  o.Set("simd", Napi::String::New(env, simd_copy_name()));
   return o;
 }
 }  // namespace

@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(_MSC_VER) && !defined(__clang__)
@@ -65,9 +66,25 @@ MFREC_INLINE void prefetch(const void* p) {
 #endif
 }
 
+// The widest copy of the hot loops the MFREC_SIMD environment variable lets
+// this process run: 0 with "plain", 1 with "avx2", 2 otherwise (unset, or
+// "avx512": no cap). Read once. It exists so that every copy can be run, and
+// compared, on one machine (the tests run each under each cap), and so a
+// newer copy can be set aside without a rebuild. lib/addon/simd-cap.ts
+// refuses any other value before the addon loads.
+inline int simd_cap() {
+  static const int cap = [] {
+    const char* v = std::getenv("MFREC_SIMD");
+    if (v != nullptr && std::strcmp(v, "plain") == 0) return 0;
+    if (v != nullptr && std::strcmp(v, "avx2") == 0) return 1;
+    return 2;
+  }();
+  return cap;
+}
+
 inline bool cpu_has_avx2() {
 #if MFREC_HAS_AVX2_COPY
-  static const bool has = __builtin_cpu_supports("avx2");
+  static const bool has = simd_cap() >= 1 && __builtin_cpu_supports("avx2");
   return has;
 #else
   return false;
@@ -77,13 +94,16 @@ inline bool cpu_has_avx2() {
 // AVX-512 F, VL, DQ and BW (the Skylake-server set), usable by the OS.
 inline bool cpu_has_avx512() {
 #if MFREC_HAS_AVX512_COPY
-  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+  static const bool has = simd_cap() >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
   return has;
 #else
   return false;
 #endif
 }
+
+// The name of the widest copy this process runs ("avx512", "avx2" or "plain").
+inline const char* simd_copy_name() { return cpu_has_avx512() ? "avx512" : cpu_has_avx2() ? "avx2" : "plain"; }
 
 // The copy of a hot loop this CPU runs: `avx2` when it has AVX2.
 template <typename Fn>

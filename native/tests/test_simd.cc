@@ -2,6 +2,7 @@
 // order (the seeded models and the twins depend on it), and the plain and
 // AVX2 copies of a loop built on them give the same bits.
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -75,4 +76,17 @@ MFREC_TEST(simd_plain_and_avx2_copies_give_the_same_bits) {
     dots_avx2(a.data(), b.data(), c.data(), k, avx2);
     for (int i = 0; i < 3; ++i) CHECK(same_bits(plain[i], avx2[i]));
   }
+}
+
+// MFREC_SIMD caps the copy every kernel picks (CMakeLists.txt runs these
+// tests under "avx2" and "plain" too): the picked copy never exceeds the cap.
+MFREC_TEST(simd_mfrec_simd_caps_the_copy_picked) {
+  const char* cap = std::getenv("MFREC_SIMD");
+  const char* name = simd_copy_name();
+  const bool plain_cap = cap != nullptr && std::strcmp(cap, "plain") == 0;
+  const bool avx2_cap = cap != nullptr && std::strcmp(cap, "avx2") == 0;
+  if (plain_cap) CHECK(std::strcmp(name, "plain") == 0 && !cpu_has_avx2() && !cpu_has_avx512());
+  if (avx2_cap) CHECK(std::strcmp(name, "avx512") != 0 && !cpu_has_avx512());
+  if (!plain_cap && !avx2_cap)
+    CHECK(std::strcmp(name, cpu_has_avx512() ? "avx512" : cpu_has_avx2() ? "avx2" : "plain") == 0);
 }
