@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/blas.h"
@@ -70,26 +71,85 @@ MFREC_INLINE float from_bf16(uint16_t h) {
 }
 
 #if MFREC_HAS_LANES8
-// L floats (L = 8 or 16) as one vector, and the words they are made from.
+// The lanes the CG solver computes in, as vector traits V: V::L floats
+// (8 or 16) as one value F, its loads and stores, its sum (V::sum, the fold
+// of halves_dot), the eight lanes that fold starts from (V::halves), and F
+// made from L bf16 words (V::bf16) or rounded from L floats (V::rounded).
+// Vec<8> and Vec<16> are one vector each; Split16 holds sixteen lanes as two
+// Vec<8> halves, for the copies without AVX-512: GCC moved a 64-byte vector
+// of those copies through general registers 8 bytes at a time, and the AVX2
+// copy's CG ran 6x slower than the AVX-512 one (slower than the plain one).
+// All three compute the same lanes, so all give the same bits.
+template <std::size_t N, typename Floats>
+struct OneVector {
+  static constexpr std::size_t L = N;
+  using F = Floats;
+  typedef uint32_t W __attribute__((vector_size(4 * N)));
+  static MFREC_INLINE F load(const float* p) {
+    F v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static MFREC_INLINE void store(float* p, const F& v) { std::memcpy(p, &v, sizeof v); }
+  // The bf16 factors in the low (high: the high) halves of L words.
+  static MFREC_INLINE F bf16(const uint32_t* words, bool high) {
+    W w;
+    std::memcpy(&w, words, sizeof w);
+    return (F)(high ? w & 0xffff0000u : w << 16);
+  }
+  // L floats rounded to bf16 (to nearest, ties to even; NaN kept quiet) as to_bf16 does.
+  static MFREC_INLINE F rounded(const float* p) {
+    W b;
+    std::memcpy(&b, p, sizeof b);
+    const W nan = reinterpret_cast<W>((b & 0x7fffffffu) > 0x7f800000u);
+    const W quiet = (b | 0x00400000u) & 0xffff0000u;
+    const W round = (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+    return (F)((quiet & nan) | (round & ~nan));
+  }
+};
 template <std::size_t L>
 struct Vec;
 template <>
-struct Vec<8> {
-  using F = Lanes8;
-  typedef uint32_t W __attribute__((vector_size(32)));
-  static MFREC_INLINE F load(const float* p) { return load8(p); }
-  static MFREC_INLINE void store(float* p, const F& v) { store8(p, v); }
+struct Vec<8> : OneVector<8, Lanes8> {
   static MFREC_INLINE float sum(const F& a) { return sum_halves(a); }
+  static MFREC_INLINE Lanes8 halves(const F& a) { return a; }
 };
 template <>
-struct Vec<16> {
-  using F = Lanes16;
-  typedef uint32_t W __attribute__((vector_size(64)));
-  static MFREC_INLINE F load(const float* p) { return load16(p); }
-  static MFREC_INLINE void store(float* p, const F& v) { store16(p, v); }
+struct Vec<16> : OneVector<16, Lanes16> {
   // Lanes l and l + 8 first, then the eight as halves_dot folds them.
   static MFREC_INLINE float sum(const F& a) { return sum_halves(low8(a) + high8(a)); }
+  static MFREC_INLINE Lanes8 halves(const F& a) { return low8(a) + high8(a); }
 };
+
+// Sixteen lanes as lanes 0-7 and 8-15, each op applied to both halves.
+struct Lanes8Pair {
+  Lanes8 lo, hi;
+};
+MFREC_INLINE Lanes8Pair operator+(const Lanes8Pair& a, const Lanes8Pair& b) { return {a.lo + b.lo, a.hi + b.hi}; }
+MFREC_INLINE Lanes8Pair operator*(const Lanes8Pair& a, const Lanes8Pair& b) { return {a.lo * b.lo, a.hi * b.hi}; }
+MFREC_INLINE Lanes8Pair operator*(float c, const Lanes8Pair& a) { return {c * a.lo, c * a.hi}; }
+MFREC_INLINE Lanes8Pair& operator+=(Lanes8Pair& a, const Lanes8Pair& b) { return a = a + b; }
+struct Split16 {
+  static constexpr std::size_t L = 16;
+  using F = Lanes8Pair;
+  static MFREC_INLINE F load(const float* p) { return {load8(p), load8(p + 8)}; }
+  static MFREC_INLINE void store(float* p, const F& v) { store8(p, v.lo), store8(p + 8, v.hi); }
+  static MFREC_INLINE float sum(const F& a) { return sum_halves(a.lo + a.hi); }
+  static MFREC_INLINE Lanes8 halves(const F& a) { return a.lo + a.hi; }
+  static MFREC_INLINE F bf16(const uint32_t* words, bool high) {
+    return {Vec<8>::bf16(words, high), Vec<8>::bf16(words + 8, high)};
+  }
+  static MFREC_INLINE F rounded(const float* p) { return {Vec<8>::rounded(p), Vec<8>::rounded(p + 8)}; }
+};
+// The compiled copy of the row solves a template belongs to (solve_rows_*
+// below, picked by simd.h's pick_cpu_copy).
+enum class Copy { plain, avx2, avx512 };
+constexpr bool wide(Copy c) { return c == Copy::avx512; }
+// The sixteen-lane traits of a copy: two halves in the AVX2 copy (see above);
+// one value elsewhere, a register with AVX-512 and, in the plain copy, what
+// measured faster than two halves there (SSE2: k = 32 took 0.5x the time).
+template <Copy C>
+using Vec16For = typename std::conditional<C == Copy::avx2, Split16, Vec<16>>::type;
 // Four dot products' lanes folded at once, each in the order of sum_halves
 // (((0+4)+(1+5))+((2+6)+(3+7)), after lanes l and l + 8 for 16 lanes): the
 // same sums, with shuffles across the four instead of one scalar chain each.
@@ -105,15 +165,6 @@ MFREC_INLINE void sum_halves4(const Lanes8& s0, const Lanes8& s1, const Lanes8& 
   const Lanes8 sums = __builtin_shufflevector(pairs, pairs, 0, 2, 4, 6, 0, 2, 4, 6) +
                       __builtin_shufflevector(pairs, pairs, 1, 3, 5, 7, 1, 3, 5, 7);
   for (int q = 0; q < 4; ++q) out[q] = sums[q];
-}
-MFREC_INLINE Lanes8 halves_of(const Lanes8& a) { return a; }
-MFREC_INLINE Lanes8 halves_of(const Lanes16& a) { return low8(a) + high8(a); }
-
-template <std::size_t L>
-MFREC_INLINE typename Vec<L>::F floats_of(const typename Vec<L>::W& w) {
-  typename Vec<L>::F f;
-  std::memcpy(&f, &w, sizeof f);
-  return f;
 }
 #endif
 
@@ -183,12 +234,10 @@ struct Bf16Rows {
 #endif
   }
 #if MFREC_HAS_LANES8
-  // Factors [j, j + L) for j a multiple of L (L == lanes).
-  template <std::size_t L>
-  MFREC_INLINE typename Vec<L>::F load(const uint32_t* r, std::size_t j) const {
-    typename Vec<L>::W w;
-    std::memcpy(&w, r + j / (2 * L) * L, sizeof w);
-    return floats_of<L>((j / L) % 2 ? w & 0xffff0000u : w << 16);
+  // Factors [j, j + L) for j a multiple of L (L == V::L == lanes).
+  template <typename V>
+  MFREC_INLINE typename V::F load(const uint32_t* r, std::size_t j) const {
+    return V::bf16(r + j / (2 * V::L) * V::L, (j / V::L) % 2 != 0);
   }
 #endif
 };
@@ -200,15 +249,9 @@ struct RoundedRows {
   MFREC_INLINE float at(const float* r, std::size_t j) const { return from_bf16(to_bf16(r[j])); }
   MFREC_INLINE void prefetch(int32_t i) const { prefetch_row(row(i), k); }
 #if MFREC_HAS_LANES8
-  template <std::size_t L>
-  MFREC_INLINE typename Vec<L>::F load(const float* r, std::size_t j) const {
-    using W = typename Vec<L>::W;
-    W b;
-    std::memcpy(&b, r + j, sizeof b);
-    const W nan = reinterpret_cast<W>((b & 0x7fffffffu) > 0x7f800000u);
-    const W quiet = (b | 0x00400000u) & 0xffff0000u;
-    const W rounded = (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
-    return floats_of<L>((quiet & nan) | (rounded & ~nan));
+  template <typename V>
+  MFREC_INLINE typename V::F load(const float* r, std::size_t j) const {
+    return V::rounded(r + j);
   }
 #endif
 };
@@ -223,9 +266,9 @@ struct PanelRows {
   MFREC_INLINE float at(const float* r, std::size_t j) const { return r[j]; }
   MFREC_INLINE void prefetch(int32_t) const {}
 #if MFREC_HAS_LANES8
-  template <std::size_t L>
-  MFREC_INLINE typename Vec<L>::F load(const float* r, std::size_t j) const {
-    return Vec<L>::load(r + j);
+  template <typename V>
+  MFREC_INLINE typename V::F load(const float* r, std::size_t j) const {
+    return V::load(r + j);
   }
 #endif
 };
@@ -235,16 +278,16 @@ struct PanelRows {
 // time: their dot products are four independent dependency chains that the
 // CPU overlaps (one dot waits on its own additions), and out is loaded and
 // stored once per four items. Each dot product sums in L lanes folded by
-// Vec<L>::sum, and out[j] receives the terms in item order. The first pass
+// V::sum, and out[j] receives the terms in item order. The first pass
 // over a row's items (kFirstPass) fetches them from memory, asking for rows
 // a few items ahead, and writes them to `panel` (row e at e * k) for the
 // later passes, unless panel is null.
-template <std::size_t L, bool kFirstPass, typename Rows, typename Coef>
+template <typename V, bool kFirstPass, typename Rows, typename Coef>
 MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, std::size_t n, const float* v,
                                         float* out, std::size_t k, Coef coef, float* panel) {
 #if MFREC_HAS_LANES8
-  using V = Vec<L>;
   using F = typename V::F;
+  constexpr std::size_t L = V::L;
   std::size_t e = 0;
   if (kFirstPass)
     for (std::size_t f = 0; f < std::min(n, kPrefetchAhead); ++f) rows.prefetch(items[f]);
@@ -258,18 +301,18 @@ MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, 
     F a0 = {}, a1 = {}, a2 = {}, a3 = {};
     for (std::size_t j = 0; j < k; j += L) {
       const F vj = V::load(v + j);
-      a0 += rows.template load<L>(y0, j) * vj;
-      a1 += rows.template load<L>(y1, j) * vj;
-      a2 += rows.template load<L>(y2, j) * vj;
-      a3 += rows.template load<L>(y3, j) * vj;
+      a0 += rows.template load<V>(y0, j) * vj;
+      a1 += rows.template load<V>(y1, j) * vj;
+      a2 += rows.template load<V>(y2, j) * vj;
+      a3 += rows.template load<V>(y3, j) * vj;
     }
     float dots[4];
-    sum_halves4(halves_of(a0), halves_of(a1), halves_of(a2), halves_of(a3), dots);
+    sum_halves4(V::halves(a0), V::halves(a1), V::halves(a2), V::halves(a3), dots);
     const float c0 = coef(e, dots[0]), c1 = coef(e + 1, dots[1]);
     const float c2 = coef(e + 2, dots[2]), c3 = coef(e + 3, dots[3]);
     for (std::size_t j = 0; j < k; j += L) {
-      const F r0 = rows.template load<L>(y0, j), r1 = rows.template load<L>(y1, j);
-      const F r2 = rows.template load<L>(y2, j), r3 = rows.template load<L>(y3, j);
+      const F r0 = rows.template load<V>(y0, j), r1 = rows.template load<V>(y1, j);
+      const F r2 = rows.template load<V>(y2, j), r3 = rows.template load<V>(y3, j);
       F t = V::load(out + j);
       t += c0 * r0;
       t += c1 * r1;
@@ -289,10 +332,10 @@ MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, 
     if (kFirstPass && e + kPrefetchAhead < n) rows.prefetch(items[e + kPrefetchAhead]);
     const auto* y0 = rows.row(items[e]);
     F a0 = {};
-    for (std::size_t j = 0; j < k; j += L) a0 += rows.template load<L>(y0, j) * V::load(v + j);
+    for (std::size_t j = 0; j < k; j += L) a0 += rows.template load<V>(y0, j) * V::load(v + j);
     const float c0 = coef(e, V::sum(a0));
     for (std::size_t j = 0; j < k; j += L) {
-      const F r0 = rows.template load<L>(y0, j);
+      const F r0 = rows.template load<V>(y0, j);
       V::store(out + j, V::load(out + j) + c0 * r0);
       if (kFirstPass && panel) V::store(panel + e * k + j, r0);
     }
@@ -312,11 +355,11 @@ MFREC_INLINE void add_scaled_rows_lanes(const Rows& rows, const int32_t* items, 
 // filling its scheduler with additions that wait. Out is loaded and stored
 // once per pass. Same sums in the same order as add_scaled_rows_lanes: the
 // same bits.
-template <std::size_t L, std::size_t kVecs, bool kFirstPass, typename Rows, typename Coef>
+template <typename V, std::size_t kVecs, bool kFirstPass, typename Rows, typename Coef>
 MFREC_INLINE void add_scaled_rows_held(const Rows& rows, const int32_t* items, std::size_t n, const float* v,
                                        float* out, Coef coef, float* panel) {
-  using V = Vec<L>;
   using F = typename V::F;
+  constexpr std::size_t L = V::L;
   constexpr std::size_t k = L * kVecs;
   F vr[kVecs], acc[kVecs];
   for (std::size_t q = 0; q < kVecs; ++q) vr[q] = V::load(v + L * q), acc[q] = V::load(out + L * q);
@@ -332,10 +375,10 @@ MFREC_INLINE void add_scaled_rows_held(const Rows& rows, const int32_t* items, s
     const auto* y3 = rows.row(items[e + 3]);
     a0 = F{}, a1 = F{}, a2 = F{}, a3 = F{};
     for (std::size_t q = 0; q < kVecs; ++q) {
-      a0 += rows.template load<L>(y0, L * q) * vr[q];
-      a1 += rows.template load<L>(y1, L * q) * vr[q];
-      a2 += rows.template load<L>(y2, L * q) * vr[q];
-      a3 += rows.template load<L>(y3, L * q) * vr[q];
+      a0 += rows.template load<V>(y0, L * q) * vr[q];
+      a1 += rows.template load<V>(y1, L * q) * vr[q];
+      a2 += rows.template load<V>(y2, L * q) * vr[q];
+      a3 += rows.template load<V>(y3, L * q) * vr[q];
     }
   };
   const std::size_t groups = n / 4;
@@ -344,7 +387,7 @@ MFREC_INLINE void add_scaled_rows_held(const Rows& rows, const int32_t* items, s
   for (std::size_t g = 0; g < groups; ++g) {
     const std::size_t e = 4 * g;
     float dots[4];
-    sum_halves4(halves_of(a0), halves_of(a1), halves_of(a2), halves_of(a3), dots);
+    sum_halves4(V::halves(a0), V::halves(a1), V::halves(a2), V::halves(a3), dots);
     if (g + 1 < groups) lanes4(e + 4, a0, a1, a2, a3);
     const float c0 = coef(e, dots[0]), c1 = coef(e + 1, dots[1]);
     const float c2 = coef(e + 2, dots[2]), c3 = coef(e + 3, dots[3]);
@@ -353,8 +396,8 @@ MFREC_INLINE void add_scaled_rows_held(const Rows& rows, const int32_t* items, s
     const auto* y2 = rows.row(items[e + 2]);
     const auto* y3 = rows.row(items[e + 3]);
     for (std::size_t q = 0; q < kVecs; ++q) {
-      const F r0 = rows.template load<L>(y0, L * q), r1 = rows.template load<L>(y1, L * q);
-      const F r2 = rows.template load<L>(y2, L * q), r3 = rows.template load<L>(y3, L * q);
+      const F r0 = rows.template load<V>(y0, L * q), r1 = rows.template load<V>(y1, L * q);
+      const F r2 = rows.template load<V>(y2, L * q), r3 = rows.template load<V>(y3, L * q);
       acc[q] += c0 * r0;
       acc[q] += c1 * r1;
       acc[q] += c2 * r2;
@@ -373,7 +416,7 @@ MFREC_INLINE void add_scaled_rows_held(const Rows& rows, const int32_t* items, s
     const auto* y0 = rows.row(items[e]);
     F r0[kVecs];
     F d = {};
-    for (std::size_t q = 0; q < kVecs; ++q) r0[q] = rows.template load<L>(y0, L * q), d += r0[q] * vr[q];
+    for (std::size_t q = 0; q < kVecs; ++q) r0[q] = rows.template load<V>(y0, L * q), d += r0[q] * vr[q];
     const float c0 = coef(e, V::sum(d));
     for (std::size_t q = 0; q < kVecs; ++q) {
       acc[q] += c0 * r0[q];
@@ -405,15 +448,16 @@ MFREC_INLINE void add_scaled_rows_scalar(const Rows& rows, const int32_t* items,
   }
 }
 
-template <bool kFirstPass, bool kWide = false, typename Rows, typename Coef>
+template <bool kFirstPass, Copy C = Copy::plain, typename Rows, typename Coef>
 MFREC_INLINE void add_scaled_rows(const Rows& rows, const int32_t* items, std::size_t n, const float* v, float* out,
                                   std::size_t k, Coef coef, float* panel = nullptr) {
 #if MFREC_HAS_LANES8
-  if (kWide && k == 64) return add_scaled_rows_held<16, 4, kFirstPass>(rows, items, n, v, out, coef, panel);
-  if (kWide && k == 32) return add_scaled_rows_held<16, 2, kFirstPass>(rows, items, n, v, out, coef, panel);
-  if (kWide && k == 128) return add_scaled_rows_held<16, 8, kFirstPass>(rows, items, n, v, out, coef, panel);
-  if (gather_lanes(k) == 16) return add_scaled_rows_lanes<16, kFirstPass>(rows, items, n, v, out, k, coef, panel);
-  if (gather_lanes(k) == 8) return add_scaled_rows_lanes<8, kFirstPass>(rows, items, n, v, out, k, coef, panel);
+  if (wide(C) && k == 64) return add_scaled_rows_held<Vec<16>, 4, kFirstPass>(rows, items, n, v, out, coef, panel);
+  if (wide(C) && k == 32) return add_scaled_rows_held<Vec<16>, 2, kFirstPass>(rows, items, n, v, out, coef, panel);
+  if (wide(C) && k == 128) return add_scaled_rows_held<Vec<16>, 8, kFirstPass>(rows, items, n, v, out, coef, panel);
+  if (gather_lanes(k) == 16)
+    return add_scaled_rows_lanes<Vec16For<C>, kFirstPass>(rows, items, n, v, out, k, coef, panel);
+  if (gather_lanes(k) == 8) return add_scaled_rows_lanes<Vec<8>, kFirstPass>(rows, items, n, v, out, k, coef, panel);
 #endif
   add_scaled_rows_scalar<kFirstPass>(rows, items, n, v, out, k, coef, panel);
 }
@@ -439,10 +483,12 @@ MFREC_INLINE void symv_columns(const float* g, const float* v, float* out, std::
 // rows of G (the CG step's other half, with the item rows): out is not
 // loaded and stored once per row of G. Each out[j] still sums its k terms in
 // row order from 0, so the bits are those of the axpy loop whatever the
-// vector width.
+// vector width. Sixteen lanes as one value, so not in the AVX2 copy (see
+// Split16).
+template <Copy C = Copy::plain>
 MFREC_INLINE void symv_k(const float* g, const float* v, float* out, std::size_t k) {
 #if MFREC_HAS_LANES8
-  if (k % 16 == 0) {
+  if (C != Copy::avx2 && k % 16 == 0) {
     std::size_t c0 = 0;
     for (; c0 + 64 <= k; c0 += 64) symv_columns<16, 4>(g, v, out, k, c0);
     for (; c0 < k; c0 += 16) symv_columns<16, 1>(g, v, out, k, c0);
@@ -500,7 +546,7 @@ MFREC_INLINE void row_weights(const CsrView& m, std::size_t begin, std::size_t e
 }
 
 // A few conjugate-gradient steps on row x, warm-started from its current value.
-template <bool kWide, typename Rows>
+template <Copy C, typename Rows>
 MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y, const float* gram_yy, float* x,
                                const AlsOptions& o, Scratch& s) {
   const std::size_t k = o.factors;
@@ -515,12 +561,12 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y,
   float* ap = s.ap.data();
 
   // r = b - A x, with b = sum c p y and A x = YtY x + lambda x + sum (c - 1)(y.x) y
-  symv_k(gram_yy, x, r, k);
+  symv_k<C>(gram_yy, x, r, k);
   for (std::size_t j = 0; j < k; ++j) r[j] = -r[j] - lambda * x[j];
   // The panel holds rows of up to s.panel_rows items; a longer row's CG steps
   // read its items from y again (the same values).
   float* panel = n <= s.panel_rows ? s.panel.data() : nullptr;
-  add_scaled_rows<true, kWide>(
+  add_scaled_rows<true, C>(
       y, items, n, x, r, k, [&](std::size_t e, float yx) { return s.target[e] - s.weight[e] * yx; }, panel);
   const PanelRows gathered{s.panel.data(), k};
   const int32_t* order = s.order.data();  // 0, 1, 2, ...: row e of the panel
@@ -529,13 +575,13 @@ MFREC_INLINE void solve_row_cg(const CsrView& m, std::size_t row, const Rows& y,
   if (!(rs_old > 1e-20f)) return;  // already solved (or NaN, which the caller detects)
 
   for (int step = 0; step < o.cg_steps; ++step) {
-    symv_k(gram_yy, p, ap, k);
+    symv_k<C>(gram_yy, p, ap, k);
     axpy_k(lambda, p, ap, k);
     const auto coef = [&](std::size_t e, float yp) { return s.weight[e] * yp; };
     if (panel)
-      add_scaled_rows<false, kWide>(gathered, order, n, p, ap, k, coef);
+      add_scaled_rows<false, C>(gathered, order, n, p, ap, k, coef);
     else
-      add_scaled_rows<false, kWide>(y, items, n, p, ap, k, coef);
+      add_scaled_rows<false, C>(y, items, n, p, ap, k, coef);
     float step_size = rs_old / dot_k(p, ap, k);
     axpy_k(step_size, p, x, k);
     axpy_k(-step_size, ap, r, k);
@@ -723,32 +769,32 @@ struct RowsJob {
   const AlsOptions& o;
 };
 
-template <bool kWide>
+template <Copy C>
 MFREC_INLINE void solve_rows_body(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
   const std::size_t k = j.o.factors;
   const bool cholesky = j.o.solver == AlsSolver::Cholesky;
   for (std::size_t r = begin; r < end; ++r) {
     float* xr = j.x + r * k;
     if (cholesky) {
-      solve_row_cholesky<kWide>(j.m, r, j.y, j.gram_yy, xr, j.o, s);
+      solve_row_cholesky<wide(C)>(j.m, r, j.y, j.gram_yy, xr, j.o, s);
     } else if (j.y_bf16) {
       const Bf16Rows rows{j.y_bf16->base, j.y_bf16->stride, j.y_bf16->lanes, k};
-      solve_row_cg<kWide>(j.m, r, rows, j.gram_yy, xr, j.o, s);
+      solve_row_cg<C>(j.m, r, rows, j.gram_yy, xr, j.o, s);
     } else {
-      solve_row_cg<kWide>(j.m, r, RoundedRows{j.y, k}, j.gram_yy, xr, j.o, s);
+      solve_row_cg<C>(j.m, r, RoundedRows{j.y, k}, j.gram_yy, xr, j.o, s);
     }
   }
 }
 
 using SolveRowsFn = void (*)(const RowsJob&, std::size_t, std::size_t, Scratch&);
 void solve_rows_plain(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
-  solve_rows_body<false>(j, begin, end, s);
+  solve_rows_body<Copy::plain>(j, begin, end, s);
 }
 MFREC_TARGET_AVX2 void solve_rows_avx2(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
-  solve_rows_body<false>(j, begin, end, s);
+  solve_rows_body<Copy::avx2>(j, begin, end, s);
 }
 MFREC_TARGET_AVX512 void solve_rows_avx512(const RowsJob& j, std::size_t begin, std::size_t end, Scratch& s) {
-  solve_rows_body<true>(j, begin, end, s);
+  solve_rows_body<Copy::avx512>(j, begin, end, s);
 }
 
 }  // namespace
