@@ -39,7 +39,12 @@ async function learned(model, d) {
   const ranked = await model.recommendBatch(users, { k: 10, threads: 1 });
   const vectors = model.itemVector ? d.items.toArray().map((i) => model.itemVector(i)) : [];
   const live = model.recommend('live', { recalculate: true, interactions: history, k: 10 });
-  return digest(ranked.items, ranked.scores, ...vectors, Float32Array.from(live, (r) => r.score));
+  return digest(
+    ranked.items,
+    ranked.scores,
+    ...vectors,
+    Float32Array.from(live, (r) => r.score),
+  );
 }
 
 const d = data();
