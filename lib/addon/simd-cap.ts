@@ -17,7 +17,7 @@ export const SIMD_COPIES = ['plain', 'avx2', 'avx512'] as const;
 export type SimdCopy = (typeof SIMD_COPIES)[number];
 
 /** Throws ERR_MFREC_INVALID_ARGUMENT when MFREC_SIMD in `env` is set to anything but a copy's name. */
-export function checkSimdCap(env: NodeJS.ProcessEnv = process.env): void {
+export function checkSimdCap(env: Readonly<Record<string, string | undefined>> = process.env): void {
   const value = env.MFREC_SIMD;
   if (value === undefined || value === '' || (SIMD_COPIES as readonly string[]).includes(value)) return;
   throw new MfrecError(

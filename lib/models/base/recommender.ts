@@ -85,9 +85,8 @@ export abstract class Recommender extends CatalogReads {
         const trained = await this.train(data, c, cancel);
         const s = trained.state;
         const arrays = [s.userFactors, s.itemFactors, s.userBias, s.itemBias, ...weightArrays(s.weights)].filter((a) => a !== undefined);
-        // The native pass reads S2-sized factors in a quarter of the loop's time; the js backend keeps to JavaScript.
-        const finite = this.params.backend === 'js' ? allFinite : nativeAllFinite;
-        if (!finite(...arrays)) throw this.diverged(trained.history.length);
+        // Natively (S2's factors in a quarter of the loop's time), unless the model runs on the js backend.
+        if (!(this.params.backend === 'js' ? allFinite : nativeAllFinite)(...arrays)) throw this.diverged(trained.history.length);
         this.state = s;
         this.history = trained.history;
         return this;
