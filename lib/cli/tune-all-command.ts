@@ -12,6 +12,7 @@ import { planSearch } from '../tune/plan.js';
 import { trialToJson, tuneResultToJson } from '../tune/results.js';
 import { resolveSpace } from '../tune/space.js';
 import { tuneAll, type TuneAllResult } from '../tune/tune-all.js';
+import { describeValidation } from '../tune/validation-split.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
 import { readForModels, readOptionsFrom } from './read-flags.js';
@@ -102,9 +103,8 @@ export async function runTuneAll(trainFile: string, flags: TuneFlags): Promise<v
       ...(flags.trials ? { trialsFile: flags.trials } : {}),
     });
   }
-  const v = best.validation;
   printTable([
-    ['validation', v.kind === 'holdout' ? `holdout ${v.testFraction} of TRAIN` : `${v.folds}-fold cross-validation of TRAIN`],
+    ['validation', describeValidation(best.validation)],
     ...result.families.map((r): [string, string] => [
       r.modelType,
       `${result.metric} ${r.best.score.toFixed(4)}; ${searchShape(r)}, ${r.trials.length} trials in ${r.seconds.toFixed(1)} s; ${formatParams(bestParams(r))}`,

@@ -13,6 +13,7 @@ import { planSearch } from '../tune/plan.js';
 import { trialToJson, tuneResultToJson, type TuneResult } from '../tune/results.js';
 import { resolveSpace } from '../tune/space.js';
 import { tune } from '../tune/tune.js';
+import { describeValidation } from '../tune/validation-split.js';
 import { warnTestPairsInTrain } from './held-out-check.js';
 import { printJson, printTable } from './output.js';
 import { intArg, numberArg } from './parse.js';
@@ -126,10 +127,9 @@ async function runTune(trainFile: string, flags: TuneFlags & { model: TunableMod
       ...(flags.trials ? { trialsFile: flags.trials } : {}),
     });
   }
-  const v = result.validation;
   printTable([
     ['search', `${result.modelType}, ${searchShape(result)}, ${result.trials.length} trials in ${result.seconds.toFixed(1)} s`],
-    ['validation', v.kind === 'holdout' ? `holdout ${v.testFraction} of TRAIN` : `${v.folds}-fold cross-validation of TRAIN`],
+    ['validation', describeValidation(result.validation)],
     ['best', `${result.metric} ${result.best.score.toFixed(4)} (trial ${result.best.id}, configuration ${result.best.config})`],
     ['params', formatParams(bestParams(result))],
     ...(flags.out ? ([['saved', flags.out]] as Array<[string, string]>) : []),
