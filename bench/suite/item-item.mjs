@@ -161,6 +161,23 @@ export async function measure(flags) {
 
 await runScript(
   import.meta.url,
-  ['implicit', 'python', 'parts', 'sets', 'budget', 'no-tune', 'validation', 'sizes', 'large', 'runs', 'ease', 'knn', 'neighbours', 'numpy-dtype', 'families', 'mfrec-only'],
+  [
+    'implicit',
+    'python',
+    'parts',
+    'sets',
+    'budget',
+    'no-tune',
+    'validation',
+    'sizes',
+    'large',
+    'runs',
+    'ease',
+    'knn',
+    'neighbours',
+    'numpy-dtype',
+    'families',
+    'mfrec-only',
+  ],
   measure,
 );

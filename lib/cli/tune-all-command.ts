@@ -19,6 +19,7 @@ import { readForModels, readOptionsFrom } from './read-flags.js';
 import {
   bestParams,
   checkTuneOutputs,
+  checkValidationData,
   formatParams,
   measureOnTest,
   printTestReport,
@@ -50,6 +51,7 @@ export async function runTuneAll(trainFile: string, flags: TuneFlags): Promise<v
   for (const [type, reason] of unfit) process.stderr.write(`mfrec: note: ${type} left out: ${printable(reason)}\n`);
   const models = MODEL_TYPES.filter((t) => !unfit.has(t));
   const train = trainRead.read.interactions;
+  checkValidationData(validation, train, trainFile);
   const trials = models.reduce((n, t) => n + planSearch(flags.strategy, flags.budget, resolveSpace(t)).trials, 0);
 
   let done = 0;

@@ -12,6 +12,9 @@ import type { TuneResult } from '../tune/results.js';
 import type { Range } from '../tune/space.js';
 import type { ValidationOptions } from '../tune/validation-split.js';
 import { printTable } from './output.js';
+import { intArg, numberArg } from './parse.js';
+import { printable } from '../text/printable.js';
+import type { Command } from 'commander';
 import type { ReadFlags } from './read-flags.js';
 
 export interface TuneFlags extends ReadFlags {
@@ -22,6 +25,7 @@ export interface TuneFlags extends ReadFlags {
   strategy: Strategy;
   folds?: number;
   validationFraction?: number;
+  validationByTime?: boolean;
   space?: string;
   seed: number;
   threads: number;
@@ -35,12 +39,34 @@ export interface TuneFlags extends ReadFlags {
 
 const RANKING_ROWS = ['precision', 'recall', 'ndcg', 'map', 'auc', 'hitRate', 'coverage'] as const;
 
+/** The flags of how a search validates, shared by `mfrec tune` and `mfrec batch tune`. */
+export function addValidationFlags(cmd: Command): Command {
+  return cmd
+    .option('--folds <k>', 'score configurations by k-fold cross-validation of TRAIN instead of one holdout', intArg(2, 20))
+    .option('--validation-fraction <x>', 'holdout share of TRAIN (default 0.2)', numberArg(0))
+    .option('--validation-by-time', 'validate on the latest share of TRAIN by timestamp (--validation-fraction, default 0.2) instead of a random one');
+}
+
 export function validationOf(flags: TuneFlags): ValidationOptions {
   if (flags.folds !== undefined && flags.validationFraction !== undefined) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--folds and --validation-fraction exclude each other: choose k-fold or a holdout');
   }
+  if (flags.folds !== undefined && flags.validationByTime) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--folds and --validation-by-time exclude each other: choose k-fold or the latest share of TRAIN');
+  }
   if (flags.folds !== undefined) return { kind: 'kfold', folds: flags.folds };
-  return flags.validationFraction === undefined ? { kind: 'holdout' } : { kind: 'holdout', testFraction: flags.validationFraction };
+  const kind = flags.validationByTime ? 'time' : 'holdout';
+  return flags.validationFraction === undefined ? { kind } : { kind, testFraction: flags.validationFraction };
+}
+
+/** --validation-by-time needs TRAIN's timestamps: refused by flag and file when it has none. */
+export function checkValidationData(validation: ValidationOptions, train: Interactions, trainFile: string): void {
+  if (validation.kind === 'time' && !train.hasTimestamps) {
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--validation-by-time needs timestamps, and TRAIN ${printable(trainFile)} has no time column (name it with --time-col)`,
+    );
+  }
 }
 
 export function spaceOf(text: string | undefined): Partial<Record<string, Range>> | undefined {

@@ -15,10 +15,7 @@ import { Rng } from '../random.js';
 import { integer, invalid, knownOptions, number, oneOf } from '../validate.js';
 import { latestPartSplit } from './time-validation.js';
 
-export type ValidationOptions =
-  | { kind: 'holdout'; testFraction?: number }
-  | { kind: 'kfold'; folds?: number }
-  | { kind: 'time'; testFraction?: number };
+export type ValidationOptions = { kind: 'holdout'; testFraction?: number } | { kind: 'kfold'; folds?: number } | { kind: 'time'; testFraction?: number };
 export type ResolvedValidation = { kind: 'holdout'; testFraction: number } | { kind: 'kfold'; folds: number } | { kind: 'time'; testFraction: number };
 
 export const DEFAULT_VALIDATION: ResolvedValidation = { kind: 'holdout', testFraction: 0.2 };
