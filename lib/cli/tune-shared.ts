@@ -160,7 +160,7 @@ export async function writeTuneReport(file: string, result: TuneResult, train: I
       model: result.model,
       train,
       test: test.alignTo(train).aligned,
-      trials: { metric: result.metric, higherIsBetter: result.direction === 'max', trials },
+      trials: { metric: result.metric, higherIsBetter: result.direction === 'max', validation: result.validation, trials },
       k,
     }),
   );

@@ -3,7 +3,15 @@
  * ({ kind: 'time' }): the split, what it leaves out, the scores a search
  * takes from it, and its refusals.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { validationOf, type TuneFlags } from '../../lib/cli/tune-shared.js';
+import { timeSplit } from '../../lib/data/split.js';
+import { trialsSection } from '../../lib/report/trials.js';
 import { ErrorCodes, Interactions, MfrecError, tune, tuneResultToJson } from '../../lib/index.js';
 import { evaluateTopK } from '../../lib/eval/top-k-ranking.js';
 import type { RatingModel } from '../../lib/models/registry.js';
@@ -136,5 +144,93 @@ describe("validation { kind: 'time' }", () => {
     }
     const onlyNew = Interactions.fromArrays(['a', 'a', 'b', 'b', 'c'], ['x', 'y', 'x', 'y', 'z'], { timestamps: [1, 2, 3, 4, 5] });
     expect(await errorCode(tune(onlyNew, { model: 'ease', budget: 1, validation: { kind: 'time', testFraction: 0.2 } }))).toBe(ErrorCodes.EMPTY_DATA);
+  });
+});
+
+describe('mfrec tune --validation-by-time', () => {
+  const run = promisify(execFile);
+  const bin = path.resolve(__dirname, '..', '..', 'bin', 'mfrec.js');
+  const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-tune-time-'));
+  const mfrec = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dir });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+  const write = (file: string, d: Interactions, times: boolean) =>
+    writeFileSync(
+      path.join(dir, file),
+      [times ? 'user,item,timestamp' : 'user,item', ...[...d.entries()].map((e) => `${e.user},${e.item}${times ? `,${e.timestamp}` : ''}`)].join('\n') + '\n',
+    );
+  const { train, test } = timeSplit(timedData(12, 60), { testFraction: 0.2 });
+  write('train.csv', train, true);
+  write('test.csv', test, true);
+  write('untimed.csv', train, false);
+  const flags = (f: Partial<TuneFlags>) => ({ model: 'als', budget: 1, strategy: 'halving', seed: 42, threads: 0, ...f }) as TuneFlags;
+
+  it('reads the flag with --validation-fraction, and refuses it with --folds', () => {
+    expect(validationOf(flags({ validationByTime: true }))).toEqual({ kind: 'time' });
+    expect(validationOf(flags({ validationByTime: true, validationFraction: 0.3 }))).toEqual({ kind: 'time', testFraction: 0.3 });
+    expect(validationOf(flags({ validationFraction: 0.3 }))).toEqual({ kind: 'holdout', testFraction: 0.3 });
+    expect(() => validationOf(flags({ validationByTime: true, folds: 3 }))).toThrow(/--folds and --validation-by-time exclude each other/);
+  });
+
+  it('tunes on the latest share of TRAIN and says so in the JSON, the trials file, the table and the report', async () => {
+    const json = await mfrec(
+      'tune',
+      'train.csv',
+      '--model',
+      'ease',
+      '--budget',
+      '2',
+      '--validation-by-time',
+      '--validation-fraction',
+      '0.25',
+      '--threads',
+      '1',
+      '--trials',
+      'trials.json',
+      '--json',
+    );
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).validation).toEqual({ kind: 'time', testFraction: 0.25 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'trials.json'), 'utf8')).validation).toEqual({ kind: 'time', testFraction: 0.25 });
+    // The trials' scores are those of tune() on the same data read back from the file.
+    const direct = await tune(train, { model: 'ease', budget: 2, validation: { kind: 'time', testFraction: 0.25 }, threads: 1 });
+    expect(JSON.parse(json.stdout).best.score).toBeCloseTo(direct.best.score, 10);
+
+    const human = await mfrec('tune', 'train.csv', '--model', 'ease', '--budget', '1', '--validation-by-time', '--test', 'test.csv', '--report', 'r.html');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/validation\s+latest 0\.2 of TRAIN by time/);
+    expect(readFileSync(path.join(dir, 'r.html'), 'utf8')).toContain('latest 0.2 of TRAIN by time');
+
+    const all = await mfrec('tune', 'train.csv', '--model', 'all', '--budget', '1', '--validation-by-time', '--threads', '1', '--json');
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout).validation).toEqual({ kind: 'time', testFraction: 0.2 });
+  });
+
+  it('fails with one line naming the flag and the file', async () => {
+    for (const model of ['als', 'all']) {
+      const r = await mfrec('tune', 'untimed.csv', '--model', model, '--budget', '1', '--validation-by-time');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^mfrec: --validation-by-time needs timestamps, and TRAIN untimed\.csv has no time column.*\[ERR_MFREC_INVALID_ARGUMENT\]$/m);
+      // One error line, no stack (--model all may first note the families the data does not fit).
+      expect(r.stderr.trim().split('\n').filter((line) => !line.startsWith('mfrec: note:'))).toHaveLength(1);
+    }
+    for (const command of [['tune'], ['batch', 'tune', '--redis', 'redis://127.0.0.1:1']]) {
+      const r = await mfrec(...command, 'train.csv', '--model', 'als', '--folds', '3', '--validation-by-time');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/--folds and --validation-by-time exclude each other/);
+    }
+  });
+
+  it('the report shows how trials were validated when told', () => {
+    const trials = [{ id: 0, params: { lambda: 10 }, score: 0.1 }];
+    expect(trialsSection({ metric: 'ndcg@10', validation: { kind: 'time', testFraction: 0.2 }, trials }).validation).toBe('latest 0.2 of TRAIN by time');
+    expect(trialsSection({ metric: 'ndcg@10', trials }).validation).toBeNull();
   });
 });
