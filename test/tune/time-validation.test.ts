@@ -219,7 +219,12 @@ describe('mfrec tune --validation-by-time', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^mfrec: --validation-by-time needs timestamps, and TRAIN untimed\.csv has no time column.*\[ERR_MFREC_INVALID_ARGUMENT\]$/m);
       // One error line, no stack (--model all may first note the families the data does not fit).
-      expect(r.stderr.trim().split('\n').filter((line) => !line.startsWith('mfrec: note:'))).toHaveLength(1);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((line) => !line.startsWith('mfrec: note:')),
+      ).toHaveLength(1);
     }
     for (const command of [['tune'], ['batch', 'tune', '--redis', 'redis://127.0.0.1:1']]) {
       const r = await mfrec(...command, 'train.csv', '--model', 'als', '--folds', '3', '--validation-by-time');
