@@ -5,7 +5,6 @@
  * `--model all` does so for every family and keeps the best (tune-all-command.ts).
  */
 import { Option, type Command } from 'commander';
-import { ErrorCodes, MfrecError } from '../errors.js';
 import { writeFileAtomic } from '../persist/model-file.js';
 import { defaultMetric, parseMetric } from '../tune/metric.js';
 import { TUNABLE_MODELS, isRatingFamily, type TunableModel } from '../tune/parameters.js';

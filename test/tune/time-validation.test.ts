@@ -163,7 +163,7 @@ describe('mfrec tune --validation-by-time', () => {
   const write = (file: string, d: Interactions, times: boolean) =>
     writeFileSync(
       path.join(dir, file),
-      [times ? 'user,item,timestamp' : 'user,item', ...[...d.entries()].map((e) => `${e.user},${e.item}${times ? `,${e.timestamp}` : ''}`)].join('\n') + '\n',
+      `${[times ? 'user,item,timestamp' : 'user,item', ...[...d.entries()].map((e) => `${e.user},${e.item}${times ? `,${e.timestamp}` : ''}`)].join('\n')}\n`,
     );
   const { train, test } = timeSplit(timedData(12, 60), { testFraction: 0.2 });
   write('train.csv', train, true);
