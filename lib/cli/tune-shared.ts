@@ -43,8 +43,12 @@ const RANKING_ROWS = ['precision', 'recall', 'ndcg', 'map', 'auc', 'hitRate', 'c
 export function addValidationFlags(cmd: Command): Command {
   return cmd
     .option('--folds <k>', 'score configurations by k-fold cross-validation of TRAIN instead of one holdout', intArg(2, 20))
-    .option('--validation-fraction <x>', 'holdout share of TRAIN (default 0.2)', numberArg(0))
-    .option('--validation-by-time', 'validate on the latest share of TRAIN by timestamp (--validation-fraction, default 0.2) instead of a random one');
+    .option(
+      '--validation-fraction <x>',
+      'share of TRAIN held out to validate on: at random, or the latest with --validation-by-time (default 0.2)',
+      numberArg(0),
+    )
+    .option('--validation-by-time', 'validate on the latest share of TRAIN by timestamp instead of a random one (TRAIN needs a time column)');
 }
 
 export function validationOf(flags: TuneFlags): ValidationOptions {
@@ -55,6 +59,11 @@ export function validationOf(flags: TuneFlags): ValidationOptions {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--folds and --validation-by-time exclude each other: choose k-fold or the latest share of TRAIN');
   }
   if (flags.folds !== undefined) return { kind: 'kfold', folds: flags.folds };
+  const fraction = flags.validationFraction;
+  // Checked here, not only by tune(), so the message names the flag.
+  if (fraction !== undefined && !(fraction > 0 && fraction <= 0.9)) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--validation-fraction must be in (0, 0.9], got ${fraction}`);
+  }
   const kind = flags.validationByTime ? 'time' : 'holdout';
   return flags.validationFraction === undefined ? { kind } : { kind, testFraction: flags.validationFraction };
 }

@@ -26,7 +26,7 @@ export function latestPartSplit(data: Interactions, testFraction: number): Split
   if (known.nnz === 0) {
     throw new MfrecError(
       ErrorCodes.EMPTY_DATA,
-      `validation { kind: 'time', testFraction: ${testFraction} }: none of the latest ${test.nnz} interactions is of a user and an item seen before them`,
+      `validation { kind: 'time', testFraction: ${testFraction} }: none of the latest ${test.nnz} interactions is of a user and an item seen before them: nothing to validate on (a larger testFraction holds more)`,
     );
   }
   return { train, test: known };

@@ -176,6 +176,14 @@ describe('mfrec tune --validation-by-time', () => {
     expect(validationOf(flags({ validationByTime: true, validationFraction: 0.3 }))).toEqual({ kind: 'time', testFraction: 0.3 });
     expect(validationOf(flags({ validationFraction: 0.3 }))).toEqual({ kind: 'holdout', testFraction: 0.3 });
     expect(() => validationOf(flags({ validationByTime: true, folds: 3 }))).toThrow(/--folds and --validation-by-time exclude each other/);
+    // A share tune() would refuse is refused by its flag's name, with or without --validation-by-time.
+    for (const byTime of [true, false]) {
+      for (const bad of [0, 0.95]) {
+        expect(() => validationOf(flags({ validationByTime: byTime, validationFraction: bad }))).toThrow(
+          new RegExp(`^--validation-fraction must be in \\(0, 0\\.9\\], got ${bad}$`),
+        );
+      }
+    }
   });
 
   it('tunes on the latest share of TRAIN and says so in the JSON, the trials file, the table and the report', async () => {
