@@ -65,7 +65,7 @@ export function validationOf(flags: TuneFlags): ValidationOptions {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--validation-fraction must be in (0, 0.9], got ${fraction}`);
   }
   const kind = flags.validationByTime ? 'time' : 'holdout';
-  return flags.validationFraction === undefined ? { kind } : { kind, testFraction: flags.validationFraction };
+  return fraction === undefined ? { kind } : { kind, testFraction: fraction };
 }
 
 /** --validation-by-time needs TRAIN's timestamps: refused by flag and file when it has none. */
