@@ -41,9 +41,11 @@ const REFERENCES = [
 
 /**
  * Rows `{ model, setting, precision, recall, ndcg, users, fitSeconds, params }`
- * for the split `{ name, train, test }`.
+ * for the split `{ name, train, test }`. `validation` is the kind tune()
+ * validates on: 'holdout' (per user) or 'time' (needs timestamps), holding
+ * out `validationShare` of the training part.
  */
-export async function accuracyRows(split, { k = 10, budget = 20, python, implicitDir, tuneFamilies = true }) {
+export async function accuracyRows(split, { k = 10, budget = 20, python, implicitDir, tuneFamilies = true, validation = 'holdout', validationShare = 0.1 }) {
   const { name, train, test } = split;
   const rows = [];
   const add = (row) => {
@@ -62,12 +64,13 @@ export async function accuracyRows(split, { k = 10, budget = 20, python, implici
     let result;
     const tuneSeconds = await seconds(async () => {
       // tune() picks halving, or random search for a one-shot family (EASE, item-KNN, RP3beta).
-      result = await tune(train, { model: type, budget, validation: { kind: 'holdout', testFraction: 0.1 }, seed: 42 });
+      // 'time' validates on the latest share of the training interactions instead of that share of each user's, at random.
+      result = await tune(train, { model: type, budget, validation: { kind: validation, testFraction: validationShare }, seed: 42 });
     });
     add({
       model: traits.label,
       type,
-      setting: `tuned (${result.strategy}, budget ${budget})`,
+      setting: `tuned (${result.strategy}, budget ${budget}${validation === 'holdout' ? '' : `, ${validation} validation`}${validationShare === 0.1 ? '' : `, share ${validationShare}`})`,
       ...scored(await listsOf(result.model, train, k), train, test, k),
       fitSeconds: tuneSeconds,
       params: result.best.params,

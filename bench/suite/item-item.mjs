@@ -5,7 +5,10 @@
 // positive, per-user 75/25 split, seed 42, as bench/standalone/ml100k-ranking.mjs)
 // and Online Retail (the last 30 days held out, readOnlineRetailByTime):
 // P@10, recall@10 and NDCG@10 of every ranking family of the registry with
-// its defaults and tuned (tune() on the training part only), popularity, and
+// its defaults and tuned (tune() on the training part only, validated on a
+// random 10% of each user's training interactions, or with --validation time
+// on the latest 10% of them: ML-100K is read without timestamps; another share
+// with --validation-share), popularity, and
 // the references of bench/suite/reference/ (numpy EASE, scipy RP3beta,
 // implicit's BM25/cosine/TF-IDF item-KNN), all lists scored by evaluateLists.
 //
@@ -15,7 +18,7 @@
 // --large), users = 4 × items, ~50 interactions per user, alternating.
 //
 //   node bench/suite/item-item.mjs [--implicit DIR] [--python /usr/bin/python3]
-//     [--parts accuracy,speed] [--sets ml100k,retail] [--budget 20] [--no-tune]
+//     [--parts accuracy,speed] [--sets ml100k,retail] [--budget 20] [--no-tune] [--validation holdout|time] [--validation-share 0.1]
 //     [--sizes 1700,3700,10000] [--large] [--runs 3] [--ease '{json}'] [--knn '{json}']
 //     [--neighbours 100] [--numpy-dtype float32] [--families ease,knn] [--mfrec-only] [--quick] [--json]
 //
@@ -98,11 +101,14 @@ export async function measure(flags) {
 
   if (parts.includes('accuracy')) {
     const budget = Number(flags.budget ?? (quick ? 6 : 20));
+    const validation = String(flags.validation ?? 'holdout');
+    if (!['holdout', 'time'].includes(validation)) throw new Error(`--validation: holdout or time, not ${validation}`);
+    const validationShare = Number(flags['validation-share'] ?? 0.1);
     for (const name of String(flags.sets ?? 'ml100k,retail').split(',')) {
       const split = await loadSplit(name);
       log(`${split.label}: ${split.train.nUsers} users × ${split.train.nItems} items, ${split.train.nnz} train, ${split.test.nnz} test`);
       described.push(`${split.label}: ${split.train.nnz} train / ${split.test.nnz} test`);
-      const results = await accuracyRows(split, { budget, python, implicitDir, tuneFamilies: !flags['no-tune'] });
+      const results = await accuracyRows(split, { budget, python, implicitDir, tuneFamilies: !flags['no-tune'], validation, validationShare });
       tables.push(accuracyTable(split.label, results));
       rows.push(...bestRows(name, results));
       for (const r of results) {
@@ -157,6 +163,24 @@ export async function measure(flags) {
 
 await runScript(
   import.meta.url,
-  ['implicit', 'python', 'parts', 'sets', 'budget', 'no-tune', 'sizes', 'large', 'runs', 'ease', 'knn', 'neighbours', 'numpy-dtype', 'families', 'mfrec-only'],
+  [
+    'implicit',
+    'python',
+    'parts',
+    'sets',
+    'budget',
+    'no-tune',
+    'validation',
+    'validation-share',
+    'sizes',
+    'large',
+    'runs',
+    'ease',
+    'knn',
+    'neighbours',
+    'numpy-dtype',
+    'families',
+    'mfrec-only',
+  ],
   measure,
 );

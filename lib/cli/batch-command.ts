@@ -25,12 +25,13 @@ import { TUNABLE_MODELS, type TunableModel } from '../tune/parameters.js';
 import { planSearch } from '../tune/plan.js';
 import { trialToJson, tuneResultToJson } from '../tune/results.js';
 import { resolveSpace } from '../tune/space.js';
+import { describeValidation } from '../tune/validation-split.js';
 import { printable } from '../text/printable.js';
 import { printJson, printTable } from './output.js';
-import { intArg, numberArg } from './parse.js';
+import { intArg } from './parse.js';
 import { createProgress } from './progress.js';
 import { addReadFlags, readForModel, readForModels, readOptionsFrom, type ReadFlags } from './read-flags.js';
-import { bestParams, formatParams, searchShape, spaceOf, validationOf, type TuneFlags } from './tune-shared.js';
+import { addValidationFlags, bestParams, checkValidationData, formatParams, searchShape, spaceOf, validationOf, type TuneFlags } from './tune-shared.js';
 
 interface QueueFlags {
   redis: string;
@@ -236,15 +237,13 @@ function registerBatchTune(batch: Command): void {
     .option('--metric <name>', 'objective, as mfrec tune (default: ndcg@10, rmse for explicit)')
     .option('--budget <n>', 'training budget in full-length trials', intArg(1, 100_000), 20)
     .addOption(new Option('--strategy <s>', 'random search, or successive halving on iterations').choices(['random', 'halving']).default('halving'))
-    .option('--folds <k>', 'score configurations by k-fold cross-validation of TRAIN instead of one holdout', intArg(2, 20))
-    .option('--validation-fraction <x>', 'holdout share of TRAIN (default 0.2)', numberArg(0))
     .option('--space <json>', 'ranges replacing the defaults, as mfrec tune')
     .option('--seed <n>', 'seed of the draws, the validation split and the models', intArg(0, 0xffffffff), 42)
     .option('--threads <n>', 'threads per training run (0 = all cores)', intArg(0, 256), 0)
     .option('--out <model>', 'save the final model (best configuration, trained on all of TRAIN)')
     .option('--trials <file>', 'write every trial and the best configuration as JSON (as mfrec tune --trials)')
     .option('--fixed-defaults', 'start from the documented fixed defaults, not those adapted to the data');
-  addReadFlags(addQueueFlags(cmd)).action(async (trainFile: string, flags: BatchTuneFlags) => {
+  addReadFlags(addQueueFlags(addValidationFlags(cmd))).action(async (trainFile: string, flags: BatchTuneFlags) => {
     await checkOutputPaths(
       [
         { flag: '--out', path: flags.out },
@@ -253,12 +252,13 @@ function registerBatchTune(batch: Command): void {
       [{ flag: 'TRAIN', path: trainFile }],
     );
     const space = spaceOf(flags.space);
+    const validation = validationOf({ ...flags, json: false } as TuneFlags);
     const options: Record<string, unknown> = {
       model: flags.model,
       metric: parseMetric(flags.metric ?? defaultMetric(flags.model), flags.model).name,
       budget: flags.budget,
       strategy: flags.strategy,
-      validation: validationOf({ ...flags, json: false } as TuneFlags),
+      validation,
       seed: flags.seed,
       threads: flags.threads,
       adaptDefaults: !flags.fixedDefaults,
@@ -269,6 +269,7 @@ function registerBatchTune(batch: Command): void {
     const redis = await openQueue(flags);
     const note = noteFor(flags);
     const train = (await readForModel(trainFile, read, flags.model)).interactions;
+    checkValidationData(validation, train, trainFile);
     const job = flags.jobId ?? newJobId('tune');
     const progress = createProgress(!flags.json && !flags.quiet);
     progress.start('tuning', plan.trials);
@@ -311,6 +312,7 @@ function registerBatchTune(batch: Command): void {
     printTable([
       ['job', job],
       ['search', `${result.modelType}, ${searchShape(result)}, ${result.trials.length} trials in ${result.seconds.toFixed(1)} s`],
+      ['validation', describeValidation(result.validation)],
       ['best', `${result.metric} ${result.best.score.toFixed(4)} (trial ${result.best.id}, configuration ${result.best.config})`],
       ['params', formatParams(bestParams(result))],
       ...(flags.out ? ([['saved', flags.out]] as Array<[string, string]>) : []),

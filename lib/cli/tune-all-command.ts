@@ -12,12 +12,14 @@ import { planSearch } from '../tune/plan.js';
 import { trialToJson, tuneResultToJson } from '../tune/results.js';
 import { resolveSpace } from '../tune/space.js';
 import { tuneAll, type TuneAllResult } from '../tune/tune-all.js';
+import { describeValidation } from '../tune/validation-split.js';
 import { printJson, printTable } from './output.js';
 import { createProgress } from './progress.js';
 import { readForModels, readOptionsFrom } from './read-flags.js';
 import {
   bestParams,
   checkTuneOutputs,
+  checkValidationData,
   formatParams,
   measureOnTest,
   printTestReport,
@@ -49,6 +51,7 @@ export async function runTuneAll(trainFile: string, flags: TuneFlags): Promise<v
   for (const [type, reason] of unfit) process.stderr.write(`mfrec: note: ${type} left out: ${printable(reason)}\n`);
   const models = MODEL_TYPES.filter((t) => !unfit.has(t));
   const train = trainRead.read.interactions;
+  checkValidationData(validation, train, trainFile);
   const trials = models.reduce((n, t) => n + planSearch(flags.strategy, flags.budget, resolveSpace(t)).trials, 0);
 
   let done = 0;
@@ -102,9 +105,8 @@ export async function runTuneAll(trainFile: string, flags: TuneFlags): Promise<v
       ...(flags.trials ? { trialsFile: flags.trials } : {}),
     });
   }
-  const v = best.validation;
   printTable([
-    ['validation', v.kind === 'holdout' ? `holdout ${v.testFraction} of TRAIN` : `${v.folds}-fold cross-validation of TRAIN`],
+    ['validation', describeValidation(best.validation)],
     ...result.families.map((r): [string, string] => [
       r.modelType,
       `${result.metric} ${r.best.score.toFixed(4)}; ${searchShape(r)}, ${r.trials.length} trials in ${r.seconds.toFixed(1)} s; ${formatParams(bestParams(r))}`,

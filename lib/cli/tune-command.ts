@@ -5,7 +5,6 @@
  * `--model all` does so for every family and keeps the best (tune-all-command.ts).
  */
 import { Option, type Command } from 'commander';
-import { ErrorCodes, MfrecError } from '../errors.js';
 import { writeFileAtomic } from '../persist/model-file.js';
 import { defaultMetric, parseMetric } from '../tune/metric.js';
 import { TUNABLE_MODELS, isRatingFamily, type TunableModel } from '../tune/parameters.js';
@@ -13,15 +12,18 @@ import { planSearch } from '../tune/plan.js';
 import { trialToJson, tuneResultToJson, type TuneResult } from '../tune/results.js';
 import { resolveSpace } from '../tune/space.js';
 import { tune } from '../tune/tune.js';
+import { describeValidation } from '../tune/validation-split.js';
 import { warnTestPairsInTrain } from './held-out-check.js';
 import { printJson, printTable } from './output.js';
-import { intArg, numberArg } from './parse.js';
+import { intArg } from './parse.js';
 import { createProgress } from './progress.js';
 import { addReadFlags, readForModel, readOptionsFrom } from './read-flags.js';
 import { runTuneAll } from './tune-all-command.js';
 import {
+  addValidationFlags,
   bestParams,
   checkTuneOutputs,
+  checkValidationData,
   formatParams,
   measureOnTest,
   printTestReport,
@@ -44,8 +46,6 @@ export function registerTune(program: Command): void {
     .option('--metric <name>', 'objective: ndcg@K, precision@K, recall@K, map@K, hitrate@K, auc, or rmse/mae (explicit) (default: ndcg@10, rmse for explicit)')
     .option('--budget <n>', 'training budget in full-length trials (per family with --model all)', intArg(1, 100_000), 20)
     .addOption(new Option('--strategy <s>', 'random search, or successive halving on iterations').choices(['random', 'halving']).default('halving'))
-    .option('--folds <k>', 'score configurations by k-fold cross-validation of TRAIN instead of one holdout', intArg(2, 20))
-    .option('--validation-fraction <x>', 'holdout share of TRAIN (default 0.2)', numberArg(0))
     .option('--space <json>', 'ranges replacing the defaults, e.g. \'{"factors":{"min":16,"max":64},"iterations":30}\'')
     .option('--seed <n>', 'seed of the draws, the validation split and the models', intArg(0, 0xffffffff), 42)
     .option('--threads <n>', 'threads per training run (0 = all cores)', intArg(0, 256), 0)
@@ -55,7 +55,7 @@ export function registerTune(program: Command): void {
     .option('--fixed-defaults', 'start from the documented fixed defaults, not those adapted to the data (see docs/defaults.md)')
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress bar');
-  addReadFlags(cmd);
+  addReadFlags(addValidationFlags(cmd));
   cmd.action(async (trainFile: string, flags: TuneFlags) =>
     flags.model === 'all' ? runTuneAll(trainFile, flags) : runTune(trainFile, { ...flags, model: flags.model }),
   );
@@ -71,6 +71,7 @@ async function runTune(trainFile: string, flags: TuneFlags & { model: TunableMod
   const readOptions = readOptionsFrom(flags);
   const progress = createProgress(!flags.json && !flags.quiet);
   const train = (await readForModel(trainFile, readOptions, flags.model, progress)).interactions;
+  checkValidationData(validation, train, trainFile);
   const testRead = flags.test === undefined ? undefined : (await readForModel(flags.test, readOptions, flags.model, progress)).interactions;
   if (testRead !== undefined && isRatingFamily(flags.model)) warnTestPairsInTrain(train, testRead, flags.test!);
 
@@ -126,10 +127,9 @@ async function runTune(trainFile: string, flags: TuneFlags & { model: TunableMod
       ...(flags.trials ? { trialsFile: flags.trials } : {}),
     });
   }
-  const v = result.validation;
   printTable([
     ['search', `${result.modelType}, ${searchShape(result)}, ${result.trials.length} trials in ${result.seconds.toFixed(1)} s`],
-    ['validation', v.kind === 'holdout' ? `holdout ${v.testFraction} of TRAIN` : `${v.folds}-fold cross-validation of TRAIN`],
+    ['validation', describeValidation(result.validation)],
     ['best', `${result.metric} ${result.best.score.toFixed(4)} (trial ${result.best.id}, configuration ${result.best.config})`],
     ['params', formatParams(bestParams(result))],
     ...(flags.out ? ([['saved', flags.out]] as Array<[string, string]>) : []),

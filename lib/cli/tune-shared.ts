@@ -12,6 +12,9 @@ import type { TuneResult } from '../tune/results.js';
 import type { Range } from '../tune/space.js';
 import type { ValidationOptions } from '../tune/validation-split.js';
 import { printTable } from './output.js';
+import { intArg, numberArg } from './parse.js';
+import { printable } from '../text/printable.js';
+import type { Command } from 'commander';
 import type { ReadFlags } from './read-flags.js';
 
 export interface TuneFlags extends ReadFlags {
@@ -22,6 +25,7 @@ export interface TuneFlags extends ReadFlags {
   strategy: Strategy;
   folds?: number;
   validationFraction?: number;
+  validationByTime?: boolean;
   space?: string;
   seed: number;
   threads: number;
@@ -35,12 +39,43 @@ export interface TuneFlags extends ReadFlags {
 
 const RANKING_ROWS = ['precision', 'recall', 'ndcg', 'map', 'auc', 'hitRate', 'coverage'] as const;
 
+/** The flags of how a search validates, shared by `mfrec tune` and `mfrec batch tune`. */
+export function addValidationFlags(cmd: Command): Command {
+  return cmd
+    .option('--folds <k>', 'score configurations by k-fold cross-validation of TRAIN instead of one holdout', intArg(2, 20))
+    .option(
+      '--validation-fraction <x>',
+      'share of TRAIN held out to validate on: at random, or the latest with --validation-by-time (default 0.2)',
+      numberArg(0),
+    )
+    .option('--validation-by-time', 'validate on the latest share of TRAIN by timestamp instead of a random one (TRAIN needs a time column)');
+}
+
 export function validationOf(flags: TuneFlags): ValidationOptions {
   if (flags.folds !== undefined && flags.validationFraction !== undefined) {
     throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--folds and --validation-fraction exclude each other: choose k-fold or a holdout');
   }
+  if (flags.folds !== undefined && flags.validationByTime) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, '--folds and --validation-by-time exclude each other: choose k-fold or the latest share of TRAIN');
+  }
   if (flags.folds !== undefined) return { kind: 'kfold', folds: flags.folds };
-  return flags.validationFraction === undefined ? { kind: 'holdout' } : { kind: 'holdout', testFraction: flags.validationFraction };
+  const fraction = flags.validationFraction;
+  // Checked here, not only by tune(), so the message names the flag.
+  if (fraction !== undefined && !(fraction > 0 && fraction <= 0.9)) {
+    throw new MfrecError(ErrorCodes.INVALID_ARGUMENT, `--validation-fraction must be in (0, 0.9], got ${fraction}`);
+  }
+  const kind = flags.validationByTime ? 'time' : 'holdout';
+  return fraction === undefined ? { kind } : { kind, testFraction: fraction };
+}
+
+/** --validation-by-time needs TRAIN's timestamps: refused by flag and file when it has none. */
+export function checkValidationData(validation: ValidationOptions, train: Interactions, trainFile: string): void {
+  if (validation.kind === 'time' && !train.hasTimestamps) {
+    throw new MfrecError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--validation-by-time needs timestamps, and TRAIN ${printable(trainFile)} has no time column (name it with --time-col)`,
+    );
+  }
 }
 
 export function spaceOf(text: string | undefined): Partial<Record<string, Range>> | undefined {
@@ -134,7 +169,7 @@ export async function writeTuneReport(file: string, result: TuneResult, train: I
       model: result.model,
       train,
       test: test.alignTo(train).aligned,
-      trials: { metric: result.metric, higherIsBetter: result.direction === 'max', trials },
+      trials: { metric: result.metric, higherIsBetter: result.direction === 'max', validation: result.validation, trials },
       k,
     }),
   );

@@ -28,6 +28,7 @@ const SECTIONS: Array<{ id: ChartSection; title: string; wide?: boolean; intro: 
       const fixed = Object.entries(t.fixed).map(([k, v]) => `${k} = ${v}`);
       return (
         `${t.trials.length} trials${t.failed ? ` (${t.failed} without a score)` : ''}, ${t.metric} (${t.higherIsBetter ? 'higher' : 'lower'} is better)` +
+        (t.validation ? ` on the validation part: ${t.validation}` : '') +
         (fixed.length ? `; the same in every trial: ${fixed.join(', ')}` : '') +
         '.'
       );

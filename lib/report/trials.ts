@@ -2,6 +2,7 @@
  * Hyperparameter-search trials for the report: checked, and arranged as one
  * series per hyperparameter (the metric against that parameter's values).
  */
+import { describeValidation, resolveValidation, type ValidationOptions } from '../tune/validation-split.js';
 import { invalid } from '../validate.js';
 
 /** One trial of a hyperparameter search, as tune() lists them. */
@@ -21,6 +22,8 @@ export interface TrialsInput {
   metric?: string;
   /** Whether a larger score is better. Default: false for names containing rmse, mae, loss or error, else true. */
   higherIsBetter?: boolean;
+  /** How the trials were validated, as tune() reports it (`{ kind: 'time', testFraction: 0.2 }`); shown when given. */
+  validation?: ValidationOptions;
   trials: readonly Trial[];
 }
 
@@ -37,6 +40,8 @@ export interface TrialParam {
 export interface TrialsSection {
   metric: string;
   higherIsBetter: boolean;
+  /** How the trials were validated ('latest 0.2 of TRAIN by time'), or null when not given. */
+  validation: string | null;
   /** Hyperparameters that take more than one value across the trials, one chart each. */
   params: TrialParam[];
   /** Hyperparameters with the same value in every trial. */
@@ -58,6 +63,7 @@ export function trialsSection(input: TrialsInput | readonly Trial[]): TrialsSect
   if (typeof metric !== 'string') throw invalid('a string', 'trials.metric', metric);
   const higherIsBetter = o.higherIsBetter ?? !LOWER_IS_BETTER.test(metric);
   if (typeof higherIsBetter !== 'boolean') throw invalid('a boolean', 'trials.higherIsBetter', higherIsBetter);
+  const validation = o.validation === undefined ? null : describeValidation(resolveValidation(o.validation));
 
   const trials = o.trials.map((t, n) => checkTrial(t, n));
   const names: string[] = [];
@@ -92,7 +98,7 @@ export function trialsSection(input: TrialsInput | readonly Trial[]): TrialsSect
     }
     if (best === undefined || (higherIsBetter ? t.score > best.score! : t.score < best.score!)) best = t;
   }
-  return { metric, higherIsBetter, params, fixed, trials, best: best?.id ?? null, failed };
+  return { metric, higherIsBetter, validation, params, fixed, trials, best: best?.id ?? null, failed };
 }
 
 function checkTrial(t: Trial, n: number): TrialsSection['trials'][number] {

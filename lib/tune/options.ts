@@ -38,6 +38,10 @@ export interface TuneOptions {
    * How the training data is split to score configurations: a holdout
    * (default, testFraction 0.2 in (0, 0.9]) or k folds (folds default 5, in
    * [2, 20]); per user for als and bpr, uniformly over ratings for explicit.
+   * `{ kind: 'time', testFraction? }` (default 0.2, in (0, 0.9]) validates on
+   * the latest interactions by timestamp, for every family and metric: it
+   * needs timestamps, and leaves out the latest interactions of users or items
+   * not seen before them (nothing to predict them from).
    */
   validation?: ValidationOptions;
   /** Try the model's defaults as configuration 0 when they lie in the space. Default true. */

@@ -6,30 +6,40 @@
  * rating error splits ratings uniformly, as that evaluation assumes. A
  * rating model searched on a ranking metric is split per user like the
  * others, so every family's scores for one metric come from the same split.
+ * On timestamped data a search can validate on the latest interactions
+ * instead ('time', see time-validation.ts), for every family and metric.
  */
 import type { Interactions } from '../data/interactions.js';
 import { kFold, perUserSplit, randomSplit, type Split } from '../data/split.js';
 import { Rng } from '../random.js';
 import { integer, invalid, knownOptions, number, oneOf } from '../validate.js';
+import { latestPartSplit } from './time-validation.js';
 
-export type ValidationOptions = { kind: 'holdout'; testFraction?: number } | { kind: 'kfold'; folds?: number };
-export type ResolvedValidation = { kind: 'holdout'; testFraction: number } | { kind: 'kfold'; folds: number };
+export type ValidationOptions = { kind: 'holdout'; testFraction?: number } | { kind: 'kfold'; folds?: number } | { kind: 'time'; testFraction?: number };
+export type ResolvedValidation = { kind: 'holdout'; testFraction: number } | { kind: 'kfold'; folds: number } | { kind: 'time'; testFraction: number };
 
 export const DEFAULT_VALIDATION: ResolvedValidation = { kind: 'holdout', testFraction: 0.2 };
 
 export function resolveValidation(value: unknown): ResolvedValidation {
   if (value === undefined) return DEFAULT_VALIDATION;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalid("{ kind: 'holdout', testFraction? } or { kind: 'kfold', folds? }", 'validation', value);
+    throw invalid("{ kind: 'holdout', testFraction? }, { kind: 'kfold', folds? } or { kind: 'time', testFraction? }", 'validation', value);
   }
-  const kind = oneOf('validation.kind', (value as { kind?: unknown }).kind, ['holdout', 'kfold'] as const);
-  if (kind === 'holdout') {
+  const kind = oneOf('validation.kind', (value as { kind?: unknown }).kind, ['holdout', 'kfold', 'time'] as const);
+  if (kind === 'holdout' || kind === 'time') {
     const o = knownOptions('validation', value, ['kind', 'testFraction']);
     const f = o.testFraction === undefined ? 0.2 : number('validation.testFraction', o.testFraction, { min: 0, max: 0.9, exclusiveMin: true });
     return { kind, testFraction: f };
   }
   const o = knownOptions('validation', value, ['kind', 'folds']);
   return { kind, folds: o.folds === undefined ? 5 : integer('validation.folds', o.folds, 2, 20) };
+}
+
+/** One line saying how a search validated: 'holdout 0.2 of TRAIN', '5-fold cross-validation of TRAIN', 'latest 0.2 of TRAIN by time'. */
+export function describeValidation(v: ResolvedValidation, data = 'TRAIN'): string {
+  if (v.kind === 'holdout') return `holdout ${v.testFraction} of ${data}`;
+  if (v.kind === 'time') return `latest ${v.testFraction} of ${data} by time`;
+  return `${v.folds}-fold cross-validation of ${data}`;
 }
 
 /**
@@ -65,6 +75,7 @@ export function perUserKFold(data: Interactions, folds: number, seed: number): S
 /** The (train, validation) pairs every configuration is scored on, sharing `data`'s id maps. */
 export function validationSplits(data: Interactions, byRatings: boolean, validation: ResolvedValidation, seed: number): Split[] {
   const implicit = !byRatings;
+  if (validation.kind === 'time') return [latestPartSplit(data, validation.testFraction)];
   if (validation.kind === 'holdout') {
     const options = { testFraction: validation.testFraction, seed };
     return [implicit ? perUserSplit(data, options) : randomSplit(data, options)];

@@ -3,7 +3,7 @@
  * worker processes give what `mfrec tune` and `mfrec evaluate --model all`
  * give on one process: the same trials, the same best configuration.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -91,6 +91,30 @@ describe.skipIf(withoutRedis)('mfrec batch tune and evaluate', () => {
     expect(await q.getJobCountByTypes('wait', 'active', 'completed', 'failed')).toBe(0);
     await q.close();
   });
+
+  it('--validation-by-time: workers score on the latest share of TRAIN as local tune does; TRAIN without timestamps is refused before any shard', async () => {
+    // train.csv with a time per line, in an order unrelated to the lines'.
+    const lines = readFileSync(path.join(dir, 'train.csv'), 'utf8').trim().split('\n');
+    const timed = lines.slice(1).map((line, k) => `${line},${(k * 7919) % (lines.length - 1)}`);
+    writeFileSync(path.join(dir, 'timed.csv'), `${['user,item,rating,timestamp', ...timed].join('\n')}\n`);
+    const search = ['--model', 'als', '--budget', '3', '--space', '{"factors":{"min":2,"max":8},"iterations":6}', '--seed', '7', '--threads', '1'];
+    const byTime = [...search, '--implicit', '--validation-by-time', '--validation-fraction', '0.25'];
+    const local = await cli('tune', 'timed.csv', ...byTime, '--trials', 'local-time.json', '--json');
+    expect(local.code, local.stderr).toBe(0);
+    const batch = await cli('batch', 'tune', 'timed.csv', ...byTime, '--trials', 'batch-time.json', '--json', '--redis', redis.url, '--queue', 'tune');
+    expect(batch.code, batch.stderr).toBe(0);
+    const a = JSON.parse(readFileSync(path.join(dir, 'local-time.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(path.join(dir, 'batch-time.json'), 'utf8'));
+    expect(b.validation).toEqual({ kind: 'time', testFraction: 0.25 });
+    expect(b.trials.map(comparable)).toEqual(a.trials.map(comparable));
+
+    const untimed = await cli('batch', 'tune', 'train.csv', ...search, '--validation-by-time', '--redis', redis.url, '--queue', 'never');
+    expect(untimed.code).toBe(1);
+    expect(untimed.stderr).toMatch(/--validation-by-time needs timestamps, and TRAIN train\.csv has no time column.*\[ERR_MFREC_INVALID_ARGUMENT\]/);
+    const q = new Queue('never', { connection: { host: '127.0.0.1', port: redis.port } });
+    expect(await q.getJobCountByTypes('wait', 'active', 'completed', 'failed')).toBe(0);
+    await q.close();
+  }, 120_000);
 
   it('evaluate over workers gives the rows of evaluate --model all, one family per shard', async () => {
     const seeded = ['--k', '5', '--seed', '3', '--threads', '1'];
