@@ -38,7 +38,16 @@ async function alsReport(): Promise<ReportData> {
     { id: 3, params: { factors: 16, regularization: 1, solver: 'cg' }, score: 0.19, seconds: 0.9, iterations: 6 },
     { id: 4, params: { factors: 8, regularization: 0.03, solver: 'cg' }, score: null },
   ];
-  return buildReportData({ model, train, test, iterations, itemNames: names, trials: { metric: 'ndcg@10', trials }, title: 'ALS on a checkerboard' });
+  const validation = { kind: 'time', testFraction: 0.2 } as const;
+  return buildReportData({
+    model,
+    train,
+    test,
+    iterations,
+    itemNames: names,
+    trials: { metric: 'ndcg@10', validation, trials },
+    title: 'ALS on a checkerboard',
+  });
 }
 
 async function explicitReport(): Promise<ReportData> {
@@ -87,6 +96,8 @@ interface PageOutcome {
   images: number;
   /** The data-warning banner: shown, where, and what it says (null when the page has none). */
   warning: { visible: boolean; top: number; summaryTop: number; text: string } | null;
+  /** The page's rendered text (innerText: what a reader sees). */
+  text: string;
 }
 
 describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the HTML report in headless Chromium', () => {
@@ -145,6 +156,7 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the HTML report in headless 
           const visible = box.width > 0 && box.height > 0 && style.visibility === 'visible' && style.display !== 'none' && Number(style.opacity) > 0;
           return { visible, top: box.top, summaryTop: document.querySelector('.summary')!.getBoundingClientRect().top, text: banner.textContent ?? '' };
         })(document.getElementById('data-warnings')),
+        text: document.body.innerText,
       };
     });
     const screenshot = path.join(outputDir, `report-${name}.png`);
@@ -174,6 +186,8 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))('the HTML report in headless 
     expect(outcome.images).toBe(0);
     expect(outcome.warning).toBeNull();
     expect(existsSync(screenshot)).toBe(true);
+    // The trials section says what the trials were scored on.
+    expect(outcome.text).toContain('on the validation part: latest 0.2 of TRAIN by time');
   });
 
   it('shows a visible warning banner above the figures when the model was trained on the held-out pairs', async () => {
