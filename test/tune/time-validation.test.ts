@@ -3,11 +3,9 @@
  * ({ kind: 'time' }): the split, what it leaves out, the scores a search
  * takes from it, and its refusals.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validationOf, type TuneFlags } from '../../lib/cli/tune-shared.js';
 import { timeSplit } from '../../lib/data/split.js';
@@ -21,6 +19,7 @@ import { createTrialModel } from '../../lib/tune/trial-model.js';
 import { tuneAll } from '../../lib/tune/tune-all.js';
 import { resolveValidation, validationSplits } from '../../lib/tune/validation-split.js';
 import type { Split } from '../../lib/data/split.js';
+import { cliIn } from '../helpers/cli.js';
 import { errorCode } from '../helpers/support.js';
 
 /**
@@ -148,18 +147,8 @@ describe("validation { kind: 'time' }", () => {
 });
 
 describe('mfrec tune --validation-by-time', () => {
-  const run = promisify(execFile);
-  const bin = path.resolve(__dirname, '..', '..', 'bin', 'mfrec.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-tune-time-'));
-  const mfrec = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dir });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const mfrec = cliIn(dir);
   const write = (file: string, d: Interactions, times: boolean) =>
     writeFileSync(
       path.join(dir, file),
