@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, ImplicitALS, Interactions, perUserSplit, tune, tuneResultToJson, type TrialResult } from '../../lib/index.js';
 import { modelScorer, popularityScorer } from '../../lib/eval/compare-ranking.js';
@@ -15,6 +13,7 @@ import { defaultConfiguration, sampleConfiguration } from '../../lib/tune/sample
 import { resolveSpace } from '../../lib/tune/space.js';
 import { rankTrials } from '../../lib/tune/successive-halving.js';
 import { perUserKFold } from '../../lib/tune/validation-split.js';
+import { cliIn } from '../helpers/cli.js';
 import { errorCode } from '../helpers/support.js';
 import { ALS_TRAITS } from '../../lib/models/als/traits.js';
 
@@ -344,18 +343,8 @@ describe('tune()', () => {
 });
 
 describe('mfrec tune', () => {
-  const run = promisify(execFile);
-  const bin = path.resolve(__dirname, '..', '..', 'bin', 'mfrec.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'mfrec-tune-'));
-  const mfrec = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dir });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const mfrec = cliIn(dir);
   const write = (file: string, d: Interactions) =>
     writeFileSync(path.join(dir, file), ['user,item', ...[...d.entries()].map((e) => `${e.user},${e.item}`)].join('\n') + '\n');
 
